@@ -56,18 +56,16 @@ public record TargetRank(int greater, int tied, int candidates) {
     float t = scores[offset + target];
     int greater = 0;
     int equal = 0;
+    boolean sawNan = false;
+    // Branch-free counting: with real scores "s > t" is a coin flip the CPU cannot predict.
     for (int i = offset, end = offset + items; i < end; i++) {
       float s = scores[i];
-      if (s > t) {
-        greater++;
-      } else if (s == t) {
-        equal++;
-      } else if (s != s) {
-        throw nan(i - offset, offset, items);
-      }
+      greater += s > t ? 1 : 0;
+      equal += s == t ? 1 : 0;
+      sawNan |= s != s;
     }
-    if (t != t) {
-      throw nan(target, offset, items);
+    if (sawNan) {
+      throw nan(firstNan(scores, offset, items), offset, items);
     }
     int[] drop = distinctExcluded(excluded, target, items);
     int excludedGreater = 0;
@@ -89,18 +87,16 @@ public record TargetRank(int greater, int tied, int candidates) {
     double t = scores[offset + target];
     int greater = 0;
     int equal = 0;
+    boolean sawNan = false;
+    // Branch-free counting: with real scores "s > t" is a coin flip the CPU cannot predict.
     for (int i = offset, end = offset + items; i < end; i++) {
       double s = scores[i];
-      if (s > t) {
-        greater++;
-      } else if (s == t) {
-        equal++;
-      } else if (s != s) {
-        throw nan(i - offset, offset, items);
-      }
+      greater += s > t ? 1 : 0;
+      equal += s == t ? 1 : 0;
+      sawNan |= s != s;
     }
-    if (t != t) {
-      throw nan(target, offset, items);
+    if (sawNan) {
+      throw nan(firstNan(scores, offset, items), offset, items);
     }
     int[] drop = distinctExcluded(excluded, target, items);
     int excludedGreater = 0;
@@ -114,6 +110,24 @@ public record TargetRank(int greater, int tied, int candidates) {
       }
     }
     return new TargetRank(greater - excludedGreater, equal - 1 - excludedEqual, items - drop.length);
+  }
+
+  private static int firstNan(float[] scores, int offset, int items) {
+    for (int i = 0; i < items; i++) {
+      if (Float.isNaN(scores[offset + i])) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no NaN found on the second pass");
+  }
+
+  private static int firstNan(double[] scores, int offset, int items) {
+    for (int i = 0; i < items; i++) {
+      if (Double.isNaN(scores[offset + i])) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no NaN found on the second pass");
   }
 
   private static void checkTarget(int target, int items) {
