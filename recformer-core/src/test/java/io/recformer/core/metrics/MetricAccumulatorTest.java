@@ -84,6 +84,10 @@ class MetricAccumulatorTest {
     assertThat(keep.report().get("Recall@1")).isZero();
     assertThat(exclude.report().get("MRR")).isCloseTo(1.0, within(EPS));
     assertThat(exclude.report().get("Recall@1")).isEqualTo(1.0);
+    // The double[] path ranks the same way.
+    exclude.add(new double[] {1, 5, 4, 0, 0}, 0, history);
+    assertThat(exclude.report().get("MRR")).isCloseTo(1.0, within(EPS));
+    assertThat(exclude.count()).isEqualTo(2);
   }
 
   @Test
