@@ -102,13 +102,22 @@ public final class ItemTokenCache {
 
   /** A history given as catalog indices {@code [from, to)} of an array, oldest first. */
   public EncodedSequence encodeHistory(int[] indicesOldestFirst, int from, int to) {
-    Objects.checkFromToIndex(from, to, indicesOldestFirst.length);
+    return encoder.encodeHistory(recentItems(indicesOldestFirst, from, to));
+  }
+
+  private List<TokenizedItem> recentItems(int[] indices, int from, int to) {
+    Objects.checkFromToIndex(from, to, indices.length);
     int start = Math.max(from, to - tokenizer.config().maxItems());
     List<TokenizedItem> items = new ArrayList<>(to - start);
     for (int i = start; i < to; i++) {
-      items.add(get(indicesOldestFirst[i]));
+      items.add(get(indices[i]));
     }
-    return encoder.encodeHistory(items);
+    return items;
+  }
+
+  /** Word-start flags aligned with {@link #encodeHistory(int[], int, int)} of the same indices. */
+  public boolean[] wordStarts(int[] indicesOldestFirst, int from, int to) {
+    return encoder.wordStarts(recentItems(indicesOldestFirst, from, to));
   }
 
   /** Word-start flags aligned with {@link #encodeHistory(List)} of the same ids, for whole-word masking. */

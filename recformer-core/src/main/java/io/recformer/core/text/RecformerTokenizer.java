@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -247,27 +248,31 @@ public final class RecformerTokenizer implements AutoCloseable {
   public List<TokenizedItem> tokenizeItems(List<Item> items) {
     Objects.requireNonNull(items, "items");
     int maxAttributes = config.maxAttributes();
+    // Brands and categories repeat across a catalog: each distinct value is tokenized once per call.
+    Map<String, Integer> valueIndex = new HashMap<>();
     List<String> values = new ArrayList<>();
     for (Item item : items) {
       List<ItemAttribute> kept = keptAttributes(Objects.requireNonNull(item, "item"), maxAttributes);
       validate(item, kept);
       for (ItemAttribute attribute : kept) {
         keyTokens(attribute.key());
-        if (!attribute.value().isEmpty()) {
-          values.add(attribute.value());
+        String value = attribute.value();
+        if (!value.isEmpty() && valueIndex.putIfAbsent(value, values.size()) == null) {
+          values.add(value);
         }
       }
     }
     List<int[]> valueTokens = tokenizeAll(values);
     List<TokenizedItem> result = new ArrayList<>(items.size());
-    int next = 0;
+    int[] none = new int[0];
     for (Item item : items) {
       List<ItemAttribute> kept = keptAttributes(item, maxAttributes);
       int[][] keyIds = new int[kept.size()][];
       int[][] valueIds = new int[kept.size()][];
       for (int a = 0; a < kept.size(); a++) {
         keyIds[a] = keyTokens(kept.get(a).key());
-        valueIds[a] = kept.get(a).value().isEmpty() ? new int[0] : valueTokens.get(next++);
+        String value = kept.get(a).value();
+        valueIds[a] = value.isEmpty() ? none : valueTokens.get(valueIndex.get(value));
       }
       result.add(assembleItem(item.id(), keyIds, valueIds));
     }

@@ -47,6 +47,7 @@ class ItemTokenCacheTest {
       assertThat(eager.encodeHistory(indices, 1, 6)).isEqualTo(direct);
       assertThat(eager.wordStarts(ids))
           .containsExactly(true, true, true, false, true, true, true, true, true, false, true, true);
+      assertThat(eager.wordStarts(indices, 1, 6)).containsExactly(eager.wordStarts(ids));
       assertThat(eager.encodeItem(3)).isEqualTo(tokenizer.encodeItem(ITEMS.get(3)));
       assertThat(eager.get("D")).isEqualTo(tokenizer.tokenizeItem(ITEMS.get(3)));
       assertThatThrownBy(() -> eager.encodeHistory(List.of("A", "Z")))
