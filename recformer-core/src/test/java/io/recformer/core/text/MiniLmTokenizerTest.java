@@ -8,6 +8,8 @@ import io.recformer.core.item.Item;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,63 +42,70 @@ class MiniLmTokenizerTest {
   private static final Item MICROSCOPE_ITEM = Item.of("B00NIKON", "title", "Nikon Microscope", "brand", "IKEA");
 
   @TempDir
-  Path temp;
+  static Path temp;
 
-  @Test
-  void specialTokensAndVocabulary() throws IOException {
-    try (RecformerTokenizer tokenizer = RecformerTokenizer.open(TestTokenizers.miniLm(temp),
-        RecformerConfig.miniLmL6())) {
-      assertThat(tokenizer.family()).isEqualTo(VocabularyFamily.WORDPIECE);
-      assertThat(tokenizer.vocabSize()).isEqualTo(30522);
-      assertThat(tokenizer.clsId()).isEqualTo(101);
-      assertThat(tokenizer.padId()).isEqualTo(0);
-      assertThat(tokenizer.maskId()).isEqualTo(103);
-      assertThat(tokenizer.sepId()).isEqualTo(102);
-      assertThat(tokenizer.unkId()).isEqualTo(100);
-      assertThat(tokenizer.isSpecial(101)).isTrue();
-      assertThat(tokenizer.isSpecial(0)).isTrue();
-      assertThat(tokenizer.isSpecial(TITLE)).isFalse();
-      assertThat(tokenizer.token(2015)).isEqualTo("##s");
-      assertThat(tokenizer.startsWord(2015)).isFalse();
-      assertThat(tokenizer.startsWord(TITLE)).isTrue();
-    }
+  private static Path file;
+  private static RecformerTokenizer tokenizer;
+
+  @BeforeAll
+  static void open() throws IOException {
+    file = TestTokenizers.miniLm(temp);
+    tokenizer = RecformerTokenizer.open(file, RecformerConfig.miniLmL6());
+  }
+
+  @AfterAll
+  static void close() {
+    tokenizer.close();
   }
 
   @Test
-  void itemAndHistoryWithTheRealVocabulary() throws IOException {
-    try (RecformerTokenizer tokenizer = RecformerTokenizer.open(TestTokenizers.miniLm(temp),
-        RecformerConfig.miniLmL6())) {
-      // The file pads and truncates to 128 and adds [CLS]/[SEP]; none of that may show.
-      EncodedSequence item = tokenizer.encodeItem(GLUE_ITEM);
-      assertThat(item.inputIds()).containsExactly(
-          CLS,
-          TITLE, GORILLA, WOOD, GLUE, EIGHT, HASH_OZ,  // title: gorilla wood glue 8 ##oz
-          BRAND, GORILLA,                              // brand: gorilla
-          CATEGORY, INDUSTRIAL, AMP, SCIENTIFIC);      // category: industrial & scientific
-      assertThat(item.tokenTypeIds()).containsExactly(0, 1, 2, 2, 2, 2, 2, 1, 2, 1, 2, 2, 2);
-      assertThat(item.tokenPositionIds()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
-      assertThat(item.itemPositionIds()).containsExactly(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+  void specialTokensAndVocabulary() {
+    assertThat(tokenizer.family()).isEqualTo(VocabularyFamily.WORDPIECE);
+    assertThat(tokenizer.vocabSize()).isEqualTo(30522);
+    assertThat(tokenizer.clsId()).isEqualTo(101);
+    assertThat(tokenizer.padId()).isEqualTo(0);
+    assertThat(tokenizer.maskId()).isEqualTo(103);
+    assertThat(tokenizer.sepId()).isEqualTo(102);
+    assertThat(tokenizer.unkId()).isEqualTo(100);
+    assertThat(tokenizer.isSpecial(101)).isTrue();
+    assertThat(tokenizer.isSpecial(0)).isTrue();
+    assertThat(tokenizer.isSpecial(TITLE)).isFalse();
+    assertThat(tokenizer.token(2015)).isEqualTo("##s");
+    assertThat(tokenizer.startsWord(2015)).isFalse();
+    assertThat(tokenizer.startsWord(TITLE)).isTrue();
+  }
 
-      EncodedSequence history = tokenizer.encodeHistory(List.of(GLUE_ITEM, MICROSCOPE_ITEM));
-      assertThat(history.inputIds()).containsExactly(
-          CLS,
-          TITLE, NIK, HASH_ON, MICROSCOPE, BRAND, IKE, HASH_A,  // newest: title nik ##on microscope brand ike ##a
-          TITLE, GORILLA, WOOD, GLUE, EIGHT, HASH_OZ, BRAND, GORILLA, CATEGORY, INDUSTRIAL, AMP, SCIENTIFIC);
-      assertThat(history.tokenTypeIds())
-          .containsExactly(0, 1, 2, 2, 2, 1, 2, 2, 1, 2, 2, 2, 2, 2, 1, 2, 1, 2, 2, 2);
-      assertThat(history.tokenPositionIds())
-          .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
-      assertThat(history.itemPositionIds())
-          .containsExactly(0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2);
-      assertThat(tokenizer.tokenizeItem(MICROSCOPE_ITEM).wordStarts())
-          .containsExactly(true, true, false, true, true, true, false);
-    }
+  @Test
+  void itemAndHistoryWithTheRealVocabulary() {
+    // The file pads and truncates to 128 and adds [CLS]/[SEP]; none of that may show.
+    EncodedSequence item = tokenizer.encodeItem(GLUE_ITEM);
+    assertThat(item.inputIds()).containsExactly(
+        CLS,
+        TITLE, GORILLA, WOOD, GLUE, EIGHT, HASH_OZ,  // title: gorilla wood glue 8 ##oz
+        BRAND, GORILLA,                              // brand: gorilla
+        CATEGORY, INDUSTRIAL, AMP, SCIENTIFIC);      // category: industrial & scientific
+    assertThat(item.tokenTypeIds()).containsExactly(0, 1, 2, 2, 2, 2, 2, 1, 2, 1, 2, 2, 2);
+    assertThat(item.tokenPositionIds()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+    assertThat(item.itemPositionIds()).containsExactly(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+
+    EncodedSequence history = tokenizer.encodeHistory(List.of(GLUE_ITEM, MICROSCOPE_ITEM));
+    assertThat(history.inputIds()).containsExactly(
+        CLS,
+        TITLE, NIK, HASH_ON, MICROSCOPE, BRAND, IKE, HASH_A,  // newest: title nik ##on microscope brand ike ##a
+        TITLE, GORILLA, WOOD, GLUE, EIGHT, HASH_OZ, BRAND, GORILLA, CATEGORY, INDUSTRIAL, AMP, SCIENTIFIC);
+    assertThat(history.tokenTypeIds())
+        .containsExactly(0, 1, 2, 2, 2, 1, 2, 2, 1, 2, 2, 2, 2, 2, 1, 2, 1, 2, 2, 2);
+    assertThat(history.tokenPositionIds())
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+    assertThat(history.itemPositionIds())
+        .containsExactly(0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2);
+    assertThat(tokenizer.tokenizeItem(MICROSCOPE_ITEM).wordStarts())
+        .containsExactly(true, true, false, true, true, true, false);
   }
 
   @Test
   void configVocabularySmallerThanTheTokenizersFails() {
     RecformerConfig small = RecformerConfig.miniLmL6().toBuilder().vocabSize(30000).build();
-    Path file = TestTokenizers.miniLm(temp);
     assertThatThrownBy(() -> RecformerTokenizer.open(file, small))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("config vocabSize = 30000")
