@@ -91,7 +91,12 @@ public final class RecformerTokenizer implements AutoCloseable {
       throw new TokenizerFormatException(tokenizerJson,
           "rejected by the Hugging Face tokenizers library: " + e.getMessage(), e);
     }
-    return new RecformerTokenizer(vocabulary, config, tokenizer);
+    try {
+      return new RecformerTokenizer(vocabulary, config, tokenizer);
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
   }
 
   /**

@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 
@@ -97,8 +96,7 @@ final class TokenizerVocabulary {
     }
     Map<String, Integer> idByToken = new HashMap<>(vocab.size() * 2);
     int maxId = -1;
-    for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : vocab.properties()) {
       int id = requireId(file, "model.vocab['" + entry.getKey() + "']", entry.getValue());
       idByToken.put(entry.getKey(), id);
       maxId = Math.max(maxId, id);

@@ -13,12 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,30 +42,43 @@ class ScientificEncodingTest {
         .resolve("amazon-scientific-lcrec");
   }
 
-  @Test
-  void encodesEveryItemAndHistory() throws IOException {
-    Path dir = dataDir();
-    Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("Scientific.item.json")),
-        "real data not found at " + dir);
+  private static List<Item> readItems(Path dir) throws IOException {
     ObjectMapper json = new ObjectMapper();
     JsonNode itemsJson = json.readTree(dir.resolve("Scientific.item.json").toFile());
     List<Item> items = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = itemsJson.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : itemsJson.properties()) {
       JsonNode v = entry.getValue();
       items.add(Item.of(entry.getKey(), "title", v.path("title").asText(), "brand", v.path("brand").asText(),
           "category", v.path("categories").asText().replace(',', ' ')));
     }
-    assertThat(items).hasSize(4344);
-    ItemCatalog catalog = ItemCatalog.of(items);
-    JsonNode users = json.readTree(dir.resolve("Scientific.inter.json").toFile());
+    return items;
+  }
+
+  private static List<UserHistory> readHistories(Path dir) throws IOException {
+    JsonNode users = new ObjectMapper().readTree(dir.resolve("Scientific.inter.json").toFile());
     List<UserHistory> histories = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = users.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : users.properties()) {
       List<String> ids = new ArrayList<>();
       entry.getValue().forEach(id -> ids.add(id.asText()));
       histories.add(UserHistory.of(entry.getKey(), ids));
     }
+    return histories;
+  }
+
+  private static Path requireData() {
+    Path dir = dataDir();
+    Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("Scientific.item.json")),
+        "real data not found at " + dir);
+    return dir;
+  }
+
+  @Test
+  void encodesEveryItemAndHistory() throws IOException {
+    Path dir = requireData();
+    List<Item> items = readItems(dir);
+    assertThat(items).hasSize(4344);
+    ItemCatalog catalog = ItemCatalog.of(items);
+    List<UserHistory> histories = readHistories(dir);
     assertThat(histories).hasSize(8317);
 
     RecformerConfig config = RecformerConfig.miniLmL6();
@@ -132,6 +145,50 @@ class ScientificEncodingTest {
           catalog.size(), (t1 - t0) / 1e9, catalog.size() / ((t1 - t0) / 1e9),
           histories.size(), (t2 - t1) / 1e9, histories.size() / ((t2 - t1) / 1e9),
           (t3 - t2) / 1e9, expectedTokens / (double) histories.size()));
+    }
+  }
+
+  /**
+   * Manual throughput measurement after warm-up (slow, opt-in): {@code -Drecformer.slow=true
+   * -Dtest=ScientificEncodingTest}. Logs items/s and histories/s; asserts only the counts.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "recformer.slow", matches = "true")
+  void measuresThroughput() throws IOException {
+    Path dir = requireData();
+    ItemCatalog catalog = ItemCatalog.of(readItems(dir));
+    List<UserHistory> histories = readHistories(dir);
+    RecformerConfig config = RecformerConfig.miniLmL6();
+    try (RecformerTokenizer tokenizer = RecformerTokenizer.open(TestTokenizers.miniLm(temp), config)) {
+      BatchCollator collator = BatchCollator.forLongformer(config, tokenizer.padId());
+      for (int round = 1; round <= 3; round++) {
+        long t0 = System.nanoTime();
+        ItemTokenCache cache = new ItemTokenCache(tokenizer, catalog).tokenizeAll();
+        long t1 = System.nanoTime();
+        List<EncodedSequence> sequences = new ArrayList<>(histories.size());
+        for (UserHistory history : histories) {
+          sequences.add(cache.encodeHistory(history));
+        }
+        long t2 = System.nanoTime();
+        int batches = 0;
+        for (int from = 0; from < sequences.size(); from += 64) {
+          collator.collate(sequences.subList(from, Math.min(from + 64, sequences.size())));
+          batches++;
+        }
+        long t3 = System.nanoTime();
+        long t4 = System.nanoTime();
+        int direct = 0;
+        for (int u = 0; u < histories.size(); u += 10) {
+          tokenizer.encodeHistory(catalog.resolve(histories.get(u).itemIds()));
+          direct++;
+        }
+        long t5 = System.nanoTime();
+        assertThat(sequences).hasSize(8317);
+        LOG.info(String.format(Locale.ROOT, "round %d: tokenize %.0f items/s; histories from cache %.0f/s;"
+                + " collate %.0f batches of 64/s; histories tokenized from scratch %.0f/s",
+            round, catalog.size() / ((t1 - t0) / 1e9), histories.size() / ((t2 - t1) / 1e9),
+            batches / ((t3 - t2) / 1e9), direct / ((t5 - t4) / 1e9)));
+      }
     }
   }
 }
