@@ -71,7 +71,8 @@ public final class RecformerTokenizer implements AutoCloseable {
   public static RecformerTokenizer open(Path tokenizerJson, RecformerConfig config) throws IOException {
     Objects.requireNonNull(tokenizerJson, "tokenizer file");
     Objects.requireNonNull(config, "config");
-    TokenizerVocabulary vocabulary = TokenizerVocabulary.read(tokenizerJson);
+    String json = TokenizerVocabulary.readText(tokenizerJson);
+    TokenizerVocabulary vocabulary = TokenizerVocabulary.parse(tokenizerJson, json);
     if (config.vocabSize() < vocabulary.size()) {
       throw new IllegalArgumentException("config vocabSize = " + config.vocabSize()
           + " is smaller than the vocabulary of " + tokenizerJson + " (" + vocabulary.size()
@@ -86,7 +87,7 @@ public final class RecformerTokenizer implements AutoCloseable {
     HuggingFaceTokenizer tokenizer;
     try {
       tokenizer = HuggingFaceTokenizer.newInstance(
-          new ByteArrayInputStream(vocabulary.json.getBytes(StandardCharsets.UTF_8)), options);
+          new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), options);
     } catch (RuntimeException e) {
       throw new TokenizerFormatException(tokenizerJson,
           "rejected by the Hugging Face tokenizers library: " + e.getMessage(), e);

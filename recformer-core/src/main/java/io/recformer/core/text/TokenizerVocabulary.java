@@ -25,7 +25,6 @@ final class TokenizerVocabulary {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final Path file;
-  final String json;
   final VocabularyFamily family;
   final String[] tokensById;
   final BitSet special;
@@ -37,10 +36,9 @@ final class TokenizerVocabulary {
   /** -1 when the vocabulary has no unknown token. */
   final int unkId;
 
-  private TokenizerVocabulary(Path file, String json, VocabularyFamily family, String[] tokensById,
+  private TokenizerVocabulary(Path file, VocabularyFamily family, String[] tokensById,
       BitSet special, int clsId, int padId, int maskId, int sepId, int unkId) {
     this.file = file;
-    this.json = json;
     this.family = family;
     this.tokensById = tokensById;
     this.special = special;
@@ -55,7 +53,8 @@ final class TokenizerVocabulary {
     return tokensById.length;
   }
 
-  static TokenizerVocabulary read(Path file) throws IOException {
+  /** The file's text, failing with the file named when it is missing, not UTF-8 or empty. */
+  static String readText(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null,
           Files.exists(file) ? "tokenizer path is not a regular file (expected a tokenizer.json)"
@@ -70,6 +69,11 @@ final class TokenizerVocabulary {
     if (json.isBlank()) {
       throw new TokenizerFormatException(file, "file is empty (expected a Hugging Face tokenizer.json)");
     }
+    return json;
+  }
+
+  /** Reads the vocabulary facts from the text of {@code file}. */
+  static TokenizerVocabulary parse(Path file, String json) throws IOException {
     JsonNode root;
     try {
       root = JSON.readTree(json);
@@ -127,7 +131,7 @@ final class TokenizerVocabulary {
     int mask = requireSpecial(file, family, family.maskToken(), idByToken, addedIdByContent, special);
     int sep = optionalSpecial(family.sepToken(), idByToken, addedIdByContent, special);
     int unk = optionalSpecial(family.unkToken(), idByToken, addedIdByContent, special);
-    return new TokenizerVocabulary(file, json, family, tokensById, special, cls, pad, mask, sep, unk);
+    return new TokenizerVocabulary(file, family, tokensById, special, cls, pad, mask, sep, unk);
   }
 
   private static VocabularyFamily family(Path file, JsonNode root, JsonNode model) throws IOException {

@@ -88,6 +88,16 @@ class TokenizerErrorsTest {
   }
 
   @Test
+  void fileTheNativeLibraryRejects() throws IOException {
+    // Jackson-valid, but a merge names pieces that are not in the vocabulary.
+    String full = Files.readString(TestTokenizers.resource(TestTokenizers.TINY_BPE));
+    Path file = write("badmerge.json", full.replace("\"ll a\"", "\"ll a\", \"q z\""));
+    assertThatThrownBy(() -> RecformerTokenizer.open(file, TestTokenizers.tinyRoberta().build()))
+        .isInstanceOf(TokenizerFormatException.class)
+        .hasMessageStartingWith("tokenizer file " + file + ": rejected by the Hugging Face tokenizers library: ");
+  }
+
+  @Test
   void configVocabularyTooSmall() {
     Path file = TestTokenizers.resource(TestTokenizers.TINY_WORDPIECE);
     assertThatThrownBy(() -> RecformerTokenizer.open(file, TestTokenizers.tinyBert().vocabSize(30).build()))
