@@ -33,9 +33,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #tokenizeItems(List)} or an {@link ItemTokenCache}, and build histories from the cached
  * {@link TokenizedItem}s with {@link #sequenceEncoder()}.
  *
- * <p>Thread-safe: the native tokenizer is only read after construction (the Rust library encodes
- * through a shared reference), so encode calls may run concurrently. {@link #close()} waits for
- * running calls; calls after it fail with {@link IllegalStateException}.
+ * <p>Thread-safe: the native tokenizer is only read after construction (DJL's JNI layer calls the
+ * Rust library's {@code encode_char_offsets(&self)}, and truncation and padding are configured once,
+ * in the constructor), so encode calls may run concurrently; a test hammers one instance from four
+ * threads. {@link #close()} waits for running calls; calls after it fail with
+ * {@link IllegalStateException}.
  */
 public final class RecformerTokenizer implements AutoCloseable {
 
