@@ -5,8 +5,11 @@ import java.util.Locale;
 
 /**
  * A padded batch of Recformer inputs, ready for an engine: six row-major {@code [batch, length]}
- * int arrays. Padding positions carry the pad token id, token type 3, token position = pad id
- * (ignored by the model), item position 0, attention mask 0 and global-attention mask 0.
+ * int arrays. Padding positions carry the pad token id, token type 3, token position
+ * {@code max(positionOffset - 1, 0)} (Hugging Face's padding index: 1 for RoBERTa-style positions,
+ * 0 for BERT), item position {@code maxItemPositions - 1} (the original code's padding row),
+ * attention mask 0 and global-attention mask 0; see {@link BatchCollator}. Global attention is 1 on
+ * [CLS] only.
  *
  * <p>Arrays are copied in; the accessors return the backing arrays without copying, because
  * batches are handed to engines on the hot path. Callers must not modify them.
@@ -24,6 +27,13 @@ public final class EncodedBatch {
 
   public EncodedBatch(int batchSize, int length, int[] inputIds, int[] tokenTypeIds,
       int[] tokenPositionIds, int[] itemPositionIds, int[] attentionMask, int[] globalAttentionMask) {
+    this(batchSize, length, inputIds, tokenTypeIds, tokenPositionIds, itemPositionIds, attentionMask,
+        globalAttentionMask, true);
+  }
+
+  private EncodedBatch(int batchSize, int length, int[] inputIds, int[] tokenTypeIds,
+      int[] tokenPositionIds, int[] itemPositionIds, int[] attentionMask, int[] globalAttentionMask,
+      boolean copy) {
     if (batchSize < 1 || length < 1) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "batch shape [%d, %d] must be positive in both dimensions", batchSize, length));
@@ -31,20 +41,27 @@ public final class EncodedBatch {
     int n = Math.multiplyExact(batchSize, length);
     this.batchSize = batchSize;
     this.length = length;
-    this.inputIds = checked("inputIds", inputIds, n);
-    this.tokenTypeIds = checked("tokenTypeIds", tokenTypeIds, n);
-    this.tokenPositionIds = checked("tokenPositionIds", tokenPositionIds, n);
-    this.itemPositionIds = checked("itemPositionIds", itemPositionIds, n);
-    this.attentionMask = checked("attentionMask", attentionMask, n);
-    this.globalAttentionMask = checked("globalAttentionMask", globalAttentionMask, n);
+    this.inputIds = checked("inputIds", inputIds, n, copy);
+    this.tokenTypeIds = checked("tokenTypeIds", tokenTypeIds, n, copy);
+    this.tokenPositionIds = checked("tokenPositionIds", tokenPositionIds, n, copy);
+    this.itemPositionIds = checked("itemPositionIds", itemPositionIds, n, copy);
+    this.attentionMask = checked("attentionMask", attentionMask, n, copy);
+    this.globalAttentionMask = checked("globalAttentionMask", globalAttentionMask, n, copy);
   }
 
-  private static int[] checked(String name, int[] array, int expected) {
+  /** Takes ownership of freshly built arrays without copying them (the collator's hot path). */
+  static EncodedBatch wrap(int batchSize, int length, int[] inputIds, int[] tokenTypeIds,
+      int[] tokenPositionIds, int[] itemPositionIds, int[] attentionMask, int[] globalAttentionMask) {
+    return new EncodedBatch(batchSize, length, inputIds, tokenTypeIds, tokenPositionIds, itemPositionIds,
+        attentionMask, globalAttentionMask, false);
+  }
+
+  private static int[] checked(String name, int[] array, int expected, boolean copy) {
     if (array.length != expected) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "%s has %d entries, expected batch x length = %d", name, array.length, expected));
     }
-    return array.clone();
+    return copy ? array.clone() : array;
   }
 
   public int batchSize() {

@@ -24,6 +24,11 @@ public final class EncodedSequence {
    * @param itemPositionIds 0 for CLS, k for every token of the k-th most recent item
    */
   public EncodedSequence(int[] inputIds, int[] tokenTypeIds, int[] tokenPositionIds, int[] itemPositionIds) {
+    this(inputIds, tokenTypeIds, tokenPositionIds, itemPositionIds, true);
+  }
+
+  private EncodedSequence(int[] inputIds, int[] tokenTypeIds, int[] tokenPositionIds, int[] itemPositionIds,
+      boolean copy) {
     int n = inputIds.length;
     if (n == 0) {
       throw new IllegalArgumentException("an encoded sequence needs at least the [CLS] token");
@@ -31,10 +36,15 @@ public final class EncodedSequence {
     requireLength("tokenTypeIds", tokenTypeIds, n);
     requireLength("tokenPositionIds", tokenPositionIds, n);
     requireLength("itemPositionIds", itemPositionIds, n);
-    this.inputIds = inputIds.clone();
-    this.tokenTypeIds = tokenTypeIds.clone();
-    this.tokenPositionIds = tokenPositionIds.clone();
-    this.itemPositionIds = itemPositionIds.clone();
+    this.inputIds = copy ? inputIds.clone() : inputIds;
+    this.tokenTypeIds = copy ? tokenTypeIds.clone() : tokenTypeIds;
+    this.tokenPositionIds = copy ? tokenPositionIds.clone() : tokenPositionIds;
+    this.itemPositionIds = copy ? itemPositionIds.clone() : itemPositionIds;
+  }
+
+  /** Takes ownership of freshly built arrays without copying them (the encoder's hot path). */
+  static EncodedSequence wrap(int[] inputIds, int[] tokenTypeIds, int[] tokenPositionIds, int[] itemPositionIds) {
+    return new EncodedSequence(inputIds, tokenTypeIds, tokenPositionIds, itemPositionIds, false);
   }
 
   private static void requireLength(String name, int[] array, int expected) {
@@ -63,6 +73,23 @@ public final class EncodedSequence {
 
   public int[] itemPositionIds() {
     return itemPositionIds.clone();
+  }
+
+  // Backing arrays for this package's hot paths (collation); never handed out publicly.
+  int[] inputIdsView() {
+    return inputIds;
+  }
+
+  int[] tokenTypeIdsView() {
+    return tokenTypeIds;
+  }
+
+  int[] tokenPositionIdsView() {
+    return tokenPositionIds;
+  }
+
+  int[] itemPositionIdsView() {
+    return itemPositionIds;
   }
 
   /** Input id at a position, without copying the array. */
