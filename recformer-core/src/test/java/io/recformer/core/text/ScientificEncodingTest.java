@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,11 +34,10 @@ class ScientificEncodingTest {
   @TempDir
   Path temp;
 
-  /** {@code ../shared/data} next to the repository, as the reference describes it. */
+  /** The bundled copy under {@code data/} at the repository root. */
   private static Path dataDir() {
     String root = System.getProperty("recformer.repo.root", ".");
-    return Paths.get(root).toAbsolutePath().normalize().resolveSibling("shared").resolve("data")
-        .resolve("amazon-scientific-lcrec");
+    return Paths.get(root).toAbsolutePath().normalize().resolve("data").resolve("amazon-scientific-lcrec");
   }
 
   private static List<Item> readItems(Path dir) throws IOException {
@@ -67,8 +65,8 @@ class ScientificEncodingTest {
 
   private static Path requireData() {
     Path dir = dataDir();
-    Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("Scientific.item.json")),
-        "real data not found at " + dir);
+    assertThat(dir.resolve("Scientific.item.json"))
+        .as("bundled real data (data/ at the repository root)").isRegularFile();
     return dir;
   }
 
