@@ -67,22 +67,33 @@ public final class SafeTensors {
    *
    * @param tensors the tensors in the file's header order (as floats)
    * @param metadata the {@code __metadata__} map, empty if absent
+   * @param skipped names of integer or boolean tensors left out by
+   *     {@link #read(Path, boolean) read(file, true)}, in header order
    */
-  public record Contents(Map<String, WeightTensor> tensors, Map<String, String> metadata) {
+  public record Contents(Map<String, WeightTensor> tensors, Map<String, String> metadata, List<String> skipped) {
     public Contents {
       tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
       metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+      skipped = List.copyOf(skipped);
     }
   }
 
-  /** Element types this reader understands, with their widths in bytes. */
+  /**
+   * The dtypes of the format with their widths in bytes. Only the floating ones can become a
+   * {@link WeightTensor}; the others are known so that their byte ranges can still be validated
+   * (PyTorch state dicts carry int64 buffers such as {@code position_ids}).
+   */
   private enum DType {
-    F32(4), F16(2), BF16(2), F64(8);
+    F32(4, true), F16(2, true), BF16(2, true), F64(8, true),
+    BOOL(1, false), U8(1, false), I8(1, false), F8_E4M3(1, false), F8_E5M2(1, false),
+    I16(2, false), U16(2, false), I32(4, false), U32(4, false), I64(8, false), U64(8, false);
 
     final int width;
+    final boolean floating;
 
-    DType(int width) {
+    DType(int width, boolean floating) {
       this.width = width;
+      this.floating = floating;
     }
   }
 
@@ -94,6 +105,18 @@ public final class SafeTensors {
    * @throws IOException if the file cannot be read or breaks any rule of the format
    */
   public static Contents read(Path file) throws IOException {
+    return read(file, false);
+  }
+
+  /**
+   * Reads a safetensors file, optionally leaving out tensors of integer and boolean dtypes (their
+   * byte ranges are still validated) instead of failing on them.
+   *
+   * @param skipNonFloat whether to skip (and list in {@link Contents#skipped()}) non-float tensors
+   * @throws IOException if the file cannot be read, breaks any rule of the format, or holds a
+   *     non-float tensor while {@code skipNonFloat} is false
+   */
+  public static Contents read(Path file, boolean skipNonFloat) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
       if (size < 8) {
@@ -119,10 +142,18 @@ public final class SafeTensors {
       checkOffsets(file, entries, dataSize);
 
       Map<String, WeightTensor> tensors = new LinkedHashMap<>();
+      List<String> skipped = new ArrayList<>();
       for (Entry e : entries) {
-        tensors.put(e.name, new WeightTensor(e.name, e.shape, readValues(channel, dataStart, e)));
+        if (e.dtype.floating) {
+          tensors.put(e.name, new WeightTensor(e.name, e.shape, readValues(channel, dataStart, e)));
+        } else if (skipNonFloat) {
+          skipped.add(e.name);
+        } else {
+          throw corrupt(file, e.name, "has dtype " + e.dtype + ", which is not a float type; readable dtypes are"
+              + " F32, F16, BF16, F64 (read with skipNonFloat to leave such tensors out)");
+        }
       }
-      return new Contents(tensors, metadata);
+      return new Contents(tensors, metadata, skipped);
     }
   }
 
@@ -295,7 +326,7 @@ public final class SafeTensors {
     try {
       dtype = DType.valueOf(dtypeNode.textValue());
     } catch (IllegalArgumentException e) {
-      throw corrupt(file, name, "has dtype '" + dtypeNode.textValue() + "'; readable dtypes are F32, F16, BF16, F64");
+      throw corrupt(file, name, "has unknown dtype '" + dtypeNode.textValue() + "'");
     }
     long[] shape = longs(file, name, value.get("shape"), "shape", -1);
     long[] offsets = longs(file, name, value.get("data_offsets"), "data_offsets", 2);

@@ -195,9 +195,17 @@ class SafeTensorsTest {
   @Test
   void rejectsUnknownAndUnsupportedDtypes() throws IOException {
     Path file = write("{\"x\":{\"dtype\":\"Q7\",\"shape\":[1],\"data_offsets\":[0,1]}}", new byte[1]);
-    assertFails(file, "safetensors file " + file + ": tensor 'x' has dtype 'Q7'; readable dtypes are F32, F16, BF16, F64");
-    assertFails(write("{\"ids\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]),
-        "tensor 'ids' has dtype 'I64'");
+    assertFails(file, "safetensors file " + file + ": tensor 'x' has unknown dtype 'Q7'");
+    Path ints = write("{\"ids\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]},"
+        + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", new byte[12]);
+    assertFails(ints, "tensor 'ids' has dtype I64, which is not a float type; readable dtypes are F32, F16, BF16, F64");
+    SafeTensors.Contents lenient = SafeTensors.read(ints, true);
+    assertThat(lenient.tensors().keySet()).containsExactly("w");
+    assertThat(lenient.skipped()).containsExactly("ids");
+    // Skipped tensors are still validated.
+    Path badInts = write("{\"ids\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8]);
+    assertThatThrownBy(() -> SafeTensors.read(badInts, true)).isInstanceOf(IOException.class)
+        .hasMessageContaining("tensor 'ids' has shape [2] of I64, which needs 16 bytes");
   }
 
   @Test
