@@ -31,7 +31,7 @@ class MiniLmImporterTest {
 
   @BeforeAll
   static void load() throws IOException {
-    imported = MiniLmImporter.importFromClasspath(CONFIG, 7);
+    imported = MiniLmFixture.imported();
     // The test's own parse of the file, for spot checks that do not go through the importer.
     try (InputStream in = MiniLmImporterTest.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
       CodedInputStream coded = CodedInputStream.newInstance(in);
@@ -159,7 +159,7 @@ class MiniLmImporterTest {
     bert.put("embeddings.token_type_embeddings.weight",
         new WeightTensor("embeddings.token_type_embeddings.weight", new long[] {2, 384},
             initializer("embeddings.token_type_embeddings.weight")));
-    Map<String, WeightTensor> same = MiniLmImporter.toRecformer(bert, CONFIG, 7);
+    Map<String, WeightTensor> same = MiniLmImporter.toRecformer(bert, CONFIG, MiniLmFixture.SEED);
     Map<String, WeightTensor> other = MiniLmImporter.toRecformer(bert, CONFIG, 8);
     assertThat(same.equals(imported)).as("same seed, same tensors").isTrue();
     assertDifferent("item positions", other.get("embeddings.item_position_embeddings.weight").values(),
@@ -218,7 +218,7 @@ class MiniLmImporterTest {
     try (InputStream in = MiniLmImporterTest.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
       Files.copy(in, onnx);
     }
-    assertThat(MiniLmImporter.importFrom(onnx, CONFIG, 7).equals(imported)).as("file import equals resource import").isTrue();
+    assertThat(MiniLmImporter.importFrom(onnx, CONFIG, MiniLmFixture.SEED).equals(imported)).as("file import equals resource import").isTrue();
     Path broken = dir.resolve("broken.onnx");
     Files.write(broken, new byte[] {0x08, 0x07, 0x12, (byte) 0xff});
     assertThatThrownBy(() -> MiniLmImporter.importFrom(broken, CONFIG, 7))

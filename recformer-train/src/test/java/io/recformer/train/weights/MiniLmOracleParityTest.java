@@ -2,7 +2,6 @@ package io.recformer.train.weights;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.recformer.core.config.RecformerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +27,7 @@ class MiniLmOracleParityTest {
 
   @BeforeAll
   static void run(@TempDir Path dir) throws IOException {
-    imported = MiniLmImporter.importFromClasspath(RecformerConfig.miniLmL6(), 1);
+    imported = MiniLmFixture.imported();
     oracle = MiniLmOnnxOracle.open();
     batch = MiniLmOnnxOracle.tokenize(dir, titles());
     expected = oracle.lastHiddenState(batch.inputIds(), batch.attentionMask());
