@@ -168,14 +168,14 @@ public final class MiniLmImporter {
       } else {
         values = require(bert, name).values().clone();
       }
-      WeightTensor tensor = new WeightTensor(name, shape, values);
       WeightTensor source = bert.get(name);
-      if (source != null && !Arrays.equals(source.shape(), shape)
-          && !name.equals("embeddings.position_embeddings.weight") && !name.equals("embeddings.token_type_embeddings.weight")) {
+      boolean resized = name.equals("embeddings.position_embeddings.weight")
+          || name.equals("embeddings.token_type_embeddings.weight");
+      if (source != null && !resized && !Arrays.equals(source.shape(), shape)) {
         throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(source.shape())
             + " in the checkpoint, expected " + Arrays.toString(shape) + " for the config");
       }
-      out.put(name, tensor);
+      out.put(name, new WeightTensor(name, shape, values));
     }
     LOG.info("imported all-MiniLM-L6-v2: {} tensors, {} layers x {}, {} position rows of {}, seed {}",
         out.size(), layers, d, config.maxPositions(), checkpointPositions, seed);

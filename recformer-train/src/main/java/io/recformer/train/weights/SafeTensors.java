@@ -162,7 +162,8 @@ public final class SafeTensors {
    *
    * @param tensors the tensors; names must be unique and must not be {@value #METADATA_KEY}
    * @param metadata strings stored in {@value #METADATA_KEY} (e.g. the config JSON and provenance);
-   *     omitted from the header when empty
+   *     omitted from the header when empty. Hugging Face transformers only loads files whose
+   *     metadata has {@code "format": "pt"}
    * @throws IllegalArgumentException if two tensors share a name
    */
   public static void write(Path file, Collection<WeightTensor> tensors, Map<String, String> metadata) throws IOException {

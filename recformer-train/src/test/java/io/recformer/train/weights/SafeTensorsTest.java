@@ -95,6 +95,21 @@ class SafeTensorsTest {
   }
 
   @Test
+  void roundTripsTheImportedMiniLmCheckpoint() throws IOException {
+    Map<String, WeightTensor> model = MiniLmFixture.imported();
+    Path file = dir.resolve("minilm-recformer.safetensors");
+    long start = System.nanoTime();
+    SafeTensors.write(file, model, Map.of("config", "minilm-l6", "seed", "7"));
+    long written = System.nanoTime();
+    SafeTensors.Contents read = SafeTensors.read(file);
+    long done = System.nanoTime();
+    System.out.printf(java.util.Locale.ROOT, "safetensors %,d bytes: write %.0f ms, read %.0f ms%n",
+        Files.size(file), (written - start) / 1e6, (done - written) / 1e6);
+    assertThat(read.tensors().equals(model)).as("every tensor read back bit for bit").isTrue();
+    assertThat(read.metadata()).containsEntry("config", "minilm-l6");
+  }
+
+  @Test
   void writesNoMetadataKeyWhenThereIsNone() throws IOException {
     Path file = dir.resolve("plain.safetensors");
     SafeTensors.write(file, List.of(new WeightTensor("x", new long[] {1}, new float[] {3f})), Map.of());
