@@ -113,7 +113,7 @@ public final class AmazonRawImporter implements Importer {
       InteractionTable table) throws IOException {
     try (LineSource lines = LineSource.open(file)) {
       Map<String, String> userIntern = new HashMap<>();
-      while (lines.next()) {
+      while (run.next(lines)) {
         run.tick(lines);
         if (lines.isBlank()) {
           continue;
@@ -176,7 +176,7 @@ public final class AmazonRawImporter implements Importer {
       InteractionTable table) throws IOException {
     try (LineSource lines = LineSource.open(file)) {
       Map<String, String> userIntern = new HashMap<>();
-      while (lines.next()) {
+      while (run.next(lines)) {
         run.tick(lines);
         if (lines.isBlank()) {
           continue;
@@ -244,7 +244,7 @@ public final class AmazonRawImporter implements Importer {
       boolean[] titleless) throws IOException {
     ItemBuilder builder = new ItemBuilder(run.options(), true, run);
     try (LineSource lines = LineSource.open(file)) {
-      while (lines.next()) {
+      while (run.next(lines)) {
         run.tick(lines);
         if (lines.isBlank()) {
           continue;

@@ -64,6 +64,19 @@ final class ImportRun {
     }
   }
 
+  /**
+   * Advances the source. A gzip stream cut short ends the file: strict mode fails; lenient mode
+   * keeps the complete lines already read, counts {@code skipped.truncated-gzip} and stops.
+   */
+  boolean next(LineSource source) throws java.io.IOException {
+    try {
+      return source.next();
+    } catch (DataFormatException e) {
+      problem(e);
+      return false;
+    }
+  }
+
   /** Records a file read whole (not line by line). */
   void readWhole(Path file, long size, long entries) {
     sources.add(file.toString());

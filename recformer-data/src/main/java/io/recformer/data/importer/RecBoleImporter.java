@@ -60,7 +60,7 @@ public final class RecBoleImporter implements Importer {
       int brand = header.indexOf("brand");
       int category = header.indexOf("categories") >= 0 ? header.indexOf("categories") : header.indexOf("category");
       int description = header.indexOf("description");
-      while (lines.next()) {
+      while (run.next(lines)) {
         run.tick(lines);
         if (lines.isBlank()) {
           continue;
@@ -97,7 +97,7 @@ public final class RecBoleImporter implements Importer {
       int time = header.indexOf("timestamp");
       withTimestamps = time >= 0;
       Map<String, String> userIntern = new HashMap<>();
-      while (lines.next()) {
+      while (run.next(lines)) {
         run.tick(lines);
         if (lines.isBlank()) {
           continue;

@@ -201,7 +201,7 @@ public final class UniSRecImporter implements Importer {
       int userColumn = header.require(lines, "user_id", INTER_HEADER);
       int listColumn = header.require(lines, "item_id_list", INTER_HEADER);
       int itemColumn = header.require(lines, "item_id", INTER_HEADER);
-      while (lines.next()) {
+      while (run.next(lines)) {
         run.tick(lines);
         if (lines.isBlank()) {
           continue;
@@ -247,7 +247,7 @@ public final class UniSRecImporter implements Importer {
     List<String> ids = new ArrayList<>();
     Map<String, Long> seen = new HashMap<>();
     try (LineSource lines = LineSource.open(file)) {
-      while (lines.next()) {
+      while (run.next(lines)) {
         if (lines.isBlank()) {
           continue;
         }
@@ -298,7 +298,7 @@ public final class UniSRecImporter implements Importer {
       AtomicHeader header = AtomicHeader.read(lines);
       int idColumn = header.require(lines, "item_id", "item_id:token<TAB>text:token_seq");
       int textColumn = header.require(lines, "text", "item_id:token<TAB>text:token_seq");
-      while (lines.next()) {
+      while (run.next(lines)) {
         run.tick(lines);
         if (lines.isBlank()) {
           continue;
