@@ -55,6 +55,11 @@ final class DatasetStore {
   private DatasetStore() {}
 
   static DatasetManifest write(Dataset dataset, Path directory) throws IOException {
+    return write(dataset, directory, () -> { });
+  }
+
+  /** {@code beforeManifest} runs after the data files are written; tests use it to simulate a crash. */
+  static DatasetManifest write(Dataset dataset, Path directory, Runnable beforeManifest) throws IOException {
     Path target = directory.toAbsolutePath().normalize();
     Path parent = target.getParent();
     Files.createDirectories(parent);
@@ -72,6 +77,7 @@ final class DatasetStore {
       Map<String, String> checksums = new LinkedHashMap<>();
       checksums.put(ITEMS, writeFile(temp.resolve(ITEMS), gen -> writeItems(dataset.items(), gen)));
       checksums.put(USERS, writeFile(temp.resolve(USERS), gen -> writeUsers(dataset.users(), gen)));
+      beforeManifest.run();
       DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT_VERSION, dataset.name(),
           dataset.userCount(), dataset.itemCount(), dataset.interactionCount(), dataset.hasTimestamps(),
           attributeKeys(dataset.items()), dataset.fingerprint(), checksums, dataset.provenance());
@@ -106,9 +112,12 @@ final class DatasetStore {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       OutputStream out = new BufferedOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha), 1 << 16);
       try (JsonGenerator gen = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+        // The channel must stay open for force(): the generator only flushes.
+        gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         gen.setRootValueSeparator(null);
         body.write(gen);
       }
+      out.flush();
       channel.force(true);
     }
     return HexFormat.of().formatHex(sha.digest());

@@ -30,6 +30,8 @@ final class ImportRun {
   private long lines;
   private long problems;
   private long lastProgressNanos = System.nanoTime();
+  private LineSource currentSource;
+  private long currentSourceStartNanos;
 
   ImportRun(String format, ImportOptions options) {
     this.format = format;
@@ -93,15 +95,19 @@ final class ImportRun {
 
   /** Called once per line; logs and reports progress at most every progressIntervalMillis. */
   void tick(LineSource source) {
-    if ((source.lineNumber() & 0xfff) != 0) {
+    if ((source.lineNumber() & 0xfff) != 1) {
       return;
     }
     long now = System.nanoTime();
+    if (source != currentSource) {
+      currentSource = source;
+      currentSourceStartNanos = now;
+    }
     if (now - lastProgressNanos < options.progressIntervalMillis() * 1_000_000L) {
       return;
     }
     lastProgressNanos = now;
-    double seconds = (now - startNanos) / 1e9;
+    double seconds = (now - currentSourceStartNanos) / 1e9;
     long read = source.diskBytesRead();
     double mbps = read / 1e6 / Math.max(seconds, 1e-9);
     double eta = mbps > 0 ? (source.fileSize() - read) / 1e6 / mbps : Double.NaN;

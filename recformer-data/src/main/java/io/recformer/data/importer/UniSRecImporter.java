@@ -37,6 +37,7 @@ public final class UniSRecImporter implements Importer {
 
   /** UniSRec cuts every history to its last 50 items. */
   static final int MAX_HISTORY = 50;
+  private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile(" +");
   private static final String INTER_HEADER = "user_id:token<TAB>item_id_list:token_seq<TAB>item_id:token";
 
   @Override
@@ -210,7 +211,7 @@ public final class UniSRecImporter implements Importer {
           String[] fields = header.split(lines, lines.text());
           int user = index(lines, fields[userColumn], "user_id", userIds, "user");
           String list = fields[listColumn].strip();
-          String[] parts = list.isEmpty() ? new String[0] : list.split(" +");
+          String[] parts = list.isEmpty() ? new String[0] : SPACES.split(list);
           int[] history = new int[parts.length];
           for (int i = 0; i < parts.length; i++) {
             history[i] = index(lines, parts[i], "item_id_list", itemIds, "item");
