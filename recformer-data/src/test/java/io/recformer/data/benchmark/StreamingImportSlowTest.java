@@ -32,6 +32,8 @@ class StreamingImportSlowTest {
         .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
     assertThat(process.waitFor(20, TimeUnit.MINUTES)).isTrue();
     String out = Files.readString(dir.resolve("out.txt"));
+    // The child's report (MB/s, peak heap) lands in the surefire report of this test.
+    System.out.println(out);
     assertThat(process.exitValue()).as(out).isZero();
     Matcher row = Pattern.compile("\\| Synthetic_5.json \\| ([0-9.]+) MB \\| [0-9.]+ s \\| ([0-9.]+) MB/s \\| ([0-9]+) MB \\|")
         .matcher(out);
