@@ -47,8 +47,17 @@ public final class DatasetFilters {
    * the other way round). Removed items leave the catalog.
    */
   public static Dataset kCore(Dataset dataset, int k) {
-    if (k < 1) {
-      throw new IllegalArgumentException("k-core k must be >= 1, got " + k);
+    return kCore(dataset, k, k);
+  }
+
+  /**
+   * Iterative core with separate thresholds: at the end every user has at least
+   * {@code minPerUser} and every item at least {@code minPerItem} interactions.
+   */
+  public static Dataset kCore(Dataset dataset, int minPerUser, int minPerItem) {
+    if (minPerUser < 1 || minPerItem < 1) {
+      throw new IllegalArgumentException("k-core thresholds must be >= 1, got users " + minPerUser + ", items "
+          + minPerItem);
     }
     List<UserHistory> users = dataset.users();
     Set<String> removedItems = new HashSet<>();
@@ -63,7 +72,7 @@ public final class DatasetFilters {
       }
       Set<String> weak = new HashSet<>();
       itemCounts.forEach((item, count) -> {
-        if (count < k) {
+        if (count < minPerItem) {
           weak.add(item);
         }
       });
@@ -72,7 +81,7 @@ public final class DatasetFilters {
       List<UserHistory> next = new ArrayList<>(users.size());
       for (UserHistory user : users) {
         UserHistory filtered = weak.isEmpty() ? user : without(user, weak);
-        if (filtered.size() >= k) {
+        if (filtered.size() >= minPerUser) {
           next.add(filtered);
         } else {
           changed = true;
@@ -85,8 +94,10 @@ public final class DatasetFilters {
     }
     Set<String> used = usedItems(users);
     List<Item> items = dataset.items().items().stream().filter(i -> used.contains(i.id())).toList();
-    LOG.info("kCore({}): {} rounds, {} users, {} items left", k, rounds, users.size(), items.size());
-    return dataset.derive(ItemCatalog.of(items), users, "kCore(" + k + ")");
+    String step = minPerUser == minPerItem ? "kCore(" + minPerUser + ")"
+        : "kCore(users>=" + minPerUser + ", items>=" + minPerItem + ")";
+    LOG.info("{}: {} rounds, {} users, {} items left", step, rounds, users.size(), items.size());
+    return dataset.derive(ItemCatalog.of(items), users, step);
   }
 
   /** Applies a duplicate policy to repeated (user, item) pairs. */

@@ -119,4 +119,22 @@ class DatasetFiltersTest {
     Dataset d = dataset(List.of(UserHistory.of("u", List.of("c", "a"))));
     assertThat(DatasetFilters.dropUnusedItems(d).items().items()).extracting(Item::id).containsExactly("a", "c");
   }
+
+  @Test
+  void pipelineAppliesStepsInOrderAndRecordsThem() throws IOException {
+    Dataset real = Datasets.importAuto(TestData.office()).dataset();
+    Dataset filtered = FilterPipeline.recformer().apply(real);
+    // Office is 5-core already: nothing removed, attributes cut to the paper's three.
+    assertThat(filtered.userCount()).isEqualTo(4_905);
+    assertThat(filtered.interactionCount()).isEqualTo(53_258);
+    assertThat(filtered.items().items()).allMatch(i -> i.attribute("description").isEmpty());
+    assertThat(filtered.provenance()).containsEntry("step.1", "minUserInteractions(4)")
+        .containsEntry("step.2", "selectAttributes(title,brand,category)").containsEntry("step.3", "dropUnusedItems");
+    Dataset strict = new FilterPipeline(DuplicatePolicy.KEEP_FIRST, TieBreak.INPUT_ORDER, 10, 12, null).apply(real);
+    assertIsKCore(strict, 10);
+    assertThat(strict.users()).allMatch(u -> u.size() >= 12);
+    assertThat(strict.users()).allMatch(u -> u.itemIds().size() == new java.util.HashSet<>(u.itemIds()).size());
+    assertThatThrownBy(() -> new FilterPipeline(DuplicatePolicy.KEEP_ALL, TieBreak.INPUT_ORDER, -1, 1, null))
+        .hasMessage("kCore must be >= 0 (0 disables it), got -1");
+  }
 }
