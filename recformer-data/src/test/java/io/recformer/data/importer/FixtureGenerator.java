@@ -33,8 +33,10 @@ import java.util.zip.GZIPOutputStream;
  * Text is HTML-escaped in the raw metadata ({@code &} as {@code &amp;}, quotes as {@code &quot;}),
  * as in the real 2018 metadata, so importing must decode it back to the original text.
  *
- * <p>Run: {@code mvn -pl recformer-data test-compile exec:java} is not configured; run the main from
- * the IDE or with the test classpath: {@code java -cp ... FixtureGenerator <repo>/recformer-data/src/test/resources/fixtures}.
+ * <p>Regenerate (from the repository root, after {@code mvn -pl recformer-data -am test-compile}) with
+ * the test classpath: {@code java -cp <test classpath> io.recformer.data.importer.FixtureGenerator
+ * recformer-data/src/test/resources/fixtures .} (arguments: output directory, repository root).
+ * The gzip files then differ byte-wise (gzip stores a time) but not in content.
  */
 public final class FixtureGenerator {
 
