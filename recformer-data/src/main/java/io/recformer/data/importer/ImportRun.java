@@ -1,0 +1,126 @@
+package io.recformer.data.importer;
+
+import io.recformer.data.source.DataFormatException;
+import io.recformer.data.source.LineSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bookkeeping of one import: applies the error policy, keeps the counters, reports progress
+ * and builds the {@link ImportReport}.
+ */
+final class ImportRun {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ImportRun.class);
+  private static final int LOGGED_PROBLEMS = 10;
+
+  private final String format;
+  private final ImportOptions options;
+  private final long startNanos = System.nanoTime();
+  private final Map<String, Long> counts = new LinkedHashMap<>();
+  private final List<String> sources = new ArrayList<>();
+  private long bytes;
+  private long lines;
+  private long problems;
+  private long lastProgressNanos = System.nanoTime();
+  private LineSource currentSource;
+  private long currentSourceStartNanos;
+
+  ImportRun(String format, ImportOptions options) {
+    this.format = format;
+    this.options = options;
+  }
+
+  ImportOptions options() {
+    return options;
+  }
+
+  /** Strict mode rethrows; lenient mode counts the problem as {@code skipped.<reason>} and goes on. */
+  void problem(DataFormatException e) throws DataFormatException {
+    if (!options.lenientMode()) {
+      throw e;
+    }
+    problems++;
+    count("skipped." + e.reason());
+    if (problems <= LOGGED_PROBLEMS) {
+      LOG.warn("skipping bad input: {}", e.getMessage());
+    } else if (problems == LOGGED_PROBLEMS + 1) {
+      LOG.warn("more bad input; further problems are only counted");
+    }
+  }
+
+  void count(String key) {
+    counts.merge(key, 1L, Long::sum);
+  }
+
+  void add(String key, long n) {
+    if (n != 0) {
+      counts.merge(key, n, Long::sum);
+    }
+  }
+
+  /**
+   * Advances the source. A gzip stream cut short ends the file: strict mode fails; lenient mode
+   * keeps the complete lines already read, counts {@code skipped.truncated-gzip} and stops.
+   */
+  boolean next(LineSource source) throws java.io.IOException {
+    try {
+      return source.next();
+    } catch (DataFormatException e) {
+      problem(e);
+      return false;
+    }
+  }
+
+  /** Records a file read whole (not line by line). */
+  void readWhole(Path file, long size, long entries) {
+    sources.add(file.toString());
+    bytes += size;
+    lines += entries;
+  }
+
+  /** Records a line file when finished. */
+  void finished(LineSource source) {
+    sources.add(source.file().toString());
+    bytes += source.diskBytesRead();
+    lines += source.lineNumber();
+  }
+
+  /** Called once per line; logs and reports progress at most every progressIntervalMillis. */
+  void tick(LineSource source) {
+    if ((source.lineNumber() & 0xfff) != 1) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (source != currentSource) {
+      currentSource = source;
+      currentSourceStartNanos = now;
+    }
+    if (now - lastProgressNanos < options.progressIntervalMillis() * 1_000_000L) {
+      return;
+    }
+    lastProgressNanos = now;
+    double seconds = (now - currentSourceStartNanos) / 1e9;
+    long read = source.diskBytesRead();
+    double mbps = read / 1e6 / Math.max(seconds, 1e-9);
+    double eta = mbps > 0 ? (source.fileSize() - read) / 1e6 / mbps : Double.NaN;
+    LOG.info(String.format(Locale.ROOT, "%s: %s %.0f / %.0f MB (%.0f%%), %d lines, %.1f MB/s, ETA %.0f s",
+        format, source.file().getFileName(), read / 1e6, source.fileSize() / 1e6,
+        100.0 * read / Math.max(1, source.fileSize()), source.lineNumber(), mbps, eta));
+    options.progress().onProgress(source.file().toString(), read, source.fileSize(), source.lineNumber());
+  }
+
+  ImportReport report() {
+    ImportReport report = new ImportReport(format, sources, bytes, lines, Duration.ofNanos(System.nanoTime() - startNanos),
+        counts);
+    LOG.info(report.summary());
+    return report;
+  }
+}

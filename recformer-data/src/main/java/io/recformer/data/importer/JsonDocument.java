@@ -1,0 +1,111 @@
+package io.recformer.data.importer;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.recformer.data.source.DataFormatException;
+import io.recformer.data.source.SourceFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads a whole-document JSON file whose top level is an object of entries ({@code "key": value}),
+ * handing each entry with its line number to a consumer. Used by the LC-Rec-style JSON form and the
+ * original Recformer form; these files are small enough to decode whole (strictly, as UTF-8).
+ * A structural JSON error ends the read in both modes (there is no next line to resume at); an
+ * entry the consumer rejects is skipped in lenient mode.
+ */
+final class JsonDocument {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  @FunctionalInterface
+  interface EntryConsumer {
+    void accept(String key, JsonNode value, long line) throws DataFormatException;
+  }
+
+  private JsonDocument() {}
+
+  static void forEachEntry(Path file, ImportRun run, EntryConsumer consumer) throws IOException {
+    String text = SourceFiles.readString(file);
+    if (text.isBlank()) {
+      throw new DataFormatException(file, 0, null, "empty-file", "the file is empty; expected a JSON object");
+    }
+    long entries = 0;
+    try (JsonParser parser = MAPPER.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new DataFormatException(file, parser.currentLocation().getLineNr(), null, "malformed-json",
+            "expected a JSON object at the top level, got " + parser.currentToken());
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String key = parser.currentName();
+        long line = parser.currentLocation().getLineNr();
+        parser.nextToken();
+        JsonNode value = MAPPER.readTree(parser);
+        entries++;
+        try {
+          consumer.accept(key, value, line);
+        } catch (DataFormatException e) {
+          run.problem(e);
+        }
+      }
+      if (parser.nextToken() != null) {
+        throw new DataFormatException(file, parser.currentLocation().getLineNr(), null, "malformed-json",
+            "unexpected content after the top-level object");
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new DataFormatException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
+          "malformed-json", "malformed JSON: " + e.getOriginalMessage(), e);
+    }
+    run.readWhole(file, Files.size(file), entries);
+  }
+
+  /** The text of a field that must be a string (absent or null gives null). */
+  static String text(Path file, long line, String entry, JsonNode object, String field) throws DataFormatException {
+    JsonNode value = object.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (value.isArray()) {
+      StringBuilder joined = new StringBuilder();
+      for (JsonNode part : value) {
+        if (!part.isTextual()) {
+          throw new DataFormatException(file, line, field, "bad-value",
+              "entry '" + entry + "': expected a string or a list of strings, found " + part.getNodeType());
+        }
+        if (!part.asText().isBlank()) {
+          if (joined.length() > 0) {
+            joined.append(' ');
+          }
+          joined.append(part.asText().strip());
+        }
+      }
+      return joined.toString();
+    }
+    if (!value.isValueNode() || value.isBoolean()) {
+      throw new DataFormatException(file, line, field, "bad-value",
+          "entry '" + entry + "': expected a string, found " + value.getNodeType());
+    }
+    return value.asText();
+  }
+
+  /** An array of item ids (strings or integers). */
+  static java.util.List<String> ids(Path file, long line, String entry, JsonNode value, String field)
+      throws DataFormatException {
+    if (value == null || !value.isArray()) {
+      throw new DataFormatException(file, line, field, "bad-value",
+          "entry '" + entry + "': expected a list of item ids, found " + (value == null ? "nothing" : value.getNodeType()));
+    }
+    java.util.List<String> ids = new java.util.ArrayList<>(value.size());
+    for (JsonNode id : value) {
+      if (!(id.isIntegralNumber() || id.isTextual()) || id.asText().isBlank()) {
+        throw new DataFormatException(file, line, field, "bad-value",
+            "entry '" + entry + "': expected item ids (integers or strings), found " + id);
+      }
+      ids.add(id.asText());
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,375 @@
+package io.recformer.data.importer;
+
+import io.recformer.core.item.Item;
+import io.recformer.core.item.ItemCatalog;
+import io.recformer.core.item.UserHistory;
+import io.recformer.data.dataset.Dataset;
+import io.recformer.data.source.DataFormatException;
+import io.recformer.data.source.LineSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The UniSRec variant of RecBole atomic files ({@code data/amazon-scientific-unisrec}):
+ * {@code X.train.inter}, {@code X.valid.inter}, {@code X.test.inter} with columns
+ * {@code user_id:token}, {@code item_id_list:token_seq}, {@code item_id:token} (user and item as
+ * integer indices), {@code X.item2index} (ASIN, index), {@code X.user2index} (reviewer id, index)
+ * and {@code X.text} (ASIN, text).
+ *
+ * <p>The split files hold leave-one-out rows: train has one row per prefix (targets at positions
+ * 1..n-3), valid has the second-last item as target, test the last, and every history is cut to
+ * its last 50 items. Each user's full sequence is rebuilt from the longest untruncated train row,
+ * extended through rows whose (cut) history matches the sequence's last window, then checked
+ * against the valid and test histories; any mismatch is an error naming the line.
+ *
+ * <p>The text is {@code "title. categories. brand. "}; titles may contain {@code ". "}, so the
+ * attributes are recovered from the right: brand last, categories before it, the rest is the
+ * title. The categories string maps to the {@code category} attribute. No timestamps.
+ */
+public final class UniSRecImporter implements Importer {
+
+  /** UniSRec cuts every history to its last 50 items. */
+  static final int MAX_HISTORY = 50;
+  private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile(" +");
+  private static final String INTER_HEADER = "user_id:token<TAB>item_id_list:token_seq<TAB>item_id:token";
+
+  @Override
+  public String format() {
+    return "unisrec-atomic";
+  }
+
+  @Override
+  public boolean accepts(Path directory) throws IOException {
+    return prefix(directory) != null;
+  }
+
+  private record Row(int[] history, int target, long line) {}
+
+  @Override
+  public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
+    String prefix = prefix(directory);
+    if (prefix == null) {
+      throw new IllegalArgumentException("directory " + directory + " holds no UniSRec files: expected X.train.inter,"
+          + " X.valid.inter, X.test.inter, X.text, X.item2index, X.user2index");
+    }
+    ImportRun run = new ImportRun(format(), options);
+    List<String> itemIds = readIndex(directory.resolve(prefix + ".item2index"), run, "item");
+    List<String> userIds = readIndex(directory.resolve(prefix + ".user2index"), run, "user");
+    Map<String, Item> texts = readText(directory.resolve(prefix + ".text"), run, new ItemBuilder(options, false, run));
+
+    Map<Integer, List<Row>> train = readInter(directory.resolve(prefix + ".train.inter"), run, itemIds, userIds);
+    Map<Integer, List<Row>> valid = readInter(directory.resolve(prefix + ".valid.inter"), run, itemIds, userIds);
+    Map<Integer, List<Row>> test = readInter(directory.resolve(prefix + ".test.inter"), run, itemIds, userIds);
+
+    List<Item> catalogItems = new ArrayList<>();
+    String[] idByIndex = new String[itemIds.size()];
+    for (int i = 0; i < itemIds.size(); i++) {
+      String asin = itemIds.get(i);
+      if (asin == null) {
+        continue;
+      }
+      Item item = texts.get(asin);
+      if (item == null) {
+        run.count("dropped.item-without-text-row");
+      } else {
+        catalogItems.add(item);
+        idByIndex[i] = asin;
+      }
+    }
+    List<UserHistory> users = new ArrayList<>();
+    Path validFile = directory.resolve(prefix + ".valid.inter");
+    Path testFile = directory.resolve(prefix + ".test.inter");
+    for (int u = 0; u < userIds.size(); u++) {
+      if (userIds.get(u) == null || !(train.containsKey(u) || valid.containsKey(u) || test.containsKey(u))) {
+        continue;
+      }
+      try {
+        int[] sequence = rebuild(u, train.getOrDefault(u, List.of()), valid.get(u), test.get(u), validFile, testFile,
+            directory.resolve(prefix + ".train.inter"));
+        List<String> ids = new ArrayList<>(sequence.length);
+        for (int index : sequence) {
+          if (idByIndex[index] == null) {
+            run.count("dropped.interaction-item-without-text");
+          } else {
+            ids.add(idByIndex[index]);
+          }
+        }
+        if (ids.isEmpty()) {
+          run.count("dropped.user-without-known-items");
+        } else {
+          users.add(UserHistory.of(userIds.get(u), ids));
+        }
+      } catch (DataFormatException e) {
+        run.problem(e);
+      }
+    }
+    ImportReport report = run.report();
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("import.format", format());
+    provenance.put("import.prefix", prefix);
+    provenance.put("import.counts", report.counts().toString());
+    String name = options.name() != null ? options.name() : prefix;
+    return new ImportResult(Dataset.of(name, ItemCatalog.of(catalogItems), users, provenance), report);
+  }
+
+  /** Rebuilds one user's full sequence (see the class comment) and checks it against valid and test. */
+  static int[] rebuild(int user, List<Row> trainRows, List<Row> validRows, List<Row> testRows, Path validFile,
+      Path testFile, Path trainFile) throws DataFormatException {
+    if (validRows == null || validRows.size() != 1) {
+      throw new DataFormatException(validFile, 0, "user_id", "inconsistent", "user " + user + " has "
+          + (validRows == null ? 0 : validRows.size()) + " validation rows, expected exactly 1");
+    }
+    if (testRows == null || testRows.size() != 1) {
+      throw new DataFormatException(testFile, 0, "user_id", "inconsistent", "user " + user + " has "
+          + (testRows == null ? 0 : testRows.size()) + " test rows, expected exactly 1");
+    }
+    Row validRow = validRows.get(0);
+    Row testRow = testRows.get(0);
+    List<Integer> sequence = new ArrayList<>();
+    if (trainRows.isEmpty()) {
+      for (int item : validRow.history()) {
+        sequence.add(item);
+      }
+    } else {
+      Row longest = null;
+      for (Row row : trainRows) {
+        if (row.history().length < MAX_HISTORY && (longest == null || row.history().length > longest.history().length)) {
+          longest = row;
+        }
+      }
+      if (longest == null) {
+        throw new DataFormatException(trainFile, trainRows.get(0).line(), "item_id_list", "inconsistent",
+            "user " + user + " has no train row with fewer than " + MAX_HISTORY + " history items; cannot find the start");
+      }
+      for (int item : longest.history()) {
+        sequence.add(item);
+      }
+      sequence.add(longest.target());
+      // Rows with a cut history continue the sequence: their history equals its last window.
+      Map<String, Row> byWindow = new HashMap<>();
+      for (Row row : trainRows) {
+        if (row.history().length == MAX_HISTORY) {
+          byWindow.put(java.util.Arrays.toString(row.history()), row);
+        }
+      }
+      while (!byWindow.isEmpty()) {
+        Row next = byWindow.remove(window(sequence, MAX_HISTORY));
+        if (next == null) {
+          break;
+        }
+        sequence.add(next.target());
+      }
+      int expectedRows = sequence.size() - 1;
+      if (trainRows.size() != expectedRows) {
+        throw new DataFormatException(trainFile, trainRows.get(0).line(), "item_id_list", "inconsistent",
+            "user " + user + ": " + trainRows.size() + " train rows do not chain into one sequence (rebuilt "
+                + sequence.size() + " items from them, which accounts for " + expectedRows + " rows)");
+      }
+      String expectedValid = window(sequence, MAX_HISTORY);
+      if (!expectedValid.equals(java.util.Arrays.toString(validRow.history()))) {
+        throw new DataFormatException(validFile, validRow.line(), "item_id_list", "inconsistent",
+            "user " + user + ": validation history " + java.util.Arrays.toString(validRow.history())
+                + " is not the end of the train sequence " + expectedValid);
+      }
+    }
+    sequence.add(validRow.target());
+    String expectedTest = window(sequence, MAX_HISTORY);
+    if (!expectedTest.equals(java.util.Arrays.toString(testRow.history()))) {
+      throw new DataFormatException(testFile, testRow.line(), "item_id_list", "inconsistent",
+          "user " + user + ": test history " + java.util.Arrays.toString(testRow.history())
+              + " is not the train sequence plus the validation target " + expectedTest);
+    }
+    sequence.add(testRow.target());
+    return sequence.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static String window(List<Integer> sequence, int size) {
+    return sequence.subList(Math.max(0, sequence.size() - size), sequence.size()).toString();
+  }
+
+  private static Map<Integer, List<Row>> readInter(Path file, ImportRun run, List<String> itemIds,
+      List<String> userIds) throws IOException {
+    Map<Integer, List<Row>> rows = new LinkedHashMap<>();
+    try (LineSource lines = LineSource.open(file)) {
+      AtomicHeader header = AtomicHeader.read(lines);
+      int userColumn = header.require(lines, "user_id", INTER_HEADER);
+      int listColumn = header.require(lines, "item_id_list", INTER_HEADER);
+      int itemColumn = header.require(lines, "item_id", INTER_HEADER);
+      while (run.next(lines)) {
+        run.tick(lines);
+        if (lines.isBlank()) {
+          continue;
+        }
+        try {
+          String[] fields = header.split(lines, lines.text());
+          int user = index(lines, fields[userColumn], "user_id", userIds, "user");
+          String list = fields[listColumn].strip();
+          String[] parts = list.isEmpty() ? new String[0] : SPACES.split(list);
+          int[] history = new int[parts.length];
+          for (int i = 0; i < parts.length; i++) {
+            history[i] = index(lines, parts[i], "item_id_list", itemIds, "item");
+          }
+          int target = index(lines, fields[itemColumn], "item_id", itemIds, "item");
+          rows.computeIfAbsent(user, k -> new ArrayList<>()).add(new Row(history, target, lines.lineNumber()));
+        } catch (DataFormatException e) {
+          run.problem(e);
+        }
+      }
+      run.finished(lines);
+    }
+    return rows;
+  }
+
+  private static int index(LineSource lines, String text, String field, List<String> ids, String kind)
+      throws DataFormatException {
+    int value;
+    try {
+      value = Integer.parseInt(text.strip());
+    } catch (NumberFormatException e) {
+      throw lines.error(field, "bad-value", "expected an integer " + kind + " index, got '"
+          + AmazonRawImporter.abbreviate(text) + "'");
+    }
+    if (value < 0 || value >= ids.size() || ids.get(value) == null) {
+      throw lines.error(field, "unknown-" + kind, kind + " index " + value + " is not in the " + kind
+          + "2index file (" + ids.size() + " entries)");
+    }
+    return value;
+  }
+
+  /** Reads {@code id<TAB>index} lines (no header) into a list indexed by index. */
+  private static List<String> readIndex(Path file, ImportRun run, String kind) throws IOException {
+    List<String> ids = new ArrayList<>();
+    Map<String, Long> seen = new HashMap<>();
+    try (LineSource lines = LineSource.open(file)) {
+      while (run.next(lines)) {
+        if (lines.isBlank()) {
+          continue;
+        }
+        try {
+          String[] fields = lines.text().split("\t", -1);
+          if (fields.length != 2 || fields[0].isBlank()) {
+            throw lines.error(null, "malformed-tsv", "expected '" + kind + " id<TAB>index', got " + fields.length
+                + " fields");
+          }
+          int index;
+          try {
+            index = Integer.parseInt(fields[1].strip());
+          } catch (NumberFormatException e) {
+            throw lines.error("index", "bad-value", "expected an integer index, got '"
+                + AmazonRawImporter.abbreviate(fields[1]) + "'");
+          }
+          if (index < 0) {
+            throw lines.error("index", "bad-value", "index must be >= 0, got " + index);
+          }
+          String id = fields[0].strip();
+          Long previous = seen.putIfAbsent(id, lines.lineNumber());
+          if (previous != null) {
+            throw lines.error("id", "duplicate-" + kind, kind + " id '" + id + "' already on line " + previous);
+          }
+          while (ids.size() <= index) {
+            ids.add(null);
+          }
+          if (ids.get(index) != null) {
+            throw lines.error("index", "duplicate-" + kind, "index " + index + " is already taken by '"
+                + ids.get(index) + "'");
+          }
+          ids.set(index, id);
+        } catch (DataFormatException e) {
+          run.problem(e);
+        }
+      }
+      if (lines.lineNumber() == 0) {
+        throw new DataFormatException(file, 0, null, "empty-file", "the " + kind + "2index file is empty");
+      }
+      run.finished(lines);
+    }
+    return ids;
+  }
+
+  private static Map<String, Item> readText(Path file, ImportRun run, ItemBuilder builder) throws IOException {
+    Map<String, Item> items = new HashMap<>();
+    try (LineSource lines = LineSource.open(file)) {
+      AtomicHeader header = AtomicHeader.read(lines);
+      int idColumn = header.require(lines, "item_id", "item_id:token<TAB>text:token_seq");
+      int textColumn = header.require(lines, "text", "item_id:token<TAB>text:token_seq");
+      while (run.next(lines)) {
+        run.tick(lines);
+        if (lines.isBlank()) {
+          continue;
+        }
+        try {
+          String[] fields = header.split(lines, lines.text());
+          String asin = fields[idColumn].strip();
+          if (asin.isEmpty()) {
+            throw lines.error("item_id", "missing-field", "item id is blank");
+          }
+          String[] parts = splitText(fields[textColumn]);
+          Item item = builder.build(asin, parts[0], parts[2], parts[1], null);
+          if (item == null) {
+          } else if (items.putIfAbsent(asin, item) != null) {
+            throw lines.error("item_id", "duplicate-item", "item '" + asin + "' has a second text row");
+          }
+        } catch (DataFormatException e) {
+          run.problem(e);
+        }
+      }
+      run.finished(lines);
+    }
+    return items;
+  }
+
+  /**
+   * Splits {@code "title. categories. brand. "} from the right into {title, categories, brand}.
+   * A text with fewer than two separators yields what it can: the rest is the title.
+   */
+  static String[] splitText(String text) {
+    String rest = text;
+    if (rest.endsWith(". ")) {
+      rest = rest.substring(0, rest.length() - 2);
+    } else if (rest.endsWith(".")) {
+      rest = rest.substring(0, rest.length() - 1);
+    }
+    String brand = "";
+    String categories = "";
+    int cut = rest.lastIndexOf(". ");
+    if (cut >= 0) {
+      brand = rest.substring(cut + 2);
+      rest = rest.substring(0, cut);
+      cut = rest.lastIndexOf(". ");
+      if (cut >= 0) {
+        categories = rest.substring(cut + 2);
+        rest = rest.substring(0, cut);
+      } else {
+        categories = rest;
+        rest = "";
+      }
+    }
+    return new String[] {rest, categories, brand};
+  }
+
+  static String prefix(Path directory) throws IOException {
+    if (!Files.isDirectory(directory)) {
+      return null;
+    }
+    List<String> prefixes;
+    try (Stream<Path> files = Files.list(directory)) {
+      prefixes = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".train.inter"))
+          .map(n -> n.substring(0, n.length() - ".train.inter".length())).sorted().toList();
+    }
+    for (String prefix : prefixes) {
+      boolean complete = Stream.of(".valid.inter", ".test.inter", ".text", ".item2index", ".user2index")
+          .allMatch(suffix -> Files.isRegularFile(directory.resolve(prefix + suffix)));
+      if (complete) {
+        return prefix;
+      }
+    }
+    return null;
+  }
+}
