@@ -397,6 +397,11 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
     return out;
   }
 
+  /** Arrays held by the model's own manager (parameters and their gradients), for leak tests. */
+  int managedArrayCount() {
+    return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+  }
+
   private void requireOpen() {
     if (closed) {
       throw new IllegalStateException("the model is closed");

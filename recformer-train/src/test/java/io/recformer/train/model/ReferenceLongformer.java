@@ -151,6 +151,27 @@ final class ReferenceLongformer {
     return ctx;
   }
 
+  /** MLM logits of one hidden state: dense, GELU, LayerNorm, tied word embeddings + bias. */
+  double[] mlmLogits(double[] hidden) {
+    double[] h = linear(hidden, "lm_head.dense");
+    for (int k = 0; k < h.length; k++) {
+      h[k] = gelu(h[k]);
+    }
+    h = layerNorm(h, "lm_head.layer_norm");
+    WeightTensor words = weights.get("embeddings.word_embeddings.weight");
+    float[] bias = weights.get("lm_head.bias").values();
+    int vocab = (int) words.shape()[0];
+    double[] logits = new double[vocab];
+    for (int v = 0; v < vocab; v++) {
+      double s = bias[v];
+      for (int k = 0; k < d; k++) {
+        s += (double) words.values()[v * d + k] * h[k];
+      }
+      logits[v] = s;
+    }
+    return logits;
+  }
+
   private double[] linear(double[] in, String prefix) {
     WeightTensor wt = weights.get(prefix + ".weight");
     WeightTensor bt = weights.get(prefix + ".bias");
