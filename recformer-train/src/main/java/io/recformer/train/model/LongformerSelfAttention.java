@@ -90,21 +90,13 @@ final class LongformerSelfAttention {
     boolean global = masks.globalCount > 0;
     var device = x.getDevice();
 
-    // One fused projection: q, k, v (and the global k, v over all tokens, needed by the global
-    // rows). Concatenating [out, in] weights along "out" keeps each output column's dot product
-    // unchanged, so this is exact.
-    NDList weights = new NDList(value(store, queryW, device, training),
-        value(store, keyW, device, training), value(store, valueW, device, training));
-    NDList biases = new NDList(value(store, queryB, device, training),
-        value(store, keyB, device, training), value(store, valueB, device, training));
-    if (global) {
-      weights.add(value(store, keyGlobalW, device, training));
-      weights.add(value(store, valueGlobalW, device, training));
-      biases.add(value(store, keyGlobalB, device, training));
-      biases.add(value(store, valueGlobalB, device, training));
-    }
-    NDArray w = NDArrays.concat(weights, 0);
-    NDArray bias = NDArrays.concat(biases, 0);
+    // One fused projection for q, k, v: concatenating [out, in] weights along "out" leaves every
+    // output column's dot product unchanged. The global key/value projections are never applied
+    // to all tokens (see globalRows).
+    NDArray w = NDArrays.concat(new NDList(value(store, queryW, device, training),
+        value(store, keyW, device, training), value(store, valueW, device, training)), 0);
+    NDArray bias = NDArrays.concat(new NDList(value(store, queryB, device, training),
+        value(store, keyB, device, training), value(store, valueB, device, training)), 0);
     w.attach(scope);
     bias.attach(scope);
     NDArray projected = Linear.linear(x, w, bias).singletonOrThrow();
@@ -120,9 +112,7 @@ final class LongformerSelfAttention {
     context = context.transpose(0, 2, 1, 3).reshape(b, n, hidden);
 
     if (global) {
-      NDArray kGlobal = heads(projected.get(":, :, " + 3 * hidden + ":" + 4 * hidden), b, n);
-      NDArray vGlobal = heads(projected.get(":, :, " + 4 * hidden + ":" + 5 * hidden), b, n);
-      NDArray globalRows = globalRows(store, x, kGlobal, vGlobal, masks, training, b);
+      NDArray globalRows = globalRows(store, x, masks, training, b);
       // Exact merge: multiplying by 1/0 and adding one-hot products changes no bit of a kept value.
       context = context.mul(masks.notGlobal).add(masks.scatter.matMul(globalRows));
     }
@@ -180,18 +170,44 @@ final class LongformerSelfAttention {
     return dropout(scores.softmax(3), training).matMul(v);
   }
 
-  /** The global tokens' own rows {@code [B, g, d]}: separate projections over all real tokens. */
-  private NDArray globalRows(ParameterStore store, NDArray x, NDArray kGlobal, NDArray vGlobal,
-      AttentionMasks masks, boolean training, long b) {
+  /**
+   * The global tokens' own rows {@code [B, g, d]}: separate projections over all real tokens.
+   *
+   * <p>Projecting every token with {@code key_global} and {@code value_global} (2 d^2 multiply-adds
+   * per token, as Hugging Face does) is avoided by moving the weights to the few global queries:
+   * per head h, {@code q_h . (Wk_h x_j + bk_h) = (Wk_h^T q_h) . x_j + q_h . bk_h} and
+   * {@code sum_j p_j (Wv_h x_j + bv_h) = Wv_h (sum_j p_j x_j) + bv_h sum_j p_j}. The same real
+   * numbers, about d / heads times fewer operations; {@code sum_j p_j} is kept (not assumed 1)
+   * because dropout changes it. The {@code q_h . bk_h} term shifts all of a row's scores equally,
+   * so it cancels in the softmax, but it is kept so the bias stays in the graph like every
+   * parameter (its gradient is 0, as in the original).
+   */
+  private NDArray globalRows(ParameterStore store, NDArray x, AttentionMasks masks,
+      boolean training, long b) {
     var device = x.getDevice();
     int g = masks.globalCount;
     NDArray xGlobal = masks.select.matMul(x); // [B, g, d]
     NDArray qGlobal = Linear.linear(xGlobal, value(store, queryGlobalW, device, training),
         value(store, queryGlobalB, device, training)).singletonOrThrow().mul(scale);
-    qGlobal = qGlobal.reshape(b, g, heads, headSize).transpose(0, 2, 1, 3);
-    NDArray scores = qGlobal.matMul(kGlobal.transpose(0, 1, 3, 2)).add(masks.globalRowBias);
-    NDArray probs = dropout(scores.softmax(3), training);
-    return probs.matMul(vGlobal).transpose(0, 2, 1, 3).reshape(b, g, hidden);
+    qGlobal = qGlobal.reshape(b, g, heads, headSize).transpose(0, 2, 1, 3); // [B, H, g, hs]
+    NDArray keyWeight = value(store, keyGlobalW, device, training).reshape(heads, headSize, hidden);
+    NDArray keyBias = value(store, keyGlobalB, device, training).reshape(heads, 1, headSize);
+    NDArray valueWeight = value(store, valueGlobalW, device, training).reshape(heads, headSize, hidden);
+    NDArray valueBias = value(store, valueGlobalB, device, training).reshape(heads, 1, headSize);
+    keyWeight.attach(x.getManager());
+    keyBias.attach(x.getManager());
+    valueWeight.attach(x.getManager());
+    valueBias.attach(x.getManager());
+    NDArray tokens = x.expandDims(1); // [B, 1, N, d]
+    NDArray queryInInput = qGlobal.matMul(keyWeight); // [B, H, g, d]
+    NDArray shift = qGlobal.mul(keyBias).sum(new int[] {3}, true); // [B, H, g, 1]
+    NDArray scores = queryInInput.matMul(tokens.transpose(0, 1, 3, 2)).add(shift)
+        .add(masks.globalRowBias);
+    NDArray probs = dropout(scores.softmax(3), training); // [B, H, g, N]
+    NDArray mixed = probs.matMul(tokens); // [B, H, g, d]
+    NDArray context = mixed.matMul(valueWeight.transpose(0, 2, 1)) // [B, H, g, hs]
+        .add(probs.sum(new int[] {3}, true).mul(valueBias));
+    return context.transpose(0, 2, 1, 3).reshape(b, g, hidden);
   }
 
   private NDArray heads(NDArray x, long b, long n) {
