@@ -26,9 +26,9 @@ import java.util.Random;
  * <p>Usage: {@code EncoderBenchmark [threads] [repeats]} (defaults 2 and 5). Timings are medians
  * after two warm-up runs, of wall-clock time and of process CPU time (the fair measure on a shared
  * machine: utilization per CPU-second compares like with like when other processes take cores).
- * Model FLOPs count the useful multiply-adds x 2: the projections (q, k, v and the global k, v over
- * all tokens, the output dense), the FFN, and attention over the w+1 band keys plus the global
- * keys and rows; a training step counts 3x the forward FLOPs (backward = 2x forward).
+ * Model FLOPs ({@link #forwardFlops}) count multiply-adds x 2 of the projections, the FFN and
+ * attention over the w+1 band keys plus the global keys and rows; a training step counts 3x the
+ * forward FLOPs (backward = 2x forward).
  */
 public final class EncoderBenchmark {
 
@@ -131,13 +131,20 @@ public final class EncoderBenchmark {
     }
   }
 
-  /** Useful forward FLOPs of the encoder (see class javadoc) for full-length rows with one global. */
+  /**
+   * Forward FLOPs of the encoder for full-length rows with {@code globals} global tokens each:
+   * per token q, k, v and output projections (4 d^2), FFN (2 d ffn) and attention over the band
+   * and global keys (2 (keys) d); per global token its query projection, the key and value weights
+   * moved onto the query (3 d^2) and attention over all tokens (2 n d). Hugging Face's formulation
+   * also projects every token with key_global and value_global (2 d^2 more per token, about 14% at
+   * MiniLM size); that work is not needed (see LongformerSelfAttention) and not counted.
+   */
   static double forwardFlops(RecformerConfig c, int batch, int tokens, int globals) {
     double d = c.hiddenSize();
-    double perToken = 5 * d * d + d * d + 2 * d * c.intermediateSize();
-    int bandKeys = Math.min(tokens, c.attentionWindow() + 1) + globals;
-    perToken += 2 * bandKeys * d;
-    double globalRows = globals * (d * d + 2.0 * tokens * d);
+    double perToken = 4 * d * d + 2 * d * c.intermediateSize();
+    int keys = Math.min(tokens, c.attentionWindow() + 1) + globals;
+    perToken += 2.0 * keys * d;
+    double globalRows = globals * (3 * d * d + 2.0 * tokens * d);
     return 2.0 * c.numLayers() * batch * (tokens * perToken + globalRows);
   }
 
