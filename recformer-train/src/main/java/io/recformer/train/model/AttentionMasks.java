@@ -1,0 +1,171 @@
+package io.recformer.train.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The per-batch masks every layer shares, built once on the Java heap from the attention and
+ * global-attention masks and then copied to the engine. All "bias" arrays are additive: 0 where a
+ * query may attend a key, {@link #BLOCKED} where it may not, so a masked key gets probability
+ * exactly 0 after the softmax (exp underflows) while no row ever becomes NaN.
+ *
+ * <p>Layout of the sliding-window bias ({@link LongformerSelfAttention} explains the chunking):
+ * {@code [batch, 1, chunks, c, 3c + g]} where c = w/2 is the chunk length, the first 3c columns are
+ * the keys of the previous, own and next chunk, and the last g columns are the batch's global
+ * tokens (g = the largest number of global tokens in one row).
+ */
+final class AttentionMasks {
+
+  /** Additive bias of a forbidden (query, key) pair; finite so fully masked padding rows stay finite. */
+  static final float BLOCKED = -1e30f;
+
+  final int batchSize;
+  /** Internal (padded) length: a multiple of the chunk length. */
+  final int paddedLength;
+  /** Chunk length c = w / 2. */
+  final int chunk;
+  /** Largest number of global tokens in a row; 0 means no global attention at all. */
+  final int globalCount;
+
+  /** {@code [B, 1, N/c, c, 3c + g]} sliding-window (plus global columns) bias, or null in FULL mode. */
+  final NDArray windowBias;
+  /** {@code [B, 1, N, N]} full-attention bias for the oracle path, or null in SLIDING_WINDOW mode. */
+  final NDArray fullBias;
+  /** {@code [B, 1, 1, N]} bias of the global rows: only padding is blocked. Null if g = 0. */
+  final NDArray globalRowBias;
+  /** {@code [B, g, N]} one-hot selection of each row's global tokens (all-zero unused slots). */
+  final NDArray select;
+  /** {@code [B, 1, g, N]}: {@link #select} with a head axis, to gather per-head keys and values. */
+  final NDArray selectPerHead;
+  /** {@code [B, N, g]} transpose of {@link #select}, scatters global rows back. */
+  final NDArray scatter;
+  /** {@code [B, N, 1]}: 1 for non-global tokens, 0 for global ones. */
+  final NDArray notGlobal;
+
+  /**
+   * @param attention row-major {@code [batchSize, paddedLength]} 1 = real token, 0 = padding
+   * @param global row-major {@code [batchSize, paddedLength]} 1 = global token
+   */
+  AttentionMasks(NDManager manager, int batchSize, int paddedLength, int window, int[] attention,
+      int[] global, AttentionMode mode) {
+    this.batchSize = batchSize;
+    this.paddedLength = paddedLength;
+    this.chunk = window / 2;
+    int n = paddedLength;
+    int c = chunk;
+    if (n % c != 0) {
+      throw new IllegalStateException("padded length " + n + " is not a multiple of w/2 = " + c);
+    }
+    int[][] globalsOfRow = new int[batchSize][];
+    int g = 0;
+    for (int b = 0; b < batchSize; b++) {
+      int count = 0;
+      for (int i = 0; i < n; i++) {
+        count += global[b * n + i];
+      }
+      int[] idx = new int[count];
+      for (int i = 0, k = 0; i < n; i++) {
+        if (global[b * n + i] == 1) {
+          idx[k++] = i;
+        }
+      }
+      globalsOfRow[b] = idx;
+      g = Math.max(g, count);
+    }
+    this.globalCount = g;
+
+    if (mode == AttentionMode.SLIDING_WINDOW) {
+      windowBias = manager.create(windowBias(attention, global, globalsOfRow, n, c, g),
+          new Shape(batchSize, 1, n / c, c, 3L * c + g));
+      fullBias = null;
+    } else {
+      windowBias = null;
+      fullBias = manager.create(fullBias(attention, global, n, c), new Shape(batchSize, 1, n, n));
+    }
+
+    if (g == 0) {
+      globalRowBias = null;
+      select = null;
+      selectPerHead = null;
+      scatter = null;
+      notGlobal = null;
+      return;
+    }
+    float[] rowBias = new float[batchSize * n];
+    float[] sel = new float[batchSize * g * n];
+    float[] sct = new float[batchSize * n * g];
+    float[] keep = new float[batchSize * n];
+    for (int b = 0; b < batchSize; b++) {
+      for (int j = 0; j < n; j++) {
+        rowBias[b * n + j] = attention[b * n + j] == 1 ? 0f : BLOCKED;
+        keep[b * n + j] = global[b * n + j] == 1 ? 0f : 1f;
+      }
+      int[] idx = globalsOfRow[b];
+      for (int k = 0; k < idx.length; k++) {
+        sel[(b * g + k) * n + idx[k]] = 1f;
+        sct[(b * n + idx[k]) * g + k] = 1f;
+      }
+    }
+    globalRowBias = manager.create(rowBias, new Shape(batchSize, 1, 1, n));
+    select = manager.create(sel, new Shape(batchSize, g, n));
+    selectPerHead = select.reshape(batchSize, 1, g, n);
+    scatter = manager.create(sct, new Shape(batchSize, n, g));
+    notGlobal = manager.create(keep, new Shape(batchSize, n, 1));
+  }
+
+  /**
+   * Query i = m c + a (chunk m, offset a) sees window slot s in [0, 3c) holding key j = (m - 1) c + s.
+   * |i - j| <= c  <=>  a <= s <= a + 2c: the band is the same for every chunk, which is why chunks
+   * of w/2 with their two neighbours hold exactly every key a query may see.
+   */
+  private static float[] windowBias(int[] attention, int[] global, int[][] globalsOfRow, int n,
+      int c, int g) {
+    int batchSize = globalsOfRow.length;
+    int chunks = n / c;
+    int width = 3 * c + g;
+    float[] bias = new float[batchSize * n * width];
+    java.util.Arrays.fill(bias, BLOCKED);
+    for (int b = 0; b < batchSize; b++) {
+      int row = b * n;
+      for (int m = 0; m < chunks; m++) {
+        for (int a = 0; a < c; a++) {
+          int base = ((b * chunks + m) * c + a) * width;
+          for (int s = a; s <= a + 2 * c; s++) {
+            int j = (m - 1) * c + s;
+            if (j >= 0 && j < n && attention[row + j] == 1 && global[row + j] == 0) {
+              bias[base + s] = 0f;
+            }
+          }
+          int[] idx = globalsOfRow[b];
+          for (int k = 0; k < idx.length; k++) {
+            bias[base + 3 * c + k] = 0f;
+          }
+        }
+      }
+    }
+    return bias;
+  }
+
+  /** The oracle's n x n version of the same rule: band keys that are local, plus every global key. */
+  private static float[] fullBias(int[] attention, int[] global, int n, int c) {
+    int batchSize = attention.length / n;
+    float[] bias = new float[batchSize * n * n];
+    java.util.Arrays.fill(bias, BLOCKED);
+    for (int b = 0; b < batchSize; b++) {
+      int row = b * n;
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          if (attention[row + j] == 0) {
+            continue;
+          }
+          boolean isGlobalKey = global[row + j] == 1;
+          if (isGlobalKey || Math.abs(i - j) <= c) {
+            bias[(row + i) * n + j] = 0f;
+          }
+        }
+      }
+    }
+    return bias;
+  }
+}

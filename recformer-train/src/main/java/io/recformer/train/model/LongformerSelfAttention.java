@@ -1,0 +1,228 @@
+package io.recformer.train.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.ParameterStore;
+
+/**
+ * Longformer self-attention with Hugging Face semantics (reference section 3), computed exactly in
+ * O(n w) time and memory.
+ *
+ * <h2>What is computed</h2>
+ * A non-global token i attends, in one softmax, to the keys j with |i - j| <= w/2 that are neither
+ * padding nor global, plus every global token, all with the ordinary query/key/value projections
+ * (query scaled by 1/sqrt(head size)). A global token attends to every non-padding token with the
+ * separate {@code query_global}/{@code key_global}/{@code value_global} projections, and that row
+ * replaces its local result.
+ *
+ * <h2>How: chunks of w/2</h2>
+ * The sequence (padded internally to a multiple of c = w/2) is cut into chunks of c queries. A query
+ * i = m c + a in chunk m can only see keys in [i - c, i + c], which lie inside chunks m - 1, m and
+ * m + 1. So each chunk's queries are scored against a 3c-key block made of its own and its two
+ * neighbouring chunks (zero keys beyond the ends): a batched [c x head] x [head x 3c] product,
+ * 3 n c scores per head instead of n^2. Slot s of the block holds key j = (m - 1) c + s, and
+ * |i - j| <= c is exactly a <= s <= a + 2c, one static band for every chunk; {@link AttentionMasks}
+ * combines it with the padding and global-key masks into one additive bias, so the band is exact,
+ * not approximate. Global keys (few, usually only CLS) are gathered with a one-hot matrix and add g
+ * score columns to every chunk before the joint softmax. The global rows are a separate small
+ * [g x n] attention. Chunks shorter than w/2 would need more than two neighbours; longer ones
+ * would score keys outside the band, wasting work.
+ *
+ * <p>{@link AttentionMode#FULL_ORACLE} computes the same numbers with a masked n x n matrix; it
+ * exists to test and benchmark this class.
+ */
+final class LongformerSelfAttention {
+
+  private final int hidden;
+  private final int heads;
+  private final int headSize;
+  private final float attentionDropout;
+  private final double scale;
+
+  private final Parameter queryW;
+  private final Parameter queryB;
+  private final Parameter keyW;
+  private final Parameter keyB;
+  private final Parameter valueW;
+  private final Parameter valueB;
+  private final Parameter queryGlobalW;
+  private final Parameter queryGlobalB;
+  private final Parameter keyGlobalW;
+  private final Parameter keyGlobalB;
+  private final Parameter valueGlobalW;
+  private final Parameter valueGlobalB;
+
+  LongformerSelfAttention(String prefix, int hidden, int heads, float attentionDropout,
+      ParameterFactory params) {
+    this.hidden = hidden;
+    this.heads = heads;
+    this.headSize = hidden / heads;
+    this.attentionDropout = attentionDropout;
+    this.scale = 1.0 / Math.sqrt(headSize);
+    queryW = params.weight(prefix + "query.weight", hidden, hidden);
+    queryB = params.bias(prefix + "query.bias", hidden);
+    keyW = params.weight(prefix + "key.weight", hidden, hidden);
+    keyB = params.bias(prefix + "key.bias", hidden);
+    valueW = params.weight(prefix + "value.weight", hidden, hidden);
+    valueB = params.bias(prefix + "value.bias", hidden);
+    queryGlobalW = params.weight(prefix + "query_global.weight", hidden, hidden);
+    queryGlobalB = params.bias(prefix + "query_global.bias", hidden);
+    keyGlobalW = params.weight(prefix + "key_global.weight", hidden, hidden);
+    keyGlobalB = params.bias(prefix + "key_global.bias", hidden);
+    valueGlobalW = params.weight(prefix + "value_global.weight", hidden, hidden);
+    valueGlobalB = params.bias(prefix + "value_global.bias", hidden);
+  }
+
+  /**
+   * Context vectors (before the attention output dense) for hidden states {@code [B, N, d]}, N a
+   * multiple of w/2. Temporaries go to {@code scope}; the result too (the caller owns the scope).
+   */
+  NDArray forward(ParameterStore store, NDArray x, AttentionMasks masks, boolean training,
+      AttentionMode mode, NDManager scope) {
+    long b = x.getShape().get(0);
+    long n = x.getShape().get(1);
+    boolean global = masks.globalCount > 0;
+    var device = x.getDevice();
+
+    // One fused projection for q, k, v: concatenating [out, in] weights along "out" leaves every
+    // output column's dot product unchanged. The global key/value projections are never applied
+    // to all tokens (see globalRows).
+    NDArray w = NDArrays.concat(new NDList(value(store, queryW, device, training),
+        value(store, keyW, device, training), value(store, valueW, device, training)), 0);
+    NDArray bias = NDArrays.concat(new NDList(value(store, queryB, device, training),
+        value(store, keyB, device, training), value(store, valueB, device, training)), 0);
+    w.attach(scope);
+    bias.attach(scope);
+    NDArray projected = Linear.linear(x, w, bias).singletonOrThrow();
+
+    NDArray q = heads(projected.get(":, :, 0:" + hidden).mul(scale), b, n);
+    NDArray k = heads(projected.get(":, :, " + hidden + ":" + 2 * hidden), b, n);
+    NDArray v = heads(projected.get(":, :, " + 2 * hidden + ":" + 3 * hidden), b, n);
+
+    NDArray context = mode == AttentionMode.SLIDING_WINDOW
+        ? slidingWindow(q, k, v, masks, training, b, n)
+        : full(q, k, v, masks, training);
+    // [B, H, N, hs] -> [B, N, d]
+    context = context.transpose(0, 2, 1, 3).reshape(b, n, hidden);
+
+    if (global) {
+      NDArray globalRows = globalRows(store, x, masks, training, b);
+      // Exact merge: multiplying by 1/0 and adding one-hot products changes no bit of a kept value.
+      context = context.mul(masks.notGlobal).add(masks.scatter.matMul(globalRows));
+    }
+    return context;
+  }
+
+  private NDArray slidingWindow(NDArray q, NDArray k, NDArray v, AttentionMasks masks,
+      boolean training, long b, long n) {
+    int c = masks.chunk;
+    long chunks = n / c;
+    int g = masks.globalCount;
+    NDArray qChunks = q.reshape(b, heads, chunks, c, headSize);
+    NDArray kBlocks = windowBlocks(k, c, b, chunks);
+    NDArray vBlocks = windowBlocks(v, c, b, chunks);
+    // [B, H, M, c, 3c]
+    NDArray scores = qChunks.matMul(kBlocks.transpose(0, 1, 2, 4, 3));
+    NDArray kOfGlobals = null;
+    NDArray vOfGlobals = null;
+    if (g > 0) {
+      // Global tokens' ordinary keys/values [B, H, g, hs], then g extra score columns per query.
+      kOfGlobals = masks.selectPerHead.matMul(k);
+      vOfGlobals = masks.selectPerHead.matMul(v);
+      NDArray globalScores = q.matMul(kOfGlobals.transpose(0, 1, 3, 2)).reshape(b, heads, chunks, c, g);
+      scores = scores.concat(globalScores, 4);
+    }
+    NDArray probs = dropout(scores.add(masks.windowBias).softmax(4), training);
+    NDArray context;
+    if (g > 0) {
+      NDArray local = probs.get(":, :, :, :, 0:" + 3 * c);
+      NDArray toGlobals = probs.get(":, :, :, :, " + 3 * c + ":").reshape(b, heads, n, g);
+      context = local.matMul(vBlocks).reshape(b, heads, n, headSize)
+          .add(toGlobals.matMul(vOfGlobals));
+    } else {
+      context = probs.matMul(vBlocks).reshape(b, heads, n, headSize);
+    }
+    return context;
+  }
+
+  /**
+   * {@code [B, H, N, hs]} -> {@code [B, H, M, 3c, hs]}: for chunk m the keys of chunks m-1, m, m+1
+   * (zeros beyond both ends; the bias blocks those slots).
+   */
+  private NDArray windowBlocks(NDArray keys, int c, long b, long chunks) {
+    long n = chunks * c;
+    // pad() takes (before, after) pairs from the last axis backwards: none on hs, c on each side of N.
+    NDArray padded = keys.pad(new Shape(0, 0, c, c), 0);
+    NDArray previous = padded.get(":, :, 0:" + n).reshape(b, heads, chunks, c, headSize);
+    NDArray own = keys.reshape(b, heads, chunks, c, headSize);
+    NDArray next = padded.get(":, :, " + 2 * c + ":" + (n + 2 * c)).reshape(b, heads, chunks, c, headSize);
+    return NDArrays.concat(new NDList(previous, own, next), 3);
+  }
+
+  private NDArray full(NDArray q, NDArray k, NDArray v, AttentionMasks masks, boolean training) {
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(masks.fullBias);
+    return dropout(scores.softmax(3), training).matMul(v);
+  }
+
+  /**
+   * The global tokens' own rows {@code [B, g, d]}: separate projections over all real tokens.
+   *
+   * <p>Projecting every token with {@code key_global} and {@code value_global} (2 d^2 multiply-adds
+   * per token, as Hugging Face does) is avoided by moving the weights to the few global queries:
+   * per head h, {@code q_h . (Wk_h x_j + bk_h) = (Wk_h^T q_h) . x_j + q_h . bk_h} and
+   * {@code sum_j p_j (Wv_h x_j + bv_h) = Wv_h (sum_j p_j x_j) + bv_h sum_j p_j}. The same real
+   * numbers, about d / heads times fewer operations; {@code sum_j p_j} is kept (not assumed 1)
+   * because dropout changes it. The {@code q_h . bk_h} term shifts all of a row's scores equally,
+   * so it cancels in the softmax, but it is kept so the bias stays in the graph like every
+   * parameter (its gradient is 0, as in the original).
+   */
+  private NDArray globalRows(ParameterStore store, NDArray x, AttentionMasks masks,
+      boolean training, long b) {
+    var device = x.getDevice();
+    int g = masks.globalCount;
+    NDArray xGlobal = masks.select.matMul(x); // [B, g, d]
+    NDArray qGlobal = Linear.linear(xGlobal, value(store, queryGlobalW, device, training),
+        value(store, queryGlobalB, device, training)).singletonOrThrow().mul(scale);
+    qGlobal = qGlobal.reshape(b, g, heads, headSize).transpose(0, 2, 1, 3); // [B, H, g, hs]
+    NDArray keyWeight = value(store, keyGlobalW, device, training).reshape(heads, headSize, hidden);
+    NDArray keyBias = value(store, keyGlobalB, device, training).reshape(heads, 1, headSize);
+    NDArray valueWeight = value(store, valueGlobalW, device, training).reshape(heads, headSize, hidden);
+    NDArray valueBias = value(store, valueGlobalB, device, training).reshape(heads, 1, headSize);
+    keyWeight.attach(x.getManager());
+    keyBias.attach(x.getManager());
+    valueWeight.attach(x.getManager());
+    valueBias.attach(x.getManager());
+    NDArray tokens = x.expandDims(1); // [B, 1, N, d]
+    NDArray queryInInput = qGlobal.matMul(keyWeight); // [B, H, g, d]
+    NDArray shift = qGlobal.mul(keyBias).sum(new int[] {3}, true); // [B, H, g, 1]
+    NDArray scores = queryInInput.matMul(tokens.transpose(0, 1, 3, 2)).add(shift)
+        .add(masks.globalRowBias);
+    NDArray probs = dropout(scores.softmax(3), training); // [B, H, g, N]
+    NDArray mixed = probs.matMul(tokens); // [B, H, g, d]
+    NDArray context = mixed.matMul(valueWeight.transpose(0, 2, 1)) // [B, H, g, hs]
+        .add(probs.sum(new int[] {3}, true).mul(valueBias));
+    return context.transpose(0, 2, 1, 3).reshape(b, g, hidden);
+  }
+
+  private NDArray heads(NDArray x, long b, long n) {
+    return x.reshape(b, n, heads, headSize).transpose(0, 2, 1, 3);
+  }
+
+  private NDArray dropout(NDArray probs, boolean training) {
+    if (!training || attentionDropout == 0f) {
+      return probs;
+    }
+    return Dropout.dropout(probs, attentionDropout, true).singletonOrThrow();
+  }
+
+  private static NDArray value(ParameterStore store, Parameter p, ai.djl.Device device,
+      boolean training) {
+    return store.getValue(p, device, training);
+  }
+}
