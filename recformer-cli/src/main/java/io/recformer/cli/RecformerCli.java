@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = RecformerCli.Version.class,
     description = "Text-based sequential recommendation (Recformer) on the JVM.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {QuickstartCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class RecformerCli implements Callable<Integer> {
 
   /** Exit code for bad input: usage errors, unreadable or invalid files. */
@@ -23,12 +23,22 @@ public final class RecformerCli implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+      description = "Log debug detail (set before the first logger is created).")
+  boolean verbose;
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
   /** Runs the tool and returns its exit code (for tests and embedding). */
   public static int run(String... args) {
+    // slf4j-simple reads its level once, when the first logger is created: set it before parsing.
+    for (String arg : args) {
+      if (arg.equals("-v") || arg.equals("--verbose")) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+      }
+    }
     return commandLine().execute(args);
   }
 

@@ -1,0 +1,99 @@
+package io.recformer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.recformer.data.dataset.Dataset;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Runs every subcommand on the bundled real data. */
+class RecformerCliTest {
+
+  private static final Path DATA = Path.of(System.getProperty("recformer.repo.root", "..")).resolve("data");
+
+  @TempDir Path temp;
+
+  /** Output of one run: exit code, standard output (System.out and picocli's), and errors. */
+  record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream originalOut = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code;
+    try {
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      CommandLine cli = RecformerCli.commandLine();
+      cli.setOut(new PrintWriter(out, true));
+      cli.setErr(new PrintWriter(err, true));
+      code = cli.execute(args);
+    } finally {
+      System.setOut(originalOut);
+    }
+    return new Run(code, captured.toString(StandardCharsets.UTF_8) + out, err.toString());
+  }
+
+  @Test
+  void helpListsTheSubcommands() {
+    Run run = run("--help");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("quickstart", "data");
+    assertThat(run("data", "import", "--help").out()).contains("--out", "--lenient", "--k-core");
+  }
+
+  @Test
+  void statsPrintsTheBundledCountsWithRealTokenCounts() {
+    Run run = run("data", "stats", DATA.resolve("amazon-office-2014").toString(),
+        DATA.resolve("amazon-scientific-lcrec").toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("| users | 4,905 |", "| items | 2,420 |", "| interactions | 53,258 |")
+        .contains("| users | 8,317 |", "| items | 4,344 |", "| interactions | 58,492 |")
+        .contains("tokens per item", "WORDPIECE tokenizer");
+  }
+
+  @Test
+  void importWritesACanonicalDatasetThatReadsBack() throws Exception {
+    Path out = temp.resolve("office");
+    Run run = run("data", "import", DATA.resolve("amazon-office-2014").toString(), "--out", out.toString(),
+        "--k-core", "5");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    Dataset dataset = Dataset.read(out);
+    assertThat(dataset.userCount()).isEqualTo(4905);
+    assertThat(dataset.itemCount()).isEqualTo(2420);
+    assertThat(run.out()).contains("Next: recformer data stats");
+  }
+
+  @Test
+  void badInputExitsWithCodeTwoAndNamesTheProblem() {
+    Path missing = temp.resolve("nowhere");
+    Run run = run("data", "stats", missing.toString());
+    assertThat(run.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
+    assertThat(run.err()).contains("dataset directory " + missing + " does not exist");
+
+    Run usage = run("data", "import", DATA.resolve("amazon-office-2014").toString());
+    assertThat(usage.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
+    assertThat(usage.err()).contains("Missing required option: '--out");
+  }
+
+  @Test
+  void quickstartImportsSplitsAndEncodesTheBundledData() throws Exception {
+    Path out = temp.resolve("quickstart");
+    Run run = run("quickstart", "--data", DATA.resolve("amazon-scientific-unisrec").toString(),
+        "--out", out.toString(), "--max-tokens", "256");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("| users | 8,442 |", "| items | 4,385 |", "| interactions | 59,427 |")
+        .contains("| sequences (validation + test inputs) | 16,884 |");
+    assertThat(Files.readString(out.resolve("report.md"))).contains("## Encoding", "8,442");
+    assertThat(Dataset.read(out.resolve("dataset")).userCount()).isEqualTo(8442);
+  }
+}
