@@ -63,14 +63,29 @@ public final class ExactItemIndex implements ItemIndex {
   private final VectorStore store;
   private final IdTable ids;
   private final String fingerprint;
+  private final Kernel kernel;
 
   ExactItemIndex(VectorStore store, IdTable ids, String fingerprint) {
+    this(store, ids, fingerprint, Kernel.ACTIVE);
+  }
+
+  private ExactItemIndex(VectorStore store, IdTable ids, String fingerprint, Kernel kernel) {
     if (store.size() != ids.size()) {
       throw new IllegalArgumentException("index has " + store.size() + " vectors but " + ids.size() + " ids");
     }
     this.store = store;
     this.ids = ids;
     this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
+    this.kernel = Objects.requireNonNull(kernel, "kernel");
+  }
+
+  /** The same index scanned with another kernel (tests and benchmarks compare kernels). */
+  ExactItemIndex withKernel(Kernel other) {
+    return new ExactItemIndex(store, ids, fingerprint, other);
+  }
+
+  Kernel kernel() {
+    return kernel;
   }
 
   /**
@@ -207,7 +222,7 @@ public final class ExactItemIndex implements ItemIndex {
       next = next.appended(flat, appendedIds.size());
       nextIds = ids.appended(appendedIds.toArray(new String[0]));
     }
-    return new ExactItemIndex(next, nextIds, fingerprint);
+    return new ExactItemIndex(next, nextIds, fingerprint, kernel);
   }
 
   @Override
@@ -276,7 +291,7 @@ public final class ExactItemIndex implements ItemIndex {
     TopKScan.Eligibility eligibility = new TopKScan.Eligibility(
         excludedRows(options), options.rowFilter(), options.idFilter(), ids::id);
     int partitions = TopKScan.partitions(options.threads(), size(), dimension());
-    List<long[]> keys = TopKScan.topKeys(store, normalized, k, eligibility, partitions, options.executor());
+    List<long[]> keys = TopKScan.topKeys(store, normalized, k, eligibility, partitions, options.executor(), kernel);
     for (long[] perQuery : keys) {
       List<ScoredItem> list = new ArrayList<>(perQuery.length);
       for (long key : perQuery) {
@@ -291,7 +306,8 @@ public final class ExactItemIndex implements ItemIndex {
   @Override
   public String toString() {
     return "ExactItemIndex[size=" + size() + ", dimension=" + dimension() + ", fingerprint='" + fingerprint
-        + "', segments=" + store.segmentCount() + (isMemoryMapped() ? ", mapped" : "") + "]";
+        + "', segments=" + store.segmentCount() + (isMemoryMapped() ? ", mapped" : "") + ", kernel=" + kernel.name()
+        + "]";
   }
 
   VectorStore store() {

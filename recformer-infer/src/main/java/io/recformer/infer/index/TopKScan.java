@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * keeps a bounded min-heap per query; the heaps are merged at the end.
  *
  * <p>Within a partition the scan is blocked: a tile of {@link #TILE_ROWS} item rows is fetched once
- * and every query of the batch (in blocks of {@link #QUERY_BLOCK}, two at a time) is multiplied with
+ * and every query of the batch (in blocks of {@link #QUERY_BLOCK}, four at a time) is multiplied with
  * it while it is in cache. A batch therefore reads the item matrix from memory once instead of once
  * per query, which is what makes batched queries cheaper than single ones when the single scan is
  * bound by memory bandwidth.
@@ -84,19 +84,20 @@ final class TopKScan {
    * and cut to {@code k}.
    */
   static List<long[]> topKeys(
-      VectorStore store, float[][] queries, int k, Eligibility eligibility, int partitions, Executor executor) {
+      VectorStore store, float[][] queries, int k, Eligibility eligibility, int partitions, Executor executor,
+      Kernel kernel) {
     int rows = store.size();
     int capacity = Math.min(k, rows);
     TopKHeap[][] perPartition = new TopKHeap[partitions][];
     if (partitions == 1) {
-      perPartition[0] = scan(store, queries, capacity, 0, rows, eligibility);
+      perPartition[0] = scan(store, queries, capacity, 0, rows, eligibility, kernel);
     } else {
       List<FutureTask<TopKHeap[]>> tasks = new ArrayList<>(partitions - 1);
       for (int p = 1; p < partitions; p++) {
         int from = (int) ((long) rows * p / partitions);
         int to = (int) ((long) rows * (p + 1) / partitions);
         FutureTask<TopKHeap[]> task =
-            new FutureTask<>(() -> scan(store, queries, Math.min(capacity, to - from), from, to, eligibility));
+            new FutureTask<>(() -> scan(store, queries, Math.min(capacity, to - from), from, to, eligibility, kernel));
         tasks.add(task);
         Executor target = executor != null ? executor : sharedPool();
         try {
@@ -106,7 +107,7 @@ final class TopKScan {
         }
       }
       int firstEnd = (int) ((long) rows / partitions);
-      perPartition[0] = scan(store, queries, Math.min(capacity, firstEnd), 0, firstEnd, eligibility);
+      perPartition[0] = scan(store, queries, Math.min(capacity, firstEnd), 0, firstEnd, eligibility, kernel);
       for (int p = 1; p < partitions; p++) {
         perPartition[p] = join(tasks.get(p - 1));
       }
@@ -192,7 +193,8 @@ final class TopKScan {
   }
 
   /** Scans rows {@code [from, to)} for every query. */
-  static TopKHeap[] scan(VectorStore store, float[][] queries, int capacity, int from, int to, Eligibility eligibility) {
+  static TopKHeap[] scan(
+      VectorStore store, float[][] queries, int capacity, int from, int to, Eligibility eligibility, Kernel kernel) {
     int dim = store.dimension();
     int nq = queries.length;
     TopKHeap[] heaps = new TopKHeap[nq];
@@ -203,7 +205,7 @@ final class TopKScan {
       return heaps;
     }
     VectorStore.BlockView view = new VectorStore.BlockView(TILE_ROWS * dim);
-    float[] pair = new float[2];
+    float[] four = new float[4];
     int row = from;
     while (row < to) {
       int seg = store.segmentOf(row);
@@ -217,7 +219,7 @@ final class TopKScan {
           float[] query = queries[0];
           TopKHeap heap = heaps[0];
           for (int r = 0; r < n; r++) {
-            float score = Dot.dot(query, data, base + r * dim, dim);
+            float score = kernel.dot(query, data, base + r * dim, dim);
             if (heap.accepts(score) && eligibility.test(row + r)) {
               heap.offer(score, row + r);
             }
@@ -228,13 +230,15 @@ final class TopKScan {
             for (int r = 0; r < n; r++) {
               int off = base + r * dim;
               int q = qb;
-              for (; q + 1 < qe; q += 2) {
-                Dot.dot2(queries[q], queries[q + 1], data, off, dim, pair, 0);
-                consider(heaps[q], pair[0], row + r, eligibility);
-                consider(heaps[q + 1], pair[1], row + r, eligibility);
+              for (; q + 3 < qe; q += 4) {
+                kernel.dot4(queries[q], queries[q + 1], queries[q + 2], queries[q + 3], data, off, dim, four);
+                consider(heaps[q], four[0], row + r, eligibility);
+                consider(heaps[q + 1], four[1], row + r, eligibility);
+                consider(heaps[q + 2], four[2], row + r, eligibility);
+                consider(heaps[q + 3], four[3], row + r, eligibility);
               }
-              if (q < qe) {
-                consider(heaps[q], Dot.dot(queries[q], data, off, dim), row + r, eligibility);
+              for (; q < qe; q++) {
+                consider(heaps[q], kernel.dot(queries[q], data, off, dim), row + r, eligibility);
               }
             }
           }

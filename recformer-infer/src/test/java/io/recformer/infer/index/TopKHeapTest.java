@@ -50,28 +50,4 @@ class TopKHeapTest {
     assertThat(TopKScan.sortKey(0f, 1)).isLessThan(TopKScan.sortKey(-0f, 2));
     assertThat(TopKScan.sortKey(0.25f, 1)).isLessThan(TopKScan.sortKey(0.25f, 2));
   }
-
-  @Test
-  void dotKernelsAgreeBitForBit() {
-    SplittableRandom random = new SplittableRandom(3);
-    for (int dim = 1; dim < 40; dim++) {
-      float[] a = new float[dim + 5];
-      float[] q0 = new float[dim];
-      float[] q1 = new float[dim];
-      for (int i = 0; i < a.length; i++) {
-        a[i] = (float) random.nextDouble(-1, 1);
-      }
-      double exact = 0;
-      for (int i = 0; i < dim; i++) {
-        q0[i] = (float) random.nextDouble(-1, 1);
-        q1[i] = (float) random.nextDouble(-1, 1);
-        exact += (double) q0[i] * a[5 + i];
-      }
-      float[] out = new float[3];
-      Dot.dot2(q0, q1, a, 5, dim, out, 1);
-      assertThat(out[1]).isEqualTo(Dot.dot(q0, a, 5, dim));
-      assertThat(out[2]).isEqualTo(Dot.dot(q1, a, 5, dim));
-      assertThat((double) Dot.dot(q0, a, 5, dim)).isCloseTo(exact, org.assertj.core.api.Assertions.within(1e-5));
-    }
-  }
 }

@@ -1,22 +1,21 @@
 package io.recformer.infer.index;
 
 /**
- * Inner-product kernels. Every kernel sums a row with the same four independent accumulators
- * (element {@code i} goes to accumulator {@code i mod 4}), combines them as {@code (s0 + s1) + (s2 +
- * s3)} and then adds the tail, so the one-query and two-query kernels return bit-identical scores:
- * batched and single queries, and any thread count, rank ties identically.
- *
- * <p>Why four independent accumulators: one accumulator makes every addition wait for the previous
- * one (3-4 cycles of latency); four let the CPU overlap them. The JIT does not vectorize float
- * reductions (their rounding would change), so this is the fastest plain-Java form; see
- * docs/benchmarks.md for measured rates.
+ * Plain-Java kernel: four independent accumulators (element {@code i} goes to accumulator {@code i
+ * mod 4}), combined as {@code (s0 + s1) + (s2 + s3)}, then the tail. One accumulator would make
+ * every addition wait for the previous one (3-4 cycles of latency); four let the CPU overlap them.
+ * The JIT does not vectorize float reductions (it would change their rounding), so this runs at
+ * about one multiply-add per cycle; see docs/benchmarks.md.
  */
-final class Dot {
+final class ScalarKernel extends Kernel {
 
-  private Dot() {}
+  @Override
+  String name() {
+    return "scalar (4 accumulators)";
+  }
 
-  /** {@code q . a[off .. off + dim)}. */
-  static float dot(float[] q, float[] a, int off, int dim) {
+  @Override
+  float dot(float[] q, float[] a, int off, int dim) {
     float s0 = 0f;
     float s1 = 0f;
     float s2 = 0f;
@@ -36,10 +35,13 @@ final class Dot {
     return s;
   }
 
-  /**
-   * Two queries against one row, read once: {@code out[outOff] = q0 . a}, {@code out[outOff + 1] =
-   * q1 . a}, each bit-identical to {@link #dot}.
-   */
+  @Override
+  void dot4(float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out) {
+    dot2(q0, q1, a, off, dim, out, 0);
+    dot2(q2, q3, a, off, dim, out, 2);
+  }
+
+  /** Two queries against one row read once; each result bit-identical to {@link #dot}. */
   static void dot2(float[] q0, float[] q1, float[] a, int off, int dim, float[] out, int outOff) {
     float s0 = 0f;
     float s1 = 0f;
