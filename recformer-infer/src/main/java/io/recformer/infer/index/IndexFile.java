@@ -264,13 +264,18 @@ final class IndexFile {
         throw new IndexFileException(file, "ids section: id " + row + " has length " + length + ", only "
             + bytes.remaining() + " bytes remain");
       }
-      ByteBuffer slice = bytes.slice();
-      slice.limit(length);
-      try {
-        CharBuffer chars = decoder.decode(slice);
-        ids[row] = chars.toString();
-      } catch (CharacterCodingException e) {
-        throw new IndexFileException(file, "ids section: id " + row + " is not valid UTF-8", e);
+      int start = bytes.arrayOffset() + bytes.position();
+      byte[] array = bytes.array();
+      if (isAscii(array, start, length)) {
+        // Fast path for the common case (ASCII ids such as ASINs): no decoder, compact strings.
+        ids[row] = new String(array, start, length, StandardCharsets.ISO_8859_1);
+      } else {
+        try {
+          CharBuffer chars = decoder.decode(ByteBuffer.wrap(array, start, length));
+          ids[row] = chars.toString();
+        } catch (CharacterCodingException e) {
+          throw new IndexFileException(file, "ids section: id " + row + " is not valid UTF-8", e);
+        }
       }
       bytes.position(bytes.position() + length);
     }
@@ -279,6 +284,15 @@ final class IndexFile {
           + count + " ids");
     }
     return ids;
+  }
+
+  private static boolean isAscii(byte[] bytes, int start, int length) {
+    for (int i = start; i < start + length; i++) {
+      if (bytes[i] < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String decode(byte[] bytes, Path file, String field) throws IndexFileException {

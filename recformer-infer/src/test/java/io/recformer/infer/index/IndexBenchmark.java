@@ -33,6 +33,9 @@ import java.util.function.IntToDoubleFunction;
  */
 public final class IndexBenchmark {
 
+  private static final java.lang.management.ThreadMXBean CPU =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
   private IndexBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -71,11 +74,20 @@ public final class IndexBenchmark {
       final int t = threads;
       double best = bestOf(5, () -> streamingSum(flat, t));
       bandwidth[threads] = flat.length * 4.0 / best;
-      say("bandwidth, float[] streaming sum, %d thread(s): best of 5 = %.2f GB/s (%.1f ms per pass)", threads,
-          bandwidth[threads] / 1e9, best * 1e3);
+      say("bandwidth, float[] streaming sum (scalar), %d thread(s): best of 5 = %.2f GB/s (%.1f ms per pass)",
+          threads, bandwidth[threads] / 1e9, best * 1e3);
+      if (Kernel.vectorModulePresent()) {
+        // A scalar sum can be bound by additions rather than memory; the vector sum is not.
+        double bestVector = bestOf(5, () -> parallel(t, part -> VectorSum.sum(flat,
+            (int) ((long) flat.length * part / t), (int) ((long) flat.length * (part + 1) / t))));
+        say("bandwidth, float[] streaming sum (Vector API), %d thread(s): best of 5 = %.2f GB/s (%.1f ms per pass)",
+            threads, flat.length * 4.0 / bestVector / 1e9, bestVector * 1e3);
+        bandwidth[threads] = Math.max(bandwidth[threads], flat.length * 4.0 / bestVector);
+      }
     }
 
     float[][] testQueries = randomQueries(queries, dim, seed + 1);
+    say("kernel: %s", heapIndex.kernel().name());
     report("heap", heapIndex, testQueries, k, matrixBytes, bandwidth, batchSizes);
 
     t0 = System.nanoTime();
@@ -101,10 +113,12 @@ public final class IndexBenchmark {
     for (boolean verify : new boolean[] {false, true}) {
       for (int rep = 0; rep < 3; rep++) {
         t0 = System.nanoTime();
+        long cpu0 = CPU.getCurrentThreadCpuTime();
         ExactItemIndex opened = ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS
             .withExpectedFingerprint(heapIndex.fingerprint()).withVerifyVectorChecksum(verify));
-        say("open (mmap, vector checksum %s, page cache warm) #%d: %.1f ms, %s",
-            verify ? "verified" : "skipped", rep + 1, (System.nanoTime() - t0) / 1e6, opened);
+        say("open (mmap, vector checksum %s, page cache warm) #%d: %.1f ms wall, %.1f ms CPU, %s",
+            verify ? "verified" : "skipped", rep + 1, (System.nanoTime() - t0) / 1e6,
+            (CPU.getCurrentThreadCpuTime() - cpu0) / 1e6, opened);
       }
     }
     ExactItemIndex mappedIndex = ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS
@@ -115,6 +129,10 @@ public final class IndexBenchmark {
     }
     report("mapped", mappedIndex, testQueries, k, matrixBytes, best, new int[] {batchSizes[0]});
     say("load at end %s", loadAverage());
+    if (!"false".equals(System.getProperty("compareKernels"))) {
+      ExactItemIndex scalar = heapIndex.withKernel(new ScalarKernel());
+      report("heap/scalar-kernel", scalar, testQueries, k, matrixBytes, bandwidth, new int[] {batchSizes[0]});
+    }
   }
 
   private static void report(String name, ExactItemIndex index, float[][] queries, int k, long matrixBytes,
@@ -125,17 +143,25 @@ public final class IndexBenchmark {
         index.topK(queries[i], k, options); // warm-up
       }
       double[] ms = new double[queries.length];
+      double[] cpuMs = new double[queries.length];
       for (int q = 0; q < queries.length; q++) {
+        long cpu0 = CPU.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         index.topK(queries[q], k, options);
         ms[q] = (System.nanoTime() - t0) / 1e6;
+        cpuMs[q] = (CPU.getCurrentThreadCpuTime() - cpu0) / 1e6;
       }
       Arrays.sort(ms);
+      Arrays.sort(cpuMs);
       double floor = matrixBytes / bandwidth[threads] * 1e3;
       double p50 = percentile(ms, 0.50);
       say("%s single query, %d thread(s): p50 %.1f ms, p99 %.1f ms, min %.1f ms (%.0f q/s); floor %.1f ms at %.2f GB/s"
           + " -> p50 = %.2fx floor, effective %.2f GB/s", name, threads, p50, percentile(ms, 0.99), ms[0],
           1e3 / p50, floor, bandwidth[threads] / 1e9, p50 / floor, matrixBytes / p50 / 1e6);
+      if (threads == 1) {
+        say("%s single query, 1 thread: CPU time of the scanning thread p50 %.1f ms (= %.2fx floor)", name,
+            percentile(cpuMs, 0.5), percentile(cpuMs, 0.5) / floor);
+      }
     }
     for (int batch : batchSizes) {
       for (int threads = 2; threads >= 1; threads--) {
