@@ -54,6 +54,8 @@ final class IndexFile {
   static final int TRAILER = 16;
   static final int ALIGNMENT = 64;
   static final int MAX_FINGERPRINT_BYTES = 1 << 16;
+  /** Keeps one row far below the 2 GB limit of a mapping (and count x dimension x 4 within a long). */
+  static final int MAX_DIMENSION = 1 << 20;
 
   private static final Logger LOG = LoggerFactory.getLogger(IndexFile.class);
   private static final int CHUNK_BYTES = 1 << 20;
@@ -73,6 +75,10 @@ final class IndexFile {
     }
     VectorStore store = index.store();
     int dim = store.dimension();
+    if (dim > MAX_DIMENSION) {
+      throw new IllegalArgumentException("the index file holds vectors of at most " + MAX_DIMENSION
+          + " dimensions, this index has " + dim);
+    }
     long count = store.size();
     byte[] ids = encodeIds(index.ids());
     long vectorsOffset = align(FIXED_HEADER + fingerprint.length);
@@ -157,8 +163,9 @@ final class IndexFile {
       long idsOffset = fixed.getLong();
       long idsLength = fixed.getLong();
       int fingerprintLength = fixed.getInt();
-      if (dim <= 0) {
-        throw new IndexFileException(file, "header field dimension is " + dim + ", must be > 0");
+      if (dim <= 0 || dim > MAX_DIMENSION) {
+        throw new IndexFileException(file, "header field dimension is " + dim + ", must be in [1, " + MAX_DIMENSION
+            + "]");
       }
       if (count < 0 || count > Integer.MAX_VALUE) {
         throw new IndexFileException(file, "header field count is " + count + ", must be in [0, "
@@ -236,7 +243,7 @@ final class IndexFile {
         if (crc != null) {
           crc.update(mapped.duplicate());
         }
-        segments.add(VectorStore.Segment.mapped(mapped.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(), (int) n));
+        segments.add(VectorStore.Segment.mapped(mapped, (int) n));
       }
       if (crc != null && (int) crc.getValue() != vectorsCrc) {
         throw new IndexFileException(file, "checksum mismatch in the vectors section: stored "

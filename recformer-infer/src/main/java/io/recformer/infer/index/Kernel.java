@@ -1,5 +1,7 @@
 package io.recformer.infer.index;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -27,6 +29,24 @@ abstract class Kernel {
   /** {@code out[j] = qj . a[off .. off + dim)} for j = 0..3, each bit-identical to {@link #dot}. */
   abstract void dot4(float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out);
 
+  /**
+   * Whether this kernel reads mapped segments in place through {@link #dot(float[], ByteBuffer, int,
+   * int)}; otherwise the scan copies each tile of a mapped segment into a heap array first.
+   */
+  boolean readsBuffers() {
+    return false;
+  }
+
+  /** {@code q . } the row of {@code dim} little-endian floats at byte {@code byteOffset} of {@code buf}. */
+  float dot(float[] q, ByteBuffer buf, int byteOffset, int dim) {
+    throw new UnsupportedOperationException(name() + " does not read buffers");
+  }
+
+  /** {@link #dot4(float[], float[], float[], float[], float[], int, int, float[])} reading a buffer. */
+  void dot4(float[] q0, float[] q1, float[] q2, float[] q3, ByteBuffer buf, int byteOffset, int dim, float[] out) {
+    throw new UnsupportedOperationException(name() + " does not read buffers");
+  }
+
   static boolean vectorModulePresent() {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }
@@ -38,10 +58,35 @@ abstract class Kernel {
     }
     try {
       // Loaded reflectively so that the scalar path never links against the incubator module.
-      return (Kernel) Class.forName("io.recformer.infer.index.VectorKernel").getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
+      Kernel kernel = (Kernel) Class.forName("io.recformer.infer.index.VectorKernel").getDeclaredConstructor()
+          .newInstance();
+      selfTest(kernel);
+      return kernel;
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
       LoggerFactory.getLogger(Kernel.class).warn("Vector API present but unusable, using the scalar kernel", e);
       return null;
+    }
+  }
+
+  /**
+   * Calls every method once, so that an incubator API that changed in a later JDK fails here (and
+   * the scalar kernel is used) rather than in the middle of a query.
+   */
+  private static void selfTest(Kernel kernel) {
+    int dim = 67;
+    float[] row = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      row[i] = 1f;
+    }
+    ByteBuffer buf = ByteBuffer.allocateDirect(dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    buf.asFloatBuffer().put(row);
+    float[] out = new float[4];
+    kernel.dot4(row, row, row, row, row, 0, dim, out);
+    float fromArray = kernel.dot(row, row, 0, dim);
+    float fromBuffer = kernel.dot(row, buf, 0, dim);
+    kernel.dot4(row, row, row, row, buf, 0, dim, out);
+    if (fromArray != dim || fromBuffer != dim || out[3] != dim) {
+      throw new IllegalStateException("kernel self-test failed: " + fromArray + ", " + fromBuffer + ", " + out[3]);
     }
   }
 

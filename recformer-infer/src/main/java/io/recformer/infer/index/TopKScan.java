@@ -1,5 +1,6 @@
 package io.recformer.infer.index;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -210,6 +211,11 @@ final class TopKScan {
     while (row < to) {
       int seg = store.segmentOf(row);
       int segEnd = Math.min(to, store.segmentStart(seg) + store.segment(seg).rows);
+      VectorStore.Segment segment = store.segment(seg);
+      if (segment.isMapped() && kernel.readsBuffers()) {
+        row = scanBuffer(segment, store.segmentStart(seg), row, segEnd, queries, heaps, eligibility, kernel);
+        continue;
+      }
       while (row < segEnd) {
         int n = Math.min(TILE_ROWS, segEnd - row);
         store.block(seg, row, n, view);
@@ -247,6 +253,51 @@ final class TopKScan {
       }
     }
     return heaps;
+  }
+
+  /**
+   * The same blocked loop as {@link #scan} reading a mapped segment in place (no copy); returns
+   * {@code to}.
+   */
+  private static int scanBuffer(VectorStore.Segment segment, int segmentStart, int from, int to, float[][] queries,
+      TopKHeap[] heaps, Eligibility eligibility, Kernel kernel) {
+    ByteBuffer bytes = segment.bytes;
+    int dim = queries[0].length;
+    int rowBytes = dim * Float.BYTES;
+    int nq = queries.length;
+    float[] four = new float[4];
+    if (nq == 1) {
+      float[] query = queries[0];
+      TopKHeap heap = heaps[0];
+      for (int row = from; row < to; row++) {
+        float score = kernel.dot(query, bytes, (row - segmentStart) * rowBytes, dim);
+        if (heap.accepts(score) && eligibility.test(row)) {
+          heap.offer(score, row);
+        }
+      }
+      return to;
+    }
+    for (int tile = from; tile < to; tile += TILE_ROWS) {
+      int tileEnd = Math.min(to, tile + TILE_ROWS);
+      for (int qb = 0; qb < nq; qb += QUERY_BLOCK) {
+        int qe = Math.min(nq, qb + QUERY_BLOCK);
+        for (int row = tile; row < tileEnd; row++) {
+          int off = (row - segmentStart) * rowBytes;
+          int q = qb;
+          for (; q + 3 < qe; q += 4) {
+            kernel.dot4(queries[q], queries[q + 1], queries[q + 2], queries[q + 3], bytes, off, dim, four);
+            consider(heaps[q], four[0], row, eligibility);
+            consider(heaps[q + 1], four[1], row, eligibility);
+            consider(heaps[q + 2], four[2], row, eligibility);
+            consider(heaps[q + 3], four[3], row, eligibility);
+          }
+          for (; q < qe; q++) {
+            consider(heaps[q], kernel.dot(queries[q], bytes, off, dim), row, eligibility);
+          }
+        }
+      }
+    }
+    return to;
   }
 
   private static void consider(TopKHeap heap, float score, int row, Eligibility eligibility) {

@@ -1,5 +1,7 @@
 package io.recformer.infer.index;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,27 +25,32 @@ final class VectorStore {
   /** Beyond this many segments the next derived store is compacted into heap segments. */
   static final int MAX_SEGMENTS = 512;
 
-  /** A contiguous run of rows. Exactly one of {@code array} and {@code buffer} is non-null. */
+  /**
+   * A contiguous run of rows. Exactly one of {@code array} and {@code buffer} is non-null; {@code
+   * bytes} is the little-endian byte view of {@code buffer}, read in place by kernels that can.
+   */
   static final class Segment {
     final int rows;
     final float[] array;
     final int arrayOffset;
     final FloatBuffer buffer;
+    final ByteBuffer bytes;
 
-    private Segment(int rows, float[] array, int arrayOffset, FloatBuffer buffer) {
+    private Segment(int rows, float[] array, int arrayOffset, ByteBuffer bytes) {
       this.rows = rows;
       this.array = array;
       this.arrayOffset = arrayOffset;
-      this.buffer = buffer;
+      this.bytes = bytes;
+      this.buffer = bytes == null ? null : bytes.asFloatBuffer();
     }
 
     static Segment heap(float[] array, int offset, int rows) {
       return new Segment(rows, array, offset, null);
     }
 
-    /** {@code buffer} starts at the segment's first row and holds exactly its rows. */
-    static Segment mapped(FloatBuffer buffer, int rows) {
-      return new Segment(rows, null, 0, buffer);
+    /** {@code bytes} starts at the segment's first row and holds exactly its rows. */
+    static Segment mapped(ByteBuffer bytes, int rows) {
+      return new Segment(rows, null, 0, bytes.slice().order(ByteOrder.LITTLE_ENDIAN));
     }
 
     boolean isMapped() {
@@ -53,7 +60,7 @@ final class VectorStore {
     /** The rows {@code [from, from + count)} of this segment, sharing storage. */
     Segment slice(int from, int count, int dimension) {
       if (buffer != null) {
-        return mapped(buffer.slice(from * dimension, count * dimension), count);
+        return mapped(bytes.slice(from * dimension * Float.BYTES, count * dimension * Float.BYTES), count);
       }
       return heap(array, arrayOffset + from * dimension, count);
     }

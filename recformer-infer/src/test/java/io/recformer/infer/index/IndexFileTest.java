@@ -89,6 +89,28 @@ class IndexFileTest {
   }
 
   @Test
+  void mappedIndexScoresBitIdenticallyToHeapWithEveryKernel() throws IOException {
+    ExactItemIndex heap = sample();
+    Path file = dir.resolve("kernels.rfidx");
+    heap.save(file);
+    ExactItemIndex mapped = IndexFile.read(file, null, true, 70L * DIM * Float.BYTES); // 5 segments
+    float[][] queries = BruteForce.gaussian(9, DIM, 81);
+    List<Kernel> kernels = new java.util.ArrayList<>(List.of(new ScalarKernel()));
+    if (Kernel.vectorOrNull() != null) {
+      kernels.add(Kernel.vectorOrNull());
+    }
+    for (Kernel kernel : kernels) {
+      ExactItemIndex h = heap.withKernel(kernel);
+      ExactItemIndex m = mapped.withKernel(kernel);
+      for (int threads : new int[] {1, 2}) {
+        QueryOptions options = QueryOptions.DEFAULTS.withThreads(threads);
+        assertThat(m.topK(queries, 25, options)).as(kernel.name()).isEqualTo(h.topK(queries, 25, options));
+        assertThat(m.topK(queries[4], 25, options)).as(kernel.name()).isEqualTo(h.topK(queries[4], 25, options));
+      }
+    }
+  }
+
+  @Test
   void emptyIndexRoundTrips() throws IOException {
     ExactItemIndex empty = ExactItemIndex.build(List.of(), new float[0], 4, "");
     Path file = dir.resolve("empty.rfidx");
@@ -182,7 +204,7 @@ class IndexFileTest {
     ByteBuffer.wrap(zeroDim).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 0);
     Path zero = write("zero.rfidx", zeroDim);
     assertThatThrownBy(() -> ExactItemIndex.open(zero)).hasMessage("item index " + zero
-        + ": header field dimension is 0, must be > 0");
+        + ": header field dimension is 0, must be in [1, 1048576]");
   }
 
   @Test
