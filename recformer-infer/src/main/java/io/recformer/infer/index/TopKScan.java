@@ -29,6 +29,12 @@ final class TopKScan {
 
   /** Item rows per tile: 64 x 384 floats = 96 KB, small enough to stay in L2 while queries pass. */
   static final int TILE_ROWS = 64;
+  /**
+   * Below this many queries a mapped segment is read in place by kernels that can; from it on, each
+   * tile is copied to the heap once and shared by all queries, which is cheaper than loading every
+   * row from the buffer once per query group (measured 2.5x slower for 16 queries).
+   */
+  static final int DIRECT_QUERIES = 4;
   /** Queries per block: 16 x 384 floats = 24 KB, small enough to stay in L1 next to one item row. */
   static final int QUERY_BLOCK = 16;
   /**
@@ -212,7 +218,7 @@ final class TopKScan {
       int seg = store.segmentOf(row);
       int segEnd = Math.min(to, store.segmentStart(seg) + store.segment(seg).rows);
       VectorStore.Segment segment = store.segment(seg);
-      if (segment.isMapped() && kernel.readsBuffers()) {
+      if (segment.isMapped() && kernel.readsBuffers() && nq < DIRECT_QUERIES) {
         row = scanBuffer(segment, store.segmentStart(seg), row, segEnd, queries, heaps, eligibility, kernel);
         continue;
       }
@@ -256,44 +262,21 @@ final class TopKScan {
   }
 
   /**
-   * The same blocked loop as {@link #scan} reading a mapped segment in place (no copy); returns
-   * {@code to}.
+   * Scans rows of a mapped segment in place (no copy), for fewer than {@link #DIRECT_QUERIES}
+   * queries; returns {@code to}.
    */
   private static int scanBuffer(VectorStore.Segment segment, int segmentStart, int from, int to, float[][] queries,
       TopKHeap[] heaps, Eligibility eligibility, Kernel kernel) {
     ByteBuffer bytes = segment.bytes;
     int dim = queries[0].length;
     int rowBytes = dim * Float.BYTES;
-    int nq = queries.length;
-    float[] four = new float[4];
-    if (nq == 1) {
-      float[] query = queries[0];
-      TopKHeap heap = heaps[0];
+    for (int q = 0; q < queries.length; q++) {
+      float[] query = queries[q];
+      TopKHeap heap = heaps[q];
       for (int row = from; row < to; row++) {
         float score = kernel.dot(query, bytes, (row - segmentStart) * rowBytes, dim);
         if (heap.accepts(score) && eligibility.test(row)) {
           heap.offer(score, row);
-        }
-      }
-      return to;
-    }
-    for (int tile = from; tile < to; tile += TILE_ROWS) {
-      int tileEnd = Math.min(to, tile + TILE_ROWS);
-      for (int qb = 0; qb < nq; qb += QUERY_BLOCK) {
-        int qe = Math.min(nq, qb + QUERY_BLOCK);
-        for (int row = tile; row < tileEnd; row++) {
-          int off = (row - segmentStart) * rowBytes;
-          int q = qb;
-          for (; q + 3 < qe; q += 4) {
-            kernel.dot4(queries[q], queries[q + 1], queries[q + 2], queries[q + 3], bytes, off, dim, four);
-            consider(heaps[q], four[0], row, eligibility);
-            consider(heaps[q + 1], four[1], row, eligibility);
-            consider(heaps[q + 2], four[2], row, eligibility);
-            consider(heaps[q + 3], four[3], row, eligibility);
-          }
-          for (; q < qe; q++) {
-            consider(heaps[q], kernel.dot(queries[q], bytes, off, dim), row, eligibility);
-          }
         }
       }
     }

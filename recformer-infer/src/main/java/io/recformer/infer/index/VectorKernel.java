@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The lanes are summed with a fixed butterfly of shuffles and adds rather than {@code
  * reduceLanes}, whose summation order is left to the implementation: this keeps interpreted and
- * compiled code, and {@link #dot} and {@link #dot4}, bit-identical. The buffer variants run the same
+ * compiled code, and {@link #dot} and {@link #dot4}, bit-identical. The buffer variant runs the same
  * operations on vectors loaded straight from a mapped file, so a mapped index needs no copy and
  * scores bit-identically to the same index on the heap.
  */
@@ -124,7 +124,7 @@ final class VectorKernel extends Kernel {
     out[3] = s3;
   }
 
-  // The buffer variants below repeat the array variants operation for operation (loads differ only
+  // The buffer variant below repeats the array variant operation for operation (loads differ only
   // in their source), which is what keeps mapped and heap scores bit-identical.
 
   @Override
@@ -146,55 +146,6 @@ final class VectorKernel extends Kernel {
       s += q[i] * a.getFloat(byteOffset + i * Float.BYTES);
     }
     return s;
-  }
-
-  @Override
-  void dot4(float[] q0, float[] q1, float[] q2, float[] q3, ByteBuffer a, int byteOffset, int dim, float[] out) {
-    FloatVector a00 = FloatVector.zero(SPECIES);
-    FloatVector a01 = FloatVector.zero(SPECIES);
-    FloatVector a10 = FloatVector.zero(SPECIES);
-    FloatVector a11 = FloatVector.zero(SPECIES);
-    FloatVector a20 = FloatVector.zero(SPECIES);
-    FloatVector a21 = FloatVector.zero(SPECIES);
-    FloatVector a30 = FloatVector.zero(SPECIES);
-    FloatVector a31 = FloatVector.zero(SPECIES);
-    int pairs = dim - dim % (2 * LANES);
-    int i = 0;
-    for (; i < pairs; i += 2 * LANES) {
-      FloatVector x = load(a, byteOffset, i);
-      FloatVector y = load(a, byteOffset, i + LANES);
-      a00 = FloatVector.fromArray(SPECIES, q0, i).fma(x, a00);
-      a01 = FloatVector.fromArray(SPECIES, q0, i + LANES).fma(y, a01);
-      a10 = FloatVector.fromArray(SPECIES, q1, i).fma(x, a10);
-      a11 = FloatVector.fromArray(SPECIES, q1, i + LANES).fma(y, a11);
-      a20 = FloatVector.fromArray(SPECIES, q2, i).fma(x, a20);
-      a21 = FloatVector.fromArray(SPECIES, q2, i + LANES).fma(y, a21);
-      a30 = FloatVector.fromArray(SPECIES, q3, i).fma(x, a30);
-      a31 = FloatVector.fromArray(SPECIES, q3, i + LANES).fma(y, a31);
-    }
-    if (i + LANES <= dim) {
-      FloatVector x = load(a, byteOffset, i);
-      a00 = FloatVector.fromArray(SPECIES, q0, i).fma(x, a00);
-      a10 = FloatVector.fromArray(SPECIES, q1, i).fma(x, a10);
-      a20 = FloatVector.fromArray(SPECIES, q2, i).fma(x, a20);
-      a30 = FloatVector.fromArray(SPECIES, q3, i).fma(x, a30);
-      i += LANES;
-    }
-    float s0 = sum(a00.add(a01));
-    float s1 = sum(a10.add(a11));
-    float s2 = sum(a20.add(a21));
-    float s3 = sum(a30.add(a31));
-    for (; i < dim; i++) {
-      float x = a.getFloat(byteOffset + i * Float.BYTES);
-      s0 += q0[i] * x;
-      s1 += q1[i] * x;
-      s2 += q2[i] * x;
-      s3 += q3[i] * x;
-    }
-    out[0] = s0;
-    out[1] = s1;
-    out[2] = s2;
-    out[3] = s3;
   }
 
   private static FloatVector load(ByteBuffer a, int byteOffset, int element) {
