@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * Row ⇄ id mapping. Adding items layers a small table over the existing one instead of copying a
  * million-entry map for every cold-start addition; past {@link #MAX_DEPTH} layers the next addition
- * flattens them.
+ * merges the added layers (the root, possibly the ids of a mapped file, is kept). The root of an
+ * opened file is a {@link Utf8Ids}; every other layer holds strings and a hash map.
  */
 final class IdTable {
 
@@ -16,14 +17,21 @@ final class IdTable {
   private final int baseSize;
   private final String[] ids;
   private final Map<String, Integer> rows;
+  private final Utf8Ids utf8;
   private final int depth;
 
-  private IdTable(IdTable base, String[] ids, Map<String, Integer> rows) {
+  private IdTable(IdTable base, String[] ids, Map<String, Integer> rows, Utf8Ids utf8) {
     this.base = base;
     this.baseSize = base == null ? 0 : base.size();
     this.ids = ids;
     this.rows = rows;
+    this.utf8 = utf8;
     this.depth = base == null ? 1 : base.depth + 1;
+  }
+
+  /** A root table over the ids of an opened file. */
+  static IdTable of(Utf8Ids ids) {
+    return new IdTable(null, null, null, ids);
   }
 
   /**
@@ -31,7 +39,7 @@ final class IdTable {
    * first duplicate or empty id.
    */
   static IdTable of(String[] ids) {
-    return new IdTable(null, ids, indexOf(ids, null, 0));
+    return new IdTable(null, ids, indexOf(ids, null, 0), null);
   }
 
   private static Map<String, Integer> indexOf(String[] ids, IdTable base, int firstRow) {
@@ -59,12 +67,27 @@ final class IdTable {
   /** This table followed by {@code more} (none of which may be present already). */
   IdTable appended(String[] more) {
     Map<String, Integer> map = indexOf(more, this, size());
-    IdTable layered = new IdTable(this, more, map);
-    return layered.depth > MAX_DEPTH ? of(layered.toArray()) : layered;
+    IdTable layered = new IdTable(this, more, map, null);
+    if (layered.depth <= MAX_DEPTH) {
+      return layered;
+    }
+    IdTable root = this;
+    while (root.base != null) {
+      root = root.base;
+    }
+    String[] added = new String[layered.size() - root.size()];
+    for (int i = 0; i < added.length; i++) {
+      added[i] = layered.id(root.size() + i);
+    }
+    return new IdTable(root, added, indexOf(added, null, root.size()), null);
+  }
+
+  private int layerSize() {
+    return utf8 != null ? utf8.size() : ids.length;
   }
 
   int size() {
-    return baseSize + ids.length;
+    return baseSize + layerSize();
   }
 
   String id(int row) {
@@ -75,25 +98,29 @@ final class IdTable {
     while (row < table.baseSize) {
       table = table.base;
     }
-    return table.ids[row - table.baseSize];
+    int local = row - table.baseSize;
+    return table.utf8 != null ? table.utf8.id(local) : table.ids[local];
   }
 
   /** The row of {@code id}, or -1. */
   int rowOf(String id) {
     for (IdTable table = this; table != null; table = table.base) {
-      Integer row = table.rows.get(id);
-      if (row != null) {
-        return row;
+      if (table.utf8 != null) {
+        int row = table.utf8.rowOf(id);
+        if (row >= 0) {
+          return row;
+        }
+      } else {
+        Integer row = table.rows.get(id);
+        if (row != null) {
+          return row;
+        }
       }
     }
     return -1;
   }
 
-  String[] toArray() {
-    String[] out = new String[size()];
-    for (IdTable table = this; table != null; table = table.base) {
-      System.arraycopy(table.ids, 0, out, table.baseSize, table.ids.length);
-    }
-    return out;
+  int depth() {
+    return depth;
   }
 }

@@ -7,12 +7,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
@@ -228,8 +226,8 @@ final class IndexFile {
       checkCrc(file, "ids", idBytes, idsCrc);
       IdTable ids;
       try {
-        ids = IdTable.of(decodeIds(idBytes, (int) count, file));
-      } catch (IllegalArgumentException e) {
+        ids = IdTable.of(Utf8Ids.parse(idBytes.array(), (int) count));
+      } catch (Utf8Ids.Malformed e) {
         throw new IndexFileException(file, "ids section: " + e.getMessage(), e);
       }
 
@@ -256,50 +254,6 @@ final class IndexFile {
     } catch (NoSuchFileException e) {
       throw new IndexFileException(file, "file does not exist", e);
     }
-  }
-
-  private static String[] decodeIds(ByteBuffer bytes, int count, Path file) throws IndexFileException {
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    String[] ids = new String[count];
-    for (int row = 0; row < count; row++) {
-      if (bytes.remaining() < 4) {
-        throw new IndexFileException(file, "ids section ends before the length of id " + row);
-      }
-      int length = bytes.getInt();
-      if (length < 0 || length > bytes.remaining()) {
-        throw new IndexFileException(file, "ids section: id " + row + " has length " + length + ", only "
-            + bytes.remaining() + " bytes remain");
-      }
-      int start = bytes.arrayOffset() + bytes.position();
-      byte[] array = bytes.array();
-      if (isAscii(array, start, length)) {
-        // Fast path for the common case (ASCII ids such as ASINs): no decoder, compact strings.
-        ids[row] = new String(array, start, length, StandardCharsets.ISO_8859_1);
-      } else {
-        try {
-          CharBuffer chars = decoder.decode(ByteBuffer.wrap(array, start, length));
-          ids[row] = chars.toString();
-        } catch (CharacterCodingException e) {
-          throw new IndexFileException(file, "ids section: id " + row + " is not valid UTF-8", e);
-        }
-      }
-      bytes.position(bytes.position() + length);
-    }
-    if (bytes.hasRemaining()) {
-      throw new IndexFileException(file, "ids section has " + bytes.remaining() + " bytes after the last of "
-          + count + " ids");
-    }
-    return ids;
-  }
-
-  private static boolean isAscii(byte[] bytes, int start, int length) {
-    for (int i = start; i < start + length; i++) {
-      if (bytes[i] < 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static String decode(byte[] bytes, Path file, String field) throws IndexFileException {

@@ -111,6 +111,36 @@ class IndexFileTest {
   }
 
   @Test
+  void idsOfAnOpenedFileResolveBothWaysAndSurviveManyAdditions() throws IOException {
+    int n = 5000;
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(i % 3 == 0 ? "Ürün-" + i + "-日本" : "B0" + Integer.toString(i * 7919, 36).toUpperCase(java.util.Locale.ROOT));
+    }
+    Path file = dir.resolve("ids.rfidx");
+    ExactItemIndex.build(ids, BruteForce.gaussian(n, 4, 90), "m").save(file);
+    ExactItemIndex opened = ExactItemIndex.open(file);
+    for (int row = 0; row < n; row++) {
+      assertThat(opened.itemId(row)).isEqualTo(ids.get(row));
+      assertThat(opened.rowOf(ids.get(row))).hasValue(row);
+    }
+    assertThat(opened.rowOf("B0-never")).isEmpty();
+    assertThat(opened.rowOf("Ürün-1-日本")).isEmpty();
+    ExactItemIndex grown = opened;
+    float[][] extra = BruteForce.gaussian(20, 4, 91);
+    for (int i = 0; i < 20; i++) {
+      grown = grown.withAdded(List.of("new-" + i), new float[][] {extra[i]});
+    }
+    assertThat(grown.ids().depth()).isLessThanOrEqualTo(IdTable.MAX_DEPTH);
+    assertThat(grown.rowOf("new-13")).hasValue(n + 13);
+    assertThat(grown.rowOf(ids.get(4321))).hasValue(4321);
+    assertThat(grown.itemId(n + 19)).isEqualTo("new-19");
+    assertThatThrownBy(() -> opened.withAdded(List.of(ids.get(3)), new float[][] {extra[0]}))
+        .hasMessage("item '" + ids.get(3) + "' is already in the index at row 3; pass OnExisting.REPLACE to replace its"
+            + " vector");
+  }
+
+  @Test
   void emptyIndexRoundTrips() throws IOException {
     ExactItemIndex empty = ExactItemIndex.build(List.of(), new float[0], 4, "");
     Path file = dir.resolve("empty.rfidx");
