@@ -293,7 +293,7 @@ public final class ExactItemIndex implements ItemIndex {
         results.add(List.of());
       }
       checkExcludedRows(options);
-      return results;
+      return List.copyOf(results);
     }
     TopKScan.Eligibility eligibility = new TopKScan.Eligibility(
         excludedRows(options), options.rowFilter(), options.idFilter(), ids::id);

@@ -19,10 +19,6 @@ final class TopKHeap {
     return size;
   }
 
-  boolean isFull() {
-    return size == scores.length;
-  }
-
   /**
    * Whether an entry with this score could enter. Exact for the scan, which visits the rows of a
    * partition in ascending order: an equal score from a later row is never better.

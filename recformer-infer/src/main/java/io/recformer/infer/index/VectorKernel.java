@@ -24,7 +24,7 @@ final class VectorKernel extends Kernel {
   /** SWAPS[k] exchanges lanes at distance 2^k; log2(LANES) steps leave the total in lane 0. */
   private static final VectorShuffle<Float>[] SWAPS = swaps();
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
   private static VectorShuffle<Float>[] swaps() {
     int steps = Integer.numberOfTrailingZeros(LANES);
     VectorShuffle<Float>[] out = new VectorShuffle[steps];
