@@ -91,25 +91,28 @@ final class LongformerSelfAttention {
     var device = x.getDevice();
 
     // One fused projection for q, k, v: concatenating [out, in] weights along "out" leaves every
-    // output column's dot product unchanged. The global key/value projections are never applied
-    // to all tokens (see globalRows).
-    NDArray w = NDArrays.concat(new NDList(value(store, queryW, device, training),
-        value(store, keyW, device, training), value(store, valueW, device, training)), 0);
-    NDArray bias = NDArrays.concat(new NDList(value(store, queryB, device, training),
-        value(store, keyB, device, training), value(store, valueB, device, training)), 0);
-    w.attach(scope);
-    bias.attach(scope);
+    // output column's dot product unchanged. 1/sqrt(head size) is folded into the query weights
+    // (d^2 multiplications instead of n d). The global key/value projections are never applied to
+    // all tokens (see globalRows).
+    NDArray queryWeight = value(store, queryW, device, training).mul(scale);
+    NDArray queryBias = value(store, queryB, device, training).mul(scale);
+    queryWeight.attach(scope);
+    queryBias.attach(scope);
+    NDArray w = NDArrays.concat(new NDList(queryWeight, value(store, keyW, device, training),
+        value(store, valueW, device, training)), 0);
+    NDArray bias = NDArrays.concat(new NDList(queryBias, value(store, keyB, device, training),
+        value(store, valueB, device, training)), 0);
     NDArray projected = Linear.linear(x, w, bias).singletonOrThrow();
 
-    NDArray q = heads(projected.get(":, :, 0:" + hidden).mul(scale), b, n);
-    NDArray k = heads(projected.get(":, :, " + hidden + ":" + 2 * hidden), b, n);
-    NDArray v = heads(projected.get(":, :, " + 2 * hidden + ":" + 3 * hidden), b, n);
+    // Strided views [B, N, d] of the fused output; copies happen only where a layout is built.
+    NDArray q = projected.get(":, :, 0:" + hidden);
+    NDArray k = projected.get(":, :, " + hidden + ":" + 2 * hidden);
+    NDArray v = projected.get(":, :, " + 2 * hidden + ":" + 3 * hidden);
 
     NDArray context = mode == AttentionMode.SLIDING_WINDOW
         ? slidingWindow(q, k, v, masks, training, b, n)
-        : full(q, k, v, masks, training);
-    // [B, H, N, hs] -> [B, N, d]
-    context = context.transpose(0, 2, 1, 3).reshape(b, n, hidden);
+        : full(heads(q, b, n), heads(k, b, n), heads(v, b, n), masks, training)
+            .transpose(0, 2, 1, 3).reshape(b, n, hidden);
 
     if (global) {
       NDArray globalRows = globalRows(store, x, masks, training, b);
@@ -119,50 +122,46 @@ final class LongformerSelfAttention {
     return context;
   }
 
+  /**
+   * Chunked attention on {@code [B, N, d]} views; returns {@code [B, N, d]}.
+   *
+   * <p>Layouts are chosen so that each batched matmul gets contiguous operands (a transposed
+   * operand makes PyTorch copy it first): keys are assembled directly as {@code [B, H, M, hs, K]}
+   * and values as {@code [B, H, M, K, hs]}, K = 3c + g. The g global keys/values are appended to
+   * every chunk's block, so one matmul and one softmax cover band and global keys together.
+   */
   private NDArray slidingWindow(NDArray q, NDArray k, NDArray v, AttentionMasks masks,
       boolean training, long b, long n) {
     int c = masks.chunk;
-    long chunks = n / c;
+    long m = n / c;
     int g = masks.globalCount;
-    NDArray qChunks = q.reshape(b, heads, chunks, c, headSize);
-    NDArray kBlocks = windowBlocks(k, c, b, chunks);
-    NDArray vBlocks = windowBlocks(v, c, b, chunks);
-    // [B, H, M, c, 3c]
-    NDArray scores = qChunks.matMul(kBlocks.transpose(0, 1, 2, 4, 3));
-    NDArray kOfGlobals = null;
-    NDArray vOfGlobals = null;
+    // [B, N, d] -> [B, M, c, H, hs] (a view) -> per-chunk layouts.
+    NDArray qChunks = q.reshape(b, m, c, heads, headSize).transpose(0, 3, 1, 2, 4); // [B,H,M,c,hs]
+    NDArray kT = k.reshape(b, m, c, heads, headSize).transpose(0, 3, 1, 4, 2); // [B,H,M,hs,c]
+    NDArray vChunks = v.reshape(b, m, c, heads, headSize).transpose(0, 3, 1, 2, 4); // [B,H,M,c,hs]
+    // One zero chunk on each side of the chunk axis; pad() takes (before, after) pairs from the
+    // last axis backwards. Chunk m's neighbours are then padded chunks m, m+1, m+2.
+    Shape oneChunkEachSide = new Shape(0, 0, 0, 0, 1, 1);
+    NDArray kPadded = kT.pad(oneChunkEachSide, 0);
+    NDArray vPadded = vChunks.pad(oneChunkEachSide, 0);
+    NDList keyParts = new NDList(kPadded.get(":, :, 0:" + m), kPadded.get(":, :, 1:" + (m + 1)),
+        kPadded.get(":, :, 2:" + (m + 2)));
+    NDList valueParts = new NDList(vPadded.get(":, :, 0:" + m), vPadded.get(":, :, 1:" + (m + 1)),
+        vPadded.get(":, :, 2:" + (m + 2)));
     if (g > 0) {
-      // Global tokens' ordinary keys/values [B, H, g, hs], then g extra score columns per query.
-      kOfGlobals = masks.selectPerHead.matMul(k);
-      vOfGlobals = masks.selectPerHead.matMul(v);
-      NDArray globalScores = q.matMul(kOfGlobals.transpose(0, 1, 3, 2)).reshape(b, heads, chunks, c, g);
-      scores = scores.concat(globalScores, 4);
+      // The global tokens' ordinary keys/values [B, H, g, hs], shared by every chunk.
+      NDArray kOfGlobals = masks.selectPerHead.matMul(heads(k, b, n));
+      NDArray vOfGlobals = masks.selectPerHead.matMul(heads(v, b, n));
+      keyParts.add(kOfGlobals.transpose(0, 1, 3, 2).expandDims(2)
+          .broadcast(b, heads, m, headSize, g));
+      valueParts.add(vOfGlobals.expandDims(2).broadcast(b, heads, m, g, headSize));
     }
+    NDArray keyBlocks = NDArrays.concat(keyParts, 4); // [B, H, M, hs, 3c + g]
+    NDArray valueBlocks = NDArrays.concat(valueParts, 3); // [B, H, M, 3c + g, hs]
+    NDArray scores = qChunks.matMul(keyBlocks); // [B, H, M, c, 3c + g]
     NDArray probs = dropout(scores.add(masks.windowBias).softmax(4), training);
-    NDArray context;
-    if (g > 0) {
-      NDArray local = probs.get(":, :, :, :, 0:" + 3 * c);
-      NDArray toGlobals = probs.get(":, :, :, :, " + 3 * c + ":").reshape(b, heads, n, g);
-      context = local.matMul(vBlocks).reshape(b, heads, n, headSize)
-          .add(toGlobals.matMul(vOfGlobals));
-    } else {
-      context = probs.matMul(vBlocks).reshape(b, heads, n, headSize);
-    }
-    return context;
-  }
-
-  /**
-   * {@code [B, H, N, hs]} -> {@code [B, H, M, 3c, hs]}: for chunk m the keys of chunks m-1, m, m+1
-   * (zeros beyond both ends; the bias blocks those slots).
-   */
-  private NDArray windowBlocks(NDArray keys, int c, long b, long chunks) {
-    long n = chunks * c;
-    // pad() takes (before, after) pairs from the last axis backwards: none on hs, c on each side of N.
-    NDArray padded = keys.pad(new Shape(0, 0, c, c), 0);
-    NDArray previous = padded.get(":, :, 0:" + n).reshape(b, heads, chunks, c, headSize);
-    NDArray own = keys.reshape(b, heads, chunks, c, headSize);
-    NDArray next = padded.get(":, :, " + 2 * c + ":" + (n + 2 * c)).reshape(b, heads, chunks, c, headSize);
-    return NDArrays.concat(new NDList(previous, own, next), 3);
+    NDArray context = probs.matMul(valueBlocks); // [B, H, M, c, hs]
+    return context.transpose(0, 2, 3, 1, 4).reshape(b, n, hidden);
   }
 
   private NDArray full(NDArray q, NDArray k, NDArray v, AttentionMasks masks, boolean training) {

@@ -30,6 +30,8 @@ class MiniLmEncoderOracleTest {
   /** float32 DJL vs float32 ONNX Runtime over 6 layers of a real checkpoint. */
   private static final double TOLERANCE = 1e-4;
 
+  private static final Map<Integer, RecformerModel> MODELS = new java.util.HashMap<>();
+
   private static NDManager root;
   private static MiniLmOnnxOracle.Batch tokens;
   private static float[][][] expected;
@@ -50,6 +52,7 @@ class MiniLmEncoderOracleTest {
 
   @AfterAll
   static void tearDown() {
+    MODELS.values().forEach(RecformerModel::close);
     root.close();
   }
 
@@ -99,9 +102,12 @@ class MiniLmEncoderOracleTest {
     // Token types all 0 (MiniLM's row) and item positions all 0 (zeroed table).
     EncodedBatch batch = new EncodedBatch(b, n, inputIds, new int[b * n], positions,
         new int[b * n], attention, global);
-    try (NDManager manager = root.newSubManager();
-        RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
-      model.loadWeights(weights);
+    RecformerModel model = MODELS.computeIfAbsent(window, w -> {
+      RecformerModel created = RecformerModel.newInstance(root, config, 1);
+      created.loadWeights(weights);
+      return created;
+    });
+    try (NDManager manager = root.newSubManager()) {
       float[] hidden = model.encode(manager, batch, false).hiddenStates().toFloatArray();
       double max = 0;
       for (int r = 0; r < b; r++) {

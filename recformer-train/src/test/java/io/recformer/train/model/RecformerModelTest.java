@@ -69,6 +69,21 @@ class RecformerModelTest {
   }
 
   @Test
+  void parameterShapesAgreeWithTheWeightsLayoutUsedByImporters() {
+    for (RecformerConfig config : new RecformerConfig[] {Fixtures.tiny(3, 2, 4, 4),
+        RecformerConfig.longformerMini().toBuilder().vocabSize(100).build()}) {
+      try (NDManager manager = root.newSubManager();
+          RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
+        Map<String, long[]> layout =
+            io.recformer.train.weights.RecformerWeightLayout.expectedShapes(config);
+        assertThat(model.parameterShapes().keySet()).containsExactlyElementsOf(layout.keySet());
+        layout.forEach((name, shape) ->
+            assertThat(model.parameterShapes().get(name)).as(name).containsExactly(shape));
+      }
+    }
+  }
+
+  @Test
   void initializationIsSeededLikeBert() {
     RecformerConfig config = Fixtures.tiny(1, 2, 16, 4).toBuilder().vocabSize(2000).build();
     try (NDManager manager = root.newSubManager();
