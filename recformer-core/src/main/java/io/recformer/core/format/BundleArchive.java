@@ -84,11 +84,16 @@ public final class BundleArchive {
    * yet) and checks the result as a bundle directory.
    *
    * @return the checked manifest
+   * @throws java.nio.file.NoSuchFileException if the archive does not exist
    * @throws ArtifactFormatException if the archive is not a ZIP, holds an entry that is not a plain
    *     file name, holds a name twice, or lacks the manifest; or if the extracted bundle fails
    *     {@link BundleManifest#read}
    */
   public static BundleManifest extract(Path archive, Path targetDirectory) throws IOException {
+    if (!Files.isRegularFile(archive)) {
+      throw new java.nio.file.NoSuchFileException(archive.toString(), null,
+          "missing bundle archive");
+    }
     if (!isArchive(archive)) {
       throw new ArtifactFormatException(String.format(Locale.ROOT,
           "%s is not a bundle archive: expected a ZIP file (starting with PK\\003\\004) holding %s,"

@@ -1,6 +1,10 @@
 package io.recformer.core.format;
 
+import io.recformer.core.config.RecformerConfig;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The interface of a bundle's {@code model.onnx}, shared by the exporter (recformer-train) and the
@@ -58,4 +62,69 @@ public final class EncoderModelContract {
   public static final String META_OPSET = "recformer.opset";
 
   private EncoderModelContract() {}
+
+  /**
+   * Checks a model's metadata_props against the bundle manifest that ships it: the kind, a
+   * supported format version, and a config equal to the manifest's (a model exported from one
+   * training run must not be served with another run's manifest or tokenizer settings).
+   *
+   * @param metadata the model's metadata_props
+   * @param manifest the bundle's manifest
+   * @param modelFile the model file, named in messages
+   * @throws ArtifactFormatException naming the file, the key and the expected value
+   */
+  public static void verifyMetadata(Map<String, String> metadata, BundleManifest manifest,
+      String modelFile) throws ArtifactFormatException {
+    String kind = metadata.get(META_KIND);
+    if (!MODEL_KIND.equals(kind)) {
+      throw new ArtifactFormatException(String.format(Locale.ROOT,
+          "%s has metadata %s = %s, expected '%s': it is not a model exported by recformer",
+          modelFile, META_KIND, kind == null ? "(missing)" : "'" + kind + "'", MODEL_KIND));
+    }
+    String version = metadata.get(META_FORMAT_VERSION);
+    int v;
+    try {
+      v = Integer.parseInt(version == null ? "" : version.trim());
+    } catch (NumberFormatException e) {
+      throw new ArtifactFormatException(String.format(Locale.ROOT,
+          "%s has metadata %s = %s, expected an integer", modelFile, META_FORMAT_VERSION,
+          version == null ? "(missing)" : "'" + version + "'"), e);
+    }
+    if (v < 1 || v > MODEL_FORMAT_VERSION) {
+      throw new ArtifactFormatException(String.format(Locale.ROOT,
+          "%s has model format version %d; this library reads versions 1 to %d%s", modelFile, v,
+          MODEL_FORMAT_VERSION, v > MODEL_FORMAT_VERSION
+              ? ": it was written by a newer recformer, upgrade the library (this is "
+                  + LibraryVersion.get() + ")" : ""));
+    }
+    String json = metadata.get(META_CONFIG);
+    if (json == null) {
+      throw new ArtifactFormatException(modelFile + " has no metadata " + META_CONFIG
+          + ": cannot check that it matches the manifest's config");
+    }
+    RecformerConfig modelConfig = ConfigJson.fromJson(json, modelFile + " metadata " + META_CONFIG);
+    if (!modelConfig.equals(manifest.config())) {
+      throw new ArtifactFormatException(String.format(Locale.ROOT,
+          "the manifest's config does not match the config stored in %s: %s (the manifest and"
+              + " the model come from different exports)", modelFile,
+          differences(manifest.config(), modelConfig)));
+    }
+  }
+
+  /** "hiddenSize: manifest 384, model 256; ..." for every differing component. */
+  private static String differences(RecformerConfig manifest, RecformerConfig model) {
+    List<String> out = new ArrayList<>();
+    for (var c : RecformerConfig.class.getRecordComponents()) {
+      try {
+        Object a = c.getAccessor().invoke(manifest);
+        Object b = c.getAccessor().invoke(model);
+        if (!a.equals(b)) {
+          out.add(c.getName() + ": manifest " + a + ", model " + b);
+        }
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read config component " + c.getName(), e);
+      }
+    }
+    return String.join("; ", out);
+  }
 }

@@ -114,7 +114,7 @@ final class ExportFixtures {
   }
 
   /** Pooled [B*d], hidden [B*N*d] and (ONNX only) normalized [B*d] outputs, flattened. */
-  record Outputs(float[] pooled, float[] hidden, float[] embedding) {}
+  record Outputs(float[] pooled, float[] hiddenStates, float[] embedding) {}
 
   static Outputs djl(RecformerModel model, EncodedBatch batch) {
     try (NDManager m = NDManager.newBaseManager()) {

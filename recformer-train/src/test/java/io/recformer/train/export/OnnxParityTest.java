@@ -57,7 +57,7 @@ class OnnxParityTest {
           double pooled = ExportFixtures.maxDiff(djl.pooled(), ort.pooled());
           LOG.info("{}: max |DJL - ONNX| pooled {}", what, pooled);
           assertThat(pooled).as("pooled, " + what).isLessThanOrEqualTo(TOLERANCE);
-          assertThat(ExportFixtures.maxHiddenDiff(djl.hidden(), ort.hidden(), batch,
+          assertThat(ExportFixtures.maxHiddenDiff(djl.hiddenStates(), ort.hiddenStates(), batch,
               config.hiddenSize())).as("hidden, " + what).isLessThanOrEqualTo(TOLERANCE);
         }
       }
