@@ -218,6 +218,14 @@ public final class RecformerEncoder implements AutoCloseable {
     return options;
   }
 
+  /**
+   * The bundle's tokenizer, e.g. for an {@code ItemTokenCache} whose sequences then go to
+   * {@link #encodeSequences}. Owned by this encoder: do not close it; it is closed with the encoder.
+   */
+  public RecformerTokenizer tokenizer() {
+    return tokenizer;
+  }
+
   /** Width of the returned vectors. */
   public int dimension() {
     return manifest.outputDimension();

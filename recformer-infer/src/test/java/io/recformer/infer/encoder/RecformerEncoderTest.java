@@ -49,6 +49,12 @@ class RecformerEncoderTest {
           expected.historyVectors().get(2))).isLessThanOrEqualTo(TOLERANCE);
       assertThat(TinyBundle.maxDiff(encoder.embedItem(expected.items().get(3)),
           expected.itemVectors().get("i4"))).isLessThanOrEqualTo(TOLERANCE);
+      // Pre-tokenized sequences through the encoder's own tokenizer give the same vectors.
+      float[][] viaSequences = encoder.encodeSequences(
+          encoder.tokenizer().encodeItems(expected.items()));
+      for (int i = 0; i < items.length; i++) {
+        assertThat(viaSequences[i]).containsExactly(items[i]);
+      }
     }
   }
 
