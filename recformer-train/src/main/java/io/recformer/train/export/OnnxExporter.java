@@ -1,0 +1,211 @@
+package io.recformer.train.export;
+
+import ai.onnx.proto.OnnxMl;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.format.BundleArchive;
+import io.recformer.core.format.BundleManifest;
+import io.recformer.core.format.ConfigJson;
+import io.recformer.core.format.EncoderModelContract;
+import io.recformer.core.format.Provenance;
+import io.recformer.core.io.AtomicFiles;
+import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.train.model.RecformerModel;
+import io.recformer.train.weights.WeightTensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exports a trained encoder to ONNX (standard opset-17 operators, weights as float32
+ * initializers) and writes model bundles: a directory with {@code model.onnx},
+ * {@code tokenizer.json} and {@code manifest.json}, or the same three files as one archive
+ * ({@link BundleArchive}). The graph's inputs, outputs and metadata keys are those of
+ * {@link EncoderModelContract}; {@code docs/formats.md} documents them.
+ *
+ * <p>The exported graph computes what {@link RecformerModel#encode} computes in eval mode (no
+ * dropout), with the same O(n w) sliding-window layout rather than a full n x n attention; the
+ * parity tests hold it to 1e-4 of the DJL model.
+ */
+public final class OnnxExporter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxExporter.class);
+  private static final String PRODUCER = "recformer";
+
+  private OnnxExporter() {}
+
+  /** The serialized ONNX model of a DJL model's current weights. */
+  public static byte[] toOnnx(RecformerModel model, Provenance provenance) {
+    return toOnnx(model.config(), model.exportWeightMap(), provenance);
+  }
+
+  /**
+   * The serialized ONNX model of an encoder given by its weights (Hugging Face names, Linear
+   * weights {@code [out, in]}, as {@link RecformerModel#exportWeightMap()}; MLM-head weights are
+   * ignored). The same inputs always give the same bytes.
+   *
+   * @throws IllegalArgumentException if an encoder weight is missing or has the wrong shape
+   */
+  public static byte[] toOnnx(RecformerConfig config, Map<String, WeightTensor> weights,
+      Provenance provenance) {
+    OnnxMl.GraphProto graph = EncoderGraph.build(config, weights);
+    OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
+        .setIrVersion(EncoderGraph.IR_VERSION)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("")
+            .setVersion(EncoderGraph.OPSET))
+        .setProducerName(PRODUCER)
+        .setProducerVersion(provenance.libraryVersion())
+        .setModelVersion(EncoderModelContract.MODEL_FORMAT_VERSION)
+        .setDocString("Recformer encoder (Longformer sliding-window + global attention)")
+        .setGraph(graph);
+    metadata(config, provenance).forEach((k, v) -> model.addMetadataProps(
+        OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+    return model.build().toByteArray();
+  }
+
+  /** The metadata_props written into every exported model, in order. */
+  static Map<String, String> metadata(RecformerConfig config, Provenance provenance) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(EncoderModelContract.META_KIND, EncoderModelContract.MODEL_KIND);
+    m.put(EncoderModelContract.META_FORMAT_VERSION,
+        Integer.toString(EncoderModelContract.MODEL_FORMAT_VERSION));
+    m.put(EncoderModelContract.META_OPSET, Integer.toString(EncoderGraph.OPSET));
+    m.put(EncoderModelContract.META_CONFIG, ConfigJson.toJson(config));
+    m.put(EncoderModelContract.META_PROVENANCE, provenanceJson(provenance));
+    return m;
+  }
+
+  private static String provenanceJson(Provenance p) {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode node = mapper.createObjectNode();
+    node.put("datasetFingerprint", p.datasetFingerprint());
+    node.put("seed", p.seed());
+    node.put("libraryVersion", p.libraryVersion());
+    node.put("javaVersion", p.javaVersion());
+    node.put("os", p.os());
+    node.put("arch", p.arch());
+    node.put("gitCommit", p.gitCommit());
+    node.put("createdAt", p.createdAt().toString());
+    ObjectNode extras = node.putObject("extras");
+    p.extras().forEach(extras::put);
+    return node.toString();
+  }
+
+  /** {@link #writeBundle(RecformerConfig, Map, Path, Provenance, Path)} for a DJL model. */
+  public static BundleManifest writeBundle(RecformerModel model, Path tokenizerJson,
+      Provenance provenance, Path bundleDirectory) throws IOException {
+    return writeBundle(model.config(), model.exportWeightMap(), tokenizerJson, provenance,
+        bundleDirectory);
+  }
+
+  /**
+   * Writes a bundle directory: the model, a copy of the tokenizer and the manifest (with both
+   * files' SHA-256). Everything is written into a temporary sibling directory that then replaces
+   * {@code bundleDirectory} in one move, so readers see the old bundle or the complete new one.
+   *
+   * @param tokenizerJson the tokenizer the model was trained with; its vocabulary must fit the
+   *     config's word-embedding table
+   * @return the manifest written
+   */
+  public static BundleManifest writeBundle(RecformerConfig config,
+      Map<String, WeightTensor> weights, Path tokenizerJson, Provenance provenance,
+      Path bundleDirectory) throws IOException {
+    // Fails early (naming the file) if the tokenizer does not fit the model.
+    try (RecformerTokenizer ignored = RecformerTokenizer.open(tokenizerJson, config)) {
+      // only validated
+    }
+    long start = System.nanoTime();
+    byte[] onnx = toOnnx(config, weights, provenance);
+    Path target = bundleDirectory.toAbsolutePath();
+    Path parent = target.getParent();
+    Files.createDirectories(parent);
+    Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
+    try {
+      Files.write(temp.resolve(BundleManifest.DEFAULT_MODEL_FILE), onnx);
+      Files.copy(tokenizerJson, temp.resolve(BundleManifest.DEFAULT_TOKENIZER_FILE));
+      BundleManifest manifest = BundleManifest.of(config, EncoderModelContract.OUTPUT_NAMES,
+          config.hiddenSize(), provenance).withHashes(temp);
+      manifest.write(temp);
+      replaceDirectory(temp, target);
+      LOG.info(String.format(Locale.ROOT, "wrote bundle %s (model %.1f MB) in %.1f s", target,
+          onnx.length / 1e6, (System.nanoTime() - start) / 1e9));
+      return manifest;
+    } finally {
+      deleteRecursively(temp);
+    }
+  }
+
+  /** {@link #writeArchive(RecformerConfig, Map, Path, Provenance, Path)} for a DJL model. */
+  public static BundleManifest writeArchive(RecformerModel model, Path tokenizerJson,
+      Provenance provenance, Path archive) throws IOException {
+    return writeArchive(model.config(), model.exportWeightMap(), tokenizerJson, provenance,
+        archive);
+  }
+
+  /**
+   * Writes the bundle as one archive file ({@link BundleArchive}), atomically: the same bytes as
+   * packing the directory that {@link #writeBundle} writes.
+   */
+  public static BundleManifest writeArchive(RecformerConfig config,
+      Map<String, WeightTensor> weights, Path tokenizerJson, Provenance provenance, Path archive)
+      throws IOException {
+    Path target = archive.toAbsolutePath();
+    Files.createDirectories(target.getParent());
+    Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
+    try {
+      Path dir = temp.resolve("bundle");
+      writeBundle(config, weights, tokenizerJson, provenance, dir);
+      return BundleArchive.write(dir, target);
+    } finally {
+      deleteRecursively(temp);
+    }
+  }
+
+  /** Moves a finished directory over the target; an existing target is moved aside first. */
+  private static void replaceDirectory(Path finished, Path target) throws IOException {
+    if (!Files.exists(target)) {
+      AtomicFiles.moveIntoPlace(finished, target);
+      return;
+    }
+    if (!Files.isDirectory(target)) {
+      throw new IOException("cannot write a bundle to " + target + ": it exists and is not a"
+          + " directory");
+    }
+    Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old.");
+    Files.delete(old);
+    Files.move(target, old);
+    try {
+      AtomicFiles.moveIntoPlace(finished, target);
+    } catch (IOException | RuntimeException e) {
+      Files.move(old, target); // put the previous bundle back
+      throw e;
+    }
+    deleteRecursively(old);
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+}
