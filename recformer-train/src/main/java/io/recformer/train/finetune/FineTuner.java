@@ -410,16 +410,16 @@ public final class FineTuner {
         double tau = config.temperature();
         if (trainable) {
           scope.tempAttachAll(trainableMatrix);
-          NDArray logits = q.matMul(trainableMatrix.normalize(2, 1, 1e-8).transpose()).div(tau);
+          NDArray logits = q.matMul(trainableMatrix.normalize(2, 1, 1e-8).transpose()).div((float) tau);
           NDArray oneHot = scope.create(targets).oneHot((int) catalog.size());
           NDArray loss = logits.logSoftmax(1).mul(oneHot).sum().div(-batch.size());
           double value = loss.getFloat();
-          collector.backward(loss.div(divisor));
+          collector.backward(loss.div((float) divisor));
           return value;
         }
         ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, matrix, targets, tau,
             options.itemChunk(), scope);
-        collector.backward(ItemSoftmaxLoss.surrogate(q, r.queryGradient()).div(divisor));
+        collector.backward(ItemSoftmaxLoss.surrogate(q, r.queryGradient()).div((float) divisor));
         return r.loss();
       }
     }

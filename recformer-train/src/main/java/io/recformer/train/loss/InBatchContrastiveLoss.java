@@ -19,14 +19,14 @@ public final class InBatchContrastiveLoss {
     }
     NDArray h = histories.normalize(2, 1, 1e-8);
     NDArray p = positives.normalize(2, 1, 1e-8);
-    return h.matMul(p.transpose()).div(temperature);
+    return h.matMul(p.transpose()).div((float) temperature);
   }
 
   /** Mean cross-entropy of the logits with the diagonal as labels. */
   public static NDArray loss(NDArray logits) {
     long b = logits.getShape().get(0);
     NDArray eye = logits.getManager().eye((int) b);
-    return logits.logSoftmax(1).mul(eye).sum().div(-b);
+    return logits.logSoftmax(1).mul(eye).sum().div((float) -b);
   }
 
   /** Fraction of rows whose highest logit is the diagonal (in-batch next-item accuracy). */

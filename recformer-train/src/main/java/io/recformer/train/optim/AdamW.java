@@ -103,10 +103,10 @@ public final class AdamW implements AutoCloseable {
         if (options.weightDecay > 0 && !noDecay(e.getKey())) {
           p.muli(1 - rate * options.weightDecay);
         }
-        m.muli(options.beta1).addi(g.mul(1 - options.beta1));
-        v.muli(options.beta2).addi(g.square().muli(1 - options.beta2));
-        NDArray denominator = v.div(bias2).sqrt().addi(options.epsilon);
-        p.subi(m.div(denominator).muli(rate / bias1));
+        m.muli(options.beta1).addi(g.mul((float) (1 - options.beta1)));
+        v.muli(options.beta2).addi(g.square().muli((float) (1 - options.beta2)));
+        NDArray denominator = v.div((float) bias2).sqrt().addi((float) options.epsilon);
+        p.subi(m.div(denominator).muli((float) (rate / bias1)));
         g.subi(g);
       }
     }

@@ -317,16 +317,16 @@ public final class Pretrainer {
           NDArray combined = null;
           for (int k = 0; k < 2; k++) {
             if (mlm[k] != null) {
-              NDArray weighted = mlm[k].mul((double) counts[k] / total);
+              NDArray weighted = mlm[k].mul((float) counts[k] / total);
               combined = combined == null ? weighted : combined.add(weighted);
             }
           }
           mlmValue = combined.getFloat();
-          loss = iic.add(combined.mul(config.mlmWeight()));
+          loss = iic.add(combined.mul((float) config.mlmWeight()));
         }
         double value = loss.getFloat();
         double iicValue = iic.getFloat();
-        collector.backward(loss.div(divisor));
+        collector.backward(loss.div((float) divisor));
         return new double[] {value, iicValue, mlmValue};
       }
     }

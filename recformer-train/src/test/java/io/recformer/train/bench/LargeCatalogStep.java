@@ -81,6 +81,11 @@ public final class LargeCatalogStep {
     }
   }
 
+  public static EncodedBatch randomBatchForTest(RecformerConfig config, int batch, int tokens,
+      long seed) {
+    return randomBatch(config, batch, tokens, seed);
+  }
+
   static EncodedBatch randomBatch(RecformerConfig config, int batch, int tokens, long seed) {
     Random r = new Random(seed);
     int n = batch * tokens;
