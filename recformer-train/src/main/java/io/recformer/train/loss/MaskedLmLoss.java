@@ -30,9 +30,13 @@ public final class MaskedLmLoss {
     }
     NDManager manager = hidden.getManager();
     long d = hidden.getShape().get(2);
-    NDArray states = hidden.reshape(-1, d).get(new NDIndex("{}", manager.create(positions)));
+    // Index arrays are cloned so they own their memory: autograd keeps them for backward, and
+    // DJL's zero-copy wrapping of Java data is only as long-lived as the wrapping NDArray.
+    NDArray index = manager.create(positions).duplicate();
+    NDArray target = manager.create(labels).reshape(-1, 1).duplicate();
+    NDArray states = hidden.reshape(-1, d).get(new NDIndex("{}", index));
     NDArray logits = model.mlmLogits(model.parameterStore(), states, training);
-    NDArray picked = logits.logSoftmax(1).gather(manager.create(labels).reshape(-1, 1), 1);
+    NDArray picked = logits.logSoftmax(1).gather(target, 1);
     return picked.mean().neg();
   }
 }
