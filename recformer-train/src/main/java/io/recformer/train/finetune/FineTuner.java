@@ -13,7 +13,6 @@ import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.ConfigJson;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.item.ItemCatalog;
-import io.recformer.core.item.UserHistory;
 import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.text.EncodedSequence;
 import io.recformer.core.text.ItemTokenCache;
@@ -36,7 +35,6 @@ import io.recformer.train.run.RunDirectory;
 import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -381,17 +379,12 @@ public final class FineTuner {
           globalStep++;
           stageStep++;
           steps.append(stage, epoch + 1, globalStep, loss, rate, norm);
-          progress.advance(countOf(samples, from, batch.size(), inGroup),
+          progress.advance((long) (inGroup - 1) * options.batchSize() + batch.size(),
               String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, loss));
           lossSum = 0;
           inGroup = 0;
         }
       }
-    }
-
-    private long countOf(List<TrainingSample> samples, int from, int batch, int groups) {
-      // Samples since the last progress update: the last micro-batch plus the full ones before.
-      return (long) (groups - 1) * options.batchSize() + batch;
     }
 
     private double microBatch(List<TrainingSample> batch, boolean trainable) {
