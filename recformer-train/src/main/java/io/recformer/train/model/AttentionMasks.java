@@ -76,12 +76,14 @@ final class AttentionMasks {
     this.globalCount = g;
 
     if (mode == AttentionMode.SLIDING_WINDOW) {
-      windowBias = manager.create(windowBias(attention, global, globalsOfRow, n, c, g),
+      windowBias = OwnedArrays.create(manager,
+          windowBias(attention, global, globalsOfRow, n, c, g),
           new Shape(batchSize, 1, n / c, c, 3L * c + g));
       fullBias = null;
     } else {
       windowBias = null;
-      fullBias = manager.create(fullBias(attention, global, n, c), new Shape(batchSize, 1, n, n));
+      fullBias = OwnedArrays.create(manager, fullBias(attention, global, n, c),
+          new Shape(batchSize, 1, n, n));
     }
 
     if (g == 0) {
@@ -107,11 +109,11 @@ final class AttentionMasks {
         sct[(b * n + idx[k]) * g + k] = 1f;
       }
     }
-    globalRowBias = manager.create(rowBias, new Shape(batchSize, 1, 1, n));
-    select = manager.create(sel, new Shape(batchSize, g, n));
+    globalRowBias = OwnedArrays.create(manager, rowBias, new Shape(batchSize, 1, 1, n));
+    select = OwnedArrays.create(manager, sel, new Shape(batchSize, g, n));
     selectPerHead = select.reshape(batchSize, 1, g, n);
-    scatter = manager.create(sct, new Shape(batchSize, n, g));
-    notGlobal = manager.create(keep, new Shape(batchSize, n, 1));
+    scatter = OwnedArrays.create(manager, sct, new Shape(batchSize, n, g));
+    notGlobal = OwnedArrays.create(manager, keep, new Shape(batchSize, n, 1));
   }
 
   /**

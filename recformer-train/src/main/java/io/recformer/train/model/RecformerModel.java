@@ -340,7 +340,7 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
         for (int i = 0; i < m.length; i++) {
           m[i] = in.attentionMask[i];
         }
-        NDArray mask = scratch.create(m, new Shape(b, n, 1));
+        NDArray mask = OwnedArrays.create(scratch, m, new Shape(b, n, 1));
         pooled = hidden.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}));
       }
       hidden.attach(out);
@@ -376,7 +376,7 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
     for (int i = 0; i < p.length; i++) {
       wide[i] = p[i];
     }
-    NDArray index = scratch.create(wide, shape);
+    NDArray index = OwnedArrays.create(scratch, wide, shape);
     return Embedding.embedding(index, ps.getValue(table, device, training), SparseFormat.DENSE)
         .singletonOrThrow();
   }

@@ -1,0 +1,196 @@
+package io.recformer.train.finetune;
+
+import io.recformer.core.config.Pooling;
+import io.recformer.core.metrics.HistoryPolicy;
+import io.recformer.core.metrics.TiePolicy;
+import io.recformer.data.sample.FineTuneSampler;
+import io.recformer.train.run.Devices;
+import java.util.Locale;
+
+/**
+ * Fine-tuning options. Defaults ({@link #defaults()}) are the original's settings (reference
+ * section 5); tests and quick runs reduce the budgets.
+ *
+ * @param epochs upper bound of epochs per stage; patience usually stops earlier (default 128)
+ * @param batchSize training sequences per forward pass; memory grows linearly (original 16)
+ * @param gradientAccumulation micro-batches per optimizer step; effective batch = batchSize x this
+ *     (original 8)
+ * @param learningRate AdamW peak rate (original 5e-5)
+ * @param warmupSteps optimizer steps of linear warmup per stage (original 100)
+ * @param weightDecay decoupled decay, never on bias/LayerNorm (original 0)
+ * @param clipNorm maximum global gradient norm, 0 for none (1.0, Hugging Face's default)
+ * @param evalEvery validate every N epochs (original 3) and after the last epoch of a stage
+ * @param patienceStage1 evaluations without improvement before stage 1 stops (original 5)
+ * @param patienceStage2 evaluations without improvement before stage 2 stops (original 3)
+ * @param variant which schedule to run (default {@link Variant#BOTH_STAGES})
+ * @param samplePolicy one random target per user per epoch (original) or every prefix
+ * @param seed seeds sampling, shuffling, dropout and the evaluation subsample
+ * @param maxTokens sequence length cap; 0 keeps the model config's (must match the tokenizer's)
+ * @param pooling sequence representation; null keeps the model config's (CLS in the paper)
+ * @param device "cpu" (default), "gpu" or "gpu:N"
+ * @param evalBatchSize sequences per forward pass when encoding without gradient (64)
+ * @param itemChunk items per chunk of the full softmax; bounds the logits block (65536)
+ * @param tiePolicy ties in ranking (ORIGINAL = the original's optimistic rule)
+ * @param historyPolicy whether history items are ranked (KEEP = original)
+ * @param validationMetric metric that selects the best model (original NDCG@10)
+ */
+public record FineTuneOptions(
+    int epochs,
+    int batchSize,
+    int gradientAccumulation,
+    double learningRate,
+    int warmupSteps,
+    double weightDecay,
+    double clipNorm,
+    int evalEvery,
+    int patienceStage1,
+    int patienceStage2,
+    Variant variant,
+    FineTuneSampler.Policy samplePolicy,
+    long seed,
+    int maxTokens,
+    Pooling pooling,
+    String device,
+    int evalBatchSize,
+    int itemChunk,
+    TiePolicy tiePolicy,
+    HistoryPolicy historyPolicy,
+    String validationMetric) {
+
+  public FineTuneOptions {
+    positive("epochs", epochs);
+    positive("batchSize", batchSize);
+    positive("gradientAccumulation", gradientAccumulation);
+    if (!(learningRate > 0 && learningRate < 1)) {
+      throw new IllegalArgumentException("learningRate = " + learningRate + " must be in (0, 1)");
+    }
+    if (warmupSteps < 0) {
+      throw new IllegalArgumentException("warmupSteps = " + warmupSteps + " must be >= 0");
+    }
+    if (!(weightDecay >= 0 && weightDecay < 1)) {
+      throw new IllegalArgumentException("weightDecay = " + weightDecay + " must be in [0, 1)");
+    }
+    if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
+      throw new IllegalArgumentException("clipNorm = " + clipNorm + " must be >= 0 (0 = none)");
+    }
+    positive("evalEvery", evalEvery);
+    positive("patienceStage1", patienceStage1);
+    positive("patienceStage2", patienceStage2);
+    if (variant == null || samplePolicy == null || tiePolicy == null || historyPolicy == null) {
+      throw new IllegalArgumentException(
+          "variant, samplePolicy, tiePolicy and historyPolicy are required");
+    }
+    if (maxTokens < 0) {
+      throw new IllegalArgumentException("maxTokens = " + maxTokens
+          + " must be >= 0 (0 = the model config's)");
+    }
+    Devices.validateName(device);
+    positive("evalBatchSize", evalBatchSize);
+    positive("itemChunk", itemChunk);
+    if (validationMetric == null || !validationMetric.matches("(NDCG|Recall)@(10|50)|MRR")) {
+      throw new IllegalArgumentException("validationMetric = '" + validationMetric
+          + "' must be one of NDCG@10, Recall@10, NDCG@50, Recall@50, MRR");
+    }
+  }
+
+  private static void positive(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s = %d must be >= 1",
+          name, value));
+    }
+  }
+
+  /** The original's settings (reference section 5) on the CPU. */
+  public static FineTuneOptions defaults() {
+    return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
+        FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 64, 65536, TiePolicy.ORIGINAL,
+        HistoryPolicy.KEEP, "NDCG@10");
+  }
+
+  /** A builder starting from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder(defaults());
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Mutable builder; {@link #build()} validates. */
+  public static final class Builder {
+    private int epochs;
+    private int batchSize;
+    private int gradientAccumulation;
+    private double learningRate;
+    private int warmupSteps;
+    private double weightDecay;
+    private double clipNorm;
+    private int evalEvery;
+    private int patienceStage1;
+    private int patienceStage2;
+    private Variant variant;
+    private FineTuneSampler.Policy samplePolicy;
+    private long seed;
+    private int maxTokens;
+    private Pooling pooling;
+    private String device;
+    private int evalBatchSize;
+    private int itemChunk;
+    private TiePolicy tiePolicy;
+    private HistoryPolicy historyPolicy;
+    private String validationMetric;
+
+    private Builder(FineTuneOptions o) {
+      epochs = o.epochs;
+      batchSize = o.batchSize;
+      gradientAccumulation = o.gradientAccumulation;
+      learningRate = o.learningRate;
+      warmupSteps = o.warmupSteps;
+      weightDecay = o.weightDecay;
+      clipNorm = o.clipNorm;
+      evalEvery = o.evalEvery;
+      patienceStage1 = o.patienceStage1;
+      patienceStage2 = o.patienceStage2;
+      variant = o.variant;
+      samplePolicy = o.samplePolicy;
+      seed = o.seed;
+      maxTokens = o.maxTokens;
+      pooling = o.pooling;
+      device = o.device;
+      evalBatchSize = o.evalBatchSize;
+      itemChunk = o.itemChunk;
+      tiePolicy = o.tiePolicy;
+      historyPolicy = o.historyPolicy;
+      validationMetric = o.validationMetric;
+    }
+
+    public Builder epochs(int v) { epochs = v; return this; }
+    public Builder batchSize(int v) { batchSize = v; return this; }
+    public Builder gradientAccumulation(int v) { gradientAccumulation = v; return this; }
+    public Builder learningRate(double v) { learningRate = v; return this; }
+    public Builder warmupSteps(int v) { warmupSteps = v; return this; }
+    public Builder weightDecay(double v) { weightDecay = v; return this; }
+    public Builder clipNorm(double v) { clipNorm = v; return this; }
+    public Builder evalEvery(int v) { evalEvery = v; return this; }
+    public Builder patienceStage1(int v) { patienceStage1 = v; return this; }
+    public Builder patienceStage2(int v) { patienceStage2 = v; return this; }
+    public Builder variant(Variant v) { variant = v; return this; }
+    public Builder samplePolicy(FineTuneSampler.Policy v) { samplePolicy = v; return this; }
+    public Builder seed(long v) { seed = v; return this; }
+    public Builder maxTokens(int v) { maxTokens = v; return this; }
+    public Builder pooling(Pooling v) { pooling = v; return this; }
+    public Builder device(String v) { device = v; return this; }
+    public Builder evalBatchSize(int v) { evalBatchSize = v; return this; }
+    public Builder itemChunk(int v) { itemChunk = v; return this; }
+    public Builder tiePolicy(TiePolicy v) { tiePolicy = v; return this; }
+    public Builder historyPolicy(HistoryPolicy v) { historyPolicy = v; return this; }
+    public Builder validationMetric(String v) { validationMetric = v; return this; }
+
+    public FineTuneOptions build() {
+      return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
+          warmupSteps, weightDecay, clipNorm, evalEvery, patienceStage1, patienceStage2, variant,
+          samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
+          historyPolicy, validationMetric);
+    }
+  }
+}

@@ -1,0 +1,677 @@
+package io.recformer.train.finetune;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.format.CheckpointManifest;
+import io.recformer.core.format.ConfigJson;
+import io.recformer.core.format.Provenance;
+import io.recformer.core.item.ItemCatalog;
+import io.recformer.core.metrics.MetricReport;
+import io.recformer.core.text.EncodedSequence;
+import io.recformer.core.text.ItemTokenCache;
+import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.data.sample.FineTuneSampler;
+import io.recformer.data.sample.TrainingSample;
+import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.eval.Encoder;
+import io.recformer.train.eval.RankingEvaluator;
+import io.recformer.train.loss.ItemSoftmaxLoss;
+import io.recformer.train.model.EncoderOutput;
+import io.recformer.train.model.RecformerModel;
+import io.recformer.train.optim.AdamW;
+import io.recformer.train.optim.LinearSchedule;
+import io.recformer.train.run.CsvLog;
+import io.recformer.train.run.Devices;
+import io.recformer.train.run.Progress;
+import io.recformer.train.run.RunDirectory;
+import io.recformer.train.weights.SafeTensors;
+import io.recformer.train.weights.WeightTensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fine-tunes a Recformer model with Algorithm 1 (reference section 5) or one of its ablation
+ * variants ({@link Variant}), evaluating the test split before (zero-shot) and after training
+ * with the protocol of section 6, into a run directory ({@link RunDirectory}).
+ *
+ * <p>Stage 1 re-encodes the whole item matrix at the start of every epoch (no gradient,
+ * length-sorted batches) and trains one epoch of full-softmax cross-entropy of {@code cos / tau}
+ * against that constant matrix; the softmax is computed in item chunks ({@link ItemSoftmaxLoss})
+ * so the peak memory is the matrix plus one chunk of logits. Validation every {@code evalEvery}
+ * epochs re-encodes the matrix with the current model (that matrix then serves the next epoch);
+ * the best model and its matrix are kept in {@code best/}; {@code patience} evaluations without
+ * improvement end the stage. Stage 2 reloads the best model, freezes its matrix for good and trains
+ * the encoder only. The best metric carries over from stage 1, so {@code best/} always holds the
+ * overall best and stage 2 only replaces it when it improves.
+ *
+ * <p>Each stage has its own AdamW and linear schedule (warmup, then decay to 0 at {@code epochs x
+ * steps per epoch}). A partial accumulation group at the end of an epoch is stepped too.
+ * Reproducible: sampling, shuffling and dropout are seeded from the options' seed, the stage and
+ * the epoch (the PyTorch generator is reseeded at every epoch), so the same seed and config give
+ * the same metrics, and a run resumed from its last completed epoch ({@link #resume}) continues
+ * exactly as if it had not been interrupted.
+ */
+public final class FineTuner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FineTuner.class);
+  static final String STAGE1 = "stage1";
+  static final String STAGE2 = "stage2";
+
+  private final FineTuneOptions options;
+  private final RecformerConfig config;
+  private final Map<String, WeightTensor> initialWeights;
+  private final RecformerTokenizer tokenizer;
+  private final LeaveOneOutSplit split;
+  private final String datasetFingerprint;
+  private int interruptAfterEpochs = -1;
+
+  /**
+   * @param config the model's config; {@code maxTokens} and {@code pooling} are overridden by the
+   *     options when set, and the tokenizer must have been opened with the resulting maxTokens
+   * @param initialWeights the starting weights (pre-trained or imported), this project's names
+   * @param tokenizer open tokenizer (stays owned by the caller)
+   * @param split leave-one-out split of the dataset to fine-tune on
+   */
+  public FineTuner(FineTuneOptions options, RecformerConfig config,
+      Map<String, WeightTensor> initialWeights, RecformerTokenizer tokenizer,
+      LeaveOneOutSplit split) {
+    this.options = options;
+    RecformerConfig.Builder b = config.toBuilder();
+    if (options.maxTokens() > 0) {
+      b.maxTokens(options.maxTokens());
+    }
+    if (options.pooling() != null) {
+      b.pooling(options.pooling());
+    }
+    this.config = b.build();
+    if (tokenizer.config().maxTokens() != this.config.maxTokens()
+        || tokenizer.config().maxItems() != this.config.maxItems()) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "the tokenizer encodes maxTokens %d / maxItems %d but the run uses %d / %d; open the"
+              + " tokenizer with the run's config",
+          tokenizer.config().maxTokens(), tokenizer.config().maxItems(), this.config.maxTokens(),
+          this.config.maxItems()));
+    }
+    this.initialWeights = initialWeights;
+    this.tokenizer = tokenizer;
+    this.split = split;
+    this.datasetFingerprint = split.dataset().fingerprint();
+    if (split.validation().isEmpty() || split.test().isEmpty()) {
+      throw new IllegalArgumentException("the split has no validation or test users (users need"
+          + " at least 3 interactions)");
+    }
+  }
+
+  /** The resolved model config of this run. */
+  public RecformerConfig config() {
+    return config;
+  }
+
+  /** Test hook: stop (as if killed) after this many completed epochs of the whole run. */
+  void interruptAfterEpochs(int epochs) {
+    this.interruptAfterEpochs = epochs;
+  }
+
+  /** Runs from the start into {@code runDirectory} (which must be new or empty). */
+  public FineTuneResult run(Path runDirectory) throws IOException {
+    return execute(RunDirectory.create(runDirectory), null);
+  }
+
+  /** Continues an interrupted run from its last completed epoch. */
+  public FineTuneResult resume(Path runDirectory) throws IOException {
+    RunDirectory run = RunDirectory.existing(runDirectory);
+    return execute(run, run.readJson("state.json"));
+  }
+
+  /** Thrown by the test hook to simulate a process killed between epochs. */
+  static final class Interrupted extends RuntimeException {
+    Interrupted(int epochs) {
+      super("interrupted after " + epochs + " epochs");
+    }
+  }
+
+  private FineTuneResult execute(RunDirectory run, JsonNode resumeState) throws IOException {
+    Device device = Devices.select(options.device());
+    try (NDManager manager = NDManager.newBaseManager(device);
+        RecformerModel model = RecformerModel.newInstance(manager, config, options.seed())) {
+      model.loadWeights(initialWeights);
+      ItemTokenCache cache = new ItemTokenCache(tokenizer, split.dataset().items()).tokenizeAll();
+      Session s = new Session(run, manager, model, cache);
+      return s.execute(resumeState);
+    }
+  }
+
+  /** One execution of the run (fresh or resumed): the mutable state of the loop. */
+  private final class Session {
+    final RunDirectory run;
+    final NDManager manager;
+    final RecformerModel model;
+    final Encoder encoder;
+    final RankingEvaluator evaluator;
+    final ItemCatalog catalog;
+    final CsvLog steps;
+    final CsvLog evals;
+    final List<String> metricNames;
+    final long startNanos = System.nanoTime();
+
+    // State saved in state.json after every epoch.
+    String stage;
+    int stageIndex;
+    int epoch;
+    long globalStep;
+    long stageStep;
+    double bestMetric = Double.NEGATIVE_INFINITY;
+    String bestStage = "initial";
+    int badEvaluations;
+    int completedEpochs;
+    ObjectNode zeroShot;
+    ObjectNode popularity;
+    ObjectNode bestValidation;
+
+    NDArray matrix;
+    NDArray trainableMatrix;
+    NDArray cachedMatrix;
+    AdamW optimizer;
+
+    Session(RunDirectory run, NDManager manager, RecformerModel model, ItemTokenCache cache) {
+      this.run = run;
+      this.manager = manager;
+      this.model = model;
+      this.encoder = new Encoder(model, cache, tokenizer.padId(), options.evalBatchSize());
+      this.evaluator = new RankingEvaluator(options.tiePolicy(), options.historyPolicy(), 256);
+      this.catalog = cache.catalog();
+      this.metricNames = List.of("NDCG@10", "Recall@10", "NDCG@50", "Recall@50", "MRR");
+      this.steps = run.stepLog();
+      this.evals = run.evalLog(metricNames);
+    }
+
+    FineTuneResult execute(JsonNode resume) throws IOException {
+      List<String> stages = stagesOf(options.variant());
+      if (resume == null) {
+        writeRunFiles();
+        try (NDManager scope = manager.newSubManager()) {
+          NDArray m0 = encoder.itemMatrix(scope);
+          MetricReport zero = evaluator.evaluate(encoder, split.test(), m0);
+          MetricReport pop = evaluator.popularity(catalog, split.train(), split.test());
+          logEval("zero-shot", 0, "test", zero);
+          logEval("popularity", 0, "test", pop);
+          zeroShot = reportNode(zero);
+          popularity = reportNode(pop);
+          LOG.info("zero-shot test: {}", zero.metrics());
+          if (options.variant() != Variant.BOTH_STAGES
+              && options.variant() != Variant.STAGE1_ONLY) {
+            // The fixed or trainable matrix starts from the initial model's encodings.
+            Map<String, WeightTensor> m = Map.of("item_matrix", tensor("item_matrix", m0));
+            SafeTensors.write(run.resolve("initial-matrix.safetensors"), m, Map.of());
+          }
+        }
+        stageIndex = 0;
+        stage = stages.get(0);
+        epoch = 0;
+      }
+      boolean freshStage = resume == null || restore(resume, stages);
+      while (stageIndex < stages.size()) {
+        runStage(freshStage);
+        stageIndex++;
+        if (stageIndex < stages.size()) {
+          stage = stages.get(stageIndex);
+          epoch = 0;
+          stageStep = 0;
+          badEvaluations = 0;
+          freshStage = true;
+        }
+      }
+      return finish();
+    }
+
+    private void runStage(boolean fresh) throws IOException {
+      boolean reencode = stage.equals(STAGE1);
+      boolean trainable = options.variant() == Variant.TRAINABLE_MATRIX;
+      int patience = stage.equals(STAGE2) || options.variant() == Variant.STAGE2_ONLY
+          ? options.patienceStage2() : options.patienceStage1();
+      // Both policies give the same number of samples every epoch.
+      int samplesPerEpoch = Math.max(1, new FineTuneSampler(options.samplePolicy(),
+          options.seed()).sample(split.train(), 0).size());
+      long microBatches = (samplesPerEpoch + options.batchSize() - 1) / options.batchSize();
+      long stepsPerEpoch = (microBatches + options.gradientAccumulation() - 1)
+          / options.gradientAccumulation();
+      LinearSchedule schedule = new LinearSchedule(options.learningRate(),
+          options.warmupSteps(), Math.max(Math.max(1L, options.warmupSteps()),
+              options.epochs() * stepsPerEpoch));
+      optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
+      try {
+        if (fresh) {
+          prepareStageMatrix(trainable, reencode);
+        } else {
+          loadLast(trainable, reencode);
+        }
+        cachedMatrix = null;
+        while (epoch < options.epochs()) {
+          if (reencode) {
+            replaceMatrix(cachedMatrix != null ? cachedMatrix : encoder.itemMatrix(manager));
+            cachedMatrix = null;
+          }
+          trainEpoch(schedule, samplesPerEpoch, trainable);
+          epoch++;
+          completedEpochs++;
+          boolean stop = false;
+          if (epoch % options.evalEvery() == 0 || epoch == options.epochs()) {
+            NDArray evalMatrix = reencode ? encoder.itemMatrix(manager)
+                : trainable ? normalized(trainableMatrix) : matrix;
+            MetricReport validation = evaluator.evaluate(encoder, split.validation(), evalMatrix);
+            logEval(stage, epoch, "validation", validation);
+            double value = validation.get(options.validationMetric());
+            LOG.info(String.format(Locale.ROOT, "%s epoch %d: validation %s = %.5f (best %.5f)",
+                stage, epoch, options.validationMetric(), value, bestMetric));
+            if (value > bestMetric) {
+              bestMetric = value;
+              bestStage = stage;
+              bestValidation = reportNode(validation);
+              badEvaluations = 0;
+              saveBest(evalMatrix);
+            } else {
+              badEvaluations++;
+              stop = badEvaluations >= patience;
+            }
+            if (reencode) {
+              cachedMatrix = evalMatrix;
+            } else if (evalMatrix != matrix) {
+              evalMatrix.close();
+            }
+          }
+          saveLast(trainable);
+          saveState(stop || epoch == options.epochs());
+          if (interruptAfterEpochs >= 0 && completedEpochs >= interruptAfterEpochs) {
+            throw new Interrupted(completedEpochs);
+          }
+          if (stop) {
+            LOG.info("{}: no improvement in {} evaluations, stopping", stage, patience);
+            break;
+          }
+        }
+      } finally {
+        optimizer.close();
+        optimizer = null;
+        if (cachedMatrix != null) {
+          cachedMatrix.close();
+          cachedMatrix = null;
+        }
+      }
+    }
+
+    private void prepareStageMatrix(boolean trainable, boolean reencode) throws IOException {
+      if (stage.equals(STAGE2) && options.variant() == Variant.BOTH_STAGES) {
+        // Algorithm 1, stage 2: restart from the best model and freeze its matrix for good.
+        Checkpoints.loadInto(model, Checkpoints.read(run.resolve("best")).weights());
+        replaceMatrix(readMatrix(run.resolve("best/item-matrix.safetensors")));
+      } else if (!reencode) {
+        NDArray initial = readMatrix(run.resolve("initial-matrix.safetensors"));
+        if (trainable) {
+          setTrainable(initial);
+        } else {
+          replaceMatrix(initial);
+        }
+      }
+    }
+
+    private void loadLast(boolean trainable, boolean reencode) throws IOException {
+      Path last = run.resolve("last");
+      Checkpoints.loadInto(model, Checkpoints.read(last).weights());
+      if (Files.exists(last.resolve("optimizer.safetensors"))) {
+        optimizer.load(last.resolve("optimizer.safetensors"));
+      }
+      if (!reencode) {
+        NDArray m = readMatrix(last.resolve("item-matrix.safetensors"));
+        if (trainable) {
+          setTrainable(m);
+        } else {
+          replaceMatrix(m);
+        }
+      }
+    }
+
+    private void trainEpoch(LinearSchedule schedule, int samplesPerEpoch, boolean trainable) {
+      int seedMix = (int) (options.seed() * 31 + stageIndex * 1_000_003L + epoch);
+      Engine.getInstance().setRandomSeed(seedMix);
+      List<TrainingSample> samples = new ArrayList<>(
+          new FineTuneSampler(options.samplePolicy(), options.seed() + 7919L * stageIndex)
+              .sample(split.train(), epoch));
+      Collections.shuffle(samples, new Random(options.seed() ^ (stageIndex * 0x9E3779B9L)
+          ^ ((long) epoch << 20)));
+      Map<String, NDArray> parameters = trainableParameters(trainable);
+      Progress progress = new Progress(LOG, String.format(Locale.ROOT, "%s epoch %d", stage,
+          epoch + 1), samples.size(), "samples", 30);
+      double lossSum = 0;
+      int micro = 0;
+      int inGroup = 0;
+      for (int from = 0; from < samples.size(); from += options.batchSize()) {
+        List<TrainingSample> batch = samples.subList(from,
+            Math.min(samples.size(), from + options.batchSize()));
+        lossSum += microBatch(batch, trainable);
+        micro++;
+        inGroup++;
+        boolean last = from + options.batchSize() >= samples.size();
+        if (inGroup == options.gradientAccumulation() || last) {
+          double norm = options.clipNorm() > 0
+              ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm())
+              : Double.NaN;
+          double rate = schedule.rate(stageStep);
+          optimizer.step(parameters, rate);
+          double loss = lossSum / inGroup;
+          globalStep++;
+          stageStep++;
+          steps.append(stage, epoch + 1, globalStep, loss, rate, norm);
+          progress.advance((long) (inGroup - 1) * options.batchSize() + batch.size(),
+              String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, loss));
+          lossSum = 0;
+          inGroup = 0;
+        }
+      }
+    }
+
+    private double microBatch(List<TrainingSample> batch, boolean trainable) {
+      int[] targets = new int[batch.size()];
+      List<EncodedSequence> sequences = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        TrainingSample t = batch.get(i);
+        targets[i] = catalog.requireIndex(t.targetItemId());
+        sequences.add(encoder.cache().encodeHistory(t.history()));
+      }
+      double divisor = options.gradientAccumulation();
+      try (NDManager scope = manager.newSubManager();
+          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        EncoderOutput out = model.encode(scope, encoder.collator().collate(sequences), true);
+        NDArray q = out.pooled().normalize(2, 1, 1e-8);
+        double tau = config.temperature();
+        if (trainable) {
+          scope.tempAttachAll(trainableMatrix);
+          NDArray logits = q.matMul(trainableMatrix.normalize(2, 1, 1e-8).transpose()).div((float) tau);
+          NDArray oneHot = scope.create(targets).oneHot((int) catalog.size());
+          NDArray loss = logits.logSoftmax(1).mul(oneHot).sum().div(-batch.size());
+          double value = loss.getFloat();
+          collector.backward(loss.div((float) divisor));
+          return value;
+        }
+        ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, matrix, targets, tau,
+            options.itemChunk(), scope);
+        collector.backward(ItemSoftmaxLoss.surrogate(q, r.queryGradient()).div((float) divisor));
+        return r.loss();
+      }
+    }
+
+    private Map<String, NDArray> trainableParameters(boolean trainable) {
+      Map<String, NDArray> out = new LinkedHashMap<>();
+      for (String name : model.parameterShapes().keySet()) {
+        if (model.parameter(name).requiresGradient()) {
+          out.put(name, model.parameter(name).getArray());
+        }
+      }
+      if (trainable) {
+        out.put("item_matrix", trainableMatrix);
+      }
+      return out;
+    }
+
+    private void replaceMatrix(NDArray m) {
+      if (matrix != null && matrix != m) {
+        matrix.close();
+      }
+      matrix = m;
+    }
+
+    private void setTrainable(NDArray m) {
+      if (trainableMatrix != null) {
+        trainableMatrix.close();
+      }
+      trainableMatrix = m;
+      trainableMatrix.setRequiresGradient(true);
+    }
+
+    private NDArray normalized(NDArray m) {
+      NDArray n = m.normalize(2, 1, 1e-8);
+      n.attach(manager);
+      return n;
+    }
+
+    private NDArray readMatrix(Path file) throws IOException {
+      WeightTensor t = SafeTensors.read(file).tensors().get("item_matrix");
+      if (t == null) {
+        throw new IOException(file + " has no 'item_matrix' tensor");
+      }
+      return manager.create(t.values(), new Shape(t.shape()));
+    }
+
+    private void saveBest(NDArray evalMatrix) throws IOException {
+      Path best = run.resolve("best");
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      metrics.put(options.validationMetric(), bestMetric);
+      CheckpointManifest manifest = Checkpoints.manifest(model, datasetFingerprint,
+          options.seed(), Map.of("variant", options.variant().name()))
+          .withTrainingState(globalStep, epoch, stage).withMetrics(metrics);
+      Checkpoints.save(best, model, manifest);
+      SafeTensors.write(best.resolve("item-matrix.safetensors"),
+          Map.of("item_matrix", tensor("item_matrix", evalMatrix)), Map.of());
+    }
+
+    private void saveLast(boolean trainable) throws IOException {
+      Path last = run.resolve("last");
+      CheckpointManifest manifest = Checkpoints.manifest(model, datasetFingerprint,
+          options.seed(), Map.of("variant", options.variant().name()))
+          .withTrainingState(globalStep, epoch, stage);
+      Checkpoints.save(last, model, manifest);
+      optimizer.save(last.resolve("optimizer.safetensors"));
+      NDArray current = trainable ? trainableMatrix : matrix;
+      if (current != null && !stage.equals(STAGE1)) {
+        SafeTensors.write(last.resolve("item-matrix.safetensors"),
+            Map.of("item_matrix", tensor("item_matrix", current)), Map.of());
+      }
+    }
+
+    private void saveState(boolean stageDone) throws IOException {
+      ObjectNode s = RunDirectory.JSON.createObjectNode();
+      s.put("stage", stage);
+      s.put("stageIndex", stageIndex);
+      s.put("stageDone", stageDone);
+      s.put("epoch", epoch);
+      s.put("globalStep", globalStep);
+      s.put("stageStep", stageStep);
+      s.put("bestMetric", bestMetric);
+      s.put("bestStage", bestStage);
+      s.put("badEvaluations", badEvaluations);
+      s.put("completedEpochs", completedEpochs);
+      s.put("stepRows", steps.rows());
+      s.put("evalRows", evals.rows());
+      s.set("zeroShot", zeroShot);
+      s.set("popularity", popularity);
+      if (bestValidation != null) {
+        s.set("bestValidation", bestValidation);
+      }
+      run.writeJson("state.json", s);
+    }
+
+    /** Restores the saved state; true if the next stage starts fresh. */
+    private boolean restore(JsonNode s, List<String> stages) {
+      stageIndex = s.get("stageIndex").asInt();
+      stage = s.get("stage").asText();
+      epoch = s.get("epoch").asInt();
+      globalStep = s.get("globalStep").asLong();
+      stageStep = s.get("stageStep").asLong();
+      bestMetric = s.get("bestMetric").asDouble();
+      bestStage = s.get("bestStage").asText();
+      badEvaluations = s.get("badEvaluations").asInt();
+      completedEpochs = s.get("completedEpochs").asInt();
+      zeroShot = (ObjectNode) s.get("zeroShot");
+      popularity = (ObjectNode) s.get("popularity");
+      bestValidation = s.has("bestValidation") ? (ObjectNode) s.get("bestValidation") : null;
+      steps.truncate(s.get("stepRows").asInt());
+      evals.truncate(s.get("evalRows").asInt());
+      LOG.info("resuming {} after {} epoch {} (step {})", run.root(), stage, epoch, globalStep);
+      if (s.get("stageDone").asBoolean()) {
+        stageIndex++;
+        if (stageIndex < stages.size()) {
+          stage = stages.get(stageIndex);
+        }
+        epoch = 0;
+        stageStep = 0;
+        badEvaluations = 0;
+        return true;
+      }
+      return false;
+    }
+
+    private FineTuneResult finish() throws IOException {
+      Checkpoints.loadInto(model, Checkpoints.read(run.resolve("best")).weights());
+      NDArray finalMatrix = readMatrix(run.resolve("best/item-matrix.safetensors"));
+      MetricReport test = evaluator.evaluate(encoder, split.test(), finalMatrix);
+      logEval("final", epoch, "test", test);
+      SafeTensors.write(run.resolve("item-matrix.safetensors"),
+          Map.of("item_matrix", tensor("item_matrix", finalMatrix)), Map.of());
+      finalMatrix.close();
+      MetricReport zero = reportOf(zeroShot);
+      MetricReport pop = reportOf(popularity);
+      MetricReport bestVal = reportOf(bestValidation);
+      writeReport(test, zero, pop, bestVal);
+      run.drawCharts(steps, evals, metricNames);
+      LOG.info("final test: {}", test.metrics());
+      return new FineTuneResult(run.root(), zero, test, pop, bestVal, bestStage, globalStep);
+    }
+
+    private void writeReport(MetricReport test, MetricReport zero, MetricReport pop,
+        MetricReport bestVal) throws IOException {
+      ObjectNode r = RunDirectory.JSON.createObjectNode();
+      r.put("variant", options.variant().name());
+      r.put("samplePolicy", options.samplePolicy().name());
+      r.put("pooling", config.pooling().name());
+      r.put("maxTokens", config.maxTokens());
+      r.put("tiePolicy", options.tiePolicy().name());
+      r.put("historyPolicy", options.historyPolicy().name());
+      r.put("averaging", "per-user mean");
+      r.put("testUsers", test.users());
+      r.put("steps", globalStep);
+      r.put("bestStage", bestStage);
+      r.put("wallSecondsThisProcess", (System.nanoTime() - startNanos) / 1e9);
+      r.set("zeroShotTest", reportNode(zero));
+      r.set("finalTest", reportNode(test));
+      r.set("popularityTest", reportNode(pop));
+      r.set("bestValidation", reportNode(bestVal));
+      run.writeJson("report.json", r);
+      StringBuilder md = new StringBuilder();
+      md.append("# Fine-tuning report\n\n");
+      md.append(String.format(Locale.ROOT,
+          "Variant %s, sample policy %s, %s pooling, max tokens %d, seed %d, %d optimizer steps;"
+              + " best model from %s. Test users: %d. Ties: %s; history items: %s; metrics are"
+              + " per-user means (± standard error in report.json).%n%n",
+          options.variant(), options.samplePolicy(), config.pooling(), config.maxTokens(),
+          options.seed(), globalStep, bestStage, test.users(), options.tiePolicy(),
+          options.historyPolicy()));
+      md.append(zero.markdownHeader("model")).append('\n');
+      md.append(pop.markdownRow("popularity")).append('\n');
+      md.append(zero.markdownRow("zero-shot")).append('\n');
+      md.append(test.markdownRow("fine-tuned")).append('\n');
+      md.append("\nCharts: loss.png, validation.png. Per-step and per-evaluation metrics:"
+          + " metrics-steps.csv, metrics-eval.csv.\n");
+      io.recformer.core.io.AtomicFiles.writeString(run.resolve("report.md"), md.toString());
+    }
+
+    private void writeRunFiles() throws IOException {
+      ObjectNode c = RunDirectory.JSON.createObjectNode();
+      c.set("options", RunDirectory.JSON.valueToTree(optionsMap()));
+      c.set("model", RunDirectory.JSON.readTree(ConfigJson.toJson(config)));
+      c.put("dataset", split.dataset().name());
+      c.put("trainSequences", split.train().size());
+      c.put("validationUsers", split.validation().size());
+      c.put("testUsers", split.test().size());
+      c.put("items", catalog.size());
+      run.writeJson("config.json", c);
+      Map<String, String> extras = new LinkedHashMap<>();
+      extras.put("djl", Engine.getDjlVersion());
+      extras.put("engine", Engine.getInstance().getEngineName() + " "
+          + Engine.getInstance().getVersion());
+      extras.put("device", options.device());
+      extras.put("task", "finetune");
+      run.writeProvenance(Provenance.capture(datasetFingerprint, options.seed(), extras));
+    }
+
+    private Map<String, Object> optionsMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (var component : FineTuneOptions.class.getRecordComponents()) {
+        try {
+          Object v = component.getAccessor().invoke(options);
+          m.put(component.getName(), v == null ? null : v instanceof Number || v instanceof
+              Boolean ? v : v.toString());
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return m;
+    }
+
+    private void logEval(String stageName, int epochNumber, String splitName, MetricReport r) {
+      Object[] row = new Object[4 + metricNames.size() + 1];
+      row[0] = stageName;
+      row[1] = epochNumber;
+      row[2] = globalStep;
+      row[3] = splitName;
+      for (int i = 0; i < metricNames.size(); i++) {
+        row[4 + i] = r.get(metricNames.get(i));
+      }
+      row[row.length - 1] = r.users();
+      evals.append(row);
+    }
+  }
+
+  static List<String> stagesOf(Variant v) {
+    return switch (v) {
+      case BOTH_STAGES -> List.of(STAGE1, STAGE2);
+      case STAGE1_ONLY -> List.of(STAGE1);
+      case STAGE2_ONLY -> List.of(STAGE2);
+      case FIXED_MATRIX -> List.of("fixed-matrix");
+      case TRAINABLE_MATRIX -> List.of("trainable-matrix");
+    };
+  }
+
+  static WeightTensor tensor(String name, NDArray a) {
+    return new WeightTensor(name, a.getShape().getShape(), a.toFloatArray());
+  }
+
+  static ObjectNode reportNode(MetricReport r) {
+    ObjectNode n = RunDirectory.JSON.createObjectNode();
+    ObjectNode m = n.putObject("metrics");
+    r.metrics().forEach(m::put);
+    ObjectNode e = n.putObject("standardErrors");
+    r.standardErrors().forEach(e::put);
+    n.put("users", r.users());
+    n.put("tiePolicy", r.tiePolicy().name());
+    n.put("historyPolicy", r.historyPolicy().name());
+    return n;
+  }
+
+  static MetricReport reportOf(JsonNode n) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    n.get("metrics").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asDouble()));
+    Map<String, Double> e = new LinkedHashMap<>();
+    n.get("standardErrors").fields().forEachRemaining(
+        x -> e.put(x.getKey(), x.getValue().isNumber() ? x.getValue().asDouble() : Double.NaN));
+    return new MetricReport(m, e, n.get("users").asLong(),
+        io.recformer.core.metrics.TiePolicy.valueOf(n.get("tiePolicy").asText()),
+        io.recformer.core.metrics.HistoryPolicy.valueOf(n.get("historyPolicy").asText()));
+  }
+}

@@ -1,0 +1,126 @@
+package io.recformer.train.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Locale;
+
+/**
+ * Cross-entropy of {@code q . I_j / tau} over every item {@code j} of a constant, L2-normalized
+ * item matrix {@code I} ({@code [items, d]}) for L2-normalized queries {@code q} ({@code [batch,
+ * d]}): the fine-tuning loss of Algorithm 1 (reference section 5), averaged over the batch.
+ *
+ * <p>The original materializes all {@code batch x items} logits and their softmax at once and ran
+ * out of memory at about 1.5 M items (section 10). Here the logits are computed one chunk of
+ * items at a time, twice: a first pass keeps a running maximum and sum of exponentials per row
+ * (log-sum-exp), a second pass adds each chunk's {@code softmax @ I_chunk} to the gradient. Peak
+ * extra memory is one {@code batch x chunk} block, and the result equals the unchunked loss and
+ * gradient up to float rounding. The gradient with respect to {@code q} is returned instead of
+ * building an autograd graph over the matrix; the caller back-propagates it through the encoder
+ * with the surrogate {@code sum(q * gradient)} (see {@link #surrogate}).
+ */
+public final class ItemSoftmaxLoss {
+
+  private ItemSoftmaxLoss() {}
+
+  /** The mean loss and its gradient with respect to the queries. */
+  public record Result(double loss, NDArray queryGradient) {}
+
+  /**
+   * Computes the loss and {@code d loss / d q} without recording a graph.
+   *
+   * @param queries {@code [batch, d]} L2-normalized queries (their values are used; no graph)
+   * @param matrix {@code [items, d]} L2-normalized item matrix, constant
+   * @param targets each row's target item index
+   * @param temperature tau (0.05 in the paper)
+   * @param chunk items per chunk; bounds the {@code batch x chunk} logits block
+   * @param out manager that will own the returned gradient
+   */
+  public static Result compute(NDArray queries, NDArray matrix, int[] targets, double temperature,
+      int chunk, NDManager out) {
+    long batch = queries.getShape().get(0);
+    long items = matrix.getShape().get(0);
+    if (targets.length != batch) {
+      throw new IllegalArgumentException("targets has " + targets.length
+          + " entries, expected one per query row (" + batch + ")");
+    }
+    if (chunk < 1) {
+      throw new IllegalArgumentException("chunk = " + chunk + " must be >= 1");
+    }
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException("temperature = " + temperature + " must be > 0");
+    }
+    for (int t : targets) {
+      if (t < 0 || t >= items) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "target %d is out of range [0, %d) of the item matrix", t, items));
+      }
+    }
+    float inverseTau = (float) (1 / temperature);
+    try (NDManager scratch = out.newSubManager()) {
+      // Results of an op belong to the manager of its first operand: temporaries of each chunk
+      // are created from arrays temporarily attached to that chunk's manager, so they are freed
+      // chunk by chunk and the block of logits never grows beyond one chunk.
+      NDArray q = queries.stopGradient();
+      q.attach(scratch);
+      long[] wide = new long[targets.length];
+      for (int i = 0; i < wide.length; i++) {
+        wide[i] = targets[i];
+      }
+      NDArray targetRows = matrix.get(new NDIndex("{}", scratch.create(wide)));
+      targetRows.attach(scratch);
+      NDArray targetLogits = q.mul(targetRows).sum(new int[] {1}).muli(inverseTau);
+      NDArray runningMax = scratch.full(new Shape(batch), Float.NEGATIVE_INFINITY);
+      NDArray runningSum = scratch.zeros(new Shape(batch));
+      for (long from = 0; from < items; from += chunk) {
+        try (NDManager step = scratch.newSubManager()) {
+          step.tempAttachAll(q, runningMax, runningSum);
+          NDArray logits = logits(q, matrix, from, Math.min(items, from + chunk), inverseTau,
+              step);
+          NDArray newMax = runningMax.maximum(logits.max(new int[] {1}));
+          NDArray sum = runningSum.mul(runningMax.sub(newMax).exp())
+              .addi(logits.sub(newMax.expandDims(1)).exp().sum(new int[] {1}));
+          newMax.attach(scratch);
+          sum.attach(scratch);
+          runningMax = newMax;
+          runningSum = sum;
+        }
+      }
+      NDArray logSumExp = runningMax.add(runningSum.log());
+      double loss = logSumExp.sub(targetLogits).mean().toType(DataType.FLOAT64, false)
+          .getDouble();
+      NDArray gradient = targetRows.mul(-inverseTau);
+      for (long from = 0; from < items; from += chunk) {
+        try (NDManager step = scratch.newSubManager()) {
+          step.tempAttachAll(q, logSumExp, gradient);
+          long to = Math.min(items, from + chunk);
+          NDArray logits = logits(q, matrix, from, to, inverseTau, step);
+          NDArray probabilities = logits.subi(logSumExp.expandDims(1)).exp();
+          NDArray slice = matrix.get(from + ":" + to);
+          slice.attach(step);
+          gradient.addi(probabilities.matMul(slice).muli(inverseTau));
+        }
+      }
+      gradient.divi(batch);
+      gradient.attach(out);
+      return new Result(loss, gradient);
+    }
+  }
+
+  /**
+   * The scalar whose gradient with respect to the encoder equals the loss's: {@code sum(q *
+   * gradient)} with {@code gradient} constant. Call {@code backward} on it inside the collector.
+   */
+  public static NDArray surrogate(NDArray queriesWithGraph, NDArray queryGradient) {
+    return queriesWithGraph.mul(queryGradient).sum();
+  }
+
+  private static NDArray logits(NDArray q, NDArray matrix, long from, long to, float inverseTau,
+      NDManager step) {
+    NDArray slice = matrix.get(from + ":" + to);
+    slice.attach(step);
+    return q.matMul(slice.transpose()).muli(inverseTau);
+  }
+}

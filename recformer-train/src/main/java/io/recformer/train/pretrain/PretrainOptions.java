@@ -1,0 +1,103 @@
+package io.recformer.train.pretrain;
+
+import io.recformer.train.run.Devices;
+import java.util.Locale;
+
+/**
+ * Pre-training options. {@link #defaults()} are the original's settings (reference section 4);
+ * tests and quick runs reduce the budgets.
+ *
+ * @param epochs passes over the training sequences, one pair per sequence each (original up to 32)
+ * @param batchSize pairs per forward pass; also the number of in-batch negatives + 1 (original 64)
+ * @param gradientAccumulation micro-batches per optimizer step (original 8)
+ * @param learningRate AdamW peak rate (original 5e-5)
+ * @param warmupSteps linear warmup steps (original 0)
+ * @param weightDecay decoupled decay, never on bias/LayerNorm (original 0)
+ * @param clipNorm maximum global gradient norm, 0 for none (original 1.0)
+ * @param maskProbability fraction of tokens masked for MLM (0.15)
+ * @param freezeWordEmbeddings keep the word embeddings fixed (original true)
+ * @param evalEverySteps validate every N optimizer steps; 0 = after every epoch only
+ * @param patience validations without improvement before stopping; 0 = never stop early
+ * @param seed seeds pair sampling, shuffling, masking and dropout
+ * @param device "cpu" (default), "gpu" or "gpu:N"
+ */
+public record PretrainOptions(
+    int epochs,
+    int batchSize,
+    int gradientAccumulation,
+    double learningRate,
+    int warmupSteps,
+    double weightDecay,
+    double clipNorm,
+    double maskProbability,
+    boolean freezeWordEmbeddings,
+    int evalEverySteps,
+    int patience,
+    long seed,
+    String device) {
+
+  public PretrainOptions {
+    positive("epochs", epochs);
+    positive("batchSize", batchSize);
+    positive("gradientAccumulation", gradientAccumulation);
+    if (batchSize < 2) {
+      throw new IllegalArgumentException("batchSize = " + batchSize
+          + " must be >= 2: the contrastive loss needs in-batch negatives");
+    }
+    if (!(learningRate > 0 && learningRate < 1)) {
+      throw new IllegalArgumentException("learningRate = " + learningRate + " must be in (0, 1)");
+    }
+    if (warmupSteps < 0) {
+      throw new IllegalArgumentException("warmupSteps = " + warmupSteps + " must be >= 0");
+    }
+    if (!(weightDecay >= 0 && weightDecay < 1)) {
+      throw new IllegalArgumentException("weightDecay = " + weightDecay + " must be in [0, 1)");
+    }
+    if (!(clipNorm >= 0) || !Double.isFinite(clipNorm)) {
+      throw new IllegalArgumentException("clipNorm = " + clipNorm + " must be >= 0 (0 = none)");
+    }
+    if (!(maskProbability > 0 && maskProbability < 1)) {
+      throw new IllegalArgumentException("maskProbability = " + maskProbability
+          + " must be in (0, 1)");
+    }
+    if (evalEverySteps < 0 || patience < 0) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "evalEverySteps = %d and patience = %d must be >= 0", evalEverySteps, patience));
+    }
+    Devices.validateName(device);
+  }
+
+  private static void positive(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s = %d must be >= 1",
+          name, value));
+    }
+  }
+
+  /** The original's settings on the CPU. */
+  public static PretrainOptions defaults() {
+    return new PretrainOptions(32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu");
+  }
+
+  /** A copy with the budgets of a small run. */
+  public PretrainOptions withBudget(int newEpochs, int newBatchSize, int newAccumulation,
+      double newLearningRate) {
+    return new PretrainOptions(newEpochs, newBatchSize, newAccumulation, newLearningRate,
+        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
+        evalEverySteps, patience, seed, device);
+  }
+
+  /** A copy with another seed. */
+  public PretrainOptions withSeed(long newSeed) {
+    return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
+        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
+        evalEverySteps, patience, newSeed, device);
+  }
+
+  /** A copy with another device. */
+  public PretrainOptions withDevice(String newDevice) {
+    return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
+        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
+        evalEverySteps, patience, seed, newDevice);
+  }
+}

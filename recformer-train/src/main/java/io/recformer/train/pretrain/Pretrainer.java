@@ -1,0 +1,474 @@
+package io.recformer.train.pretrain;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.format.CheckpointManifest;
+import io.recformer.core.format.ConfigJson;
+import io.recformer.core.format.Provenance;
+import io.recformer.core.io.AtomicFiles;
+import io.recformer.core.item.ItemCatalog;
+import io.recformer.core.item.UserHistory;
+import io.recformer.core.text.BatchCollator;
+import io.recformer.core.text.EncodedSequence;
+import io.recformer.core.text.ItemTokenCache;
+import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.core.text.TokenizedItem;
+import io.recformer.data.sample.PretrainPairSampler;
+import io.recformer.data.sample.TrainingSample;
+import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.loss.InBatchContrastiveLoss;
+import io.recformer.train.loss.MaskedLmLoss;
+import io.recformer.train.model.EncoderOutput;
+import io.recformer.train.model.RecformerModel;
+import io.recformer.train.optim.AdamW;
+import io.recformer.train.optim.LinearSchedule;
+import io.recformer.train.run.CsvLog;
+import io.recformer.train.run.Devices;
+import io.recformer.train.run.Progress;
+import io.recformer.train.run.RunDirectory;
+import io.recformer.train.weights.WeightTensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pre-trains Recformer (reference section 4): each epoch draws one (history, next item) pair per
+ * training sequence ({@link PretrainPairSampler}), and each batch's loss is the in-batch
+ * item-item contrastive loss of the clean history and positive encodings plus {@code lambda}
+ * (the config's {@code mlmWeight}, 0.1) times the MLM loss on whole-word-masked copies of the
+ * history and of the positive item, as the original does. AdamW with a linear schedule, global
+ * norm clipping and gradient accumulation; word embeddings frozen by default.
+ *
+ * <p>Validation is the in-batch next-item accuracy on pairs drawn once from held-out sequences
+ * (batches of {@code batchSize}, no masking, no dropout); the best checkpoint is kept in {@code
+ * best/}. Runs are reproducible (seeded sampling, shuffling, masking and dropout per epoch) and
+ * resumable from the last completed epoch.
+ */
+public final class Pretrainer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Pretrainer.class);
+
+  private final PretrainOptions options;
+  private final RecformerConfig config;
+  private final Map<String, WeightTensor> initialWeights;
+  private final RecformerTokenizer tokenizer;
+  private final ItemCatalog catalog;
+  private final List<UserHistory> train;
+  private final List<UserHistory> heldOut;
+  private final String fingerprint;
+  private int interruptAfterEpochs = -1;
+
+  /**
+   * @param config model config (the tokenizer must encode with the same maxTokens and maxItems)
+   * @param initialWeights starting weights, this project's names
+   * @param catalog items of all sequences
+   * @param train training sequences (oldest first)
+   * @param heldOut validation sequences (e.g. a held-out category or a user sample)
+   * @param datasetFingerprint identifies the data in the provenance
+   */
+  public Pretrainer(PretrainOptions options, RecformerConfig config,
+      Map<String, WeightTensor> initialWeights, RecformerTokenizer tokenizer, ItemCatalog catalog,
+      List<UserHistory> train, List<UserHistory> heldOut, String datasetFingerprint) {
+    if (tokenizer.config().maxTokens() != config.maxTokens()
+        || tokenizer.config().maxItems() != config.maxItems()) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "the tokenizer encodes maxTokens %d / maxItems %d but the model config has %d / %d",
+          tokenizer.config().maxTokens(), tokenizer.config().maxItems(), config.maxTokens(),
+          config.maxItems()));
+    }
+    if (tokenizer.maskId() < 0) {
+      throw new IllegalArgumentException("the tokenizer has no mask token; MLM needs one");
+    }
+    this.options = options;
+    this.config = config;
+    this.initialWeights = initialWeights;
+    this.tokenizer = tokenizer;
+    this.catalog = catalog;
+    this.train = List.copyOf(train);
+    this.heldOut = List.copyOf(heldOut);
+    this.fingerprint = datasetFingerprint;
+  }
+
+  /** Test hook: stop (as if killed) after this many completed epochs. */
+  void interruptAfterEpochs(int epochs) {
+    this.interruptAfterEpochs = epochs;
+  }
+
+  /** Runs from the start into a new or empty directory. */
+  public PretrainResult run(Path runDirectory) throws IOException {
+    return execute(RunDirectory.create(runDirectory), null);
+  }
+
+  /** Continues an interrupted run from its last completed epoch. */
+  public PretrainResult resume(Path runDirectory) throws IOException {
+    RunDirectory run = RunDirectory.existing(runDirectory);
+    return execute(run, run.readJson("state.json"));
+  }
+
+  private PretrainResult execute(RunDirectory run, JsonNode state) throws IOException {
+    Device device = Devices.select(options.device());
+    try (NDManager manager = NDManager.newBaseManager(device);
+        RecformerModel model = RecformerModel.newInstance(manager, config, options.seed());
+        AdamW optimizer = new AdamW(manager,
+            AdamW.Options.withWeightDecay(options.weightDecay()))) {
+      model.loadWeights(initialWeights);
+      model.freezeWordEmbeddings(options.freezeWordEmbeddings());
+      ItemTokenCache cache = new ItemTokenCache(tokenizer, catalog).tokenizeAll();
+      return new Session(run, manager, model, optimizer, cache).execute(state);
+    }
+  }
+
+  /** Thrown by the test hook to simulate a process killed between epochs. */
+  static final class Interrupted extends RuntimeException {
+    Interrupted(int epochs) {
+      super("interrupted after " + epochs + " epochs");
+    }
+  }
+
+  private final class Session {
+    final RunDirectory run;
+    final NDManager manager;
+    final RecformerModel model;
+    final AdamW optimizer;
+    final ItemTokenCache cache;
+    final BatchCollator collator;
+    final CsvLog steps;
+    final CsvLog evals;
+    final List<TrainingSample> validationPairs;
+    int epoch;
+    long globalStep;
+    double best = Double.NEGATIVE_INFINITY;
+    long bestStep = -1;
+    int bad;
+    boolean stopped;
+
+    Session(RunDirectory run, NDManager manager, RecformerModel model, AdamW optimizer,
+        ItemTokenCache cache) {
+      this.run = run;
+      this.manager = manager;
+      this.model = model;
+      this.optimizer = optimizer;
+      this.cache = cache;
+      this.collator = BatchCollator.forLongformer(config, tokenizer.padId());
+      this.steps = new CsvLog(run.resolve("metrics-steps.csv"),
+          List.of("epoch", "step", "loss", "iic_loss", "mlm_loss", "learning_rate", "grad_norm"));
+      this.evals = new CsvLog(run.resolve("metrics-eval.csv"),
+          List.of("epoch", "step", "split", "accuracy", "pairs"));
+      this.validationPairs = new PretrainPairSampler(options.seed() + 1).sample(heldOut, 0);
+      if (validationPairs.size() < 2) {
+        throw new IllegalArgumentException("held-out sequences give " + validationPairs.size()
+            + " validation pairs; at least 2 are needed (sequences of >= 2 items)");
+      }
+    }
+
+    PretrainResult execute(JsonNode state) throws IOException {
+      if (state == null) {
+        writeRunFiles();
+      } else {
+        epoch = state.get("epoch").asInt();
+        globalStep = state.get("globalStep").asLong();
+        best = state.get("best").asDouble();
+        bestStep = state.get("bestStep").asLong();
+        bad = state.get("bad").asInt();
+        stopped = state.get("stopped").asBoolean();
+        steps.truncate(state.get("stepRows").asInt());
+        evals.truncate(state.get("evalRows").asInt());
+        Checkpoints.loadInto(model, Checkpoints.read(run.resolve("last")).weights());
+        optimizer.load(run.resolve("last/optimizer.safetensors"));
+        LOG.info("resuming {} after epoch {} (step {})", run.root(), epoch, globalStep);
+      }
+      int pairsPerEpoch = new PretrainPairSampler(options.seed()).sample(train, 0).size();
+      if (pairsPerEpoch < 2) {
+        throw new IllegalArgumentException("training sequences give " + pairsPerEpoch
+            + " pairs; at least 2 are needed");
+      }
+      long micro = (pairsPerEpoch + options.batchSize() - 1) / options.batchSize();
+      long perEpoch = (micro + options.gradientAccumulation() - 1) / options.gradientAccumulation();
+      LinearSchedule schedule = new LinearSchedule(options.learningRate(), options.warmupSteps(),
+          Math.max(Math.max(1L, options.warmupSteps()), options.epochs() * perEpoch));
+      while (epoch < options.epochs() && !stopped) {
+        trainEpoch(schedule);
+        epoch++;
+        if (options.evalEverySteps() == 0) {
+          validate();
+        }
+        saveLast();
+        if (interruptAfterEpochs >= 0 && epoch >= interruptAfterEpochs) {
+          throw new Interrupted(epoch);
+        }
+      }
+      writeReport();
+      return new PretrainResult(run.root(), best, bestStep, globalStep);
+    }
+
+    private void trainEpoch(LinearSchedule schedule) throws IOException {
+      Engine.getInstance().setRandomSeed((int) (options.seed() * 31 + epoch));
+      List<TrainingSample> pairs = new ArrayList<>(
+          new PretrainPairSampler(options.seed()).sample(train, epoch));
+      Collections.shuffle(pairs, new Random(options.seed() ^ ((long) epoch << 20)));
+      WholeWordMasker masker = new WholeWordMasker(options.maskProbability(),
+          tokenizer.maskId(), config.vocabSize(), tokenizer::isSpecial,
+          options.seed() * 1_000_003L + epoch);
+      Map<String, NDArray> parameters = new LinkedHashMap<>();
+      for (String name : model.parameterShapes().keySet()) {
+        if (model.parameter(name).requiresGradient()) {
+          parameters.put(name, model.parameter(name).getArray());
+        }
+      }
+      Progress progress = new Progress(LOG, "pre-training epoch " + (epoch + 1), pairs.size(),
+          "pairs", 30);
+      double[] sums = new double[3];
+      int inGroup = 0;
+      int batchSize = options.batchSize();
+      for (int from = 0; from < pairs.size(); from += batchSize) {
+        List<TrainingSample> batch = pairs.subList(from, Math.min(pairs.size(), from + batchSize));
+        if (batch.size() < 2) {
+          continue; // a last batch of one pair has no negative
+        }
+        double[] losses = microBatch(batch, masker);
+        for (int i = 0; i < 3; i++) {
+          sums[i] += losses[i];
+        }
+        inGroup++;
+        boolean last = from + batchSize >= pairs.size() || pairs.size() - from - batchSize < 2;
+        if (inGroup == options.gradientAccumulation() || last) {
+          double norm = options.clipNorm() > 0
+              ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm()) : Double.NaN;
+          double rate = schedule.rate(globalStep);
+          optimizer.step(parameters, rate);
+          globalStep++;
+          steps.append(epoch + 1, globalStep, sums[0] / inGroup, sums[1] / inGroup,
+              sums[2] / inGroup, rate, norm);
+          progress.advance((long) (inGroup - 1) * batchSize + batch.size(), String.format(
+              Locale.ROOT, "step %d, loss %.4f", globalStep, sums[0] / inGroup));
+          sums = new double[3];
+          inGroup = 0;
+          if (options.evalEverySteps() > 0 && globalStep % options.evalEverySteps() == 0) {
+            validate();
+          }
+        }
+      }
+    }
+
+    /** One micro-batch: returns {total, iic, mlm} and accumulates the gradient. */
+    private double[] microBatch(List<TrainingSample> batch, WholeWordMasker masker) {
+      List<EncodedSequence> histories = new ArrayList<>();
+      List<EncodedSequence> positives = new ArrayList<>();
+      List<EncodedSequence> maskedHistories = new ArrayList<>();
+      List<EncodedSequence> maskedPositives = new ArrayList<>();
+      List<int[]> historyLabels = new ArrayList<>();
+      List<int[]> positiveLabels = new ArrayList<>();
+      for (TrainingSample pair : batch) {
+        List<TokenizedItem> items = new ArrayList<>();
+        for (String id : pair.history().itemIds()) {
+          items.add(cache.get(id));
+        }
+        EncodedSequence h = tokenizer.sequenceEncoder().encodeHistory(items);
+        boolean[] hStarts = tokenizer.sequenceEncoder().wordStarts(items);
+        TokenizedItem target = cache.get(pair.targetItemId());
+        EncodedSequence p = tokenizer.sequenceEncoder().encodeItem(target);
+        boolean[] pStarts = tokenizer.sequenceEncoder().wordStarts(List.of(target));
+        histories.add(h);
+        positives.add(p);
+        WholeWordMasker.Masked mh = masker.mask(h.inputIds(), hStarts);
+        WholeWordMasker.Masked mp = masker.mask(p.inputIds(), pStarts);
+        maskedHistories.add(withIds(h, mh.inputIds()));
+        maskedPositives.add(withIds(p, mp.inputIds()));
+        historyLabels.add(mh.labels());
+        positiveLabels.add(mp.labels());
+      }
+      double divisor = options.gradientAccumulation();
+      try (NDManager scope = manager.newSubManager();
+          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        EncoderOutput h = model.encode(scope, collator.collate(histories), true);
+        EncoderOutput p = model.encode(scope, collator.collate(positives), true);
+        NDArray iic = InBatchContrastiveLoss.loss(
+            InBatchContrastiveLoss.logits(h.pooled(), p.pooled(), config.temperature()));
+        NDArray loss = iic;
+        double mlmValue = 0;
+        int[] counts = new int[2];
+        NDArray[] mlm = new NDArray[2];
+        List<List<EncodedSequence>> masked = List.of(maskedHistories, maskedPositives);
+        List<List<int[]>> labels = List.of(historyLabels, positiveLabels);
+        for (int k = 0; k < 2; k++) {
+          var collated = collator.collate(masked.get(k));
+          EncoderOutput out = model.encode(scope, collated, true);
+          long[][] positionsAndLabels = flatten(labels.get(k), collated.length());
+          counts[k] = positionsAndLabels[0].length;
+          mlm[k] = MaskedLmLoss.loss(model, out.hiddenStates(), positionsAndLabels[0],
+              positionsAndLabels[1], true);
+        }
+        int total = counts[0] + counts[1];
+        if (total > 0) {
+          NDArray combined = null;
+          for (int k = 0; k < 2; k++) {
+            if (mlm[k] != null) {
+              NDArray weighted = mlm[k].mul((float) counts[k] / total);
+              combined = combined == null ? weighted : combined.add(weighted);
+            }
+          }
+          mlmValue = combined.getFloat();
+          loss = iic.add(combined.mul((float) config.mlmWeight()));
+        }
+        double value = loss.getFloat();
+        double iicValue = iic.getFloat();
+        collector.backward(loss.div((float) divisor));
+        return new double[] {value, iicValue, mlmValue};
+      }
+    }
+
+    private void validate() throws IOException {
+      int hits = 0;
+      int rows = 0;
+      for (int from = 0; from + 2 <= validationPairs.size(); from += options.batchSize()) {
+        List<TrainingSample> batch = validationPairs.subList(from,
+            Math.min(validationPairs.size(), from + options.batchSize()));
+        if (batch.size() < 2) {
+          break;
+        }
+        List<EncodedSequence> histories = new ArrayList<>();
+        List<EncodedSequence> positives = new ArrayList<>();
+        for (TrainingSample pair : batch) {
+          histories.add(cache.encodeHistory(pair.history()));
+          positives.add(cache.encodeItem(catalog.requireIndex(pair.targetItemId())));
+        }
+        try (NDManager scope = manager.newSubManager()) {
+          NDArray logits = InBatchContrastiveLoss.logits(
+              model.encode(scope, collator.collate(histories), false).pooled(),
+              model.encode(scope, collator.collate(positives), false).pooled(),
+              config.temperature());
+          hits += (int) Math.round(InBatchContrastiveLoss.accuracy(logits) * batch.size());
+          rows += batch.size();
+        }
+      }
+      double accuracy = (double) hits / rows;
+      evals.append(epoch, globalStep, "validation", accuracy, rows);
+      LOG.info(String.format(Locale.ROOT,
+          "validation after step %d: in-batch accuracy %.4f (best %.4f)", globalStep, accuracy,
+          best));
+      if (accuracy > best) {
+        best = accuracy;
+        bestStep = globalStep;
+        bad = 0;
+        CheckpointManifest manifest = Checkpoints.manifest(model, fingerprint, options.seed(),
+            Map.of("task", "pretrain")).withTrainingState(globalStep, epoch, "pretrain")
+            .withMetrics(Map.of("inBatchAccuracy", accuracy));
+        Checkpoints.save(run.resolve("best"), model, manifest);
+      } else {
+        bad++;
+        if (options.patience() > 0 && bad >= options.patience()) {
+          stopped = true;
+        }
+      }
+    }
+
+    private void saveLast() throws IOException {
+      Checkpoints.save(run.resolve("last"), model, Checkpoints.manifest(model, fingerprint,
+          options.seed(), Map.of("task", "pretrain")).withTrainingState(globalStep, epoch,
+          "pretrain"));
+      optimizer.save(run.resolve("last/optimizer.safetensors"));
+      ObjectNode s = RunDirectory.JSON.createObjectNode();
+      s.put("epoch", epoch);
+      s.put("globalStep", globalStep);
+      s.put("best", best);
+      s.put("bestStep", bestStep);
+      s.put("bad", bad);
+      s.put("stopped", stopped);
+      s.put("stepRows", steps.rows());
+      s.put("evalRows", evals.rows());
+      run.writeJson("state.json", s);
+    }
+
+    private void writeRunFiles() throws IOException {
+      ObjectNode c = RunDirectory.JSON.createObjectNode();
+      c.set("options", RunDirectory.JSON.valueToTree(options));
+      c.set("model", RunDirectory.JSON.readTree(ConfigJson.toJson(config)));
+      c.put("trainSequences", train.size());
+      c.put("heldOutSequences", heldOut.size());
+      c.put("items", catalog.size());
+      run.writeJson("config.json", c);
+      Map<String, String> extras = new LinkedHashMap<>();
+      extras.put("djl", Engine.getDjlVersion());
+      extras.put("engine", Engine.getInstance().getEngineName() + " "
+          + Engine.getInstance().getVersion());
+      extras.put("device", options.device());
+      extras.put("task", "pretrain");
+      run.writeProvenance(Provenance.capture(fingerprint, options.seed(), extras));
+    }
+
+    private void writeReport() throws IOException {
+      ObjectNode r = RunDirectory.JSON.createObjectNode();
+      r.put("bestInBatchAccuracy", best);
+      r.put("bestStep", bestStep);
+      r.put("steps", globalStep);
+      r.put("epochs", epoch);
+      r.put("validationPairs", validationPairs.size());
+      r.put("batchSize", options.batchSize());
+      run.writeJson("report.json", r);
+      AtomicFiles.writeString(run.resolve("report.md"), String.format(Locale.ROOT,
+          "# Pre-training report%n%n| steps | epochs | best in-batch accuracy | at step |"
+              + " validation pairs | batch |%n|---|---|---|---|---|---|%n| %d | %d | %.4f | %d |"
+              + " %d | %d |%n%nAccuracy: fraction of held-out pairs whose history scores its own"
+              + " next item highest among the %d positives of its batch. Charts: loss.png,"
+              + " validation.png.%n",
+          globalStep, epoch, best, bestStep, validationPairs.size(), options.batchSize(),
+          options.batchSize()));
+      Map<String, List<double[]>> loss = new LinkedHashMap<>();
+      for (String[] row : steps.readRows()) {
+        double step = Double.parseDouble(row[1]);
+        loss.computeIfAbsent("total", k -> new ArrayList<>())
+            .add(new double[] {step, Double.parseDouble(row[2])});
+        loss.computeIfAbsent("IIC", k -> new ArrayList<>())
+            .add(new double[] {step, Double.parseDouble(row[3])});
+        loss.computeIfAbsent("MLM", k -> new ArrayList<>())
+            .add(new double[] {step, Double.parseDouble(row[4])});
+      }
+      io.recformer.train.run.Charts.line(run.resolve("loss.png"), "Pre-training loss",
+          "optimizer step", "loss", loss);
+      List<double[]> acc = new ArrayList<>();
+      for (String[] row : evals.readRows()) {
+        acc.add(new double[] {Double.parseDouble(row[1]), Double.parseDouble(row[3])});
+      }
+      io.recformer.train.run.Charts.line(run.resolve("validation.png"),
+          "Held-out in-batch accuracy", "optimizer step", "accuracy", Map.of("accuracy", acc));
+    }
+  }
+
+  private static EncodedSequence withIds(EncodedSequence s, int[] ids) {
+    return new EncodedSequence(ids, s.tokenTypeIds(), s.tokenPositionIds(), s.itemPositionIds());
+  }
+
+  /** Flat positions (row * length + column) and labels of the predicted tokens. */
+  private static long[][] flatten(List<int[]> labels, int length) {
+    List<long[]> out = new ArrayList<>();
+    for (int r = 0; r < labels.size(); r++) {
+      int[] row = labels.get(r);
+      for (int c = 0; c < row.length; c++) {
+        if (row[c] != WholeWordMasker.IGNORE) {
+          out.add(new long[] {(long) r * length + c, row[c]});
+        }
+      }
+    }
+    long[][] result = new long[2][out.size()];
+    for (int i = 0; i < out.size(); i++) {
+      result[0][i] = out.get(i)[0];
+      result[1][i] = out.get(i)[1];
+    }
+    return result;
+  }
+
+}

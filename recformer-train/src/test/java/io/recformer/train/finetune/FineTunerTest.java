@@ -1,0 +1,200 @@
+package io.recformer.train.finetune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.testing.TinySetup;
+import io.recformer.train.weights.SafeTensors;
+import io.recformer.train.weights.WeightTensor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tiny end-to-end fine-tuning runs on a 24-user slice of UniSRec Scientific. */
+class FineTunerTest {
+
+  private static RecformerConfig config;
+  private static RecformerTokenizer tokenizer;
+  private static LeaveOneOutSplit split;
+  private static Map<String, WeightTensor> initial;
+
+  @BeforeAll
+  static void setUp(@TempDir Path dir) throws Exception {
+    config = TinySetup.tinyConfig();
+    tokenizer = TinySetup.tokenizer(dir, config);
+    split = TinySetup.slice(24);
+    initial = TinySetup.randomWeights(config, 3);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    tokenizer.close();
+  }
+
+  static FineTuneOptions.Builder tiny() {
+    return FineTuneOptions.builder().epochs(2).batchSize(8).gradientAccumulation(2)
+        .learningRate(1e-3).warmupSteps(1).evalEvery(1).patienceStage1(2).patienceStage2(2)
+        .evalBatchSize(32).itemChunk(50).seed(11);
+  }
+
+  private static long stepsPerEpoch() {
+    int samples = new io.recformer.data.sample.FineTuneSampler(
+        io.recformer.data.sample.FineTuneSampler.Policy.RANDOM_TARGET, 0).sample(split.train(), 0)
+        .size();
+    return ((samples + 7) / 8 + 1) / 2;
+  }
+
+  private FineTuneResult run(FineTuneOptions options, Path dir) throws Exception {
+    return new FineTuner(options, config, initial, tokenizer, split).run(dir);
+  }
+
+  @Test
+  void bothStagesWriteACompleteRunDirectory(@TempDir Path dir) throws Exception {
+    FineTuneResult r = run(tiny().build(), dir.resolve("run"));
+    Path run = r.runDirectory();
+    for (String f : new String[] {"config.json", "provenance.json", "metrics-steps.csv",
+        "metrics-eval.csv", "state.json", "report.json", "report.md", "loss.png",
+        "validation.png", "item-matrix.safetensors", "best/model.safetensors",
+        "best/manifest.json", "best/item-matrix.safetensors", "last/optimizer.safetensors"}) {
+      assertThat(run.resolve(f)).as(f).isRegularFile();
+    }
+    String steps = Files.readString(run.resolve("metrics-steps.csv"), StandardCharsets.UTF_8);
+    assertThat(steps).contains("stage1,").contains("stage2,");
+    // Two stages of 2 epochs, each epoch ceil(ceil(samples / 8) / 2) optimizer steps.
+    assertThat(r.steps()).isEqualTo(4 * stepsPerEpoch());
+    assertThat(r.zeroShotTest().users()).isEqualTo(split.test().size());
+    assertThat(r.finalTest().users()).isEqualTo(split.test().size());
+    String provenance = Files.readString(run.resolve("provenance.json"));
+    assertThat(provenance).contains(split.dataset().fingerprint()).contains("\"seed\" : 11");
+    assertThat(Files.readString(run.resolve("report.md"))).contains("zero-shot")
+        .contains("fine-tuned").contains("popularity").contains("ORIGINAL");
+    assertThat(Files.size(run.resolve("loss.png"))).isGreaterThan(1000);
+  }
+
+  @Test
+  void sameSeedAndConfigGiveIdenticalMetrics(@TempDir Path dir) throws Exception {
+    FineTuneOptions o = tiny().variant(Variant.STAGE1_ONLY).build();
+    run(o, dir.resolve("a"));
+    run(o, dir.resolve("b"));
+    assertThat(Files.readString(dir.resolve("b/metrics-steps.csv")))
+        .isEqualTo(Files.readString(dir.resolve("a/metrics-steps.csv")));
+    assertThat(Files.readString(dir.resolve("b/metrics-eval.csv")))
+        .isEqualTo(Files.readString(dir.resolve("a/metrics-eval.csv")));
+    assertThat(SafeTensors.read(dir.resolve("b/best/model.safetensors")).tensors())
+        .isEqualTo(SafeTensors.read(dir.resolve("a/best/model.safetensors")).tensors());
+    assertThat(SafeTensors.read(dir.resolve("a/last/model.safetensors")).tensors()
+        .get("encoder.layer.0.output.dense.weight"))
+        .isNotEqualTo(initial.get("encoder.layer.0.output.dense.weight"));
+    FineTuneOptions other = tiny().variant(Variant.STAGE1_ONLY).epochs(1).seed(12).build();
+    run(other, dir.resolve("c"));
+    assertThat(Files.readString(dir.resolve("c/metrics-steps.csv")))
+        .isNotEqualTo(Files.readString(dir.resolve("a/metrics-steps.csv")));
+  }
+
+  @Test
+  void resumedRunEqualsUninterruptedRun(@TempDir Path dir) throws Exception {
+    FineTuneOptions o = tiny().build();
+    run(o, dir.resolve("full"));
+    FineTuner interrupted = new FineTuner(o, config, initial, tokenizer, split);
+    interrupted.interruptAfterEpochs(3);
+    assertThatThrownBy(() -> interrupted.run(dir.resolve("resumed")))
+        .isInstanceOf(FineTuner.Interrupted.class);
+    assertThat(Files.readString(dir.resolve("resumed/state.json"))).contains("\"stage\" : \"stage2\"");
+    FineTuneResult resumed = new FineTuner(o, config, initial, tokenizer, split)
+        .resume(dir.resolve("resumed"));
+    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
+      assertThat(Files.readString(dir.resolve("resumed").resolve(csv))).as(csv)
+          .isEqualTo(Files.readString(dir.resolve("full").resolve(csv)));
+    }
+    assertThat(SafeTensors.read(dir.resolve("resumed/item-matrix.safetensors")).tensors())
+        .isEqualTo(SafeTensors.read(dir.resolve("full/item-matrix.safetensors")).tensors());
+    assertThat(resumed.steps()).isEqualTo(4 * stepsPerEpoch());
+  }
+
+  @Test
+  void fixedMatrixNeverChanges(@TempDir Path dir) throws Exception {
+    FineTuneResult r = run(tiny().variant(Variant.FIXED_MATRIX).build(), dir.resolve("run"));
+    Map<String, WeightTensor> initialMatrix =
+        SafeTensors.read(r.runDirectory().resolve("initial-matrix.safetensors")).tensors();
+    assertThat(SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors"))
+        .tensors()).isEqualTo(initialMatrix);
+    assertThat(SafeTensors.read(r.runDirectory().resolve("item-matrix.safetensors")).tensors())
+        .isEqualTo(initialMatrix);
+    // The encoder did train (with one layer and CLS pooling only the global-attention path
+    // reaches the output, so check a weight on that path).
+    String name = "encoder.layer.0.output.dense.weight";
+    assertThat(SafeTensors.read(r.runDirectory().resolve("last/model.safetensors")).tensors()
+        .get(name)).isNotEqualTo(initial.get(name));
+  }
+
+  @Test
+  void trainableMatrixIsUpdatedByTheOptimizer(@TempDir Path dir) throws Exception {
+    FineTuneResult r = run(tiny().variant(Variant.TRAINABLE_MATRIX).build(), dir.resolve("run"));
+    WeightTensor before = SafeTensors.read(r.runDirectory().resolve("initial-matrix.safetensors"))
+        .tensors().get("item_matrix");
+    WeightTensor after = SafeTensors.read(
+        r.runDirectory().resolve("last/item-matrix.safetensors")).tensors().get("item_matrix");
+    assertThat(after.shape()).isEqualTo(before.shape());
+    assertThat(after).isNotEqualTo(before);
+    assertThat(Files.readString(r.runDirectory().resolve("metrics-steps.csv")))
+        .contains("trainable-matrix,");
+  }
+
+  @Test
+  void stage2OnlyFreezesTheInitialMatrixAndAllPrefixesIsSelectable(@TempDir Path dir)
+      throws Exception {
+    FineTuneResult r = run(tiny().variant(Variant.STAGE2_ONLY).epochs(1)
+        .samplePolicy(io.recformer.data.sample.FineTuneSampler.Policy.ALL_PREFIXES)
+        .pooling(io.recformer.core.config.Pooling.MEAN).build(), dir.resolve("run"));
+    assertThat(SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors"))
+        .tensors()).isEqualTo(SafeTensors.read(
+            r.runDirectory().resolve("initial-matrix.safetensors")).tensors());
+    String steps = Files.readString(r.runDirectory().resolve("metrics-steps.csv"));
+    assertThat(steps).contains("stage2,").doesNotContain("stage1,");
+    // Every prefix: sum over users of (training length - 1) samples, more than one per user.
+    assertThat(r.steps()).isGreaterThan(2);
+    assertThat(Files.readString(r.runDirectory().resolve("report.json")))
+        .contains("\"pooling\" : \"MEAN\"").contains("ALL_PREFIXES");
+  }
+
+  @Test
+  void rejectsANonEmptyRunDirectoryAndResumeWithoutState(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("x"), "x");
+    FineTuner tuner = new FineTuner(tiny().build(), config, initial, tokenizer, split);
+    assertThatThrownBy(() -> tuner.run(dir)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not empty");
+    assertThatThrownBy(() -> tuner.resume(dir)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("has no state.json");
+  }
+
+  @Test
+  void optionsNameTheBadField() {
+    assertThatThrownBy(() -> tiny().batchSize(0).build())
+        .hasMessage("batchSize = 0 must be >= 1");
+    assertThatThrownBy(() -> tiny().device("tpu").build())
+        .hasMessageContaining("device = 'tpu' must be cpu, gpu or gpu:N");
+    assertThatThrownBy(() -> tiny().validationMetric("NDCG@5").build())
+        .hasMessageContaining("validationMetric = 'NDCG@5'");
+    assertThat(FineTuneOptions.defaults().batchSize()).isEqualTo(16);
+    assertThat(FineTuneOptions.defaults().gradientAccumulation()).isEqualTo(8);
+    assertThat(FineTuneOptions.defaults().warmupSteps()).isEqualTo(100);
+  }
+
+  @Test
+  void aGpuRequestOnThisCpuBuildSaysWhatIsMissing(@TempDir Path dir) {
+    FineTuner tuner = new FineTuner(tiny().device("gpu").build(), config, initial, tokenizer,
+        split);
+    assertThatThrownBy(() -> tuner.run(dir.resolve("run")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("PYTORCH_LIBRARY_PATH").hasMessageContaining("PYTORCH_FLAVOR")
+        .hasMessageContaining("docs/gpu.md");
+  }
+}

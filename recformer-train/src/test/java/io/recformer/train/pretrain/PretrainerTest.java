@@ -1,0 +1,109 @@
+package io.recformer.train.pretrain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.item.UserHistory;
+import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.testing.TinySetup;
+import io.recformer.train.weights.SafeTensors;
+import io.recformer.train.weights.WeightTensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tiny pre-training runs on a slice of UniSRec Scientific. */
+class PretrainerTest {
+
+  private static RecformerConfig config;
+  private static RecformerTokenizer tokenizer;
+  private static LeaveOneOutSplit split;
+  private static Map<String, WeightTensor> initial;
+  private static List<UserHistory> train;
+  private static List<UserHistory> heldOut;
+
+  @BeforeAll
+  static void setUp(@TempDir Path dir) throws Exception {
+    config = TinySetup.tinyConfig();
+    tokenizer = TinySetup.tokenizer(dir, config);
+    split = TinySetup.slice(30);
+    initial = TinySetup.randomWeights(config, 5);
+    List<UserHistory> users = split.dataset().users();
+    train = users.subList(0, 22);
+    heldOut = users.subList(22, 30);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    tokenizer.close();
+  }
+
+  private static PretrainOptions tiny() {
+    return PretrainOptions.defaults().withBudget(2, 8, 2, 1e-3).withSeed(4);
+  }
+
+  private Pretrainer pretrainer(PretrainOptions o) {
+    return new Pretrainer(o, config, initial, tokenizer, split.dataset().items(), train, heldOut,
+        split.dataset().fingerprint());
+  }
+
+  @Test
+  void trainsWithFrozenWordEmbeddingsAndKeepsTheBestCheckpoint(@TempDir Path dir)
+      throws Exception {
+    PretrainResult r = pretrainer(tiny()).run(dir.resolve("run"));
+    Path run = r.runDirectory();
+    for (String f : new String[] {"config.json", "provenance.json", "metrics-steps.csv",
+        "metrics-eval.csv", "report.json", "report.md", "loss.png", "validation.png",
+        "best/model.safetensors", "best/manifest.json", "last/optimizer.safetensors"}) {
+      assertThat(run.resolve(f)).as(f).isRegularFile();
+    }
+    // 22 pairs per epoch in batches of 8 (8, 8, 6) with accumulation 2: 2 steps per epoch.
+    assertThat(r.steps()).isEqualTo(4);
+    assertThat(r.bestAccuracy()).isBetween(0.0, 1.0);
+    List<String> steps = Files.readAllLines(run.resolve("metrics-steps.csv"));
+    assertThat(steps.get(0)).isEqualTo("epoch,step,loss,iic_loss,mlm_loss,learning_rate,grad_norm");
+    String[] first = steps.get(1).split(",");
+    double total = Double.parseDouble(first[2]);
+    double iic = Double.parseDouble(first[3]);
+    double mlm = Double.parseDouble(first[4]);
+    // loss = IIC + 0.1 * MLM; MLM of a random model is about ln(30522) = 10.3.
+    assertThat(total).isCloseTo(iic + 0.1 * mlm, org.assertj.core.api.Assertions.within(1e-4));
+    assertThat(mlm).isBetween(8.0, 12.0);
+    Map<String, WeightTensor> last = SafeTensors.read(run.resolve("last/model.safetensors"))
+        .tensors();
+    assertThat(last.get("embeddings.word_embeddings.weight"))
+        .isEqualTo(initial.get("embeddings.word_embeddings.weight"));
+    assertThat(last.get("encoder.layer.0.output.dense.weight"))
+        .isNotEqualTo(initial.get("encoder.layer.0.output.dense.weight"));
+    assertThat(last.get("lm_head.dense.weight")).isNotEqualTo(initial.get("lm_head.dense.weight"));
+  }
+
+  @Test
+  void resumeAndDeterminism(@TempDir Path dir) throws Exception {
+    pretrainer(tiny()).run(dir.resolve("full"));
+    Pretrainer interrupted = pretrainer(tiny());
+    interrupted.interruptAfterEpochs(1);
+    assertThatThrownBy(() -> interrupted.run(dir.resolve("resumed")))
+        .isInstanceOf(Pretrainer.Interrupted.class);
+    pretrainer(tiny()).resume(dir.resolve("resumed"));
+    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
+      assertThat(Files.readString(dir.resolve("resumed").resolve(csv))).as(csv)
+          .isEqualTo(Files.readString(dir.resolve("full").resolve(csv)));
+    }
+    assertThat(SafeTensors.read(dir.resolve("resumed/last/model.safetensors")).tensors())
+        .isEqualTo(SafeTensors.read(dir.resolve("full/last/model.safetensors")).tensors());
+  }
+
+  @Test
+  void rejectsABatchWithoutNegatives() {
+    assertThatThrownBy(() -> PretrainOptions.defaults().withBudget(1, 1, 1, 1e-3))
+        .hasMessageContaining("batchSize = 1 must be >= 2");
+  }
+}
