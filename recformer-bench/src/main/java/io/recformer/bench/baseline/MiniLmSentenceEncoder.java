@@ -109,12 +109,30 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
    * @param batchSize texts per ONNX Runtime call (similar lengths batch best; 32 is typical)
    */
   public float[][] embed(List<String> texts, int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "batchSize = %d must be >= 1", batchSize));
+    }
+    long[][] ids = new long[texts.size()][];
+    Integer[] order = new Integer[texts.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = tokenIds(texts.get(i));
+      order[i] = i;
+    }
+    // Length-sorted batches waste little on padding; the results go back to their own slots.
+    java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> ids[i].length));
     float[][] out = new float[texts.size()][];
     long start = System.nanoTime();
     long lastLog = start;
-    for (int from = 0; from < texts.size(); from += batchSize) {
-      int to = Math.min(texts.size(), from + batchSize);
-      embedBatch(texts.subList(from, to), out, from);
+    for (int from = 0; from < order.length; from += batchSize) {
+      int to = Math.min(order.length, from + batchSize);
+      long[][] batch = new long[to - from][];
+      for (int k = from; k < to; k++) {
+        batch[k - from] = ids[order[k]];
+      }
+      float[][] vectors = embedBatch(batch);
+      for (int k = from; k < to; k++) {
+        out[order[k]] = vectors[k - from];
+      }
       long now = System.nanoTime();
       if (now - lastLog > 10_000_000_000L) {
         double rate = to / ((now - start) / 1e9);
@@ -126,12 +144,10 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
     return out;
   }
 
-  private void embedBatch(List<String> texts, float[][] out, int offset) {
-    long[][] ids = new long[texts.size()][];
+  private float[][] embedBatch(long[][] ids) {
     int max = 1;
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = tokenIds(texts.get(i));
-      max = Math.max(max, ids[i].length);
+    for (long[] row : ids) {
+      max = Math.max(max, row.length);
     }
     long[][] paddedIds = new long[ids.length][max];
     long[][] mask = new long[ids.length][max];
@@ -149,9 +165,11 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
             "token_type_ids", typeTensor))) {
       float[][][] hidden = (float[][][]) result.get("last_hidden_state").orElseThrow(
           () -> new IllegalStateException("MiniLM ONNX model has no output last_hidden_state")).getValue();
+      float[][] out = new float[ids.length][];
       for (int i = 0; i < ids.length; i++) {
-        out[offset + i] = meanPoolNormalize(hidden[i], ids[i].length);
+        out[i] = meanPoolNormalize(hidden[i], ids[i].length);
       }
+      return out;
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on the MiniLM model", e);
     }

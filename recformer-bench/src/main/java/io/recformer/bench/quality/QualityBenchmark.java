@@ -62,7 +62,8 @@ public final class QualityBenchmark implements Callable<Integer> {
       description = "Evaluate only the first N users (0 = all); for quick runs and tests.")
   int maxUsers;
 
-  @Option(names = "--threads", defaultValue = "2", description = "PyTorch / ONNX Runtime intra-op threads.")
+  @Option(names = "--threads", defaultValue = "1",
+      description = "PyTorch / ONNX Runtime intra-op threads (1: on a loaded 2-core machine more threads spin and slow down).")
   int threads;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of SASRec's initialization, shuffling, dropout.")

@@ -40,6 +40,10 @@ final class SliceEvaluator {
       acc.put(p, perSlice);
     }
     long start = System.nanoTime();
+    // Per-user metrics do not depend on the order; length-sorted batches pad least in sequence models.
+    List<IndexedExample> sorted = new ArrayList<>(examples);
+    sorted.sort(java.util.Comparator.comparingInt(e -> e.history().length));
+    examples = sorted;
     for (int from = 0; from < examples.size(); from += BATCH) {
       List<IndexedExample> part = examples.subList(from, Math.min(examples.size(), from + BATCH));
       List<int[]> histories = new ArrayList<>(part.size());
