@@ -31,7 +31,7 @@ class PopularityBaselineTest {
   @Test
   void metricsOfHandComputedRanksUnderBothTiePolicies() {
     PopularityBaseline pop = PopularityBaseline.fit(5, TRAIN);
-    float[] row = pop.score(List.of(new int[] {0})).get(0);
+    float[] row = pop.score(List.of(new int[] {0}))[0];
     // Target 2 (count 1): one item (1) scores higher, two others (0, 3) tie with it.
     MetricAccumulator original = new MetricAccumulator(TiePolicy.ORIGINAL, HistoryPolicy.KEEP, 1, 10);
     original.add(row, 2, null);

@@ -26,7 +26,7 @@ class TextBaselineTest {
     assertThat(h[0]).isCloseTo(0.25 / norm, within(1e-12));
     assertThat(h[1]).isCloseTo(0.5 / norm, within(1e-12));
     assertThat(h[2]).isCloseTo(1 / norm, within(1e-12));
-    float[] scores = text.score(List.of(new int[] {0, 1, 2})).get(0);
+    float[] scores = text.score(List.of(new int[] {0, 1, 2}))[0];
     assertThat(scores[0]).isCloseTo((float) (0.25 / norm), within(1e-6f));
     assertThat(scores[2]).isCloseTo((float) (1 / norm), within(1e-6f));
     // Diagonal item: cosine = (0.25 + 0.5) * sqrt(0.5) / norm.
@@ -35,10 +35,10 @@ class TextBaselineTest {
 
   @Test
   void decayOneIsThePlainMeanAndZeroTheLastItem() {
-    float[] mean = new TextBaseline(VECTORS, 1.0, "text").score(List.of(new int[] {0, 1})).get(0);
+    float[] mean = new TextBaseline(VECTORS, 1.0, "text").score(List.of(new int[] {0, 1}))[0];
     assertThat(mean[3]).isCloseTo(1f, within(1e-6f));
     assertThat(mean[0]).isCloseTo((float) Math.sqrt(0.5), within(1e-6f));
-    float[] last = new TextBaseline(VECTORS, 0.0, "text").score(List.of(new int[] {0, 1})).get(0);
+    float[] last = new TextBaseline(VECTORS, 0.0, "text").score(List.of(new int[] {0, 1}))[0];
     assertThat(last[1]).isCloseTo(1f, within(1e-6f));
     assertThat(last[0]).isCloseTo(0f, within(1e-6f));
   }
