@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -178,9 +177,5 @@ final class ResultWriter {
     ((BarRenderer) plot.getRenderer()).setItemMargin(0.05);
     int height = Math.max(300, 120 + 45 * chosen.size());
     AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, 900, height));
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }
