@@ -16,7 +16,7 @@ import java.util.Locale;
  * @param attentionDropout dropout on attention probabilities (typical 0.5)
  * @param learningRate Adam step size (typical 1e-3)
  * @param batchSize training sequences per step; every prefix of a sequence is a target, so a step
- *     holds several times as many targets (typical 128)
+ *     holds several times as many targets (typical 512, about 2,000 targets on Scientific)
  * @param maxEpochs upper bound on passes over the training sequences
  * @param patience stop after this many epochs without a better validation NDCG@10 (typical 10)
  * @param evalBatchSize histories scored per forward pass during validation and test
@@ -37,9 +37,13 @@ public record SasRecConfig(
     int evalBatchSize,
     long seed) {
 
-  /** RecBole's SASRec defaults used for the published numbers, with a 128-sequence batch. */
+  /**
+   * RecBole's SASRec defaults used for the published numbers. 512 sequences hold about 2,000
+   * targets on Scientific, close to RecBole's batch of 2,048 prefixes; 128 peaked earlier and lower
+   * (docs/benchmarks.md, "Quality: baselines").
+   */
   public static SasRecConfig defaults() {
-    return new SasRecConfig(64, 2, 2, 256, 50, 0.5f, 0.5f, 1e-3f, 128, 200, 10, 512, 42L);
+    return new SasRecConfig(64, 2, 2, 256, 50, 0.5f, 0.5f, 1e-3f, 512, 200, 10, 512, 42L);
   }
 
   public SasRecConfig {

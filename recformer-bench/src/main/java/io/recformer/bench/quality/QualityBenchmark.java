@@ -76,7 +76,7 @@ public final class QualityBenchmark implements Callable<Integer> {
       description = "SASRec early-stopping patience in epochs without better validation NDCG@10.")
   int sasrecPatience;
 
-  @Option(names = "--sasrec-batch", defaultValue = "128", description = "SASRec training sequences per step.")
+  @Option(names = "--sasrec-batch", defaultValue = "512", description = "SASRec training sequences per step.")
   int sasrecBatch;
 
   @Option(names = "--sasrec-dropout", defaultValue = "0.5", description = "SASRec hidden and attention dropout.")
