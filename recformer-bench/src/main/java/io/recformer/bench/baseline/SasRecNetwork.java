@@ -1,0 +1,236 @@
+package io.recformer.bench.baseline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The SASRec network as plain NDArray math (Kang and McAuley 2018, in RecBole's formulation):
+ * item embedding + learned position embedding, LayerNorm, dropout, then {@code layers} post-LN
+ * blocks of causal multi-head self-attention and a GELU point-wise feed-forward layer. Row 0 of the
+ * item table is padding; catalog item {@code i} is row {@code i + 1}. Sequences are right-padded,
+ * so the last real position of a row is {@code length - 1}.
+ *
+ * <p>Every op takes a per-batch array as its first operand, so results land in the caller's batch
+ * manager and nothing accumulates in the parameter manager across steps.
+ */
+final class SasRecNetwork implements AutoCloseable {
+
+  /** RecBole's additive mask value for forbidden attention positions. */
+  private static final float MASKED = -10000f;
+  private static final float INIT_STD = 0.02f;
+  private static final float LAYER_NORM_EPS = 1e-12f;
+
+  private final SasRecConfig config;
+  private final int itemCount;
+  private final NDManager manager;
+  private final Map<String, NDArray> parameters = new LinkedHashMap<>();
+
+  private SasRecNetwork(SasRecConfig config, int itemCount, NDManager manager) {
+    this.config = config;
+    this.itemCount = itemCount;
+    this.manager = manager;
+  }
+
+  /**
+   * A network with RecBole's initialization (normal(0, 0.02) weights, zero biases, unit LayerNorm
+   * scales) drawn from {@code config.seed()}, or with the given values where {@code values} has
+   * them.
+   */
+  static SasRecNetwork create(NDManager parent, SasRecConfig config, int itemCount, Map<String, float[]> values,
+      boolean trainable) {
+    SasRecNetwork net = new SasRecNetwork(config, itemCount, parent.newSubManager());
+    try {
+      Random random = new Random(config.seed());
+      int d = config.hiddenSize();
+      net.add("item_embedding", values, trainable, random, true, itemCount + 1, d);
+      net.add("position_embedding", values, trainable, random, true, config.maxLength(), d);
+      net.addConstant("emb_ln.gamma", values, trainable, 1f, d);
+      net.addConstant("emb_ln.beta", values, trainable, 0f, d);
+      for (int l = 0; l < config.layers(); l++) {
+        String p = "layer" + l + ".";
+        for (String proj : new String[] {"query", "key", "value", "attn_out"}) {
+          net.add(p + proj + ".weight", values, trainable, random, true, d, d);
+          net.addConstant(p + proj + ".bias", values, trainable, 0f, d);
+        }
+        net.addConstant(p + "attn_ln.gamma", values, trainable, 1f, d);
+        net.addConstant(p + "attn_ln.beta", values, trainable, 0f, d);
+        net.add(p + "ffn_in.weight", values, trainable, random, true, config.innerSize(), d);
+        net.addConstant(p + "ffn_in.bias", values, trainable, 0f, config.innerSize());
+        net.add(p + "ffn_out.weight", values, trainable, random, true, d, config.innerSize());
+        net.addConstant(p + "ffn_out.bias", values, trainable, 0f, d);
+        net.addConstant(p + "ffn_ln.gamma", values, trainable, 1f, d);
+        net.addConstant(p + "ffn_ln.beta", values, trainable, 0f, d);
+      }
+      return net;
+    } catch (RuntimeException e) {
+      net.close();
+      throw e;
+    }
+  }
+
+  private void add(String name, Map<String, float[]> values, boolean trainable, Random random, boolean gaussian,
+      long... shape) {
+    int n = Math.toIntExact(new Shape(shape).size());
+    float[] init = new float[n];
+    // Draw even when values are given, so every parameter's initialization does not depend on
+    // which others were supplied.
+    for (int i = 0; i < n; i++) {
+      init[i] = gaussian ? (float) (random.nextGaussian() * INIT_STD) : 0f;
+    }
+    register(name, values, trainable, init, shape);
+  }
+
+  private void addConstant(String name, Map<String, float[]> values, boolean trainable, float value, long... shape) {
+    float[] init = new float[Math.toIntExact(new Shape(shape).size())];
+    Arrays.fill(init, value);
+    register(name, values, trainable, init, shape);
+  }
+
+  private void register(String name, Map<String, float[]> values, boolean trainable, float[] init, long[] shape) {
+    float[] v = init;
+    if (values != null && values.containsKey(name)) {
+      v = values.get(name);
+      if (v.length != init.length) {
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+            "parameter %s has %d values, expected %d for shape %s", name, v.length, init.length,
+            Arrays.toString(shape)));
+      }
+    }
+    NDArray array = manager.create(v, new Shape(shape));
+    if (trainable) {
+      array.setRequiresGradient(true);
+    }
+    parameters.put(name, array);
+  }
+
+  Map<String, NDArray> parameters() {
+    return parameters;
+  }
+
+  /** A copy of every parameter's values, in registration order. */
+  Map<String, float[]> snapshot() {
+    Map<String, float[]> copy = new LinkedHashMap<>();
+    parameters.forEach((k, v) -> copy.put(k, v.toFloatArray()));
+    return copy;
+  }
+
+  int itemCount() {
+    return itemCount;
+  }
+
+  /**
+   * Hidden states {@code [batch, length, hidden]} of right-padded item rows.
+   *
+   * @param ids padded item rows ({@code catalog index + 1}, 0 = padding), {@code [batch, length]} int64
+   * @param lengths real length of each row (>= 1)
+   */
+  NDArray forward(NDManager batch, NDArray ids, int[] lengths, boolean training) {
+    long b = ids.getShape().get(0);
+    int len = Math.toIntExact(ids.getShape().get(1));
+    int d = config.hiddenSize();
+    int heads = config.heads();
+    int dh = d / heads;
+
+    NDArray positions = batch.arange(0, len, 1, DataType.INT64);
+    NDArray x = Embedding.embedding(ids, p("item_embedding"), SparseFormat.DENSE).singletonOrThrow()
+        .add(Embedding.embedding(positions, p("position_embedding"), SparseFormat.DENSE).singletonOrThrow());
+    x = layerNorm(x, "emb_ln");
+    x = dropout(x, config.hiddenDropout(), training);
+
+    NDArray bias = batch.create(maskBias(lengths, len), new Shape(b, 1, len, len));
+    float scale = (float) (1.0 / Math.sqrt(dh));
+    for (int l = 0; l < config.layers(); l++) {
+      String pre = "layer" + l + ".";
+      NDArray q = heads(linear(x, pre + "query"), b, len, heads, dh);
+      NDArray k = heads(linear(x, pre + "key"), b, len, heads, dh);
+      NDArray v = heads(linear(x, pre + "value"), b, len, heads, dh);
+      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(bias);
+      NDArray probs = dropout(scores.softmax(-1), config.attentionDropout(), training);
+      NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, len, d);
+      NDArray attended = dropout(linear(context, pre + "attn_out"), config.hiddenDropout(), training);
+      x = layerNorm(attended.add(x), pre + "attn_ln");
+      NDArray inner = Activation.gelu(linear(x, pre + "ffn_in"));
+      NDArray out = dropout(linear(inner, pre + "ffn_out"), config.hiddenDropout(), training);
+      x = layerNorm(out.add(x), pre + "ffn_ln");
+    }
+    return x;
+  }
+
+  /** Item embeddings of the catalog (padding row left out), {@code [items, hidden]}, in the batch manager. */
+  NDArray itemTable(NDManager batch) {
+    NDArray rows = batch.arange(1, itemCount + 1, 1, DataType.INT64);
+    return Embedding.embedding(rows, p("item_embedding"), SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  /**
+   * Rows {@code index} of a {@code [batch, length, hidden]} tensor flattened to positions: a gather
+   * through the embedding op, which keeps the result in the index's manager and is differentiable.
+   */
+  static NDArray gatherPositions(NDArray hidden, NDArray flatPositions) {
+    Shape s = hidden.getShape();
+    NDArray flat = hidden.reshape(s.get(0) * s.get(1), s.get(2));
+    return Embedding.embedding(flatPositions, flat, SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  /** Causal + key-padding additive mask, {@code [batch, 1, length, length]} row-major. */
+  static float[] maskBias(int[] lengths, int len) {
+    float[] bias = new float[lengths.length * len * len];
+    for (int r = 0; r < lengths.length; r++) {
+      int base = r * len * len;
+      for (int i = 0; i < len; i++) {
+        for (int j = 0; j < len; j++) {
+          boolean allowed = j <= i && j < lengths[r];
+          bias[base + i * len + j] = allowed ? 0f : MASKED;
+        }
+      }
+    }
+    return bias;
+  }
+
+  private static NDArray heads(NDArray x, long b, int len, int heads, int dh) {
+    return x.reshape(b, len, heads, dh).transpose(0, 2, 1, 3);
+  }
+
+  private NDArray linear(NDArray x, String name) {
+    return Linear.linear(x, p(name + ".weight"), p(name + ".bias")).singletonOrThrow();
+  }
+
+  private NDArray layerNorm(NDArray x, String name) {
+    return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), p(name + ".gamma"), p(name + ".beta"),
+        LAYER_NORM_EPS).singletonOrThrow();
+  }
+
+  private static NDArray dropout(NDArray x, float rate, boolean training) {
+    if (!training || rate == 0f) {
+      return x;
+    }
+    NDList out = Dropout.dropout(x, rate, true);
+    return out.singletonOrThrow();
+  }
+
+  private NDArray p(String name) {
+    NDArray a = parameters.get(name);
+    if (a == null) {
+      throw new IllegalStateException("SASRec has no parameter " + name);
+    }
+    return a;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

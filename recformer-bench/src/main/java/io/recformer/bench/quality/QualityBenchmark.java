@@ -1,0 +1,321 @@
+package io.recformer.bench.quality;
+
+import io.recformer.bench.baseline.IndexedExample;
+import io.recformer.bench.baseline.MiniLmSentenceEncoder;
+import io.recformer.bench.baseline.PopularityBaseline;
+import io.recformer.bench.baseline.SasRec;
+import io.recformer.bench.baseline.SasRecConfig;
+import io.recformer.bench.baseline.SequenceScorer;
+import io.recformer.bench.baseline.TextBaseline;
+import io.recformer.core.format.Provenance;
+import io.recformer.core.item.Item;
+import io.recformer.core.metrics.MetricReport;
+import io.recformer.core.text.ItemText;
+import io.recformer.data.dataset.Dataset;
+import io.recformer.data.importer.Datasets;
+import io.recformer.data.importer.ImportResult;
+import io.recformer.train.model.PyTorchThreads;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * One command for the quality benchmark of the baselines: imports a dataset directory, splits it
+ * leave-one-out, trains/fits Popularity, SASRec and the zero-shot MiniLM text baseline on the
+ * training part, evaluates them on the test users with full ranking under the published protocol
+ * (original ties, history kept) and two stricter ones, slices the test users into in-set and
+ * cold-start targets, and writes CSV, JSON, Markdown and a PNG chart into the output directory.
+ *
+ * <pre>
+ * java -Dai.djl.offline=true -cp ... io.recformer.bench.quality.QualityBenchmark \
+ *     --data data/amazon-scientific-unisrec --out runs/quality-scientific
+ * </pre>
+ */
+@Command(name = "quality-benchmark", mixinStandardHelpOptions = true,
+    description = "Evaluates the baselines with the leave-one-out full-ranking protocol and writes the results.")
+public final class QualityBenchmark implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(QualityBenchmark.class);
+
+  @Option(names = "--data", required = true, description = "Dataset directory in any supported format.")
+  Path data;
+
+  @Option(names = "--out", required = true, description = "Output directory (created; files replaced).")
+  Path out;
+
+  @Option(names = "--models", split = ",", defaultValue = "popularity,sasrec,text",
+      description = "Models to run: popularity, sasrec, text (default: all).")
+  List<String> models;
+
+  @Option(names = "--max-users", defaultValue = "0",
+      description = "Evaluate only the first N users (0 = all); for quick runs and tests.")
+  int maxUsers;
+
+  @Option(names = "--threads", defaultValue = "1",
+      description = "PyTorch / ONNX Runtime intra-op threads (1: on a loaded 2-core machine more threads spin and slow down).")
+  int threads;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of SASRec's initialization, shuffling, dropout.")
+  long seed;
+
+  @Option(names = "--sasrec-epochs", defaultValue = "200", description = "SASRec maximum epochs.")
+  int sasrecEpochs;
+
+  @Option(names = "--sasrec-patience", defaultValue = "10",
+      description = "SASRec early-stopping patience in epochs without better validation NDCG@10.")
+  int sasrecPatience;
+
+  @Option(names = "--sasrec-batch", defaultValue = "512", description = "SASRec training sequences per step.")
+  int sasrecBatch;
+
+  @Option(names = "--sasrec-dropout", defaultValue = "0.5", description = "SASRec hidden and attention dropout.")
+  float sasrecDropout;
+
+  @Option(names = "--sasrec-lr", defaultValue = "0.001", description = "SASRec Adam learning rate.")
+  float sasrecLearningRate;
+
+  @Option(names = "--text-max-tokens", defaultValue = "256",
+      description = "MiniLM truncation length in tokens ([CLS] and [SEP] included).")
+  int textMaxTokens;
+
+  @Option(names = "--text-decays", split = ",", defaultValue = "1.0,0.8,0.6,0.4,0.2,0.0",
+      description = "Recency decays tried on validation for the text baseline.")
+  List<Double> textDecays;
+
+  @Option(names = "--published", defaultValue = "auto",
+      description = "Published rows to add: auto, scientific-unisrec, office, none.")
+  String published;
+
+  /** What one run produced. */
+  record Outcome(List<ResultRow> rows, String markdown, Map<String, String> settings) {}
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new QualityBenchmark()).execute(args);
+    System.exit(code);
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    Outcome outcome = run();
+    System.out.println(outcome.markdown());
+    return 0;
+  }
+
+  Outcome run() throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    if (threads < 1) {
+      throw new IllegalArgumentException("--threads = " + threads + " must be >= 1");
+    }
+    for (String m : models) {
+      if (!List.of("popularity", "sasrec", "text").contains(m)) {
+        throw new IllegalArgumentException("unknown model '" + m + "': expected popularity, sasrec or text");
+      }
+    }
+    long started = System.nanoTime();
+    ImportResult imported = Datasets.importAuto(data);
+    Dataset dataset = imported.dataset();
+    EvaluationData eval = EvaluationData.of(dataset, maxUsers);
+    int coldStart = 0;
+    for (IndexedExample e : eval.test()) {
+      coldStart += eval.inTraining(e.target()) ? 0 : 1;
+    }
+    LOG.info("{}: {} users, {} items, {} training interactions, {} test users ({} cold-start targets)",
+        eval.name(), eval.users(), eval.itemCount(), eval.trainInteractions(), eval.test().size(), coldStart);
+
+    Map<String, String> settings = new LinkedHashMap<>();
+    Provenance provenance = Provenance.capture(dataset.fingerprint(), seed, Map.of());
+    settings.put("dataset", data.toString());
+    settings.put("dataset.name", dataset.name());
+    settings.put("dataset.format", dataset.provenance().getOrDefault("import.format", "unknown"));
+    settings.put("dataset.fingerprint", dataset.fingerprint());
+    settings.put("users", Integer.toString(eval.users()));
+    settings.put("items", Integer.toString(eval.itemCount()));
+    settings.put("test users", Integer.toString(eval.test().size()));
+    settings.put("cold-start test targets", Integer.toString(coldStart));
+    settings.put("training interactions", Integer.toString(eval.trainInteractions()));
+    settings.put("protocol", "leave-one-out (last = test, second-last = validation, rest = training; test input ="
+        + " training + validation item), full ranking over all items, per-user means");
+    settings.put("commit", provenance.gitCommit());
+    settings.put("java", provenance.javaVersion());
+    settings.put("os", provenance.os() + " " + provenance.arch());
+    settings.put("cpu", Machine.cpuModel());
+    settings.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    settings.put("ram", Machine.totalMemory());
+    settings.put("threads", Integer.toString(threads));
+    settings.put("seed", Long.toString(seed));
+
+    List<ResultRow> rows = new ArrayList<>();
+    Map<String, String> notes = new LinkedHashMap<>();
+    if (models.contains("popularity")) {
+      long t = System.nanoTime();
+      PopularityBaseline pop = PopularityBaseline.fit(eval.itemCount(), eval.train());
+      double secs = (System.nanoTime() - t) / 1e9;
+      notes.put(pop.name(), "counts over training parts only (RecBole Pop); ID-based, unseen items score 0");
+      settings.put("popularity", String.format(Locale.ROOT, "counts of each item in the training parts (each user's"
+          + " items except the last two), %.2f s", secs));
+      evaluate(pop, eval, notes.get(pop.name()), rows);
+    }
+    if (models.contains("sasrec")) {
+      PyTorchThreads.setIntraOpThreads(threads);
+      SasRecConfig config = SasRecConfig.defaults().withMaxEpochs(sasrecEpochs).withPatience(sasrecPatience)
+          .withBatchSize(sasrecBatch).withDropout(sasrecDropout, sasrecDropout).withSeed(seed);
+      config = new SasRecConfig(config.hiddenSize(), config.heads(), config.layers(), config.innerSize(),
+          config.maxLength(), config.hiddenDropout(), config.attentionDropout(), sasrecLearningRate,
+          config.batchSize(), config.maxEpochs(), config.patience(), config.evalBatchSize(), config.seed());
+      try (SasRec sasrec = SasRec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
+        SasRec.TrainingSummary s = sasrec.summary();
+        String note = String.format(Locale.ROOT, "best epoch %d of %d, %.0f s training, valid NDCG@10 %.4f; ID-based",
+            s.bestEpoch(), s.epochsRun(), s.seconds(), s.bestValidationNdcg10());
+        settings.put("sasrec", config + "; full-softmax cross-entropy over all items on every training prefix;"
+            + " Adam; early stopping on validation NDCG@10 (original ties, history kept)");
+        settings.put("sasrec.training", String.format(Locale.ROOT,
+            "%d epochs run, best epoch %d, %.1f s, %d targets/epoch, validation NDCG@10 by epoch %s",
+            s.epochsRun(), s.bestEpoch(), s.seconds(), s.targetsPerEpoch(), rounded(s.validationNdcg10())));
+        evaluate(sasrec, eval, note, rows);
+      }
+    }
+    if (models.contains("text")) {
+      List<String> texts = new ArrayList<>();
+      for (Item item : dataset.items().items()) {
+        texts.add(ItemText.flatten(item, 3));
+      }
+      long t = System.nanoTime();
+      float[][] vectors;
+      try (MiniLmSentenceEncoder encoder = MiniLmSentenceEncoder.open(textMaxTokens, threads)) {
+        vectors = encoder.embed(texts, 32);
+      }
+      double embedSecs = (System.nanoTime() - t) / 1e9;
+      TextBaseline text = new TextBaseline(vectors, 1.0, "MiniLM text, zero-shot");
+      Map<Double, Double> byDecay = new LinkedHashMap<>();
+      double bestDecay = Double.NaN;
+      double best = Double.NEGATIVE_INFINITY;
+      for (double decay : textDecays) {
+        MetricReport r = SliceEvaluator.evaluate(text.withDecay(decay), eval.validation(),
+            List.of(Protocol.PUBLISHED), eval::inTraining).get(Protocol.PUBLISHED).get(Slice.ALL);
+        byDecay.put(decay, r.get("NDCG@10"));
+        if (r.get("NDCG@10") > best) {
+          best = r.get("NDCG@10");
+          bestDecay = decay;
+        }
+      }
+      text = text.withDecay(bestDecay);
+      String note = String.format(Locale.ROOT, "decay %.1f (chosen on validation NDCG@10 %.4f); no training",
+          bestDecay, best);
+      settings.put("text", String.format(Locale.ROOT,
+          "all-MiniLM-L6-v2 (ONNX Runtime, jar's model and tokenizer), text = ItemText.flatten(item, 3)"
+              + " (title, brand, category), truncation %d tokens, masked mean pooling + L2 norm;"
+              + " history = normalized sum of item vectors weighted decay^age (age 0 = most recent); score ="
+              + " cosine; %d item embeddings in %.1f s", textMaxTokens, texts.size(), embedSecs));
+      settings.put("text.validation NDCG@10 by decay", byDecay.toString());
+      evaluate(text, eval, note, rows);
+    }
+    PublishedResults.Table table = publishedTable(dataset, eval);
+    rows.addAll(PublishedResults.rows(table));
+    settings.put("published rows", table.name());
+    settings.put("wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
+
+    String title = String.format(Locale.ROOT, "Quality baselines: %s (%d test users, %d items)", dataset.name(),
+        eval.test().size(), eval.itemCount());
+    String markdown = markdown(title, rows, settings);
+    Files.createDirectories(out);
+    ResultWriter.writeAll(out, title, settings, rows, markdown);
+    LOG.info("wrote {}, {}, {}, {} to {}", ResultWriter.CSV, ResultWriter.JSON, ResultWriter.MARKDOWN,
+        ResultWriter.CHART, out);
+    return new Outcome(rows, markdown, settings);
+  }
+
+  private PublishedResults.Table publishedTable(Dataset dataset, EvaluationData eval) {
+    return switch (published) {
+      case "scientific-unisrec" -> PublishedResults.Table.SCIENTIFIC_UNISREC;
+      case "office" -> PublishedResults.Table.OFFICE;
+      case "none" -> PublishedResults.Table.NONE;
+      case "auto" -> {
+        String format = dataset.provenance().getOrDefault("import.format", "");
+        if (format.equals("unisrec-atomic") && dataset.itemCount() == 4385) {
+          yield PublishedResults.Table.SCIENTIFIC_UNISREC;
+        }
+        yield dataset.name().toLowerCase(Locale.ROOT).contains("office") ? PublishedResults.Table.OFFICE
+            : PublishedResults.Table.NONE;
+      }
+      default -> throw new IllegalArgumentException("--published = '" + published
+          + "' is not one of auto, scientific-unisrec, office, none");
+    };
+  }
+
+  private static void evaluate(SequenceScorer scorer, EvaluationData eval, String note, List<ResultRow> rows) {
+    Map<Protocol, Map<Slice, MetricReport>> reports = SliceEvaluator.evaluate(scorer, eval.test(), Protocol.ALL,
+        eval::inTraining);
+    reports.forEach((protocol, perSlice) -> perSlice.forEach((slice, r) -> {
+      Map<String, Double> se = new LinkedHashMap<>();
+      r.metrics().keySet().forEach(k -> se.put(k, r.standardError(k)));
+      rows.add(new ResultRow(scorer.name(), ResultRow.MEASURED, protocol.label(), slice.label(), r.users(),
+          r.metrics(), se, note));
+    }));
+  }
+
+  private static String rounded(List<Double> values) {
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < values.size(); i++) {
+      s.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", values.get(i)));
+    }
+    return s.append(']').toString();
+  }
+
+  static String markdown(String title, List<ResultRow> rows, Map<String, String> settings) {
+    StringBuilder md = new StringBuilder("## ").append(title).append("\n\n");
+    md.append("Leave-one-out, full ranking over all items, per-user means ± standard error. Metrics follow"
+        + " reference section 6 (rank counted as items scoring strictly higher under original ties).\n\n");
+    for (Protocol p : Protocol.ALL) {
+      List<ResultRow> part = rows.stream()
+          .filter(r -> r.measured() && r.protocol().equals(p.label()) && r.slice().equals(Slice.ALL.label()))
+          .toList();
+      if (!part.isEmpty()) {
+        md.append("### Measured: ").append(p.label())
+            .append(p == Protocol.PUBLISHED ? " (the published protocol)" : "").append("\n\n")
+            .append(ResultWriter.table(part, false)).append('\n');
+      }
+    }
+    List<ResultRow> sliced = rows.stream()
+        .filter(r -> r.measured() && !r.slice().equals(Slice.ALL.label())
+            && !r.protocol().equals(Protocol.EXPECTED_EXCLUDE.label()))
+        .toList();
+    if (!sliced.isEmpty()) {
+      md.append("### Cold-start slice (test targets that never occur in training) vs in-set\n\n")
+          .append("ID-based models (Popularity, SASRec) never learned a cold-start item: Popularity scores it 0"
+              + " (tied with every other unseen item, so only the tie policy decides), SASRec ranks an embedding"
+              + " that received only softmax negative gradients. The numbers are what they measure, not"
+              + " a capability. Protocol per row in the CSV; here original ties then expected ties, history kept.\n\n");
+      for (Protocol p : List.of(Protocol.PUBLISHED, Protocol.EXPECTED)) {
+        md.append("**").append(p.label()).append("**\n\n").append(ResultWriter.table(
+            sliced.stream().filter(r -> r.protocol().equals(p.label())).toList(), true)).append('\n');
+      }
+    }
+    List<ResultRow> same = rows.stream().filter(r -> r.source().equals(PublishedResults.SAME_SPLIT_SOURCE))
+        .toList();
+    if (!same.isEmpty()) {
+      md.append("### Published on exactly this split\n\nSource: ").append(PublishedResults.SAME_SPLIT_SOURCE)
+          .append("; ").append(PublishedResults.PUBLISHED_PROTOCOL).append(".\n\n")
+          .append(ResultWriter.table(same, false)).append('\n');
+    }
+    List<ResultRow> other = rows.stream()
+        .filter(r -> !r.measured() && !r.source().equals(PublishedResults.SAME_SPLIT_SOURCE)).toList();
+    if (!other.isEmpty()) {
+      md.append("### Recformer paper (not comparable: ").append(other.get(0).source()).append(")\n\n")
+          .append(ResultWriter.table(other, false)).append('\n');
+    }
+    md.append("### Settings\n\n");
+    settings.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+    return md.toString();
+  }
+}

@@ -1,0 +1,105 @@
+package io.recformer.bench.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class QualityBenchmarkTest {
+
+  @TempDir
+  Path tmp;
+
+  /**
+   * A tiny JSON-sequence dataset: 24 users walking a cycle of 10 items (from different starts), and
+   * item 10 that only ever appears as a test target, so the cold-start slice is non-empty.
+   */
+  private Path tinyDataset() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("tiny"));
+    StringBuilder items = new StringBuilder("{");
+    String[] words = {"glue", "tape", "pen", "paper", "stapler", "ruler", "scissors", "clip", "folder", "ink",
+        "eraser"};
+    for (int i = 0; i < words.length; i++) {
+      items.append(i == 0 ? "" : ",").append('"').append(i).append("\":{\"title\":\"Office ").append(words[i])
+          .append("\",\"description\":\"\",\"brand\":\"Acme\",\"categories\":\"Office Supplies\"}");
+    }
+    items.append('}');
+    StringBuilder inter = new StringBuilder("{");
+    for (int u = 0; u < 24; u++) {
+      inter.append(u == 0 ? "" : ",").append('"').append(u).append("\":[");
+      int length = 5 + u % 3;
+      for (int k = 0; k < length; k++) {
+        int item = (u + k) % 10;
+        if (u % 6 == 0 && k == length - 1) {
+          item = 10;
+        }
+        inter.append(k == 0 ? "" : ",").append(item);
+      }
+      inter.append(']');
+    }
+    inter.append('}');
+    Files.writeString(dir.resolve("Tiny.item.json"), items, StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("Tiny.inter.json"), inter, StandardCharsets.UTF_8);
+    return dir;
+  }
+
+  @Test
+  void writesCsvJsonMarkdownAndChartForAllBaselines() throws Exception {
+    Path out = tmp.resolve("out");
+    QualityBenchmark bench = new QualityBenchmark();
+    new CommandLine(bench).parseArgs("--data", tinyDataset().toString(), "--out", out.toString(),
+        "--threads", "1", "--sasrec-epochs", "2", "--text-max-tokens", "32", "--text-decays", "1.0,0.5");
+    QualityBenchmark.Outcome outcome = bench.run();
+
+    assertThat(out.resolve("results.csv")).exists();
+    List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+    assertThat(csv.get(0)).startsWith("model,source,protocol,slice,users,Recall@10,NDCG@10,Recall@50,NDCG@50,MRR");
+    // 3 models x 3 protocols x 3 slices (all, in-set, cold-start), nothing published for this data.
+    assertThat(csv).hasSize(1 + 27);
+    assertThat(csv).anyMatch(l -> l.startsWith("Popularity,measured,original ties history kept")
+        || l.startsWith("Popularity,measured,\"original ties, history kept\",all,24,"));
+
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertThat(json.get("formatVersion").asInt()).isEqualTo(1);
+    assertThat(json.get("settings").get("users").asText()).isEqualTo("24");
+    assertThat(json.get("settings").get("cold-start test targets").asText()).isEqualTo("4");
+    assertThat(json.get("rows")).hasSize(27);
+
+    String md = Files.readString(out.resolve("results.md"));
+    assertThat(md).isEqualTo(outcome.markdown())
+        .contains("### Measured: original ties, history kept (the published protocol)")
+        .contains("| SASRec |").contains("| Popularity |").contains("| MiniLM text, zero-shot |")
+        .contains("cold-start");
+    assertThat(ImageIO.read(out.resolve("results.png").toFile()).getWidth()).isEqualTo(900);
+
+    // Popularity's cold-start targets (item 10, never in training) score 0 below all ten seen
+    // items: rank 10 exactly, so Recall@10 = 0 and MRR = 1/11 under every tie policy.
+    ResultRow coldPop = outcome.rows().stream()
+        .filter(r -> r.model().equals("Popularity") && r.slice().equals("cold-start")
+            && r.protocol().equals(Protocol.EXPECTED.label()))
+        .findFirst().orElseThrow();
+    assertThat(coldPop.users()).isEqualTo(4);
+    assertThat(coldPop.metric("Recall@10")).isEqualTo(0.0);
+    assertThat(coldPop.metric("MRR")).isCloseTo(1 / 11.0, within(1e-12));
+  }
+
+  @Test
+  void rejectsUnknownModels() throws Exception {
+    QualityBenchmark bench = new QualityBenchmark();
+    new CommandLine(bench).parseArgs("--data", tinyDataset().toString(), "--out", tmp.resolve("x").toString(),
+        "--models", "popularity,bert4rec");
+    assertThatThrownBy(bench::run).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown model 'bert4rec': expected popularity, sasrec or text");
+  }
+}
