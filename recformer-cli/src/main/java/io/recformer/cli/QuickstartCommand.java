@@ -12,6 +12,7 @@ import io.recformer.data.split.Example;
 import io.recformer.data.split.LeaveOneOutSplit;
 import io.recformer.data.stats.DatasetStatistics;
 import io.recformer.data.stats.Distribution;
+import io.recformer.train.run.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ final class QuickstartCommand implements Callable<Integer> {
       List<Example> test, RecformerConfig config) {
     List<Example> all = new ArrayList<>(validation);
     all.addAll(test);
-    Progress progress = new Progress(LOG, "encoding histories", "sequences", all.size(), 2000);
+    Progress progress = new Progress(LOG, "encoding histories", all.size(), "sequences", 2.0);
     int[] lengths = new int[all.size()];
     long paddedTokens = 0;
     long realTokens = 0;
@@ -101,7 +102,7 @@ final class QuickstartCommand implements Callable<Integer> {
         realTokens += batch.realTokens();
         pending.clear();
       }
-      progress.update(i + 1);
+      progress.advance(1, null);
     }
     double seconds = progress.elapsedSeconds();
     // What batching similar lengths together (as the item encoder and the ONNX runtime do) saves.
