@@ -87,6 +87,15 @@ public record Provenance(
     }
   }
 
+  /** This provenance as an indented JSON object, the form manifests embed. */
+  public String toJson() {
+    try {
+      return ManifestFiles.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toNode());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new java.io.UncheckedIOException("could not serialize provenance", e);
+    }
+  }
+
   ObjectNode toNode() {
     ObjectNode node = ManifestFiles.MAPPER.createObjectNode();
     node.put("datasetFingerprint", datasetFingerprint);

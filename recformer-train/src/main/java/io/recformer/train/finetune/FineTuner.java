@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.ConfigJson;
-import io.recformer.core.format.Provenance;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.text.EncodedSequence;
@@ -601,13 +600,7 @@ public final class FineTuner {
       c.put("testUsers", split.test().size());
       c.put("items", catalog.size());
       run.writeJson("config.json", c);
-      Map<String, String> extras = new LinkedHashMap<>();
-      extras.put("djl", Engine.getDjlVersion());
-      extras.put("engine", Engine.getInstance().getEngineName() + " "
-          + Engine.getInstance().getVersion());
-      extras.put("device", options.device());
-      extras.put("task", "finetune");
-      run.writeProvenance(Provenance.capture(datasetFingerprint, options.seed(), extras));
+      run.writeTrainingProvenance(datasetFingerprint, options.seed(), options.device(), "finetune");
     }
 
     private Map<String, Object> optionsMap() {

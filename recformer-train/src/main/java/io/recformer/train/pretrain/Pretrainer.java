@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.ConfigJson;
-import io.recformer.core.format.Provenance;
 import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.item.UserHistory;
@@ -401,13 +400,7 @@ public final class Pretrainer {
       c.put("heldOutSequences", heldOut.size());
       c.put("items", catalog.size());
       run.writeJson("config.json", c);
-      Map<String, String> extras = new LinkedHashMap<>();
-      extras.put("djl", Engine.getDjlVersion());
-      extras.put("engine", Engine.getInstance().getEngineName() + " "
-          + Engine.getInstance().getVersion());
-      extras.put("device", options.device());
-      extras.put("task", "pretrain");
-      run.writeProvenance(Provenance.capture(fingerprint, options.seed(), extras));
+      run.writeTrainingProvenance(fingerprint, options.seed(), options.device(), "pretrain");
     }
 
     private void writeReport() throws IOException {

@@ -1,9 +1,9 @@
 package io.recformer.train.run;
 
+import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.io.AtomicFiles;
 import java.io.IOException;
@@ -88,18 +88,21 @@ public final class RunDirectory {
 
   /** Writes {@code provenance.json}. */
   public void writeProvenance(Provenance p) throws IOException {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("datasetFingerprint", p.datasetFingerprint());
-    node.put("seed", p.seed());
-    node.put("libraryVersion", p.libraryVersion());
-    node.put("javaVersion", p.javaVersion());
-    node.put("os", p.os());
-    node.put("arch", p.arch());
-    node.put("gitCommit", p.gitCommit());
-    node.put("createdAt", p.createdAt().toString());
-    ObjectNode extras = node.putObject("extras");
-    p.extras().forEach(extras::put);
-    writeJson("provenance.json", node);
+    AtomicFiles.writeString(root.resolve("provenance.json"), p.toJson());
+  }
+
+  /**
+   * Writes {@code provenance.json} for a training task, with the engine that ran it (DJL version,
+   * engine name and version, device) among the extras.
+   */
+  public void writeTrainingProvenance(String datasetFingerprint, long seed, String device, String task)
+      throws IOException {
+    Map<String, String> extras = new LinkedHashMap<>();
+    extras.put("djl", Engine.getDjlVersion());
+    extras.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+    extras.put("device", device);
+    extras.put("task", task);
+    writeProvenance(Provenance.capture(datasetFingerprint, seed, extras));
   }
 
   /** The step and evaluation CSV logs. */
