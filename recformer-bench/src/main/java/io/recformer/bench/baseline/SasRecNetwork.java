@@ -11,6 +11,7 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
+import io.recformer.train.model.OwnedArrays;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -157,7 +158,7 @@ final class SasRecNetwork implements AutoCloseable {
       NDArray q = heads(linear(x, pre + "query"), b, len, heads, dh);
       NDArray k = heads(linear(x, pre + "key"), b, len, heads, dh);
       NDArray v = heads(linear(x, pre + "value"), b, len, heads, dh);
-      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(bias);
+      NDArray scores = OwnedArrays.scale(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(bias);
       NDArray probs = dropout(scores.softmax(-1), config.attentionDropout(), training);
       NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, len, d);
       NDArray attended = dropout(linear(context, pre + "attn_out"), config.hiddenDropout(), training);

@@ -33,6 +33,14 @@ import java.util.Locale;
  * @param tiePolicy ties in ranking (ORIGINAL = the original's optimistic rule)
  * @param historyPolicy whether history items are ranked (KEEP = original)
  * @param validationMetric metric that selects the best model (original NDCG@10)
+ * @param samplesPerEpoch training samples per epoch, a fresh seeded draw every epoch; 0 = all
+ *     the policy yields (the original). Shorter epochs mean more frequent validation.
+ * @param validationUsers validation users in model selection, a fixed seeded subsample; 0 = all
+ * @param testUsers test users in the zero-shot and final evaluations, a fixed seeded subsample;
+ *     0 = all (the protocol; smaller only for quick runs, and the report says so)
+ * @param stage1Minutes wall-clock budget of stage 1 (or of the single stage of other variants),
+ *     0 = none: the stage ends after the epoch whose successor would overrun it
+ * @param stage2Minutes wall-clock budget of stage 2, 0 = none
  */
 public record FineTuneOptions(
     int epochs,
@@ -55,7 +63,12 @@ public record FineTuneOptions(
     int itemChunk,
     TiePolicy tiePolicy,
     HistoryPolicy historyPolicy,
-    String validationMetric) {
+    String validationMetric,
+    int samplesPerEpoch,
+    int validationUsers,
+    int testUsers,
+    double stage1Minutes,
+    double stage2Minutes) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -91,6 +104,21 @@ public record FineTuneOptions(
       throw new IllegalArgumentException("validationMetric = '" + validationMetric
           + "' must be one of NDCG@10, Recall@10, NDCG@50, Recall@50, MRR");
     }
+    nonNegative("samplesPerEpoch", samplesPerEpoch);
+    nonNegative("validationUsers", validationUsers);
+    nonNegative("testUsers", testUsers);
+    if (!(stage1Minutes >= 0 && stage2Minutes >= 0)
+        || !Double.isFinite(stage1Minutes + stage2Minutes)) {
+      throw new IllegalArgumentException("stage1Minutes = " + stage1Minutes
+          + " and stage2Minutes = " + stage2Minutes + " must be >= 0 (0 = no budget)");
+    }
+  }
+
+  private static void nonNegative(String name, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "%s = %d must be >= 0 (0 = all)", name, value));
+    }
   }
 
   private static void positive(String name, int value) {
@@ -104,7 +132,7 @@ public record FineTuneOptions(
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
         FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 64, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10");
+        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -139,6 +167,11 @@ public record FineTuneOptions(
     private TiePolicy tiePolicy;
     private HistoryPolicy historyPolicy;
     private String validationMetric;
+    private int samplesPerEpoch;
+    private int validationUsers;
+    private int testUsers;
+    private double stage1Minutes;
+    private double stage2Minutes;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -162,6 +195,11 @@ public record FineTuneOptions(
       tiePolicy = o.tiePolicy;
       historyPolicy = o.historyPolicy;
       validationMetric = o.validationMetric;
+      samplesPerEpoch = o.samplesPerEpoch;
+      validationUsers = o.validationUsers;
+      testUsers = o.testUsers;
+      stage1Minutes = o.stage1Minutes;
+      stage2Minutes = o.stage2Minutes;
     }
 
     public Builder epochs(int v) { epochs = v; return this; }
@@ -185,12 +223,18 @@ public record FineTuneOptions(
     public Builder tiePolicy(TiePolicy v) { tiePolicy = v; return this; }
     public Builder historyPolicy(HistoryPolicy v) { historyPolicy = v; return this; }
     public Builder validationMetric(String v) { validationMetric = v; return this; }
+    public Builder samplesPerEpoch(int v) { samplesPerEpoch = v; return this; }
+    public Builder validationUsers(int v) { validationUsers = v; return this; }
+    public Builder testUsers(int v) { testUsers = v; return this; }
+    public Builder stage1Minutes(double v) { stage1Minutes = v; return this; }
+    public Builder stage2Minutes(double v) { stage2Minutes = v; return this; }
 
     public FineTuneOptions build() {
       return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
           warmupSteps, weightDecay, clipNorm, evalEvery, patienceStage1, patienceStage2, variant,
           samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
-          historyPolicy, validationMetric);
+          historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
+          stage1Minutes, stage2Minutes);
     }
   }
 }

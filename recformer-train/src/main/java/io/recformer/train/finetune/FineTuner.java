@@ -18,12 +18,14 @@ import io.recformer.core.text.ItemTokenCache;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.sample.FineTuneSampler;
 import io.recformer.data.sample.TrainingSample;
+import io.recformer.data.split.Example;
 import io.recformer.data.split.LeaveOneOutSplit;
 import io.recformer.train.checkpoint.Checkpoints;
 import io.recformer.train.eval.Encoder;
 import io.recformer.train.eval.RankingEvaluator;
 import io.recformer.train.loss.ItemSoftmaxLoss;
 import io.recformer.train.model.EncoderOutput;
+import io.recformer.train.model.OwnedArrays;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import io.recformer.train.optim.LinearSchedule;
@@ -79,6 +81,8 @@ public final class FineTuner {
   private final Map<String, WeightTensor> initialWeights;
   private final RecformerTokenizer tokenizer;
   private final LeaveOneOutSplit split;
+  private final List<Example> validationExamples;
+  private final List<Example> testExamples;
   private final String datasetFingerprint;
   private int interruptAfterEpochs = -1;
 
@@ -117,6 +121,26 @@ public final class FineTuner {
       throw new IllegalArgumentException("the split has no validation or test users (users need"
           + " at least 3 interactions)");
     }
+    this.validationExamples = subsample(split.validation(), options.validationUsers(),
+        options.seed() ^ 0x5EEDL);
+    this.testExamples = subsample(split.test(), options.testUsers(), options.seed() ^ 0x7E57L);
+  }
+
+  /** A fixed seeded subsample in the split's order, or the whole list when size is 0 or more. */
+  static List<Example> subsample(List<Example> examples, int size, long seed) {
+    if (size == 0 || size >= examples.size()) {
+      return examples;
+    }
+    List<Integer> picked = new ArrayList<>();
+    for (int i = 0; i < examples.size(); i++) {
+      picked.add(i);
+    }
+    Collections.shuffle(picked, new Random(seed));
+    picked = new ArrayList<>(picked.subList(0, size));
+    Collections.sort(picked);
+    List<Example> out = new ArrayList<>(size);
+    picked.forEach(i -> out.add(examples.get(i)));
+    return List.copyOf(out);
   }
 
   /** The resolved model config of this run. */
@@ -208,8 +232,8 @@ public final class FineTuner {
         writeRunFiles();
         try (NDManager scope = manager.newSubManager()) {
           NDArray m0 = encoder.itemMatrix(scope);
-          MetricReport zero = evaluator.evaluate(encoder, split.test(), m0);
-          MetricReport pop = evaluator.popularity(catalog, split.train(), split.test());
+          MetricReport zero = evaluator.evaluate(encoder, testExamples, m0);
+          MetricReport pop = evaluator.popularity(catalog, split.train(), testExamples);
           logEval("zero-shot", 0, "test", zero);
           logEval("popularity", 0, "test", pop);
           zeroShot = reportNode(zero);
@@ -247,8 +271,13 @@ public final class FineTuner {
       int patience = stage.equals(STAGE2) || options.variant() == Variant.STAGE2_ONLY
           ? options.patienceStage2() : options.patienceStage1();
       // Both policies give the same number of samples every epoch.
-      int samplesPerEpoch = Math.max(1, new FineTuneSampler(options.samplePolicy(),
-          options.seed()).sample(split.train(), 0).size());
+      int available = new FineTuneSampler(options.samplePolicy(), options.seed())
+          .sample(split.train(), 0).size();
+      int samplesPerEpoch = Math.max(1, options.samplesPerEpoch() > 0
+          ? Math.min(options.samplesPerEpoch(), available) : available);
+      double budgetMinutes = stage.equals(STAGE2) ? options.stage2Minutes()
+          : options.stage1Minutes();
+      long stageStart = System.nanoTime();
       long microBatches = (samplesPerEpoch + options.batchSize() - 1) / options.batchSize();
       long stepsPerEpoch = (microBatches + options.gradientAccumulation() - 1)
           / options.gradientAccumulation();
@@ -264,6 +293,7 @@ public final class FineTuner {
         }
         cachedMatrix = null;
         while (epoch < options.epochs()) {
+          long epochStart = System.nanoTime();
           if (reencode) {
             replaceMatrix(cachedMatrix != null ? cachedMatrix : encoder.itemMatrix(manager));
             cachedMatrix = null;
@@ -273,28 +303,7 @@ public final class FineTuner {
           completedEpochs++;
           boolean stop = false;
           if (epoch % options.evalEvery() == 0 || epoch == options.epochs()) {
-            NDArray evalMatrix = reencode ? encoder.itemMatrix(manager)
-                : trainable ? normalized(trainableMatrix) : matrix;
-            MetricReport validation = evaluator.evaluate(encoder, split.validation(), evalMatrix);
-            logEval(stage, epoch, "validation", validation);
-            double value = validation.get(options.validationMetric());
-            LOG.info(String.format(Locale.ROOT, "%s epoch %d: validation %s = %.5f (best %.5f)",
-                stage, epoch, options.validationMetric(), value, bestMetric));
-            if (value > bestMetric) {
-              bestMetric = value;
-              bestStage = stage;
-              bestValidation = reportNode(validation);
-              badEvaluations = 0;
-              saveBest(evalMatrix);
-            } else {
-              badEvaluations++;
-              stop = badEvaluations >= patience;
-            }
-            if (reencode) {
-              cachedMatrix = evalMatrix;
-            } else if (evalMatrix != matrix) {
-              evalMatrix.close();
-            }
+            stop = evaluateAndKeepBest(reencode, trainable) >= patience;
           }
           saveLast(trainable);
           saveState(stop || epoch == options.epochs());
@@ -305,6 +314,22 @@ public final class FineTuner {
             LOG.info("{}: no improvement in {} evaluations, stopping", stage, patience);
             break;
           }
+          if (budgetMinutes > 0 && epoch < options.epochs()) {
+            // Stop before an epoch that would overrun the budget, estimating it by the last one.
+            double spent = (System.nanoTime() - stageStart) / 60e9;
+            double last = (System.nanoTime() - epochStart) / 60e9;
+            if (spent + last > budgetMinutes) {
+              LOG.info(String.format(Locale.ROOT, "%s: time budget of %.1f min reached after %d"
+                  + " epochs (%.1f min spent, an epoch takes %.1f min)", stage, budgetMinutes,
+                  epoch, spent, last));
+              if (epoch % options.evalEvery() != 0) {
+                evaluateAndKeepBest(reencode, trainable);
+                saveLast(trainable);
+              }
+              saveState(true);
+              break;
+            }
+          }
         }
       } finally {
         optimizer.close();
@@ -314,6 +339,38 @@ public final class FineTuner {
           cachedMatrix = null;
         }
       }
+    }
+
+    /**
+     * Validates the current model, keeps it if it is the best so far, and returns the number of
+     * evaluations in a row without improvement.
+     */
+    private int evaluateAndKeepBest(boolean reencode, boolean trainable) throws IOException {
+      NDArray evalMatrix = reencode ? encoder.itemMatrix(manager)
+          : trainable ? normalized(trainableMatrix) : matrix;
+      MetricReport validation = evaluator.evaluate(encoder, validationExamples, evalMatrix);
+      logEval(stage, epoch, "validation", validation);
+      double value = validation.get(options.validationMetric());
+      LOG.info(String.format(Locale.ROOT, "%s epoch %d: validation %s = %.5f (best %.5f)",
+          stage, epoch, options.validationMetric(), value, bestMetric));
+      if (value > bestMetric) {
+        bestMetric = value;
+        bestStage = stage;
+        bestValidation = reportNode(validation);
+        badEvaluations = 0;
+        saveBest(evalMatrix);
+      } else {
+        badEvaluations++;
+      }
+      if (reencode) {
+        if (cachedMatrix != null) {
+          cachedMatrix.close();
+        }
+        cachedMatrix = evalMatrix;
+      } else if (evalMatrix != matrix) {
+        evalMatrix.close();
+      }
+      return badEvaluations;
     }
 
     private void prepareStageMatrix(boolean trainable, boolean reencode) throws IOException {
@@ -355,6 +412,9 @@ public final class FineTuner {
               .sample(split.train(), epoch));
       Collections.shuffle(samples, new Random(options.seed() ^ (stageIndex * 0x9E3779B9L)
           ^ ((long) epoch << 20)));
+      if (samples.size() > samplesPerEpoch) {
+        samples = new ArrayList<>(samples.subList(0, samplesPerEpoch));
+      }
       Map<String, NDArray> parameters = trainableParameters(trainable);
       Progress progress = new Progress(LOG, String.format(Locale.ROOT, "%s epoch %d", stage,
           epoch + 1), samples.size(), "samples", 30);
@@ -402,16 +462,19 @@ public final class FineTuner {
         double tau = config.temperature();
         if (trainable) {
           scope.tempAttachAll(trainableMatrix);
-          NDArray logits = q.matMul(trainableMatrix.normalize(2, 1, 1e-8).transpose()).div((float) tau);
+          NDArray logits = OwnedArrays.scale(
+              q.matMul(trainableMatrix.normalize(2, 1, 1e-8).transpose()), 1 / tau);
           NDArray oneHot = scope.create(targets).oneHot((int) catalog.size());
-          NDArray loss = logits.logSoftmax(1).mul(oneHot).sum().div(-batch.size());
+          NDArray loss = OwnedArrays.scale(logits.logSoftmax(1).mul(oneHot).sum(),
+              -1.0 / batch.size());
           double value = loss.getFloat();
-          collector.backward(loss.div((float) divisor));
+          collector.backward(OwnedArrays.scale(loss, 1 / divisor));
           return value;
         }
         ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, matrix, targets, tau,
             options.itemChunk(), scope);
-        collector.backward(ItemSoftmaxLoss.surrogate(q, r.queryGradient()).div((float) divisor));
+        collector.backward(
+            OwnedArrays.scale(ItemSoftmaxLoss.surrogate(q, r.queryGradient()), 1 / divisor));
         return r.loss();
       }
     }
@@ -539,7 +602,7 @@ public final class FineTuner {
     private FineTuneResult finish() throws IOException {
       Checkpoints.loadInto(model, Checkpoints.read(run.resolve("best")).weights());
       NDArray finalMatrix = readMatrix(run.resolve("best/item-matrix.safetensors"));
-      MetricReport test = evaluator.evaluate(encoder, split.test(), finalMatrix);
+      MetricReport test = evaluator.evaluate(encoder, testExamples, finalMatrix);
       logEval("final", epoch, "test", test);
       SafeTensors.write(run.resolve("item-matrix.safetensors"),
           Map.of("item_matrix", tensor("item_matrix", finalMatrix)), Map.of());
@@ -596,8 +659,8 @@ public final class FineTuner {
       c.set("model", RunDirectory.JSON.readTree(ConfigJson.toJson(config)));
       c.put("dataset", split.dataset().name());
       c.put("trainSequences", split.train().size());
-      c.put("validationUsers", split.validation().size());
-      c.put("testUsers", split.test().size());
+      c.put("validationUsers", validationExamples.size());
+      c.put("testUsers", testExamples.size());
       c.put("items", catalog.size());
       run.writeJson("config.json", c);
       run.writeTrainingProvenance(datasetFingerprint, options.seed(), options.device(), "finetune");

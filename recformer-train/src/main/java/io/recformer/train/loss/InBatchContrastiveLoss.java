@@ -1,6 +1,7 @@
 package io.recformer.train.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.recformer.train.model.OwnedArrays;
 
 /**
  * The item-item contrastive loss of pre-training (reference section 4): row {@code b} of
@@ -19,14 +20,14 @@ public final class InBatchContrastiveLoss {
     }
     NDArray h = histories.normalize(2, 1, 1e-8);
     NDArray p = positives.normalize(2, 1, 1e-8);
-    return h.matMul(p.transpose()).div((float) temperature);
+    return OwnedArrays.scale(h.matMul(p.transpose()), 1 / temperature);
   }
 
   /** Mean cross-entropy of the logits with the diagonal as labels. */
   public static NDArray loss(NDArray logits) {
     long b = logits.getShape().get(0);
     NDArray eye = logits.getManager().eye((int) b);
-    return logits.logSoftmax(1).mul(eye).sum().div((float) -b);
+    return OwnedArrays.scale(logits.logSoftmax(1).mul(eye).sum(), -1.0 / b);
   }
 
   /** Fraction of rows whose highest logit is the diagonal (in-batch next-item accuracy). */

@@ -94,8 +94,8 @@ final class LongformerSelfAttention {
     // output column's dot product unchanged. 1/sqrt(head size) is folded into the query weights
     // (d^2 multiplications instead of n d). The global key/value projections are never applied to
     // all tokens (see globalRows).
-    NDArray queryWeight = value(store, queryW, device, training).mul(scale);
-    NDArray queryBias = value(store, queryB, device, training).mul(scale);
+    NDArray queryWeight = OwnedArrays.scale(value(store, queryW, device, training), scale);
+    NDArray queryBias = OwnedArrays.scale(value(store, queryB, device, training), scale);
     queryWeight.attach(scope);
     queryBias.attach(scope);
     NDArray w = NDArrays.concat(new NDList(queryWeight, value(store, keyW, device, training),
@@ -186,8 +186,9 @@ final class LongformerSelfAttention {
     var device = x.getDevice();
     int g = masks.globalCount;
     NDArray xGlobal = masks.select.matMul(x); // [B, g, d]
-    NDArray qGlobal = Linear.linear(xGlobal, value(store, queryGlobalW, device, training),
-        value(store, queryGlobalB, device, training)).singletonOrThrow().mul(scale);
+    NDArray qGlobal = OwnedArrays.scale(Linear.linear(xGlobal,
+        value(store, queryGlobalW, device, training), value(store, queryGlobalB, device, training))
+        .singletonOrThrow(), scale);
     qGlobal = qGlobal.reshape(b, g, heads, headSize).transpose(0, 2, 1, 3); // [B, H, g, hs]
     NDArray keyWeight = value(store, keyGlobalW, device, training).reshape(heads, headSize, hidden);
     NDArray keyBias = value(store, keyGlobalB, device, training).reshape(heads, 1, headSize);

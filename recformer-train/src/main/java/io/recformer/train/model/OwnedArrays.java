@@ -15,9 +15,22 @@ import ai.djl.ndarray.types.Shape;
  * collection; see {@code BackwardAfterGcTest}). A clone owns its storage through PyTorch's
  * reference counting, so it stays valid as long as the graph needs it.
  */
-final class OwnedArrays {
+public final class OwnedArrays {
 
   private OwnedArrays() {}
+
+  /**
+   * {@code x * factor} with the factor held in an owned scalar array. DJL's {@code mul(Number)}
+   * and {@code div(Number)} wrap the number in a borrowed buffer and close it right away, but
+   * autograd keeps that scalar for the backward pass of a product (d(x * c)/dx = c): after a
+   * garbage collection backward would read freed memory. Use this for every scalar factor on a
+   * path that gradients flow through.
+   */
+  public static NDArray scale(NDArray x, double factor) {
+    try (NDArray scalar = create(x.getManager(), new float[] {(float) factor}, new Shape())) {
+      return x.mul(scalar);
+    }
+  }
 
   static NDArray create(NDManager manager, float[] data, Shape shape) {
     return own(manager.create(data, shape));

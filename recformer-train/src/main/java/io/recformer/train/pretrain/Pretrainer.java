@@ -24,6 +24,7 @@ import io.recformer.train.checkpoint.Checkpoints;
 import io.recformer.train.loss.InBatchContrastiveLoss;
 import io.recformer.train.loss.MaskedLmLoss;
 import io.recformer.train.model.EncoderOutput;
+import io.recformer.train.model.OwnedArrays;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import io.recformer.train.optim.LinearSchedule;
@@ -316,16 +317,16 @@ public final class Pretrainer {
           NDArray combined = null;
           for (int k = 0; k < 2; k++) {
             if (mlm[k] != null) {
-              NDArray weighted = mlm[k].mul((float) counts[k] / total);
+              NDArray weighted = OwnedArrays.scale(mlm[k], (double) counts[k] / total);
               combined = combined == null ? weighted : combined.add(weighted);
             }
           }
           mlmValue = combined.getFloat();
-          loss = iic.add(combined.mul((float) config.mlmWeight()));
+          loss = iic.add(OwnedArrays.scale(combined, config.mlmWeight()));
         }
         double value = loss.getFloat();
         double iicValue = iic.getFloat();
-        collector.backward(loss.div((float) divisor));
+        collector.backward(OwnedArrays.scale(loss, 1 / divisor));
         return new double[] {value, iicValue, mlmValue};
       }
     }

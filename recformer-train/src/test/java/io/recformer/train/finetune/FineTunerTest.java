@@ -176,7 +176,33 @@ class FineTunerTest {
   }
 
   @Test
+  void budgetsAndSubsamplesBoundTheRun(@TempDir Path dir) throws Exception {
+    // A tiny stage-1 budget stops after the first epoch (the next one would overrun it); samples
+    // per epoch and the user subsamples shrink each epoch and each evaluation.
+    FineTuneOptions o = tiny().epochs(5).samplesPerEpoch(8).validationUsers(5).testUsers(7)
+        .stage1Minutes(1e-6).build();
+    FineTuneResult r = run(o, dir.resolve("run"));
+    assertThat(r.zeroShotTest().users()).isEqualTo(7);
+    assertThat(r.finalTest().users()).isEqualTo(7);
+    assertThat(r.bestValidation().users()).isEqualTo(5);
+    String steps = Files.readString(dir.resolve("run/metrics-steps.csv"), StandardCharsets.UTF_8);
+    // 8 samples = one micro-batch = one optimizer step per epoch; one epoch in stage 1, and
+    // stage 2 (no budget) runs until its 5 epochs or its patience of 2 evaluations.
+    assertThat(steps.lines().filter(l -> l.startsWith("stage1,")).count()).isEqualTo(1);
+    long stage2 = steps.lines().filter(l -> l.startsWith("stage2,")).count();
+    assertThat(stage2).isBetween(2L, 5L);
+    assertThat(FineTuner.subsample(split.test(), 7, 1)).hasSize(7)
+        .isEqualTo(FineTuner.subsample(split.test(), 7, 1))
+        .isSubsetOf(split.test());
+    assertThat(FineTuner.subsample(split.test(), 0, 1)).isEqualTo(split.test());
+  }
+
+  @Test
   void optionsNameTheBadField() {
+    assertThatThrownBy(() -> tiny().testUsers(-1).build())
+        .hasMessage("testUsers = -1 must be >= 0 (0 = all)");
+    assertThatThrownBy(() -> tiny().stage2Minutes(-1).build())
+        .hasMessageContaining("stage2Minutes = -1.0");
     assertThatThrownBy(() -> tiny().batchSize(0).build())
         .hasMessage("batchSize = 0 must be >= 1");
     assertThatThrownBy(() -> tiny().device("tpu").build())
