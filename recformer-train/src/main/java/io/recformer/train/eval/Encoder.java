@@ -42,7 +42,9 @@ public final class Encoder {
     }
     this.model = model;
     this.cache = cache;
-    this.collator = BatchCollator.forLongformer(model.config(), padId);
+    // Batches are padded only to their longest row: the model pads to its chunk size itself,
+    // and rounding up to the whole window here made short items (Amazon titles) 30% slower.
+    this.collator = BatchCollator.unrounded(model.config(), padId);
     this.batchSize = batchSize;
   }
 

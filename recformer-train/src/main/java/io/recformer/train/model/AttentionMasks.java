@@ -36,8 +36,6 @@ final class AttentionMasks {
   final NDArray globalRowBias;
   /** {@code [B, g, N]} one-hot selection of each row's global tokens (all-zero unused slots). */
   final NDArray select;
-  /** {@code [B, 1, g, N]}: {@link #select} with a head axis, to gather per-head keys and values. */
-  final NDArray selectPerHead;
   /** {@code [B, N, g]} transpose of {@link #select}, scatters global rows back. */
   final NDArray scatter;
   /** {@code [B, N, 1]}: 1 for non-global tokens, 0 for global ones. */
@@ -89,7 +87,6 @@ final class AttentionMasks {
     if (g == 0) {
       globalRowBias = null;
       select = null;
-      selectPerHead = null;
       scatter = null;
       notGlobal = null;
       return;
@@ -111,7 +108,6 @@ final class AttentionMasks {
     }
     globalRowBias = OwnedArrays.create(manager, rowBias, new Shape(batchSize, 1, 1, n));
     select = OwnedArrays.create(manager, sel, new Shape(batchSize, g, n));
-    selectPerHead = select.reshape(batchSize, 1, g, n);
     scatter = OwnedArrays.create(manager, sct, new Shape(batchSize, n, g));
     notGlobal = OwnedArrays.create(manager, keep, new Shape(batchSize, n, 1));
   }

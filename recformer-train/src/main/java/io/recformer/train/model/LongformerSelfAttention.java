@@ -150,8 +150,8 @@ final class LongformerSelfAttention {
         vPadded.get(":, :, 2:" + (m + 2)));
     if (g > 0) {
       // The global tokens' ordinary keys/values [B, H, g, hs], shared by every chunk.
-      NDArray kOfGlobals = masks.selectPerHead.matMul(heads(k, b, n));
-      NDArray vOfGlobals = masks.selectPerHead.matMul(heads(v, b, n));
+      NDArray kOfGlobals = heads(masks.select.matMul(k), b, g);
+      NDArray vOfGlobals = heads(masks.select.matMul(v), b, g);
       keyParts.add(kOfGlobals.transpose(0, 1, 3, 2).expandDims(2)
           .broadcast(b, heads, m, headSize, g));
       valueParts.add(vOfGlobals.expandDims(2).broadcast(b, heads, m, g, headSize));
@@ -198,14 +198,22 @@ final class LongformerSelfAttention {
     keyBias.attach(x.getManager());
     valueWeight.attach(x.getManager());
     valueBias.attach(x.getManager());
-    NDArray tokens = x.expandDims(1); // [B, 1, N, d]
-    NDArray queryInInput = qGlobal.matMul(keyWeight); // [B, H, g, d]
+    // Matmuls below keep the batch-shared operand 3-D ([B, rows, d] with x, or [H, rows, .] with
+    // the per-head weights): a 4-D matmul that broadcasts one operand over a missing axis makes
+    // PyTorch materialize the expanded copy (B x H x N x d floats), which cost more than the
+    // rest of the layer at batch 64.
+    long n = x.getShape().get(1);
+    NDArray qByHead = qGlobal.transpose(1, 0, 2, 3).reshape(heads, b * g, headSize);
+    NDArray queryInInput = qByHead.matMul(keyWeight) // [H, B g, d]
+        .reshape(heads, b, g, hidden).transpose(1, 0, 2, 3).reshape(b, heads * g, hidden);
     NDArray shift = qGlobal.mul(keyBias).sum(new int[] {3}, true); // [B, H, g, 1]
-    NDArray scores = queryInInput.matMul(tokens.transpose(0, 1, 3, 2)).add(shift)
-        .add(masks.globalRowBias);
+    NDArray scores = queryInInput.matMul(x.transpose(0, 2, 1)) // [B, H g, N]
+        .reshape(b, heads, g, n).add(shift).add(masks.globalRowBias);
     NDArray probs = dropout(scores.softmax(3), training); // [B, H, g, N]
-    NDArray mixed = probs.matMul(tokens); // [B, H, g, d]
-    NDArray context = mixed.matMul(valueWeight.transpose(0, 2, 1)) // [B, H, g, hs]
+    NDArray mixed = probs.reshape(b, heads * g, n).matMul(x) // [B, H g, d]
+        .reshape(b, heads, g, hidden).transpose(1, 0, 2, 3).reshape(heads, b * g, hidden);
+    NDArray context = mixed.matMul(valueWeight.transpose(0, 2, 1)) // [H, B g, hs]
+        .reshape(heads, b, g, headSize).transpose(1, 0, 2, 3) // [B, H, g, hs]
         .add(probs.sum(new int[] {3}, true).mul(valueBias));
     return context.transpose(0, 2, 1, 3).reshape(b, g, hidden);
   }

@@ -163,7 +163,8 @@ public final class Pretrainer {
       this.model = model;
       this.optimizer = optimizer;
       this.cache = cache;
-      this.collator = BatchCollator.forLongformer(config, tokenizer.padId());
+      // The model pads to its chunk size itself; see Encoder.
+      this.collator = BatchCollator.unrounded(config, tokenizer.padId());
       this.steps = new CsvLog(run.resolve("metrics-steps.csv"),
           List.of("epoch", "step", "loss", "iic_loss", "mlm_loss", "learning_rate", "grad_norm"));
       this.evals = new CsvLog(run.resolve("metrics-eval.csv"),
