@@ -205,6 +205,7 @@ public final class FineTuner {
     String bestStage = "initial";
     int badEvaluations;
     int completedEpochs;
+    long samplesSeen;
     ObjectNode zeroShot;
     ObjectNode popularity;
     ObjectNode bestValidation;
@@ -415,6 +416,7 @@ public final class FineTuner {
       if (samples.size() > samplesPerEpoch) {
         samples = new ArrayList<>(samples.subList(0, samplesPerEpoch));
       }
+      samplesSeen += samples.size();
       Map<String, NDArray> parameters = trainableParameters(trainable);
       Progress progress = new Progress(LOG, String.format(Locale.ROOT, "%s epoch %d", stage,
           epoch + 1), samples.size(), "samples", 30);
@@ -559,6 +561,7 @@ public final class FineTuner {
       s.put("bestStage", bestStage);
       s.put("badEvaluations", badEvaluations);
       s.put("completedEpochs", completedEpochs);
+      s.put("samplesSeen", samplesSeen);
       s.put("stepRows", steps.rows());
       s.put("evalRows", evals.rows());
       s.set("zeroShot", zeroShot);
@@ -580,6 +583,7 @@ public final class FineTuner {
       bestStage = s.get("bestStage").asText();
       badEvaluations = s.get("badEvaluations").asInt();
       completedEpochs = s.get("completedEpochs").asInt();
+      samplesSeen = s.path("samplesSeen").asLong(0);
       zeroShot = (ObjectNode) s.get("zeroShot");
       popularity = (ObjectNode) s.get("popularity");
       bestValidation = s.has("bestValidation") ? (ObjectNode) s.get("bestValidation") : null;
@@ -616,6 +620,10 @@ public final class FineTuner {
       return new FineTuneResult(run.root(), zero, test, pop, bestVal, bestStage, globalStep);
     }
 
+    private String budget(double minutes) {
+      return minutes == 0 ? "unbounded" : String.format(Locale.ROOT, "%.0f", minutes);
+    }
+
     private void writeReport(MetricReport test, MetricReport zero, MetricReport pop,
         MetricReport bestVal) throws IOException {
       ObjectNode r = RunDirectory.JSON.createObjectNode();
@@ -628,6 +636,8 @@ public final class FineTuner {
       r.put("averaging", "per-user mean");
       r.put("testUsers", test.users());
       r.put("steps", globalStep);
+      r.put("trainingSamplesSeen", samplesSeen);
+      r.put("validationUsers", validationExamples.size());
       r.put("bestStage", bestStage);
       r.put("wallSecondsThisProcess", (System.nanoTime() - startNanos) / 1e9);
       r.set("zeroShotTest", reportNode(zero));
@@ -644,6 +654,12 @@ public final class FineTuner {
           options.variant(), options.samplePolicy(), config.pooling(), config.maxTokens(),
           options.seed(), globalStep, bestStage, test.users(), options.tiePolicy(),
           options.historyPolicy()));
+      md.append(String.format(Locale.ROOT, "Budget: %d training samples seen (%s per epoch),"
+              + " stage minutes %s / %s, %d validation users for model selection.%n%n",
+          samplesSeen, options.samplesPerEpoch() == 0 ? "all"
+              : Integer.toString(options.samplesPerEpoch()),
+          budget(options.stage1Minutes()), budget(options.stage2Minutes()),
+          validationExamples.size()));
       md.append(zero.markdownHeader("model")).append('\n');
       md.append(pop.markdownRow("popularity")).append('\n');
       md.append(zero.markdownRow("zero-shot")).append('\n');

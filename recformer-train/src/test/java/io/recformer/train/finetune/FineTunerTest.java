@@ -191,6 +191,9 @@ class FineTunerTest {
     assertThat(steps.lines().filter(l -> l.startsWith("stage1,")).count()).isEqualTo(1);
     long stage2 = steps.lines().filter(l -> l.startsWith("stage2,")).count();
     assertThat(stage2).isBetween(2L, 5L);
+    assertThat(Files.readString(dir.resolve("run/report.md")))
+        .contains((1 + stage2) * 8 + " training samples seen (8 per epoch)")
+        .contains("5 validation users");
     assertThat(FineTuner.subsample(split.test(), 7, 1)).hasSize(7)
         .isEqualTo(FineTuner.subsample(split.test(), 7, 1))
         .isSubsetOf(split.test());
