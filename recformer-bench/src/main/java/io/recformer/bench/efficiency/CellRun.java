@@ -1,16 +1,11 @@
 package io.recformer.bench.efficiency;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.cuda.CudaUtils;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.item.ItemCatalog;
-import io.recformer.core.item.UserHistory;
 import io.recformer.core.text.BatchCollator;
 import io.recformer.core.text.EncodedBatch;
 import io.recformer.core.text.EncodedSequence;
@@ -21,11 +16,8 @@ import io.recformer.data.importer.Datasets;
 import io.recformer.infer.encoder.EncoderOptions;
 import io.recformer.infer.encoder.RecformerEncoder;
 import io.recformer.train.export.OnnxExporter;
-import io.recformer.train.loss.ItemSoftmaxLoss;
-import io.recformer.train.model.EncoderOutput;
 import io.recformer.train.model.PyTorchThreads;
 import io.recformer.train.model.RecformerModel;
-import io.recformer.train.optim.AdamW;
 import io.recformer.train.run.Devices;
 import io.recformer.train.weights.MiniLmImporter;
 import java.io.IOException;
@@ -35,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,10 +46,7 @@ import picocli.CommandLine.Option;
  * matrix, exports the model and times ONNX Runtime on histories of the same length. Writes a
  * {@link CellResult} JSON after every phase.
  *
- * <p>A training step is what {@code FineTuner} does per batch (reference section 5, stage 1):
- * forward in training mode, L2-normalized CLS, full-softmax cross-entropy over the whole item
- * matrix at tau 0.05 (chunked, {@link ItemSoftmaxLoss}), backward, global-norm clipping at 1.0 and
- * an AdamW update of every parameter. Random weights cost the same time as trained ones.
+ * <p>A training step is {@link TrainingStep}; random weights cost the same time as trained ones.
  */
 @Command(name = "efficiency-cell", mixinStandardHelpOptions = true,
     description = "Measures one cell of the efficiency grid (started by EfficiencyBenchmark).")
@@ -146,7 +134,7 @@ public final class CellRun implements Callable<Integer> {
           ProcessMemory memory = new ProcessMemory(50,
               dev.isGpu() ? () -> CudaUtils.getGpuMemory(dev).getUsed() : null, capKb, this::memoryCapHit)) {
         ItemTokenCache cache = new ItemTokenCache(tokenizer, catalog);
-        Samples samples = new Samples(dataset, cache, config, lengths, random);
+        HistorySampler samples = new HistorySampler(dataset, cache, config, lengths == Lengths.full, random);
         BatchCollator collator = BatchCollator.forLongformer(config, tokenizer.padId());
         try (NDManager root = NDManager.newBaseManager(dev)) {
           try (RecformerModel net = RecformerModel.newInstance(root, config, seed)) {
@@ -180,20 +168,9 @@ public final class CellRun implements Callable<Integer> {
     }
   }
 
-  private void train(RecformerModel net, NDManager root, int items, Samples samples, BatchCollator collator)
+  private void train(RecformerModel net, NDManager root, int items, HistorySampler samples, BatchCollator collator)
       throws IOException {
-    RecformerConfig config = net.config();
-    try (AdamW adam = new AdamW(root, AdamW.Options.withWeightDecay(0))) {
-      NDArray matrix = root.randomNormal(new Shape(items, config.hiddenSize()));
-      try (NDArray norms = matrix.norm(new int[] {1}, true)) {
-        matrix.divi(norms);
-      }
-      Map<String, NDArray> parameters = new LinkedHashMap<>();
-      for (String name : net.parameterShapes().keySet()) {
-        if (net.parameter(name).requiresGradient()) {
-          parameters.put(name, net.parameter(name).getArray());
-        }
-      }
+    try (TrainingStep step = new TrainingStep(root, net, items)) {
       double[] wall = new double[steps];
       double[] cpu = new double[steps];
       long realTokens = 0;
@@ -201,21 +178,11 @@ public final class CellRun implements Callable<Integer> {
         boolean timed = s >= warmup;
         save(String.format(Locale.ROOT, "running: training step %d of %d (%d warm-up)", s + 1, warmup + steps,
             warmup));
-        Samples.Batch b = samples.next(batch);
+        HistorySampler.Batch b = samples.next(batch);
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         EncodedBatch input = collator.collate(b.sequences());
-        try (NDManager scope = root.newSubManager();
-            GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          EncoderOutput out = net.encode(scope, input, true);
-          NDArray q = out.pooled().normalize(2, 1, 1e-8);
-          ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, matrix, b.targets(), config.temperature(), 65_536,
-              scope);
-          collector.backward(ItemSoftmaxLoss.surrogate(q, r.queryGradient()));
-        }
-        AdamW.clipGlobalNorm(parameters.values(), 1.0);
-        adam.step(parameters, 5e-5);
-        parameters.values().iterator().next().getFloat(0, 0); // waits for a device to finish
+        step.run(input, b.targets());
         if (timed) {
           wall[s - warmup] = (System.nanoTime() - t0) / 1e9;
           cpu[s - warmup] = (processCpuNanos() - cpu0) / 1e9;
@@ -226,7 +193,6 @@ public final class CellRun implements Callable<Integer> {
           result.paddedLength = input.length();
         }
       }
-      matrix.close();
       result.stepSeconds = median(wall);
       result.stepCpuSeconds = median(cpu);
       result.meanTokens = realTokens / (double) (steps * batch);
@@ -257,7 +223,7 @@ public final class CellRun implements Callable<Integer> {
     result.itemMatrixSeconds = seconds * cache.catalog().size() / n;
   }
 
-  private void onnxRuntime(Path bundle, Samples samples, Device dev) throws IOException {
+  private void onnxRuntime(Path bundle, HistorySampler samples, Device dev) throws IOException {
     EncoderOptions options = EncoderOptions.defaults().withBatchSize(batch)
         .withIntraOpThreads(result.threads);
     if (dev.isGpu()) {
@@ -324,62 +290,6 @@ public final class CellRun implements Callable<Integer> {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       LOG.warn("could not delete {}", dir, e);
-    }
-  }
-
-  /** Training samples built from the dataset's items. */
-  static final class Samples {
-    private final int[][] users;
-    private final int[] flat;
-    private final ItemTokenCache cache;
-    private final Lengths lengths;
-    private final SplittableRandom random;
-    private final int maxItems;
-
-    record Batch(List<EncodedSequence> sequences, int[] targets) {}
-
-    Samples(Dataset dataset, ItemTokenCache cache, RecformerConfig config, Lengths lengths,
-        SplittableRandom random) {
-      this.cache = cache;
-      this.lengths = lengths;
-      this.random = random;
-      this.maxItems = config.maxItems();
-      ItemCatalog catalog = dataset.items();
-      users = new int[dataset.userCount()][];
-      int total = 0;
-      for (int u = 0; u < users.length; u++) {
-        UserHistory h = dataset.users().get(u);
-        users[u] = h.itemIds().stream().mapToInt(catalog::requireIndex).toArray();
-        total += users[u].length;
-      }
-      flat = new int[total];
-      int at = 0;
-      for (int[] u : users) {
-        System.arraycopy(u, 0, flat, at, u.length);
-        at += u.length;
-      }
-    }
-
-    Batch next(int size) {
-      List<EncodedSequence> sequences = new ArrayList<>(size);
-      int[] targets = new int[size];
-      for (int i = 0; i < size; i++) {
-        if (lengths == Lengths.full) {
-          // maxItems consecutive items (about 40 tokens each) overflow even 1024 tokens; the
-          // encoder keeps the most recent ones that fit.
-          int from = random.nextInt(flat.length - maxItems - 1);
-          sequences.add(cache.encodeHistory(flat, from, from + maxItems));
-          targets[i] = flat[from + maxItems];
-        } else {
-          int[] u = users[random.nextInt(users.length)];
-          // training part = all but the last two; target position uniform in [1, n - 3]
-          int trainLength = Math.max(2, u.length - 2);
-          int t = 1 + random.nextInt(trainLength - 1);
-          sequences.add(cache.encodeHistory(u, 0, t));
-          targets[i] = u[t];
-        }
-      }
-      return new Batch(sequences, targets);
     }
   }
 }
