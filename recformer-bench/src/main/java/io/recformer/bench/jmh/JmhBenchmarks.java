@@ -82,9 +82,11 @@ public final class JmhBenchmarks {
         ps.append(ps.length() == 0 ? "" : ", ").append(key).append('=').append(params.getParam(key));
       }
       var primary = r.getPrimaryResult();
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %s | %d x %d |%n",
+      double error = primary.getScoreError();
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %s | %s | %d x %d |%n",
           params.getBenchmark().replace(JmhBenchmarks.class.getPackageName() + ".", ""), ps,
-          params.getMode().shortLabel(), primary.getScore(), primary.getScoreError(), primary.getScoreUnit(),
+          params.getMode().shortLabel(), primary.getScore(),
+          Double.isNaN(error) ? "n/a" : String.format(Locale.ROOT, "%.3f", error), primary.getScoreUnit(),
           params.getForks(), params.getMeasurement().getCount()));
     }
     md.append("\nThroughput modes (thrpt) count items or histories per second (operations per invocation);"
