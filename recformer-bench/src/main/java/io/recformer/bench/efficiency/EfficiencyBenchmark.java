@@ -93,10 +93,10 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
       description = "Items encoded to extrapolate re-encoding the whole item matrix.")
   int itemSample;
 
-  @Option(names = "--ort-sequences", defaultValue = "32", description = "Histories per ONNX Runtime timing run.")
+  @Option(names = "--ort-sequences", defaultValue = "16", description = "Histories per ONNX Runtime timing run.")
   int ortSequences;
 
-  @Option(names = "--ort-runs", defaultValue = "3", description = "Timed ONNX Runtime runs (median reported).")
+  @Option(names = "--ort-runs", defaultValue = "2", description = "Timed ONNX Runtime runs (median reported).")
   int ortRuns;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the weights and the sampled sequences.")
