@@ -50,9 +50,9 @@ final class CellResult {
   Integer catalogItems;
   /** VmHWM after the training phase (before export), in MB. */
   Long trainingPeakRssMb;
-  /** Peak of RSS minus the JVM's committed heap and non-heap during training, in MB (sampled). */
+  /** Peak of RSS minus the JVM's used heap and non-heap during training, in MB (sampled; an upper bound). */
   Long trainingPeakNativeMb;
-  /** GPU memory in use at its sampled peak (GPU runs only), in MB. */
+  /** Device-wide GPU memory in use (CUDA free/total) at its sampled peak, GPU runs only, in MB. */
   Long gpuPeakMb;
   /** VmHWM at the end of the cell (training, export and ONNX Runtime), in MB. */
   Long peakRssMb;

@@ -69,7 +69,7 @@ public final class CellRun implements Callable<Integer> {
   @Option(names = "--item-sample", defaultValue = "256") int itemSample;
   @Option(names = "--ort-sequences", defaultValue = "16") int ortSequences;
   @Option(names = "--ort-runs", defaultValue = "2") int ortRuns;
-  @Option(names = "--no-ort", negatable = true, defaultValue = "true") boolean ort;
+  @Option(names = "--skip-ort") boolean skipOrt;
   @Option(names = "--memory-cap-mb", defaultValue = "0") long memoryCapMb;
   @Option(names = "--seed", defaultValue = "42") long seed;
 
@@ -112,6 +112,7 @@ public final class CellRun implements Callable<Integer> {
   private void measure(Cell cell, long started) throws IOException {
     RecformerConfig config = cell.config();
     System.setProperty(PyTorchThreads.INTER_OP, "1");
+    PyTorchThreads.applyDefaults(); // intra-op = available processors unless set
     if (threads > 0) {
       PyTorchThreads.setIntraOpThreads(threads);
     }
@@ -144,7 +145,7 @@ public final class CellRun implements Callable<Integer> {
             result.gpuPeakMb = dev.isGpu() ? memory.peakGpuMb() : null;
             save("running: item matrix");
             itemMatrix(net, root, cache, collator, random);
-            if (ort) {
+            if (!skipOrt) {
               save("running: export");
               long t = System.nanoTime();
               OnnxExporter.writeBundle(net, tokenizerJson, Provenance.capture("none", seed, Map.of()), bundle);
@@ -152,7 +153,7 @@ public final class CellRun implements Callable<Integer> {
             }
           }
         }
-        if (ort) {
+        if (!skipOrt) {
           save("running: onnx runtime");
           onnxRuntime(bundle, samples, dev);
         }

@@ -99,6 +99,9 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
   @Option(names = "--ort-runs", defaultValue = "2", description = "Timed ONNX Runtime runs (median reported).")
   int ortRuns;
 
+  @Option(names = "--skip-ort", description = "Measure training only (no export, no ONNX Runtime).")
+  boolean skipOrt;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the weights and the sampled sequences.")
   long seed;
 
@@ -217,6 +220,9 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
         "--item-sample", Integer.toString(itemSample), "--ort-sequences", Integer.toString(ortSequences),
         "--ort-runs", Integer.toString(ortRuns), "--memory-cap-mb", Long.toString(capMb),
         "--seed", Long.toString(seed)));
+    if (skipOrt) {
+      command.add("--skip-ort");
+    }
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("OPT_OUT_TRACKING", "true");

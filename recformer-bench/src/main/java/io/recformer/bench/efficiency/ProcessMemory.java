@@ -10,9 +10,12 @@ import java.util.function.LongSupplier;
 
 /**
  * This process's memory from Linux {@code /proc/self/status}: the peak resident set (VmHWM, kept by
- * the kernel, so no sample can miss it) and a sampled peak of native memory, i.e. resident memory
- * minus what the JVM has committed for heap and non-heap (PyTorch, ONNX Runtime and tokenizer
- * allocations live outside the heap). Elsewhere the values are -1.
+ * the kernel, so no sample can miss it) and a sampled peak of native memory, estimated as resident
+ * memory minus what the JVM uses of heap and non-heap (PyTorch, ONNX Runtime and tokenizer
+ * allocations live outside the heap). The estimate is an upper bound: heap pages the collector has
+ * freed stay resident and count as native here (subtracting the committed heap instead would give
+ * a lower bound that is often negative, since committed pages need not be resident); a bounded heap
+ * ({@code -Xmx}) bounds the error. Elsewhere the values are -1.
  */
 final class ProcessMemory implements AutoCloseable {
 
@@ -36,9 +39,8 @@ final class ProcessMemory implements AutoCloseable {
       while (running) {
         long rss = statusKb("VmRSS:");
         if (rss >= 0) {
-          long committed = (jvm.getHeapMemoryUsage().getCommitted() + jvm.getNonHeapMemoryUsage().getCommitted())
-              / 1024;
-          peakNativeKb.accumulateAndGet(rss - committed, Math::max);
+          long javaKb = (jvm.getHeapMemoryUsage().getUsed() + jvm.getNonHeapMemoryUsage().getUsed()) / 1024;
+          peakNativeKb.accumulateAndGet(Math.max(0, rss - javaKb), Math::max);
           if (capKb > 0 && rss > capKb && !capped) {
             capped = true;
             onCap.run();
