@@ -20,8 +20,9 @@ import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
  * Writes the efficiency results as {@code efficiency.csv}, {@code efficiency.json} (format version
- * 1, settings and one object per cell), {@code efficiency.md} and {@code efficiency.png} (epoch
- * estimate and peak memory per cell), each atomically. Cells that were not measured keep empty
+ * 1, settings and one object per cell), {@code efficiency.md}, {@code efficiency.png} (epoch
+ * estimate per cell) and {@code efficiency-memory.png} (peak resident memory of training per cell),
+ * each atomically. Cells that were not measured keep empty
  * values and their status; nothing is filled in.
  */
 final class EfficiencyReport {
@@ -30,6 +31,7 @@ final class EfficiencyReport {
   static final String JSON = "efficiency.json";
   static final String MARKDOWN = "efficiency.md";
   static final String CHART = "efficiency.png";
+  static final String MEMORY_CHART = "efficiency-memory.png";
 
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -63,7 +65,12 @@ final class EfficiencyReport {
     AtomicFiles.writeString(dir.resolve(CSV), csv(cells));
     AtomicFiles.writeString(dir.resolve(JSON), json(cells, settings));
     AtomicFiles.writeString(dir.resolve(MARKDOWN), markdown);
-    writeChart(dir.resolve(CHART), cells);
+    String device = cells.isEmpty() ? "" : cells.get(0).device;
+    writeChart(dir.resolve(CHART), cells, "Estimated fine-tuning epoch on " + device + " (training steps)",
+        "minutes per epoch", r -> r.epochSeconds == null ? null : r.epochSeconds / 60.0);
+    writeChart(dir.resolve(MEMORY_CHART), cells, "Peak resident memory of training on " + device,
+        "GB (VmHWM)", r -> r.trainingPeakRssMb == null || r.trainingPeakRssMb < 0 ? null
+            : r.trainingPeakRssMb / 1024.0);
   }
 
   static String csv(List<CellResult> cells) {
@@ -120,16 +127,17 @@ final class EfficiencyReport {
     return md.toString();
   }
 
-  private static void writeChart(Path file, List<CellResult> cells) throws IOException {
+  /** A bar per cell: series = model, category = max tokens x batch; unmeasured cells have no bar. */
+  private static void writeChart(Path file, List<CellResult> cells, String title, String yLabel,
+      Function<CellResult, Double> value) throws IOException {
     System.setProperty("java.awt.headless", "true");
     DefaultCategoryDataset data = new DefaultCategoryDataset();
     for (CellResult r : cells) {
       String category = String.format(Locale.ROOT, "%d tok x %d", r.maxTokens, r.batch);
-      data.addValue(r.epochSeconds == null ? null : r.epochSeconds / 60.0, r.model + " (" + r.size + ")", category);
+      data.addValue(value.apply(r), r.model + " (" + r.size + ")", category);
     }
-    JFreeChart chart = ChartFactory.createBarChart(
-        "Estimated fine-tuning epoch on " + (cells.isEmpty() ? "" : cells.get(0).device) + " (training steps)",
-        "max tokens x batch", "minutes per epoch", data, PlotOrientation.VERTICAL, true, false, false);
+    JFreeChart chart = ChartFactory.createBarChart(title, "max tokens x batch", yLabel, data,
+        PlotOrientation.VERTICAL, true, false, false);
     chart.setBackgroundPaint(Color.WHITE);
     AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, 900, 500));
   }

@@ -76,6 +76,7 @@ class EfficiencyBenchmarkTest {
     assertThat(md).isEqualTo(outcome.markdown()).contains("| tiny | 2 x 64 | 128 | 2 | cpu | ok |")
         .contains("Machine: ").contains("### Settings");
     assertThat(ImageIO.read(out.resolve("efficiency.png").toFile()).getWidth()).isEqualTo(900);
+    assertThat(ImageIO.read(out.resolve("efficiency-memory.png").toFile()).getHeight()).isEqualTo(500);
   }
 
   @Test
