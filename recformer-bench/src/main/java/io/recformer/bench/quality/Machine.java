@@ -6,22 +6,44 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-/** Best-effort description of the machine for benchmark records (Linux /proc; "unknown" elsewhere). */
-final class Machine {
+/**
+ * Best-effort description of the machine for benchmark records (Linux /proc; "unknown" elsewhere);
+ * shared by the quality and efficiency benchmarks.
+ */
+public final class Machine {
 
   private Machine() {}
 
-  static String cpuModel() {
+  public static String cpuModel() {
     return procField(Path.of("/proc/cpuinfo"), "model name");
   }
 
-  static String totalMemory() {
+  public static String totalMemory() {
     String kb = procField(Path.of("/proc/meminfo"), "MemTotal");
     try {
       long value = Long.parseLong(kb.replace("kB", "").trim());
       return String.format(Locale.ROOT, "%.1f GiB", value / 1024.0 / 1024.0);
     } catch (NumberFormatException e) {
       return kb;
+    }
+  }
+
+  /** Total memory in kB, or -1 when unknown. */
+  public static long totalMemoryKb() {
+    try {
+      return Long.parseLong(procField(Path.of("/proc/meminfo"), "MemTotal").replace("kB", "").trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The 1-, 5- and 15-minute load averages, or "unknown". */
+  public static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 
