@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,6 +17,8 @@ import picocli.CommandLine.Option;
  * such as {@code --epochs}.
  */
 final class ConfigArguments {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigArguments.class);
 
   @Option(names = "--config", paramLabel = "<file>",
       description = "YAML (.yaml/.yml) or JSON (.json) file of key: value settings (see docs/cli.md).")
@@ -35,6 +39,14 @@ final class ConfigArguments {
     }
     layers.addAll(options);
     return ResolvedConfig.resolve(schema, layers);
+  }
+
+  /** Logs the resolved configuration (one line per key with its origin) at INFO. */
+  static void log(String command, ResolvedConfig resolved) {
+    LOG.info("recformer {} configuration:{}", command, resolved.describe());
+    if (!resolved.ignored().isEmpty()) {
+      LOG.info("ignored keys of other commands: {}", String.join(", ", resolved.ignored()));
+    }
   }
 
   /** True if any setting was given (used to refuse changes when resuming). */

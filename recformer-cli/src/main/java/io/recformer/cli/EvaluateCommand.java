@@ -120,7 +120,7 @@ final class EvaluateCommand implements Callable<Integer> {
         options);
     RecformerConfig config = resolved.bind(start.config());
     Devices.validateName(resolved.getString("device"));
-    FineTuneCommand.logResolved("evaluate", resolved);
+    ConfigArguments.log("evaluate", resolved);
 
     Dataset dataset = DatasetArguments.open(data, lenient);
     LeaveOneOutSplit loo = LeaveOneOutSplit.of(dataset);

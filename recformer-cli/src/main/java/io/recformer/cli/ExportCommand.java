@@ -60,7 +60,7 @@ final class ExportCommand implements Callable<Integer> {
     ResolvedConfig resolved = settings.resolve(Schemas.export(start.config(), start.label()),
         model.layers());
     RecformerConfig config = resolved.bind(start.config());
-    FineTuneCommand.logResolved("export", resolved);
+    ConfigArguments.log("export", resolved);
     Map<String, String> extras = new LinkedHashMap<>();
     extras.put("task", "export");
     long provenanceSeed = seed;

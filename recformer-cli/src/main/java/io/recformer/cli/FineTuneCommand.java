@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,7 +34,6 @@ import picocli.CommandLine.Parameters;
             + " FineTuneOptions' fields plus model settings; see docs/cli.md)."})
 final class FineTuneCommand implements Callable<Integer> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(FineTuneCommand.class);
 
   @Parameters(index = "0", paramLabel = "<dataset>",
       description = "Dataset directory: a saved dataset or any importable format.")
@@ -85,7 +82,7 @@ final class FineTuneCommand implements Callable<Integer> {
         options);
     FineTuneOptions fineTune = resolved.bind(FineTuneOptions.defaults());
     RecformerConfig config = resolved.bind(start.config());
-    logResolved("finetune", resolved);
+    ConfigArguments.log("finetune", resolved);
     LeaveOneOutSplit split = LeaveOneOutSplit.of(DatasetArguments.open(data, lenient));
     List<String> header = List.of(
         "recformer finetune: resolved configuration (key: value  # where the value came from)",
@@ -124,7 +121,7 @@ final class FineTuneCommand implements Callable<Integer> {
     ResolvedConfig resolved = ResolvedConfig.resolve(Schemas.finetune(savedModel, origin), layers);
     FineTuneOptions fineTune = resolved.bind(FineTuneOptions.defaults());
     RecformerConfig config = resolved.bind(savedModel);
-    logResolved("finetune --resume", resolved);
+    ConfigArguments.log("finetune --resume", resolved);
     Dataset dataset = DatasetArguments.open(data, lenient);
     OutputFiles.requireSameDataset(resume, dataset);
     Path work = Files.createTempDirectory("recformer-finetune");
@@ -139,13 +136,6 @@ final class FineTuneCommand implements Callable<Integer> {
       return 0;
     } finally {
       OutputFiles.deleteRecursively(work);
-    }
-  }
-
-  static void logResolved(String command, ResolvedConfig resolved) {
-    LOG.info("recformer {} configuration:{}", command, resolved.describe());
-    if (!resolved.ignored().isEmpty()) {
-      LOG.info("ignored keys of other commands: {}", String.join(", ", resolved.ignored()));
     }
   }
 

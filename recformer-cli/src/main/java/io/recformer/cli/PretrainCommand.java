@@ -118,7 +118,7 @@ final class PretrainCommand implements Callable<Integer> {
           + " (written when it was resumed)");
     }
     PretrainOptions options = resolved.bind(PretrainOptions.defaults());
-    FineTuneCommand.logResolved(resume == null ? "pretrain" : "pretrain --resume", resolved);
+    ConfigArguments.log(resume == null ? "pretrain" : "pretrain --resume", resolved);
     Dataset dataset = DatasetArguments.open(data, lenient);
     if (resume != null) {
       OutputFiles.requireSameDataset(resume, dataset);
