@@ -268,7 +268,7 @@ class TrainingCommandsTest {
   @Test
   void exportWritesABundleAndAnArchiveWithProvenance() throws Exception {
     Path bundle = temp.resolve("bundle");
-    Path archive = temp.resolve("model.rfb");
+    Path archive = temp.resolve("model.zip");
     Run r = run("export", "--checkpoint", tiny.toString(), "--bundle", bundle.toString(),
         "--archive", archive.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
