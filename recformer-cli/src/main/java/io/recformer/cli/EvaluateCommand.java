@@ -82,10 +82,11 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Whether history items are ranked (key historyPolicy; default KEEP).")
   HistoryPolicy historyPolicy;
 
-  @Option(names = "--seed", paramLabel = "<n>", description = "Key seed (subsample).")
+  @Option(names = "--seed", paramLabel = "<n>", description = "Seed of the --users subsample (key seed; default 42).")
   Long seed;
 
-  @Option(names = "--device", paramLabel = "<cpu|gpu|gpu:N>", description = "Key device.")
+  @Option(names = "--device", paramLabel = "<cpu|gpu|gpu:N>",
+      description = "Device: cpu, gpu or gpu:N (key device).")
   String device;
 
   @Option(names = "--reencode-items", description = "Encode the item matrix with the model even"

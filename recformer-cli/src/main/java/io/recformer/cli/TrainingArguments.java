@@ -8,19 +8,19 @@ import picocli.CommandLine.Option;
 /** Dedicated options of the training commands; each sets the key named in its description. */
 final class TrainingArguments {
 
-  @Option(names = "--epochs", paramLabel = "<n>", description = "Key epochs.")
+  @Option(names = "--epochs", paramLabel = "<n>", description = "Epochs (per stage for finetune; key epochs).")
   Integer epochs;
 
-  @Option(names = "--batch-size", paramLabel = "<n>", description = "Key batchSize.")
+  @Option(names = "--batch-size", paramLabel = "<n>", description = "Sequences (finetune) or pairs (pretrain) per forward pass (key batchSize).")
   Integer batchSize;
 
-  @Option(names = "--learning-rate", paramLabel = "<rate>", description = "Key learningRate.")
+  @Option(names = "--learning-rate", paramLabel = "<rate>", description = "AdamW peak learning rate, e.g. 5e-5 (key learningRate).")
   Double learningRate;
 
-  @Option(names = "--device", paramLabel = "<cpu|gpu|gpu:N>", description = "Key device.")
+  @Option(names = "--device", paramLabel = "<cpu|gpu|gpu:N>", description = "Device: cpu, gpu or gpu:N (key device; docs/gpu.md).")
   String device;
 
-  @Option(names = "--seed", paramLabel = "<n>", description = "Key seed.")
+  @Option(names = "--seed", paramLabel = "<n>", description = "Seed of sampling, shuffling, masking and dropout (key seed).")
   Long seed;
 
   List<ConfigLayer> layers() {

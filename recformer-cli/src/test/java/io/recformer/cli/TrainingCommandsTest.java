@@ -163,9 +163,10 @@ class TrainingCommandsTest {
         .containsPattern("clipNorm: 1.0 +# default");
     assertThat(r.out()).contains("# Fine-tuning report", "Next: recformer evaluate");
 
-    // Oracle: evaluating best/ with the run's settings gives the run's own final test metrics.
+    // Oracle: evaluating best/ with the run's settings gives the run's own final test metrics
+    // (a run directory as --checkpoint means its best/).
     Path evalOut = temp.resolve("eval");
-    Run e = run("evaluate", slice.toString(), "--checkpoint", out.resolve("best").toString(),
+    Run e = run("evaluate", slice.toString(), "--checkpoint", out.toString(),
         "--config", out.resolve("resolved-config.yaml").toString(), "--out", evalOut.toString());
     assertThat(e.exitCode()).as(e.err()).isZero();
     JsonNode report = json(out.resolve("report.json"));
@@ -198,6 +199,67 @@ class TrainingCommandsTest {
         out.toString());
     assertThat(again.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
     assertThat(again.err()).contains("is not empty", "--resume " + out);
+  }
+
+  @Test
+  void aKilledFinetuneResumesAndEndsWhereAnUninterruptedRunEnds() throws Exception {
+    List<String> settings = List.of("--init", tiny.toString(), "--set", "variant=STAGE1_ONLY",
+        "--set", "epochs=3", "--set", "evalEvery=1", "--set", "patienceStage1=5", "--set",
+        "samplesPerEpoch=16", "--set", "warmupSteps=0", "--set", "evalBatchSize=32",
+        "--batch-size", "8", "--learning-rate", "1e-3");
+    Path full = temp.resolve("full");
+    Run uninterrupted = run(args("finetune", slice.toString(), settings, "--out", full.toString()));
+    assertThat(uninterrupted.exitCode()).as(uninterrupted.err()).isZero();
+
+    // The same run in another JVM, stopped (SIGTERM, as Ctrl-C) once its first epoch is saved.
+    Path killed = temp.resolve("killed");
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss4m",
+        "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+        RecformerCli.class.getName()));
+    command.addAll(List.of(args("finetune", slice.toString(), settings, "--out",
+        killed.toString())));
+    Process process = new ProcessBuilder(command)
+        .redirectOutput(temp.resolve("child.out").toFile())
+        .redirectError(temp.resolve("child.err").toFile()).start();
+    long deadline = System.nanoTime() + 180_000_000_000L;
+    while (!Files.exists(killed.resolve("state.json")) && process.isAlive()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(process.isAlive()).as(() -> readQuietly(temp.resolve("child.err"))).isTrue();
+    process.destroy();
+    assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(killed.resolve("report.json")).as("stopped before the end").doesNotExist();
+    assertThat(json(killed.resolve("state.json")).get("completedEpochs").asInt()).isLessThan(3);
+    // Written by the shutdown hook.
+    assertThat(Files.readString(killed.resolve("resolved-config.yaml")))
+        .containsPattern("variant: STAGE1_ONLY +# --set");
+
+    Run resumed = run("finetune", slice.toString(), "--resume", killed.toString());
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
+      assertThat(Files.readString(killed.resolve(csv))).as(csv)
+          .isEqualTo(Files.readString(full.resolve(csv)));
+    }
+    assertThat(json(killed.resolve("report.json")).get("finalTest"))
+        .isEqualTo(json(full.resolve("report.json")).get("finalTest"));
+  }
+
+  private static String[] args(String command, String data, List<String> settings,
+      String... more) {
+    List<String> all = new ArrayList<>(List.of(command, data));
+    all.addAll(settings);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
   }
 
   @Test
@@ -236,7 +298,7 @@ class TrainingCommandsTest {
   }
 
   @Test
-  void pretrainWritesARunWhoseBestCheckpointFineTunes() throws Exception {
+  void pretrainHoldsOutUsersAndWritesARun() throws Exception {
     Path config = temp.resolve("pt.json");
     Files.writeString(config, "{\"epochs\": 1, \"batchSize\": 8, \"gradientAccumulation\": 1,"
         + " \"learningRate\": 0.001, \"heldOutUsers\": 8}");
@@ -254,15 +316,6 @@ class TrainingCommandsTest {
     assertThat(Files.readString(out.resolve("resolved-config.yaml")))
         .containsPattern("heldOutUsers: 8 +# " + java.util.regex.Pattern.quote(config.toString()));
     assertThat(r.out()).contains("# Pre-training report", "Next: recformer finetune");
-
-    // A run directory as --init means its best/ checkpoint.
-    Path ft = temp.resolve("ft");
-    Run f = run("finetune", slice.toString(), "--init", out.toString(), "--set", "epochs=1",
-        "--set", "variant=STAGE1_ONLY", "--set", "samplesPerEpoch=8", "--batch-size", "8",
-        "--out", ft.toString());
-    assertThat(f.exitCode()).as(f.err()).isZero();
-    assertThat(json(ft.resolve("config.json")).get("options").get("variant").asText())
-        .isEqualTo("STAGE1_ONLY");
   }
 
   @Test

@@ -69,7 +69,7 @@ public final class ResolvedConfig {
             continue;
           }
           throw new ConfigException(layer.origin() + ": unknown key '" + name + "' for recformer "
-              + schema.command() + suggestion(schema, name) + ". Allowed keys: "
+              + schema.command() + suggestion(schema, name) + " Allowed keys: "
               + String.join(", ", schema.names()));
         }
         if (e.getValue() == null || e.getValue().isNull()) {
@@ -99,7 +99,7 @@ public final class ResolvedConfig {
       }
     }
     return best != null && bestDistance <= Math.max(2, name.length() / 4)
-        ? "; did you mean '" + best + "'?" : "";
+        ? "; did you mean '" + best + "'?" : ".";
   }
 
   /** Levenshtein distance, for "did you mean". */
