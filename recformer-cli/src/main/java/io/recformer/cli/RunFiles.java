@@ -49,7 +49,13 @@ final class RunFiles {
    */
   static <T> T withResolvedConfig(Path run, ResolvedConfig config, List<String> header,
       String resumeCommand, Body<T> body) throws IOException {
-    Thread hook = new Thread(() -> save(run, config, header), "save-resolved-config");
+    Thread hook = new Thread(() -> {
+      save(run, config, header);
+      if (Files.isRegularFile(run.resolve("state.json"))
+          && !Files.isRegularFile(run.resolve("report.json"))) {
+        LOG.warn("stopped before the end; continue the run with: {}", resumeCommand);
+      }
+    }, "save-resolved-config");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return body.run();
