@@ -265,6 +265,44 @@ class TrainingCommandsTest {
   }
 
   @Test
+  void evaluatePopularityRowMatchesAHandComputedOracleAndSubsamplesValidation() throws Exception {
+    Path out = temp.resolve("eval");
+    Run r = run("evaluate", slice.toString(), "--checkpoint", tiny.toString(), "--out",
+        out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    // Popularity under ORIGINAL ties and KEEP history: rank = items with a higher training count.
+    io.recformer.data.split.LeaveOneOutSplit split =
+        io.recformer.data.split.LeaveOneOutSplit.of(Dataset.read(slice));
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    split.train().forEach(h -> h.itemIds().forEach(id -> counts.merge(id, 1, Integer::sum)));
+    double recall10 = 0;
+    double mrr = 0;
+    for (io.recformer.data.split.Example e : split.test()) {
+      int target = counts.getOrDefault(e.targetItemId(), 0);
+      long rank = split.dataset().items().items().stream()
+          .filter(item -> counts.getOrDefault(item.id(), 0) > target).count();
+      recall10 += rank < 10 ? 1 : 0;
+      mrr += 1.0 / (rank + 1);
+    }
+    JsonNode popularity = json(out.resolve("evaluation-test.json")).get("popularity");
+    assertThat(popularity.get("users").asInt()).isEqualTo(split.test().size());
+    assertThat(popularity.get("metrics").get("Recall@10").asDouble())
+        .isCloseTo(recall10 / split.test().size(), within(1e-12));
+    assertThat(popularity.get("metrics").get("MRR").asDouble())
+        .isCloseTo(mrr / split.test().size(), within(1e-12));
+
+    Run v = run("evaluate", slice.toString(), "--checkpoint", tiny.toString(), "--split",
+        "validation", "--users", "10", "--history-policy", "EXCLUDE", "--out", out.toString());
+    assertThat(v.exitCode()).as(v.err()).isZero();
+    JsonNode validation = json(out.resolve("evaluation-validation.json"));
+    assertThat(validation.get("split").asText()).isEqualTo("validation");
+    assertThat(validation.get("model").get("users").asInt()).isEqualTo(10);
+    assertThat(validation.get("model").get("historyPolicy").asText()).isEqualTo("EXCLUDE");
+    assertThat(validation.get("settings").get("users").asInt()).isEqualTo(10);
+    assertThat(v.out()).contains("validation split, 10 users (seeded subsample, seed 42)");
+  }
+
+  @Test
   void badSettingsExitWithTwoAndNameFileKeyAndAllowedValues() throws Exception {
     Path config = temp.resolve("bad.yaml");
     Files.writeString(config, "epochs: 1\npoolng: MEAN\n");
