@@ -78,8 +78,9 @@ public final class ResolvedConfig {
         try {
           values.put(name, key.fromNode(e.getValue()));
         } catch (IllegalArgumentException bad) {
+          JsonNode v = e.getValue();
           throw new ConfigException(layer.origin() + ": key '" + name + "' = '"
-              + e.getValue().asText(e.getValue().toString()) + "' is not allowed; "
+              + (v.isValueNode() ? v.asText() : v.toString()) + "' is not allowed; "
               + bad.getMessage());
         }
         origins.put(name, layer.origin());

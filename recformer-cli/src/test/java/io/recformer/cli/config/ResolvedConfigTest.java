@@ -118,7 +118,7 @@ class ResolvedConfigTest {
         .hasMessageContaining("key 'epochs' = '2.5' is not allowed; expected an integer");
     assertThatThrownBy(() -> ResolvedConfig.resolve(schema(),
         List.of(ConfigLayer.file(write("l.yaml", "epochs: [1, 2]\n")))))
-        .hasMessageContaining("expected an integer, not a list");
+        .hasMessageContaining("key 'epochs' = '[1,2]' is not allowed; expected an integer, not a list");
     assertThatThrownBy(() -> ConfigLayer.assignments("--set", List.of("epochs")))
         .hasMessage("--set 'epochs': expected key=value, e.g. --set batchSize=16");
   }
