@@ -215,7 +215,10 @@ class TrainingCommandsTest {
     Path killed = temp.resolve("killed");
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss4m",
-        "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+        "-Dai.djl.offline=true",
+        // libtorch may crash while the JVM exits under it; keep any crash log out of the module.
+        "-XX:ErrorFile=" + temp.resolve("hs_err_%p.log"),
+        "-cp", System.getProperty("java.class.path"),
         RecformerCli.class.getName()));
     command.addAll(List.of(args("finetune", slice.toString(), settings, "--out",
         killed.toString())));
