@@ -1,0 +1,245 @@
+package io.recformer.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.recformer.cli.config.ConfigLayer;
+import io.recformer.cli.config.ResolvedConfig;
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.io.AtomicFiles;
+import io.recformer.core.metrics.HistoryPolicy;
+import io.recformer.core.metrics.MetricReport;
+import io.recformer.core.metrics.TiePolicy;
+import io.recformer.core.text.ItemTokenCache;
+import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.data.dataset.Dataset;
+import io.recformer.data.split.Example;
+import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.eval.Encoder;
+import io.recformer.train.eval.RankingEvaluator;
+import io.recformer.train.model.RecformerModel;
+import io.recformer.train.run.Devices;
+import io.recformer.train.weights.SafeTensors;
+import io.recformer.train.weights.WeightTensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code recformer evaluate}: full-ranking metrics of a checkpoint next to popularity. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Evaluate a checkpoint on a dataset's leave-one-out test (or validation) split:"
+        + " every history ranked against every item by cosine, NDCG@10, Recall@10, NDCG@50,"
+        + " Recall@50 and MRR next to the popularity baseline under the same protocol.",
+        "A --config file written for finetune may be passed: keys evaluate does not use are"
+            + " ignored."})
+final class EvaluateCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateCommand.class);
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** Which examples of the leave-one-out split to evaluate. */
+  enum Split { TEST, VALIDATION }
+
+  @Parameters(index = "0", paramLabel = "<dataset>",
+      description = "Dataset directory: a saved dataset or any importable format.")
+  Path data;
+
+  @Option(names = "--checkpoint", required = true, paramLabel = "<dir|minilm>",
+      description = "Checkpoint directory (a run's best/, or the run directory itself), or"
+          + " 'minilm' for the zero-shot all-MiniLM-L6-v2 encoder.")
+  String checkpoint;
+
+  @Option(names = "--split", paramLabel = "<test|validation>",
+      description = "Examples to rank (default: ${DEFAULT-VALUE}).")
+  String split = "test";
+
+  @Option(names = "--users", paramLabel = "<n>",
+      description = "Evaluate a seeded subsample of n users (key users; 0 = all, the protocol)."
+          + " With the same seed it is the subsample finetune's testUsers/validationUsers draws.")
+  Integer users;
+
+  @Option(names = "--tie-policy", paramLabel = "<ORIGINAL|...>",
+      description = "Ties in ranking (key tiePolicy; default ORIGINAL).")
+  TiePolicy tiePolicy;
+
+  @Option(names = "--history-policy", paramLabel = "<KEEP|EXCLUDE>",
+      description = "Whether history items are ranked (key historyPolicy; default KEEP).")
+  HistoryPolicy historyPolicy;
+
+  @Option(names = "--seed", paramLabel = "<n>", description = "Seed of the --users subsample (key seed; default 42).")
+  Long seed;
+
+  @Option(names = "--device", paramLabel = "<cpu|gpu|gpu:N>",
+      description = "Device: cpu, gpu or gpu:N (key device).")
+  String device;
+
+  @Option(names = "--reencode-items", description = "Encode the item matrix with the model even"
+      + " when the checkpoint carries one (item-matrix.safetensors).")
+  boolean reencodeItems;
+
+  @Option(names = {"-o", "--out"}, paramLabel = "<dir>",
+      description = "Directory to write evaluation-<split>.json and .md into (atomically).")
+  Path out;
+
+  @Option(names = "--tokenizer", paramLabel = "<minilm|tokenizer.json>",
+      description = "Tokenizer the model was trained with (default: ${DEFAULT-VALUE}).")
+  String tokenizer = TokenizerArguments.MINILM;
+
+  @Option(names = "--lenient", description = "Skip and count bad lines when importing.")
+  boolean lenient;
+
+  @Mixin ConfigArguments settings;
+  @Mixin ModelArguments model;
+
+  @Override
+  public Integer call() throws Exception {
+    Split which = parseSplit(split);
+    ModelInit start = ModelInit.of(checkpoint);
+    List<ConfigLayer> options = new ArrayList<>(model.layers());
+    add(options, "--users", "users", users);
+    add(options, "--tie-policy", "tiePolicy", tiePolicy);
+    add(options, "--history-policy", "historyPolicy", historyPolicy);
+    add(options, "--seed", "seed", seed);
+    add(options, "--device", "device", device);
+    ResolvedConfig resolved = settings.resolve(Schemas.evaluate(start.config(), start.label()),
+        options);
+    RecformerConfig config = resolved.bind(start.config());
+    Devices.validateName(resolved.getString("device"));
+    ConfigArguments.log("evaluate", resolved);
+
+    Dataset dataset = DatasetArguments.open(data, lenient);
+    LeaveOneOutSplit loo = LeaveOneOutSplit.of(dataset);
+    long s = resolved.getLong("seed");
+    List<Example> examples = which == Split.TEST
+        ? subsample(loo.test(), resolved.getInt("users"), s ^ 0x7E57L)
+        : subsample(loo.validation(), resolved.getInt("users"), s ^ 0x5EEDL);
+    if (examples.isEmpty()) {
+      throw new IllegalArgumentException("dataset " + dataset.name() + " has no " + split
+          + " examples (users need at least 3 interactions)");
+    }
+    RankingEvaluator evaluator = new RankingEvaluator(
+        (TiePolicy) resolved.get("tiePolicy"), (HistoryPolicy) resolved.get("historyPolicy"), 256);
+    MetricReport modelReport;
+    MetricReport popularity;
+    Path work = Files.createTempDirectory("recformer-evaluate");
+    try (RecformerTokenizer tok = TokenizerArguments.open(tokenizer, config, work);
+        NDManager manager = NDManager.newBaseManager(Devices.select(resolved.getString("device")));
+        RecformerModel m = RecformerModel.newInstance(manager, config, s)) {
+      Checkpoints.loadInto(m, start.weights(config, s));
+      ItemTokenCache cache = new ItemTokenCache(tok, dataset.items()).tokenizeAll();
+      Encoder encoder = new Encoder(m, cache, tok.padId(), resolved.getInt("evalBatchSize"));
+      NDArray matrix = itemMatrix(start, config, dataset, encoder, manager);
+      LOG.info("ranking {} {} users against {} items", examples.size(), split, dataset.itemCount());
+      modelReport = evaluator.evaluate(encoder, examples, matrix);
+      popularity = evaluator.popularity(cache.catalog(), loo.train(), examples);
+    } finally {
+      OutputFiles.deleteRecursively(work);
+    }
+
+    String title = String.format(Locale.ROOT, "Evaluation of %s on %s, %s split, %d users%s",
+        start.checkpoint() == null ? "all-MiniLM-L6-v2 (zero-shot)" : start.checkpoint(),
+        dataset.name(), which.name().toLowerCase(Locale.ROOT), examples.size(),
+        resolved.getInt("users") > 0 ? " (seeded subsample, seed " + s + ")" : "");
+    String markdown = "# " + title + "\n\n" + modelReport.markdownHeader("model")
+        + popularity.markdownRow("popularity") + modelReport.markdownRow("model")
+        + String.format(Locale.ROOT, "%nFull ranking over %d items, per-user means ± standard"
+            + " error; max tokens %d, %s pooling.%n", dataset.itemCount(), config.maxTokens(),
+            config.pooling());
+    System.out.println(markdown);
+    if (out != null) {
+      ObjectNode json = JSON.createObjectNode();
+      json.put("checkpoint", start.checkpoint() == null ? ModelInit.MINILM
+          : start.checkpoint().toAbsolutePath().toString());
+      json.put("dataset", dataset.name());
+      json.put("datasetFingerprint", dataset.fingerprint());
+      json.put("split", which.name().toLowerCase(Locale.ROOT));
+      json.put("items", dataset.itemCount());
+      json.set("settings", resolved.toJson());
+      json.set("model", JSON.readTree(modelReport.toJson()));
+      json.set("popularity", JSON.readTree(popularity.toJson()));
+      String name = "evaluation-" + which.name().toLowerCase(Locale.ROOT);
+      Files.createDirectories(out);
+      AtomicFiles.writeString(out.resolve(name + ".json"), JSON.writeValueAsString(json) + "\n");
+      AtomicFiles.writeString(out.resolve(name + ".md"), markdown);
+      System.out.println("Written: " + out.resolve(name + ".json") + ", " + out.resolve(name + ".md"));
+    }
+    return 0;
+  }
+
+  private static Split parseSplit(String text) {
+    for (Split s : Split.values()) {
+      if (s.name().equalsIgnoreCase(text)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("--split '" + text + "' must be test or validation");
+  }
+
+  /**
+   * The checkpoint's own item matrix when it was made for this exact model and dataset (a
+   * fine-tuning run's best/ item matrix: in stage 2 it is the frozen matrix the model was
+   * selected with, not a fresh encoding); otherwise the model encodes the catalog.
+   */
+  private NDArray itemMatrix(ModelInit start, RecformerConfig config, Dataset dataset,
+      Encoder encoder, NDManager manager) throws java.io.IOException {
+    Path file = start.checkpoint() == null ? null
+        : start.checkpoint().resolve("item-matrix.safetensors");
+    if (file != null && Files.isRegularFile(file) && !reencodeItems) {
+      if (!config.equals(start.config())) {
+        LOG.info("model settings differ from the checkpoint's; encoding the item matrix anew");
+      } else if (!dataset.fingerprint().equals(start.datasetFingerprint())) {
+        LOG.info("the checkpoint was trained on another dataset; encoding the item matrix anew");
+      } else {
+        WeightTensor t = SafeTensors.read(file).tensors().get("item_matrix");
+        if (t != null && t.shape()[0] == dataset.itemCount()) {
+          LOG.info("using the checkpoint's item matrix {} (--reencode-items to encode it anew)",
+              file);
+          return manager.create(t.values(), new Shape(t.shape()));
+        }
+      }
+    }
+    return encoder.itemMatrix(manager);
+  }
+
+  /** A seeded subsample in the split's order, drawn as FineTuner draws its subsamples. */
+  static List<Example> subsample(List<Example> examples, int size, long seed) {
+    if (size == 0 || size >= examples.size()) {
+      return examples;
+    }
+    if (size < 0) {
+      throw new IllegalArgumentException("users = " + size + " must be >= 0 (0 = all)");
+    }
+    List<Integer> picked = new ArrayList<>();
+    for (int i = 0; i < examples.size(); i++) {
+      picked.add(i);
+    }
+    Collections.shuffle(picked, new Random(seed));
+    picked = new ArrayList<>(picked.subList(0, size));
+    Collections.sort(picked);
+    List<Example> result = new ArrayList<>(size);
+    picked.forEach(i -> result.add(examples.get(i)));
+    return result;
+  }
+
+  private static void add(List<ConfigLayer> layers, String option, String key, Object value) {
+    if (value != null) {
+      layers.add(ConfigLayer.option(option, key, value));
+    }
+  }
+}

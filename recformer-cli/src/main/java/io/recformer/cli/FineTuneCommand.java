@@ -1,0 +1,150 @@
+package io.recformer.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.recformer.cli.config.ConfigLayer;
+import io.recformer.cli.config.ConfigSchema;
+import io.recformer.cli.config.ResolvedConfig;
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.format.ConfigJson;
+import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.data.dataset.Dataset;
+import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.finetune.FineTuneOptions;
+import io.recformer.train.finetune.FineTuneResult;
+import io.recformer.train.finetune.FineTuner;
+import io.recformer.train.weights.WeightTensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code recformer finetune}: two-stage fine-tuning (Algorithm 1) into a run directory. */
+@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Fine-tune on a dataset's leave-one-out split (two-stage Algorithm 1 by default),"
+        + " from all-MiniLM-L6-v2 or a checkpoint, into a new run directory: zero-shot and final"
+        + " test metrics, best/ and last/ checkpoints, CSV logs, charts, report.md.",
+        "Settings: --config file, then --set key=value, then the dedicated options (keys are"
+            + " FineTuneOptions' fields plus model settings; see docs/cli.md)."})
+final class FineTuneCommand implements Callable<Integer> {
+
+
+  @Parameters(index = "0", paramLabel = "<dataset>",
+      description = "Dataset directory: a saved dataset or any importable format.")
+  Path data;
+
+  @Option(names = {"-o", "--out"}, paramLabel = "<run dir>",
+      description = "New (or empty) run directory.")
+  Path out;
+
+  @Option(names = "--init", paramLabel = "<minilm|checkpoint dir>",
+      description = "Starting weights: 'minilm' (the jar's all-MiniLM-L6-v2) or a checkpoint"
+          + " directory such as a pretrain run's best/ (default: ${DEFAULT-VALUE}).")
+  String init = ModelInit.MINILM;
+
+  @Option(names = "--resume", paramLabel = "<run dir>",
+      description = "Continue an interrupted run from its last completed epoch, with its saved"
+          + " configuration (only --device may change).")
+  Path resume;
+
+  @Option(names = "--tokenizer", paramLabel = "<minilm|tokenizer.json>",
+      description = "Tokenizer (default: ${DEFAULT-VALUE}, the jar's all-MiniLM-L6-v2 WordPiece).")
+  String tokenizer = TokenizerArguments.MINILM;
+
+  @Option(names = "--lenient", description = "Skip and count bad lines when importing.")
+  boolean lenient;
+
+  @Mixin ConfigArguments settings;
+  @Mixin ModelArguments model;
+  @Mixin TrainingArguments training;
+
+  @Override
+  public Integer call() throws Exception {
+    return resume != null ? resumeRun() : newRun();
+  }
+
+  private int newRun() throws Exception {
+    if (out == null) {
+      throw new IllegalArgumentException("Missing --out <run dir> (or --resume <run dir> to continue"
+          + " an interrupted run)");
+    }
+    RunFiles.requireNewRun(out, "finetune");
+    ModelInit start = ModelInit.of(init);
+    List<ConfigLayer> options = new ArrayList<>(model.layers());
+    options.addAll(training.layers());
+    ResolvedConfig resolved = settings.resolve(Schemas.finetune(start.config(), start.label()),
+        options);
+    FineTuneOptions fineTune = resolved.bind(FineTuneOptions.defaults());
+    RecformerConfig config = resolved.bind(start.config());
+    ConfigArguments.log("finetune", resolved);
+    LeaveOneOutSplit split = LeaveOneOutSplit.of(DatasetArguments.open(data, lenient));
+    List<String> header = List.of(
+        "recformer finetune: resolved configuration (key: value  # where the value came from)",
+        "dataset: " + data.toAbsolutePath() + " (fingerprint " + split.dataset().fingerprint() + ")",
+        "init: " + init + ", tokenizer: " + tokenizer,
+        "same run again: recformer finetune " + data + " --init " + init
+            + " --config <this file> --out <new run dir>");
+    Path work = Files.createTempDirectory("recformer-finetune");
+    try (RecformerTokenizer tok = TokenizerArguments.open(tokenizer, config, work)) {
+      Map<String, WeightTensor> weights = start.weights(config, fineTune.seed());
+      FineTuner tuner = new FineTuner(fineTune, config, weights, tok, split);
+      FineTuneResult result = RunFiles.withResolvedConfig(out, resolved, header,
+          "recformer finetune " + data + " --resume " + out, () -> tuner.run(out));
+      printDone(result);
+      return 0;
+    } finally {
+      OutputFiles.deleteRecursively(work);
+    }
+  }
+
+  private int resumeRun() throws Exception {
+    if (settings.any() || !model.layers().isEmpty() || training.anyButDevice()
+        || !ModelInit.MINILM.equals(init) || (out != null && !out.equals(resume))) {
+      throw new IllegalArgumentException("--resume continues " + resume + " with the settings in"
+          + " its config.json; only --device may be given. To train with other settings, start a"
+          + " new run from its best model: recformer finetune " + data + " --init " + resume
+          + "/best --out <new run dir> ...");
+    }
+    JsonNode saved = OutputFiles.readRunConfig(resume, "finetune");
+    RecformerConfig savedModel = ConfigJson.fromJson(saved.get("model").toString(),
+        resume.resolve("config.json").toString());
+    String origin = resume.resolve("config.json").toString();
+    List<ConfigLayer> layers = new ArrayList<>();
+    layers.add(ConfigLayer.of(origin, saved.get("options")));
+    layers.addAll(training.layers()); // --device only
+    ResolvedConfig resolved = ResolvedConfig.resolve(Schemas.finetune(savedModel, origin), layers);
+    FineTuneOptions fineTune = resolved.bind(FineTuneOptions.defaults());
+    RecformerConfig config = resolved.bind(savedModel);
+    ConfigArguments.log("finetune --resume", resolved);
+    Dataset dataset = DatasetArguments.open(data, lenient);
+    OutputFiles.requireSameDataset(resume, dataset);
+    Path work = Files.createTempDirectory("recformer-finetune");
+    try (RecformerTokenizer tok = TokenizerArguments.open(tokenizer, config, work)) {
+      // Replaced by last/ when the run continues; only the shapes matter here.
+      Map<String, WeightTensor> weights = Checkpoints.read(resume.resolve("last")).weights();
+      FineTuner tuner = new FineTuner(fineTune, config, weights, tok, LeaveOneOutSplit.of(dataset));
+      List<String> header = List.of("recformer finetune: resolved configuration of " + resume
+          + " (written when it was resumed)");
+      printDone(RunFiles.withResolvedConfig(resume, resolved, header,
+          "recformer finetune " + data + " --resume " + resume, () -> tuner.resume(resume)));
+      return 0;
+    } finally {
+      OutputFiles.deleteRecursively(work);
+    }
+  }
+
+  private void printDone(FineTuneResult result) throws Exception {
+    Path run = result.runDirectory();
+    System.out.println(Files.readString(run.resolve("report.md")));
+    System.out.println("Run directory: " + run.toAbsolutePath());
+    System.out.println("Next: recformer evaluate " + data + " --checkpoint " + run.resolve("best")
+        + "   |   recformer export --checkpoint " + run.resolve("best") + " --bundle "
+        + run.resolve("bundle"));
+  }
+}

@@ -1,0 +1,177 @@
+package io.recformer.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import io.recformer.cli.config.ConfigLayer;
+import io.recformer.cli.config.ResolvedConfig;
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.format.ConfigJson;
+import io.recformer.core.item.UserHistory;
+import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.data.dataset.Dataset;
+import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.pretrain.PretrainOptions;
+import io.recformer.train.pretrain.PretrainResult;
+import io.recformer.train.pretrain.Pretrainer;
+import io.recformer.train.weights.WeightTensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code recformer pretrain}: MLM + item-item contrastive pre-training into a run directory. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Pre-train (masked language model + item-item contrastive loss) on a dataset's"
+        + " user sequences, from all-MiniLM-L6-v2 or a checkpoint, into a new run directory;"
+        + " a seeded sample of users is held out for validation (in-batch next-item accuracy).",
+        "Settings: --config file, then --set key=value, then the dedicated options (keys are"
+            + " PretrainOptions' fields, heldOutUsers and model settings; see docs/cli.md)."})
+final class PretrainCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PretrainCommand.class);
+  /** Held-out users when heldOutUsers is 0: 10% of the users, at most this many. */
+  static final int MAX_DEFAULT_HELD_OUT = 1000;
+
+  @Parameters(index = "0", paramLabel = "<dataset>",
+      description = "Dataset directory: a saved dataset or any importable format.")
+  Path data;
+
+  @Option(names = {"-o", "--out"}, paramLabel = "<run dir>",
+      description = "New (or empty) run directory.")
+  Path out;
+
+  @Option(names = "--init", paramLabel = "<minilm|checkpoint dir>",
+      description = "Starting weights: 'minilm' (the jar's all-MiniLM-L6-v2) or a checkpoint"
+          + " directory (default: ${DEFAULT-VALUE}).")
+  String init = ModelInit.MINILM;
+
+  @Option(names = "--resume", paramLabel = "<run dir>",
+      description = "Continue an interrupted run from its last completed epoch, with its saved"
+          + " configuration (only --device may change).")
+  Path resume;
+
+  @Option(names = "--tokenizer", paramLabel = "<minilm|tokenizer.json>",
+      description = "Tokenizer (default: ${DEFAULT-VALUE}); it must have a [MASK] token.")
+  String tokenizer = TokenizerArguments.MINILM;
+
+  @Option(names = "--lenient", description = "Skip and count bad lines when importing.")
+  boolean lenient;
+
+  @Mixin ConfigArguments settings;
+  @Mixin ModelArguments model;
+  @Mixin TrainingArguments training;
+
+  @Override
+  public Integer call() throws Exception {
+    ResolvedConfig resolved;
+    RecformerConfig config;
+    ModelInit start = null;
+    Path run;
+    List<String> header;
+    if (resume == null) {
+      if (out == null) {
+        throw new IllegalArgumentException("Missing --out <run dir> (or --resume <run dir> to"
+            + " continue an interrupted run)");
+      }
+      RunFiles.requireNewRun(out, "pretrain");
+      run = out;
+      start = ModelInit.of(init);
+      List<ConfigLayer> options = new ArrayList<>(model.layers());
+      options.addAll(training.layers());
+      resolved = settings.resolve(Schemas.pretrain(start.config(), start.label()), options);
+      config = resolved.bind(start.config());
+      header = List.of(
+          "recformer pretrain: resolved configuration (key: value  # where the value came from)",
+          "dataset: " + data.toAbsolutePath() + ", init: " + init + ", tokenizer: " + tokenizer,
+          "same run again: recformer pretrain " + data + " --init " + init
+              + " --config <this file> --out <new run dir>");
+    } else {
+      if (settings.any() || !model.layers().isEmpty() || training.anyButDevice()
+          || !ModelInit.MINILM.equals(init) || (out != null && !out.equals(resume))) {
+        throw new IllegalArgumentException("--resume continues " + resume + " with the settings"
+            + " in its config.json; only --device may be given. To train with other settings,"
+            + " start a new run with --init " + resume + "/best");
+      }
+      run = resume;
+      JsonNode saved = OutputFiles.readRunConfig(resume, "pretrain");
+      String origin = resume.resolve("config.json").toString();
+      RecformerConfig savedModel = ConfigJson.fromJson(saved.get("model").toString(), origin);
+      List<ConfigLayer> layers = new ArrayList<>();
+      layers.add(ConfigLayer.of(origin, saved.get("options")));
+      layers.add(new ConfigLayer(origin,
+          Map.of("heldOutUsers", IntNode.valueOf(saved.path("heldOutSequences").asInt()))));
+      layers.addAll(training.layers()); // --device only
+      resolved = ResolvedConfig.resolve(Schemas.pretrain(savedModel, origin), layers);
+      config = resolved.bind(savedModel);
+      header = List.of("recformer pretrain: resolved configuration of " + resume
+          + " (written when it was resumed)");
+    }
+    PretrainOptions options = resolved.bind(PretrainOptions.defaults());
+    ConfigArguments.log(resume == null ? "pretrain" : "pretrain --resume", resolved);
+    Dataset dataset = DatasetArguments.open(data, lenient);
+    if (resume != null) {
+      OutputFiles.requireSameDataset(resume, dataset);
+    }
+    List<List<UserHistory>> parts = holdOut(dataset, resolved.getInt("heldOutUsers"),
+        options.seed());
+    Path work = Files.createTempDirectory("recformer-pretrain");
+    try (RecformerTokenizer tok = TokenizerArguments.open(tokenizer, config, work)) {
+      Map<String, WeightTensor> weights = resume == null ? start.weights(config, options.seed())
+          : Checkpoints.read(resume.resolve("last")).weights(); // replaced by last/ on resume
+      Pretrainer pretrainer = new Pretrainer(options, config, weights, tok, dataset.items(),
+          parts.get(0), parts.get(1), dataset.fingerprint());
+      PretrainResult result = RunFiles.withResolvedConfig(run, resolved, header,
+          "recformer pretrain " + data + " --resume " + run,
+          () -> resume == null ? pretrainer.run(run) : pretrainer.resume(run));
+      System.out.println(Files.readString(result.runDirectory().resolve("report.md")));
+      System.out.println("Run directory: " + result.runDirectory().toAbsolutePath());
+      System.out.println("Next: recformer finetune <dataset> --init "
+          + result.runDirectory().resolve("best") + " --out <run dir>");
+      return 0;
+    } finally {
+      OutputFiles.deleteRecursively(work);
+    }
+  }
+
+  /**
+   * Splits the users into training and held-out sequences: {@code heldOut} users (0 = 10%, at
+   * most 1000) drawn with the seed; both lists keep the dataset's order.
+   */
+  static List<List<UserHistory>> holdOut(Dataset dataset, int heldOut, long seed) {
+    List<UserHistory> users = dataset.users();
+    int count = heldOut > 0 ? heldOut : Math.min(MAX_DEFAULT_HELD_OUT,
+        Math.max(2, users.size() / 10));
+    if (count < 0 || count > users.size() - 2) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "heldOutUsers = %d must leave"
+          + " at least 2 of the dataset's %d users for training", heldOut, users.size()));
+    }
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < users.size(); i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(seed ^ 0x4E1DL));
+    boolean[] held = new boolean[users.size()];
+    for (int i = 0; i < count; i++) {
+      held[order.get(i)] = true;
+    }
+    List<UserHistory> train = new ArrayList<>();
+    List<UserHistory> validation = new ArrayList<>();
+    for (int i = 0; i < users.size(); i++) {
+      (held[i] ? validation : train).add(users.get(i));
+    }
+    LOG.info("pre-training on {} users, {} held out for validation", train.size(),
+        validation.size());
+    return List.of(train, validation);
+  }
+}

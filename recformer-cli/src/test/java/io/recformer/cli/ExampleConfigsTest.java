@@ -1,0 +1,76 @@
+package io.recformer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.recformer.cli.config.ConfigLayer;
+import io.recformer.cli.config.ResolvedConfig;
+import io.recformer.core.config.Pooling;
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.train.finetune.FineTuneOptions;
+import io.recformer.train.finetune.Variant;
+import io.recformer.train.pretrain.PretrainOptions;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The example files under config/ resolve with the commands' schemas to the documented run. */
+class ExampleConfigsTest {
+
+  private static final Path CONFIG = Path.of(System.getProperty("recformer.repo.root", ".."))
+      .resolve("config");
+
+  @Test
+  void finetuneScientificIsTheDocumentedRun() throws Exception {
+    RecformerConfig minilm = RecformerConfig.miniLmL6();
+    ResolvedConfig c = ResolvedConfig.resolve(Schemas.finetune(minilm, "init minilm"),
+        List.of(ConfigLayer.file(CONFIG.resolve("finetune-scientific.yaml"))));
+    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+    assertThat(o.maxTokens()).isEqualTo(256);
+    assertThat(o.pooling()).isEqualTo(Pooling.MEAN);
+    assertThat(o.batchSize()).isEqualTo(16);
+    assertThat(o.gradientAccumulation()).isEqualTo(2);
+    assertThat(o.learningRate()).isCloseTo(5e-5, within(1e-18));
+    assertThat(o.warmupSteps()).isEqualTo(50);
+    assertThat(o.samplesPerEpoch()).isEqualTo(2000);
+    assertThat(o.validationUsers()).isEqualTo(1000);
+    assertThat(o.testUsers()).isZero();
+    assertThat(o.stage1Minutes()).isEqualTo(45.0);
+    assertThat(o.stage2Minutes()).isEqualTo(35.0);
+    assertThat(o.epochs()).isEqualTo(8);
+    assertThat(o.patienceStage1()).isEqualTo(3);
+    assertThat(o.patienceStage2()).isEqualTo(2);
+    assertThat(o.evalEvery()).isEqualTo(1);
+    assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
+    assertThat(c.bind(minilm)).isEqualTo(minilm.toBuilder().maxTokens(256)
+        .pooling(Pooling.MEAN).build());
+  }
+
+  @Test
+  void pretrainOfficeResolves() throws Exception {
+    RecformerConfig minilm = RecformerConfig.miniLmL6();
+    ResolvedConfig c = ResolvedConfig.resolve(Schemas.pretrain(minilm, "init minilm"),
+        List.of(ConfigLayer.file(CONFIG.resolve("pretrain-office.yaml"))));
+    PretrainOptions o = c.bind(PretrainOptions.defaults());
+    assertThat(o.batchSize()).isEqualTo(16);
+    assertThat(o.gradientAccumulation()).isEqualTo(4);
+    assertThat(o.epochs()).isEqualTo(2);
+    assertThat(o.evalEverySteps()).isEqualTo(100);
+    assertThat(c.getInt("heldOutUsers")).isEqualTo(500);
+    assertThat(c.bind(minilm).maxTokens()).isEqualTo(256);
+  }
+
+  @Test
+  void evaluateAndExportAcceptAFinetuneFileAndIgnoreTheTrainingKeys() throws Exception {
+    RecformerConfig minilm = RecformerConfig.miniLmL6();
+    ConfigLayer file = ConfigLayer.file(CONFIG.resolve("finetune-scientific.yaml"));
+    ResolvedConfig e = ResolvedConfig.resolve(Schemas.evaluate(minilm, "init minilm"),
+        List.of(file));
+    assertThat(e.getInt("maxTokens")).isEqualTo(256);
+    assertThat(e.ignored()).anyMatch(s -> s.startsWith("epochs ("))
+        .noneMatch(s -> s.startsWith("tiePolicy"));
+    ResolvedConfig x = ResolvedConfig.resolve(Schemas.export(minilm, "init minilm"),
+        List.of(file));
+    assertThat(x.get("pooling")).isEqualTo(Pooling.MEAN);
+  }
+}
