@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = RecformerCli.Version.class,
     description = "Text-based sequential recommendation (Recformer) on the JVM.",
-    subcommands = {QuickstartCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {QuickstartCommand.class, DataCommand.class, IndexCommand.class, RecommendCommand.class,
+        BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RecformerCli implements Callable<Integer> {
 
   /** Exit code for bad input: usage errors, unreadable or invalid files. */
