@@ -43,17 +43,17 @@ record QuickstartBudget(String name, int maxTokens, int users, int samplesPerEpo
 
   /**
    * About 10 minutes on 2 idle cores: 128 tokens, 1,000 test users, 4 minutes of stage-2 training
-   * (encoder against the frozen zero-shot item matrix) in epochs of 512 samples, validation on 200
+   * (encoder against the frozen zero-shot item matrix) in epochs of 256 samples, validation on 200
    * users.
    */
-  static final QuickstartBudget DEFAULT = new QuickstartBudget("default", 128, 0, 512, 200, 1000,
+  static final QuickstartBudget DEFAULT = new QuickstartBudget("default", 128, 0, 256, 200, 1000,
       4.0, 0.0, 8);
 
   /**
-   * About a minute on 2 idle cores: the first 60 users and their items, 32 tokens, one epoch of 16
+   * About a minute on 2 idle cores: the first 40 users and their items, 32 tokens, one epoch of 16
    * samples; for tests and a first look, not for numbers.
    */
-  static final QuickstartBudget TINY = new QuickstartBudget("tiny", 32, 60, 16, 30, 0,
+  static final QuickstartBudget TINY = new QuickstartBudget("tiny", 32, 40, 16, 20, 0,
       0.05, 0.0, 1);
 
   static QuickstartBudget named(String name) {

@@ -139,7 +139,7 @@ final class QuickstartCommand implements Callable<Integer> {
         .epochs(budget.epochs())
         .batchSize(16)
         .gradientAccumulation(2)
-        .warmupSteps(10)
+        .warmupSteps(4)
         .evalEvery(1)
         .samplesPerEpoch(budget.samplesPerEpoch())
         .validationUsers(budget.validationUsers())
