@@ -90,6 +90,28 @@ class QuickstartTest {
   }
 
   @Test
+  void budgetsResolveByNameAndOptionsOverrideSingleFields() {
+    assertThat(QuickstartBudget.named("TINY")).isEqualTo(QuickstartBudget.TINY);
+    QuickstartBudget b = QuickstartBudget.DEFAULT.withTrainingMinutes(2.5).withTestUsers(0).withMaxTokens(64);
+    assertThat(b.name()).isEqualTo("default*");
+    assertThat(b.stage1Minutes()).isEqualTo(2.5);
+    assertThat(b.stage2Minutes()).isZero();
+    assertThat(b.bothStages()).isFalse();
+    assertThat(b.testUsers()).isZero();
+    assertThat(b.maxTokens()).isEqualTo(64);
+    assertThat(b.samplesPerEpoch()).isEqualTo(QuickstartBudget.DEFAULT.samplesPerEpoch());
+    // A preset with both stages keeps its proportion when the total changes.
+    QuickstartBudget both = new QuickstartBudget("x", 128, 0, 16, 0, 0, 3.0, 1.0, 2).withTrainingMinutes(8);
+    assertThat(both.stage1Minutes()).isEqualTo(6.0);
+    assertThat(both.stage2Minutes()).isEqualTo(2.0);
+    assertThat(both.bothStages()).isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> QuickstartBudget.DEFAULT.withMaxTokens(4))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("--max-tokens = 4 must be >= 8");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> QuickstartBudget.DEFAULT.withSamplesPerEpoch(0))
+        .hasMessage("--samples-per-epoch = 0 must be >= 1");
+  }
+
+  @Test
   void badBudgetsExitWithTwo() {
     Run unknown = run("quickstart", "--budget", "huge", "--out", temp.toString());
     assertThat(unknown.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
