@@ -79,28 +79,33 @@ record QuickstartBudget(String name, int maxTokens, int users, int samplesPerEpo
    */
   QuickstartBudget withTrainingMinutes(double minutes) {
     double share = stage1Minutes / trainingMinutes();
-    return new QuickstartBudget(name + "*", maxTokens, users, samplesPerEpoch, validationUsers, testUsers,
+    return new QuickstartBudget(starred(), maxTokens, users, samplesPerEpoch, validationUsers, testUsers,
         minutes * share, minutes * (1 - share), epochs);
   }
 
   QuickstartBudget withTestUsers(int n) {
-    return new QuickstartBudget(name + "*", maxTokens, users, samplesPerEpoch, validationUsers, n,
+    return new QuickstartBudget(starred(), maxTokens, users, samplesPerEpoch, validationUsers, n,
         stage1Minutes, stage2Minutes, epochs);
   }
 
   QuickstartBudget withMaxTokens(int n) {
-    return new QuickstartBudget(name + "*", n, users, samplesPerEpoch, validationUsers, testUsers,
+    return new QuickstartBudget(starred(), n, users, samplesPerEpoch, validationUsers, testUsers,
         stage1Minutes, stage2Minutes, epochs);
   }
 
   QuickstartBudget withSamplesPerEpoch(int n) {
-    return new QuickstartBudget(name + "*", maxTokens, users, n, validationUsers, testUsers,
+    return new QuickstartBudget(starred(), maxTokens, users, n, validationUsers, testUsers,
         stage1Minutes, stage2Minutes, epochs);
   }
 
   QuickstartBudget withUsers(int n) {
-    return new QuickstartBudget(name + "*", maxTokens, n, samplesPerEpoch, validationUsers, testUsers,
+    return new QuickstartBudget(starred(), maxTokens, n, samplesPerEpoch, validationUsers, testUsers,
         stage1Minutes, stage2Minutes, epochs);
+  }
+
+  /** The name marked as overridden (once). */
+  private String starred() {
+    return name.endsWith("*") ? name : name + "*";
   }
 
   private static void nonNegative(String option, int value) {
