@@ -1,23 +1,43 @@
 package io.recformer.cli;
 
 import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.format.Provenance;
 import io.recformer.core.io.AtomicFiles;
-import io.recformer.core.text.BatchCollator;
-import io.recformer.core.text.EncodedBatch;
-import io.recformer.core.text.EncodedSequence;
-import io.recformer.core.text.ItemTokenCache;
+import io.recformer.core.item.Item;
+import io.recformer.core.item.ItemCatalog;
+import io.recformer.core.item.UserHistory;
+import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.data.split.Example;
 import io.recformer.data.split.LeaveOneOutSplit;
 import io.recformer.data.stats.DatasetStatistics;
-import io.recformer.data.stats.Distribution;
-import io.recformer.train.run.Progress;
+import io.recformer.infer.encoder.EncoderOptions;
+import io.recformer.infer.encoder.RecformerEncoder;
+import io.recformer.infer.recommend.Recommendation;
+import io.recformer.infer.recommend.Recommender;
+import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.export.OnnxExporter;
+import io.recformer.train.finetune.FineTuneOptions;
+import io.recformer.train.finetune.FineTuneResult;
+import io.recformer.train.finetune.FineTuner;
+import io.recformer.train.finetune.Variant;
+import io.recformer.train.weights.SafeTensors;
+import io.recformer.infer.index.ExactItemIndex;
+import io.recformer.train.weights.MiniLmImporter;
+import io.recformer.train.weights.WeightTensor;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,106 +45,302 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The README's main job on the bundled real data: import, statistics, leave-one-out split and the
- * exact Recformer encoding of every evaluation input, with throughput. Later stages of the pipeline
- * (zero-shot evaluation, fine-tuning, export, index, recommendations) join it as they land.
+ * The README's main job on the bundled real data, end to end: import, MiniLM initialization,
+ * zero-shot evaluation, a short fine-tuning run (Algorithm 1 under a wall-clock budget), ONNX
+ * export of the best model, an item index built through recformer-infer, and recommendations for
+ * three real test users served from the exported bundle. Everything lands in the output directory
+ * with a report.md that repeats the printed tables.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-    description = "Run the pipeline on the bundled Amazon Scientific data and print what it found.")
+    description = {"Run the whole pipeline on the bundled Amazon Scientific data under a small time budget:"
+        + " import, zero-shot evaluation, fine-tuning, ONNX export, item index, recommendations.",
+        "Budgets: default (about 10 minutes on 2 cores) or tiny (about a minute, a slice of the users;"
+            + " for tests). Explicit options override single fields of the budget."})
 final class QuickstartCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(QuickstartCommand.class);
+  private static final int SHOWN_USERS = 3;
+  private static final int TOP_K = 10;
+  private static final int HISTORY_SHOWN = 5;
 
   @Option(names = "--data", description = "Dataset directory (default: the bundled"
       + " data/amazon-scientific-unisrec of the repository).")
   Path data;
 
-  @Option(names = {"-o", "--out"}, description = "Output directory (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"-o", "--out"}, description = "Output directory; its run/, bundle/ and index are"
+      + " replaced (default: ${DEFAULT-VALUE}).")
   Path out = Path.of("runs", "quickstart");
 
-  @Option(names = "--max-tokens", description = "Tokens per sequence, [CLS] included (default: ${DEFAULT-VALUE}).")
-  int maxTokens = 512;
+  @Option(names = "--budget", description = "default or tiny (default: ${DEFAULT-VALUE}).")
+  String budgetName = "default";
 
-  @Option(names = "--batch-size", description = "Sequences per collated batch (default: ${DEFAULT-VALUE}).")
-  int batchSize = 32;
+  @Option(names = "--minutes", description = "Training minutes, both stages together (overrides the budget).")
+  Double minutes;
+
+  @Option(names = "--test-users", description = "Test users evaluated, a seeded subsample; 0 = all"
+      + " (overrides the budget).")
+  Integer testUsers;
+
+  @Option(names = "--max-tokens", description = "Tokens per sequence, [CLS] included (overrides the budget).")
+  Integer maxTokens;
+
+  @Option(names = "--samples-per-epoch", description = "Training samples per epoch (overrides the budget).")
+  Integer samplesPerEpoch;
+
+  @Option(names = "--users", description = "Keep only the first N users and their items; 0 = all"
+      + " (overrides the budget).")
+  Integer users;
+
+  @Option(names = "--seed", description = "Seed of initialization, sampling, subsamples (default: ${DEFAULT-VALUE}).")
+  long seed = 42;
+
+  @Option(names = "--threads", description = "ONNX Runtime threads for the index and the recommendations"
+      + " (default: all processors).")
+  int threads = Runtime.getRuntime().availableProcessors();
 
   @Override
   public Integer call() throws Exception {
+    long start = System.nanoTime();
+    QuickstartBudget budget = resolveBudget();
     if (data == null) {
       // The launcher passes the repository root, so the quickstart works from any directory.
       data = Path.of(System.getProperty("recformer.home", ".")).resolve("data").resolve("amazon-scientific-unisrec");
     }
     Files.createDirectories(out);
-    RecformerConfig config = RecformerConfig.miniLmL6().toBuilder().maxTokens(maxTokens).build();
+    Path runDir = out.resolve("run");
+    Path bundle = out.resolve("bundle");
+    Path indexFile = out.resolve("items.rfidx");
+    Path datasetDir = out.resolve("dataset");
     StringBuilder report = new StringBuilder("# Quickstart\n\n");
 
-    System.out.println("[1/3] Importing " + data);
+    System.out.println("[1/6] Importing " + data);
     Dataset dataset = DatasetArguments.open(data, false);
-    dataset.write(out.resolve("dataset"));
-
-    try (RecformerTokenizer tokenizer = TokenizerArguments.open(TokenizerArguments.MINILM, config, out)) {
-      System.out.println("[2/3] Statistics (all-MiniLM-L6-v2 WordPiece tokenizer)");
-      ItemTokenCache cache = new ItemTokenCache(tokenizer, dataset.items()).tokenizeAll();
-      DatasetStatistics stats = DatasetStatistics.of(dataset,
-          item -> cache.get(item.id()).length());
-      report.append("## Dataset\n\n").append(stats.toMarkdown()).append('\n');
-      System.out.println(stats.toMarkdown());
-
-      System.out.println("[3/3] Leave-one-out split and Recformer encoding of every evaluation input");
-      LeaveOneOutSplit split = LeaveOneOutSplit.of(dataset);
-      String encoding = encodeAll(cache, BatchCollator.forLongformer(config, tokenizer.padId()),
-          split.validation(), split.test(), config);
-      report.append("## Encoding\n\n").append(encoding);
-      System.out.println(encoding);
+    if (budget.users() > 0 && budget.users() < dataset.userCount()) {
+      dataset = slice(dataset, budget.users());
     }
+    dataset.write(datasetDir);
+    DatasetStatistics stats = DatasetStatistics.of(dataset);
+    System.out.println(stats.toMarkdown());
+    report.append("Data: `").append(data).append("`").append(budget.users() > 0
+        ? String.format(Locale.ROOT, " (first %,d users and their items)", dataset.userCount()) : "")
+        .append("\n\n").append(stats.toMarkdown()).append('\n');
+
+    RecformerConfig config = RecformerConfig.miniLmL6().toBuilder().maxTokens(budget.maxTokens()).build();
+    LeaveOneOutSplit split = LeaveOneOutSplit.of(dataset);
+    Path tokenizerJson = out.resolve("tokenizer.json");
+    MiniLmImporter.copyTokenizerJson(tokenizerJson);
+
+    System.out.println("[2/6] Initializing from all-MiniLM-L6-v2 (weights from the Maven jar)");
+    Map<String, WeightTensor> initial = MiniLmImporter.importFromClasspath(config, seed);
+
+    FineTuneOptions options = FineTuneOptions.builder()
+        .seed(seed)
+        .maxTokens(budget.maxTokens())
+        .epochs(budget.epochs())
+        .batchSize(16)
+        .gradientAccumulation(2)
+        .warmupSteps(4)
+        .evalEvery(1)
+        .samplesPerEpoch(budget.samplesPerEpoch())
+        .validationUsers(budget.validationUsers())
+        .testUsers(budget.testUsers())
+        .variant(budget.bothStages() ? Variant.BOTH_STAGES : Variant.STAGE2_ONLY)
+        // Without stage 1, the budget's first-stage minutes go to the stage that runs: stage 2.
+        .stage1Minutes(budget.bothStages() ? budget.stage1Minutes() : 0)
+        .stage2Minutes(budget.bothStages() ? budget.stage2Minutes() : budget.stage1Minutes())
+        .build();
+    int testTotal = split.test().size();
+    int testEvaluated = budget.testUsers() == 0 ? testTotal : Math.min(budget.testUsers(), testTotal);
+    System.out.printf(Locale.ROOT, "[3/6] Zero-shot evaluation, then fine-tuning (%s) on %,d of %,d test users%n",
+        schedule(budget), testEvaluated, testTotal);
+    deleteIfPresent(runDir);
+    long trainStart = System.nanoTime();
+    FineTuneResult result;
+    RecformerConfig runConfig;
+    try (RecformerTokenizer tokenizer = RecformerTokenizer.open(tokenizerJson, config)) {
+      FineTuner tuner = new FineTuner(options, config, initial, tokenizer, split);
+      runConfig = tuner.config();
+      result = tuner.run(runDir);
+    }
+    double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
+
+    System.out.println("[4/6] Exporting the best model (" + result.bestStage() + ") to an ONNX bundle");
+    Checkpoints.Loaded best = Checkpoints.read(runDir.resolve("best"));
+    Map<String, String> extras = new LinkedHashMap<>();
+    extras.put("task", "quickstart");
+    extras.put("bestStage", result.bestStage());
+    OnnxExporter.writeBundle(runConfig, best.weights(), tokenizerJson,
+        Provenance.capture(dataset.fingerprint(), seed, extras), bundle);
+
+    System.out.println("[5/6] Building the item index with recformer-infer from the evaluated item matrix");
+    String examples;
+    double indexSeconds;
+    try (RecformerEncoder encoder = RecformerEncoder.open(bundle,
+        EncoderOptions.defaults().withIntraOpThreads(threads))) {
+      long indexStart = System.nanoTime();
+      writeIndex(runDir, dataset.items(), encoder, indexFile);
+      Recommender recommender = Recommender.open(encoder, dataset.items(), indexFile);
+      indexSeconds = (System.nanoTime() - indexStart) / 1e9;
+      System.out.printf(Locale.ROOT, "indexed %,d items in %.1f s -> %s%n", recommender.size(), indexSeconds,
+          indexFile);
+
+      System.out.println("[6/6] Recommendations for " + SHOWN_USERS + " test users from the exported bundle");
+      examples = examples(recommender, split.test(), dataset.items());
+    }
+
+    String budgetTable = budgetTable(budget, result, trainSeconds, testEvaluated, testTotal, runConfig);
+    String metrics = metricTable(result);
+    double totalMinutes = (System.nanoTime() - start) / 60e9;
+    String files = String.format(Locale.ROOT,
+        "| file | what |%n|---|---|%n| `%s` | run directory: config, logs, checkpoints (best/, last/), charts |%n"
+            + "| `%s` | ONNX bundle of the best model (model.onnx, tokenizer.json, manifest.json) |%n"
+            + "| `%s` | item index of the %,d catalog items |%n| `%s` | the dataset as imported |%n",
+        runDir, bundle, indexFile, dataset.itemCount(), datasetDir);
+    String printed = "## Budget\n\n" + budgetTable + "\n## Test metrics\n\n" + metrics
+        + "\n## Recommendations (top " + TOP_K + " from the exported bundle, history excluded)\n\n" + examples
+        + "\n## Files\n\n" + files
+        + String.format(Locale.ROOT, "%nTotal time %.1f min (training %.1f min, index %.1f s).%n",
+            totalMinutes, trainSeconds / 60, indexSeconds);
+    System.out.println();
+    System.out.print(printed);
+    report.append(printed);
     Path reportFile = out.resolve("report.md");
     AtomicFiles.writeString(reportFile, report.toString());
     System.out.println("Report written to " + reportFile.toAbsolutePath());
+    System.out.println("Next: recformer recommend --bundle " + bundle + " --index " + indexFile + " --data "
+        + datasetDir + " --user <user id>");
     return 0;
   }
 
-  private String encodeAll(ItemTokenCache cache, BatchCollator collator, List<Example> validation,
-      List<Example> test, RecformerConfig config) {
-    List<Example> all = new ArrayList<>(validation);
-    all.addAll(test);
-    Progress progress = new Progress(LOG, "encoding histories", all.size(), "sequences", 2.0);
-    int[] lengths = new int[all.size()];
-    long paddedTokens = 0;
-    long realTokens = 0;
-    List<EncodedSequence> pending = new ArrayList<>(batchSize);
-    for (int i = 0; i < all.size(); i++) {
-      EncodedSequence sequence = cache.encodeHistory(all.get(i).history());
-      lengths[i] = sequence.length();
-      pending.add(sequence);
-      if (pending.size() == batchSize || i == all.size() - 1) {
-        EncodedBatch batch = collator.collate(pending);
-        paddedTokens += (long) batch.batchSize() * batch.length();
-        realTokens += batch.realTokens();
-        pending.clear();
+  /**
+   * Indexes the item matrix the final test was scored against (run/item-matrix.safetensors, in
+   * catalog order). Algorithm 1 keeps that matrix frozen while the encoder trains (reference
+   * section 5), so re-encoding the items with the trained encoder would serve a different model
+   * than the one evaluated; {@code recformer index} does that re-encoding for new catalogs.
+   */
+  private static void writeIndex(Path runDir, ItemCatalog catalog, RecformerEncoder encoder, Path indexFile)
+      throws IOException {
+    WeightTensor matrix = SafeTensors.read(runDir.resolve("item-matrix.safetensors")).tensors().get("item_matrix");
+    if (matrix == null || matrix.shape().length != 2 || matrix.shape()[0] != catalog.size()
+        || matrix.shape()[1] != encoder.dimension()) {
+      throw new IllegalStateException("run " + runDir + ": item-matrix.safetensors does not hold a "
+          + catalog.size() + " x " + encoder.dimension() + " item_matrix");
+    }
+    List<String> ids = catalog.items().stream().map(Item::id).toList();
+    // The same fingerprint Recommender gives its indexes: the bundle's model hash.
+    String fingerprint = "sha256:" + encoder.manifest().modelSha256().orElseThrow(
+        () -> new IllegalStateException("bundle manifest records no model hash"));
+    ExactItemIndex.build(ids, matrix.values(), encoder.dimension(), fingerprint).save(indexFile);
+  }
+
+  private static String schedule(QuickstartBudget b) {
+    return b.bothStages()
+        ? String.format(Locale.ROOT, "Algorithm 1, stage 1 %.2f min + stage 2 %.2f min", b.stage1Minutes(),
+            b.stage2Minutes())
+        : String.format(Locale.ROOT, "stage 2 of Algorithm 1 for %.2f min: encoder trained against the frozen"
+            + " zero-shot item matrix", b.stage1Minutes());
+  }
+
+  private QuickstartBudget resolveBudget() {
+    QuickstartBudget b = QuickstartBudget.named(budgetName);
+    if (minutes != null) {
+      if (!(minutes > 0)) {
+        throw new IllegalArgumentException("--minutes = " + minutes + " must be > 0");
       }
-      progress.advance(1, null);
+      b = b.withTrainingMinutes(minutes);
     }
-    double seconds = progress.elapsedSeconds();
-    // What batching similar lengths together (as the item encoder and the ONNX runtime do) saves.
-    int[] sorted = lengths.clone();
-    java.util.Arrays.sort(sorted);
-    long sortedPadded = 0;
-    for (int from = 0; from < sorted.length; from += batchSize) {
-      int to = Math.min(from + batchSize, sorted.length);
-      sortedPadded += (long) (to - from) * collator.paddedLength(sorted[to - 1]);
+    if (testUsers != null) {
+      b = b.withTestUsers(testUsers);
     }
-    Distribution distribution = Distribution.of(lengths);
-    int truncated = 0;
-    for (int length : lengths) {
-      truncated += length == config.maxTokens() ? 1 : 0;
+    if (maxTokens != null) {
+      b = b.withMaxTokens(maxTokens);
     }
-    return String.format(Locale.ROOT,
-        "| | |%n|---|---|%n| sequences (validation + test inputs) | %,d |%n| tokens per sequence | %s |%n"
-            + "| sequences at the %d-token limit | %,d |%n| padding overhead (batches of %d, window multiple %d) | %.1f%% |%n"
-            + "| padding overhead, length-sorted batches | %.1f%% |%n"
-            + "| encoding throughput | %,.0f sequences/s |%n",
-        all.size(), distribution.summary(), config.maxTokens(), truncated, batchSize, config.attentionWindow(),
-        100.0 * (paddedTokens - realTokens) / paddedTokens,
-        100.0 * (sortedPadded - realTokens) / sortedPadded, all.size() / seconds);
+    if (samplesPerEpoch != null) {
+      b = b.withSamplesPerEpoch(samplesPerEpoch);
+    }
+    if (users != null) {
+      b = b.withUsers(users);
+    }
+    return b;
+  }
+
+  /** The first {@code n} users and only the items they touch, so the catalog shrinks with them. */
+  static Dataset slice(Dataset dataset, int n) {
+    List<UserHistory> kept = dataset.users().subList(0, n);
+    Set<String> ids = new LinkedHashSet<>();
+    kept.forEach(u -> ids.addAll(u.itemIds()));
+    List<Item> items = new ArrayList<>();
+    for (Item item : dataset.items().items()) {
+      if (ids.contains(item.id())) {
+        items.add(item);
+      }
+    }
+    return dataset.derive(ItemCatalog.of(items), List.copyOf(kept), "quickstart: first " + n + " users");
+  }
+
+  private static String budgetTable(QuickstartBudget b, FineTuneResult r, double trainSeconds, int testEvaluated,
+      int testTotal, RecformerConfig config) {
+    return String.format(Locale.ROOT, "| | |%n|---|---|%n| budget | %s |%n| max tokens per sequence | %d |%n"
+            + "| training samples per epoch | %,d (batch 16 x 2 accumulated) |%n"
+            + "| schedule (training budget) | %s |%n"
+            + "| training wall time (with evaluations) | %.1f min |%n| optimizer steps | %,d |%n"
+            + "| best model | %s |%n| validation users (model selection) | %s |%n"
+            + "| test users | %,d of %,d%s |%n| pooling | %s |%n",
+        b.name(), config.maxTokens(), b.samplesPerEpoch(), schedule(b),
+        trainSeconds / 60, r.steps(), r.bestStage(),
+        b.validationUsers() == 0 ? "all" : String.format(Locale.ROOT, "%,d (seeded subsample)", b.validationUsers()),
+        testEvaluated, testTotal, testEvaluated < testTotal ? " (seeded subsample)" : "",
+        config.pooling().name().toLowerCase(Locale.ROOT));
+  }
+
+  private static String metricTable(FineTuneResult r) {
+    MetricReport zero = r.zeroShotTest();
+    return zero.markdownHeader("model") + zero.markdownRow("zero-shot (MiniLM init)")
+        + r.finalTest().markdownRow("fine-tuned (best " + r.bestStage() + ")")
+        + r.popularityTest().markdownRow("popularity");
+  }
+
+  /** Three seeded test users: their latest history titles, the held-out item and the top 10. */
+  private String examples(Recommender recommender, List<Example> test, ItemCatalog catalog) {
+    List<Example> shuffled = new ArrayList<>(test);
+    Collections.shuffle(shuffled, new Random(seed ^ 0xE4A3L));
+    StringBuilder out = new StringBuilder();
+    for (Example example : shuffled.subList(0, Math.min(SHOWN_USERS, shuffled.size()))) {
+      List<String> history = example.history().itemIds();
+      List<Recommendation> top = recommender.recommend(history, TOP_K);
+      out.append(String.format(Locale.ROOT, "### User %s (%d items in history)%n%n", example.userId(),
+          history.size()));
+      out.append("Latest history, newest first:\n\n");
+      for (int i = history.size() - 1; i >= Math.max(0, history.size() - HISTORY_SHOWN); i--) {
+        out.append("- ").append(title(catalog.get(history.get(i)))).append('\n');
+      }
+      out.append("\nHeld-out next item: ").append(title(catalog.get(example.targetItemId()))).append("\n\n");
+      out.append("| # | item | score | title |\n|---:|---|---:|---|\n");
+      for (Recommendation rec : top) {
+        out.append(String.format(Locale.ROOT, "| %d | %s%s | %.3f | %s |%n", rec.rank() + 1, rec.itemId(),
+            rec.itemId().equals(example.targetItemId()) ? " (held out)" : "", rec.score(),
+            title(rec.item())));
+      }
+      out.append('\n');
+    }
+    return out.toString();
+  }
+
+  static String title(Item item) {
+    String t = item.title().isBlank() ? "(no title)" : item.title();
+    t = t.replace('|', '/').replace('\n', ' ');
+    return t.length() > 90 ? t.substring(0, 87) + "..." : t;
+  }
+
+  private static void deleteIfPresent(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    LOG.info("replacing the previous quickstart run in {}", dir);
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 }

@@ -14,8 +14,8 @@ import picocli.CommandLine.Command;
     versionProvider = RecformerCli.Version.class,
     description = "Text-based sequential recommendation (Recformer) on the JVM.",
     subcommands = {QuickstartCommand.class, DataCommand.class, PretrainCommand.class,
-        FineTuneCommand.class, EvaluateCommand.class, ExportCommand.class,
-        CommandLine.HelpCommand.class})
+        FineTuneCommand.class, EvaluateCommand.class, ExportCommand.class, IndexCommand.class,
+        RecommendCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RecformerCli implements Callable<Integer> {
 
   /** Exit code for bad input: usage errors, unreadable or invalid files. */

@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +45,7 @@ class RecformerCliTest {
   void helpListsTheSubcommands() {
     Run run = run("--help");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("quickstart", "data");
+    assertThat(run.out()).contains("quickstart", "data", "index", "recommend", "bench");
     assertThat(run("data", "import", "--help").out()).contains("--out", "--lenient", "--k-core");
   }
 
@@ -83,17 +82,5 @@ class RecformerCliTest {
     Run usage = run("data", "import", DATA.resolve("amazon-office-2014").toString());
     assertThat(usage.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
     assertThat(usage.err()).contains("Missing required option: '--out");
-  }
-
-  @Test
-  void quickstartImportsSplitsAndEncodesTheBundledData() throws Exception {
-    Path out = temp.resolve("quickstart");
-    Run run = run("quickstart", "--data", DATA.resolve("amazon-scientific-unisrec").toString(),
-        "--out", out.toString(), "--max-tokens", "256");
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("| users | 8,442 |", "| items | 4,385 |", "| interactions | 59,427 |")
-        .contains("| sequences (validation + test inputs) | 16,884 |");
-    assertThat(Files.readString(out.resolve("report.md"))).contains("## Encoding", "8,442");
-    assertThat(Dataset.read(out.resolve("dataset")).userCount()).isEqualTo(8442);
   }
 }
