@@ -29,7 +29,6 @@ import io.recformer.train.finetune.Variant;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.weights.MiniLmImporter;
 import io.recformer.train.weights.WeightTensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
