@@ -252,7 +252,7 @@ class TrainExportServeTest {
         }
       }
       int users = split.test().size();
-      // Only the family's items not in the history can be in the top 5: at most 4 of them.
+      // Only the family's items outside the history can fill the top 5 (countFamilySlots).
       return new double[] {hits / (double) users, inFamily / (double) countFamilySlots()};
     }
   }
