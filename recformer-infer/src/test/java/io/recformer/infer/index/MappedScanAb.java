@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  *   <li>the file opened with {@code vectorsInHeap} (heap arrays, array kernel);
  *   <li>the file mapped, read in place by the buffer kernel (the default);
  *   <li>the file mapped, each tile copied to the heap first, then the array kernel;
- *   <li>the same bytes in a direct buffer the process allocated, read in place by the buffer kernel.
+ *   <li>the same bytes in direct buffers the process allocated, read in place by the buffer kernel,
+ *       with rows at 64-byte aligned addresses and 16 bytes past them.
  * </ul>
  *
  * <pre>
@@ -63,19 +64,30 @@ public final class MappedScanAb {
     ExactItemIndex mapped = ExactItemIndex.open(file, options);
     int items = mapped.size();
     int dim = mapped.dimension();
-    ByteBuffer direct = ByteBuffer.allocateDirect(items * dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    // Two direct buffers with the same bytes: rows at 64-byte aligned addresses (like the mapping,
+    // whose vector section is aligned) and 16 bytes past that (like a float[]'s elements).
+    int bytes = items * dim * Float.BYTES;
+    ByteBuffer aligned = ByteBuffer.allocateDirect(bytes + 128).alignedSlice(64).slice(0, bytes)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer shifted = ByteBuffer.allocateDirect(bytes + 128).alignedSlice(64).slice(16, bytes)
+        .order(ByteOrder.LITTLE_ENDIAN);
     for (int row = 0; row < items; row++) {
-      direct.asFloatBuffer().put(row * dim, heap.vector(row));
+      float[] v = heap.vector(row);
+      aligned.asFloatBuffer().put(row * dim, v);
+      shifted.asFloatBuffer().put(row * dim, v);
     }
     String[] ids = new String[items];
     for (int i = 0; i < items; i++) {
       ids[i] = mapped.itemId(i);
     }
-    ExactItemIndex offHeap = new ExactItemIndex(
-        new VectorStore(dim, List.of(VectorStore.Segment.mapped(direct, items))), IdTable.of(ids),
-        mapped.fingerprint());
-    ExactItemIndex[] variants = {heap, mapped, mapped.withKernel(new CopyingKernel()), offHeap};
-    String[] names = {"file read into heap", "mapped, in place", "mapped, tile copy", "direct buffer, in place"};
+    IdTable idTable = IdTable.of(ids);
+    ExactItemIndex alignedIndex = new ExactItemIndex(
+        new VectorStore(dim, List.of(VectorStore.Segment.mapped(aligned, items))), idTable, mapped.fingerprint());
+    ExactItemIndex shiftedIndex = new ExactItemIndex(
+        new VectorStore(dim, List.of(VectorStore.Segment.mapped(shifted, items))), idTable, mapped.fingerprint());
+    ExactItemIndex[] variants = {heap, mapped, mapped.withKernel(new CopyingKernel()), alignedIndex, shiftedIndex};
+    String[] names = {"file read into heap", "mapped, in place", "mapped, tile copy", "direct, 64-byte aligned",
+        "direct, aligned + 16 B"};
     SplittableRandom random = new SplittableRandom(43);
     double[][] cpu = new double[variants.length][rounds];
     double[][] wall = new double[variants.length][rounds];
