@@ -56,9 +56,9 @@ public final class ExactItemIndex implements ItemIndex {
    *     the file. Mapping (the default) opens instantly and needs no heap, so an index larger than
    *     the heap can be served, and several processes share one copy in the page cache. Reading
    *     costs a pass over the file at open (about 0.5-1 s per GB) and heap for the whole matrix,
-   *     but scans then run at the heap index's speed: on the (loaded) benchmark machine, scanning a
-   *     mapped matrix cost 4x the CPU time of the same matrix in process-owned memory (docs/benchmarks.md,
-   *     "Item index"). Typical: true for latency-critical serving when the heap allows it.
+   *     but scans then run at the heap index's steady speed: on the (loaded) benchmark machine, scanning
+   *     a mapped matrix intermittently cost 2-14x the CPU time of the same matrix in process-owned
+   *     memory (docs/benchmarks.md, "Item index"). Typical: true for latency-critical serving when the heap allows it.
    */
   public record OpenOptions(String expectedFingerprint, boolean verifyVectorChecksum, boolean vectorsInHeap) {
 
