@@ -44,7 +44,7 @@ public final class ExactItemIndex implements ItemIndex {
   }
 
   /**
-   * How {@link #open(Path, OpenOptions)} checks a file.
+   * How {@link #open(Path, OpenOptions)} checks and holds a file.
    *
    * @param expectedFingerprint the fingerprint of the model the caller will query with; the file is
    *     refused when it was built by another one. Null accepts any.
@@ -52,18 +52,34 @@ public final class ExactItemIndex implements ItemIndex {
    *     per GB). The header and ids are always verified, and the file structure and sizes always
    *     checked; skipping this opens a huge file instantly at the cost of not detecting bit rot in
    *     the vectors.
+   * @param vectorsInHeap whether to read the vectors into the Java heap instead of memory-mapping
+   *     the file. Mapping (the default) opens instantly and needs no heap, so an index larger than
+   *     the heap can be served, and several processes share one copy in the page cache. Reading
+   *     costs a pass over the file at open (about 0.5-1 s per GB) and heap for the whole matrix,
+   *     but scans then run at the heap index's steady speed: on the (loaded) benchmark machine, scanning
+   *     a mapped matrix intermittently cost 2-14x the CPU time of the same matrix in process-owned
+   *     memory (docs/benchmarks.md, "Item index"). Typical: true for latency-critical serving when the heap allows it.
    */
-  public record OpenOptions(String expectedFingerprint, boolean verifyVectorChecksum) {
+  public record OpenOptions(String expectedFingerprint, boolean verifyVectorChecksum, boolean vectorsInHeap) {
 
-    /** Any fingerprint, full verification. */
-    public static final OpenOptions DEFAULTS = new OpenOptions(null, true);
+    /** Any fingerprint, full verification, vectors mapped. */
+    public static final OpenOptions DEFAULTS = new OpenOptions(null, true, false);
+
+    /** Vectors mapped, as before {@code vectorsInHeap} existed. */
+    public OpenOptions(String expectedFingerprint, boolean verifyVectorChecksum) {
+      this(expectedFingerprint, verifyVectorChecksum, false);
+    }
 
     public OpenOptions withExpectedFingerprint(String fingerprint) {
-      return new OpenOptions(fingerprint, verifyVectorChecksum);
+      return new OpenOptions(fingerprint, verifyVectorChecksum, vectorsInHeap);
     }
 
     public OpenOptions withVerifyVectorChecksum(boolean verify) {
-      return new OpenOptions(expectedFingerprint, verify);
+      return new OpenOptions(expectedFingerprint, verify, vectorsInHeap);
+    }
+
+    public OpenOptions withVectorsInHeap(boolean inHeap) {
+      return new OpenOptions(expectedFingerprint, verifyVectorChecksum, inHeap);
     }
   }
 
@@ -154,7 +170,8 @@ public final class ExactItemIndex implements ItemIndex {
   }
 
   /**
-   * Opens an index file written by {@link #save} by memory-mapping its vectors (read-only).
+   * Opens an index file written by {@link #save} by memory-mapping its vectors (read-only), or
+   * reading them into the heap when {@link OpenOptions#vectorsInHeap()} says so.
    *
    * @throws IndexFileException when the file is truncated, corrupted, of an unknown format version
    *     or built by another model than {@code options.expectedFingerprint()}
@@ -162,7 +179,7 @@ public final class ExactItemIndex implements ItemIndex {
   public static ExactItemIndex open(Path file, OpenOptions options) throws IOException {
     Objects.requireNonNull(options, "options");
     return IndexFile.read(file, options.expectedFingerprint(), options.verifyVectorChecksum(),
-        VectorStore.MAX_MAPPED_SEGMENT_BYTES);
+        VectorStore.MAX_MAPPED_SEGMENT_BYTES, options.vectorsInHeap());
   }
 
   /**

@@ -134,8 +134,28 @@ final class IndexFile {
     return out.toByteArray();
   }
 
+  /** Bytes per read when vectors are loaded into the heap: large enough that a read costs little per byte. */
+  static final int READ_CHUNK_BYTES = 8 << 20;
+
   static ExactItemIndex read(Path file, String expectedFingerprint, boolean verifyVectors, long maxSegmentBytes)
       throws IOException {
+    return read(file, expectedFingerprint, verifyVectors, maxSegmentBytes, false);
+  }
+
+  static ExactItemIndex read(Path file, String expectedFingerprint, boolean verifyVectors, long maxSegmentBytes,
+      boolean inHeap) throws IOException {
+    return read(file, expectedFingerprint, verifyVectors, maxSegmentBytes, inHeap, READ_CHUNK_BYTES);
+  }
+
+  /**
+   * Reads an index file: the vectors are memory-mapped, or with {@code inHeap} read into heap
+   * arrays {@code readChunkBytes} at a time (segments of at most {@code maxSegmentBytes} either way).
+   */
+  static ExactItemIndex read(Path file, String expectedFingerprint, boolean verifyVectors, long maxSegmentBytes,
+      boolean inHeap, int readChunkBytes) throws IOException {
+    if (readChunkBytes < Float.BYTES) {
+      throw new IllegalArgumentException("readChunkBytes must be >= " + Float.BYTES + ", was " + readChunkBytes);
+    }
     long start = System.nanoTime();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
@@ -235,8 +255,19 @@ final class IndexFile {
       long rowBytes = (long) dim * Float.BYTES;
       long rowsPerSegment = Math.max(1, maxSegmentBytes / rowBytes);
       CRC32C crc = verifyVectors ? new CRC32C() : null;
+      if (inHeap) {
+        rowsPerSegment = Math.min(rowsPerSegment,
+            VectorStore.rowsPerSegment(dim, VectorStore.MAX_HEAP_SEGMENT_FLOATS));
+      }
+      ByteBuffer chunk = inHeap ? ByteBuffer.allocateDirect(readChunkBytes).order(ByteOrder.LITTLE_ENDIAN) : null;
       for (long row = 0; row < count; row += rowsPerSegment) {
         long n = Math.min(rowsPerSegment, count - row);
+        if (inHeap) {
+          float[] data = new float[Math.toIntExact(n * dim)];
+          readFloats(channel, file, vectorsOffset + row * rowBytes, data, chunk, crc);
+          segments.add(VectorStore.Segment.heap(data, 0, (int) n));
+          continue;
+        }
         MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, vectorsOffset + row * rowBytes, n * rowBytes);
         if (crc != null) {
           crc.update(mapped.duplicate());
@@ -248,8 +279,9 @@ final class IndexFile {
             + crcHex(vectorsCrc) + ", computed " + crcHex((int) crc.getValue()) + "; the file is corrupted");
       }
       ExactItemIndex index = new ExactItemIndex(new VectorStore(dim, segments), ids, fingerprint);
-      LOG.info("opened item index {} ({} items x {} dims, {} segment(s), vectors {}) in {} ms", file, count, dim,
-          segments.size(), verifyVectors ? "verified" : "not verified", (System.nanoTime() - start) / 1_000_000);
+      LOG.info("opened item index {} ({} items x {} dims, {} {} segment(s), vectors {}) in {} ms", file, count, dim,
+          segments.size(), inHeap ? "heap" : "mapped", verifyVectors ? "verified" : "not verified",
+          (System.nanoTime() - start) / 1_000_000);
       return index;
     } catch (NoSuchFileException e) {
       throw new IndexFileException(file, "file does not exist", e);
@@ -271,6 +303,33 @@ final class IndexFile {
     if ((int) crc.getValue() != stored) {
       throw new IndexFileException(file, "checksum mismatch in the " + section + " section: stored "
           + crcHex(stored) + ", computed " + crcHex((int) crc.getValue()) + "; the file is corrupted");
+    }
+  }
+
+  /**
+   * Fills {@code dst} with the little-endian floats at {@code position}, reading through the
+   * reusable direct buffer {@code chunk} (the kernel copies into it, then one bulk copy into the
+   * array) and feeding every byte to {@code crc} when it is not null.
+   */
+  private static void readFloats(FileChannel channel, Path file, long position, float[] dst, ByteBuffer chunk,
+      CRC32C crc) throws IOException {
+    int done = 0;
+    while (done < dst.length) {
+      int floats = Math.min(chunk.capacity() / Float.BYTES, dst.length - done);
+      chunk.clear().limit(floats * Float.BYTES);
+      long at = position + (long) done * Float.BYTES;
+      while (chunk.hasRemaining()) {
+        if (channel.read(chunk, at + chunk.position()) < 0) {
+          throw new IndexFileException(file, "file is truncated: ended at byte " + (at + chunk.position())
+              + " while reading the vectors");
+        }
+      }
+      chunk.flip();
+      if (crc != null) {
+        crc.update(chunk.duplicate());
+      }
+      chunk.asFloatBuffer().get(dst, done, floats);
+      done += floats;
     }
   }
 

@@ -72,12 +72,22 @@ public final class Recommender {
    * @throws IllegalArgumentException if the index and the catalog hold different items
    */
   public static Recommender open(RecformerEncoder encoder, ItemCatalog catalog, Path indexFile) throws IOException {
-    Objects.requireNonNull(encoder, "encoder");
-    Objects.requireNonNull(catalog, "catalog");
     // The vector checksum is skipped so that a large index opens instantly; structure, sizes, ids
     // and the model fingerprint are still checked.
-    ExactItemIndex index = ExactItemIndex.open(indexFile,
-        new ExactItemIndex.OpenOptions(fingerprint(encoder), false));
+    return open(encoder, catalog, indexFile, new ExactItemIndex.OpenOptions(null, false));
+  }
+
+  /**
+   * As {@link #open(RecformerEncoder, ItemCatalog, Path)} with the index opened by {@code options}
+   * (e.g. {@link ExactItemIndex.OpenOptions#withVectorsInHeap} for the fastest scans); the expected
+   * fingerprint is always the encoder's.
+   */
+  public static Recommender open(RecformerEncoder encoder, ItemCatalog catalog, Path indexFile,
+      ExactItemIndex.OpenOptions options) throws IOException {
+    Objects.requireNonNull(encoder, "encoder");
+    Objects.requireNonNull(catalog, "catalog");
+    Objects.requireNonNull(options, "options");
+    ExactItemIndex index = ExactItemIndex.open(indexFile, options.withExpectedFingerprint(fingerprint(encoder)));
     if (index.size() != catalog.size()) {
       throw new IllegalArgumentException("index " + indexFile + " holds " + index.size()
           + " items, the catalog " + catalog.size());

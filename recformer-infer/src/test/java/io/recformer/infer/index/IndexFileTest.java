@@ -89,6 +89,43 @@ class IndexFileTest {
   }
 
   @Test
+  void vectorsReadIntoTheHeapEqualTheMappedOnesAndAreVerified() throws IOException {
+    ExactItemIndex built = sample();
+    Path file = saved();
+    ExactItemIndex mapped = ExactItemIndex.open(file);
+    ExactItemIndex inHeap = ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS.withVectorsInHeap(true));
+    assertThat(mapped.isMemoryMapped()).isTrue();
+    assertThat(inHeap.isMemoryMapped()).isFalse();
+    // 40-row segments read 100 bytes at a time: reads end inside rows and floats never split.
+    ExactItemIndex pieces = IndexFile.read(file, null, true, 40L * DIM * Float.BYTES, true, 100);
+    assertThat(pieces.store().segmentCount()).isEqualTo(8);
+    assertThat(pieces.isMemoryMapped()).isFalse();
+    for (int row : new int[] {0, 39, 40, 151, N - 1}) {
+      assertThat(pieces.vector(row)).containsExactly(built.vector(row));
+      assertThat(inHeap.vector(row)).containsExactly(built.vector(row));
+    }
+    float[][] queries = BruteForce.gaussian(6, DIM, 82);
+    for (int threads : new int[] {1, 2}) {
+      QueryOptions options = QueryOptions.DEFAULTS.withThreads(threads);
+      List<List<ScoredItem>> expected = built.topK(queries, 20, options);
+      assertThat(mapped.topK(queries, 20, options)).isEqualTo(expected);
+      assertThat(inHeap.topK(queries, 20, options)).isEqualTo(expected);
+      assertThat(pieces.topK(queries, 20, options)).isEqualTo(expected);
+      assertThat(pieces.topK(queries[2], 20, options)).isEqualTo(built.topK(queries[2], 20, options));
+    }
+
+    byte[] bytes = Files.readAllBytes(file);
+    long vectorsOffset = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(24);
+    bytes[(int) vectorsOffset + 2 * DIM * Float.BYTES + 3] ^= 0x20;
+    Path bad = write("bad-heap.rfidx", bytes);
+    assertThatThrownBy(() -> IndexFile.read(bad, null, true, 40L * DIM * Float.BYTES, true, 100))
+        .isInstanceOf(IndexFileException.class)
+        .hasMessageStartingWith("item index " + bad + ": checksum mismatch in the vectors section: stored ");
+    assertThatThrownBy(() -> IndexFile.read(file, null, true, 40L * DIM * Float.BYTES, true, 3))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("readChunkBytes must be >= 4, was 3");
+  }
+
+  @Test
   void mappedIndexScoresBitIdenticallyToHeapWithEveryKernel() throws IOException {
     ExactItemIndex heap = sample();
     Path file = dir.resolve("kernels.rfidx");

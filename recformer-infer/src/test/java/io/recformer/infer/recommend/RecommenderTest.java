@@ -114,6 +114,9 @@ class RecommenderTest {
     recommender.saveIndex(file);
     Recommender reopened = Recommender.open(encoder, catalog, file);
     assertThat(reopened.recommend(List.of("i2"), 4)).isEqualTo(recommender.recommend(List.of("i2"), 4));
+    Recommender inHeap = Recommender.open(encoder, catalog, file,
+        io.recformer.infer.index.ExactItemIndex.OpenOptions.DEFAULTS.withVectorsInHeap(true));
+    assertThat(inHeap.recommend(List.of("i2"), 4)).isEqualTo(recommender.recommend(List.of("i2"), 4));
 
     ItemCatalog other = ItemCatalog.of(catalog.items().subList(0, 4));
     assertThatThrownBy(() -> Recommender.open(encoder, other, file))
@@ -126,6 +129,11 @@ class RecommenderTest {
     io.recformer.infer.index.ExactItemIndex.build(List.of("i1", "i2", "i3", "i4", "i5"),
         new float[][] {{1, 0}, {0, 1}, {1, 1}, {1, 2}, {2, 1}}, "sha256:someothermodel").save(file);
     assertThatThrownBy(() -> Recommender.open(encoder, catalog, file))
+        .isInstanceOf(IndexFileException.class)
+        .hasMessageContaining("someothermodel");
+    // Options cannot loosen the fingerprint check.
+    assertThatThrownBy(() -> Recommender.open(encoder, catalog, file,
+        io.recformer.infer.index.ExactItemIndex.OpenOptions.DEFAULTS.withVectorsInHeap(true)))
         .isInstanceOf(IndexFileException.class)
         .hasMessageContaining("someothermodel");
   }
