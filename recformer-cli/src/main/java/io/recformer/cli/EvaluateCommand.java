@@ -25,13 +25,12 @@ import io.recformer.train.model.RecformerModel;
 import io.recformer.train.run.Devices;
 import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.WeightTensor;
+import io.recformer.train.finetune.FineTuner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,8 +126,8 @@ final class EvaluateCommand implements Callable<Integer> {
     LeaveOneOutSplit loo = LeaveOneOutSplit.of(dataset);
     long s = resolved.getLong("seed");
     List<Example> examples = which == Split.TEST
-        ? subsample(loo.test(), resolved.getInt("users"), s ^ 0x7E57L)
-        : subsample(loo.validation(), resolved.getInt("users"), s ^ 0x5EEDL);
+        ? FineTuner.testSubsample(loo.test(), resolved.getInt("users"), s)
+        : FineTuner.validationSubsample(loo.validation(), resolved.getInt("users"), s);
     if (examples.isEmpty()) {
       throw new IllegalArgumentException("dataset " + dataset.name() + " has no " + split
           + " examples (users need at least 3 interactions)");
@@ -149,7 +148,7 @@ final class EvaluateCommand implements Callable<Integer> {
       modelReport = evaluator.evaluate(encoder, examples, matrix);
       popularity = evaluator.popularity(cache.catalog(), loo.train(), examples);
     } finally {
-      OutputFiles.deleteRecursively(work);
+      AtomicFiles.deleteRecursively(work);
     }
 
     String title = String.format(Locale.ROOT, "Evaluation of %s on %s, %s split, %d users%s",
@@ -215,26 +214,6 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     return encoder.itemMatrix(manager);
-  }
-
-  /** A seeded subsample in the split's order, drawn as FineTuner draws its subsamples. */
-  static List<Example> subsample(List<Example> examples, int size, long seed) {
-    if (size == 0 || size >= examples.size()) {
-      return examples;
-    }
-    if (size < 0) {
-      throw new IllegalArgumentException("users = " + size + " must be >= 0 (0 = all)");
-    }
-    List<Integer> picked = new ArrayList<>();
-    for (int i = 0; i < examples.size(); i++) {
-      picked.add(i);
-    }
-    Collections.shuffle(picked, new Random(seed));
-    picked = new ArrayList<>(picked.subList(0, size));
-    Collections.sort(picked);
-    List<Example> result = new ArrayList<>(size);
-    picked.forEach(i -> result.add(examples.get(i)));
-    return result;
   }
 
   private static void add(List<ConfigLayer> layers, String option, String key, Object value) {

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import io.recformer.core.io.AtomicFiles;
 
 /** {@code recformer export}: a checkpoint as an ONNX model bundle (directory and/or archive). */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
@@ -101,7 +102,7 @@ final class ExportCommand implements Callable<Integer> {
           + " or build an item index from it (see docs/cli.md).");
       return 0;
     } finally {
-      OutputFiles.deleteRecursively(work);
+      AtomicFiles.deleteRecursively(work);
     }
   }
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import io.recformer.core.io.AtomicFiles;
 
 /** {@code recformer finetune}: two-stage fine-tuning (Algorithm 1) into a run directory. */
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
@@ -99,7 +100,7 @@ final class FineTuneCommand implements Callable<Integer> {
       printDone(result);
       return 0;
     } finally {
-      OutputFiles.deleteRecursively(work);
+      AtomicFiles.deleteRecursively(work);
     }
   }
 
@@ -135,7 +136,7 @@ final class FineTuneCommand implements Callable<Integer> {
           "recformer finetune " + data + " --resume " + resume, () -> tuner.resume(resume)));
       return 0;
     } finally {
-      OutputFiles.deleteRecursively(work);
+      AtomicFiles.deleteRecursively(work);
     }
   }
 

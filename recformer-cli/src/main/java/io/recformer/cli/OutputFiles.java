@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.recformer.data.dataset.Dataset;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** File helpers of the training commands: run directories written by the trainers, temp dirs. */
 final class OutputFiles {
@@ -49,23 +46,6 @@ final class OutputFiles {
       throw new IllegalArgumentException("dataset " + dataset.name() + " (fingerprint "
           + dataset.fingerprint() + ") is not the dataset run " + run + " was trained on"
           + " (fingerprint " + saved + "); pass the same dataset directory as when it started");
-    }
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
     }
   }
 }

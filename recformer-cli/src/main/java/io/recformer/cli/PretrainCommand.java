@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import io.recformer.core.io.AtomicFiles;
 
 /** {@code recformer pretrain}: MLM + item-item contrastive pre-training into a run directory. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
@@ -140,7 +141,7 @@ final class PretrainCommand implements Callable<Integer> {
           + result.runDirectory().resolve("best") + " --out <run dir>");
       return 0;
     } finally {
-      OutputFiles.deleteRecursively(work);
+      AtomicFiles.deleteRecursively(work);
     }
   }
 

@@ -37,7 +37,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +89,7 @@ final class DatasetStore {
         Files.delete(old);
         AtomicFiles.moveIntoPlace(target, old);
         AtomicFiles.moveIntoPlace(temp, target);
-        deleteRecursively(old);
+        AtomicFiles.deleteRecursively(old);
       } else {
         AtomicFiles.moveIntoPlace(temp, target);
       }
@@ -98,7 +97,7 @@ final class DatasetStore {
       LOG.info("wrote {} to {} ({})", dataset, target, manifest.fingerprint());
       return manifest;
     } catch (IOException | RuntimeException | Error e) {
-      deleteRecursively(temp);
+      AtomicFiles.deleteRecursively(temp);
       throw e;
     }
   }
@@ -398,18 +397,6 @@ final class DatasetStore {
       channel.force(true);
     } catch (IOException | UnsupportedOperationException e) {
       LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
-    }
-  }
-
-  static void deleteRecursively(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      List<Path> paths = walk.sorted(java.util.Comparator.reverseOrder()).toList();
-      for (Path path : paths) {
-        Files.deleteIfExists(path);
-      }
     }
   }
 }

@@ -3,8 +3,10 @@ package io.recformer.data.split;
 import io.recformer.core.item.UserHistory;
 import io.recformer.data.dataset.Dataset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
@@ -69,5 +71,28 @@ public final class UserSampling {
       throw new IllegalArgumentException(String.format(Locale.ROOT, "user fraction must be in [0, 1], got %s", fraction));
     }
     return exactly(dataset, (int) Math.round(fraction * dataset.userCount()), seed);
+  }
+
+  /**
+   * A fixed seeded subsample of {@code size} examples in their original order, or the whole list
+   * when {@code size} is 0 or not smaller than it (evaluation subsamples of users).
+   */
+  public static List<Example> examples(List<Example> examples, int size, long seed) {
+    if (size < 0) {
+      throw new IllegalArgumentException("size = " + size + " must be >= 0 (0 = all)");
+    }
+    if (size == 0 || size >= examples.size()) {
+      return examples;
+    }
+    List<Integer> picked = new ArrayList<>(examples.size());
+    for (int i = 0; i < examples.size(); i++) {
+      picked.add(i);
+    }
+    Collections.shuffle(picked, new Random(seed));
+    picked = new ArrayList<>(picked.subList(0, size));
+    Collections.sort(picked);
+    List<Example> out = new ArrayList<>(size);
+    picked.forEach(i -> out.add(examples.get(i)));
+    return List.copyOf(out);
   }
 }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.ArtifactFormatException;
 import io.recformer.core.format.BundleArchive;
@@ -30,7 +31,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +113,7 @@ public final class RecformerEncoder implements AutoCloseable {
       BundleArchive.extract(bundle, temp);
       return openDirectory(temp, options, bundle.toString());
     } finally {
-      deleteRecursively(temp);
+      deleteQuietly(temp);
     }
   }
 
@@ -428,17 +428,13 @@ public final class RecformerEncoder implements AutoCloseable {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          LOG.warn("could not delete temporary file {}: {}", p, e.getMessage());
-        }
-      });
+  private static void deleteQuietly(Path dir) {
+    try {
+      AtomicFiles.deleteRecursively(dir);
     } catch (IOException e) {
+      // The extracted copy is only a cache of the archive; a leftover costs disk, not correctness.
       LOG.warn("could not delete temporary directory {}: {}", dir, e.getMessage());
     }
   }
+
 }

@@ -14,14 +14,11 @@ import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,7 +137,7 @@ public final class OnnxExporter {
           onnx.length / 1e6, (System.nanoTime() - start) / 1e9));
       return manifest;
     } finally {
-      deleteRecursively(temp);
+      AtomicFiles.deleteRecursively(temp);
     }
   }
 
@@ -166,7 +163,7 @@ public final class OnnxExporter {
       writeBundle(config, weights, tokenizerJson, provenance, dir);
       return BundleArchive.write(dir, target);
     } finally {
-      deleteRecursively(temp);
+      AtomicFiles.deleteRecursively(temp);
     }
   }
 
@@ -189,23 +186,6 @@ public final class OnnxExporter {
       Files.move(old, target); // put the previous bundle back
       throw e;
     }
-    deleteRecursively(old);
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    AtomicFiles.deleteRecursively(old);
   }
 }

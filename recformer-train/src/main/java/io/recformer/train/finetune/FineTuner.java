@@ -20,6 +20,7 @@ import io.recformer.data.sample.FineTuneSampler;
 import io.recformer.data.sample.TrainingSample;
 import io.recformer.data.split.Example;
 import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.data.split.UserSampling;
 import io.recformer.train.checkpoint.Checkpoints;
 import io.recformer.train.eval.Encoder;
 import io.recformer.train.eval.RankingEvaluator;
@@ -121,26 +122,20 @@ public final class FineTuner {
       throw new IllegalArgumentException("the split has no validation or test users (users need"
           + " at least 3 interactions)");
     }
-    this.validationExamples = subsample(split.validation(), options.validationUsers(),
-        options.seed() ^ 0x5EEDL);
-    this.testExamples = subsample(split.test(), options.testUsers(), options.seed() ^ 0x7E57L);
+    this.validationExamples = validationSubsample(split.validation(), options.validationUsers(),
+        options.seed());
+    this.testExamples = testSubsample(split.test(), options.testUsers(), options.seed());
   }
 
-  /** A fixed seeded subsample in the split's order, or the whole list when size is 0 or more. */
-  static List<Example> subsample(List<Example> examples, int size, long seed) {
-    if (size == 0 || size >= examples.size()) {
-      return examples;
-    }
-    List<Integer> picked = new ArrayList<>();
-    for (int i = 0; i < examples.size(); i++) {
-      picked.add(i);
-    }
-    Collections.shuffle(picked, new Random(seed));
-    picked = new ArrayList<>(picked.subList(0, size));
-    Collections.sort(picked);
-    List<Example> out = new ArrayList<>(size);
-    picked.forEach(i -> out.add(examples.get(i)));
-    return List.copyOf(out);
+  /** The test users of a run's zero-shot and final evaluations ({@code testUsers} option). */
+  public static List<Example> testSubsample(List<Example> test, int users, long seed) {
+    return UserSampling.examples(test, users, seed ^ 0x7E57L);
+  }
+
+  /** The validation users of a run's model selection ({@code validationUsers} option). */
+  public static List<Example> validationSubsample(List<Example> validation, int users,
+      long seed) {
+    return UserSampling.examples(validation, users, seed ^ 0x5EEDL);
   }
 
   /** The resolved model config of this run. */

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.recformer.core.io.AtomicFiles;
 
 /**
  * The tiny bundle committed under {@code recformer-infer/src/test/resources/bundles} (recformer-infer
@@ -176,7 +177,7 @@ class TinyBundleTest {
   void committedBundleEqualsTheRegeneratedOne(@TempDir Path temp) throws IOException {
     if (Boolean.getBoolean("recformer.regenerateBundles")) {
       Files.createDirectories(committed());
-      OnnxExporter.deleteRecursively(committed().resolve(DIR));
+      AtomicFiles.deleteRecursively(committed().resolve(DIR));
       generate(committed());
     }
     generate(temp);

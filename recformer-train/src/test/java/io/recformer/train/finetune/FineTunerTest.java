@@ -194,10 +194,10 @@ class FineTunerTest {
     assertThat(Files.readString(dir.resolve("run/report.md")))
         .contains((1 + stage2) * 8 + " training samples seen (8 per epoch)")
         .contains("5 validation users");
-    assertThat(FineTuner.subsample(split.test(), 7, 1)).hasSize(7)
-        .isEqualTo(FineTuner.subsample(split.test(), 7, 1))
+    assertThat(FineTuner.testSubsample(split.test(), 7, 1)).hasSize(7)
+        .isEqualTo(FineTuner.testSubsample(split.test(), 7, 1))
         .isSubsetOf(split.test());
-    assertThat(FineTuner.subsample(split.test(), 0, 1)).isEqualTo(split.test());
+    assertThat(FineTuner.testSubsample(split.test(), 0, 1)).isEqualTo(split.test());
   }
 
   @Test
