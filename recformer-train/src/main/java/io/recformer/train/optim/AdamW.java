@@ -100,6 +100,11 @@ public final class AdamW implements AutoCloseable {
         g.attach(scratch);
         NDArray m = firstMoments.computeIfAbsent(e.getKey(), k -> zeros(p));
         NDArray v = secondMoments.computeIfAbsent(e.getKey(), k -> zeros(p));
+        // Results of an op belong to its first operand's manager: lending the moments to the
+        // scratch manager makes v / bias2, its sqrt and m / denominator temporaries of this step.
+        // Without this, three parameter-sized arrays per parameter stayed in the optimizer's
+        // manager every step (about 270 MB per step at MiniLM size) until the optimizer closed.
+        scratch.tempAttachAll(m, v);
         if (options.weightDecay > 0 && !noDecay(e.getKey())) {
           p.muli(1 - rate * options.weightDecay);
         }
@@ -124,8 +129,9 @@ public final class AdamW implements AutoCloseable {
       if (p.hasGradient()) {
         NDArray g = p.getGradient();
         gradients.add(g);
-        try (NDArray sq = g.square(); NDArray s = sq.sum()) {
-          sum += s.toType(DataType.FLOAT64, false).getDouble();
+        try (NDArray sq = g.square(); NDArray s = sq.sum();
+            NDArray wide = s.toType(DataType.FLOAT64, false)) {
+          sum += wide.getDouble();
         }
       }
     }

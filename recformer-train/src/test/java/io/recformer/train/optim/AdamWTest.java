@@ -63,6 +63,36 @@ class AdamWTest {
     }
   }
 
+  /** Steps must not leave temporaries behind: the arrays alive after step 2 and step 6 agree. */
+  @Test
+  void stepsLeaveNoArraysBehind() {
+    try (NDManager m = NDManager.newBaseManager();
+        AdamW adam = new AdamW(m, AdamW.Options.withWeightDecay(0.01))) {
+      Map<String, NDArray> params = new LinkedHashMap<>();
+      params.put("layer.weight", m.randomNormal(new ai.djl.ndarray.types.Shape(8, 4)));
+      params.put("layer.bias", m.zeros(new ai.djl.ndarray.types.Shape(8)));
+      params.values().forEach(p -> p.setRequiresGradient(true));
+      int afterTwo = 0;
+      for (int step = 1; step <= 6; step++) {
+        try (NDManager scope = m.newSubManager();
+            GradientCollector g = Engine.getInstance().newGradientCollector()) {
+          for (NDArray p : params.values()) {
+            scope.tempAttachAll(p);
+            g.backward(p.square().sum());
+          }
+        }
+        AdamW.clipGlobalNorm(params.values(), 1.0);
+        adam.step(params, 1e-3);
+        int alive = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
+        if (step == 2) {
+          afterTwo = alive;
+        } else if (step > 2) {
+          assertThat(alive).as("arrays alive after step %d", step).isEqualTo(afterTwo);
+        }
+      }
+    }
+  }
+
   @Test
   void noDecayCoversBiasesAndLayerNorms() {
     assertThat(AdamW.noDecay("encoder.layer.0.attention.output.LayerNorm.weight")).isTrue();
