@@ -41,6 +41,9 @@ import java.util.Locale;
  * @param stage1Minutes wall-clock budget of stage 1 (or of the single stage of other variants),
  *     0 = none: the stage ends after the epoch whose successor would overrun it
  * @param stage2Minutes wall-clock budget of stage 2, 0 = none
+ * @param zeroShotTest evaluate the untrained model on the test split before training (default
+ *     true, the protocol); false skips it when the zero-shot number is already known, which saves
+ *     a full pass over the test users
  */
 public record FineTuneOptions(
     int epochs,
@@ -68,7 +71,8 @@ public record FineTuneOptions(
     int validationUsers,
     int testUsers,
     double stage1Minutes,
-    double stage2Minutes) {
+    double stage2Minutes,
+    boolean zeroShotTest) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -132,7 +136,7 @@ public record FineTuneOptions(
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
         FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 64, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0);
+        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, true);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -172,6 +176,7 @@ public record FineTuneOptions(
     private int testUsers;
     private double stage1Minutes;
     private double stage2Minutes;
+    private boolean zeroShotTest;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -200,6 +205,7 @@ public record FineTuneOptions(
       testUsers = o.testUsers;
       stage1Minutes = o.stage1Minutes;
       stage2Minutes = o.stage2Minutes;
+      zeroShotTest = o.zeroShotTest;
     }
 
     public Builder epochs(int v) { epochs = v; return this; }
@@ -228,13 +234,14 @@ public record FineTuneOptions(
     public Builder testUsers(int v) { testUsers = v; return this; }
     public Builder stage1Minutes(double v) { stage1Minutes = v; return this; }
     public Builder stage2Minutes(double v) { stage2Minutes = v; return this; }
+    public Builder zeroShotTest(boolean v) { zeroShotTest = v; return this; }
 
     public FineTuneOptions build() {
       return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
           warmupSteps, weightDecay, clipNorm, evalEvery, patienceStage1, patienceStage2, variant,
           samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
           historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
-          stage1Minutes, stage2Minutes);
+          stage1Minutes, stage2Minutes, zeroShotTest);
     }
   }
 }

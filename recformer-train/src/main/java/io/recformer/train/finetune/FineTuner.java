@@ -228,13 +228,17 @@ public final class FineTuner {
         writeRunFiles();
         try (NDManager scope = manager.newSubManager()) {
           NDArray m0 = encoder.itemMatrix(scope);
-          MetricReport zero = evaluator.evaluate(encoder, testExamples, m0);
+          if (options.zeroShotTest()) {
+            MetricReport zero = evaluator.evaluate(encoder, testExamples, m0);
+            logEval("zero-shot", 0, "test", zero);
+            zeroShot = reportNode(zero);
+            LOG.info("zero-shot test: {}", zero.metrics());
+          } else {
+            LOG.info("zero-shot test skipped (option zeroShotTest = false)");
+          }
           MetricReport pop = evaluator.popularity(catalog, split.train(), testExamples);
-          logEval("zero-shot", 0, "test", zero);
           logEval("popularity", 0, "test", pop);
-          zeroShot = reportNode(zero);
           popularity = reportNode(pop);
-          LOG.info("zero-shot test: {}", zero.metrics());
           if (options.variant() != Variant.BOTH_STAGES
               && options.variant() != Variant.STAGE1_ONLY) {
             // The fixed or trainable matrix starts from the initial model's encodings.
@@ -559,7 +563,9 @@ public final class FineTuner {
       s.put("samplesSeen", samplesSeen);
       s.put("stepRows", steps.rows());
       s.put("evalRows", evals.rows());
-      s.set("zeroShot", zeroShot);
+      if (zeroShot != null) {
+        s.set("zeroShot", zeroShot);
+      }
       s.set("popularity", popularity);
       if (bestValidation != null) {
         s.set("bestValidation", bestValidation);
@@ -579,7 +585,8 @@ public final class FineTuner {
       badEvaluations = s.get("badEvaluations").asInt();
       completedEpochs = s.get("completedEpochs").asInt();
       samplesSeen = s.path("samplesSeen").asLong(0);
-      zeroShot = (ObjectNode) s.get("zeroShot");
+      zeroShot = s.has("zeroShot") && s.get("zeroShot").isObject()
+          ? (ObjectNode) s.get("zeroShot") : null;
       popularity = (ObjectNode) s.get("popularity");
       bestValidation = s.has("bestValidation") ? (ObjectNode) s.get("bestValidation") : null;
       steps.truncate(s.get("stepRows").asInt());
@@ -606,7 +613,7 @@ public final class FineTuner {
       SafeTensors.write(run.resolve("item-matrix.safetensors"),
           Map.of("item_matrix", tensor("item_matrix", finalMatrix)), Map.of());
       finalMatrix.close();
-      MetricReport zero = reportOf(zeroShot);
+      MetricReport zero = zeroShot == null ? null : reportOf(zeroShot);
       MetricReport pop = reportOf(popularity);
       MetricReport bestVal = reportOf(bestValidation);
       writeReport(test, zero, pop, bestVal);
@@ -635,7 +642,11 @@ public final class FineTuner {
       r.put("validationUsers", validationExamples.size());
       r.put("bestStage", bestStage);
       r.put("wallSecondsThisProcess", (System.nanoTime() - startNanos) / 1e9);
-      r.set("zeroShotTest", reportNode(zero));
+      if (zero != null) {
+        r.set("zeroShotTest", reportNode(zero));
+      } else {
+        r.putNull("zeroShotTest");
+      }
       r.set("finalTest", reportNode(test));
       r.set("popularityTest", reportNode(pop));
       r.set("bestValidation", reportNode(bestVal));
@@ -655,10 +666,15 @@ public final class FineTuner {
               : Integer.toString(options.samplesPerEpoch()),
           budget(options.stage1Minutes()), budget(options.stage2Minutes()),
           validationExamples.size()));
-      md.append(zero.markdownHeader("model")).append('\n');
+      md.append(test.markdownHeader("model")).append('\n');
       md.append(pop.markdownRow("popularity")).append('\n');
-      md.append(zero.markdownRow("zero-shot")).append('\n');
+      if (zero != null) {
+        md.append(zero.markdownRow("zero-shot")).append('\n');
+      }
       md.append(test.markdownRow("fine-tuned")).append('\n');
+      if (zero == null) {
+        md.append("\nThe zero-shot test evaluation was skipped (zeroShotTest = false).\n");
+      }
       md.append("\nCharts: loss.png, validation.png. Per-step and per-evaluation metrics:"
           + " metrics-steps.csv, metrics-eval.csv.\n");
       io.recformer.core.io.AtomicFiles.writeString(run.resolve("report.md"), md.toString());

@@ -179,10 +179,15 @@ class FineTunerTest {
   void budgetsAndSubsamplesBoundTheRun(@TempDir Path dir) throws Exception {
     // A tiny stage-1 budget stops after the first epoch (the next one would overrun it); samples
     // per epoch and the user subsamples shrink each epoch and each evaluation.
+    // The zero-shot test pass is skipped: the report says so and has no zero-shot row.
     FineTuneOptions o = tiny().epochs(5).samplesPerEpoch(8).validationUsers(5).testUsers(7)
-        .stage1Minutes(1e-6).build();
+        .stage1Minutes(1e-6).zeroShotTest(false).build();
     FineTuneResult r = run(o, dir.resolve("run"));
-    assertThat(r.zeroShotTest().users()).isEqualTo(7);
+    assertThat(r.zeroShotTest()).isNull();
+    assertThat(Files.readString(dir.resolve("run/report.md")))
+        .contains("zero-shot test evaluation was skipped").doesNotContain("| zero-shot |");
+    assertThat(Files.readString(dir.resolve("run/metrics-eval.csv")))
+        .doesNotContain("zero-shot").contains("popularity");
     assertThat(r.finalTest().users()).isEqualTo(7);
     assertThat(r.bestValidation().users()).isEqualTo(5);
     String steps = Files.readString(dir.resolve("run/metrics-steps.csv"), StandardCharsets.UTF_8);
