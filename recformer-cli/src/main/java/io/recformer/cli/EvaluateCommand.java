@@ -2,7 +2,6 @@ package io.recformer.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,12 +18,11 @@ import io.recformer.data.dataset.Dataset;
 import io.recformer.data.split.Example;
 import io.recformer.data.split.LeaveOneOutSplit;
 import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.checkpoint.ModelSource;
 import io.recformer.train.eval.Encoder;
 import io.recformer.train.eval.RankingEvaluator;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.run.Devices;
-import io.recformer.train.weights.SafeTensors;
-import io.recformer.train.weights.WeightTensor;
 import io.recformer.train.finetune.FineTuner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +107,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Split which = parseSplit(split);
-    ModelInit start = ModelInit.of(checkpoint);
+    ModelSource start = ModelSource.of(checkpoint);
     List<ConfigLayer> options = new ArrayList<>(model.layers());
     add(options, "--users", "users", users);
     add(options, "--tie-policy", "tiePolicy", tiePolicy);
@@ -143,7 +141,8 @@ final class EvaluateCommand implements Callable<Integer> {
       Checkpoints.loadInto(m, start.weights(config, s));
       ItemTokenCache cache = new ItemTokenCache(tok, dataset.items()).tokenizeAll();
       Encoder encoder = new Encoder(m, cache, tok.padId(), resolved.getInt("evalBatchSize"));
-      NDArray matrix = itemMatrix(start, config, dataset, encoder, manager);
+      NDArray matrix = start.itemMatrix(config, dataset.fingerprint(), dataset.itemCount(),
+          encoder, manager, reencodeItems);
       LOG.info("ranking {} {} users against {} items", examples.size(), split, dataset.itemCount());
       modelReport = evaluator.evaluate(encoder, examples, matrix);
       popularity = evaluator.popularity(cache.catalog(), loo.train(), examples);
@@ -163,7 +162,7 @@ final class EvaluateCommand implements Callable<Integer> {
     System.out.println(markdown);
     if (out != null) {
       ObjectNode json = JSON.createObjectNode();
-      json.put("checkpoint", start.checkpoint() == null ? ModelInit.MINILM
+      json.put("checkpoint", start.checkpoint() == null ? ModelSource.MINILM
           : start.checkpoint().toAbsolutePath().toString());
       json.put("dataset", dataset.name());
       json.put("datasetFingerprint", dataset.fingerprint());
@@ -188,32 +187,6 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     throw new IllegalArgumentException("--split '" + text + "' must be test or validation");
-  }
-
-  /**
-   * The checkpoint's own item matrix when it was made for this exact model and dataset (a
-   * fine-tuning run's best/ item matrix: in stage 2 it is the frozen matrix the model was
-   * selected with, not a fresh encoding); otherwise the model encodes the catalog.
-   */
-  private NDArray itemMatrix(ModelInit start, RecformerConfig config, Dataset dataset,
-      Encoder encoder, NDManager manager) throws java.io.IOException {
-    Path file = start.checkpoint() == null ? null
-        : start.checkpoint().resolve("item-matrix.safetensors");
-    if (file != null && Files.isRegularFile(file) && !reencodeItems) {
-      if (!config.equals(start.config())) {
-        LOG.info("model settings differ from the checkpoint's; encoding the item matrix anew");
-      } else if (!dataset.fingerprint().equals(start.datasetFingerprint())) {
-        LOG.info("the checkpoint was trained on another dataset; encoding the item matrix anew");
-      } else {
-        WeightTensor t = SafeTensors.read(file).tensors().get("item_matrix");
-        if (t != null && t.shape()[0] == dataset.itemCount()) {
-          LOG.info("using the checkpoint's item matrix {} (--reencode-items to encode it anew)",
-              file);
-          return manager.create(t.values(), new Shape(t.shape()));
-        }
-      }
-    }
-    return encoder.itemMatrix(manager);
   }
 
   private static void add(List<ConfigLayer> layers, String option, String key, Object value) {

@@ -6,6 +6,7 @@ import io.recformer.core.format.BundleManifest;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.train.checkpoint.ModelSource;
 import io.recformer.train.export.OnnxExporter;
 import io.recformer.train.weights.MiniLmImporter;
 import io.recformer.train.weights.WeightTensor;
@@ -57,7 +58,7 @@ final class ExportCommand implements Callable<Integer> {
       throw new IllegalArgumentException("nothing to write: give --bundle <dir> and/or"
           + " --archive <file>");
     }
-    ModelInit start = ModelInit.of(checkpoint);
+    ModelSource start = ModelSource.of(checkpoint);
     ResolvedConfig resolved = settings.resolve(Schemas.export(start.config(), start.label()),
         model.layers());
     RecformerConfig config = resolved.bind(start.config());

@@ -10,6 +10,7 @@ import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.data.split.LeaveOneOutSplit;
 import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.checkpoint.ModelSource;
 import io.recformer.train.finetune.FineTuneOptions;
 import io.recformer.train.finetune.FineTuneResult;
 import io.recformer.train.finetune.FineTuner;
@@ -47,7 +48,7 @@ final class FineTuneCommand implements Callable<Integer> {
   @Option(names = "--init", paramLabel = "<minilm|checkpoint dir>",
       description = "Starting weights: 'minilm' (the jar's all-MiniLM-L6-v2) or a checkpoint"
           + " directory such as a pretrain run's best/ (default: ${DEFAULT-VALUE}).")
-  String init = ModelInit.MINILM;
+  String init = ModelSource.MINILM;
 
   @Option(names = "--resume", paramLabel = "<run dir>",
       description = "Continue an interrupted run from its last completed epoch, with its saved"
@@ -76,7 +77,7 @@ final class FineTuneCommand implements Callable<Integer> {
           + " an interrupted run)");
     }
     RunFiles.requireNewRun(out, "finetune");
-    ModelInit start = ModelInit.of(init);
+    ModelSource start = ModelSource.of(init);
     List<ConfigLayer> options = new ArrayList<>(model.layers());
     options.addAll(training.layers());
     ResolvedConfig resolved = settings.resolve(Schemas.finetune(start.config(), start.label()),
@@ -106,7 +107,7 @@ final class FineTuneCommand implements Callable<Integer> {
 
   private int resumeRun() throws Exception {
     if (settings.any() || !model.layers().isEmpty() || training.anyButDevice()
-        || !ModelInit.MINILM.equals(init) || (out != null && !out.equals(resume))) {
+        || !ModelSource.MINILM.equals(init) || (out != null && !out.equals(resume))) {
       throw new IllegalArgumentException("--resume continues " + resume + " with the settings in"
           + " its config.json; only --device may be given. To train with other settings, start a"
           + " new run from its best model: recformer finetune " + data + " --init " + resume

@@ -10,6 +10,7 @@ import io.recformer.core.item.UserHistory;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.checkpoint.ModelSource;
 import io.recformer.train.pretrain.PretrainOptions;
 import io.recformer.train.pretrain.PretrainResult;
 import io.recformer.train.pretrain.Pretrainer;
@@ -55,7 +56,7 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--init", paramLabel = "<minilm|checkpoint dir>",
       description = "Starting weights: 'minilm' (the jar's all-MiniLM-L6-v2) or a checkpoint"
           + " directory (default: ${DEFAULT-VALUE}).")
-  String init = ModelInit.MINILM;
+  String init = ModelSource.MINILM;
 
   @Option(names = "--resume", paramLabel = "<run dir>",
       description = "Continue an interrupted run from its last completed epoch, with its saved"
@@ -77,7 +78,7 @@ final class PretrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ResolvedConfig resolved;
     RecformerConfig config;
-    ModelInit start = null;
+    ModelSource start = null;
     Path run;
     List<String> header;
     if (resume == null) {
@@ -87,7 +88,7 @@ final class PretrainCommand implements Callable<Integer> {
       }
       RunFiles.requireNewRun(out, "pretrain");
       run = out;
-      start = ModelInit.of(init);
+      start = ModelSource.of(init);
       List<ConfigLayer> options = new ArrayList<>(model.layers());
       options.addAll(training.layers());
       resolved = settings.resolve(Schemas.pretrain(start.config(), start.label()), options);
@@ -99,7 +100,7 @@ final class PretrainCommand implements Callable<Integer> {
               + " --config <this file> --out <new run dir>");
     } else {
       if (settings.any() || !model.layers().isEmpty() || training.anyButDevice()
-          || !ModelInit.MINILM.equals(init) || (out != null && !out.equals(resume))) {
+          || !ModelSource.MINILM.equals(init) || (out != null && !out.equals(resume))) {
         throw new IllegalArgumentException("--resume continues " + resume + " with the settings"
             + " in its config.json; only --device may be given. To train with other settings,"
             + " start a new run with --init " + resume + "/best");

@@ -7,7 +7,9 @@ import io.recformer.bench.baseline.SasRec;
 import io.recformer.bench.baseline.SasRecConfig;
 import io.recformer.bench.baseline.SequenceScorer;
 import io.recformer.bench.baseline.TextBaseline;
+import io.recformer.core.config.Pooling;
 import io.recformer.core.format.Provenance;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.Item;
 import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.text.ItemText;
@@ -55,8 +57,26 @@ public final class QualityBenchmark implements Callable<Integer> {
   Path out;
 
   @Option(names = "--models", split = ",", defaultValue = "popularity,sasrec,text",
-      description = "Models to run: popularity, sasrec, text (default: all).")
+      description = "Baselines to run: popularity, sasrec, text (default: all), or none.")
   List<String> models;
+
+  @Option(names = "--recformer", paramLabel = "<label>=<minilm|checkpoint>",
+      description = "A Recformer row (repeatable, in order): the label shown in the tables and the"
+          + " weights, 'minilm' for zero-shot all-MiniLM-L6-v2 or a checkpoint directory (a run's"
+          + " best/, with its item matrix when it was fine-tuned on this dataset).")
+  LinkedHashMap<String, String> recformer = new LinkedHashMap<>();
+
+  @Option(names = "--recformer-max-tokens", defaultValue = "256",
+      description = "Tokens per history for the Recformer rows (0 = each model's own setting).")
+  int recformerMaxTokens;
+
+  @Option(names = "--recformer-pooling", defaultValue = "MEAN",
+      description = "Sequence representation for the Recformer rows: MEAN, CLS, or KEEP (each model's own).")
+  String recformerPooling;
+
+  @Option(names = "--recformer-batch", defaultValue = "64",
+      description = "Sequences per forward pass when encoding for the Recformer rows.")
+  int recformerBatch;
 
   @Option(names = "--max-users", defaultValue = "0",
       description = "Evaluate only the first N users (0 = all); for quick runs and tests.")
@@ -125,10 +145,23 @@ public final class QualityBenchmark implements Callable<Integer> {
     if (!List.of("floor", "learned").contains(idUnseenItems)) {
       throw new IllegalArgumentException("--id-unseen-items = '" + idUnseenItems + "' is not one of floor, learned");
     }
+    if (models.equals(List.of("none"))) {
+      models = List.of();
+    }
     for (String m : models) {
       if (!List.of("popularity", "sasrec", "text").contains(m)) {
-        throw new IllegalArgumentException("unknown model '" + m + "': expected popularity, sasrec or text");
+        throw new IllegalArgumentException("unknown model '" + m + "': expected popularity, sasrec, text or none");
       }
+    }
+    Pooling pooling = switch (recformerPooling.toUpperCase(Locale.ROOT)) {
+      case "KEEP" -> null;
+      case "MEAN" -> Pooling.MEAN;
+      case "CLS" -> Pooling.CLS;
+      default -> throw new IllegalArgumentException("--recformer-pooling = '" + recformerPooling
+          + "' is not one of MEAN, CLS, KEEP");
+    };
+    if (models.isEmpty() && recformer.isEmpty()) {
+      throw new IllegalArgumentException("nothing to run: --models none and no --recformer rows");
     }
     long started = System.nanoTime();
     ImportResult imported = Datasets.importAuto(data);
@@ -231,6 +264,25 @@ public final class QualityBenchmark implements Callable<Integer> {
               + " cosine; %d item embeddings in %.1f s", textMaxTokens, texts.size(), embedSecs));
       settings.put("text.validation NDCG@10 by decay", byDecay.toString());
       evaluate(text, eval, note, rows);
+    }
+    if (!recformer.isEmpty()) {
+      PyTorchThreads.setIntraOpThreads(threads);
+      Path work = Files.createTempDirectory("recformer-quality");
+      try {
+        for (Map.Entry<String, String> row : recformer.entrySet()) {
+          long t = System.nanoTime();
+          try (RecformerScorer scorer = RecformerScorer.open(row.getKey(), row.getValue(), dataset,
+              recformerMaxTokens, pooling, recformerBatch, seed, work)) {
+            double openSecs = (System.nanoTime() - t) / 1e9;
+            settings.put("recformer." + row.getKey(), String.format(Locale.ROOT,
+                "%s; score = cosine of history and item encodings; item matrix ready in %.0f s",
+                scorer.description(), openSecs));
+            evaluate(scorer, eval, scorer.description(), rows);
+          }
+        }
+      } finally {
+        AtomicFiles.deleteRecursively(work);
+      }
     }
     PublishedResults.Table table = publishedTable(dataset, eval);
     rows.addAll(PublishedResults.rows(table));

@@ -95,11 +95,58 @@ class QualityBenchmarkTest {
   }
 
   @Test
+  void recformerRowsEqualTheFineTunerEvaluation() throws Exception {
+    // A Recformer row (zero-shot MiniLM) must give exactly what fine-tuning's RankingEvaluator
+    // reports for the same model, examples and protocol (original ties, history kept).
+    Path data = tinyDataset();
+    Path out = tmp.resolve("rec");
+    QualityBenchmark bench = new QualityBenchmark();
+    new CommandLine(bench).parseArgs("--data", data.toString(), "--out", out.toString(),
+        "--models", "none", "--recformer", "Recformer zero-shot=minilm",
+        "--recformer-max-tokens", "64", "--recformer-pooling", "MEAN");
+    QualityBenchmark.Outcome outcome = bench.run();
+    ResultRow row = outcome.rows().stream()
+        .filter(r -> r.model().equals("Recformer zero-shot") && r.slice().equals("all")
+            && r.protocol().equals(Protocol.PUBLISHED.label()))
+        .findFirst().orElseThrow();
+    assertThat(row.users()).isEqualTo(24);
+    assertThat(outcome.rows()).anyMatch(r -> r.model().equals("Recformer zero-shot")
+        && r.slice().equals("cold-start") && r.users() == 4);
+    assertThat(outcome.markdown()).contains("| Recformer zero-shot |")
+        .contains("all-MiniLM-L6-v2 weights, no training, MEAN pooling, 64 max tokens");
+
+    io.recformer.data.dataset.Dataset dataset =
+        io.recformer.data.importer.Datasets.importAuto(data).dataset();
+    io.recformer.core.config.RecformerConfig config = io.recformer.core.config.RecformerConfig
+        .miniLmL6().toBuilder().maxTokens(64)
+        .pooling(io.recformer.core.config.Pooling.MEAN).build();
+    Path json = tmp.resolve("tokenizer.json");
+    io.recformer.train.weights.MiniLmImporter.copyTokenizerJson(json);
+    try (var tokenizer = io.recformer.core.text.RecformerTokenizer.open(json, config);
+        var manager = ai.djl.ndarray.NDManager.newBaseManager();
+        var model = io.recformer.train.model.RecformerModel.newInstance(manager, config, 42)) {
+      io.recformer.train.checkpoint.Checkpoints.loadInto(model,
+          io.recformer.train.weights.MiniLmImporter.importFromClasspath(config, 42));
+      var cache = new io.recformer.core.text.ItemTokenCache(tokenizer, dataset.items())
+          .tokenizeAll();
+      var encoder = new io.recformer.train.eval.Encoder(model, cache, tokenizer.padId(), 8);
+      var reference = new io.recformer.train.eval.RankingEvaluator(
+          io.recformer.core.metrics.TiePolicy.ORIGINAL, io.recformer.core.metrics.HistoryPolicy.KEEP,
+          256).evaluate(encoder, io.recformer.data.split.LeaveOneOutSplit.of(dataset).test(),
+          encoder.itemMatrix(manager));
+      for (String metric : List.of("Recall@10", "NDCG@10", "MRR", "NDCG@50")) {
+        assertThat(row.metric(metric)).as(metric)
+            .isCloseTo(reference.get(metric), within(1e-6));
+      }
+    }
+  }
+
+  @Test
   void rejectsUnknownModels() throws Exception {
     QualityBenchmark bench = new QualityBenchmark();
     new CommandLine(bench).parseArgs("--data", tinyDataset().toString(), "--out", tmp.resolve("x").toString(),
         "--models", "popularity,bert4rec");
     assertThatThrownBy(bench::run).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown model 'bert4rec': expected popularity, sasrec or text");
+        .hasMessage("unknown model 'bert4rec': expected popularity, sasrec, text or none");
   }
 }
