@@ -17,7 +17,7 @@ final class TrainingArguments {
   @Option(names = "--learning-rate", paramLabel = "<rate>", description = "AdamW peak learning rate, e.g. 5e-5 (key learningRate).")
   Double learningRate;
 
-  @Option(names = "--device", paramLabel = "<cpu|gpu|gpu:N>", description = "Device: cpu, gpu or gpu:N (key device; docs/gpu.md).")
+  @Option(names = "--device", paramLabel = "<cpu|gpu|gpu:N[,gpu:M...]>", description = "Device: cpu, gpu or gpu:N, or several comma-separated devices for data-parallel training (key device; docs/gpu.md).")
   String device;
 
   @Option(names = "--seed", paramLabel = "<n>", description = "Seed of sampling, shuffling, masking and dropout (key seed).")

@@ -27,7 +27,8 @@ import java.util.Locale;
  * @param seed seeds sampling, shuffling, dropout and the evaluation subsample
  * @param maxTokens sequence length cap; 0 keeps the model config's (must match the tokenizer's)
  * @param pooling sequence representation; null keeps the model config's (CLS in the paper)
- * @param device "cpu" (default), "gpu" or "gpu:N"
+ * @param device "cpu" (default), "gpu" or "gpu:N", or several comma-separated devices for
+ *     data-parallel training ("gpu:0,gpu:1"; {@link io.recformer.train.run.DataParallel})
  * @param evalBatchSize sequences per forward pass when encoding without gradient (64)
  * @param itemChunk items per chunk of the full softmax; bounds the logits block (65536)
  * @param tiePolicy ties in ranking (ORIGINAL = the original's optimistic rule)
@@ -101,7 +102,7 @@ public record FineTuneOptions(
       throw new IllegalArgumentException("maxTokens = " + maxTokens
           + " must be >= 0 (0 = the model config's)");
     }
-    Devices.validateName(device);
+    Devices.validateList(device);
     positive("evalBatchSize", evalBatchSize);
     positive("itemChunk", itemChunk);
     if (validationMetric == null || !validationMetric.matches("(NDCG|Recall)@(10|50)|MRR")) {

@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.config.RecformerConfig;
@@ -31,6 +30,7 @@ import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import io.recformer.train.optim.LinearSchedule;
 import io.recformer.train.run.CsvLog;
+import io.recformer.train.run.DataParallel;
 import io.recformer.train.run.Devices;
 import io.recformer.train.run.Progress;
 import io.recformer.train.run.RunDirectory;
@@ -114,6 +114,11 @@ public final class FineTuner {
           tokenizer.config().maxTokens(), tokenizer.config().maxItems(), this.config.maxTokens(),
           this.config.maxItems()));
     }
+    if (options.variant() == Variant.TRAINABLE_MATRIX && options.device().contains(",")) {
+      throw new IllegalArgumentException("variant TRAINABLE_MATRIX trains the item matrix as a"
+          + " parameter on one device; it does not run data-parallel (device = '"
+          + options.device() + "')");
+    }
     this.initialWeights = initialWeights;
     this.tokenizer = tokenizer;
     this.split = split;
@@ -167,13 +172,18 @@ public final class FineTuner {
   }
 
   private FineTuneResult execute(RunDirectory run, JsonNode resumeState) throws IOException {
-    Device device = Devices.select(options.device());
-    try (NDManager manager = NDManager.newBaseManager(device);
+    List<Device> devices = Devices.selectAll(options.device());
+    try (NDManager manager = NDManager.newBaseManager(devices.get(0));
         RecformerModel model = RecformerModel.newInstance(manager, config, options.seed())) {
       model.loadWeights(initialWeights);
       ItemTokenCache cache = new ItemTokenCache(tokenizer, split.dataset().items()).tokenizeAll();
-      Session s = new Session(run, manager, model, cache);
-      return s.execute(resumeState);
+      try (DataParallel parallel = DataParallel.of(model, devices, options.seed())) {
+        if (parallel.size() > 1) {
+          LOG.info("data-parallel training on {} devices {}", parallel.size(), devices);
+        }
+        Session s = new Session(run, manager, model, parallel, cache);
+        return s.execute(resumeState);
+      }
     }
   }
 
@@ -182,6 +192,7 @@ public final class FineTuner {
     final RunDirectory run;
     final NDManager manager;
     final RecformerModel model;
+    final DataParallel parallel;
     final Encoder encoder;
     final RankingEvaluator evaluator;
     final ItemCatalog catalog;
@@ -210,10 +221,12 @@ public final class FineTuner {
     NDArray cachedMatrix;
     AdamW optimizer;
 
-    Session(RunDirectory run, NDManager manager, RecformerModel model, ItemTokenCache cache) {
+    Session(RunDirectory run, NDManager manager, RecformerModel model, DataParallel parallel,
+        ItemTokenCache cache) {
       this.run = run;
       this.manager = manager;
       this.model = model;
+      this.parallel = parallel;
       this.encoder = new Encoder(model, cache, tokenizer.padId(), options.evalBatchSize());
       this.evaluator = new RankingEvaluator(options.tiePolicy(), options.historyPolicy(), 256);
       this.catalog = cache.catalog();
@@ -417,6 +430,25 @@ public final class FineTuner {
       }
       samplesSeen += samples.size();
       Map<String, NDArray> parameters = trainableParameters(trainable);
+      // Weights may have been loaded into the primary model since the last epoch (best model,
+      // resume); the fixed matrix changes only between epochs.
+      parallel.broadcastWeights();
+      List<NDArray> matrices = new ArrayList<>();
+      matrices.add(trainable ? trainableMatrix : matrix);
+      for (int i = 1; i < parallel.size(); i++) {
+        NDArray copy = matrix.toDevice(parallel.device(i), true);
+        copy.attach(manager);
+        matrices.add(copy);
+      }
+      try {
+        trainSamples(samples, schedule, parameters, trainable, matrices);
+      } finally {
+        matrices.subList(1, matrices.size()).forEach(NDArray::close);
+      }
+    }
+
+    private void trainSamples(List<TrainingSample> samples, LinearSchedule schedule,
+        Map<String, NDArray> parameters, boolean trainable, List<NDArray> matrices) {
       Progress progress = new Progress(LOG, String.format(Locale.ROOT, "%s epoch %d", stage,
           epoch + 1), samples.size(), "samples", 30);
       double lossSum = 0;
@@ -425,7 +457,7 @@ public final class FineTuner {
       for (int from = 0; from < samples.size(); from += options.batchSize()) {
         List<TrainingSample> batch = samples.subList(from,
             Math.min(samples.size(), from + options.batchSize()));
-        lossSum += microBatch(batch, trainable);
+        lossSum += microBatch(batch, trainable, matrices);
         micro++;
         inGroup++;
         boolean last = from + options.batchSize() >= samples.size();
@@ -435,6 +467,7 @@ public final class FineTuner {
               : Double.NaN;
           double rate = schedule.rate(stageStep);
           optimizer.step(parameters, rate);
+          parallel.broadcastWeights();
           double loss = lossSum / inGroup;
           globalStep++;
           stageStep++;
@@ -447,37 +480,43 @@ public final class FineTuner {
       }
     }
 
-    private double microBatch(List<TrainingSample> batch, boolean trainable) {
-      int[] targets = new int[batch.size()];
-      List<EncodedSequence> sequences = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
-        TrainingSample t = batch.get(i);
+    /** Forward and backward of one micro-batch (over every device); returns its mean loss. */
+    private double microBatch(List<TrainingSample> batch, boolean trainable,
+        List<NDArray> matrices) {
+      double divisor = options.gradientAccumulation();
+      try (NDManager scope = manager.newSubManager()) {
+        return parallel.forwardBackward(batch, (replica, index, shardScope, shard) ->
+            shardLoss(replica, shardScope, shard, trainable, matrices.get(index)),
+            1 / divisor, scope);
+      }
+    }
+
+    /** Full-softmax cross-entropy of cos / tau of one shard against the item matrix. */
+    private DataParallel.ShardResult shardLoss(RecformerModel replica, NDManager scope,
+        List<TrainingSample> shard, boolean trainable, NDArray shardMatrix) {
+      int[] targets = new int[shard.size()];
+      List<EncodedSequence> sequences = new ArrayList<>(shard.size());
+      for (int i = 0; i < shard.size(); i++) {
+        TrainingSample t = shard.get(i);
         targets[i] = catalog.requireIndex(t.targetItemId());
         sequences.add(encoder.cache().encodeHistory(t.history()));
       }
-      double divisor = options.gradientAccumulation();
-      try (NDManager scope = manager.newSubManager();
-          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        EncoderOutput out = model.encode(scope, encoder.collator().collate(sequences), true);
-        NDArray q = out.pooled().normalize(2, 1, 1e-8);
-        double tau = config.temperature();
-        if (trainable) {
-          scope.tempAttachAll(trainableMatrix);
-          NDArray logits = OwnedArrays.scale(
-              q.matMul(trainableMatrix.normalize(2, 1, 1e-8).transpose()), 1 / tau);
-          NDArray oneHot = scope.create(targets).oneHot((int) catalog.size());
-          NDArray loss = OwnedArrays.scale(logits.logSoftmax(1).mul(oneHot).sum(),
-              -1.0 / batch.size());
-          double value = loss.getFloat();
-          collector.backward(OwnedArrays.scale(loss, 1 / divisor));
-          return value;
-        }
-        ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, matrix, targets, tau,
-            options.itemChunk(), scope);
-        collector.backward(
-            OwnedArrays.scale(ItemSoftmaxLoss.surrogate(q, r.queryGradient()), 1 / divisor));
-        return r.loss();
+      EncoderOutput out = replica.encode(scope, encoder.collator().collate(sequences), true);
+      NDArray q = out.pooled().normalize(2, 1, 1e-8);
+      double tau = config.temperature();
+      if (trainable) {
+        scope.tempAttachAll(shardMatrix);
+        NDArray logits = OwnedArrays.scale(
+            q.matMul(shardMatrix.normalize(2, 1, 1e-8).transpose()), 1 / tau);
+        NDArray oneHot = scope.create(targets).oneHot((int) catalog.size());
+        NDArray loss = OwnedArrays.scale(logits.logSoftmax(1).mul(oneHot).sum(),
+            -1.0 / shard.size());
+        return new DataParallel.ShardResult(loss, loss.getFloat());
       }
+      ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, shardMatrix, targets, tau,
+          options.itemChunk(), scope);
+      return new DataParallel.ShardResult(ItemSoftmaxLoss.surrogate(q, r.queryGradient()),
+          r.loss());
     }
 
     private Map<String, NDArray> trainableParameters(boolean trainable) {

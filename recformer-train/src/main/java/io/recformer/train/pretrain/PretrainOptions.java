@@ -19,7 +19,8 @@ import java.util.Locale;
  * @param evalEverySteps validate every N optimizer steps; 0 = after every epoch only
  * @param patience validations without improvement before stopping; 0 = never stop early
  * @param seed seeds pair sampling, shuffling, masking and dropout
- * @param device "cpu" (default), "gpu" or "gpu:N"
+ * @param device "cpu" (default), "gpu" or "gpu:N", or several comma-separated devices for
+ *     data-parallel training ("gpu:0,gpu:1"; {@link io.recformer.train.run.DataParallel})
  */
 public record PretrainOptions(
     int epochs,
@@ -64,7 +65,7 @@ public record PretrainOptions(
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "evalEverySteps = %d and patience = %d must be >= 0", evalEverySteps, patience));
     }
-    Devices.validateName(device);
+    Devices.validateList(device);
   }
 
   private static void positive(String name, int value) {

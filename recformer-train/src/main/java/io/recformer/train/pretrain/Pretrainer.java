@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.config.RecformerConfig;
@@ -29,6 +28,7 @@ import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import io.recformer.train.optim.LinearSchedule;
 import io.recformer.train.run.CsvLog;
+import io.recformer.train.run.DataParallel;
 import io.recformer.train.run.Devices;
 import io.recformer.train.run.Progress;
 import io.recformer.train.run.RunDirectory;
@@ -120,15 +120,21 @@ public final class Pretrainer {
   }
 
   private PretrainResult execute(RunDirectory run, JsonNode state) throws IOException {
-    Device device = Devices.select(options.device());
-    try (NDManager manager = NDManager.newBaseManager(device);
+    List<Device> devices = Devices.selectAll(options.device());
+    try (NDManager manager = NDManager.newBaseManager(devices.get(0));
         RecformerModel model = RecformerModel.newInstance(manager, config, options.seed());
         AdamW optimizer = new AdamW(manager,
             AdamW.Options.withWeightDecay(options.weightDecay()))) {
       model.loadWeights(initialWeights);
       model.freezeWordEmbeddings(options.freezeWordEmbeddings());
       ItemTokenCache cache = new ItemTokenCache(tokenizer, catalog).tokenizeAll();
-      return new Session(run, manager, model, optimizer, cache).execute(state);
+      try (DataParallel parallel = DataParallel.of(model, devices, options.seed())) {
+        if (parallel.size() > 1) {
+          LOG.info("data-parallel pre-training on {} devices {}; in-batch negatives come from"
+              + " each device's shard", parallel.size(), devices);
+        }
+        return new Session(run, manager, model, parallel, optimizer, cache).execute(state);
+      }
     }
   }
 
@@ -143,6 +149,7 @@ public final class Pretrainer {
     final RunDirectory run;
     final NDManager manager;
     final RecformerModel model;
+    final DataParallel parallel;
     final AdamW optimizer;
     final ItemTokenCache cache;
     final BatchCollator collator;
@@ -156,11 +163,12 @@ public final class Pretrainer {
     int bad;
     boolean stopped;
 
-    Session(RunDirectory run, NDManager manager, RecformerModel model, AdamW optimizer,
-        ItemTokenCache cache) {
+    Session(RunDirectory run, NDManager manager, RecformerModel model, DataParallel parallel,
+        AdamW optimizer, ItemTokenCache cache) {
       this.run = run;
       this.manager = manager;
       this.model = model;
+      this.parallel = parallel;
       this.optimizer = optimizer;
       this.cache = cache;
       // The model pads to its chunk size itself; see Encoder.
@@ -230,6 +238,7 @@ public final class Pretrainer {
           parameters.put(name, model.parameter(name).getArray());
         }
       }
+      parallel.broadcastWeights(); // the primary may have been loaded since (resume)
       Progress progress = new Progress(LOG, "pre-training epoch " + (epoch + 1), pairs.size(),
           "pairs", 30);
       double[] sums = new double[3];
@@ -251,6 +260,7 @@ public final class Pretrainer {
               ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm()) : Double.NaN;
           double rate = schedule.rate(globalStep);
           optimizer.step(parameters, rate);
+          parallel.broadcastWeights();
           globalStep++;
           steps.append(epoch + 1, globalStep, sums[0] / inGroup, sums[1] / inGroup,
               sums[2] / inGroup, rate, norm);
@@ -265,14 +275,15 @@ public final class Pretrainer {
       }
     }
 
+    /** A pair's inputs: the history and positive item, plain and masked for MLM. */
+    private record PairInputs(EncodedSequence history, EncodedSequence positive,
+        EncodedSequence maskedHistory, EncodedSequence maskedPositive, int[] historyLabels,
+        int[] positiveLabels) {}
+
     /** One micro-batch: returns {total, iic, mlm} and accumulates the gradient. */
     private double[] microBatch(List<TrainingSample> batch, WholeWordMasker masker) {
-      List<EncodedSequence> histories = new ArrayList<>();
-      List<EncodedSequence> positives = new ArrayList<>();
-      List<EncodedSequence> maskedHistories = new ArrayList<>();
-      List<EncodedSequence> maskedPositives = new ArrayList<>();
-      List<int[]> historyLabels = new ArrayList<>();
-      List<int[]> positiveLabels = new ArrayList<>();
+      // Masks are drawn for the whole micro-batch first, so they do not depend on the devices.
+      List<PairInputs> inputs = new ArrayList<>(batch.size());
       for (TrainingSample pair : batch) {
         List<TokenizedItem> items = new ArrayList<>();
         for (String id : pair.history().itemIds()) {
@@ -283,53 +294,76 @@ public final class Pretrainer {
         TokenizedItem target = cache.get(pair.targetItemId());
         EncodedSequence p = tokenizer.sequenceEncoder().encodeItem(target);
         boolean[] pStarts = tokenizer.sequenceEncoder().wordStarts(List.of(target));
-        histories.add(h);
-        positives.add(p);
         WholeWordMasker.Masked mh = masker.mask(h.inputIds(), hStarts);
         WholeWordMasker.Masked mp = masker.mask(p.inputIds(), pStarts);
-        maskedHistories.add(withIds(h, mh.inputIds()));
-        maskedPositives.add(withIds(p, mp.inputIds()));
-        historyLabels.add(mh.labels());
-        positiveLabels.add(mp.labels());
+        inputs.add(new PairInputs(h, p, withIds(h, mh.inputIds()), withIds(p, mp.inputIds()),
+            mh.labels(), mp.labels()));
       }
-      double divisor = options.gradientAccumulation();
-      try (NDManager scope = manager.newSubManager();
-          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        EncoderOutput h = model.encode(scope, collator.collate(histories), true);
-        EncoderOutput p = model.encode(scope, collator.collate(positives), true);
-        NDArray iic = InBatchContrastiveLoss.loss(
-            InBatchContrastiveLoss.logits(h.pooled(), p.pooled(), config.temperature()));
-        NDArray loss = iic;
-        double mlmValue = 0;
-        int[] counts = new int[2];
-        NDArray[] mlm = new NDArray[2];
-        List<List<EncodedSequence>> masked = List.of(maskedHistories, maskedPositives);
-        List<List<int[]>> labels = List.of(historyLabels, positiveLabels);
+      double[] parts = new double[2];
+      try (NDManager scope = manager.newSubManager()) {
+        double total = parallel.forwardBackward(inputs, (replica, index, shardScope, shard) -> {
+          double[] r = new double[2];
+          NDArray loss = shardLoss(replica, shardScope, shard, r);
+          double weight = (double) shard.size() / inputs.size();
+          parts[0] += weight * r[0];
+          parts[1] += weight * r[1];
+          return new DataParallel.ShardResult(loss, loss.getFloat());
+        }, 1.0 / options.gradientAccumulation(), scope, 2);
+        return new double[] {total, parts[0], parts[1]};
+      }
+    }
+
+    /**
+     * IIC + lambda * MLM of one shard (in-batch negatives within the shard); stores the IIC and
+     * MLM values in {@code components}.
+     */
+    private NDArray shardLoss(RecformerModel replica, NDManager scope, List<PairInputs> shard,
+        double[] components) {
+      List<EncodedSequence> histories = new ArrayList<>();
+      List<EncodedSequence> positives = new ArrayList<>();
+      List<EncodedSequence> maskedHistories = new ArrayList<>();
+      List<EncodedSequence> maskedPositives = new ArrayList<>();
+      List<int[]> historyLabels = new ArrayList<>();
+      List<int[]> positiveLabels = new ArrayList<>();
+      for (PairInputs in : shard) {
+        histories.add(in.history());
+        positives.add(in.positive());
+        maskedHistories.add(in.maskedHistory());
+        maskedPositives.add(in.maskedPositive());
+        historyLabels.add(in.historyLabels());
+        positiveLabels.add(in.positiveLabels());
+      }
+      EncoderOutput h = replica.encode(scope, collator.collate(histories), true);
+      EncoderOutput p = replica.encode(scope, collator.collate(positives), true);
+      NDArray iic = InBatchContrastiveLoss.loss(
+          InBatchContrastiveLoss.logits(h.pooled(), p.pooled(), config.temperature()));
+      NDArray loss = iic;
+      int[] counts = new int[2];
+      NDArray[] mlm = new NDArray[2];
+      List<List<EncodedSequence>> masked = List.of(maskedHistories, maskedPositives);
+      List<List<int[]>> labels = List.of(historyLabels, positiveLabels);
+      for (int k = 0; k < 2; k++) {
+        var collated = collator.collate(masked.get(k));
+        EncoderOutput out = replica.encode(scope, collated, true);
+        long[][] positionsAndLabels = flatten(labels.get(k), collated.length());
+        counts[k] = positionsAndLabels[0].length;
+        mlm[k] = MaskedLmLoss.loss(replica, out.hiddenStates(), positionsAndLabels[0],
+            positionsAndLabels[1], true);
+      }
+      int total = counts[0] + counts[1];
+      components[0] = iic.getFloat();
+      if (total > 0) {
+        NDArray combined = null;
         for (int k = 0; k < 2; k++) {
-          var collated = collator.collate(masked.get(k));
-          EncoderOutput out = model.encode(scope, collated, true);
-          long[][] positionsAndLabels = flatten(labels.get(k), collated.length());
-          counts[k] = positionsAndLabels[0].length;
-          mlm[k] = MaskedLmLoss.loss(model, out.hiddenStates(), positionsAndLabels[0],
-              positionsAndLabels[1], true);
-        }
-        int total = counts[0] + counts[1];
-        if (total > 0) {
-          NDArray combined = null;
-          for (int k = 0; k < 2; k++) {
-            if (mlm[k] != null) {
-              NDArray weighted = OwnedArrays.scale(mlm[k], (double) counts[k] / total);
-              combined = combined == null ? weighted : combined.add(weighted);
-            }
+          if (mlm[k] != null) {
+            NDArray weighted = OwnedArrays.scale(mlm[k], (double) counts[k] / total);
+            combined = combined == null ? weighted : combined.add(weighted);
           }
-          mlmValue = combined.getFloat();
-          loss = iic.add(OwnedArrays.scale(combined, config.mlmWeight()));
         }
-        double value = loss.getFloat();
-        double iicValue = iic.getFloat();
-        collector.backward(OwnedArrays.scale(loss, 1 / divisor));
-        return new double[] {value, iicValue, mlmValue};
+        components[1] = combined.getFloat();
+        loss = iic.add(OwnedArrays.scale(combined, config.mlmWeight()));
       }
+      return loss;
     }
 
     private void validate() throws IOException {

@@ -2,12 +2,16 @@ package io.recformer.train.run;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Device selection for training: {@code "cpu"} (the default) or {@code "gpu"} / {@code "gpu:N"}
- * (DJL device names). A GPU that cannot be used fails at once with what is missing, instead of a
- * run silently falling back to the CPU; see {@code docs/gpu.md} for the CUDA libtorch setup.
+ * (DJL device names), or a comma-separated list of them for data-parallel training on several
+ * devices ({@code "gpu:0,gpu:1"}; see {@link DataParallel}). A GPU that cannot be used fails at
+ * once with what is missing, instead of a run silently falling back to the CPU; see
+ * {@code docs/gpu.md} for the CUDA libtorch setup.
  */
 public final class Devices {
 
@@ -19,6 +23,36 @@ public final class Devices {
       throw new IllegalArgumentException("device = '" + name
           + "' must be cpu, gpu or gpu:N (N = CUDA device index)");
     }
+  }
+
+  /**
+   * Checks the syntax of a device list: one device name or several separated by commas. The same
+   * device may appear more than once (replicas share it; useful only to test the data-parallel
+   * path on a CPU).
+   */
+  public static void validateList(String spec) {
+    if (spec == null || spec.isBlank()) {
+      throw new IllegalArgumentException("device = '" + spec
+          + "' must be cpu, gpu, gpu:N or a comma-separated list such as gpu:0,gpu:1");
+    }
+    for (String name : spec.split(",", -1)) {
+      try {
+        validateName(name.trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("device list '" + spec + "': " + e.getMessage()
+            + "; several devices are separated by commas, e.g. gpu:0,gpu:1", e);
+      }
+    }
+  }
+
+  /** The devices of a list ({@link #validateList}), each verified like {@link #select}. */
+  public static List<Device> selectAll(String spec) {
+    validateList(spec);
+    List<Device> out = new ArrayList<>();
+    for (String name : spec.split(",")) {
+      out.add(select(name.trim()));
+    }
+    return out;
   }
 
   /**

@@ -206,6 +206,48 @@ class FineTunerTest {
   }
 
   @Test
+  void dataParallelReplicasGiveTheSingleDeviceRun(@TempDir Path dir) throws Exception {
+    // Without dropout, splitting every micro-batch over 2 or 3 replicas (here all on the CPU) must
+    // reproduce the single-device run: same losses and gradient norms at every step (the
+    // gradients are reduced onto the primary), hence the same weights after each step (they are
+    // broadcast back) and the same final metrics.
+    RecformerConfig noDropout = config.toBuilder().hiddenDropout(0).attentionDropout(0).build();
+    FineTuneOptions.Builder base = tiny().epochs(1).samplesPerEpoch(20);
+    java.util.List<java.util.List<String>> runs = new java.util.ArrayList<>();
+    java.util.List<FineTuneResult> results = new java.util.ArrayList<>();
+    for (String devices : new String[] {"cpu", "cpu,cpu", "cpu,cpu,cpu"}) {
+      FineTuneResult r = new FineTuner(base.device(devices).build(), noDropout, initial,
+          tokenizer, split).run(dir.resolve(devices.replace(',', '-')));
+      results.add(r);
+      runs.add(Files.readAllLines(r.runDirectory().resolve("metrics-steps.csv")));
+    }
+    java.util.List<String> single = runs.get(0);
+    assertThat(single.size()).isGreaterThan(3);
+    for (java.util.List<String> parallel : runs.subList(1, runs.size())) {
+      assertThat(parallel).hasSameSizeAs(single);
+      for (int row = 1; row < single.size(); row++) {
+        String[] a = single.get(row).split(",");
+        String[] b = parallel.get(row).split(",");
+        for (int col = 3; col < a.length; col++) { // loss, learning rate, gradient norm
+          double x = Double.parseDouble(a[col]);
+          assertThat(Double.parseDouble(b[col])).as("row %d column %d", row, col)
+              .isCloseTo(x, org.assertj.core.api.Assertions.within(1e-4 * Math.max(1, Math.abs(x))));
+        }
+      }
+    }
+    // Float differences in the reduction order can move a deep rank by one (MRR by ~5e-6).
+    for (FineTuneResult r : results.subList(1, results.size())) {
+      r.finalTest().metrics().forEach((k, v) -> assertThat(v).as(k).isCloseTo(
+          results.get(0).finalTest().get(k), org.assertj.core.api.Assertions.within(1e-3)));
+    }
+    assertThatThrownBy(() -> new FineTuner(tiny().variant(Variant.TRAINABLE_MATRIX)
+        .device("cpu,cpu").build(), config, initial, tokenizer, split))
+        .hasMessageContaining("does not run data-parallel");
+    assertThatThrownBy(() -> tiny().device("cpu,,gpu").build())
+        .hasMessageContaining("device list 'cpu,,gpu'");
+  }
+
+  @Test
   void optionsNameTheBadField() {
     assertThatThrownBy(() -> tiny().testUsers(-1).build())
         .hasMessage("testUsers = -1 must be >= 0 (0 = all)");

@@ -102,6 +102,34 @@ class PretrainerTest {
   }
 
   @Test
+  void dataParallelShardsActLikeMicroBatchesOfTheShardSize(@TempDir Path dir) throws Exception {
+    // Data-parallel pre-training draws in-batch negatives within each device's shard, so batch 8
+    // on two replicas (shards of 4, accumulation 2) must equal batch 4 with accumulation 4 on one
+    // device: the same pairs, masks, losses and gradients step by step (dropout off).
+    RecformerConfig noDropout = config.toBuilder().hiddenDropout(0).attentionDropout(0).build();
+    List<UserHistory> sixteen = train.subList(0, 16);
+    List<List<String>> logs = new java.util.ArrayList<>();
+    for (PretrainOptions o : List.of(
+        PretrainOptions.defaults().withBudget(2, 4, 4, 1e-3).withSeed(4),
+        PretrainOptions.defaults().withBudget(2, 8, 2, 1e-3).withSeed(4).withDevice("cpu,cpu"))) {
+      Path run = dir.resolve(o.device().replace(',', '-'));
+      new Pretrainer(o, noDropout, initial, tokenizer, split.dataset().items(), sixteen, heldOut,
+          split.dataset().fingerprint()).run(run);
+      logs.add(Files.readAllLines(run.resolve("metrics-steps.csv")));
+    }
+    assertThat(logs.get(0)).hasSize(3).hasSameSizeAs(logs.get(1));
+    for (int row = 1; row < logs.get(0).size(); row++) {
+      String[] a = logs.get(0).get(row).split(",");
+      String[] b = logs.get(1).get(row).split(",");
+      for (int col = 1; col < a.length; col++) {
+        double x = Double.parseDouble(a[col]);
+        assertThat(Double.parseDouble(b[col])).as("row %d column %d", row, col)
+            .isCloseTo(x, org.assertj.core.api.Assertions.within(1e-4 * Math.max(1, Math.abs(x))));
+      }
+    }
+  }
+
+  @Test
   void rejectsABatchWithoutNegatives() {
     assertThatThrownBy(() -> PretrainOptions.defaults().withBudget(1, 1, 1, 1e-3))
         .hasMessageContaining("batchSize = 1 must be >= 2");
