@@ -705,12 +705,13 @@ public final class FineTuner {
               : Integer.toString(options.samplesPerEpoch()),
           budget(options.stage1Minutes()), budget(options.stage2Minutes()),
           validationExamples.size()));
-      md.append(test.markdownHeader("model")).append('\n');
-      md.append(pop.markdownRow("popularity")).append('\n');
+      // markdownHeader / markdownRow end their lines themselves.
+      md.append(test.markdownHeader("model"));
+      md.append(pop.markdownRow("popularity"));
       if (zero != null) {
-        md.append(zero.markdownRow("zero-shot")).append('\n');
+        md.append(zero.markdownRow("zero-shot"));
       }
-      md.append(test.markdownRow("fine-tuned")).append('\n');
+      md.append(test.markdownRow("fine-tuned"));
       if (zero == null) {
         md.append("\nThe zero-shot test evaluation was skipped (zeroShotTest = false).\n");
       }

@@ -21,6 +21,9 @@ import java.util.Locale;
  * @param seed seeds pair sampling, shuffling, masking and dropout
  * @param device "cpu" (default), "gpu" or "gpu:N", or several comma-separated devices for
  *     data-parallel training ("gpu:0,gpu:1"; {@link io.recformer.train.run.DataParallel})
+ * @param maxSteps stop after this many optimizer steps (validating there), 0 = no limit; the
+ *     learning rate then decays to zero at this step instead of at the end of the last epoch. A
+ *     bounded budget that, unlike a wall-clock limit, reproduces exactly
  */
 public record PretrainOptions(
     int epochs,
@@ -35,7 +38,8 @@ public record PretrainOptions(
     int evalEverySteps,
     int patience,
     long seed,
-    String device) {
+    String device,
+    int maxSteps) {
 
   public PretrainOptions {
     positive("epochs", epochs);
@@ -66,6 +70,9 @@ public record PretrainOptions(
           "evalEverySteps = %d and patience = %d must be >= 0", evalEverySteps, patience));
     }
     Devices.validateList(device);
+    if (maxSteps < 0) {
+      throw new IllegalArgumentException("maxSteps = " + maxSteps + " must be >= 0 (0 = no limit)");
+    }
   }
 
   private static void positive(String name, int value) {
@@ -77,7 +84,7 @@ public record PretrainOptions(
 
   /** The original's settings on the CPU. */
   public static PretrainOptions defaults() {
-    return new PretrainOptions(32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu");
+    return new PretrainOptions(32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu", 0);
   }
 
   /** A copy with the budgets of a small run. */
@@ -85,20 +92,27 @@ public record PretrainOptions(
       double newLearningRate) {
     return new PretrainOptions(newEpochs, newBatchSize, newAccumulation, newLearningRate,
         warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, seed, device);
+        evalEverySteps, patience, seed, device, maxSteps);
   }
 
   /** A copy with another seed. */
   public PretrainOptions withSeed(long newSeed) {
     return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
         warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, newSeed, device);
+        evalEverySteps, patience, newSeed, device, maxSteps);
   }
 
   /** A copy with another device. */
   public PretrainOptions withDevice(String newDevice) {
     return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
         warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, seed, newDevice);
+        evalEverySteps, patience, seed, newDevice, maxSteps);
+  }
+
+  /** A copy that stops after {@code steps} optimizer steps (0 = no limit). */
+  public PretrainOptions withMaxSteps(int steps) {
+    return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
+        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
+        evalEverySteps, patience, seed, device, steps);
   }
 }

@@ -207,13 +207,21 @@ public final class Pretrainer {
       }
       long micro = (pairsPerEpoch + options.batchSize() - 1) / options.batchSize();
       long perEpoch = (micro + options.gradientAccumulation() - 1) / options.gradientAccumulation();
+      long totalSteps = options.epochs() * perEpoch;
+      if (options.maxSteps() > 0) {
+        totalSteps = Math.min(totalSteps, options.maxSteps());
+      }
       LinearSchedule schedule = new LinearSchedule(options.learningRate(), options.warmupSteps(),
-          Math.max(Math.max(1L, options.warmupSteps()), options.epochs() * perEpoch));
+          Math.max(Math.max(1L, options.warmupSteps()), totalSteps));
       while (epoch < options.epochs() && !stopped) {
-        trainEpoch(schedule);
+        boolean budgetReached = trainEpoch(schedule);
         epoch++;
         if (options.evalEverySteps() == 0) {
           validate();
+        }
+        if (budgetReached) {
+          LOG.info("maxSteps = {} reached in epoch {}", options.maxSteps(), epoch);
+          stopped = true;
         }
         saveLast();
         if (interruptAfterEpochs >= 0 && epoch >= interruptAfterEpochs) {
@@ -224,7 +232,8 @@ public final class Pretrainer {
       return new PretrainResult(run.root(), best, bestStep, globalStep);
     }
 
-    private void trainEpoch(LinearSchedule schedule) throws IOException {
+    /** Trains one epoch; true if it ended early because {@code maxSteps} was reached. */
+    private boolean trainEpoch(LinearSchedule schedule) throws IOException {
       Engine.getInstance().setRandomSeed((int) (options.seed() * 31 + epoch));
       List<TrainingSample> pairs = new ArrayList<>(
           new PretrainPairSampler(options.seed()).sample(train, epoch));
@@ -268,11 +277,20 @@ public final class Pretrainer {
               Locale.ROOT, "step %d, loss %.4f", globalStep, sums[0] / inGroup));
           sums = new double[3];
           inGroup = 0;
-          if (options.evalEverySteps() > 0 && globalStep % options.evalEverySteps() == 0) {
+          boolean validated = options.evalEverySteps() > 0
+              && globalStep % options.evalEverySteps() == 0;
+          if (validated) {
             validate();
+          }
+          if (options.maxSteps() > 0 && globalStep >= options.maxSteps()) {
+            if (!validated && options.evalEverySteps() > 0) {
+              validate(); // the budget's last step is always validated
+            }
+            return true;
           }
         }
       }
+      return false;
     }
 
     /** A pair's inputs: the history and positive item, plain and masked for MLM. */

@@ -75,7 +75,9 @@ class FineTunerTest {
     String provenance = Files.readString(run.resolve("provenance.json"));
     assertThat(provenance).contains(split.dataset().fingerprint()).contains("\"seed\" : 11");
     assertThat(Files.readString(run.resolve("report.md"))).contains("zero-shot")
-        .contains("fine-tuned").contains("popularity").contains("ORIGINAL");
+        .contains("fine-tuned").contains("popularity").contains("ORIGINAL")
+        .contains("|\n| popularity |").contains("|\n| zero-shot |")
+        .contains("|\n| fine-tuned |"); // one table: no blank lines between its rows
     assertThat(Files.size(run.resolve("loss.png"))).isGreaterThan(1000);
   }
 

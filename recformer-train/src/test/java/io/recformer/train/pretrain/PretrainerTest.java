@@ -130,6 +130,20 @@ class PretrainerTest {
   }
 
   @Test
+  void maxStepsBoundsTheRunAndValidatesItsLastStep(@TempDir Path dir) throws Exception {
+    // tiny(): 2 epochs of 2 steps; a budget of 3 steps stops inside the second epoch, validating
+    // at step 3 although evalEverySteps (2) does not divide it.
+    PretrainOptions o = new PretrainOptions(2, 8, 2, 1e-3, 0, 0.0, 1.0, 0.15, true, 2, 0, 4,
+        "cpu", 3);
+    PretrainResult r = pretrainer(o).run(dir.resolve("run"));
+    assertThat(r.steps()).isEqualTo(3);
+    List<String> evals = Files.readAllLines(dir.resolve("run/metrics-eval.csv"));
+    assertThat(evals).hasSize(3); // header + steps 2 and 3
+    assertThat(evals.get(2).split(",")[1]).isEqualTo("3");
+    assertThatThrownBy(() -> tiny().withMaxSteps(-1)).hasMessageContaining("maxSteps = -1");
+  }
+
+  @Test
   void rejectsABatchWithoutNegatives() {
     assertThatThrownBy(() -> PretrainOptions.defaults().withBudget(1, 1, 1, 1e-3))
         .hasMessageContaining("batchSize = 1 must be >= 2");
