@@ -248,7 +248,12 @@ public final class Pretrainer {
         }
       }
       parallel.broadcastWeights(); // the primary may have been loaded since (resume)
-      Progress progress = new Progress(LOG, "pre-training epoch " + (epoch + 1), pairs.size(),
+      long planned = pairs.size();
+      if (options.maxSteps() > 0) { // the ETA is that of the step budget when it ends the epoch
+        planned = Math.min(planned, (options.maxSteps() - globalStep) * options.batchSize()
+            * options.gradientAccumulation());
+      }
+      Progress progress = new Progress(LOG, "pre-training epoch " + (epoch + 1), planned,
           "pairs", 30);
       double[] sums = new double[3];
       int inGroup = 0;
