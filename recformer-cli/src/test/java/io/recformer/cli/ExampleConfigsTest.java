@@ -32,7 +32,7 @@ class ExampleConfigsTest {
     assertThat(o.gradientAccumulation()).isEqualTo(2);
     assertThat(o.learningRate()).isCloseTo(5e-5, within(1e-18));
     assertThat(o.warmupSteps()).isEqualTo(50);
-    assertThat(o.samplesPerEpoch()).isEqualTo(2000);
+    assertThat(o.samplesPerEpoch()).isEqualTo(4000);
     assertThat(o.validationUsers()).isEqualTo(1000);
     assertThat(o.testUsers()).isZero();
     assertThat(o.stage1Minutes()).isEqualTo(45.0);
@@ -53,9 +53,12 @@ class ExampleConfigsTest {
         List.of(ConfigLayer.file(CONFIG.resolve("pretrain-office.yaml"))));
     PretrainOptions o = c.bind(PretrainOptions.defaults());
     assertThat(o.batchSize()).isEqualTo(16);
-    assertThat(o.gradientAccumulation()).isEqualTo(4);
-    assertThat(o.epochs()).isEqualTo(2);
-    assertThat(o.evalEverySteps()).isEqualTo(100);
+    assertThat(o.gradientAccumulation()).isEqualTo(2);
+    assertThat(o.learningRate()).isCloseTo(1e-4, within(1e-18));
+    assertThat(o.warmupSteps()).isEqualTo(8);
+    assertThat(o.epochs()).isEqualTo(1);
+    assertThat(o.maxSteps()).isEqualTo(72);
+    assertThat(o.evalEverySteps()).isEqualTo(24);
     assertThat(c.getInt("heldOutUsers")).isEqualTo(500);
     assertThat(c.bind(minilm).maxTokens()).isEqualTo(256);
   }
