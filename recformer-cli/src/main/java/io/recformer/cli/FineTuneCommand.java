@@ -23,8 +23,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import io.recformer.core.io.AtomicFiles;
 
 /** {@code recformer finetune}: two-stage fine-tuning (Algorithm 1) into a run directory. */
@@ -36,48 +34,20 @@ import io.recformer.core.io.AtomicFiles;
             + " FineTuneOptions' fields plus model settings; see docs/cli.md)."})
 final class FineTuneCommand implements Callable<Integer> {
 
-
-  @Parameters(index = "0", paramLabel = "<dataset>",
-      description = "Dataset directory: a saved dataset or any importable format.")
-  Path data;
-
-  @Option(names = {"-o", "--out"}, paramLabel = "<run dir>",
-      description = "New (or empty) run directory.")
-  Path out;
-
-  @Option(names = "--init", paramLabel = "<minilm|checkpoint dir>",
-      description = "Starting weights: 'minilm' (the jar's all-MiniLM-L6-v2) or a checkpoint"
-          + " directory such as a pretrain run's best/ (default: ${DEFAULT-VALUE}).")
-  String init = ModelSource.MINILM;
-
-  @Option(names = "--resume", paramLabel = "<run dir>",
-      description = "Continue an interrupted run from its last completed epoch, with its saved"
-          + " configuration (only --device may change).")
-  Path resume;
-
-  @Option(names = "--tokenizer", paramLabel = "<minilm|tokenizer.json>",
-      description = "Tokenizer (default: ${DEFAULT-VALUE}, the jar's all-MiniLM-L6-v2 WordPiece).")
-  String tokenizer = TokenizerArguments.MINILM;
-
-  @Option(names = "--lenient", description = "Skip and count bad lines when importing.")
-  boolean lenient;
-
+  @Mixin RunArguments run;
   @Mixin ConfigArguments settings;
   @Mixin ModelArguments model;
   @Mixin TrainingArguments training;
 
   @Override
   public Integer call() throws Exception {
-    return resume != null ? resumeRun() : newRun();
+    return run.resuming() ? resumeRun() : newRun();
   }
 
   private int newRun() throws Exception {
-    if (out == null) {
-      throw new IllegalArgumentException("Missing --out <run dir> (or --resume <run dir> to continue"
-          + " an interrupted run)");
-    }
-    RunFiles.requireNewRun(out, "finetune");
-    ModelSource start = ModelSource.of(init);
+    Path out = run.newRunDirectory("finetune");
+    Path data = run.data;
+    ModelSource start = ModelSource.of(run.init);
     List<ConfigLayer> options = new ArrayList<>(model.layers());
     options.addAll(training.layers());
     ResolvedConfig resolved = settings.resolve(Schemas.finetune(start.config(), start.label()),
@@ -85,15 +55,15 @@ final class FineTuneCommand implements Callable<Integer> {
     FineTuneOptions fineTune = resolved.bind(FineTuneOptions.defaults());
     RecformerConfig config = resolved.bind(start.config());
     ConfigArguments.log("finetune", resolved);
-    LeaveOneOutSplit split = LeaveOneOutSplit.of(DatasetArguments.open(data, lenient));
+    LeaveOneOutSplit split = LeaveOneOutSplit.of(DatasetArguments.open(data, run.lenient));
     List<String> header = List.of(
         "recformer finetune: resolved configuration (key: value  # where the value came from)",
         "dataset: " + data.toAbsolutePath() + " (fingerprint " + split.dataset().fingerprint() + ")",
-        "init: " + init + ", tokenizer: " + tokenizer,
-        "same run again: recformer finetune " + data + " --init " + init
+        "init: " + run.init + ", tokenizer: " + run.tokenizer,
+        "same run again: recformer finetune " + data + " --init " + run.init
             + " --config <this file> --out <new run dir>");
     Path work = Files.createTempDirectory("recformer-finetune");
-    try (RecformerTokenizer tok = TokenizerArguments.open(tokenizer, config, work)) {
+    try (RecformerTokenizer tok = TokenizerArguments.open(run.tokenizer, config, work)) {
       Map<String, WeightTensor> weights = start.weights(config, fineTune.seed());
       FineTuner tuner = new FineTuner(fineTune, config, weights, tok, split);
       FineTuneResult result = RunFiles.withResolvedConfig(out, resolved, header,
@@ -106,13 +76,9 @@ final class FineTuneCommand implements Callable<Integer> {
   }
 
   private int resumeRun() throws Exception {
-    if (settings.any() || !model.layers().isEmpty() || training.anyButDevice()
-        || !ModelSource.MINILM.equals(init) || (out != null && !out.equals(resume))) {
-      throw new IllegalArgumentException("--resume continues " + resume + " with the settings in"
-          + " its config.json; only --device may be given. To train with other settings, start a"
-          + " new run from its best model: recformer finetune " + data + " --init " + resume
-          + "/best --out <new run dir> ...");
-    }
+    run.requireOnlyDevice("finetune", settings, model, training);
+    Path resume = run.resume;
+    Path data = run.data;
     JsonNode saved = OutputFiles.readRunConfig(resume, "finetune");
     RecformerConfig savedModel = ConfigJson.fromJson(saved.get("model").toString(),
         resume.resolve("config.json").toString());
@@ -124,10 +90,10 @@ final class FineTuneCommand implements Callable<Integer> {
     FineTuneOptions fineTune = resolved.bind(FineTuneOptions.defaults());
     RecformerConfig config = resolved.bind(savedModel);
     ConfigArguments.log("finetune --resume", resolved);
-    Dataset dataset = DatasetArguments.open(data, lenient);
+    Dataset dataset = DatasetArguments.open(data, run.lenient);
     OutputFiles.requireSameDataset(resume, dataset);
     Path work = Files.createTempDirectory("recformer-finetune");
-    try (RecformerTokenizer tok = TokenizerArguments.open(tokenizer, config, work)) {
+    try (RecformerTokenizer tok = TokenizerArguments.open(run.tokenizer, config, work)) {
       // Replaced by last/ when the run continues; only the shapes matter here.
       Map<String, WeightTensor> weights = Checkpoints.read(resume.resolve("last")).weights();
       FineTuner tuner = new FineTuner(fineTune, config, weights, tok, LeaveOneOutSplit.of(dataset));
@@ -142,11 +108,11 @@ final class FineTuneCommand implements Callable<Integer> {
   }
 
   private void printDone(FineTuneResult result) throws Exception {
-    Path run = result.runDirectory();
-    System.out.println(Files.readString(run.resolve("report.md")));
-    System.out.println("Run directory: " + run.toAbsolutePath());
-    System.out.println("Next: recformer evaluate " + data + " --checkpoint " + run.resolve("best")
-        + "   |   recformer export --checkpoint " + run.resolve("best") + " --bundle "
-        + run.resolve("bundle"));
+    Path dir = result.runDirectory();
+    System.out.println(Files.readString(dir.resolve("report.md")));
+    System.out.println("Run directory: " + dir.toAbsolutePath());
+    System.out.println("Next: recformer evaluate " + run.data + " --checkpoint " + dir.resolve("best")
+        + "   |   recformer export --checkpoint " + dir.resolve("best") + " --bundle "
+        + dir.resolve("bundle"));
   }
 }

@@ -28,8 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import io.recformer.core.io.AtomicFiles;
 
 /** {@code recformer pretrain}: MLM + item-item contrastive pre-training into a run directory. */
@@ -45,31 +43,7 @@ final class PretrainCommand implements Callable<Integer> {
   /** Held-out users when heldOutUsers is 0: 10% of the users, at most this many. */
   static final int MAX_DEFAULT_HELD_OUT = 1000;
 
-  @Parameters(index = "0", paramLabel = "<dataset>",
-      description = "Dataset directory: a saved dataset or any importable format.")
-  Path data;
-
-  @Option(names = {"-o", "--out"}, paramLabel = "<run dir>",
-      description = "New (or empty) run directory.")
-  Path out;
-
-  @Option(names = "--init", paramLabel = "<minilm|checkpoint dir>",
-      description = "Starting weights: 'minilm' (the jar's all-MiniLM-L6-v2) or a checkpoint"
-          + " directory (default: ${DEFAULT-VALUE}).")
-  String init = ModelSource.MINILM;
-
-  @Option(names = "--resume", paramLabel = "<run dir>",
-      description = "Continue an interrupted run from its last completed epoch, with its saved"
-          + " configuration (only --device may change).")
-  Path resume;
-
-  @Option(names = "--tokenizer", paramLabel = "<minilm|tokenizer.json>",
-      description = "Tokenizer (default: ${DEFAULT-VALUE}); it must have a [MASK] token.")
-  String tokenizer = TokenizerArguments.MINILM;
-
-  @Option(names = "--lenient", description = "Skip and count bad lines when importing.")
-  boolean lenient;
-
+  @Mixin RunArguments run;
   @Mixin ConfigArguments settings;
   @Mixin ModelArguments model;
   @Mixin TrainingArguments training;
@@ -79,33 +53,25 @@ final class PretrainCommand implements Callable<Integer> {
     ResolvedConfig resolved;
     RecformerConfig config;
     ModelSource start = null;
-    Path run;
+    Path data = run.data;
+    Path resume = run.resume;
+    Path runDirectory;
     List<String> header;
-    if (resume == null) {
-      if (out == null) {
-        throw new IllegalArgumentException("Missing --out <run dir> (or --resume <run dir> to"
-            + " continue an interrupted run)");
-      }
-      RunFiles.requireNewRun(out, "pretrain");
-      run = out;
-      start = ModelSource.of(init);
+    if (!run.resuming()) {
+      runDirectory = run.newRunDirectory("pretrain");
+      start = ModelSource.of(run.init);
       List<ConfigLayer> options = new ArrayList<>(model.layers());
       options.addAll(training.layers());
       resolved = settings.resolve(Schemas.pretrain(start.config(), start.label()), options);
       config = resolved.bind(start.config());
       header = List.of(
           "recformer pretrain: resolved configuration (key: value  # where the value came from)",
-          "dataset: " + data.toAbsolutePath() + ", init: " + init + ", tokenizer: " + tokenizer,
-          "same run again: recformer pretrain " + data + " --init " + init
+          "dataset: " + data.toAbsolutePath() + ", init: " + run.init + ", tokenizer: " + run.tokenizer,
+          "same run again: recformer pretrain " + data + " --init " + run.init
               + " --config <this file> --out <new run dir>");
     } else {
-      if (settings.any() || !model.layers().isEmpty() || training.anyButDevice()
-          || !ModelSource.MINILM.equals(init) || (out != null && !out.equals(resume))) {
-        throw new IllegalArgumentException("--resume continues " + resume + " with the settings"
-            + " in its config.json; only --device may be given. To train with other settings,"
-            + " start a new run with --init " + resume + "/best");
-      }
-      run = resume;
+      run.requireOnlyDevice("pretrain", settings, model, training);
+      runDirectory = resume;
       JsonNode saved = OutputFiles.readRunConfig(resume, "pretrain");
       String origin = resume.resolve("config.json").toString();
       RecformerConfig savedModel = ConfigJson.fromJson(saved.get("model").toString(), origin);
@@ -121,21 +87,21 @@ final class PretrainCommand implements Callable<Integer> {
     }
     PretrainOptions options = resolved.bind(PretrainOptions.defaults());
     ConfigArguments.log(resume == null ? "pretrain" : "pretrain --resume", resolved);
-    Dataset dataset = DatasetArguments.open(data, lenient);
+    Dataset dataset = DatasetArguments.open(data, run.lenient);
     if (resume != null) {
       OutputFiles.requireSameDataset(resume, dataset);
     }
     List<List<UserHistory>> parts = holdOut(dataset, resolved.getInt("heldOutUsers"),
         options.seed());
     Path work = Files.createTempDirectory("recformer-pretrain");
-    try (RecformerTokenizer tok = TokenizerArguments.open(tokenizer, config, work)) {
+    try (RecformerTokenizer tok = TokenizerArguments.open(run.tokenizer, config, work)) {
       Map<String, WeightTensor> weights = resume == null ? start.weights(config, options.seed())
           : Checkpoints.read(resume.resolve("last")).weights(); // replaced by last/ on resume
       Pretrainer pretrainer = new Pretrainer(options, config, weights, tok, dataset.items(),
           parts.get(0), parts.get(1), dataset.fingerprint());
-      PretrainResult result = RunFiles.withResolvedConfig(run, resolved, header,
-          "recformer pretrain " + data + " --resume " + run,
-          () -> resume == null ? pretrainer.run(run) : pretrainer.resume(run));
+      PretrainResult result = RunFiles.withResolvedConfig(runDirectory, resolved, header,
+          "recformer pretrain " + data + " --resume " + runDirectory,
+          () -> resume == null ? pretrainer.run(runDirectory) : pretrainer.resume(runDirectory));
       System.out.println(Files.readString(result.runDirectory().resolve("report.md")));
       System.out.println("Run directory: " + result.runDirectory().toAbsolutePath());
       System.out.println("Next: recformer finetune <dataset> --init "
