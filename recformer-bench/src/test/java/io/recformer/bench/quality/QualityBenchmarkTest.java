@@ -142,6 +142,38 @@ class QualityBenchmarkTest {
   }
 
   @Test
+  void onnxRuntimeRowsEqualTheDjlRows() throws Exception {
+    // The exported model in ONNX Runtime must rank like the DJL model: the same metrics for every
+    // protocol and slice (scores differ by float rounding only).
+    Path data = tinyDataset();
+    List<ResultRow> djl = recformerRows(data, "DJL");
+    List<ResultRow> onnx = recformerRows(data, "ONNX");
+    assertThat(onnx).hasSameSizeAs(djl);
+    for (int i = 0; i < djl.size(); i++) {
+      ResultRow a = djl.get(i);
+      ResultRow b = onnx.get(i);
+      assertThat(b.slice() + b.protocol()).isEqualTo(a.slice() + a.protocol());
+      assertThat(b.users()).isEqualTo(a.users());
+      for (String metric : List.of("Recall@10", "NDCG@10", "Recall@50", "NDCG@50", "MRR")) {
+        assertThat(b.metric(metric)).as(a.slice() + " " + a.protocol() + " " + metric)
+            .isCloseTo(a.metric(metric), within(1e-5));
+      }
+    }
+  }
+
+  private List<ResultRow> recformerRows(Path data, String runtime) throws Exception {
+    QualityBenchmark bench = new QualityBenchmark();
+    new CommandLine(bench).parseArgs("--data", data.toString(), "--out",
+        tmp.resolve("rt-" + runtime).toString(), "--models", "none", "--published", "none",
+        "--recformer", "R=minilm", "--recformer-max-tokens", "64",
+        "--recformer-runtime", runtime);
+    QualityBenchmark.Outcome outcome = bench.run();
+    assertThat(outcome.markdown()).contains(runtime.equals("ONNX")
+        ? "histories encoded by ONNX Runtime" : "histories encoded by DJL");
+    return outcome.rows().stream().filter(r -> r.model().equals("R")).toList();
+  }
+
+  @Test
   void rejectsUnknownModels() throws Exception {
     QualityBenchmark bench = new QualityBenchmark();
     new CommandLine(bench).parseArgs("--data", tinyDataset().toString(), "--out", tmp.resolve("x").toString(),
