@@ -80,8 +80,8 @@ public final class QualityBenchmark implements Callable<Integer> {
 
   @Option(names = "--recformer-runtime", defaultValue = "DJL",
       description = "What encodes the histories of the Recformer rows: DJL (the model as fine-tuning"
-          + " evaluates it) or ONNX (the model exported and run by ONNX Runtime, as deployed; about"
-          + " 2-3x faster on CPU, same scores to float rounding).")
+          + " evaluates it) or ONNX (the model exported and run by ONNX Runtime, as deployed; same"
+          + " scores to float rounding).")
   RecformerScorer.Runtime recformerRuntime;
 
   @Option(names = "--max-users", defaultValue = "0",

@@ -37,7 +37,7 @@ import java.util.Map;
  *
  * <p>Histories are encoded by the DJL model ({@link Runtime#DJL}, the code path of fine-tuning) or
  * by the model exported to ONNX and served by {@code recformer-infer} ({@link Runtime#ONNX}: the
- * deployed path, about 2-3x faster on CPU; scores agree with DJL to float rounding).
+ * deployed path; scores agree with DJL to float rounding).
  */
 final class RecformerScorer implements SequenceScorer, AutoCloseable {
 
