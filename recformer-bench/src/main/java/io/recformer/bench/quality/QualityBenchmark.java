@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -60,10 +62,11 @@ public final class QualityBenchmark implements Callable<Integer> {
       description = "Baselines to run: popularity, sasrec, text (default: all), or none.")
   List<String> models;
 
-  @Option(names = "--recformer", paramLabel = "<label>=<minilm|checkpoint>",
+  @Option(names = "--recformer", paramLabel = "<label>=<minilm|checkpoint>[@<max tokens>]",
       description = "A Recformer row (repeatable, in order): the label shown in the tables and the"
           + " weights, 'minilm' for zero-shot all-MiniLM-L6-v2 or a checkpoint directory (a run's"
-          + " best/, with its item matrix when it was fine-tuned on this dataset).")
+          + " best/, with its item matrix when it was fine-tuned on this dataset); a suffix"
+          + " @<n> sets this row's max tokens (e.g. runs/ft/best@128).")
   LinkedHashMap<String, String> recformer = new LinkedHashMap<>();
 
   @Option(names = "--recformer-max-tokens", defaultValue = "256",
@@ -277,8 +280,9 @@ public final class QualityBenchmark implements Callable<Integer> {
       try {
         for (Map.Entry<String, String> row : recformer.entrySet()) {
           long t = System.nanoTime();
-          try (RecformerScorer scorer = RecformerScorer.open(row.getKey(), row.getValue(), dataset,
-              recformerMaxTokens, pooling, recformerBatch, seed, recformerRuntime, threads,
+          RowSource source = RowSource.parse(row.getKey(), row.getValue(), recformerMaxTokens);
+          try (RecformerScorer scorer = RecformerScorer.open(row.getKey(), source.weights(), dataset,
+              source.maxTokens(), pooling, recformerBatch, seed, recformerRuntime, threads,
               work)) {
             double openSecs = (System.nanoTime() - t) / 1e9;
             settings.put("recformer." + row.getKey(), String.format(Locale.ROOT,
@@ -327,6 +331,26 @@ public final class QualityBenchmark implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--published = '" + published
           + "' is not one of auto, scientific-unisrec, office, none");
     };
+  }
+
+  /** The weights of a {@code --recformer} row and its max tokens (0 = the model's own). */
+  record RowSource(String weights, int maxTokens) {
+
+    private static final Pattern TOKENS = Pattern.compile("(.+)@(\\d+)");
+
+    /** {@code <weights>[@<max tokens>]}; without the suffix the row gets {@code defaultTokens}. */
+    static RowSource parse(String label, String value, int defaultTokens) {
+      Matcher m = TOKENS.matcher(value);
+      if (!m.matches()) {
+        return new RowSource(value, defaultTokens);
+      }
+      int tokens = Integer.parseInt(m.group(2));
+      if (tokens < 2) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "--recformer '%s=%s': max tokens %d must be >= 2", label, value, tokens));
+      }
+      return new RowSource(m.group(1), tokens);
+    }
   }
 
   private static void evaluate(SequenceScorer scorer, EvaluationData eval, String note, List<ResultRow> rows) {

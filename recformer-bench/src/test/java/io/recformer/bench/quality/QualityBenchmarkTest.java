@@ -165,12 +165,24 @@ class QualityBenchmarkTest {
     QualityBenchmark bench = new QualityBenchmark();
     new CommandLine(bench).parseArgs("--data", data.toString(), "--out",
         tmp.resolve("rt-" + runtime).toString(), "--models", "none", "--published", "none",
-        "--recformer", "R=minilm", "--recformer-max-tokens", "64",
-        "--recformer-runtime", runtime);
+        "--recformer", "R=minilm@64", "--recformer-runtime", runtime);
     QualityBenchmark.Outcome outcome = bench.run();
-    assertThat(outcome.markdown()).contains(runtime.equals("ONNX")
+    assertThat(outcome.markdown()).contains("64 max tokens").contains(runtime.equals("ONNX")
         ? "histories encoded by ONNX Runtime" : "histories encoded by DJL");
     return outcome.rows().stream().filter(r -> r.model().equals("R")).toList();
+  }
+
+  @Test
+  void recformerRowsMayCarryTheirOwnMaxTokens() {
+    assertThat(QualityBenchmark.RowSource.parse("a", "runs/ft/best@128", 256))
+        .isEqualTo(new QualityBenchmark.RowSource("runs/ft/best", 128));
+    assertThat(QualityBenchmark.RowSource.parse("a", "minilm", 256))
+        .isEqualTo(new QualityBenchmark.RowSource("minilm", 256));
+    assertThat(QualityBenchmark.RowSource.parse("a", "dir@home/x", 0))
+        .isEqualTo(new QualityBenchmark.RowSource("dir@home/x", 0));
+    assertThatThrownBy(() -> QualityBenchmark.RowSource.parse("zero", "minilm@1", 256))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--recformer 'zero=minilm@1': max tokens 1 must be >= 2");
   }
 
   @Test
