@@ -47,6 +47,25 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void finetuneScientificPretrainedResolves() throws Exception {
+    // The second run of docs/results.md: 128 tokens, 50 + 35 minutes, no zero-shot pass.
+    RecformerConfig minilm = RecformerConfig.miniLmL6();
+    ResolvedConfig c = ResolvedConfig.resolve(Schemas.finetune(minilm, "init minilm"),
+        List.of(ConfigLayer.file(CONFIG.resolve("finetune-scientific-pretrained.yaml"))));
+    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+    assertThat(o.maxTokens()).isEqualTo(128);
+    assertThat(o.learningRate()).isCloseTo(5e-5, within(1e-18));
+    assertThat(o.samplesPerEpoch()).isEqualTo(4000);
+    assertThat(o.validationUsers()).isEqualTo(1000);
+    assertThat(o.stage1Minutes()).isEqualTo(50.0);
+    assertThat(o.stage2Minutes()).isEqualTo(35.0);
+    assertThat(o.zeroShotTest()).isFalse();
+    assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
+    assertThat(c.bind(minilm)).isEqualTo(minilm.toBuilder().maxTokens(128)
+        .pooling(Pooling.MEAN).build());
+  }
+
+  @Test
   void pretrainOfficeResolves() throws Exception {
     RecformerConfig minilm = RecformerConfig.miniLmL6();
     ResolvedConfig c = ResolvedConfig.resolve(Schemas.pretrain(minilm, "init minilm"),
