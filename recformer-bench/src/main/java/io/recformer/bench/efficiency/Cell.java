@@ -45,6 +45,11 @@ record Cell(String model, int maxTokens, int batch) {
     return base.toBuilder().maxTokens(maxTokens).maxPositions(positions).build();
   }
 
+  /** The base name of this cell's files in {@code cells/}, e.g. {@code minilm-l6-512-16}. */
+  String fileName() {
+    return String.format(Locale.ROOT, "%s-%d-%d", model, maxTokens, batch);
+  }
+
   /** "layers x hidden", e.g. "12 x 768". */
   String size() {
     RecformerConfig c = config();

@@ -1,7 +1,11 @@
 package io.recformer.bench.efficiency;
 
 import io.recformer.bench.quality.Machine;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.recformer.core.format.Provenance;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.train.run.Devices;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -12,6 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -105,9 +113,25 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the weights and the sampled sequences.")
   long seed;
 
+  @Option(names = "--keep-measured", description = "Reuse the cells already measured in --out"
+      + " (cells/<cell>.json with status ok) and measure only the others, so a long grid can be"
+      + " completed over several runs. The measurement settings must equal those recorded in"
+      + " --out/" + MEASUREMENT_FILE + ".")
+  boolean keepMeasured;
+
+  @Option(names = "--only-kept", description = "With --keep-measured: measure nothing, write the report"
+      + " of the kept cells and list the others as not measured.")
+  boolean onlyKept;
+
   @Option(names = "--quick", description = "Tiny grid for a smoke test: the tiny model, 128 tokens, batch 2,"
       + " 2 timed steps.")
   boolean quick;
+
+  /** The settings that make cells comparable, written beside the cells of every run. */
+  static final String MEASUREMENT_FILE = "measurement.json";
+  static final String NOT_MEASURED = "not measured yet";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** What one run produced. */
   record Outcome(List<CellResult> cells, Map<String, String> settings, String markdown) {}
@@ -120,7 +144,8 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     Outcome outcome = run();
     System.out.println(outcome.markdown());
-    return outcome.cells().stream().allMatch(c -> c.ok() || c.status.startsWith("skipped")) ? 0 : 1;
+    return outcome.cells().stream().allMatch(c -> c.ok() || c.status.startsWith("skipped")
+        || c.status.equals(NOT_MEASURED)) ? 0 : 1;
   }
 
   Outcome run() throws IOException, InterruptedException {
@@ -184,15 +209,43 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
     settings.put("memory cap", cap > 0 ? cap + " MB resident per cell" : "none");
     settings.put("load average at start", Machine.loadAverage());
 
+    if (onlyKept && !keepMeasured) {
+      throw new IllegalArgumentException("--only-kept reports the cells kept by --keep-measured; give both");
+    }
+    Map<String, String> measurement = measurementSettings(cap);
+    Path measurementFile = out.resolve(MEASUREMENT_FILE);
+    if (keepMeasured) {
+      requireSameMeasurement(measurementFile, measurement);
+    }
+    AtomicFiles.writeString(measurementFile, JSON.writeValueAsString(measurement));
+
     List<CellResult> results = new ArrayList<>();
     long started = System.nanoTime();
+    int reused = 0;
     for (int i = 0; i < cells.size(); i++) {
       Cell cell = cells.get(i);
+      Path earlier = out.resolve("cells").resolve(cell.fileName() + ".json");
+      if (keepMeasured && Files.exists(earlier) && CellResult.read(earlier).ok()) {
+        results.add(CellResult.read(earlier));
+        reused++;
+        LOG.info("cell {}/{}: {} measured earlier, kept", i + 1, cells.size(), cell.label());
+        continue;
+      }
+      if (onlyKept) {
+        CellResult missing = CellResult.started(cell, device);
+        missing.status = NOT_MEASURED;
+        results.add(missing);
+        continue;
+      }
       LOG.info(String.format(Locale.ROOT, "cell %d/%d: %s (%.0f s so far)", i + 1, cells.size(), cell.label(),
           (System.nanoTime() - started) / 1e9));
       CellResult r = runCell(cell, cap);
       results.add(r);
       LOG.info("cell {}: {}", cell.label(), r.status);
+    }
+    if (reused > 0) {
+      settings.put("cells kept from earlier runs", reused + " of " + cells.size()
+          + " (same measurement settings; the commit and load average above are this run's)");
     }
     settings.put("load average at end", Machine.loadAverage());
     settings.put("wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
@@ -201,8 +254,51 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
     return new Outcome(results, settings, markdown);
   }
 
+  /** Everything that changes what a cell measures (not the commit, the machine is recorded apart). */
+  private Map<String, String> measurementSettings(long capMb) {
+    Map<String, String> m = new TreeMap<>();
+    m.put("data", data.normalize().toString()); // as given: the same relative path in another clone
+    m.put("device", device);
+    m.put("threads", Integer.toString(threads));
+    m.put("warmup", Integer.toString(warmup));
+    m.put("steps", Integer.toString(steps));
+    m.put("lengths", lengths.name());
+    m.put("itemSample", Integer.toString(itemSample));
+    m.put("ortSequences", Integer.toString(ortSequences));
+    m.put("ortRuns", Integer.toString(ortRuns));
+    m.put("skipOrt", Boolean.toString(skipOrt));
+    m.put("seed", Long.toString(seed));
+    m.put("memoryCapMb", Long.toString(capMb));
+    m.put("cellJvmFlags", String.join(" ", childJvmFlags()));
+    m.put("cpu", Machine.cpuModel());
+    m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    return m;
+  }
+
+  private static void requireSameMeasurement(Path file, Map<String, String> current) throws IOException {
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException("--keep-measured: " + file + " does not exist, so how the cells"
+          + " there were measured is unknown; run without --keep-measured (it re-measures every cell)");
+    }
+    Map<String, String> earlier = JSON.readValue(file.toFile(), new TypeReference<TreeMap<String, String>>() { });
+    List<String> differences = new ArrayList<>();
+    Set<String> keys = new TreeSet<>(earlier.keySet());
+    keys.addAll(current.keySet());
+    for (String key : keys) {
+      if (!Objects.equals(earlier.get(key), current.get(key))) {
+        differences.add(String.format(Locale.ROOT, "%s: earlier '%s', now '%s'", key, earlier.get(key),
+            current.get(key)));
+      }
+    }
+    if (!differences.isEmpty()) {
+      throw new IllegalArgumentException("--keep-measured: the cells in " + file.getParent()
+          + " were measured with other settings (" + String.join("; ", differences)
+          + "); use the same options or another --out");
+    }
+  }
+
   private CellResult runCell(Cell cell, long capMb) throws IOException, InterruptedException {
-    String name = String.format(Locale.ROOT, "%s-%d-%d", cell.model(), cell.maxTokens(), cell.batch());
+    String name = cell.fileName();
     Path resultFile = out.resolve("cells").resolve(name + ".json");
     Path log = out.resolve("cells").resolve(name + ".log");
     Files.deleteIfExists(resultFile);

@@ -80,6 +80,43 @@ class EfficiencyBenchmarkTest {
   }
 
   @Test
+  void keepMeasuredReusesOkCellsOnlyUnderTheSameSettings() throws Exception {
+    Path out = tmp.resolve("kept");
+    String data = scientific().toString();
+    // A first run whose only cell is stopped: nothing to keep, so the second run measures it.
+    bench("--quick", "--data", data, "--out", out.toString(), "--cell-timeout", "1").run();
+    assertThat(Files.readString(out.resolve(EfficiencyBenchmark.MEASUREMENT_FILE))).contains("\"steps\" : \"2\"");
+    // A measured cell is kept as it is, byte for byte, without starting a child JVM.
+    CellResult measured = CellResult.read(out.resolve("cells/tiny-128-2.json"));
+    measured.status = CellResult.OK;
+    measured.stepSeconds = 12.5;
+    measured.write(out.resolve("cells/tiny-128-2.json"));
+    long start = System.nanoTime();
+    EfficiencyBenchmark.Outcome kept = bench("--quick", "--data", data, "--out", out.toString(),
+        "--cell-timeout", "1", "--keep-measured").run();
+    assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+    assertThat(kept.cells().get(0).stepSeconds).isEqualTo(12.5);
+    assertThat(kept.settings().get("cells kept from earlier runs")).startsWith("1 of 1 ");
+    // --only-kept reports a grid larger than what was measured without measuring the rest.
+    EfficiencyBenchmark.Outcome report = bench("--data", data, "--out", out.toString(), "--models", "tiny",
+        "--max-tokens", "128,64", "--batches", "2", "--threads", "0", "--warmup", "1", "--steps", "2",
+        "--item-sample", "16", "--ort-sequences", "4", "--ort-runs", "1", "--keep-measured", "--only-kept").run();
+    assertThat(report.cells()).extracting(c -> c.status).containsExactly("ok", "not measured yet");
+    assertThat(Files.exists(out.resolve("cells/tiny-64-2.json"))).isFalse();
+    // Other measurement settings: refused, naming the difference; nothing is overwritten.
+    assertThatThrownBy(() -> bench("--quick", "--data", data, "--out", out.toString(), "--seed", "7",
+        "--keep-measured").run())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("seed: earlier '42', now '7'");
+    assertThat(CellResult.read(out.resolve("cells/tiny-128-2.json")).stepSeconds).isEqualTo(12.5);
+    // No record of how earlier cells were measured: refused.
+    assertThatThrownBy(() -> bench("--quick", "--data", data, "--out", tmp.resolve("fresh").toString(),
+        "--keep-measured").run())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("measurement.json does not exist");
+  }
+
+  @Test
   void aCellOverItsTimeCapIsReportedAsSkippedNotHung() throws Exception {
     Path out = tmp.resolve("capped");
     long start = System.nanoTime();
