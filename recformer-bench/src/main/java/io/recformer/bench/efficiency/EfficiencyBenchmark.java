@@ -225,8 +225,9 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
     for (int i = 0; i < cells.size(); i++) {
       Cell cell = cells.get(i);
       Path earlier = out.resolve("cells").resolve(cell.fileName() + ".json");
-      if (keepMeasured && Files.exists(earlier) && CellResult.read(earlier).ok()) {
-        results.add(CellResult.read(earlier));
+      CellResult kept = keepMeasured && Files.exists(earlier) ? CellResult.read(earlier) : null;
+      if (kept != null && kept.ok()) {
+        results.add(kept);
         reused++;
         LOG.info("cell {}/{}: {} measured earlier, kept", i + 1, cells.size(), cell.label());
         continue;
