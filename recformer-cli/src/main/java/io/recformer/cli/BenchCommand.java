@@ -2,6 +2,7 @@ package io.recformer.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.recformer.bench.efficiency.EfficiencyBenchmark;
 import io.recformer.bench.quality.QualityBenchmark;
 import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.Item;
@@ -25,12 +26,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code recformer bench ...}: thin wrappers over the project's benchmarks, so they run from the
- * tool without assembling a class path. {@code quality} is {@link QualityBenchmark} with its own
- * options; {@code inference} measures serving speed of a bundle through {@link RecformerEncoder}.
+ * tool without assembling a class path. {@code quality} is {@link QualityBenchmark} and
+ * {@code efficiency} is {@link EfficiencyBenchmark}, each with its own options; {@code inference}
+ * measures serving speed of a bundle through {@link RecformerEncoder}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Run a benchmark: quality (baselines on a dataset) or inference (serving speed of a bundle).",
-    subcommands = {BenchCommand.Quality.class, BenchCommand.Inference.class})
+    description = "Run a benchmark: quality (baselines and Recformer rows on a dataset), efficiency (training"
+        + " step, epoch, memory and ONNX Runtime throughput per model size) or inference (serving speed of a bundle).",
+    subcommands = {BenchCommand.Quality.class, BenchCommand.Efficiency.class, BenchCommand.Inference.class})
 final class BenchCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -48,6 +51,24 @@ final class BenchCommand implements Callable<Integer> {
           "Same options as io.recformer.bench.quality.QualityBenchmark (see recformer-bench/README.md)."})
   static final class Quality implements Callable<Integer> {
     @Mixin QualityBenchmark benchmark = new QualityBenchmark();
+
+    @Override
+    public Integer call() throws Exception {
+      return benchmark.call();
+    }
+  }
+
+  /**
+   * The efficiency grid (recformer-bench's EfficiencyBenchmark, same options). Each cell runs in a
+   * child JVM started with this JVM's class path, so from the tool the children use the tool's jar.
+   */
+  @Command(name = "efficiency",
+      description = {"Efficiency benchmark: training step time, fine-tuning epoch estimate, peak memory and ONNX"
+          + " Runtime throughput per model size x max tokens x batch, each cell in its own JVM; writes"
+          + " efficiency.csv/json/md/png to --out.",
+          "Same options as io.recformer.bench.efficiency.EfficiencyBenchmark (see recformer-bench/README.md)."})
+  static final class Efficiency implements Callable<Integer> {
+    @Mixin EfficiencyBenchmark benchmark = new EfficiencyBenchmark();
 
     @Override
     public Integer call() throws Exception {

@@ -83,6 +83,33 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void officeTableConfigsResolve() throws Exception {
+    // The Office quality-table runs: pre-train on Scientific (mirror of the Office run), then
+    // fine-tune on Office from it with the Scientific settings and a smaller budget.
+    RecformerConfig minilm = RecformerConfig.miniLmL6();
+    ResolvedConfig pre = ResolvedConfig.resolve(Schemas.pretrain(minilm, "init minilm"),
+        List.of(ConfigLayer.file(CONFIG.resolve("pretrain-scientific.yaml"))));
+    ResolvedConfig office = ResolvedConfig.resolve(Schemas.pretrain(minilm, "init minilm"),
+        List.of(ConfigLayer.file(CONFIG.resolve("pretrain-office.yaml"))));
+    assertThat(pre.bind(PretrainOptions.defaults())).isEqualTo(office.bind(PretrainOptions.defaults()));
+    assertThat(pre.getInt("heldOutUsers")).isEqualTo(500);
+    assertThat(pre.bind(minilm).maxTokens()).isEqualTo(256);
+
+    ResolvedConfig c = ResolvedConfig.resolve(Schemas.finetune(minilm, "init minilm"),
+        List.of(ConfigLayer.file(CONFIG.resolve("finetune-office.yaml"))));
+    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+    assertThat(o.maxTokens()).isEqualTo(128);
+    assertThat(o.learningRate()).isCloseTo(5e-5, within(1e-18));
+    assertThat(o.samplesPerEpoch()).isEqualTo(4000);
+    assertThat(o.stage1Minutes()).isEqualTo(30.0);
+    assertThat(o.stage2Minutes()).isEqualTo(10.0);
+    assertThat(o.zeroShotTest()).isFalse();
+    assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
+    assertThat(c.bind(minilm)).isEqualTo(minilm.toBuilder().maxTokens(128)
+        .pooling(Pooling.MEAN).build());
+  }
+
+  @Test
   void evaluateAndExportAcceptAFinetuneFileAndIgnoreTheTrainingKeys() throws Exception {
     RecformerConfig minilm = RecformerConfig.miniLmL6();
     ConfigLayer file = ConfigLayer.file(CONFIG.resolve("finetune-scientific.yaml"));

@@ -225,6 +225,18 @@ class ServingCommandsTest {
         "--models", "bogus"), "unknown model 'bogus'");
   }
 
+  @Test
+  void benchEfficiencyIsTheEfficiencyBenchmark() throws Exception {
+    Run help = run("bench", "efficiency", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("--keep-measured", "--cell-timeout", "--memory-cap-mb");
+
+    // Reporting kept cells from a directory that never held a grid is refused before any cell runs.
+    Path out = temp.resolve("efficiency");
+    assertBadInput(run("bench", "efficiency", "--data", CliRunner.DATA.resolve("amazon-office-2014").toString(),
+        "--out", out.toString(), "--keep-measured", "--only-kept"), "does not exist");
+  }
+
   private static void assertBadInput(Run run, String message) {
     assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
     assertThat(run.err()).contains(message);
