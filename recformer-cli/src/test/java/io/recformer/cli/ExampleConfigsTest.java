@@ -101,8 +101,8 @@ class ExampleConfigsTest {
     assertThat(o.maxTokens()).isEqualTo(128);
     assertThat(o.learningRate()).isCloseTo(5e-5, within(1e-18));
     assertThat(o.samplesPerEpoch()).isEqualTo(4000);
-    assertThat(o.stage1Minutes()).isEqualTo(30.0);
-    assertThat(o.stage2Minutes()).isEqualTo(10.0);
+    assertThat(o.stage1Minutes()).isEqualTo(25.0);
+    assertThat(o.stage2Minutes()).isEqualTo(8.0);
     assertThat(o.zeroShotTest()).isFalse();
     assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
     assertThat(c.bind(minilm)).isEqualTo(minilm.toBuilder().maxTokens(128)
