@@ -10,6 +10,7 @@ import io.recformer.core.config.RecformerConfig;
 import io.recformer.train.finetune.FineTuneOptions;
 import io.recformer.train.finetune.Variant;
 import io.recformer.train.pretrain.PretrainOptions;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,12 +20,24 @@ class ExampleConfigsTest {
 
   private static final Path CONFIG = Path.of(System.getProperty("recformer.repo.root", ".."))
       .resolve("config");
+  private static final RecformerConfig MINILM = RecformerConfig.miniLmL6();
+
+  /** A file under config/ resolved with the finetune command's schema (MiniLM init). */
+  private static ResolvedConfig finetuneFile(String name) throws IOException {
+    return ResolvedConfig.resolve(Schemas.finetune(MINILM, "init minilm"),
+        List.of(ConfigLayer.file(CONFIG.resolve(name))));
+  }
+
+  /** A file under config/ resolved with the pretrain command's schema (MiniLM init). */
+  private static ResolvedConfig pretrainFile(String name) throws IOException {
+    return ResolvedConfig.resolve(Schemas.pretrain(MINILM, "init minilm"),
+        List.of(ConfigLayer.file(CONFIG.resolve(name))));
+  }
 
   @Test
   void finetuneScientificIsTheDocumentedRun() throws Exception {
     RecformerConfig minilm = RecformerConfig.miniLmL6();
-    ResolvedConfig c = ResolvedConfig.resolve(Schemas.finetune(minilm, "init minilm"),
-        List.of(ConfigLayer.file(CONFIG.resolve("finetune-scientific.yaml"))));
+    ResolvedConfig c = finetuneFile("finetune-scientific.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
     assertThat(o.maxTokens()).isEqualTo(256);
     assertThat(o.pooling()).isEqualTo(Pooling.MEAN);
@@ -50,8 +63,7 @@ class ExampleConfigsTest {
   void finetuneScientificPretrainedResolves() throws Exception {
     // The second run of docs/results.md: 128 tokens, 50 + 35 minutes, no zero-shot pass.
     RecformerConfig minilm = RecformerConfig.miniLmL6();
-    ResolvedConfig c = ResolvedConfig.resolve(Schemas.finetune(minilm, "init minilm"),
-        List.of(ConfigLayer.file(CONFIG.resolve("finetune-scientific-pretrained.yaml"))));
+    ResolvedConfig c = finetuneFile("finetune-scientific-pretrained.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
     assertThat(o.maxTokens()).isEqualTo(128);
     assertThat(o.learningRate()).isCloseTo(5e-5, within(1e-18));
@@ -68,8 +80,7 @@ class ExampleConfigsTest {
   @Test
   void pretrainOfficeResolves() throws Exception {
     RecformerConfig minilm = RecformerConfig.miniLmL6();
-    ResolvedConfig c = ResolvedConfig.resolve(Schemas.pretrain(minilm, "init minilm"),
-        List.of(ConfigLayer.file(CONFIG.resolve("pretrain-office.yaml"))));
+    ResolvedConfig c = pretrainFile("pretrain-office.yaml");
     PretrainOptions o = c.bind(PretrainOptions.defaults());
     assertThat(o.batchSize()).isEqualTo(16);
     assertThat(o.gradientAccumulation()).isEqualTo(2);
@@ -87,16 +98,13 @@ class ExampleConfigsTest {
     // The Office quality-table runs: pre-train on Scientific (mirror of the Office run), then
     // fine-tune on Office from it with the Scientific settings and a smaller budget.
     RecformerConfig minilm = RecformerConfig.miniLmL6();
-    ResolvedConfig pre = ResolvedConfig.resolve(Schemas.pretrain(minilm, "init minilm"),
-        List.of(ConfigLayer.file(CONFIG.resolve("pretrain-scientific.yaml"))));
-    ResolvedConfig office = ResolvedConfig.resolve(Schemas.pretrain(minilm, "init minilm"),
-        List.of(ConfigLayer.file(CONFIG.resolve("pretrain-office.yaml"))));
+    ResolvedConfig pre = pretrainFile("pretrain-scientific.yaml");
+    ResolvedConfig office = pretrainFile("pretrain-office.yaml");
     assertThat(pre.bind(PretrainOptions.defaults())).isEqualTo(office.bind(PretrainOptions.defaults()));
     assertThat(pre.getInt("heldOutUsers")).isEqualTo(500);
     assertThat(pre.bind(minilm).maxTokens()).isEqualTo(256);
 
-    ResolvedConfig c = ResolvedConfig.resolve(Schemas.finetune(minilm, "init minilm"),
-        List.of(ConfigLayer.file(CONFIG.resolve("finetune-office.yaml"))));
+    ResolvedConfig c = finetuneFile("finetune-office.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
     assertThat(o.maxTokens()).isEqualTo(128);
     assertThat(o.learningRate()).isCloseTo(5e-5, within(1e-18));
