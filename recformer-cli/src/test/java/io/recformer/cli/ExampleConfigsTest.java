@@ -94,6 +94,23 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void twoHourScientificConfigResolves() throws Exception {
+    // Both stages, stage 1's schedule ending with its epochs, a short gentle stage 2.
+    ResolvedConfig c = finetuneFile("finetune-scientific-2h.yaml");
+    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+    assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
+    assertThat(o.epochsOfStage(false)).isEqualTo(5);
+    assertThat(o.epochsOfStage(true)).isEqualTo(1);
+    assertThat(o.learningRateOfStage(false)).isCloseTo(5e-5, within(1e-18));
+    assertThat(o.learningRateOfStage(true)).isCloseTo(1e-5, within(1e-18));
+    assertThat(o.patienceStage1()).isEqualTo(o.epochs());
+    assertThat(o.samplesPerEpoch()).isZero();
+    assertThat(o.warmupSteps()).isEqualTo(100);
+    assertThat(o.stage1Minutes() + o.stage2Minutes()).isLessThanOrEqualTo(120.0);
+    assertThat(c.bind(RecformerConfig.miniLmL6()).maxTokens()).isEqualTo(128);
+  }
+
+  @Test
   void officeTableConfigsResolve() throws Exception {
     // The Office quality-table runs: pre-train on Scientific (mirror of the Office run), then
     // fine-tune on Office from it with the Scientific settings and a smaller budget.

@@ -42,6 +42,10 @@ import java.util.Locale;
  * @param stage1Minutes wall-clock budget of stage 1 (or of the single stage of other variants),
  *     0 = none: the stage ends after the epoch whose successor would overrun it
  * @param stage2Minutes wall-clock budget of stage 2, 0 = none
+ * @param stage2Epochs epochs of stage 2 (and of its schedule's decay), 0 = {@code epochs} as the
+ *     original; a short stage 2 lets a time-bounded run spend its budget in stage 1
+ * @param stage2LearningRate peak rate of stage 2's schedule, 0 = {@code learningRate} as the
+ *     original; stage 2 restarts its schedule from a trained model, which a lower peak disturbs less
  * @param zeroShotTest evaluate the untrained model on the test split before training (default
  *     true, the protocol); false skips it when the zero-shot number is already known, which saves
  *     a full pass over the test users
@@ -73,6 +77,8 @@ public record FineTuneOptions(
     int testUsers,
     double stage1Minutes,
     double stage2Minutes,
+    int stage2Epochs,
+    double stage2LearningRate,
     boolean zeroShotTest) {
 
   public FineTuneOptions {
@@ -117,6 +123,24 @@ public record FineTuneOptions(
       throw new IllegalArgumentException("stage1Minutes = " + stage1Minutes
           + " and stage2Minutes = " + stage2Minutes + " must be >= 0 (0 = no budget)");
     }
+    if (stage2Epochs < 0) {
+      throw new IllegalArgumentException("stage2Epochs = " + stage2Epochs
+          + " must be >= 0 (0 = epochs)");
+    }
+    if (!(stage2LearningRate >= 0 && stage2LearningRate < 1)) {
+      throw new IllegalArgumentException("stage2LearningRate = " + stage2LearningRate
+          + " must be in [0, 1) (0 = learningRate)");
+    }
+  }
+
+  /** Epochs of the given stage: {@code stage2Epochs} in stage 2 when set, else {@code epochs}. */
+  public int epochsOfStage(boolean secondStage) {
+    return secondStage && stage2Epochs > 0 ? stage2Epochs : epochs;
+  }
+
+  /** Peak learning rate of the given stage ({@code stage2LearningRate} in stage 2 when set). */
+  public double learningRateOfStage(boolean secondStage) {
+    return secondStage && stage2LearningRate > 0 ? stage2LearningRate : learningRate;
   }
 
   private static void nonNegative(String name, int value) {
@@ -137,7 +161,7 @@ public record FineTuneOptions(
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
         FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 64, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, true);
+        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -177,6 +201,8 @@ public record FineTuneOptions(
     private int testUsers;
     private double stage1Minutes;
     private double stage2Minutes;
+    private int stage2Epochs;
+    private double stage2LearningRate;
     private boolean zeroShotTest;
 
     private Builder(FineTuneOptions o) {
@@ -206,6 +232,8 @@ public record FineTuneOptions(
       testUsers = o.testUsers;
       stage1Minutes = o.stage1Minutes;
       stage2Minutes = o.stage2Minutes;
+      stage2Epochs = o.stage2Epochs;
+      stage2LearningRate = o.stage2LearningRate;
       zeroShotTest = o.zeroShotTest;
     }
 
@@ -235,6 +263,8 @@ public record FineTuneOptions(
     public Builder testUsers(int v) { testUsers = v; return this; }
     public Builder stage1Minutes(double v) { stage1Minutes = v; return this; }
     public Builder stage2Minutes(double v) { stage2Minutes = v; return this; }
+    public Builder stage2Epochs(int v) { stage2Epochs = v; return this; }
+    public Builder stage2LearningRate(double v) { stage2LearningRate = v; return this; }
     public Builder zeroShotTest(boolean v) { zeroShotTest = v; return this; }
 
     public FineTuneOptions build() {
@@ -242,7 +272,7 @@ public record FineTuneOptions(
           warmupSteps, weightDecay, clipNorm, evalEvery, patienceStage1, patienceStage2, variant,
           samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
           historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
-          stage1Minutes, stage2Minutes, zeroShotTest);
+          stage1Minutes, stage2Minutes, stage2Epochs, stage2LearningRate, zeroShotTest);
     }
   }
 }

@@ -288,15 +288,16 @@ public final class FineTuner {
           .sample(split.train(), 0).size();
       int samplesPerEpoch = Math.max(1, options.samplesPerEpoch() > 0
           ? Math.min(options.samplesPerEpoch(), available) : available);
-      double budgetMinutes = stage.equals(STAGE2) ? options.stage2Minutes()
-          : options.stage1Minutes();
+      boolean secondStage = stage.equals(STAGE2);
+      double budgetMinutes = secondStage ? options.stage2Minutes() : options.stage1Minutes();
+      int epochs = options.epochsOfStage(secondStage);
       long stageStart = System.nanoTime();
       long microBatches = (samplesPerEpoch + options.batchSize() - 1) / options.batchSize();
       long stepsPerEpoch = (microBatches + options.gradientAccumulation() - 1)
           / options.gradientAccumulation();
-      LinearSchedule schedule = new LinearSchedule(options.learningRate(),
+      LinearSchedule schedule = new LinearSchedule(options.learningRateOfStage(secondStage),
           options.warmupSteps(), Math.max(Math.max(1L, options.warmupSteps()),
-              options.epochs() * stepsPerEpoch));
+              epochs * stepsPerEpoch));
       optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
       try {
         if (fresh) {
@@ -305,7 +306,7 @@ public final class FineTuner {
           loadLast(trainable, reencode);
         }
         cachedMatrix = null;
-        while (epoch < options.epochs()) {
+        while (epoch < epochs) {
           long epochStart = System.nanoTime();
           if (reencode) {
             replaceMatrix(cachedMatrix != null ? cachedMatrix : encoder.itemMatrix(manager));
@@ -315,11 +316,11 @@ public final class FineTuner {
           epoch++;
           completedEpochs++;
           boolean stop = false;
-          if (epoch % options.evalEvery() == 0 || epoch == options.epochs()) {
+          if (epoch % options.evalEvery() == 0 || epoch == epochs) {
             stop = evaluateAndKeepBest(reencode, trainable) >= patience;
           }
           saveLast(trainable);
-          saveState(stop || epoch == options.epochs());
+          saveState(stop || epoch == epochs);
           if (interruptAfterEpochs >= 0 && completedEpochs >= interruptAfterEpochs) {
             throw new Interrupted(completedEpochs);
           }
@@ -327,7 +328,7 @@ public final class FineTuner {
             LOG.info("{}: no improvement in {} evaluations, stopping", stage, patience);
             break;
           }
-          if (budgetMinutes > 0 && epoch < options.epochs()) {
+          if (budgetMinutes > 0 && epoch < epochs) {
             // Stop before an epoch that would overrun the budget, estimating it by the last one.
             double spent = (System.nanoTime() - stageStart) / 60e9;
             double last = (System.nanoTime() - epochStart) / 60e9;

@@ -2,6 +2,7 @@ package io.recformer.train.finetune;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.text.RecformerTokenizer;
@@ -12,6 +13,7 @@ import io.recformer.train.weights.WeightTensor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,6 +81,29 @@ class FineTunerTest {
         .contains("|\n| popularity |").contains("|\n| zero-shot |")
         .contains("|\n| fine-tuned |"); // one table: no blank lines between its rows
     assertThat(Files.size(run.resolve("loss.png"))).isGreaterThan(1000);
+  }
+
+  @Test
+  void stageTwoCanHaveItsOwnEpochsAndPeakRate(@TempDir Path dir) throws Exception {
+    FineTuneResult r = run(tiny().stage2Epochs(1).stage2LearningRate(2e-4).zeroShotTest(false)
+        .build(), dir.resolve("run"));
+    // Two stage-1 epochs and one stage-2 epoch.
+    assertThat(r.steps()).isEqualTo(3 * stepsPerEpoch());
+    double stage1Peak = 0;
+    double stage2Peak = 0;
+    List<String> lines = Files.readAllLines(r.runDirectory().resolve("metrics-steps.csv"));
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      double rate = Double.parseDouble(f[4]);
+      if (f[0].equals("stage2")) {
+        assertThat(f[1]).isEqualTo("1");
+        stage2Peak = Math.max(stage2Peak, rate);
+      } else {
+        stage1Peak = Math.max(stage1Peak, rate);
+      }
+    }
+    assertThat(stage1Peak).isCloseTo(1e-3, within(1e-9));
+    assertThat(stage2Peak).isCloseTo(2e-4, within(1e-9));
   }
 
   @Test
@@ -255,6 +280,10 @@ class FineTunerTest {
         .hasMessage("testUsers = -1 must be >= 0 (0 = all)");
     assertThatThrownBy(() -> tiny().stage2Minutes(-1).build())
         .hasMessageContaining("stage2Minutes = -1.0");
+    assertThatThrownBy(() -> tiny().stage2Epochs(-1).build())
+        .hasMessage("stage2Epochs = -1 must be >= 0 (0 = epochs)");
+    assertThatThrownBy(() -> tiny().stage2LearningRate(1.5).build())
+        .hasMessage("stage2LearningRate = 1.5 must be in [0, 1) (0 = learningRate)");
     assertThatThrownBy(() -> tiny().batchSize(0).build())
         .hasMessage("batchSize = 0 must be >= 1");
     assertThatThrownBy(() -> tiny().device("tpu").build())
