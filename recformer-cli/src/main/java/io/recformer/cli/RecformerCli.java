@@ -49,7 +49,7 @@ public final class RecformerCli implements Callable<Integer> {
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       boolean badInput = e instanceof IllegalArgumentException || e instanceof java.io.IOException
           || e instanceof java.io.UncheckedIOException;
-      commandLine.getErr().println("recformer: " + (badInput ? "" : "internal error: ") + e.getMessage());
+      commandLine.getErr().println("recformer: " + (badInput ? "" : "internal error: ") + describe(e));
       if (!badInput) {
         e.printStackTrace(commandLine.getErr());
       }
@@ -57,6 +57,34 @@ public final class RecformerCli implements Callable<Integer> {
     });
     cli.setExitCodeExceptionMapper(e -> EXIT_BAD_INPUT);
     return cli;
+  }
+
+  /**
+   * The message shown for a failure. File-system exceptions carry only the path as their message
+   * ("runs/x"), so say what is wrong with it.
+   */
+  static String describe(Throwable e) {
+    Throwable t = e instanceof java.io.UncheckedIOException && e.getCause() != null
+        ? e.getCause() : e;
+    if (t instanceof java.nio.file.FileSystemException f) {
+      String what;
+      if (f instanceof java.nio.file.FileAlreadyExistsException) {
+        what = "exists but is not a directory (a file, or a symbolic link to a missing target)";
+      } else if (f instanceof java.nio.file.NoSuchFileException) {
+        what = "no such file or directory";
+      } else if (f instanceof java.nio.file.AccessDeniedException) {
+        what = "permission denied";
+      } else if (f instanceof java.nio.file.NotDirectoryException) {
+        what = "not a directory";
+      } else if (f instanceof java.nio.file.DirectoryNotEmptyException) {
+        what = "directory not empty";
+      } else {
+        what = f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+      }
+      String files = f.getOtherFile() == null ? f.getFile() : f.getFile() + " -> " + f.getOtherFile();
+      return files + ": " + what;
+    }
+    return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
   }
 
   @Override

@@ -39,6 +39,9 @@ final class RunFiles {
       }
     } else if (Files.exists(run)) {
       throw new IllegalArgumentException("--out " + run + " exists and is not a directory");
+    } else if (Files.isSymbolicLink(run)) {
+      throw new IllegalArgumentException("--out " + run + " is a symbolic link to "
+          + Files.readSymbolicLink(run) + ", which does not exist; create that directory first");
     }
   }
 

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,14 +74,38 @@ class RecformerCliTest {
   }
 
   @Test
-  void badInputExitsWithCodeTwoAndNamesTheProblem() {
+  void badInputExitsWithCodeTwoAndNamesTheProblem() throws Exception {
     Path missing = temp.resolve("nowhere");
     Run run = run("data", "stats", missing.toString());
     assertThat(run.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
     assertThat(run.err()).contains("dataset directory " + missing + " does not exist");
 
+    // An output path that is a dangling symbolic link: the file-system error is spelled out.
+    Path dangling = temp.resolve("out-link");
+    Files.createSymbolicLink(dangling, temp.resolve("missing-target"));
+    Run link = run("data", "import", DATA.resolve("amazon-office-2014").toString(), "--out",
+        dangling.toString());
+    assertThat(link.exitCode()).as(link.out()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
+    assertThat(link.err()).contains(dangling.toString(), "Not a directory");
+
     Run usage = run("data", "import", DATA.resolve("amazon-office-2014").toString());
     assertThat(usage.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
     assertThat(usage.err()).contains("Missing required option: '--out");
+  }
+
+  @Test
+  void fileSystemErrorsSayWhatIsWrongWithThePath() {
+    assertThat(RecformerCli.describe(new java.nio.file.FileAlreadyExistsException("runs/x")))
+        .isEqualTo("runs/x: exists but is not a directory (a file, or a symbolic link to a"
+            + " missing target)");
+    assertThat(RecformerCli.describe(new java.nio.file.NoSuchFileException("a/b")))
+        .isEqualTo("a/b: no such file or directory");
+    assertThat(RecformerCli.describe(new java.io.UncheckedIOException(
+        new java.nio.file.AccessDeniedException("x")))).isEqualTo("x: permission denied");
+    assertThat(RecformerCli.describe(new java.nio.file.FileSystemException("f", "g", "busy")))
+        .isEqualTo("f -> g: busy");
+    assertThat(RecformerCli.describe(new IllegalArgumentException("bad k-core")))
+        .isEqualTo("bad k-core");
+    assertThat(RecformerCli.describe(new IllegalStateException())).isEqualTo("IllegalStateException");
   }
 }

@@ -199,6 +199,13 @@ class TrainingCommandsTest {
         out.toString());
     assertThat(again.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
     assertThat(again.err()).contains("is not empty", "--resume " + out);
+    Path dangling = temp.resolve("run-link");
+    Files.createSymbolicLink(dangling, temp.resolve("no-such-run"));
+    Run link = run("finetune", slice.toString(), "--init", tiny.toString(), "--out",
+        dangling.toString());
+    assertThat(link.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
+    assertThat(link.err()).contains("--out " + dangling + " is a symbolic link to "
+        + temp.resolve("no-such-run") + ", which does not exist");
   }
 
   @Test
