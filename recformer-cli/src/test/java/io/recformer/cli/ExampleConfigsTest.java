@@ -99,7 +99,7 @@ class ExampleConfigsTest {
     ResolvedConfig c = finetuneFile("finetune-scientific-2h.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
     assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
-    assertThat(o.epochsOfStage(false)).isEqualTo(5);
+    assertThat(o.epochsOfStage(false)).isEqualTo(6);
     assertThat(o.epochsOfStage(true)).isEqualTo(1);
     assertThat(o.learningRateOfStage(false)).isCloseTo(5e-5, within(1e-18));
     assertThat(o.learningRateOfStage(true)).isCloseTo(1e-5, within(1e-18));
