@@ -69,7 +69,8 @@ public final class RecformerCli implements Callable<Integer> {
     if (t instanceof java.nio.file.FileSystemException f) {
       String what;
       if (f instanceof java.nio.file.FileAlreadyExistsException) {
-        what = "exists but is not a directory (a file, or a symbolic link to a missing target)";
+        // Also what creating a directory reports for a file or a dangling link in the way.
+        what = "already exists (a file or a symbolic link to a missing target is in the way)";
       } else if (f instanceof java.nio.file.NoSuchFileException) {
         what = "no such file or directory";
       } else if (f instanceof java.nio.file.AccessDeniedException) {

@@ -36,7 +36,6 @@ class ExampleConfigsTest {
 
   @Test
   void finetuneScientificIsTheDocumentedRun() throws Exception {
-    RecformerConfig minilm = RecformerConfig.miniLmL6();
     ResolvedConfig c = finetuneFile("finetune-scientific.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
     assertThat(o.maxTokens()).isEqualTo(256);
@@ -55,14 +54,13 @@ class ExampleConfigsTest {
     assertThat(o.patienceStage2()).isEqualTo(2);
     assertThat(o.evalEvery()).isEqualTo(1);
     assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
-    assertThat(c.bind(minilm)).isEqualTo(minilm.toBuilder().maxTokens(256)
+    assertThat(c.bind(MINILM)).isEqualTo(MINILM.toBuilder().maxTokens(256)
         .pooling(Pooling.MEAN).build());
   }
 
   @Test
   void finetuneScientificPretrainedResolves() throws Exception {
     // The second run of docs/results.md: 128 tokens, 50 + 35 minutes, no zero-shot pass.
-    RecformerConfig minilm = RecformerConfig.miniLmL6();
     ResolvedConfig c = finetuneFile("finetune-scientific-pretrained.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
     assertThat(o.maxTokens()).isEqualTo(128);
@@ -73,13 +71,12 @@ class ExampleConfigsTest {
     assertThat(o.stage2Minutes()).isEqualTo(35.0);
     assertThat(o.zeroShotTest()).isFalse();
     assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
-    assertThat(c.bind(minilm)).isEqualTo(minilm.toBuilder().maxTokens(128)
+    assertThat(c.bind(MINILM)).isEqualTo(MINILM.toBuilder().maxTokens(128)
         .pooling(Pooling.MEAN).build());
   }
 
   @Test
   void pretrainOfficeResolves() throws Exception {
-    RecformerConfig minilm = RecformerConfig.miniLmL6();
     ResolvedConfig c = pretrainFile("pretrain-office.yaml");
     PretrainOptions o = c.bind(PretrainOptions.defaults());
     assertThat(o.batchSize()).isEqualTo(16);
@@ -90,7 +87,7 @@ class ExampleConfigsTest {
     assertThat(o.maxSteps()).isEqualTo(72);
     assertThat(o.evalEverySteps()).isEqualTo(24);
     assertThat(c.getInt("heldOutUsers")).isEqualTo(500);
-    assertThat(c.bind(minilm).maxTokens()).isEqualTo(256);
+    assertThat(c.bind(MINILM).maxTokens()).isEqualTo(256);
   }
 
   @Test
@@ -107,19 +104,18 @@ class ExampleConfigsTest {
     assertThat(o.samplesPerEpoch()).isZero();
     assertThat(o.warmupSteps()).isEqualTo(100);
     assertThat(o.stage1Minutes() + o.stage2Minutes()).isLessThanOrEqualTo(120.0);
-    assertThat(c.bind(RecformerConfig.miniLmL6()).maxTokens()).isEqualTo(128);
+    assertThat(c.bind(MINILM).maxTokens()).isEqualTo(128);
   }
 
   @Test
   void officeTableConfigsResolve() throws Exception {
     // The Office quality-table runs: pre-train on Scientific (mirror of the Office run), then
     // fine-tune on Office from it with the Scientific settings and a smaller budget.
-    RecformerConfig minilm = RecformerConfig.miniLmL6();
     ResolvedConfig pre = pretrainFile("pretrain-scientific.yaml");
     ResolvedConfig office = pretrainFile("pretrain-office.yaml");
     assertThat(pre.bind(PretrainOptions.defaults())).isEqualTo(office.bind(PretrainOptions.defaults()));
     assertThat(pre.getInt("heldOutUsers")).isEqualTo(500);
-    assertThat(pre.bind(minilm).maxTokens()).isEqualTo(256);
+    assertThat(pre.bind(MINILM).maxTokens()).isEqualTo(256);
 
     ResolvedConfig c = finetuneFile("finetune-office.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
@@ -130,20 +126,19 @@ class ExampleConfigsTest {
     assertThat(o.stage2Minutes()).isEqualTo(8.0);
     assertThat(o.zeroShotTest()).isFalse();
     assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
-    assertThat(c.bind(minilm)).isEqualTo(minilm.toBuilder().maxTokens(128)
+    assertThat(c.bind(MINILM)).isEqualTo(MINILM.toBuilder().maxTokens(128)
         .pooling(Pooling.MEAN).build());
   }
 
   @Test
   void evaluateAndExportAcceptAFinetuneFileAndIgnoreTheTrainingKeys() throws Exception {
-    RecformerConfig minilm = RecformerConfig.miniLmL6();
     ConfigLayer file = ConfigLayer.file(CONFIG.resolve("finetune-scientific.yaml"));
-    ResolvedConfig e = ResolvedConfig.resolve(Schemas.evaluate(minilm, "init minilm"),
+    ResolvedConfig e = ResolvedConfig.resolve(Schemas.evaluate(MINILM, "init minilm"),
         List.of(file));
     assertThat(e.getInt("maxTokens")).isEqualTo(256);
     assertThat(e.ignored()).anyMatch(s -> s.startsWith("epochs ("))
         .noneMatch(s -> s.startsWith("tiePolicy"));
-    ResolvedConfig x = ResolvedConfig.resolve(Schemas.export(minilm, "init minilm"),
+    ResolvedConfig x = ResolvedConfig.resolve(Schemas.export(MINILM, "init minilm"),
         List.of(file));
     assertThat(x.get("pooling")).isEqualTo(Pooling.MEAN);
   }

@@ -96,8 +96,8 @@ class RecformerCliTest {
   @Test
   void fileSystemErrorsSayWhatIsWrongWithThePath() {
     assertThat(RecformerCli.describe(new java.nio.file.FileAlreadyExistsException("runs/x")))
-        .isEqualTo("runs/x: exists but is not a directory (a file, or a symbolic link to a"
-            + " missing target)");
+        .isEqualTo("runs/x: already exists (a file or a symbolic link to a missing target is in"
+            + " the way)");
     assertThat(RecformerCli.describe(new java.nio.file.NoSuchFileException("a/b")))
         .isEqualTo("a/b: no such file or directory");
     assertThat(RecformerCli.describe(new java.io.UncheckedIOException(
