@@ -55,8 +55,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Validation is the in-batch next-item accuracy on pairs drawn once from held-out sequences
  * (batches of {@code batchSize}, no masking, no dropout); the best checkpoint is kept in {@code
- * best/}. Runs are reproducible (seeded sampling, shuffling, masking and dropout per epoch) and
- * resumable from the last completed epoch.
+ * best/}. Runs are reproducible (seeded sampling, shuffling and masking per epoch, dropout per
+ * optimizer step) and resumable from their last validation or completed epoch: the resumed run
+ * replays the interrupted epoch's pair order and masks, so it ends with the same weights and logs as
+ * one that was never stopped.
  */
 public final class Pretrainer {
 
@@ -71,6 +73,7 @@ public final class Pretrainer {
   private final List<UserHistory> heldOut;
   private final String fingerprint;
   private int interruptAfterEpochs = -1;
+  private long interruptAfterStep = -1;
 
   /**
    * @param config model config (the tokenizer must encode with the same maxTokens and maxItems)
@@ -108,12 +111,17 @@ public final class Pretrainer {
     this.interruptAfterEpochs = epochs;
   }
 
+  /** Test hook: stop (as if killed) right after the first mid-epoch save at or past this step. */
+  void interruptAfterStep(long step) {
+    this.interruptAfterStep = step;
+  }
+
   /** Runs from the start into a new or empty directory. */
   public PretrainResult run(Path runDirectory) throws IOException {
     return execute(RunDirectory.create(runDirectory), null);
   }
 
-  /** Continues an interrupted run from its last completed epoch. */
+  /** Continues an interrupted run from its last saved state: a validation or a completed epoch. */
   public PretrainResult resume(Path runDirectory) throws IOException {
     RunDirectory run = RunDirectory.existing(runDirectory);
     return execute(run, run.readJson("state.json"));
@@ -138,10 +146,10 @@ public final class Pretrainer {
     }
   }
 
-  /** Thrown by the test hook to simulate a process killed between epochs. */
+  /** Thrown by the test hooks to simulate a killed process. */
   static final class Interrupted extends RuntimeException {
-    Interrupted(int epochs) {
-      super("interrupted after " + epochs + " epochs");
+    Interrupted(String when) {
+      super("interrupted after " + when);
     }
   }
 
@@ -156,7 +164,10 @@ public final class Pretrainer {
     final CsvLog steps;
     final CsvLog evals;
     final List<TrainingSample> validationPairs;
+    /** Completed epochs. */
     int epoch;
+    /** Pairs of epoch {@code epoch + 1} already trained on when the run was last saved. */
+    int pairsDoneInEpoch;
     long globalStep;
     double best = Double.NEGATIVE_INFINITY;
     long bestStep = -1;
@@ -194,11 +205,13 @@ public final class Pretrainer {
         bestStep = state.get("bestStep").asLong();
         bad = state.get("bad").asInt();
         stopped = state.get("stopped").asBoolean();
+        pairsDoneInEpoch = state.path("pairsDoneInEpoch").asInt(0); // absent before mid-epoch saves
         steps.truncate(state.get("stepRows").asInt());
         evals.truncate(state.get("evalRows").asInt());
         Checkpoints.loadInto(model, Checkpoints.read(run.resolve("last")).weights());
         optimizer.load(run.resolve("last/optimizer.safetensors"));
-        LOG.info("resuming {} after epoch {} (step {})", run.root(), epoch, globalStep);
+        LOG.info("resuming {} at epoch {}, pair {} (step {})", run.root(), epoch + 1,
+            pairsDoneInEpoch, globalStep);
       }
       int pairsPerEpoch = new PretrainPairSampler(options.seed()).sample(train, 0).size();
       if (pairsPerEpoch < 2) {
@@ -216,6 +229,7 @@ public final class Pretrainer {
       while (epoch < options.epochs() && !stopped) {
         boolean budgetReached = trainEpoch(schedule);
         epoch++;
+        pairsDoneInEpoch = 0;
         if (options.evalEverySteps() == 0) {
           validate();
         }
@@ -225,16 +239,18 @@ public final class Pretrainer {
         }
         saveLast();
         if (interruptAfterEpochs >= 0 && epoch >= interruptAfterEpochs) {
-          throw new Interrupted(epoch);
+          throw new Interrupted(epoch + " epochs");
         }
       }
       writeReport();
       return new PretrainResult(run.root(), best, bestStep, globalStep);
     }
 
-    /** Trains one epoch; true if it ended early because {@code maxSteps} was reached. */
+    /**
+     * Trains one epoch from pair {@code pairsDoneInEpoch} on (0 unless resuming mid-epoch); true if
+     * it ended early because {@code maxSteps} was reached.
+     */
     private boolean trainEpoch(LinearSchedule schedule) throws IOException {
-      Engine.getInstance().setRandomSeed((int) (options.seed() * 31 + epoch));
       List<TrainingSample> pairs = new ArrayList<>(
           new PretrainPairSampler(options.seed()).sample(train, epoch));
       Collections.shuffle(pairs, new Random(options.seed() ^ ((long) epoch << 20)));
@@ -248,7 +264,17 @@ public final class Pretrainer {
         }
       }
       parallel.broadcastWeights(); // the primary may have been loaded since (resume)
-      long planned = pairs.size();
+      int start = pairsDoneInEpoch;
+      for (int from = 0; from < start; from += options.batchSize()) {
+        // Replays the masks drawn for the pairs already trained on, so the masker continues
+        // exactly where the interrupted run left it.
+        List<TrainingSample> done =
+            pairs.subList(from, Math.min(pairs.size(), from + options.batchSize()));
+        if (done.size() >= 2) {
+          prepare(done, masker);
+        }
+      }
+      long planned = pairs.size() - start;
       if (options.maxSteps() > 0) { // the ETA is that of the step budget when it ends the epoch
         planned = Math.min(planned, (options.maxSteps() - globalStep) * options.batchSize()
             * options.gradientAccumulation());
@@ -258,10 +284,15 @@ public final class Pretrainer {
       double[] sums = new double[3];
       int inGroup = 0;
       int batchSize = options.batchSize();
-      for (int from = 0; from < pairs.size(); from += batchSize) {
+      for (int from = start; from < pairs.size(); from += batchSize) {
         List<TrainingSample> batch = pairs.subList(from, Math.min(pairs.size(), from + batchSize));
         if (batch.size() < 2) {
           continue; // a last batch of one pair has no negative
+        }
+        if (inGroup == 0) {
+          // Dropout is seeded per optimizer step, so a run resumed mid-epoch draws what an
+          // uninterrupted one would.
+          Engine.getInstance().setRandomSeed((int) (options.seed() * 31 + globalStep));
         }
         double[] losses = microBatch(batch, masker);
         for (int i = 0; i < 3; i++) {
@@ -284,10 +315,19 @@ public final class Pretrainer {
           inGroup = 0;
           boolean validated = options.evalEverySteps() > 0
               && globalStep % options.evalEverySteps() == 0;
+          boolean budgetReached = options.maxSteps() > 0 && globalStep >= options.maxSteps();
           if (validated) {
             validate();
+            if (!last && !budgetReached) {
+              // A resumable point inside the epoch: long epochs survive an interruption.
+              pairsDoneInEpoch = from + batchSize;
+              saveLast();
+              if (interruptAfterStep >= 0 && globalStep >= interruptAfterStep) {
+                throw new Interrupted("step " + globalStep);
+              }
+            }
           }
-          if (options.maxSteps() > 0 && globalStep >= options.maxSteps()) {
+          if (budgetReached) {
             if (!validated && options.evalEverySteps() > 0) {
               validate(); // the budget's last step is always validated
             }
@@ -303,9 +343,8 @@ public final class Pretrainer {
         EncodedSequence maskedHistory, EncodedSequence maskedPositive, int[] historyLabels,
         int[] positiveLabels) {}
 
-    /** One micro-batch: returns {total, iic, mlm} and accumulates the gradient. */
-    private double[] microBatch(List<TrainingSample> batch, WholeWordMasker masker) {
-      // Masks are drawn for the whole micro-batch first, so they do not depend on the devices.
+    /** Encodes a micro-batch's pairs and draws their MLM masks, in pair order. */
+    private List<PairInputs> prepare(List<TrainingSample> batch, WholeWordMasker masker) {
       List<PairInputs> inputs = new ArrayList<>(batch.size());
       for (TrainingSample pair : batch) {
         List<TokenizedItem> items = new ArrayList<>();
@@ -322,6 +361,13 @@ public final class Pretrainer {
         inputs.add(new PairInputs(h, p, withIds(h, mh.inputIds()), withIds(p, mp.inputIds()),
             mh.labels(), mp.labels()));
       }
+      return inputs;
+    }
+
+    /** One micro-batch: returns {total, iic, mlm} and accumulates the gradient. */
+    private double[] microBatch(List<TrainingSample> batch, WholeWordMasker masker) {
+      // Masks are drawn for the whole micro-batch first, so they do not depend on the devices.
+      List<PairInputs> inputs = prepare(batch, masker);
       double[] parts = new double[2];
       try (NDManager scope = manager.newSubManager()) {
         double total = parallel.forwardBackward(inputs, (replica, index, shardScope, shard) -> {
@@ -446,6 +492,7 @@ public final class Pretrainer {
       s.put("bestStep", bestStep);
       s.put("bad", bad);
       s.put("stopped", stopped);
+      s.put("pairsDoneInEpoch", pairsDoneInEpoch);
       s.put("stepRows", steps.rows());
       s.put("evalRows", evals.rows());
       run.writeJson("state.json", s);

@@ -3,6 +3,8 @@ package io.recformer.train.pretrain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.item.UserHistory;
 import io.recformer.core.text.RecformerTokenizer;
@@ -99,6 +101,42 @@ class PretrainerTest {
     }
     assertThat(SafeTensors.read(dir.resolve("resumed/last/model.safetensors")).tensors())
         .isEqualTo(SafeTensors.read(dir.resolve("full/last/model.safetensors")).tensors());
+  }
+
+  @Test
+  void resumesFromValidationsInsideAnEpochAsIfNeverStopped(@TempDir Path dir) throws Exception {
+    // Accumulation 1: batches of 8, 8 and 6 pairs make 3 steps per epoch, each validated, so
+    // steps 1, 2, 4 and 5 are saves inside an epoch. Interrupt in both epochs, resume twice.
+    PretrainOptions o = new PretrainOptions(2, 8, 1, 1e-3, 0, 0.0, 1.0, 0.15, true, 1, 0, 4,
+        "cpu", 0);
+    pretrainer(o).run(dir.resolve("full"));
+    Path resumed = dir.resolve("resumed");
+    Pretrainer first = pretrainer(o);
+    first.interruptAfterStep(1);
+    assertThatThrownBy(() -> first.run(resumed)).isInstanceOf(Pretrainer.Interrupted.class)
+        .hasMessageContaining("step 1");
+    JsonNode state = new ObjectMapper().readTree(resumed.resolve("state.json").toFile());
+    assertThat(state.get("epoch").asInt()).isZero();
+    assertThat(state.get("pairsDoneInEpoch").asInt()).isEqualTo(8);
+    Pretrainer second = pretrainer(o);
+    second.interruptAfterStep(5);
+    assertThatThrownBy(() -> second.resume(resumed)).isInstanceOf(Pretrainer.Interrupted.class)
+        .hasMessageContaining("step 5");
+    state = new ObjectMapper().readTree(resumed.resolve("state.json").toFile());
+    assertThat(state.get("epoch").asInt()).isEqualTo(1);
+    assertThat(state.get("pairsDoneInEpoch").asInt()).isEqualTo(16);
+    PretrainResult r = pretrainer(o).resume(resumed);
+    assertThat(r.steps()).isEqualTo(6);
+    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
+      assertThat(Files.readString(resumed.resolve(csv))).as(csv)
+          .isEqualTo(Files.readString(dir.resolve("full").resolve(csv)));
+    }
+    for (String weights : new String[] {"last/model.safetensors", "best/model.safetensors"}) {
+      assertThat(SafeTensors.read(resumed.resolve(weights)).tensors()).as(weights)
+          .isEqualTo(SafeTensors.read(dir.resolve("full").resolve(weights)).tensors());
+    }
+    assertThat(new ObjectMapper().readTree(resumed.resolve("state.json").toFile())
+        .get("pairsDoneInEpoch").asInt()).isZero();
   }
 
   @Test
