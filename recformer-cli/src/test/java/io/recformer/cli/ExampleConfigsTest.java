@@ -91,6 +91,23 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void oneHourOfficePretrainingConfigResolves() throws Exception {
+    // The run behind docs/results/pt-office-128: 300 steps of 32 pairs at 128 tokens.
+    ResolvedConfig c = pretrainFile("pretrain-office-1h.yaml");
+    PretrainOptions o = c.bind(PretrainOptions.defaults());
+    assertThat(o.batchSize()).isEqualTo(32);
+    assertThat(o.gradientAccumulation()).isEqualTo(1);
+    assertThat(o.learningRate()).isCloseTo(1e-4, within(1e-18));
+    assertThat(o.warmupSteps()).isEqualTo(30);
+    assertThat(o.maxSteps()).isEqualTo(300);
+    assertThat(o.epochs()).isEqualTo(3);
+    assertThat(o.evalEverySteps()).isEqualTo(50);
+    assertThat(o.seed()).isEqualTo(42);
+    assertThat(c.getInt("heldOutUsers")).isEqualTo(500);
+    assertThat(c.bind(MINILM).maxTokens()).isEqualTo(128);
+  }
+
+  @Test
   void twoHourScientificConfigResolves() throws Exception {
     // Both stages, stage 1's schedule ending with its epochs, a short gentle stage 2.
     ResolvedConfig c = finetuneFile("finetune-scientific-2h.yaml");
