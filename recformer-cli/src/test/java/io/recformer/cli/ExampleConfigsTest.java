@@ -125,6 +125,19 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void twoHourScientificConfigAt256TokensResolves() throws Exception {
+    // The same recipe with twice the history: half the epochs, everything else unchanged.
+    ResolvedConfig c = finetuneFile("finetune-scientific-2h-256.yaml");
+    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+    FineTuneOptions at128 = finetuneFile("finetune-scientific-2h.yaml").bind(FineTuneOptions.defaults());
+    assertThat(o.epochsOfStage(false)).isEqualTo(3);
+    assertThat(o.patienceStage1()).isEqualTo(o.epochs());
+    assertThat(o.toBuilder().epochs(at128.epochs()).patienceStage1(at128.patienceStage1()).build())
+        .isEqualTo(at128);
+    assertThat(c.bind(MINILM).maxTokens()).isEqualTo(256);
+  }
+
+  @Test
   void officeTableConfigsResolve() throws Exception {
     // The Office quality-table runs: pre-train on Scientific (mirror of the Office run), then
     // fine-tune on Office from it with the Scientific settings and a smaller budget.
