@@ -132,8 +132,9 @@ class ExampleConfigsTest {
     FineTuneOptions at128 = finetuneFile("finetune-scientific-2h.yaml").bind(FineTuneOptions.defaults());
     assertThat(o.epochsOfStage(false)).isEqualTo(3);
     assertThat(o.patienceStage1()).isEqualTo(o.epochs());
-    assertThat(o.toBuilder().epochs(at128.epochs()).patienceStage1(at128.patienceStage1()).build())
-        .isEqualTo(at128);
+    assertThat(o.maxTokens()).isEqualTo(256);
+    assertThat(o.toBuilder().epochs(at128.epochs()).patienceStage1(at128.patienceStage1())
+        .maxTokens(at128.maxTokens()).build()).isEqualTo(at128);
     assertThat(c.bind(MINILM).maxTokens()).isEqualTo(256);
   }
 
