@@ -139,6 +139,18 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void twoHourScientificConfigWithClsPoolingResolves() throws Exception {
+    // The 128-token recipe with the paper's [CLS] pooling instead of the mean, nothing else.
+    ResolvedConfig c = finetuneFile("finetune-scientific-2h-cls.yaml");
+    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+    FineTuneOptions mean = finetuneFile("finetune-scientific-2h.yaml").bind(FineTuneOptions.defaults());
+    assertThat(o.pooling()).isEqualTo(Pooling.CLS);
+    assertThat(o.toBuilder().pooling(mean.pooling()).build()).isEqualTo(mean);
+    assertThat(c.bind(MINILM).pooling()).isEqualTo(Pooling.CLS);
+    assertThat(c.bind(MINILM).maxTokens()).isEqualTo(128);
+  }
+
+  @Test
   void officeTableConfigsResolve() throws Exception {
     // The Office quality-table runs: pre-train on Scientific (mirror of the Office run), then
     // fine-tune on Office from it with the Scientific settings and a smaller budget.
