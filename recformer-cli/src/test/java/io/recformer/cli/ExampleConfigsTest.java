@@ -7,6 +7,7 @@ import io.recformer.cli.config.ConfigLayer;
 import io.recformer.cli.config.ResolvedConfig;
 import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.metrics.HistoryPolicy;
 import io.recformer.train.finetune.FineTuneOptions;
 import io.recformer.train.finetune.Variant;
 import io.recformer.train.pretrain.PretrainOptions;
@@ -148,6 +149,20 @@ class ExampleConfigsTest {
     assertThat(o.toBuilder().pooling(mean.pooling()).build()).isEqualTo(mean);
     assertThat(c.bind(MINILM).pooling()).isEqualTo(Pooling.CLS);
     assertThat(c.bind(MINILM).maxTokens()).isEqualTo(128);
+  }
+
+  @Test
+  void historyMarginConfigIsTheClsRecipeWithHardHistoryNegativesAndFourEpochs()
+      throws Exception {
+    ResolvedConfig c = finetuneFile("finetune-scientific-2h-history-margin.yaml");
+    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+    FineTuneOptions cls = finetuneFile("finetune-scientific-2h-cls.yaml")
+        .bind(FineTuneOptions.defaults());
+    assertThat(o.historyNegativeMargin()).isCloseTo(0.1, within(1e-12));
+    assertThat(o.historyPolicy()).isEqualTo(HistoryPolicy.KEEP);
+    assertThat(o.toBuilder().historyNegativeMargin(0).epochs(6).patienceStage1(6)
+        .stage1Minutes(110).stage2Minutes(10).build()).isEqualTo(cls);
+    assertThat(c.bind(MINILM).pooling()).isEqualTo(Pooling.CLS);
   }
 
   @Test

@@ -49,6 +49,11 @@ import java.util.Locale;
  * @param zeroShotTest evaluate the untrained model on the test split before training (default
  *     true, the protocol); false skips it when the zero-shot number is already known, which saves
  *     a full pass over the test users
+ * @param historyNegativeMargin cosine margin added, in training only, to the logit of every
+ *     history item of a sample other than its target (0 = Algorithm 1 exactly). A history
+ *     encoding sits close to its own items, which then crowd the top of the ranking although the
+ *     next item is rarely one of them; raising them in the training softmax makes them hard
+ *     negatives. Evaluation never changes: history items stay ranked as the protocol asks
  */
 public record FineTuneOptions(
     int epochs,
@@ -79,7 +84,8 @@ public record FineTuneOptions(
     double stage2Minutes,
     int stage2Epochs,
     double stage2LearningRate,
-    boolean zeroShotTest) {
+    boolean zeroShotTest,
+    double historyNegativeMargin) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -131,6 +137,10 @@ public record FineTuneOptions(
       throw new IllegalArgumentException("stage2LearningRate = " + stage2LearningRate
           + " must be in [0, 1) (0 = learningRate)");
     }
+    if (!(historyNegativeMargin >= 0 && historyNegativeMargin <= 2)) {
+      throw new IllegalArgumentException("historyNegativeMargin = " + historyNegativeMargin
+          + " must be in [0, 2] (a cosine margin; 0 = none)");
+    }
   }
 
   /** Epochs of the given stage: {@code stage2Epochs} in stage 2 when set, else {@code epochs}. */
@@ -161,7 +171,7 @@ public record FineTuneOptions(
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
         FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 64, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true);
+        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -204,6 +214,7 @@ public record FineTuneOptions(
     private int stage2Epochs;
     private double stage2LearningRate;
     private boolean zeroShotTest;
+    private double historyNegativeMargin;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -235,6 +246,7 @@ public record FineTuneOptions(
       stage2Epochs = o.stage2Epochs;
       stage2LearningRate = o.stage2LearningRate;
       zeroShotTest = o.zeroShotTest;
+      historyNegativeMargin = o.historyNegativeMargin;
     }
 
     public Builder epochs(int v) { epochs = v; return this; }
@@ -266,13 +278,15 @@ public record FineTuneOptions(
     public Builder stage2Epochs(int v) { stage2Epochs = v; return this; }
     public Builder stage2LearningRate(double v) { stage2LearningRate = v; return this; }
     public Builder zeroShotTest(boolean v) { zeroShotTest = v; return this; }
+    public Builder historyNegativeMargin(double v) { historyNegativeMargin = v; return this; }
 
     public FineTuneOptions build() {
       return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
           warmupSteps, weightDecay, clipNorm, evalEvery, patienceStage1, patienceStage2, variant,
           samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
           historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
-          stage1Minutes, stage2Minutes, stage2Epochs, stage2LearningRate, zeroShotTest);
+          stage1Minutes, stage2Minutes, stage2Epochs, stage2LearningRate, zeroShotTest,
+          historyNegativeMargin);
     }
   }
 }

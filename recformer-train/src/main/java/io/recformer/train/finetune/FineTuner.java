@@ -496,12 +496,15 @@ public final class FineTuner {
     private DataParallel.ShardResult shardLoss(RecformerModel replica, NDManager scope,
         List<TrainingSample> shard, boolean trainable, NDArray shardMatrix) {
       int[] targets = new int[shard.size()];
+      int[][] raised = new int[shard.size()][];
       List<EncodedSequence> sequences = new ArrayList<>(shard.size());
       for (int i = 0; i < shard.size(); i++) {
         TrainingSample t = shard.get(i);
         targets[i] = catalog.requireIndex(t.targetItemId());
+        raised[i] = historyNegatives(t, targets[i]);
         sequences.add(encoder.cache().encodeHistory(t.history()));
       }
+      double margin = options.historyNegativeMargin();
       EncoderOutput out = replica.encode(scope, encoder.collator().collate(sequences), true);
       NDArray q = out.pooled().normalize(2, 1, 1e-8);
       double tau = config.temperature();
@@ -509,15 +512,39 @@ public final class FineTuner {
         scope.tempAttachAll(shardMatrix);
         NDArray logits = OwnedArrays.scale(
             q.matMul(shardMatrix.normalize(2, 1, 1e-8).transpose()), 1 / tau);
+        if (margin > 0) {
+          logits = logits.add(denseMargins(raised, (float) (margin / tau), scope)
+              .toDevice(logits.getDevice(), false));
+        }
         NDArray oneHot = scope.create(targets).oneHot((int) catalog.size());
         NDArray loss = OwnedArrays.scale(logits.logSoftmax(1).mul(oneHot).sum(),
             -1.0 / shard.size());
         return new DataParallel.ShardResult(loss, loss.getFloat());
       }
-      ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, shardMatrix, targets, tau,
-          options.itemChunk(), scope);
+      ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, shardMatrix, targets, raised, margin,
+          tau, options.itemChunk(), scope);
       return new DataParallel.ShardResult(ItemSoftmaxLoss.surrogate(q, r.queryGradient()),
           r.loss());
+    }
+
+    /** Catalog indices of the sample's distinct history items other than its target. */
+    private int[] historyNegatives(TrainingSample sample, int target) {
+      if (options.historyNegativeMargin() == 0) {
+        return new int[0];
+      }
+      return sample.history().itemIds().stream().mapToInt(catalog::requireIndex)
+          .filter(j -> j != target).distinct().toArray();
+    }
+
+    private NDArray denseMargins(int[][] raised, float offset, NDManager scope) {
+      int width = (int) catalog.size();
+      float[] block = new float[raised.length * width];
+      for (int row = 0; row < raised.length; row++) {
+        for (int j : raised[row]) {
+          block[row * width + j] = offset;
+        }
+      }
+      return scope.create(block, new Shape(raised.length, width));
     }
 
     private Map<String, NDArray> trainableParameters(boolean trainable) {
@@ -675,6 +702,7 @@ public final class FineTuner {
       r.put("maxTokens", config.maxTokens());
       r.put("tiePolicy", options.tiePolicy().name());
       r.put("historyPolicy", options.historyPolicy().name());
+      r.put("historyNegativeMargin", options.historyNegativeMargin());
       r.put("averaging", "per-user mean");
       r.put("testUsers", test.users());
       r.put("steps", globalStep);
@@ -706,6 +734,11 @@ public final class FineTuner {
               : Integer.toString(options.samplesPerEpoch()),
           budget(options.stage1Minutes()), budget(options.stage2Minutes()),
           validationExamples.size()));
+      if (options.historyNegativeMargin() > 0) {
+        md.append(String.format(Locale.ROOT, "Training raised each sample's history items by a"
+            + " cosine margin of %s in the softmax (historyNegativeMargin); evaluation ranks"
+            + " them as the history policy above says.%n%n", options.historyNegativeMargin()));
+      }
       // markdownHeader / markdownRow end their lines themselves.
       md.append(test.markdownHeader("model"));
       md.append(pop.markdownRow("popularity"));

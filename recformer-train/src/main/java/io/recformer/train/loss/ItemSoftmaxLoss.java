@@ -20,6 +20,11 @@ import java.util.Locale;
  * gradient up to float rounding. The gradient with respect to {@code q} is returned instead of
  * building an autograd graph over the matrix; the caller back-propagates it through the encoder
  * with the surrogate {@code sum(q * gradient)} (see {@link #surrogate}).
+ *
+ * <p>An optional margin raises chosen items' logits by {@code margin / tau} in the softmax only
+ * (not in evaluation): the user's own history items, which a history encoding naturally sits
+ * close to, become harder negatives, so the encoder learns to place the next item above them.
+ * With margin 0 this is exactly Algorithm 1's loss.
  */
 public final class ItemSoftmaxLoss {
 
@@ -40,6 +45,19 @@ public final class ItemSoftmaxLoss {
    */
   public static Result compute(NDArray queries, NDArray matrix, int[] targets, double temperature,
       int chunk, NDManager out) {
+    return compute(queries, matrix, targets, new int[targets.length][], 0, temperature, chunk, out);
+  }
+
+  /**
+   * Like {@link #compute(NDArray, NDArray, int[], double, int, NDManager)}, with the logits of
+   * {@code raised[row]}'s items raised by {@code margin / tau} inside the softmax of that row.
+   *
+   * @param raised per query row, item indices whose logit is raised (null or empty for none);
+   *     the row's target must not be among them
+   * @param margin in cosine units, >= 0
+   */
+  public static Result compute(NDArray queries, NDArray matrix, int[] targets, int[][] raised,
+      double margin, double temperature, int chunk, NDManager out) {
     long batch = queries.getShape().get(0);
     long items = matrix.getShape().get(0);
     if (targets.length != batch) {
@@ -58,7 +76,24 @@ public final class ItemSoftmaxLoss {
             "target %d is out of range [0, %d) of the item matrix", t, items));
       }
     }
+    if (!(margin >= 0) || !Double.isFinite(margin)) {
+      throw new IllegalArgumentException("margin = " + margin + " must be >= 0");
+    }
+    if (raised.length != batch) {
+      throw new IllegalArgumentException("raised has " + raised.length
+          + " rows, expected one per query row (" + batch + ")");
+    }
+    for (int row = 0; row < raised.length; row++) {
+      for (int j : raised[row] == null ? new int[0] : raised[row]) {
+        if (j < 0 || j >= items || j == targets[row]) {
+          throw new IllegalArgumentException(String.format(Locale.ROOT,
+              "raised item %d of row %d is out of range [0, %d) or is the row's target", j, row,
+              items));
+        }
+      }
+    }
     float inverseTau = (float) (1 / temperature);
+    Margins margins = new Margins(raised, (float) (margin / temperature));
     try (NDManager scratch = out.newSubManager()) {
       // Results of an op belong to the manager of its first operand: temporaries of each chunk
       // are created from arrays temporarily attached to that chunk's manager, so they are freed
@@ -77,8 +112,8 @@ public final class ItemSoftmaxLoss {
       for (long from = 0; from < items; from += chunk) {
         try (NDManager step = scratch.newSubManager()) {
           step.tempAttachAll(q, runningMax, runningSum);
-          NDArray logits = logits(q, matrix, from, Math.min(items, from + chunk), inverseTau,
-              step);
+          NDArray logits = margins.apply(logits(q, matrix, from, Math.min(items, from + chunk),
+              inverseTau, step), from, step);
           NDArray newMax = runningMax.maximum(logits.max(new int[] {1}));
           NDArray sum = runningSum.mul(runningMax.sub(newMax).exp())
               .addi(logits.sub(newMax.expandDims(1)).exp().sum(new int[] {1}));
@@ -96,7 +131,7 @@ public final class ItemSoftmaxLoss {
         try (NDManager step = scratch.newSubManager()) {
           step.tempAttachAll(q, logSumExp, gradient);
           long to = Math.min(items, from + chunk);
-          NDArray logits = logits(q, matrix, from, to, inverseTau, step);
+          NDArray logits = margins.apply(logits(q, matrix, from, to, inverseTau, step), from, step);
           NDArray probabilities = logits.subi(logSumExp.expandDims(1)).exp();
           NDArray slice = matrix.get(from + ":" + to);
           slice.attach(step);
@@ -122,5 +157,32 @@ public final class ItemSoftmaxLoss {
     NDArray slice = matrix.get(from + ":" + to);
     slice.attach(step);
     return q.matMul(slice.transpose()).muli(inverseTau);
+  }
+
+  /** The per-row logit offsets of raised items, materialized one chunk at a time. */
+  private record Margins(int[][] raised, float offset) {
+
+    NDArray apply(NDArray logits, long from, NDManager step) {
+      if (offset == 0) {
+        return logits;
+      }
+      int rows = (int) logits.getShape().get(0);
+      int width = (int) logits.getShape().get(1);
+      float[] block = new float[rows * width];
+      boolean any = false;
+      for (int row = 0; row < rows; row++) {
+        for (int j : raised[row] == null ? new int[0] : raised[row]) {
+          if (j >= from && j < from + width) {
+            block[row * width + (int) (j - from)] = offset;
+            any = true;
+          }
+        }
+      }
+      if (!any) {
+        return logits;
+      }
+      return logits.addi(step.create(block, new Shape(rows, width)).toDevice(logits.getDevice(),
+          false));
+    }
   }
 }

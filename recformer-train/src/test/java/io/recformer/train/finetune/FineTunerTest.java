@@ -175,6 +175,34 @@ class FineTunerTest {
         .contains("trainable-matrix,");
   }
 
+  /**
+   * The history margin enters the training loss only: with the same samples and weights, the
+   * first step's loss grows when history items are raised, identically in the chunked loss
+   * (constant matrix) and the dense one (trainable matrix), and the report records the margin.
+   */
+  @Test
+  void historyMarginRaisesTheTrainingLossInBothLossPaths(@TempDir Path dir) throws Exception {
+    FineTuneOptions.Builder base = tiny().epochs(1).zeroShotTest(false).samplesPerEpoch(16)
+        .gradientAccumulation(1);
+    double plain = firstStepLoss(run(base.variant(Variant.STAGE1_ONLY).build(),
+        dir.resolve("plain")));
+    FineTuneResult chunked = run(base.variant(Variant.STAGE1_ONLY).historyNegativeMargin(0.2)
+        .build(), dir.resolve("chunked"));
+    FineTuneResult dense = run(base.variant(Variant.TRAINABLE_MATRIX).historyNegativeMargin(0.2)
+        .build(), dir.resolve("dense"));
+    assertThat(firstStepLoss(chunked)).isGreaterThan(plain + 1e-3);
+    assertThat(firstStepLoss(dense)).isCloseTo(firstStepLoss(chunked), within(1e-4));
+    assertThat(Files.readString(chunked.runDirectory().resolve("report.json")))
+        .contains("\"historyNegativeMargin\" : 0.2");
+    assertThat(Files.readString(chunked.runDirectory().resolve("report.md")))
+        .contains("cosine margin of 0.2");
+  }
+
+  private static double firstStepLoss(FineTuneResult r) throws Exception {
+    List<String> lines = Files.readAllLines(r.runDirectory().resolve("metrics-steps.csv"));
+    return Double.parseDouble(lines.get(1).split(",")[3]);
+  }
+
   @Test
   void stage2OnlyFreezesTheInitialMatrixAndAllPrefixesIsSelectable(@TempDir Path dir)
       throws Exception {
@@ -276,6 +304,8 @@ class FineTunerTest {
 
   @Test
   void optionsNameTheBadField() {
+    assertThatThrownBy(() -> tiny().historyNegativeMargin(-0.1).build())
+        .hasMessage("historyNegativeMargin = -0.1 must be in [0, 2] (a cosine margin; 0 = none)");
     assertThatThrownBy(() -> tiny().testUsers(-1).build())
         .hasMessage("testUsers = -1 must be >= 0 (0 = all)");
     assertThatThrownBy(() -> tiny().stage2Minutes(-1).build())

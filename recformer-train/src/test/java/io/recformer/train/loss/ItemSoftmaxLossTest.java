@@ -103,4 +103,93 @@ class ItemSoftmaxLossTest {
           .hasMessageContaining("target 4 is out of range [0, 4)");
     }
   }
+
+  /**
+   * With a margin, the raised items' logits grow by margin / tau inside the softmax: loss and
+   * gradient equal a plain double-precision computation of exactly that, for any chunk size.
+   */
+  @Test
+  void marginRaisesTheChosenItemsInTheSoftmax() {
+    int b = 3;
+    int n = 23;
+    int d = 6;
+    double tau = 0.5;  // soft enough that raising non-maximal items visibly moves the loss
+    double margin = 0.3;
+    int[] targets = {4, 0, 22};
+    int[][] raised = {{1, 2, 17}, {}, {0, 21, 5}};
+    float[] items = gaussian(n * d, 5);
+    float[] queries = gaussian(b * d, 6);
+    normalizeRows(items, d);
+    normalizeRows(queries, d);
+    double expectedLoss = 0;
+    double[] expectedGradient = new double[b * d];
+    for (int row = 0; row < b; row++) {
+      double[] logits = new double[n];
+      for (int j = 0; j < n; j++) {
+        double dot = 0;
+        for (int k = 0; k < d; k++) {
+          dot += (double) queries[row * d + k] * items[j * d + k];
+        }
+        logits[j] = dot / tau;
+      }
+      for (int j : raised[row]) {
+        logits[j] += margin / tau;
+      }
+      double max = java.util.Arrays.stream(logits).max().getAsDouble();
+      double sum = 0;
+      for (double l : logits) {
+        sum += Math.exp(l - max);
+      }
+      double logSumExp = max + Math.log(sum);
+      expectedLoss += (logSumExp - logits[targets[row]]) / b;
+      for (int j = 0; j < n; j++) {
+        double coefficient = Math.exp(logits[j] - logSumExp) - (j == targets[row] ? 1 : 0);
+        for (int k = 0; k < d; k++) {
+          expectedGradient[row * d + k] += coefficient * items[j * d + k] / tau / b;
+        }
+      }
+    }
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray matrix = m.create(items, new Shape(n, d));
+      NDArray q = m.create(queries, new Shape(b, d));
+      double plain = ItemSoftmaxLoss.compute(q, matrix, targets, tau, 8, m).loss();
+      for (int chunk : new int[] {1, 5, 23, 64}) {
+        ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, matrix, targets, raised, margin,
+            tau, chunk, m);
+        assertThat(r.loss()).as("chunk %d", chunk).isCloseTo(expectedLoss, within(1e-4));
+        float[] g = r.queryGradient().toFloatArray();
+        for (int i = 0; i < g.length; i++) {
+          assertThat((double) g[i]).as("chunk %d gradient %d", chunk, i)
+              .isCloseTo(expectedGradient[i], within(1e-4));
+        }
+      }
+      assertThat(expectedLoss).as("harder negatives raise the loss").isGreaterThan(plain + 1e-3);
+      assertThat(ItemSoftmaxLoss.compute(q, matrix, targets, raised, 0, tau, 5, m).loss())
+          .as("margin 0 is the plain loss").isCloseTo(plain, within(1e-5));
+    }
+  }
+
+  @Test
+  void rejectsARaisedTarget() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray matrix = m.zeros(new Shape(4, 2));
+      NDArray q = m.zeros(new Shape(1, 2));
+      assertThatThrownBy(() -> ItemSoftmaxLoss.compute(q, matrix, new int[] {2},
+          new int[][] {{1, 2}}, 0.1, 0.05, 2, m))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("raised item 2 of row 0");
+    }
+  }
+
+  private static void normalizeRows(float[] v, int width) {
+    for (int from = 0; from < v.length; from += width) {
+      double norm = 0;
+      for (int k = 0; k < width; k++) {
+        norm += v[from + k] * v[from + k];
+      }
+      for (int k = 0; k < width; k++) {
+        v[from + k] /= (float) Math.sqrt(norm);
+      }
+    }
+  }
 }
