@@ -512,9 +512,10 @@ public final class FineTuner {
         scope.tempAttachAll(shardMatrix);
         NDArray logits = OwnedArrays.scale(
             q.matMul(shardMatrix.normalize(2, 1, 1e-8).transpose()), 1 / tau);
-        if (margin > 0) {
-          logits = logits.add(denseMargins(raised, (float) (margin / tau), scope)
-              .toDevice(logits.getDevice(), false));
+        NDArray offsets = ItemSoftmaxLoss.offsets(raised, (float) (margin / tau), 0,
+            (int) catalog.size(), scope);
+        if (offsets != null) {
+          logits = logits.add(offsets.toDevice(logits.getDevice(), false));
         }
         NDArray oneHot = scope.create(targets).oneHot((int) catalog.size());
         NDArray loss = OwnedArrays.scale(logits.logSoftmax(1).mul(oneHot).sum(),
@@ -534,17 +535,6 @@ public final class FineTuner {
       }
       return sample.history().itemIds().stream().mapToInt(catalog::requireIndex)
           .filter(j -> j != target).distinct().toArray();
-    }
-
-    private NDArray denseMargins(int[][] raised, float offset, NDManager scope) {
-      int width = (int) catalog.size();
-      float[] block = new float[raised.length * width];
-      for (int row = 0; row < raised.length; row++) {
-        for (int j : raised[row]) {
-          block[row * width + j] = offset;
-        }
-      }
-      return scope.create(block, new Shape(raised.length, width));
     }
 
     private Map<String, NDArray> trainableParameters(boolean trainable) {

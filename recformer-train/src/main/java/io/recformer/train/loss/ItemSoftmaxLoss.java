@@ -159,30 +159,35 @@ public final class ItemSoftmaxLoss {
     return q.matMul(slice.transpose()).muli(inverseTau);
   }
 
-  /** The per-row logit offsets of raised items, materialized one chunk at a time. */
+  /**
+   * The {@code [rows, width]} block of logit offsets for the items {@code from .. from + width}:
+   * {@code offset} where {@code raised[row]} holds the item, 0 elsewhere; null when the block is
+   * all zeros. Shared by the chunked loss and the dense (trainable-matrix) one.
+   */
+  public static NDArray offsets(int[][] raised, float offset, long from, int width,
+      NDManager manager) {
+    float[] block = new float[raised.length * width];
+    boolean any = false;
+    for (int row = 0; row < raised.length; row++) {
+      for (int j : raised[row] == null ? new int[0] : raised[row]) {
+        if (j >= from && j < from + width) {
+          block[row * width + (int) (j - from)] = offset;
+          any = true;
+        }
+      }
+    }
+    return any && offset != 0 ? manager.create(block, new Shape(raised.length, width)) : null;
+  }
+
+  /** Raises one chunk's logits in place by the raised items' offsets. */
   private record Margins(int[][] raised, float offset) {
 
     NDArray apply(NDArray logits, long from, NDManager step) {
       if (offset == 0) {
         return logits;
       }
-      int rows = (int) logits.getShape().get(0);
-      int width = (int) logits.getShape().get(1);
-      float[] block = new float[rows * width];
-      boolean any = false;
-      for (int row = 0; row < rows; row++) {
-        for (int j : raised[row] == null ? new int[0] : raised[row]) {
-          if (j >= from && j < from + width) {
-            block[row * width + (int) (j - from)] = offset;
-            any = true;
-          }
-        }
-      }
-      if (!any) {
-        return logits;
-      }
-      return logits.addi(step.create(block, new Shape(rows, width)).toDevice(logits.getDevice(),
-          false));
+      NDArray block = offsets(raised, offset, from, (int) logits.getShape().get(1), step);
+      return block == null ? logits : logits.addi(block.toDevice(logits.getDevice(), false));
     }
   }
 }
