@@ -166,6 +166,20 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void sharpConfigIsTheClsRecipeWithALowerTemperatureAndFiveEpochs() throws Exception {
+    ResolvedConfig c = finetuneFile("finetune-scientific-2h-sharp.yaml");
+    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+    ResolvedConfig clsFile = finetuneFile("finetune-scientific-2h-cls.yaml");
+    FineTuneOptions cls = clsFile.bind(FineTuneOptions.defaults());
+    assertThat(o.toBuilder().epochs(6).patienceStage1(6).stage1Minutes(110).stage2Minutes(10)
+        .build()).isEqualTo(cls);
+    assertThat(c.bind(MINILM).temperature()).isCloseTo(0.02, within(1e-12));
+    assertThat(clsFile.bind(MINILM).temperature()).isCloseTo(MINILM.temperature(), within(1e-12));
+    assertThat(c.bind(MINILM).toBuilder().temperature(MINILM.temperature()).build())
+        .isEqualTo(clsFile.bind(MINILM));
+  }
+
+  @Test
   void officeTableConfigsResolve() throws Exception {
     // The Office quality-table runs: pre-train on Scientific (mirror of the Office run), then
     // fine-tune on Office from it with the Scientific settings and a smaller budget.
