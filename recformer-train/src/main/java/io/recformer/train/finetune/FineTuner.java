@@ -11,6 +11,7 @@ import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.ConfigJson;
 import io.recformer.core.item.ItemCatalog;
+import io.recformer.core.metrics.CosineSpread;
 import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.text.EncodedSequence;
 import io.recformer.core.text.ItemTokenCache;
@@ -22,6 +23,7 @@ import io.recformer.data.split.LeaveOneOutSplit;
 import io.recformer.data.split.UserSampling;
 import io.recformer.train.checkpoint.Checkpoints;
 import io.recformer.train.eval.Encoder;
+import io.recformer.train.eval.ItemMatrixSpread;
 import io.recformer.train.eval.RankingEvaluator;
 import io.recformer.train.loss.ItemSoftmaxLoss;
 import io.recformer.train.model.EncoderOutput;
@@ -362,6 +364,9 @@ public final class FineTuner {
     private int evaluateAndKeepBest(boolean reencode, boolean trainable) throws IOException {
       NDArray evalMatrix = reencode ? encoder.itemMatrix(manager)
           : trainable ? normalized(trainableMatrix) : matrix;
+      if (reencode) {
+        logSpread(evalMatrix);
+      }
       MetricReport validation = evaluator.evaluate(encoder, validationExamples, evalMatrix);
       logEval(stage, epoch, "validation", validation);
       double value = validation.get(options.validationMetric());
@@ -667,16 +672,28 @@ public final class FineTuner {
       NDArray finalMatrix = readMatrix(run.resolve("best/item-matrix.safetensors"));
       MetricReport test = evaluator.evaluate(encoder, testExamples, finalMatrix);
       logEval("final", epoch, "test", test);
+      CosineSpread spread = logSpread(finalMatrix);
       SafeTensors.write(run.resolve("item-matrix.safetensors"),
           Map.of("item_matrix", tensor("item_matrix", finalMatrix)), Map.of());
       finalMatrix.close();
       MetricReport zero = zeroShot == null ? null : reportOf(zeroShot);
       MetricReport pop = reportOf(popularity);
       MetricReport bestVal = reportOf(bestValidation);
-      writeReport(test, zero, pop, bestVal);
+      writeReport(test, zero, pop, bestVal, spread);
       run.drawCharts(steps, evals, metricNames);
       LOG.info("final test: {}", test.metrics());
       return new FineTuneResult(run.root(), zero, test, pop, bestVal, bestStage, globalStep);
+    }
+
+    /**
+     * Logs how spread out the item vectors are and the logit spread that gives at the training
+     * temperature: under about one nat the softmax is nearly flat (see {@link CosineSpread}).
+     */
+    private CosineSpread logSpread(NDArray itemMatrix) {
+      CosineSpread spread = ItemMatrixSpread.of(itemMatrix, options.seed());
+      LOG.info(String.format(Locale.ROOT, "item matrix: %s; logit sd at temperature %s: %.2f",
+          spread, config.temperature(), spread.logitSpread(config.temperature())));
+      return spread;
     }
 
     private String budget(double minutes) {
@@ -684,7 +701,7 @@ public final class FineTuner {
     }
 
     private void writeReport(MetricReport test, MetricReport zero, MetricReport pop,
-        MetricReport bestVal) throws IOException {
+        MetricReport bestVal, CosineSpread spread) throws IOException {
       ObjectNode r = RunDirectory.JSON.createObjectNode();
       r.put("variant", options.variant().name());
       r.put("samplePolicy", options.samplePolicy().name());
@@ -693,6 +710,13 @@ public final class FineTuner {
       r.put("tiePolicy", options.tiePolicy().name());
       r.put("historyPolicy", options.historyPolicy().name());
       r.put("historyNegativeMargin", options.historyNegativeMargin());
+      r.put("temperature", config.temperature());
+      ObjectNode spreadNode = r.putObject("itemMatrixSpread");
+      spreadNode.put("meanCosine", spread.meanCosine());
+      spreadNode.put("rowSpread", spread.rowSpread());
+      spreadNode.put("nearestCosine", spread.nearestCosine());
+      spreadNode.put("rowsSampled", spread.rowsSampled());
+      spreadNode.put("logitSpreadAtTemperature", spread.logitSpread(config.temperature()));
       r.put("averaging", "per-user mean");
       r.put("testUsers", test.users());
       r.put("steps", globalStep);
@@ -724,6 +748,9 @@ public final class FineTuner {
               : Integer.toString(options.samplesPerEpoch()),
           budget(options.stage1Minutes()), budget(options.stage2Minutes()),
           validationExamples.size()));
+      md.append(String.format(Locale.ROOT, "Training temperature %s. Best model's item matrix:"
+              + " %s; at this temperature one query's logits spread by %.2f (sd).%n%n",
+          config.temperature(), spread, spread.logitSpread(config.temperature())));
       if (options.historyNegativeMargin() > 0) {
         md.append(String.format(Locale.ROOT, "Training raised each sample's history items by a"
             + " cosine margin of %s in the softmax (historyNegativeMargin); evaluation ranks"

@@ -81,6 +81,32 @@ class FineTunerTest {
         .contains("|\n| popularity |").contains("|\n| zero-shot |")
         .contains("|\n| fine-tuned |"); // one table: no blank lines between its rows
     assertThat(Files.size(run.resolve("loss.png"))).isGreaterThan(1000);
+
+    // The report states the final matrix's cosine spread: recompute it from the saved matrix
+    // (small catalogs are not sampled) with the plain-Java CosineSpread.
+    WeightTensor matrix = SafeTensors.read(run.resolve("item-matrix.safetensors")).tensors()
+        .get("item_matrix");
+    int items = (int) matrix.shape()[0];
+    int dim = (int) matrix.shape()[1];
+    float[][] rows = new float[items][dim];
+    for (int i = 0; i < items; i++) {
+      System.arraycopy(matrix.values(), i * dim, rows[i], 0, dim);
+    }
+    io.recformer.core.metrics.CosineSpread expected =
+        io.recformer.core.metrics.CosineSpread.of(rows, items);
+    com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind
+        .ObjectMapper().readTree(run.resolve("report.json").toFile());
+    com.fasterxml.jackson.databind.JsonNode spread = report.get("itemMatrixSpread");
+    assertThat(report.get("temperature").asDouble()).isEqualTo(config.temperature());
+    assertThat(spread.get("rowsSampled").asInt()).isEqualTo(items);
+    assertThat(spread.get("meanCosine").asDouble()).isCloseTo(expected.meanCosine(), within(1e-9));
+    assertThat(spread.get("rowSpread").asDouble()).isCloseTo(expected.rowSpread(), within(1e-9));
+    assertThat(spread.get("nearestCosine").asDouble())
+        .isCloseTo(expected.nearestCosine(), within(1e-9));
+    assertThat(spread.get("logitSpreadAtTemperature").asDouble())
+        .isCloseTo(expected.rowSpread() / config.temperature(), within(1e-6));
+    assertThat(Files.readString(run.resolve("report.md")))
+        .contains("Training temperature " + config.temperature());
   }
 
   @Test
