@@ -9,6 +9,7 @@ import io.recformer.cli.config.ConfigLayer;
 import io.recformer.cli.config.ResolvedConfig;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.io.AtomicFiles;
+import io.recformer.core.metrics.CosineSpread;
 import io.recformer.core.metrics.HistoryPolicy;
 import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.metrics.TiePolicy;
@@ -20,6 +21,7 @@ import io.recformer.data.split.LeaveOneOutSplit;
 import io.recformer.train.checkpoint.Checkpoints;
 import io.recformer.train.checkpoint.ModelSource;
 import io.recformer.train.eval.Encoder;
+import io.recformer.train.eval.ItemMatrixSpread;
 import io.recformer.train.eval.RankingEvaluator;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.run.Devices;
@@ -134,6 +136,7 @@ final class EvaluateCommand implements Callable<Integer> {
         (TiePolicy) resolved.get("tiePolicy"), (HistoryPolicy) resolved.get("historyPolicy"), 256);
     MetricReport modelReport;
     MetricReport popularity;
+    CosineSpread spread;
     Path work = Files.createTempDirectory("recformer-evaluate");
     try (RecformerTokenizer tok = TokenizerArguments.open(tokenizer, config, work);
         NDManager manager = NDManager.newBaseManager(Devices.select(resolved.getString("device")));
@@ -145,6 +148,7 @@ final class EvaluateCommand implements Callable<Integer> {
           encoder, manager, reencodeItems);
       LOG.info("ranking {} {} users against {} items", examples.size(), split, dataset.itemCount());
       modelReport = evaluator.evaluate(encoder, examples, matrix);
+      spread = ItemMatrixSpread.of(matrix, s);
       popularity = evaluator.popularity(cache.catalog(), loo.train(), examples);
     } finally {
       AtomicFiles.deleteRecursively(work);
@@ -158,7 +162,10 @@ final class EvaluateCommand implements Callable<Integer> {
         + popularity.markdownRow("popularity") + modelReport.markdownRow("model")
         + String.format(Locale.ROOT, "%nFull ranking over %d items, per-user means ± standard"
             + " error; max tokens %d, %s pooling.%n", dataset.itemCount(), config.maxTokens(),
-            config.pooling());
+            config.pooling())
+        + String.format(Locale.ROOT, "%nItem vectors: %s; at training temperature %s one"
+            + " query's logits spread by %.2f (sd).%n", spread, config.temperature(),
+            spread.logitSpread(config.temperature()));
     System.out.println(markdown);
     if (out != null) {
       ObjectNode json = JSON.createObjectNode();
@@ -171,6 +178,13 @@ final class EvaluateCommand implements Callable<Integer> {
       json.set("settings", resolved.toJson());
       json.set("model", JSON.readTree(modelReport.toJson()));
       json.set("popularity", JSON.readTree(popularity.toJson()));
+      ObjectNode spreadNode = json.putObject("itemMatrixSpread");
+      spreadNode.put("meanCosine", spread.meanCosine());
+      spreadNode.put("rowSpread", spread.rowSpread());
+      spreadNode.put("nearestCosine", spread.nearestCosine());
+      spreadNode.put("rowsSampled", spread.rowsSampled());
+      spreadNode.put("temperature", config.temperature());
+      spreadNode.put("logitSpreadAtTemperature", spread.logitSpread(config.temperature()));
       String name = "evaluation-" + which.name().toLowerCase(Locale.ROOT);
       Files.createDirectories(out);
       AtomicFiles.writeString(out.resolve(name + ".json"), JSON.writeValueAsString(json) + "\n");

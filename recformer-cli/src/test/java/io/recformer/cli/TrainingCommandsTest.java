@@ -179,6 +179,13 @@ class TrainingCommandsTest {
               within(1e-12));
     }
     assertThat(evaluation.get("model").get("users").asInt()).isEqualTo(40);
+    // Same matrix, same seed: the same cosine spread as the run's report.
+    for (String field : new String[] {"meanCosine", "rowSpread", "nearestCosine",
+        "logitSpreadAtTemperature"}) {
+      assertThat(evaluation.get("itemMatrixSpread").get(field).asDouble()).as(field)
+          .isCloseTo(report.get("itemMatrixSpread").get(field).asDouble(), within(1e-12));
+    }
+    assertThat(e.out()).contains("Item vectors: cosine between items: mean");
     assertThat(Files.readString(evalOut.resolve("evaluation-test.md")))
         .contains("| model | NDCG@10 | Recall@10 | NDCG@50 | Recall@50 | MRR |", "| popularity |");
     assertThat(e.out()).contains("40 users");
