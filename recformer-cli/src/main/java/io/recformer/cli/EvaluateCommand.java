@@ -178,13 +178,7 @@ final class EvaluateCommand implements Callable<Integer> {
       json.set("settings", resolved.toJson());
       json.set("model", JSON.readTree(modelReport.toJson()));
       json.set("popularity", JSON.readTree(popularity.toJson()));
-      ObjectNode spreadNode = json.putObject("itemMatrixSpread");
-      spreadNode.put("meanCosine", spread.meanCosine());
-      spreadNode.put("rowSpread", spread.rowSpread());
-      spreadNode.put("nearestCosine", spread.nearestCosine());
-      spreadNode.put("rowsSampled", spread.rowsSampled());
-      spreadNode.put("temperature", config.temperature());
-      spreadNode.put("logitSpreadAtTemperature", spread.logitSpread(config.temperature()));
+      json.set("itemMatrixSpread", spread.toJson(config.temperature()));
       String name = "evaluation-" + which.name().toLowerCase(Locale.ROOT);
       Files.createDirectories(out);
       AtomicFiles.writeString(out.resolve(name + ".json"), JSON.writeValueAsString(json) + "\n");

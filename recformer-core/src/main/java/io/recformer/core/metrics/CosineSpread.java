@@ -1,5 +1,7 @@
 package io.recformer.core.metrics;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
@@ -38,6 +40,22 @@ public record CosineSpread(double meanCosine, double rowSpread, double nearestCo
       throw new IllegalArgumentException("temperature = " + temperature + " must be > 0");
     }
     return rowSpread / temperature;
+  }
+
+  /**
+   * The fields of this record plus the temperature and {@link #logitSpread(double)} at it, the
+   * form run reports and evaluation files store.
+   */
+  public ObjectNode toJson(double temperature) {
+    ObjectNode node = new ObjectMapper().createObjectNode();
+    node.put("meanCosine", meanCosine);
+    node.put("rowSpread", rowSpread);
+    node.put("nearestCosine", nearestCosine);
+    node.put("rowsSampled", rowsSampled);
+    node.put("rows", rows);
+    node.put("temperature", temperature);
+    node.put("logitSpreadAtTemperature", logitSpread(temperature));
+    return node;
   }
 
   @Override

@@ -24,6 +24,12 @@ class CosineSpreadTest {
     assertThat(spread.rowsSampled()).isEqualTo(3);
     assertThat(spread.rows()).isEqualTo(10);
     assertThat(spread.logitSpread(0.05)).isCloseTo(20.0 / 3, within(1e-5));
+    var json = spread.toJson(0.05);
+    assertThat(json.get("rowSpread").asDouble()).isEqualTo(spread.rowSpread());
+    assertThat(json.get("rows").asLong()).isEqualTo(10);
+    assertThat(json.get("temperature").asDouble()).isEqualTo(0.05);
+    assertThat(json.get("logitSpreadAtTemperature").asDouble())
+        .isEqualTo(spread.logitSpread(0.05));
   }
 
   @Test

@@ -711,12 +711,7 @@ public final class FineTuner {
       r.put("historyPolicy", options.historyPolicy().name());
       r.put("historyNegativeMargin", options.historyNegativeMargin());
       r.put("temperature", config.temperature());
-      ObjectNode spreadNode = r.putObject("itemMatrixSpread");
-      spreadNode.put("meanCosine", spread.meanCosine());
-      spreadNode.put("rowSpread", spread.rowSpread());
-      spreadNode.put("nearestCosine", spread.nearestCosine());
-      spreadNode.put("rowsSampled", spread.rowsSampled());
-      spreadNode.put("logitSpreadAtTemperature", spread.logitSpread(config.temperature()));
+      r.set("itemMatrixSpread", spread.toJson(config.temperature()));
       r.put("averaging", "per-user mean");
       r.put("testUsers", test.users());
       r.put("steps", globalStep);
