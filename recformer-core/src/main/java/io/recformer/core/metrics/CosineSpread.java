@@ -115,33 +115,31 @@ public record CosineSpread(double meanCosine, double rowSpread, double nearestCo
       }
       unit[i] = unit(sample[i], i);
     }
+    // One pass over the pairs i < j; each cosine counts for both of its rows. Cosines lie in
+    // [-1, 1] and are summed in double, so the sum-of-squares variance loses nothing that matters.
+    double[] sum = new double[m];
+    double[] squares = new double[m];
+    double[] nearest = new double[m];
+    Arrays.fill(nearest, Double.NEGATIVE_INFINITY);
+    for (int i = 0; i < m; i++) {
+      for (int j = i + 1; j < m; j++) {
+        double c = dot(unit[i], unit[j]);
+        sum[i] += c;
+        sum[j] += c;
+        squares[i] += c * c;
+        squares[j] += c * c;
+        nearest[i] = Math.max(nearest[i], c);
+        nearest[j] = Math.max(nearest[j], c);
+      }
+    }
     double sumMean = 0;
     double sumSd = 0;
     double sumNearest = 0;
-    double[] cosines = new double[m];
     for (int i = 0; i < m; i++) {
-      for (int j = 0; j < m; j++) {
-        cosines[j] = i == j ? 0 : dot(unit[i], unit[j]);
-      }
-      double mean = 0;
-      double nearest = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < m; j++) {
-        if (j != i) {
-          mean += cosines[j];
-          nearest = Math.max(nearest, cosines[j]);
-        }
-      }
-      mean /= m - 1;
-      double squares = 0;
-      for (int j = 0; j < m; j++) {
-        if (j != i) {
-          double d = cosines[j] - mean;
-          squares += d * d;
-        }
-      }
+      double mean = sum[i] / (m - 1);
       sumMean += mean;
-      sumSd += Math.sqrt(squares / (m - 1));
-      sumNearest += nearest;
+      sumSd += Math.sqrt(Math.max(0, squares[i] / (m - 1) - mean * mean));
+      sumNearest += nearest[i];
     }
     return new CosineSpread(sumMean / m, sumSd / m, sumNearest / m, m, rows);
   }
