@@ -180,6 +180,22 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void stage2ConfigIsTheClsRecipeWithTwoStage1EpochsAndALongerStage2() throws Exception {
+    ResolvedConfig c = finetuneFile("finetune-scientific-2h-stage2.yaml");
+    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+    ResolvedConfig clsFile = finetuneFile("finetune-scientific-2h-cls.yaml");
+    FineTuneOptions cls = clsFile.bind(FineTuneOptions.defaults());
+    assertThat(o.epochsOfStage(false)).isEqualTo(2);
+    assertThat(o.epochsOfStage(true)).isEqualTo(4);
+    assertThat(o.learningRateOfStage(true)).isCloseTo(2e-5, within(1e-18));
+    assertThat(o.learningRateOfStage(false)).isCloseTo(5e-5, within(1e-18));
+    assertThat(o.toBuilder().epochs(6).stage2Epochs(1).stage2LearningRate(1e-5)
+        .patienceStage1(6).patienceStage2(1).stage1Minutes(110).stage2Minutes(10).build())
+        .isEqualTo(cls);
+    assertThat(c.bind(MINILM)).isEqualTo(clsFile.bind(MINILM));
+  }
+
+  @Test
   void officeTableConfigsResolve() throws Exception {
     // The Office quality-table runs: pre-train on Scientific (mirror of the Office run), then
     // fine-tune on Office from it with the Scientific settings and a smaller budget.
