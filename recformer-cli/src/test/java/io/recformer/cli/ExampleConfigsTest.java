@@ -22,11 +22,18 @@ class ExampleConfigsTest {
   private static final Path CONFIG = Path.of(System.getProperty("recformer.repo.root", ".."))
       .resolve("config");
   private static final RecformerConfig MINILM = RecformerConfig.miniLmL6();
+  /** The [CLS] two-hour recipe the later Scientific experiments are pinned against. */
+  private static final String CLS_RECIPE = "finetune-scientific-2h-cls.yaml";
 
   /** A file under config/ resolved with the finetune command's schema (MiniLM init). */
   private static ResolvedConfig finetuneFile(String name) throws IOException {
     return ResolvedConfig.resolve(Schemas.finetune(MINILM, "init minilm"),
         List.of(ConfigLayer.file(CONFIG.resolve(name))));
+  }
+
+  /** The fine-tuning options a file under config/ binds to. */
+  private static FineTuneOptions finetuneOptions(String name) throws IOException {
+    return finetuneFile(name).bind(FineTuneOptions.defaults());
   }
 
   /** A file under config/ resolved with the pretrain command's schema (MiniLM init). */
@@ -156,8 +163,7 @@ class ExampleConfigsTest {
       throws Exception {
     ResolvedConfig c = finetuneFile("finetune-scientific-2h-history-margin.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
-    FineTuneOptions cls = finetuneFile("finetune-scientific-2h-cls.yaml")
-        .bind(FineTuneOptions.defaults());
+    FineTuneOptions cls = finetuneOptions(CLS_RECIPE);
     assertThat(o.historyNegativeMargin()).isCloseTo(0.1, within(1e-12));
     assertThat(o.historyPolicy()).isEqualTo(HistoryPolicy.KEEP);
     assertThat(o.toBuilder().historyNegativeMargin(0).epochs(6).patienceStage1(6)
@@ -168,11 +174,10 @@ class ExampleConfigsTest {
   @Test
   void sharpConfigIsTheClsRecipeWithALowerTemperatureAndFiveEpochs() throws Exception {
     ResolvedConfig c = finetuneFile("finetune-scientific-2h-sharp.yaml");
-    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
-    ResolvedConfig clsFile = finetuneFile("finetune-scientific-2h-cls.yaml");
-    FineTuneOptions cls = clsFile.bind(FineTuneOptions.defaults());
-    assertThat(o.toBuilder().epochs(6).patienceStage1(6).stage1Minutes(110).stage2Minutes(10)
-        .build()).isEqualTo(cls);
+    ResolvedConfig clsFile = finetuneFile(CLS_RECIPE);
+    assertThat(finetuneOptions("finetune-scientific-2h-sharp.yaml").toBuilder().epochs(6)
+        .patienceStage1(6).stage1Minutes(110).stage2Minutes(10).build())
+        .isEqualTo(finetuneOptions(CLS_RECIPE));
     assertThat(c.bind(MINILM).temperature()).isCloseTo(0.02, within(1e-12));
     assertThat(clsFile.bind(MINILM).temperature()).isCloseTo(MINILM.temperature(), within(1e-12));
     assertThat(c.bind(MINILM).toBuilder().temperature(MINILM.temperature()).build())
@@ -181,18 +186,16 @@ class ExampleConfigsTest {
 
   @Test
   void stage2ConfigIsTheClsRecipeWithTwoStage1EpochsAndALongerStage2() throws Exception {
-    ResolvedConfig c = finetuneFile("finetune-scientific-2h-stage2.yaml");
-    FineTuneOptions o = c.bind(FineTuneOptions.defaults());
-    ResolvedConfig clsFile = finetuneFile("finetune-scientific-2h-cls.yaml");
-    FineTuneOptions cls = clsFile.bind(FineTuneOptions.defaults());
+    FineTuneOptions o = finetuneOptions("finetune-scientific-2h-stage2.yaml");
     assertThat(o.epochsOfStage(false)).isEqualTo(2);
     assertThat(o.epochsOfStage(true)).isEqualTo(4);
     assertThat(o.learningRateOfStage(true)).isCloseTo(2e-5, within(1e-18));
     assertThat(o.learningRateOfStage(false)).isCloseTo(5e-5, within(1e-18));
     assertThat(o.toBuilder().epochs(6).stage2Epochs(1).stage2LearningRate(1e-5)
         .patienceStage1(6).patienceStage2(1).stage1Minutes(110).stage2Minutes(10).build())
-        .isEqualTo(cls);
-    assertThat(c.bind(MINILM)).isEqualTo(clsFile.bind(MINILM));
+        .isEqualTo(finetuneOptions(CLS_RECIPE));
+    assertThat(finetuneFile("finetune-scientific-2h-stage2.yaml").bind(MINILM))
+        .isEqualTo(finetuneFile(CLS_RECIPE).bind(MINILM));
   }
 
   @Test
