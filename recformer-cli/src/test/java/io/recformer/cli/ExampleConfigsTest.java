@@ -199,6 +199,20 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void fullValidationConfigIsTheClsRecipeSelectingOnEveryUserWithLengthGroupedBatches() throws Exception {
+    FineTuneOptions o = finetuneOptions("finetune-scientific-2h-cls-fullval.yaml");
+    assertThat(o.validationUsers()).isZero();
+    assertThat(o.epochsOfStage(false)).isEqualTo(6);
+    assertThat(o.lengthGroupBatches()).isEqualTo(32);
+    assertThat(o.stage1Minutes()).isEqualTo(100.0);
+    assertThat(o.toBuilder().validationUsers(1000).lengthGroupBatches(0).stage1Minutes(110)
+        .build())
+        .isEqualTo(finetuneOptions(CLS_RECIPE));
+    assertThat(finetuneFile("finetune-scientific-2h-cls-fullval.yaml").bind(MINILM))
+        .isEqualTo(finetuneFile(CLS_RECIPE).bind(MINILM));
+  }
+
+  @Test
   void officeTableConfigsResolve() throws Exception {
     // The Office quality-table runs: pre-train on Scientific (mirror of the Office run), then
     // fine-tune on Office from it with the Scientific settings and a smaller budget.

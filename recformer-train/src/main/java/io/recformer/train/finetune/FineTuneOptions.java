@@ -54,6 +54,10 @@ import java.util.Locale;
  *     encoding sits close to its own items, which then crowd the top of the ranking although the
  *     next item is rarely one of them; raising them in the training softmax makes them hard
  *     negatives. Evaluation never changes: history items stay ranked as the protocol asks
+ * @param lengthGroupBatches 0 = training micro-batches of consecutive shuffled samples (the
+ *     original); N = each run of N micro-batches' worth of samples is sorted by history length
+ *     before it is cut, and the micro-batches are shuffled. A batch pads to its longest history,
+ *     so grouping computes less padding; it changes which samples share a batch, not which are seen
  */
 public record FineTuneOptions(
     int epochs,
@@ -85,7 +89,8 @@ public record FineTuneOptions(
     int stage2Epochs,
     double stage2LearningRate,
     boolean zeroShotTest,
-    double historyNegativeMargin) {
+    double historyNegativeMargin,
+    int lengthGroupBatches) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -141,6 +146,10 @@ public record FineTuneOptions(
       throw new IllegalArgumentException("historyNegativeMargin = " + historyNegativeMargin
           + " must be in [0, 2] (a cosine margin; 0 = none)");
     }
+    if (lengthGroupBatches < 0) {
+      throw new IllegalArgumentException("lengthGroupBatches = " + lengthGroupBatches
+          + " must be >= 0 (0 = random batches)");
+    }
   }
 
   /** Epochs of the given stage: {@code stage2Epochs} in stage 2 when set, else {@code epochs}. */
@@ -171,7 +180,7 @@ public record FineTuneOptions(
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
         FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 64, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0);
+        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -215,6 +224,7 @@ public record FineTuneOptions(
     private double stage2LearningRate;
     private boolean zeroShotTest;
     private double historyNegativeMargin;
+    private int lengthGroupBatches;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -247,6 +257,7 @@ public record FineTuneOptions(
       stage2LearningRate = o.stage2LearningRate;
       zeroShotTest = o.zeroShotTest;
       historyNegativeMargin = o.historyNegativeMargin;
+      lengthGroupBatches = o.lengthGroupBatches;
     }
 
     public Builder epochs(int v) { epochs = v; return this; }
@@ -279,6 +290,7 @@ public record FineTuneOptions(
     public Builder stage2LearningRate(double v) { stage2LearningRate = v; return this; }
     public Builder zeroShotTest(boolean v) { zeroShotTest = v; return this; }
     public Builder historyNegativeMargin(double v) { historyNegativeMargin = v; return this; }
+    public Builder lengthGroupBatches(int v) { lengthGroupBatches = v; return this; }
 
     public FineTuneOptions build() {
       return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
@@ -286,7 +298,7 @@ public record FineTuneOptions(
           samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
           historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
           stage1Minutes, stage2Minutes, stage2Epochs, stage2LearningRate, zeroShotTest,
-          historyNegativeMargin);
+          historyNegativeMargin, lengthGroupBatches);
     }
   }
 }

@@ -43,11 +43,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -446,27 +448,42 @@ public final class FineTuner {
         copy.attach(manager);
         matrices.add(copy);
       }
+      // Token counts of the histories, for grouping by length and the padding figure.
+      Map<TrainingSample, Integer> lengths = new IdentityHashMap<>(samples.size() * 2);
+      for (TrainingSample t : samples) {
+        lengths.put(t, encoder.cache().encodeHistory(t.history()).length());
+      }
+      ToIntFunction<TrainingSample> length = lengths::get;
+      List<List<TrainingSample>> batches = MicroBatches.plan(samples, options.batchSize(),
+          options.lengthGroupBatches(), length,
+          new Random(options.seed() * 0x2545F491L + stageIndex * 131L + epoch));
+      LOG.info(String.format(Locale.ROOT, "%s epoch %d: %d samples in %d micro-batches (%s),"
+              + " %.1f%% of the positions computed are tokens, the rest padding", stage,
+          epoch + 1, samples.size(), batches.size(), options.lengthGroupBatches() == 0
+              ? "random batches" : "grouped by length in runs of "
+                  + options.lengthGroupBatches(),
+          100 * MicroBatches.tokenShare(batches, length, config.attentionWindow() / 2)));
       try {
-        trainSamples(samples, schedule, parameters, trainable, matrices);
+        trainSamples(batches, samples.size(), schedule, parameters, trainable, matrices);
       } finally {
         matrices.subList(1, matrices.size()).forEach(NDArray::close);
       }
     }
 
-    private void trainSamples(List<TrainingSample> samples, LinearSchedule schedule,
-        Map<String, NDArray> parameters, boolean trainable, List<NDArray> matrices) {
+    private void trainSamples(List<List<TrainingSample>> batches, int sampleCount,
+        LinearSchedule schedule, Map<String, NDArray> parameters, boolean trainable,
+        List<NDArray> matrices) {
       Progress progress = new Progress(LOG, String.format(Locale.ROOT, "%s epoch %d", stage,
-          epoch + 1), samples.size(), "samples", 30);
+          epoch + 1), sampleCount, "samples", 30);
       double lossSum = 0;
-      int micro = 0;
       int inGroup = 0;
-      for (int from = 0; from < samples.size(); from += options.batchSize()) {
-        List<TrainingSample> batch = samples.subList(from,
-            Math.min(samples.size(), from + options.batchSize()));
+      int samplesInGroup = 0;
+      for (int b = 0; b < batches.size(); b++) {
+        List<TrainingSample> batch = batches.get(b);
         lossSum += microBatch(batch, trainable, matrices);
-        micro++;
         inGroup++;
-        boolean last = from + options.batchSize() >= samples.size();
+        samplesInGroup += batch.size();
+        boolean last = b == batches.size() - 1;
         if (inGroup == options.gradientAccumulation() || last) {
           double norm = options.clipNorm() > 0
               ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm())
@@ -478,10 +495,11 @@ public final class FineTuner {
           globalStep++;
           stageStep++;
           steps.append(stage, epoch + 1, globalStep, loss, rate, norm);
-          progress.advance((long) (inGroup - 1) * options.batchSize() + batch.size(),
+          progress.advance(samplesInGroup,
               String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, loss));
           lossSum = 0;
           inGroup = 0;
+          samplesInGroup = 0;
         }
       }
     }
@@ -710,6 +728,7 @@ public final class FineTuner {
       r.put("tiePolicy", options.tiePolicy().name());
       r.put("historyPolicy", options.historyPolicy().name());
       r.put("historyNegativeMargin", options.historyNegativeMargin());
+      r.put("lengthGroupBatches", options.lengthGroupBatches());
       r.put("temperature", config.temperature());
       r.set("itemMatrixSpread", spread.toJson(config.temperature()));
       r.put("averaging", "per-user mean");
@@ -750,6 +769,10 @@ public final class FineTuner {
         md.append(String.format(Locale.ROOT, "Training raised each sample's history items by a"
             + " cosine margin of %s in the softmax (historyNegativeMargin); evaluation ranks"
             + " them as the history policy above says.%n%n", options.historyNegativeMargin()));
+      }
+      if (options.lengthGroupBatches() > 0) {
+        md.append(String.format(Locale.ROOT, "Training batches were grouped by history length in"
+            + " runs of %d micro-batches (lengthGroupBatches).%n%n", options.lengthGroupBatches()));
       }
       // markdownHeader / markdownRow end their lines themselves.
       md.append(test.markdownHeader("model"));

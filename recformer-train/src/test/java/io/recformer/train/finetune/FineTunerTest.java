@@ -153,6 +153,24 @@ class FineTunerTest {
   }
 
   @Test
+  void lengthGroupingChangesTheBatchesButNotTheStepsAndIsReproducible(@TempDir Path dir)
+      throws Exception {
+    FineTuneOptions plain = tiny().variant(Variant.STAGE1_ONLY).epochs(1).build();
+    FineTuneOptions grouped = plain.toBuilder().lengthGroupBatches(2).build();
+    FineTuneResult a = run(plain, dir.resolve("plain"));
+    FineTuneResult b = run(grouped, dir.resolve("grouped"));
+    run(grouped, dir.resolve("again"));
+    assertThat(b.steps()).isEqualTo(a.steps()).isEqualTo(stepsPerEpoch());
+    assertThat(Files.readString(dir.resolve("grouped/metrics-steps.csv")))
+        .isNotEqualTo(Files.readString(dir.resolve("plain/metrics-steps.csv")))
+        .isEqualTo(Files.readString(dir.resolve("again/metrics-steps.csv")));
+    assertThat(Files.readString(dir.resolve("grouped/report.json")))
+        .contains("\"lengthGroupBatches\" : 2");
+    assertThat(Files.readString(dir.resolve("plain/report.json")))
+        .contains("\"lengthGroupBatches\" : 0");
+  }
+
+  @Test
   void resumedRunEqualsUninterruptedRun(@TempDir Path dir) throws Exception {
     FineTuneOptions o = tiny().build();
     run(o, dir.resolve("full"));
@@ -332,6 +350,8 @@ class FineTunerTest {
   void optionsNameTheBadField() {
     assertThatThrownBy(() -> tiny().historyNegativeMargin(-0.1).build())
         .hasMessage("historyNegativeMargin = -0.1 must be in [0, 2] (a cosine margin; 0 = none)");
+    assertThatThrownBy(() -> tiny().lengthGroupBatches(-1).build())
+        .hasMessage("lengthGroupBatches = -1 must be >= 0 (0 = random batches)");
     assertThatThrownBy(() -> tiny().testUsers(-1).build())
         .hasMessage("testUsers = -1 must be >= 0 (0 = all)");
     assertThatThrownBy(() -> tiny().stage2Minutes(-1).build())
