@@ -457,12 +457,17 @@ public final class FineTuner {
       List<List<TrainingSample>> batches = MicroBatches.plan(samples, options.batchSize(),
           options.lengthGroupBatches(), length,
           new Random(options.seed() * 0x2545F491L + stageIndex * 131L + epoch));
-      LOG.info(String.format(Locale.ROOT, "%s epoch %d: %d samples in %d micro-batches (%s),"
-              + " %.1f%% of the positions computed are tokens, the rest padding", stage,
-          epoch + 1, samples.size(), batches.size(), options.lengthGroupBatches() == 0
-              ? "random batches" : "grouped by length in runs of "
-                  + options.lengthGroupBatches(),
-          100 * MicroBatches.tokenShare(batches, length, config.attentionWindow() / 2)));
+      int chunk = config.attentionWindow() / 2;
+      double share = MicroBatches.tokenShare(batches, length, chunk);
+      LOG.info(String.format(Locale.ROOT, "%s epoch %d: %d samples in %d micro-batches, %.1f%%"
+              + " of the positions computed are tokens, the rest padding (%s)", stage, epoch + 1,
+          samples.size(), batches.size(), 100 * share, options.lengthGroupBatches() == 0
+              ? "random batches; grouped by length in runs of 32 it would be " + percent(
+                  MicroBatches.plan(samples, options.batchSize(), 32, length, new Random(0)),
+                  length, chunk)
+              : "grouped by length in runs of " + options.lengthGroupBatches()
+                  + "; random batches: " + percent(MicroBatches.plan(samples,
+                      options.batchSize(), 0, length, null), length, chunk)));
       try {
         trainSamples(batches, samples.size(), schedule, parameters, trainable, matrices);
       } finally {
@@ -502,6 +507,12 @@ public final class FineTuner {
           samplesInGroup = 0;
         }
       }
+    }
+
+    private static String percent(List<List<TrainingSample>> batches,
+        ToIntFunction<TrainingSample> length, int chunk) {
+      return String.format(Locale.ROOT, "%.1f%%", 100 * MicroBatches.tokenShare(batches, length,
+          chunk));
     }
 
     /** Forward and backward of one micro-batch (over every device); returns its mean loss. */
