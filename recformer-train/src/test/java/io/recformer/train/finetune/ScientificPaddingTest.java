@@ -46,13 +46,23 @@ class ScientificPaddingTest {
       }
       ToIntFunction<TrainingSample> length = lengths::get;
       int chunk = config.attentionWindow() / 2;
-      double random = MicroBatches.tokenShare(
-          MicroBatches.plan(samples, 16, 0, length, null), length, chunk);
-      double grouped = MicroBatches.tokenShare(
-          MicroBatches.plan(samples, 16, 32, length, new Random(1)), length, chunk);
+      int[] padsTo = new int[5];
+      for (TrainingSample t : samples) {
+        padsTo[(length.applyAsInt(t) + chunk - 1) / chunk]++;
+      }
       assertThat(samples).hasSize(8442);
-      assertThat(random).isCloseTo(0.650, within(0.01));
-      assertThat(grouped).isCloseTo(0.864, within(0.01));
+      // Rows padding to 32, 64, 96 and 128 positions.
+      assertThat(padsTo).containsExactly(0, 433, 2689, 2047, 3273);
+      assertThat(share(samples, 0, length, chunk)).isCloseTo(0.650, within(0.001));
+      assertThat(share(samples, 8, length, chunk)).isCloseTo(0.829, within(0.001));
+      assertThat(share(samples, 32, length, chunk)).isCloseTo(0.864, within(0.001));
+      assertThat(share(samples, 128, length, chunk)).isCloseTo(0.873, within(0.001));
     }
+  }
+
+  private static double share(List<TrainingSample> samples, int groupBatches,
+      ToIntFunction<TrainingSample> length, int chunk) {
+    return MicroBatches.tokenShare(
+        MicroBatches.plan(samples, 16, groupBatches, length, new Random(1)), length, chunk);
   }
 }
