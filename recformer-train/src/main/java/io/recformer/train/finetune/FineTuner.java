@@ -457,17 +457,7 @@ public final class FineTuner {
       List<List<TrainingSample>> batches = MicroBatches.plan(samples, options.batchSize(),
           options.lengthGroupBatches(), length,
           new Random(options.seed() * 0x2545F491L + stageIndex * 131L + epoch));
-      int chunk = config.attentionWindow() / 2;
-      double share = MicroBatches.tokenShare(batches, length, chunk);
-      LOG.info(String.format(Locale.ROOT, "%s epoch %d: %d samples in %d micro-batches, %.1f%%"
-              + " of the positions computed are tokens, the rest padding (%s)", stage, epoch + 1,
-          samples.size(), batches.size(), 100 * share, options.lengthGroupBatches() == 0
-              ? "random batches; grouped by length in runs of 32 it would be " + percent(
-                  MicroBatches.plan(samples, options.batchSize(), 32, length, new Random(0)),
-                  length, chunk)
-              : "grouped by length in runs of " + options.lengthGroupBatches()
-                  + "; random batches: " + percent(MicroBatches.plan(samples,
-                      options.batchSize(), 0, length, null), length, chunk)));
+      logPadding(samples, batches, length);
       try {
         trainSamples(batches, samples.size(), schedule, parameters, trainable, matrices);
       } finally {
@@ -509,10 +499,20 @@ public final class FineTuner {
       }
     }
 
-    private static String percent(List<List<TrainingSample>> batches,
-        ToIntFunction<TrainingSample> length, int chunk) {
-      return String.format(Locale.ROOT, "%.1f%%", 100 * MicroBatches.tokenShare(batches, length,
-          chunk));
+    /** Logs the share of computed positions that are tokens, this order against the other. */
+    private void logPadding(List<TrainingSample> samples, List<List<TrainingSample>> batches,
+        ToIntFunction<TrainingSample> length) {
+      int chunk = config.attentionWindow() / 2;
+      boolean grouped = options.lengthGroupBatches() > 0;
+      List<List<TrainingSample>> other = MicroBatches.plan(samples, options.batchSize(),
+          grouped ? 0 : 32, length, new Random(0));
+      LOG.info(String.format(Locale.ROOT, "%s epoch %d: %d samples in %d micro-batches (%s),"
+              + " %.1f%% of the positions computed are tokens, the rest padding (%s: %.1f%%)",
+          stage, epoch + 1, samples.size(), batches.size(),
+          grouped ? "grouped by length in runs of " + options.lengthGroupBatches() : "random",
+          100 * MicroBatches.tokenShare(batches, length, chunk),
+          grouped ? "random batches" : "grouped by length in runs of 32",
+          100 * MicroBatches.tokenShare(other, length, chunk)));
     }
 
     /** Forward and backward of one micro-batch (over every device); returns its mean loss. */

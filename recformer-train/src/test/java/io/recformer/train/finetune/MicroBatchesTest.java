@@ -50,7 +50,8 @@ class MicroBatchesTest {
     for (List<Sample> batch : batches) {
       int window = batch.get(0).id() / 32;
       assertThat(batch).allSatisfy(x -> assertThat(x.id() / 32).isEqualTo(window));
-      List<Sample> sorted = new ArrayList<>(s.subList(window * 32, Math.min(100, window * 32 + 32)));
+      List<Sample> sorted =
+          new ArrayList<>(s.subList(window * 32, Math.min(100, window * 32 + 32)));
       sorted.sort(Comparator.comparingInt(LENGTH).reversed());
       int at = sorted.indexOf(batch.get(0));
       assertThat(at % 8).isZero();
