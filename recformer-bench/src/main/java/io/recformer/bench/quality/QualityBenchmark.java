@@ -77,7 +77,7 @@ public final class QualityBenchmark implements Callable<Integer> {
       description = "Sequence representation for the Recformer rows: MEAN, CLS, or KEEP (each model's own).")
   String recformerPooling;
 
-  @Option(names = "--recformer-batch", defaultValue = "64",
+  @Option(names = "--recformer-batch", defaultValue = "32",
       description = "Sequences per forward pass when encoding for the Recformer rows.")
   int recformerBatch;
 

@@ -29,7 +29,9 @@ import java.util.Locale;
  * @param pooling sequence representation; null keeps the model config's (CLS in the paper)
  * @param device "cpu" (default), "gpu" or "gpu:N", or several comma-separated devices for
  *     data-parallel training ("gpu:0,gpu:1"; {@link io.recformer.train.run.DataParallel})
- * @param evalBatchSize sequences per forward pass when encoding without gradient (64)
+ * @param evalBatchSize sequences per forward pass when encoding without gradient (32; on 2 CPU
+ *     cores batches of 64 histories of 128 tokens encoded at half the speed of 8-32, see
+ *     docs/benchmarks.md)
  * @param itemChunk items per chunk of the full softmax; bounds the logits block (65536)
  * @param tiePolicy ties in ranking (ORIGINAL = the original's optimistic rule)
  * @param historyPolicy whether history items are ranked (KEEP = original)
@@ -179,7 +181,7 @@ public record FineTuneOptions(
   /** The original's settings (reference section 5) on the CPU. */
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
-        FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 64, 65536, TiePolicy.ORIGINAL,
+        FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 32, 65536, TiePolicy.ORIGINAL,
         HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0);
   }
 
