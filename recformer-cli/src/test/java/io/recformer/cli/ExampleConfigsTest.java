@@ -203,9 +203,8 @@ class ExampleConfigsTest {
     assertThat(o.validationUsers()).isZero();
     assertThat(o.epochsOfStage(false)).isEqualTo(6);
     assertThat(o.lengthGroupBatches()).isEqualTo(32);
-    assertThat(o.stage1Minutes()).isEqualTo(100.0);
     assertIsClsRecipeBut("finetune-scientific-2h-cls-fullval.yaml",
-        b -> b.validationUsers(1000).lengthGroupBatches(0).stage1Minutes(110));
+        b -> b.validationUsers(1000).lengthGroupBatches(0));
   }
 
   /**
