@@ -207,6 +207,19 @@ class ExampleConfigsTest {
         b -> b.validationUsers(1000).lengthGroupBatches(0));
   }
 
+  @Test
+  void doubledRateConfigIsTheFullValidationRecipeWithBothPeakRatesDoubled() throws Exception {
+    FineTuneOptions o = finetuneOptions("finetune-scientific-2h-cls-lr1e4.yaml");
+    assertThat(o.learningRate()).isCloseTo(1e-4, within(1e-18));
+    assertThat(o.stage2LearningRate()).isCloseTo(2e-5, within(1e-18));
+    assertThat(o.evalBatchSize()).isEqualTo(16);
+    assertThat(o.toBuilder().learningRate(5e-5).stage2LearningRate(1e-5)
+        .evalBatchSize(FineTuneOptions.defaults().evalBatchSize()).build())
+        .isEqualTo(finetuneOptions("finetune-scientific-2h-cls-fullval.yaml"));
+    assertThat(finetuneFile("finetune-scientific-2h-cls-lr1e4.yaml").bind(MINILM))
+        .isEqualTo(finetuneFile("finetune-scientific-2h-cls-fullval.yaml").bind(MINILM));
+  }
+
   /**
    * The file's options, with {@code undo} applied, are the [CLS] recipe's, and its model settings
    * are the recipe's unchanged.
