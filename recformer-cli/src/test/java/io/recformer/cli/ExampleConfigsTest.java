@@ -213,11 +213,9 @@ class ExampleConfigsTest {
     assertThat(o.learningRate()).isCloseTo(1e-4, within(1e-18));
     assertThat(o.stage2LearningRate()).isCloseTo(2e-5, within(1e-18));
     assertThat(o.evalBatchSize()).isEqualTo(16);
-    assertThat(o.toBuilder().learningRate(5e-5).stage2LearningRate(1e-5)
-        .evalBatchSize(FineTuneOptions.defaults().evalBatchSize()).build())
-        .isEqualTo(finetuneOptions("finetune-scientific-2h-cls-fullval.yaml"));
-    assertThat(finetuneFile("finetune-scientific-2h-cls-lr1e4.yaml").bind(MINILM))
-        .isEqualTo(finetuneFile("finetune-scientific-2h-cls-fullval.yaml").bind(MINILM));
+    assertIsRecipeBut("finetune-scientific-2h-cls-fullval.yaml", "finetune-scientific-2h-cls-lr1e4.yaml",
+        b -> b.learningRate(5e-5).stage2LearningRate(1e-5)
+            .evalBatchSize(FineTuneOptions.defaults().evalBatchSize()));
   }
 
   /**
@@ -226,9 +224,15 @@ class ExampleConfigsTest {
    */
   private static void assertIsClsRecipeBut(String name,
       UnaryOperator<FineTuneOptions.Builder> undo) throws IOException {
+    assertIsRecipeBut(CLS_RECIPE, name, undo);
+  }
+
+  /** As {@link #assertIsClsRecipeBut} against another recipe file. */
+  private static void assertIsRecipeBut(String recipe, String name,
+      UnaryOperator<FineTuneOptions.Builder> undo) throws IOException {
     assertThat(undo.apply(finetuneOptions(name).toBuilder()).build())
-        .isEqualTo(finetuneOptions(CLS_RECIPE));
-    assertThat(finetuneFile(name).bind(MINILM)).isEqualTo(finetuneFile(CLS_RECIPE).bind(MINILM));
+        .isEqualTo(finetuneOptions(recipe));
+    assertThat(finetuneFile(name).bind(MINILM)).isEqualTo(finetuneFile(recipe).bind(MINILM));
   }
 
   @Test
