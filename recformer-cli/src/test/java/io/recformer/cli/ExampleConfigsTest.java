@@ -218,6 +218,16 @@ class ExampleConfigsTest {
             .evalBatchSize(FineTuneOptions.defaults().evalBatchSize()));
   }
 
+  @Test
+  void refreshConfigIsTheFullValidationRecipeReencodingThreeTimesPerEpoch() throws Exception {
+    FineTuneOptions o = finetuneOptions("finetune-scientific-2h-cls-refresh.yaml");
+    assertThat(o.matrixRefreshSteps()).isEqualTo(88);
+    assertThat(o.evalBatchSize()).isEqualTo(16);
+    assertIsRecipeBut("finetune-scientific-2h-cls-fullval.yaml",
+        "finetune-scientific-2h-cls-refresh.yaml", b -> b.matrixRefreshSteps(0)
+            .evalBatchSize(FineTuneOptions.defaults().evalBatchSize()));
+  }
+
   /**
    * The file's options, with {@code undo} applied, are the [CLS] recipe's, and its model settings
    * are the recipe's unchanged.

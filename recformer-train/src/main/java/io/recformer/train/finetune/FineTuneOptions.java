@@ -60,6 +60,11 @@ import java.util.Locale;
  *     original); N = each run of N micro-batches' worth of samples is sorted by history length
  *     before it is cut, and the micro-batches are shuffled. A batch pads to its longest history,
  *     so grouping computes less padding; it changes which samples share a batch, not which are seen
+ * @param matrixRefreshSteps 0 = stage 1 re-encodes the item matrix once, before each epoch
+ *     (Algorithm 1 exactly); N = also every N optimizer steps inside the epoch. The matrix the
+ *     encoder trains against goes stale as the encoder moves: encoded once per epoch it swings
+ *     between spread and bunched from one epoch to the next, and a bunched matrix gives a nearly
+ *     flat softmax. Only for the variants that re-encode (BOTH_STAGES, STAGE1_ONLY)
  */
 public record FineTuneOptions(
     int epochs,
@@ -92,7 +97,8 @@ public record FineTuneOptions(
     double stage2LearningRate,
     boolean zeroShotTest,
     double historyNegativeMargin,
-    int lengthGroupBatches) {
+    int lengthGroupBatches,
+    int matrixRefreshSteps) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -152,6 +158,16 @@ public record FineTuneOptions(
       throw new IllegalArgumentException("lengthGroupBatches = " + lengthGroupBatches
           + " must be >= 0 (0 = random batches)");
     }
+    if (matrixRefreshSteps < 0) {
+      throw new IllegalArgumentException("matrixRefreshSteps = " + matrixRefreshSteps
+          + " must be >= 0 (0 = once per epoch)");
+    }
+    if (matrixRefreshSteps > 0 && variant != Variant.BOTH_STAGES
+        && variant != Variant.STAGE1_ONLY) {
+      throw new IllegalArgumentException("matrixRefreshSteps = " + matrixRefreshSteps
+          + " needs a variant whose stage 1 re-encodes the item matrix (BOTH_STAGES or"
+          + " STAGE1_ONLY), not " + variant);
+    }
   }
 
   /** Epochs of the given stage: {@code stage2Epochs} in stage 2 when set, else {@code epochs}. */
@@ -182,7 +198,7 @@ public record FineTuneOptions(
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
         FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 32, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0);
+        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0, 0);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -227,6 +243,7 @@ public record FineTuneOptions(
     private boolean zeroShotTest;
     private double historyNegativeMargin;
     private int lengthGroupBatches;
+    private int matrixRefreshSteps;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -260,6 +277,7 @@ public record FineTuneOptions(
       zeroShotTest = o.zeroShotTest;
       historyNegativeMargin = o.historyNegativeMargin;
       lengthGroupBatches = o.lengthGroupBatches;
+      matrixRefreshSteps = o.matrixRefreshSteps;
     }
 
     public Builder epochs(int v) { epochs = v; return this; }
@@ -293,6 +311,7 @@ public record FineTuneOptions(
     public Builder zeroShotTest(boolean v) { zeroShotTest = v; return this; }
     public Builder historyNegativeMargin(double v) { historyNegativeMargin = v; return this; }
     public Builder lengthGroupBatches(int v) { lengthGroupBatches = v; return this; }
+    public Builder matrixRefreshSteps(int v) { matrixRefreshSteps = v; return this; }
 
     public FineTuneOptions build() {
       return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
@@ -300,7 +319,7 @@ public record FineTuneOptions(
           samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
           historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
           stage1Minutes, stage2Minutes, stage2Epochs, stage2LearningRate, zeroShotTest,
-          historyNegativeMargin, lengthGroupBatches);
+          historyNegativeMargin, lengthGroupBatches, matrixRefreshSteps);
     }
   }
 }

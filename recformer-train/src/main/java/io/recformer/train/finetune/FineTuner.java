@@ -473,6 +473,8 @@ public final class FineTuner {
       double lossSum = 0;
       int inGroup = 0;
       int samplesInGroup = 0;
+      int refreshSteps = stage.equals(STAGE1) ? options.matrixRefreshSteps() : 0;
+      long epochSteps = 0;
       for (int b = 0; b < batches.size(); b++) {
         List<TrainingSample> batch = batches.get(b);
         lossSum += microBatch(batch, trainable, matrices);
@@ -495,7 +497,27 @@ public final class FineTuner {
           lossSum = 0;
           inGroup = 0;
           samplesInGroup = 0;
+          epochSteps++;
+          if (refreshSteps > 0 && epochSteps % refreshSteps == 0 && !last) {
+            // The next epoch and validation re-encode anyway, hence not after the last step.
+            refreshMatrix(matrices);
+          }
         }
+      }
+    }
+
+    /** Re-encodes the item matrix with the current encoder, on every device (stage 1 only). */
+    private void refreshMatrix(List<NDArray> matrices) {
+      LOG.info("{} epoch {}: re-encoding the item matrix after step {} (matrixRefreshSteps {})",
+          stage, epoch + 1, globalStep, options.matrixRefreshSteps());
+      replaceMatrix(encoder.itemMatrix(manager));
+      logSpread(matrix);
+      matrices.set(0, matrix);
+      for (int i = 1; i < matrices.size(); i++) {
+        matrices.get(i).close();
+        NDArray copy = matrix.toDevice(parallel.device(i), true);
+        copy.attach(manager);
+        matrices.set(i, copy);
       }
     }
 
@@ -740,6 +762,7 @@ public final class FineTuner {
       r.put("historyPolicy", options.historyPolicy().name());
       r.put("historyNegativeMargin", options.historyNegativeMargin());
       r.put("lengthGroupBatches", options.lengthGroupBatches());
+      r.put("matrixRefreshSteps", options.matrixRefreshSteps());
       r.put("temperature", config.temperature());
       r.set("itemMatrixSpread", spread.toJson(config.temperature()));
       r.put("averaging", "per-user mean");

@@ -171,6 +171,27 @@ class FineTunerTest {
   }
 
   @Test
+  void matrixRefreshChangesTrainingOnlyAfterTheRefresh(@TempDir Path dir) throws Exception {
+    long steps = stepsPerEpoch();
+    assertThat(steps).isGreaterThanOrEqualTo(2);
+    // No warmup: the first step must move the encoder, or the refresh re-encodes the same model.
+    FineTuneOptions plain = tiny().variant(Variant.STAGE1_ONLY).epochs(1).warmupSteps(0).build();
+    run(plain, dir.resolve("plain"));
+    // Refreshing only after the epoch's last step is what the next epoch does anyway: no change.
+    run(plain.toBuilder().matrixRefreshSteps((int) steps).build(), dir.resolve("never"));
+    run(plain.toBuilder().matrixRefreshSteps(1).build(), dir.resolve("every"));
+    List<String> a = Files.readAllLines(dir.resolve("plain/metrics-steps.csv"));
+    List<String> b = Files.readAllLines(dir.resolve("every/metrics-steps.csv"));
+    assertThat(Files.readAllLines(dir.resolve("never/metrics-steps.csv"))).isEqualTo(a);
+    assertThat(b).hasSameSizeAs(a);
+    // Row 0 is the header, row 1 the step before the first refresh.
+    assertThat(b.subList(0, 2)).isEqualTo(a.subList(0, 2));
+    assertThat(b.get(2)).isNotEqualTo(a.get(2));
+    assertThat(Files.readString(dir.resolve("every/report.json")))
+        .contains("\"matrixRefreshSteps\" : 1");
+  }
+
+  @Test
   void resumedRunEqualsUninterruptedRun(@TempDir Path dir) throws Exception {
     FineTuneOptions o = tiny().build();
     run(o, dir.resolve("full"));
@@ -352,6 +373,11 @@ class FineTunerTest {
         .hasMessage("historyNegativeMargin = -0.1 must be in [0, 2] (a cosine margin; 0 = none)");
     assertThatThrownBy(() -> tiny().lengthGroupBatches(-1).build())
         .hasMessage("lengthGroupBatches = -1 must be >= 0 (0 = random batches)");
+    assertThatThrownBy(() -> tiny().matrixRefreshSteps(-1).build())
+        .hasMessage("matrixRefreshSteps = -1 must be >= 0 (0 = once per epoch)");
+    assertThatThrownBy(() -> tiny().variant(Variant.FIXED_MATRIX).matrixRefreshSteps(10).build())
+        .hasMessage("matrixRefreshSteps = 10 needs a variant whose stage 1 re-encodes the item"
+            + " matrix (BOTH_STAGES or STAGE1_ONLY), not FIXED_MATRIX");
     assertThatThrownBy(() -> tiny().testUsers(-1).build())
         .hasMessage("testUsers = -1 must be >= 0 (0 = all)");
     assertThatThrownBy(() -> tiny().stage2Minutes(-1).build())
