@@ -64,7 +64,9 @@ import java.util.Locale;
  *     (Algorithm 1 exactly); N = also every N optimizer steps inside the epoch. The matrix the
  *     encoder trains against goes stale as the encoder moves: encoded once per epoch it swings
  *     between spread and bunched from one epoch to the next, and a bunched matrix gives a nearly
- *     flat softmax. Only for the variants that re-encode (BOTH_STAGES, STAGE1_ONLY)
+ *     flat softmax. Measured on Scientific (docs/results.md): every 88 steps damps the swing
+ *     within four epochs but does not raise test. Only for the variants that re-encode
+ *     (BOTH_STAGES, STAGE1_ONLY)
  */
 public record FineTuneOptions(
     int epochs,
