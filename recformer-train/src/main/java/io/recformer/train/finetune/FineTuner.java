@@ -313,7 +313,12 @@ public final class FineTuner {
         while (epoch < epochs) {
           long epochStart = System.nanoTime();
           if (reencode) {
-            replaceMatrix(cachedMatrix != null ? cachedMatrix : encoder.itemMatrix(manager));
+            if (cachedMatrix != null) {
+              replaceMatrix(cachedMatrix); // encoded (and its spread logged) by the validation
+            } else {
+              replaceMatrix(encoder.itemMatrix(manager));
+              logSpread(matrix);
+            }
             cachedMatrix = null;
           }
           trainEpoch(schedule, samplesPerEpoch, trainable);
@@ -439,14 +444,12 @@ public final class FineTuner {
       samplesSeen += samples.size();
       Map<String, NDArray> parameters = trainableParameters(trainable);
       // Weights may have been loaded into the primary model since the last epoch (best model,
-      // resume); the fixed matrix changes only between epochs.
+      // resume); the fixed matrix changes between epochs and at refreshes, which redo the copies.
       parallel.broadcastWeights();
       List<NDArray> matrices = new ArrayList<>();
       matrices.add(trainable ? trainableMatrix : matrix);
       for (int i = 1; i < parallel.size(); i++) {
-        NDArray copy = matrix.toDevice(parallel.device(i), true);
-        copy.attach(manager);
-        matrices.add(copy);
+        matrices.add(matrixCopyFor(i));
       }
       // Token counts of the histories, for grouping by length and the padding figure.
       Map<TrainingSample, Integer> lengths = new IdentityHashMap<>(samples.size() * 2);
@@ -515,10 +518,15 @@ public final class FineTuner {
       matrices.set(0, matrix);
       for (int i = 1; i < matrices.size(); i++) {
         matrices.get(i).close();
-        NDArray copy = matrix.toDevice(parallel.device(i), true);
-        copy.attach(manager);
-        matrices.set(i, copy);
+        matrices.set(i, matrixCopyFor(i));
       }
+    }
+
+    /** A copy of the current item matrix on the device of replica {@code replica} (not 0). */
+    private NDArray matrixCopyFor(int replica) {
+      NDArray copy = matrix.toDevice(parallel.device(replica), true);
+      copy.attach(manager);
+      return copy;
     }
 
     /** Logs the share of computed positions that are tokens, this order against the other. */
