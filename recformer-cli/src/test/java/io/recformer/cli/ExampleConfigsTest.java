@@ -228,6 +228,22 @@ class ExampleConfigsTest {
             .evalBatchSize(FineTuneOptions.defaults().evalBatchSize()));
   }
 
+  @Test
+  void noDropoutConfigIsTheFullValidationRecipeWithoutDropout() throws Exception {
+    String name = "finetune-scientific-2h-cls-nodropout.yaml";
+    String recipe = "finetune-scientific-2h-cls-fullval.yaml";
+    FineTuneOptions o = finetuneOptions(name);
+    assertThat(o.evalBatchSize()).isEqualTo(16);
+    assertThat(o.toBuilder().evalBatchSize(FineTuneOptions.defaults().evalBatchSize()).build())
+        .isEqualTo(finetuneOptions(recipe));
+    RecformerConfig model = finetuneFile(name).bind(MINILM);
+    assertThat(model.hiddenDropout()).isZero();
+    assertThat(model.attentionDropout()).isZero();
+    assertThat(model.toBuilder().hiddenDropout(MINILM.hiddenDropout())
+        .attentionDropout(MINILM.attentionDropout()).build())
+        .isEqualTo(finetuneFile(recipe).bind(MINILM));
+  }
+
   /**
    * The file's options, with {@code undo} applied, are the [CLS] recipe's, and its model settings
    * are the recipe's unchanged.

@@ -243,8 +243,12 @@ public final class FineTuner {
       List<String> stages = stagesOf(options.variant());
       if (resume == null) {
         writeRunFiles();
+        boolean startsFromInitialMatrix = options.variant() != Variant.BOTH_STAGES
+            && options.variant() != Variant.STAGE1_ONLY;
         try (NDManager scope = manager.newSubManager()) {
-          NDArray m0 = encoder.itemMatrix(scope);
+          // Stage 1 encodes its own matrix; encode one here only for a user of it (a minute).
+          NDArray m0 = options.zeroShotTest() || startsFromInitialMatrix
+              ? encoder.itemMatrix(scope) : null;
           if (options.zeroShotTest()) {
             MetricReport zero = evaluator.evaluate(encoder, testExamples, m0);
             logEval("zero-shot", 0, "test", zero);
@@ -256,8 +260,7 @@ public final class FineTuner {
           MetricReport pop = evaluator.popularity(catalog, split.train(), testExamples);
           logEval("popularity", 0, "test", pop);
           popularity = reportNode(pop);
-          if (options.variant() != Variant.BOTH_STAGES
-              && options.variant() != Variant.STAGE1_ONLY) {
+          if (startsFromInitialMatrix) {
             // The fixed or trainable matrix starts from the initial model's encodings.
             Map<String, WeightTensor> m = Map.of("item_matrix", tensor("item_matrix", m0));
             SafeTensors.write(run.resolve("initial-matrix.safetensors"), m, Map.of());
