@@ -66,7 +66,7 @@ import java.util.Locale;
  *     between spread and bunched from one epoch to the next, and a bunched matrix gives a nearly
  *     flat softmax. Measured on Scientific (docs/results.md): every 88 steps damps the swing
  *     within four epochs but does not raise test. Only for the variants that re-encode
- *     (BOTH_STAGES, STAGE1_ONLY)
+ *     (BOTH_STAGES, STAGE1_ONLY).
  */
 public record FineTuneOptions(
     int epochs,
