@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.cli.config.ConfigLayer;
 import io.recformer.cli.config.ResolvedConfig;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.metrics.CosineSpread;
+import io.recformer.core.metrics.HistoryPenalty;
 import io.recformer.core.metrics.HistoryPolicy;
 import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.metrics.TiePolicy;
@@ -81,6 +83,17 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Whether history items are ranked (key historyPolicy; default KEEP).")
   HistoryPolicy historyPolicy;
 
+  @Option(names = "--history-penalty", paramLabel = "<cosine>",
+      description = "Lower every history item's score by this much before ranking (key"
+          + " historyPenalty; default 0 = the paper). A scoring rule of the model, not a protocol:"
+          + " history items still compete, a repeated target pays it too.")
+  Double historyPenalty;
+
+  @Option(names = "--history-penalty-sweep", paramLabel = "<p,p,...>", split = ",",
+      description = "Also report these history penalties, from the same encoding pass (choose one"
+          + " on the validation split, then test with --history-penalty).")
+  List<Double> historyPenaltySweep = List.of();
+
   @Option(names = "--seed", paramLabel = "<n>", description = "Seed of the --users subsample (key seed; default 42).")
   Long seed;
 
@@ -114,6 +127,7 @@ final class EvaluateCommand implements Callable<Integer> {
     add(options, "--users", "users", users);
     add(options, "--tie-policy", "tiePolicy", tiePolicy);
     add(options, "--history-policy", "historyPolicy", historyPolicy);
+    add(options, "--history-penalty", "historyPenalty", historyPenalty);
     add(options, "--seed", "seed", seed);
     add(options, "--device", "device", device);
     ResolvedConfig resolved = settings.resolve(Schemas.evaluate(start.config(), start.label()),
@@ -134,7 +148,14 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     RankingEvaluator evaluator = new RankingEvaluator(
         (TiePolicy) resolved.get("tiePolicy"), (HistoryPolicy) resolved.get("historyPolicy"), 256);
+    double penalty = HistoryPenalty.requireValid(resolved.getDouble("historyPenalty"));
+    double[] penalties = new double[1 + historyPenaltySweep.size()];
+    penalties[0] = penalty;
+    for (int i = 0; i < historyPenaltySweep.size(); i++) {
+      penalties[i + 1] = HistoryPenalty.requireValid(historyPenaltySweep.get(i));
+    }
     MetricReport modelReport;
+    List<MetricReport> sweep;
     MetricReport popularity;
     CosineSpread spread;
     Path work = Files.createTempDirectory("recformer-evaluate");
@@ -147,7 +168,9 @@ final class EvaluateCommand implements Callable<Integer> {
       NDArray matrix = start.itemMatrix(config, dataset.fingerprint(), dataset.itemCount(),
           encoder, manager, reencodeItems);
       LOG.info("ranking {} {} users against {} items", examples.size(), split, dataset.itemCount());
-      modelReport = evaluator.evaluate(encoder, examples, matrix);
+      List<MetricReport> reports = evaluator.evaluateSweep(encoder, examples, matrix, penalties);
+      modelReport = reports.get(0);
+      sweep = reports.subList(1, reports.size());
       spread = ItemMatrixSpread.of(matrix, s);
       popularity = evaluator.popularity(cache.catalog(), loo.train(), examples);
     } finally {
@@ -159,7 +182,8 @@ final class EvaluateCommand implements Callable<Integer> {
         dataset.name(), which.name().toLowerCase(Locale.ROOT), examples.size(),
         resolved.getInt("users") > 0 ? " (seeded subsample, seed " + s + ")" : "");
     String markdown = "# " + title + "\n\n" + modelReport.markdownHeader("model")
-        + popularity.markdownRow("popularity") + modelReport.markdownRow("model")
+        + popularity.markdownRow("popularity") + modelReport.markdownRow(penaltyLabel(penalty))
+        + sweepRows(penalties, sweep)
         + String.format(Locale.ROOT, "%nFull ranking over %d items, per-user means ± standard"
             + " error; max tokens %d, %s pooling.%n", dataset.itemCount(), config.maxTokens(),
             config.pooling())
@@ -177,7 +201,16 @@ final class EvaluateCommand implements Callable<Integer> {
       json.put("items", dataset.itemCount());
       json.set("settings", resolved.toJson());
       json.set("model", JSON.readTree(modelReport.toJson()));
+      json.put("historyPenalty", penalty);
       json.set("popularity", JSON.readTree(popularity.toJson()));
+      if (!sweep.isEmpty()) {
+        ArrayNode rows = json.putArray("historyPenaltySweep");
+        for (int i = 0; i < sweep.size(); i++) {
+          ObjectNode row = rows.addObject();
+          row.put("historyPenalty", penalties[i + 1]);
+          row.set("model", JSON.readTree(sweep.get(i).toJson()));
+        }
+      }
       json.set("itemMatrixSpread", spread.toJson(config.temperature()));
       String name = "evaluation-" + which.name().toLowerCase(Locale.ROOT);
       Files.createDirectories(out);
@@ -186,6 +219,19 @@ final class EvaluateCommand implements Callable<Integer> {
       System.out.println("Written: " + out.resolve(name + ".json") + ", " + out.resolve(name + ".md"));
     }
     return 0;
+  }
+
+  private static String penaltyLabel(double penalty) {
+    return penalty == 0 ? "model" : String.format(Locale.ROOT, "model, history penalty %s", penalty);
+  }
+
+  private static String sweepRows(double[] penalties, List<MetricReport> sweep) {
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < sweep.size(); i++) {
+      rows.append(sweep.get(i).markdownRow(
+          String.format(Locale.ROOT, "model, history penalty %s", penalties[i + 1])));
+    }
+    return rows.toString();
   }
 
   private static Split parseSplit(String text) {

@@ -62,6 +62,7 @@ final class Schemas {
     return ConfigSchema.builder("evaluate")
         .key("tiePolicy", TiePolicy.class, d.tiePolicy(), DEFAULT)
         .key("historyPolicy", HistoryPolicy.class, d.historyPolicy(), DEFAULT)
+        .key("historyPenalty", double.class, d.historyPenalty(), DEFAULT)
         .key("users", int.class, 0, DEFAULT)
         .key("seed", long.class, d.seed(), DEFAULT)
         .key("evalBatchSize", int.class, d.evalBatchSize(), DEFAULT)

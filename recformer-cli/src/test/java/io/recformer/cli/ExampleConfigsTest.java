@@ -240,6 +240,15 @@ class ExampleConfigsTest {
         m -> m.hiddenDropout(MINILM.hiddenDropout()).attentionDropout(MINILM.attentionDropout()));
   }
 
+  @Test
+  void penaltyConfigIsTheNoDropoutRecipeWithAHistoryPenalty() throws Exception {
+    String name = "finetune-scientific-2h-cls-penalty.yaml";
+    assertThat(finetuneOptions(name).historyPenalty()).isEqualTo(0.15);
+    assertThat(finetuneOptions(name).historyPolicy()).isEqualTo(HistoryPolicy.KEEP);
+    assertIsRecipeBut("finetune-scientific-2h-cls-nodropout.yaml", name,
+        b -> b.historyPenalty(0));
+  }
+
   /**
    * The file's options, with {@code undo} applied, are the [CLS] recipe's, and its model settings
    * are the recipe's unchanged.

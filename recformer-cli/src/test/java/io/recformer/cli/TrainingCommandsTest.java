@@ -319,6 +319,51 @@ class TrainingCommandsTest {
     assertThat(v.out()).contains("validation split, 10 users (seeded subsample, seed 42)");
   }
 
+  /**
+   * A history-penalty sweep comes from one pass: penalty 0 repeats the plain row, and a penalty
+   * larger than any cosine gap (10) ranks every history item last, which equals history exclusion
+   * for every user whose target is not in the history (the slice has none).
+   */
+  @Test
+  void historyPenaltySweepMatchesThePlainAndTheHistoryExcludedRankings() throws Exception {
+    io.recformer.data.split.LeaveOneOutSplit split =
+        io.recformer.data.split.LeaveOneOutSplit.of(Dataset.read(slice));
+    assertThat(split.test()).noneMatch(e -> e.history().itemIds().contains(e.targetItemId()));
+    Path out = temp.resolve("sweep");
+    Run r = run("evaluate", slice.toString(), "--checkpoint", tiny.toString(),
+        "--history-penalty-sweep", "0,10", "--out", out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("| model, history penalty 10.0 |");
+    JsonNode plain = json(out.resolve("evaluation-test.json"));
+    assertThat(plain.get("historyPenalty").asDouble()).isZero();
+    JsonNode sweep = plain.get("historyPenaltySweep");
+    assertThat(sweep).hasSize(2);
+    assertThat(sweep.get(0).get("model").get("metrics"))
+        .isEqualTo(plain.get("model").get("metrics"));
+
+    Path excluded = temp.resolve("excluded");
+    Run e = run("evaluate", slice.toString(), "--checkpoint", tiny.toString(),
+        "--history-policy", "EXCLUDE", "--out", excluded.toString());
+    assertThat(e.exitCode()).as(e.err()).isZero();
+    JsonNode exclusion = json(excluded.resolve("evaluation-test.json")).get("model").get("metrics");
+    exclusion.fieldNames().forEachRemaining(metric -> assertThat(
+        sweep.get(1).get("model").get("metrics").get(metric).asDouble()).as(metric)
+        .isCloseTo(exclusion.get(metric).asDouble(), within(1e-9)));
+    assertThat(sweep.get(1).get("model").get("metrics").get("MRR").asDouble())
+        .isGreaterThan(plain.get("model").get("metrics").get("MRR").asDouble());
+
+    Run penalised = run("evaluate", slice.toString(), "--checkpoint", tiny.toString(),
+        "--history-penalty", "10", "--out", temp.resolve("penalised").toString());
+    assertThat(penalised.exitCode()).as(penalised.err()).isZero();
+    assertThat(json(temp.resolve("penalised").resolve("evaluation-test.json")).get("model")
+        .get("metrics")).isEqualTo(sweep.get(1).get("model").get("metrics"));
+
+    Run bad = run("evaluate", slice.toString(), "--checkpoint", tiny.toString(),
+        "--history-penalty-sweep", "0.1,-1");
+    assertThat(bad.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
+    assertThat(bad.err()).contains("historyPenalty = -1.0 must be a finite number >= 0");
+  }
+
   @Test
   void badSettingsExitWithTwoAndNameFileKeyAndAllowedValues() throws Exception {
     Path config = temp.resolve("bad.yaml");

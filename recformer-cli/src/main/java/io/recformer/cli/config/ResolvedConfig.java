@@ -142,6 +142,10 @@ public final class ResolvedConfig {
     return (Long) get(name);
   }
 
+  public double getDouble(String name) {
+    return (Double) get(name);
+  }
+
   public String getString(String name) {
     Object v = get(name);
     return v == null ? null : v.toString();

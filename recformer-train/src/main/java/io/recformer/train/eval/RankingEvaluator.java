@@ -4,39 +4,71 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.item.UserHistory;
+import io.recformer.core.metrics.HistoryPenalty;
 import io.recformer.core.metrics.HistoryPolicy;
 import io.recformer.core.metrics.MetricAccumulator;
 import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.metrics.TiePolicy;
 import io.recformer.data.split.Example;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Full-ranking evaluation (reference section 6): every user's history is encoded, scored against
  * every item of the item matrix by cosine, and the target's rank feeds a {@link
  * MetricAccumulator} under the given tie and history policies. Metrics are per-user means.
+ *
+ * <p>A {@link HistoryPenalty} (default 0, the paper) lowers each user's history items before
+ * ranking; {@link #evaluateSweep} scores several penalties from one encoding pass.
  */
 public final class RankingEvaluator {
 
   private final TiePolicy tiePolicy;
   private final HistoryPolicy historyPolicy;
   private final int userBatch;
+  private final double historyPenalty;
 
   /**
+   * An evaluator that ranks by cosine alone (history penalty 0, the paper).
+   *
    * @param userBatch users scored at once; the score block is {@code userBatch x items} floats
    */
   public RankingEvaluator(TiePolicy tiePolicy, HistoryPolicy historyPolicy, int userBatch) {
+    this(tiePolicy, historyPolicy, userBatch, 0);
+  }
+
+  /**
+   * @param userBatch users scored at once; the score block is {@code userBatch x items} floats
+   * @param historyPenalty cosine subtracted from each history item's score ({@link HistoryPenalty})
+   */
+  public RankingEvaluator(TiePolicy tiePolicy, HistoryPolicy historyPolicy, int userBatch,
+      double historyPenalty) {
     if (userBatch < 1) {
       throw new IllegalArgumentException("userBatch = " + userBatch + " must be >= 1");
     }
     this.tiePolicy = tiePolicy;
     this.historyPolicy = historyPolicy;
     this.userBatch = userBatch;
+    this.historyPenalty = HistoryPenalty.requireValid(historyPenalty);
   }
 
   /** Evaluates {@code examples} against {@code matrix} (L2-normalized, catalog order). */
   public MetricReport evaluate(Encoder encoder, List<Example> examples, NDArray matrix) {
+    return evaluateSweep(encoder, examples, matrix, historyPenalty).get(0);
+  }
+
+  /**
+   * Evaluates {@code examples} against {@code matrix} once per history penalty, encoding the
+   * histories once: one report per penalty, in the given order. This evaluator's own penalty is
+   * not used.
+   */
+  public List<MetricReport> evaluateSweep(Encoder encoder, List<Example> examples, NDArray matrix,
+      double... historyPenalties) {
+    if (historyPenalties.length == 0) {
+      throw new IllegalArgumentException("at least one history penalty is required");
+    }
+    Arrays.stream(historyPenalties).forEach(HistoryPenalty::requireValid);
     if (examples.isEmpty()) {
       throw new IllegalArgumentException("no examples to evaluate");
     }
@@ -46,7 +78,10 @@ public final class RankingEvaluator {
       throw new IllegalArgumentException("item matrix has " + matrix.getShape().get(0)
           + " rows, the catalog " + items + " items");
     }
-    MetricAccumulator accumulator = new MetricAccumulator(tiePolicy, historyPolicy);
+    List<MetricAccumulator> accumulators = new ArrayList<>();
+    for (int i = 0; i < historyPenalties.length; i++) {
+      accumulators.add(new MetricAccumulator(tiePolicy, historyPolicy));
+    }
     try (NDManager scope = matrix.getManager().newSubManager()) {
       List<UserHistory> histories = new ArrayList<>(examples.size());
       examples.forEach(e -> histories.add(e.history()));
@@ -66,11 +101,17 @@ public final class RankingEvaluator {
             targets[u - from] = catalog.requireIndex(e.targetItemId());
             seen[u - from] = indices(catalog, e.history());
           }
-          accumulator.addBatch(scores, items, targets, seen);
+          for (int i = 0; i < historyPenalties.length; i++) {
+            float[] penalized = historyPenalties[i] == 0 ? scores : scores.clone();
+            HistoryPenalty.applyRows(penalized, items, seen, historyPenalties[i]);
+            accumulators.get(i).addBatch(penalized, items, targets, seen);
+          }
         }
       }
     }
-    return accumulator.report();
+    List<MetricReport> reports = new ArrayList<>();
+    accumulators.forEach(a -> reports.add(a.report()));
+    return reports;
   }
 
   /**

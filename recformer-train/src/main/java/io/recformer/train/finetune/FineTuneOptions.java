@@ -67,6 +67,10 @@ import java.util.Locale;
  *     flat softmax. Measured on Scientific (docs/results.md): every 88 steps damps the swing
  *     within four epochs but does not raise test. Only for the variants that re-encode
  *     (BOTH_STAGES, STAGE1_ONLY).
+ * @param historyPenalty cosine subtracted from the score of every history item of a user, in
+ *     training (each sample's history items other than its target) and in every validation and
+ *     test ranking of the run ({@link io.recformer.core.metrics.HistoryPenalty}); 0 = the paper.
+ *     A scoring rule of the model, not the protocol: history items stay ranked under KEEP
  */
 public record FineTuneOptions(
     int epochs,
@@ -100,7 +104,8 @@ public record FineTuneOptions(
     boolean zeroShotTest,
     double historyNegativeMargin,
     int lengthGroupBatches,
-    int matrixRefreshSteps) {
+    int matrixRefreshSteps,
+    double historyPenalty) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -156,6 +161,10 @@ public record FineTuneOptions(
       throw new IllegalArgumentException("historyNegativeMargin = " + historyNegativeMargin
           + " must be in [0, 2] (a cosine margin; 0 = none)");
     }
+    if (!(historyPenalty >= 0 && historyPenalty <= 2)) {
+      throw new IllegalArgumentException("historyPenalty = " + historyPenalty
+          + " must be in [0, 2] (cosine; 0 = none, the paper)");
+    }
     if (lengthGroupBatches < 0) {
       throw new IllegalArgumentException("lengthGroupBatches = " + lengthGroupBatches
           + " must be >= 0 (0 = random batches)");
@@ -200,7 +209,7 @@ public record FineTuneOptions(
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
         FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 32, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0, 0);
+        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0, 0, 0);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -246,6 +255,7 @@ public record FineTuneOptions(
     private double historyNegativeMargin;
     private int lengthGroupBatches;
     private int matrixRefreshSteps;
+    private double historyPenalty;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -280,6 +290,7 @@ public record FineTuneOptions(
       historyNegativeMargin = o.historyNegativeMargin;
       lengthGroupBatches = o.lengthGroupBatches;
       matrixRefreshSteps = o.matrixRefreshSteps;
+      historyPenalty = o.historyPenalty;
     }
 
     public Builder epochs(int v) { epochs = v; return this; }
@@ -314,6 +325,7 @@ public record FineTuneOptions(
     public Builder historyNegativeMargin(double v) { historyNegativeMargin = v; return this; }
     public Builder lengthGroupBatches(int v) { lengthGroupBatches = v; return this; }
     public Builder matrixRefreshSteps(int v) { matrixRefreshSteps = v; return this; }
+    public Builder historyPenalty(double v) { historyPenalty = v; return this; }
 
     public FineTuneOptions build() {
       return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
@@ -321,7 +333,7 @@ public record FineTuneOptions(
           samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
           historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
           stage1Minutes, stage2Minutes, stage2Epochs, stage2LearningRate, zeroShotTest,
-          historyNegativeMargin, lengthGroupBatches, matrixRefreshSteps);
+          historyNegativeMargin, lengthGroupBatches, matrixRefreshSteps, historyPenalty);
     }
   }
 }

@@ -232,7 +232,8 @@ public final class FineTuner {
       this.model = model;
       this.parallel = parallel;
       this.encoder = new Encoder(model, cache, tokenizer.padId(), options.evalBatchSize());
-      this.evaluator = new RankingEvaluator(options.tiePolicy(), options.historyPolicy(), 256);
+      this.evaluator = new RankingEvaluator(options.tiePolicy(), options.historyPolicy(), 256,
+          options.historyPenalty());
       this.catalog = cache.catalog();
       this.metricNames = List.of("NDCG@10", "Recall@10", "NDCG@50", "Recall@50", "MRR");
       this.steps = run.stepLog();
@@ -571,7 +572,8 @@ public final class FineTuner {
         raised[i] = historyNegatives(t, targets[i]);
         sequences.add(encoder.cache().encodeHistory(t.history()));
       }
-      double margin = options.historyNegativeMargin();
+      // The penalty lowers the history items the margin raises: one offset for both.
+      double margin = options.historyNegativeMargin() - options.historyPenalty();
       EncoderOutput out = replica.encode(scope, encoder.collator().collate(sequences), true);
       NDArray q = out.pooled().normalize(2, 1, 1e-8);
       double tau = config.temperature();
@@ -597,7 +599,7 @@ public final class FineTuner {
 
     /** Catalog indices of the sample's distinct history items other than its target. */
     private int[] historyNegatives(TrainingSample sample, int target) {
-      if (options.historyNegativeMargin() == 0) {
+      if (options.historyNegativeMargin() == options.historyPenalty()) {
         return new int[0];
       }
       return sample.history().itemIds().stream().mapToInt(catalog::requireIndex)
@@ -772,6 +774,7 @@ public final class FineTuner {
       r.put("tiePolicy", options.tiePolicy().name());
       r.put("historyPolicy", options.historyPolicy().name());
       r.put("historyNegativeMargin", options.historyNegativeMargin());
+      r.put("historyPenalty", options.historyPenalty());
       r.put("lengthGroupBatches", options.lengthGroupBatches());
       r.put("matrixRefreshSteps", options.matrixRefreshSteps());
       r.put("temperature", config.temperature());
@@ -814,6 +817,11 @@ public final class FineTuner {
         md.append(String.format(Locale.ROOT, "Training raised each sample's history items by a"
             + " cosine margin of %s in the softmax (historyNegativeMargin); evaluation ranks"
             + " them as the history policy above says.%n%n", options.historyNegativeMargin()));
+      }
+      if (options.historyPenalty() > 0) {
+        md.append(String.format(Locale.ROOT, "Scores of each user's history items were lowered by"
+            + " %s (cosine; historyPenalty) in training and in every ranking of this run; history"
+            + " items still compete (not the paper's scoring).%n%n", options.historyPenalty()));
       }
       if (options.lengthGroupBatches() > 0) {
         md.append(String.format(Locale.ROOT, "Training batches were grouped by history length in"

@@ -24,7 +24,9 @@ import java.util.Locale;
  * <p>An optional margin raises chosen items' logits by {@code margin / tau} in the softmax only
  * (not in evaluation): the user's own history items, which a history encoding naturally sits
  * close to, become harder negatives, so the encoder learns to place the next item above them.
- * With margin 0 this is exactly Algorithm 1's loss.
+ * With margin 0 this is exactly Algorithm 1's loss. A negative margin lowers them instead: the
+ * training side of a {@link io.recformer.core.metrics.HistoryPenalty}, so the encoder trains
+ * under the scoring it is evaluated with.
  */
 public final class ItemSoftmaxLoss {
 
@@ -54,7 +56,7 @@ public final class ItemSoftmaxLoss {
    *
    * @param raised per query row, item indices whose logit is raised (null or empty for none);
    *     the row's target must not be among them
-   * @param margin in cosine units, >= 0
+   * @param margin in cosine units; negative lowers the items' logits
    */
   public static Result compute(NDArray queries, NDArray matrix, int[] targets, int[][] raised,
       double margin, double temperature, int chunk, NDManager out) {
@@ -76,8 +78,8 @@ public final class ItemSoftmaxLoss {
             "target %d is out of range [0, %d) of the item matrix", t, items));
       }
     }
-    if (!(margin >= 0) || !Double.isFinite(margin)) {
-      throw new IllegalArgumentException("margin = " + margin + " must be >= 0");
+    if (!Double.isFinite(margin)) {
+      throw new IllegalArgumentException("margin = " + margin + " must be finite");
     }
     if (raised.length != batch) {
       throw new IllegalArgumentException("raised has " + raised.length

@@ -263,6 +263,32 @@ class FineTunerTest {
         .contains("cosine margin of 0.2");
   }
 
+  /**
+   * A history penalty lowers history items in the training softmax (the first step's loss falls,
+   * identically in both loss paths) and is recorded in the report; with a margin of the same size
+   * the two cancel in training.
+   */
+  @Test
+  void historyPenaltyLowersTheTrainingLossInBothLossPaths(@TempDir Path dir) throws Exception {
+    FineTuneOptions.Builder base = tiny().epochs(1).zeroShotTest(false).samplesPerEpoch(16)
+        .gradientAccumulation(1);
+    double plain = firstStepLoss(run(base.variant(Variant.STAGE1_ONLY).build(),
+        dir.resolve("plain")));
+    FineTuneResult chunked = run(base.variant(Variant.STAGE1_ONLY).historyPenalty(0.2).build(),
+        dir.resolve("chunked"));
+    FineTuneResult dense = run(base.variant(Variant.TRAINABLE_MATRIX).historyPenalty(0.2)
+        .build(), dir.resolve("dense"));
+    FineTuneResult cancelled = run(base.variant(Variant.STAGE1_ONLY).historyPenalty(0.2)
+        .historyNegativeMargin(0.2).build(), dir.resolve("cancelled"));
+    assertThat(firstStepLoss(chunked)).isLessThan(plain - 1e-3);
+    assertThat(firstStepLoss(dense)).isCloseTo(firstStepLoss(chunked), within(1e-4));
+    assertThat(firstStepLoss(cancelled)).isCloseTo(plain, within(1e-6));
+    assertThat(Files.readString(chunked.runDirectory().resolve("report.json")))
+        .contains("\"historyPenalty\" : 0.2");
+    assertThat(Files.readString(chunked.runDirectory().resolve("report.md")))
+        .contains("lowered by 0.2 (cosine; historyPenalty)");
+  }
+
   private static double firstStepLoss(FineTuneResult r) throws Exception {
     List<String> lines = Files.readAllLines(r.runDirectory().resolve("metrics-steps.csv"));
     return Double.parseDouble(lines.get(1).split(",")[3]);
@@ -371,6 +397,8 @@ class FineTunerTest {
   void optionsNameTheBadField() {
     assertThatThrownBy(() -> tiny().historyNegativeMargin(-0.1).build())
         .hasMessage("historyNegativeMargin = -0.1 must be in [0, 2] (a cosine margin; 0 = none)");
+    assertThatThrownBy(() -> tiny().historyPenalty(-0.1).build())
+        .hasMessage("historyPenalty = -0.1 must be in [0, 2] (cosine; 0 = none, the paper)");
     assertThatThrownBy(() -> tiny().lengthGroupBatches(-1).build())
         .hasMessage("lengthGroupBatches = -1 must be >= 0 (0 = random batches)");
     assertThatThrownBy(() -> tiny().matrixRefreshSteps(-1).build())

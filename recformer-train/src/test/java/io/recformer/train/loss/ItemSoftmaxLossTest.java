@@ -110,11 +110,29 @@ class ItemSoftmaxLossTest {
    */
   @Test
   void marginRaisesTheChosenItemsInTheSoftmax() {
+    double plain = plainLossOfTheMarginExample();
+    assertThat(marginLossAgreesWithAPlainComputation(0.3)).as("harder negatives raise the loss")
+        .isGreaterThan(plain + 1e-3);
+  }
+
+  /** A negative margin (the training side of a history penalty) lowers the items the same way. */
+  @Test
+  void negativeMarginLowersTheChosenItemsInTheSoftmax() {
+    double plain = plainLossOfTheMarginExample();
+    assertThat(marginLossAgreesWithAPlainComputation(-0.3)).as("easier negatives lower the loss")
+        .isLessThan(plain - 1e-3);
+  }
+
+  private static double plainLossOfTheMarginExample() {
+    return marginLossAgreesWithAPlainComputation(0);
+  }
+
+  /** Checks loss and gradient at {@code margin} against doubles; returns the expected loss. */
+  private static double marginLossAgreesWithAPlainComputation(double margin) {
     int b = 3;
     int n = 23;
     int d = 6;
     double tau = 0.5;  // soft enough that raising non-maximal items visibly moves the loss
-    double margin = 0.3;
     int[] targets = {4, 0, 22};
     int[][] raised = {{1, 2, 17}, {}, {0, 21, 5}};
     float[] items = gaussian(n * d, 5);
@@ -163,10 +181,10 @@ class ItemSoftmaxLossTest {
               .isCloseTo(expectedGradient[i], within(1e-4));
         }
       }
-      assertThat(expectedLoss).as("harder negatives raise the loss").isGreaterThan(plain + 1e-3);
       assertThat(ItemSoftmaxLoss.compute(q, matrix, targets, raised, 0, tau, 5, m).loss())
           .as("margin 0 is the plain loss").isCloseTo(plain, within(1e-5));
     }
+    return expectedLoss;
   }
 
   @Test
