@@ -77,6 +77,11 @@ final class RecommendCommand implements Callable<Integer> {
   @Option(names = "--include-history", description = "Keep the history's own items in the list (excluded by default).")
   boolean includeHistory;
 
+  @Option(names = "--history-penalty", paramLabel = "<cosine>",
+      description = "Keep the history's own items but lower their scores by this much (the"
+          + " historyPenalty a model was fine-tuned or validated with; implies --include-history).")
+  Double historyPenalty;
+
   @Option(names = "--format", description = "table or json (default: ${DEFAULT-VALUE}).")
   Format format = Format.table;
 
@@ -87,7 +92,9 @@ final class RecommendCommand implements Callable<Integer> {
     }
     List<Item> jsonItems = query.json == null ? null : readItems(query.json);
     Dataset dataset = DatasetArguments.open(data, false);
-    RecommendOptions options = RecommendOptions.DEFAULTS.withExcludeHistory(!includeHistory);
+    RecommendOptions options = historyPenalty != null
+        ? RecommendOptions.DEFAULTS.withHistoryPenalty(historyPenalty)
+        : RecommendOptions.DEFAULTS.withExcludeHistory(!includeHistory);
     try (RecformerEncoder encoder = bundle.open()) {
       Recommender recommender = index == null ? Recommender.build(encoder, dataset.items())
           : Recommender.open(encoder, dataset.items(), index);
@@ -191,7 +198,8 @@ final class RecommendCommand implements Callable<Integer> {
   private String toTable(String description, List<Item> history, List<Recommendation> top) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "Top %d for %s (%d history items, history %s)%n", k, description,
-        history.size(), includeHistory ? "included" : "excluded"));
+        history.size(), historyPenalty != null ? "included, penalty " + historyPenalty
+            : includeHistory ? "included" : "excluded"));
     int idWidth = 4;
     for (Recommendation r : top) {
       idWidth = Math.max(idWidth, r.itemId().length());
@@ -209,7 +217,8 @@ final class RecommendCommand implements Callable<Integer> {
     ObjectNode root = JSON.createObjectNode();
     root.put("query", description);
     root.put("historyItems", history.size());
-    root.put("excludeHistory", !includeHistory);
+    root.put("excludeHistory", !includeHistory && historyPenalty == null);
+    root.put("historyPenalty", historyPenalty == null ? 0 : historyPenalty);
     root.put("k", k);
     ArrayNode list = root.putArray("recommendations");
     for (Recommendation r : top) {

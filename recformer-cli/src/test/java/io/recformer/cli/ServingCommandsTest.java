@@ -127,6 +127,14 @@ class ServingCommandsTest {
         "--items", a.id(), "--include-history", "-k", String.valueOf(dataset.itemCount()), "--threads", "1");
     assertThat(included.exitCode()).as(included.err()).isZero();
     assertThat(included.out()).contains(" " + a.id() + " ");
+
+    // A penalty larger than any cosine gap keeps the history item but ranks it last.
+    Run penalised = run("recommend", "--bundle", CliRunner.TINY_BUNDLE.toString(), "--data", data.toString(),
+        "--items", a.id(), "--history-penalty", "5", "-k", String.valueOf(dataset.itemCount()), "--threads", "1");
+    assertThat(penalised.exitCode()).as(penalised.err()).isZero();
+    List<String> rows = penalised.out().lines().toList();
+    assertThat(rows.get(0)).endsWith("(1 history items, history included, penalty 5.0)");
+    assertThat(rows.get(rows.size() - 1)).contains(" " + a.id() + " ");
   }
 
   @Test

@@ -10,7 +10,9 @@ import io.recformer.infer.index.ScoredItem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -175,12 +177,33 @@ public final class Recommender {
       history.forEach(item -> excluded.add(item.id()));
     }
     QueryOptions query = QueryOptions.DEFAULTS.withExcludedIds(excluded).withIdFilter(options.filter());
-    List<ScoredItem> top = current.index().topK(user, k, query);
+    List<ScoredItem> top = options.excludeHistory() || options.historyPenalty() == 0
+        ? current.index().topK(user, k, query)
+        : penalizedTopK(current.index(), user, k, query, history, options.historyPenalty());
     List<Recommendation> out = new ArrayList<>(top.size());
     for (ScoredItem scored : top) {
       out.add(new Recommendation(current.items().get(scored.itemId()), scored.score(), out.size()));
     }
     return out;
+  }
+
+  /**
+   * The top {@code k} after lowering the history items' scores. Lowering only moves history items
+   * down, so the answer lies within the plain top {@code k + h} (h = distinct history items): an
+   * item outside it has at least k items above it that are not history items and keep their scores.
+   */
+  private static List<ScoredItem> penalizedTopK(ItemIndex index, float[] user, int k,
+      QueryOptions query, List<Item> history, double penalty) {
+    Set<String> historyIds = new HashSet<>();
+    history.forEach(item -> historyIds.add(item.id()));
+    List<ScoredItem> candidates = new ArrayList<>();
+    for (ScoredItem scored : index.topK(user, k + historyIds.size(), query)) {
+      candidates.add(historyIds.contains(scored.itemId())
+          ? new ScoredItem(scored.itemId(), scored.row(), (float) (scored.score() - penalty)) : scored);
+    }
+    // Stable: equal scores keep the index's order.
+    candidates.sort(Comparator.comparingDouble((ScoredItem s) -> s.score()).reversed());
+    return candidates.subList(0, Math.min(k, candidates.size()));
   }
 
   /**

@@ -89,6 +89,39 @@ class RecommenderTest {
         .extracting(Recommendation::itemId).doesNotContain("i4", "i1", "i3").hasSize(2);
   }
 
+  /**
+   * With history kept and a penalty, the list is the brute-force ranking of cosine minus the
+   * penalty on history items, for every cut k (the index is asked for only k + h candidates).
+   */
+  @Test
+  void aHistoryPenaltyLowersTheUsersOwnItemsBeforeTheCut() {
+    Recommender recommender = Recommender.build(encoder, catalog);
+    List<String> history = List.of("i1", "i3", "i1");
+    float[] user = encoder.encodeHistory(catalog.resolve(history));
+    for (double penalty : new double[] {0.01, 0.05, 0.3, 10}) {
+      List<Item> oracle = new ArrayList<>(catalog.items());
+      oracle.sort(Comparator.comparingDouble((Item item) -> -(cosine(user, encoder.embedItem(item))
+          - (history.contains(item.id()) ? penalty : 0))));
+      for (int k = 1; k <= 5; k++) {
+        List<Recommendation> top = recommender.recommend(history, k,
+            RecommendOptions.DEFAULTS.withHistoryPenalty(penalty));
+        assertThat(top).as("penalty %s, k %d", penalty, k).extracting(Recommendation::itemId)
+            .containsExactlyElementsOf(oracle.subList(0, k).stream().map(Item::id).toList());
+        for (Recommendation r : top) {
+          double expected = cosine(user, encoder.embedItem(r.item()))
+              - (history.contains(r.itemId()) ? penalty : 0);
+          assertThat((double) r.score()).isCloseTo(expected, within(1e-5));
+          assertThat(r.rank()).isEqualTo(top.indexOf(r));
+        }
+      }
+    }
+    List<String> all = recommender.recommend(history, 5,
+        RecommendOptions.DEFAULTS.withHistoryPenalty(10)).stream().map(Recommendation::itemId).toList();
+    assertThat(all.subList(3, 5)).as("history last").containsExactlyInAnyOrder("i1", "i3");
+    assertThatThrownBy(() -> RecommendOptions.DEFAULTS.withHistoryPenalty(-1))
+        .hasMessageContaining("historyPenalty = -1.0 must be a finite number >= 0");
+  }
+
   @Test
   void coldStartItemsAreRecommendableWithoutRebuilding() {
     Recommender recommender = Recommender.build(encoder, catalog);
