@@ -4,11 +4,32 @@ import io.recformer.core.metrics.HistoryPolicy;
 import io.recformer.core.metrics.TiePolicy;
 
 /**
- * A tie policy and a history policy under which a number was computed.
+ * A tie policy and a history policy under which a number was computed, and the history penalty
+ * the scores were given before ranking (0 for the plain protocols; a scoring rule, see
+ * {@link io.recformer.core.metrics.HistoryPenalty}).
  *
  * @param label short label for tables
  */
-record Protocol(String label, TiePolicy ties, HistoryPolicy history) {
+record Protocol(String label, TiePolicy ties, HistoryPolicy history, double historyPenalty) {
+
+  /** Label of the rows scored with a history penalty chosen on validation. */
+  static final String PENALIZED_LABEL = "original ties, history kept, history penalty";
+  /** The same with expected ties. */
+  static final String PENALIZED_EXPECTED_LABEL = "expected ties, history kept, history penalty";
+
+  Protocol(String label, TiePolicy ties, HistoryPolicy history) {
+    this(label, ties, history, 0);
+  }
+
+  /** The published protocol with the scores of each user's history items lowered by {@code penalty}. */
+  static Protocol penalized(double penalty) {
+    return new Protocol(PENALIZED_LABEL, TiePolicy.ORIGINAL, HistoryPolicy.KEEP, penalty);
+  }
+
+  /** {@link #penalized} with expected ties. */
+  static Protocol penalizedExpected(double penalty) {
+    return new Protocol(PENALIZED_EXPECTED_LABEL, TiePolicy.EXPECTED, HistoryPolicy.KEEP, penalty);
+  }
 
   /** The published protocol (reference section 6): ties in the target's favour, history ranked. */
   static final Protocol PUBLISHED = new Protocol("original ties, history kept", TiePolicy.ORIGINAL,

@@ -11,6 +11,7 @@ import io.recformer.core.config.Pooling;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.Item;
+import io.recformer.core.metrics.HistoryPenalty;
 import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.text.ItemText;
 import io.recformer.data.dataset.Dataset;
@@ -127,6 +128,13 @@ public final class QualityBenchmark implements Callable<Integer> {
           + " score, tied; the default) or learned (the model's own untrained score, as before 2026-11-27).")
   String idUnseenItems;
 
+  @Option(names = "--history-penalties", split = ",", paramLabel = "<p,p,...>",
+      description = "Also score every model with a history penalty (each user's own items lowered by p"
+          + " before ranking; a scoring rule, history still ranked): p is chosen per model on validation"
+          + " NDCG@10 among these values, in the model's own score units (cosine for text and Recformer,"
+          + " logits for SASRec). Default: none.")
+  List<Double> historyPenalties = List.of();
+
   @Option(names = "--published", defaultValue = "auto",
       description = "Published rows to add: auto, scientific-unisrec, office, none.")
   String published;
@@ -169,6 +177,7 @@ public final class QualityBenchmark implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--recformer-pooling = '" + recformerPooling
           + "' is not one of MEAN, CLS, KEEP");
     };
+    historyPenalties.forEach(HistoryPenalty::requireValid);
     if (models.isEmpty() && recformer.isEmpty()) {
       throw new IllegalArgumentException("nothing to run: --models none and no --recformer rows");
     }
@@ -217,7 +226,7 @@ public final class QualityBenchmark implements Callable<Integer> {
       notes.put(pop.name(), "counts over training parts only (RecBole Pop); ID-based, unseen items at the floor");
       settings.put("popularity", String.format(Locale.ROOT, "counts of each item in the training parts (each user's"
           + " items except the last two), %.2f s", secs));
-      evaluate(idBased(pop, eval), eval, notes.get(pop.name()), rows);
+      evaluate(idBased(pop, eval), eval, notes.get(pop.name()), rows, settings);
     }
     if (models.contains("sasrec")) {
       PyTorchThreads.setIntraOpThreads(threads);
@@ -236,7 +245,7 @@ public final class QualityBenchmark implements Callable<Integer> {
         settings.put("sasrec.training", String.format(Locale.ROOT,
             "%d epochs run, best epoch %d, %.1f s, %d targets/epoch, validation NDCG@10 by epoch %s",
             s.epochsRun(), s.bestEpoch(), s.seconds(), s.targetsPerEpoch(), rounded(s.validationNdcg10())));
-        evaluate(idBased(sasrec, eval), eval, note, rows);
+        evaluate(idBased(sasrec, eval), eval, note, rows, settings);
       }
     }
     if (models.contains("text")) {
@@ -272,7 +281,7 @@ public final class QualityBenchmark implements Callable<Integer> {
               + " history = normalized sum of item vectors weighted decay^age (age 0 = most recent); score ="
               + " cosine; %d item embeddings in %.1f s", textMaxTokens, texts.size(), embedSecs));
       settings.put("text.validation NDCG@10 by decay", byDecay.toString());
-      evaluate(text, eval, note, rows);
+      evaluate(text, eval, note, rows, settings);
     }
     if (!recformer.isEmpty()) {
       PyTorchThreads.setIntraOpThreads(threads);
@@ -288,7 +297,7 @@ public final class QualityBenchmark implements Callable<Integer> {
             settings.put("recformer." + row.getKey(), String.format(Locale.ROOT,
                 "%s; score = cosine of history and item encodings; item matrix ready in %.0f s",
                 scorer.description(), openSecs));
-            evaluate(scorer, eval, scorer.description(), rows);
+            evaluate(scorer, eval, scorer.description(), rows, settings);
           }
         }
       } finally {
@@ -353,15 +362,52 @@ public final class QualityBenchmark implements Callable<Integer> {
     }
   }
 
-  private static void evaluate(SequenceScorer scorer, EvaluationData eval, String note, List<ResultRow> rows) {
-    Map<Protocol, Map<Slice, MetricReport>> reports = SliceEvaluator.evaluate(scorer, eval.test(), Protocol.ALL,
+  private void evaluate(SequenceScorer scorer, EvaluationData eval, String note, List<ResultRow> rows,
+      Map<String, String> settings) {
+    List<Protocol> protocols = new ArrayList<>(Protocol.ALL);
+    if (!historyPenalties.isEmpty()) {
+      double chosen = chooseHistoryPenalty(scorer, eval, settings);
+      protocols.add(Protocol.penalized(chosen));
+      protocols.add(Protocol.penalizedExpected(chosen));
+    }
+    Map<Protocol, Map<Slice, MetricReport>> reports = SliceEvaluator.evaluate(scorer, eval.test(), protocols,
         eval::inTraining);
     reports.forEach((protocol, perSlice) -> perSlice.forEach((slice, r) -> {
       Map<String, Double> se = new LinkedHashMap<>();
       r.metrics().keySet().forEach(k -> se.put(k, r.standardError(k)));
+      String rowNote = protocol.label().startsWith(Protocol.PENALIZED_LABEL)
+          || protocol.label().startsWith(Protocol.PENALIZED_EXPECTED_LABEL)
+          ? String.format(Locale.ROOT, "history penalty %s (chosen on validation); %s", protocol.historyPenalty(), note)
+          : note;
       rows.add(new ResultRow(scorer.name(), ResultRow.MEASURED, protocol.label(), slice.label(), r.users(),
-          r.metrics(), se, note));
+          r.metrics(), se, rowNote));
     }));
+  }
+
+  /**
+   * The history penalty with the best validation NDCG@10 (original ties, history kept) among
+   * {@code --history-penalties}, the smallest on a tie; every value's score goes into the settings.
+   */
+  private double chooseHistoryPenalty(SequenceScorer scorer, EvaluationData eval, Map<String, String> settings) {
+    List<Double> candidates = historyPenalties.stream().distinct().sorted().toList();
+    List<Protocol> protocols = candidates.stream().map(Protocol::penalized).toList();
+    Map<Protocol, Map<Slice, MetricReport>> reports = SliceEvaluator.evaluate(scorer, eval.validation(),
+        protocols, eval::inTraining);
+    Map<Double, String> byPenalty = new LinkedHashMap<>();
+    double chosen = candidates.get(0);
+    double best = Double.NEGATIVE_INFINITY;
+    for (Protocol p : protocols) {
+      double ndcg = reports.get(p).get(Slice.ALL).get("NDCG@10");
+      byPenalty.put(p.historyPenalty(), String.format(Locale.ROOT, "%.4f", ndcg));
+      if (ndcg > best) {
+        best = ndcg;
+        chosen = p.historyPenalty();
+      }
+    }
+    settings.put(scorer.name() + ".validation NDCG@10 by history penalty", byPenalty + ", chosen " + chosen);
+    LOG.info("{}: history penalty {} chosen on validation (NDCG@10 {})", scorer.name(), chosen,
+        String.format(Locale.ROOT, "%.4f", best));
+    return chosen;
   }
 
   private static String rounded(List<Double> values) {
@@ -383,6 +429,16 @@ public final class QualityBenchmark implements Callable<Integer> {
       if (!part.isEmpty()) {
         md.append("### Measured: ").append(p.label())
             .append(p == Protocol.PUBLISHED ? " (the published protocol)" : "").append("\n\n")
+            .append(ResultWriter.table(part, false)).append('\n');
+      }
+    }
+    for (String label : List.of(Protocol.PENALIZED_LABEL, Protocol.PENALIZED_EXPECTED_LABEL)) {
+      List<ResultRow> part = rows.stream()
+          .filter(r -> r.measured() && r.protocol().equals(label) && r.slice().equals(Slice.ALL.label()))
+          .toList();
+      if (!part.isEmpty()) {
+        md.append("### Measured: ").append(label).append(" chosen per model on validation (a scoring rule:"
+                + " each user's own items lowered by p before ranking, p in the note)\n\n")
             .append(ResultWriter.table(part, false)).append('\n');
       }
     }

@@ -2,6 +2,7 @@ package io.recformer.bench.quality;
 
 import io.recformer.bench.baseline.IndexedExample;
 import io.recformer.bench.baseline.SequenceScorer;
+import io.recformer.core.metrics.HistoryPenalty;
 import io.recformer.core.metrics.MetricAccumulator;
 import io.recformer.core.metrics.MetricReport;
 import java.util.ArrayList;
@@ -56,9 +57,15 @@ final class SliceEvaluator {
         }
         int target = part.get(i).target();
         Slice slice = inTraining.test(target) ? Slice.IN_SET : Slice.COLD_START;
-        for (Map<Slice, MetricAccumulator> perSlice : acc.values()) {
-          perSlice.get(Slice.ALL).add(scores[i], target, histories.get(i));
-          perSlice.get(slice).add(scores[i], target, histories.get(i));
+        for (Map.Entry<Protocol, Map<Slice, MetricAccumulator>> entry : acc.entrySet()) {
+          float[] row = scores[i];
+          double penalty = entry.getKey().historyPenalty();
+          if (penalty > 0) {
+            row = row.clone();
+            HistoryPenalty.apply(row, 0, row.length, histories.get(i), penalty);
+          }
+          entry.getValue().get(Slice.ALL).add(row, target, histories.get(i));
+          entry.getValue().get(slice).add(row, target, histories.get(i));
         }
       }
     }

@@ -94,6 +94,43 @@ class QualityBenchmarkTest {
     assertThat(coldPop.metric("MRR")).isCloseTo(1 / 11.0, within(1e-12));
   }
 
+  /**
+   * With one penalty of 10 (far beyond any cosine gap) every history item ranks below every other
+   * item; no test target of the tiny data is in its history, so the penalized expected-ties rows
+   * equal the history-excluded ones, and the original-ties penalized row is added beside them.
+   */
+  @Test
+  void historyPenaltyRowsAreChosenOnValidationAndMatchHistoryExclusionWhenHuge() throws Exception {
+    Path out = tmp.resolve("penalty");
+    QualityBenchmark bench = new QualityBenchmark();
+    new CommandLine(bench).parseArgs("--data", tinyDataset().toString(), "--out", out.toString(),
+        "--threads", "1", "--models", "text", "--text-max-tokens", "32", "--text-decays", "1.0",
+        "--history-penalties", "10");
+    QualityBenchmark.Outcome outcome = bench.run();
+    // 1 model x (3 protocols + 2 penalized) x 3 slices.
+    assertThat(outcome.rows()).filteredOn(ResultRow::measured).hasSize(15);
+    for (String slice : List.of("all", "in-set", "cold-start")) {
+      ResultRow penalized = row(outcome, Protocol.PENALIZED_EXPECTED_LABEL, slice);
+      ResultRow excluded = row(outcome, Protocol.EXPECTED_EXCLUDE.label(), slice);
+      for (String metric : List.of("Recall@10", "NDCG@10", "MRR")) {
+        assertThat(penalized.metric(metric)).as(slice + " " + metric)
+            .isCloseTo(excluded.metric(metric), within(1e-12));
+      }
+    }
+    assertThat(row(outcome, Protocol.PENALIZED_LABEL, "all").note())
+        .startsWith("history penalty 10.0 (chosen on validation)");
+    assertThat(row(outcome, Protocol.PENALIZED_LABEL, "all").metric("MRR"))
+        .isGreaterThan(row(outcome, Protocol.PUBLISHED.label(), "all").metric("MRR"));
+    assertThat(outcome.settings()).containsKey("MiniLM text, zero-shot.validation NDCG@10 by history penalty");
+    assertThat(outcome.markdown()).contains("### Measured: " + Protocol.PENALIZED_LABEL + " chosen per model");
+  }
+
+  private static ResultRow row(QualityBenchmark.Outcome outcome, String protocol, String slice) {
+    return outcome.rows().stream()
+        .filter(r -> r.measured() && r.protocol().equals(protocol) && r.slice().equals(slice))
+        .findFirst().orElseThrow(() -> new AssertionError("no row " + protocol + " / " + slice));
+  }
+
   @Test
   void recformerRowsEqualTheFineTunerEvaluation() throws Exception {
     // A Recformer row (zero-shot MiniLM) must give exactly what fine-tuning's RankingEvaluator
