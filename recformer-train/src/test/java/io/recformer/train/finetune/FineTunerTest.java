@@ -247,10 +247,8 @@ class FineTunerTest {
    */
   @Test
   void historyMarginRaisesTheTrainingLossInBothLossPaths(@TempDir Path dir) throws Exception {
-    FineTuneOptions.Builder base = tiny().epochs(1).zeroShotTest(false).samplesPerEpoch(16)
-        .gradientAccumulation(1);
-    double plain = firstStepLoss(run(base.variant(Variant.STAGE1_ONLY).build(),
-        dir.resolve("plain")));
+    FineTuneOptions.Builder base = oneShortEpoch();
+    double plain = plainFirstStepLoss(dir);
     FineTuneResult chunked = run(base.variant(Variant.STAGE1_ONLY).historyNegativeMargin(0.2)
         .build(), dir.resolve("chunked"));
     FineTuneResult dense = run(base.variant(Variant.TRAINABLE_MATRIX).historyNegativeMargin(0.2)
@@ -270,10 +268,8 @@ class FineTunerTest {
    */
   @Test
   void historyPenaltyLowersTheTrainingLossInBothLossPaths(@TempDir Path dir) throws Exception {
-    FineTuneOptions.Builder base = tiny().epochs(1).zeroShotTest(false).samplesPerEpoch(16)
-        .gradientAccumulation(1);
-    double plain = firstStepLoss(run(base.variant(Variant.STAGE1_ONLY).build(),
-        dir.resolve("plain")));
+    FineTuneOptions.Builder base = oneShortEpoch();
+    double plain = plainFirstStepLoss(dir);
     FineTuneResult chunked = run(base.variant(Variant.STAGE1_ONLY).historyPenalty(0.2).build(),
         dir.resolve("chunked"));
     FineTuneResult dense = run(base.variant(Variant.TRAINABLE_MATRIX).historyPenalty(0.2)
@@ -287,6 +283,16 @@ class FineTunerTest {
         .contains("\"historyPenalty\" : 0.2");
     assertThat(Files.readString(chunked.runDirectory().resolve("report.md")))
         .contains("lowered by 0.2 (cosine; historyPenalty)");
+  }
+
+  /** One epoch of 16 samples, one per step, no zero-shot pass: a first step to compare losses. */
+  private static FineTuneOptions.Builder oneShortEpoch() {
+    return tiny().epochs(1).zeroShotTest(false).samplesPerEpoch(16).gradientAccumulation(1);
+  }
+
+  private double plainFirstStepLoss(Path dir) throws Exception {
+    return firstStepLoss(run(oneShortEpoch().variant(Variant.STAGE1_ONLY).build(),
+        dir.resolve("plain")));
   }
 
   private static double firstStepLoss(FineTuneResult r) throws Exception {
