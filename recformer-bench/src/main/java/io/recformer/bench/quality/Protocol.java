@@ -17,6 +17,11 @@ record Protocol(String label, TiePolicy ties, HistoryPolicy history, double hist
   /** The same with expected ties. */
   static final String PENALIZED_EXPECTED_LABEL = "expected ties, history kept, history penalty";
 
+  /** Whether this is one of the rows scored with a chosen history penalty (which may be 0). */
+  boolean penalizedRow() {
+    return label.equals(PENALIZED_LABEL) || label.equals(PENALIZED_EXPECTED_LABEL);
+  }
+
   Protocol(String label, TiePolicy ties, HistoryPolicy history) {
     this(label, ties, history, 0);
   }

@@ -375,8 +375,7 @@ public final class QualityBenchmark implements Callable<Integer> {
     reports.forEach((protocol, perSlice) -> perSlice.forEach((slice, r) -> {
       Map<String, Double> se = new LinkedHashMap<>();
       r.metrics().keySet().forEach(k -> se.put(k, r.standardError(k)));
-      String rowNote = protocol.label().startsWith(Protocol.PENALIZED_LABEL)
-          || protocol.label().startsWith(Protocol.PENALIZED_EXPECTED_LABEL)
+      String rowNote = protocol.penalizedRow()
           ? String.format(Locale.ROOT, "history penalty %s (chosen on validation); %s", protocol.historyPenalty(), note)
           : note;
       rows.add(new ResultRow(scorer.name(), ResultRow.MEASURED, protocol.label(), slice.label(), r.users(),

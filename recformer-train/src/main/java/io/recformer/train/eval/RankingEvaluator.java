@@ -102,7 +102,9 @@ public final class RankingEvaluator {
             seen[u - from] = indices(catalog, e.history());
           }
           for (int i = 0; i < historyPenalties.length; i++) {
-            float[] penalized = historyPenalties[i] == 0 ? scores : scores.clone();
+            // The last penalty may lower the block in place: nothing reads it afterwards.
+            boolean last = i == historyPenalties.length - 1;
+            float[] penalized = historyPenalties[i] == 0 || last ? scores : scores.clone();
             HistoryPenalty.applyRows(penalized, items, seen, historyPenalties[i]);
             accumulators.get(i).addBatch(penalized, items, targets, seen);
           }
