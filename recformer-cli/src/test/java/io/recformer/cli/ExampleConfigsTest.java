@@ -117,6 +117,20 @@ class ExampleConfigsTest {
   }
 
   @Test
+  void inDomainScientificPretrainingConfigNeverSeesValidationOrTestItems() throws Exception {
+    // Office checkpoint continued on Scientific's training parts (docs/results.md).
+    ResolvedConfig c = pretrainFile("pretrain-scientific-train.yaml");
+    PretrainOptions o = c.bind(PretrainOptions.defaults());
+    assertThat(o.holdOutLastItems()).isEqualTo(2);
+    assertThat(o.batchSize()).isEqualTo(32);
+    assertThat(o.maxSteps()).isEqualTo(150);
+    assertThat(o.warmupSteps()).isEqualTo(15);
+    assertThat(o.patience()).isZero();
+    assertThat(c.getInt("heldOutUsers")).isEqualTo(500);
+    assertThat(c.bind(MINILM).maxTokens()).isEqualTo(128);
+  }
+
+  @Test
   void twoHourScientificConfigResolves() throws Exception {
     // Both stages, stage 1's schedule ending with its epochs, a short gentle stage 2.
     ResolvedConfig c = finetuneFile("finetune-scientific-2h.yaml");

@@ -24,6 +24,9 @@ import java.util.Locale;
  * @param maxSteps stop after this many optimizer steps (validating there), 0 = no limit; the
  *     learning rate then decays to zero at this step instead of at the end of the last epoch. A
  *     bounded budget that, unlike a wall-clock limit, reproduces exactly
+ * @param holdOutLastItems items cut from the end of every sequence (training and held-out) before
+ *     pairs are drawn; 0 = none. 2 keeps only the leave-one-out training part, so pre-training on
+ *     the dataset that will be fine-tuned never sees a validation or test target
  */
 public record PretrainOptions(
     int epochs,
@@ -39,7 +42,8 @@ public record PretrainOptions(
     int patience,
     long seed,
     String device,
-    int maxSteps) {
+    int maxSteps,
+    int holdOutLastItems) {
 
   public PretrainOptions {
     positive("epochs", epochs);
@@ -73,6 +77,10 @@ public record PretrainOptions(
     if (maxSteps < 0) {
       throw new IllegalArgumentException("maxSteps = " + maxSteps + " must be >= 0 (0 = no limit)");
     }
+    if (holdOutLastItems < 0) {
+      throw new IllegalArgumentException("holdOutLastItems = " + holdOutLastItems
+          + " must be >= 0 (0 = whole sequences)");
+    }
   }
 
   private static void positive(String name, int value) {
@@ -84,7 +92,7 @@ public record PretrainOptions(
 
   /** The original's settings on the CPU. */
   public static PretrainOptions defaults() {
-    return new PretrainOptions(32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu", 0);
+    return new PretrainOptions(32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu", 0, 0);
   }
 
   /** A copy with the budgets of a small run. */
@@ -92,27 +100,34 @@ public record PretrainOptions(
       double newLearningRate) {
     return new PretrainOptions(newEpochs, newBatchSize, newAccumulation, newLearningRate,
         warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, seed, device, maxSteps);
+        evalEverySteps, patience, seed, device, maxSteps, holdOutLastItems);
   }
 
   /** A copy with another seed. */
   public PretrainOptions withSeed(long newSeed) {
     return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
         warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, newSeed, device, maxSteps);
+        evalEverySteps, patience, newSeed, device, maxSteps, holdOutLastItems);
   }
 
   /** A copy with another device. */
   public PretrainOptions withDevice(String newDevice) {
     return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
         warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, seed, newDevice, maxSteps);
+        evalEverySteps, patience, seed, newDevice, maxSteps, holdOutLastItems);
+  }
+
+  /** A copy that cuts {@code items} from the end of every sequence before drawing pairs. */
+  public PretrainOptions withHoldOutLastItems(int items) {
+    return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
+        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
+        evalEverySteps, patience, seed, device, maxSteps, items);
   }
 
   /** A copy that stops after {@code steps} optimizer steps (0 = no limit). */
   public PretrainOptions withMaxSteps(int steps) {
     return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
         warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, seed, device, steps);
+        evalEverySteps, patience, seed, device, steps, holdOutLastItems);
   }
 }

@@ -101,9 +101,25 @@ public final class Pretrainer {
     this.initialWeights = initialWeights;
     this.tokenizer = tokenizer;
     this.catalog = catalog;
-    this.train = List.copyOf(train);
-    this.heldOut = List.copyOf(heldOut);
+    this.train = withoutLastItems(train, options.holdOutLastItems());
+    this.heldOut = withoutLastItems(heldOut, options.holdOutLastItems());
     this.fingerprint = datasetFingerprint;
+  }
+
+  /**
+   * Every sequence less its last {@code count} items (an empty one when it has no more). Sequences
+   * are kept, not dropped, so the held-out count a resumed run reads back stays the same; the pair
+   * sampler skips those left with fewer than 2 items.
+   */
+  static List<UserHistory> withoutLastItems(List<UserHistory> sequences, int count) {
+    if (count == 0) {
+      return List.copyOf(sequences);
+    }
+    List<UserHistory> cut = new ArrayList<>(sequences.size());
+    for (UserHistory sequence : sequences) {
+      cut.add(sequence.prefix(Math.max(0, sequence.size() - count)));
+    }
+    return List.copyOf(cut);
   }
 
   /** Test hook: stop (as if killed) after this many completed epochs. */

@@ -88,6 +88,39 @@ class PretrainerTest {
   }
 
   @Test
+  void holdingOutLastItemsEqualsPretrainingOnTheCutSequences(@TempDir Path dir) throws Exception {
+    List<UserHistory> cutTrain = new java.util.ArrayList<>();
+    for (UserHistory u : train) {
+      cutTrain.add(u.prefix(u.size() - 2)); // slice users have >= 5 items
+    }
+    List<UserHistory> cutHeldOut = new java.util.ArrayList<>();
+    for (UserHistory u : heldOut) {
+      cutHeldOut.add(u.prefix(u.size() - 2));
+    }
+    pretrainer(tiny().withHoldOutLastItems(2)).run(dir.resolve("option"));
+    new Pretrainer(tiny(), config, initial, tokenizer, split.dataset().items(), cutTrain,
+        cutHeldOut, split.dataset().fingerprint()).run(dir.resolve("cut"));
+    pretrainer(tiny()).run(dir.resolve("whole"));
+    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
+      assertThat(Files.readString(dir.resolve("option").resolve(csv))).as(csv)
+          .isEqualTo(Files.readString(dir.resolve("cut").resolve(csv)))
+          .isNotEqualTo(Files.readString(dir.resolve("whole").resolve(csv)));
+    }
+    assertThat(Files.readString(dir.resolve("option/config.json")))
+        .contains("\"holdOutLastItems\" : 2");
+  }
+
+  @Test
+  void withoutLastItemsKeepsEverySequenceAndEmptiesTheShortOnes() {
+    List<UserHistory> cut = Pretrainer.withoutLastItems(List.of(
+        UserHistory.of("a", List.of("1", "2", "3", "4")), UserHistory.of("b", List.of("5"))), 2);
+    assertThat(cut).extracting(UserHistory::itemIds)
+        .containsExactly(List.of("1", "2"), List.of());
+    assertThatThrownBy(() -> PretrainOptions.defaults().withHoldOutLastItems(-1))
+        .hasMessageContaining("holdOutLastItems = -1");
+  }
+
+  @Test
   void resumeAndDeterminism(@TempDir Path dir) throws Exception {
     pretrainer(tiny()).run(dir.resolve("full"));
     Pretrainer interrupted = pretrainer(tiny());
@@ -108,7 +141,7 @@ class PretrainerTest {
     // Accumulation 1: batches of 8, 8 and 6 pairs make 3 steps per epoch, each validated, so
     // steps 1, 2, 4 and 5 are saves inside an epoch. Interrupt in both epochs, resume twice.
     PretrainOptions o = new PretrainOptions(2, 8, 1, 1e-3, 0, 0.0, 1.0, 0.15, true, 1, 0, 4,
-        "cpu", 0);
+        "cpu", 0, 0);
     pretrainer(o).run(dir.resolve("full"));
     Path resumed = dir.resolve("resumed");
     Pretrainer first = pretrainer(o);
@@ -172,7 +205,7 @@ class PretrainerTest {
     // tiny(): 2 epochs of 2 steps; a budget of 3 steps stops inside the second epoch, validating
     // at step 3 although evalEverySteps (2) does not divide it.
     PretrainOptions o = new PretrainOptions(2, 8, 2, 1e-3, 0, 0.0, 1.0, 0.15, true, 2, 0, 4,
-        "cpu", 3);
+        "cpu", 3, 0);
     PretrainResult r = pretrainer(o).run(dir.resolve("run"));
     assertThat(r.steps()).isEqualTo(3);
     List<String> evals = Files.readAllLines(dir.resolve("run/metrics-eval.csv"));
