@@ -71,6 +71,11 @@ import java.util.Locale;
  *     training (each sample's history items other than its target) and in every validation and
  *     test ranking of the run ({@link io.recformer.core.metrics.HistoryPenalty}); 0 = the paper.
  *     A scoring rule of the model, not the protocol: history items stay ranked under KEEP
+ * @param matrixLearningRate peak rate of the item matrix under {@link Variant#TRAINABLE_MATRIX}
+ *     (same warmup and decay as the encoder's), 0 = the encoder's rate. The matrix starts as
+ *     unit-length encodings whose coordinates are about 0.05, while AdamW moves every coordinate
+ *     by about the rate each step: a rate of its own lets the item vectors learn from the
+ *     interactions (as ID embeddings do) while the encoder keeps a gentle rate
  */
 public record FineTuneOptions(
     int epochs,
@@ -105,7 +110,8 @@ public record FineTuneOptions(
     double historyNegativeMargin,
     int lengthGroupBatches,
     int matrixRefreshSteps,
-    double historyPenalty) {
+    double historyPenalty,
+    double matrixLearningRate) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -179,11 +185,28 @@ public record FineTuneOptions(
           + " needs a variant whose stage 1 re-encodes the item matrix (BOTH_STAGES or"
           + " STAGE1_ONLY), not " + variant);
     }
+    if (!(matrixLearningRate >= 0 && matrixLearningRate < 1)) {
+      throw new IllegalArgumentException("matrixLearningRate = " + matrixLearningRate
+          + " must be in [0, 1) (0 = learningRate)");
+    }
+    if (matrixLearningRate > 0 && variant != Variant.TRAINABLE_MATRIX) {
+      throw new IllegalArgumentException("matrixLearningRate = " + matrixLearningRate
+          + " needs the variant TRAINABLE_MATRIX (no other variant trains the matrix), not "
+          + variant);
+    }
   }
 
   /** Epochs of the given stage: {@code stage2Epochs} in stage 2 when set, else {@code epochs}. */
   public int epochsOfStage(boolean secondStage) {
     return secondStage && stage2Epochs > 0 ? stage2Epochs : epochs;
+  }
+
+  /**
+   * Factor from the encoder's rate to the trainable item matrix's: {@code matrixLearningRate}
+   * over the stage's peak rate, 1 when unset.
+   */
+  public double matrixRateFactor(boolean secondStage) {
+    return matrixLearningRate > 0 ? matrixLearningRate / learningRateOfStage(secondStage) : 1;
   }
 
   /** Peak learning rate of the given stage ({@code stage2LearningRate} in stage 2 when set). */
@@ -209,7 +232,7 @@ public record FineTuneOptions(
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
         FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 32, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0, 0, 0);
+        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0, 0, 0, 0);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -256,6 +279,7 @@ public record FineTuneOptions(
     private int lengthGroupBatches;
     private int matrixRefreshSteps;
     private double historyPenalty;
+    private double matrixLearningRate;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -291,6 +315,7 @@ public record FineTuneOptions(
       lengthGroupBatches = o.lengthGroupBatches;
       matrixRefreshSteps = o.matrixRefreshSteps;
       historyPenalty = o.historyPenalty;
+      matrixLearningRate = o.matrixLearningRate;
     }
 
     public Builder epochs(int v) { epochs = v; return this; }
@@ -326,6 +351,7 @@ public record FineTuneOptions(
     public Builder lengthGroupBatches(int v) { lengthGroupBatches = v; return this; }
     public Builder matrixRefreshSteps(int v) { matrixRefreshSteps = v; return this; }
     public Builder historyPenalty(double v) { historyPenalty = v; return this; }
+    public Builder matrixLearningRate(double v) { matrixLearningRate = v; return this; }
 
     public FineTuneOptions build() {
       return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
@@ -333,7 +359,8 @@ public record FineTuneOptions(
           samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
           historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
           stage1Minutes, stage2Minutes, stage2Epochs, stage2LearningRate, zeroShotTest,
-          historyNegativeMargin, lengthGroupBatches, matrixRefreshSteps, historyPenalty);
+          historyNegativeMargin, lengthGroupBatches, matrixRefreshSteps, historyPenalty,
+          matrixLearningRate);
     }
   }
 }

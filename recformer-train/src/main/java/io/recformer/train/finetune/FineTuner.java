@@ -80,6 +80,8 @@ public final class FineTuner {
   private static final Logger LOG = LoggerFactory.getLogger(FineTuner.class);
   static final String STAGE1 = "stage1";
   static final String STAGE2 = "stage2";
+  /** Name of the trainable item matrix among the optimizer's parameters. */
+  private static final String ITEM_MATRIX = "item_matrix";
 
   private final FineTuneOptions options;
   private final RecformerConfig config;
@@ -481,6 +483,7 @@ public final class FineTuner {
       int inGroup = 0;
       int samplesInGroup = 0;
       int refreshSteps = stage.equals(STAGE1) ? options.matrixRefreshSteps() : 0;
+      double matrixRateFactor = options.matrixRateFactor(stage.equals(STAGE2));
       long epochSteps = 0;
       for (int b = 0; b < batches.size(); b++) {
         List<TrainingSample> batch = batches.get(b);
@@ -493,7 +496,8 @@ public final class FineTuner {
               ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm())
               : Double.NaN;
           double rate = schedule.rate(stageStep);
-          optimizer.step(parameters, rate);
+          optimizer.step(parameters, rate,
+              name -> name.equals(ITEM_MATRIX) ? matrixRateFactor : 1);
           parallel.broadcastWeights();
           double loss = lossSum / inGroup;
           globalStep++;
@@ -614,7 +618,7 @@ public final class FineTuner {
         }
       }
       if (trainable) {
-        out.put("item_matrix", trainableMatrix);
+        out.put(ITEM_MATRIX, trainableMatrix);
       }
       return out;
     }
@@ -777,6 +781,7 @@ public final class FineTuner {
       r.put("historyPenalty", options.historyPenalty());
       r.put("lengthGroupBatches", options.lengthGroupBatches());
       r.put("matrixRefreshSteps", options.matrixRefreshSteps());
+      r.put("matrixLearningRate", options.matrixLearningRate());
       r.put("temperature", config.temperature());
       r.set("itemMatrixSpread", spread.toJson(config.temperature()));
       r.put("averaging", "per-user mean");

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * AdamW (Loshchilov and Hutter) with PyTorch's update order: {@code p -= lr * wd * p} (decoupled
@@ -84,6 +85,15 @@ public final class AdamW implements AutoCloseable {
    * @param parameters parameter name to its array (with gradient), in a stable order
    */
   public void step(Map<String, NDArray> parameters, double rate) {
+    step(parameters, rate, name -> 1);
+  }
+
+  /**
+   * As {@link #step(Map, double)}, with parameter {@code name} updated at {@code rate *
+   * rateFactor(name)} (its weight decay scaled alike, as a parameter group of its own would be).
+   */
+  public void step(Map<String, NDArray> parameters, double rate,
+      ToDoubleFunction<String> rateFactor) {
     if (closed) {
       throw new IllegalStateException("the optimizer is closed");
     }
@@ -95,6 +105,7 @@ public final class AdamW implements AutoCloseable {
       if (!p.hasGradient()) {
         continue;
       }
+      double lr = rate * rateFactor.applyAsDouble(e.getKey());
       try (NDManager scratch = manager.newSubManager(p.getDevice())) {
         NDArray g = p.getGradient();
         g.attach(scratch);
@@ -106,12 +117,12 @@ public final class AdamW implements AutoCloseable {
         // manager every step (about 270 MB per step at MiniLM size) until the optimizer closed.
         scratch.tempAttachAll(m, v);
         if (options.weightDecay > 0 && !noDecay(e.getKey())) {
-          p.muli(1 - rate * options.weightDecay);
+          p.muli(1 - lr * options.weightDecay);
         }
         m.muli(options.beta1).addi(g.mul((float) (1 - options.beta1)));
         v.muli(options.beta2).addi(g.square().muli((float) (1 - options.beta2)));
         NDArray denominator = v.div((float) bias2).sqrt().addi((float) options.epsilon);
-        p.subi(m.div(denominator).muli((float) (rate / bias1)));
+        p.subi(m.div(denominator).muli((float) (lr / bias1)));
         g.subi(g);
       }
     }

@@ -241,6 +241,34 @@ class FineTunerTest {
   }
 
   /**
+   * A matrix rate of its own: the first step (same weights, same samples) has the same loss, the
+   * matrix then moves further from its start at the higher rate, and the report records the rate.
+   */
+  @Test
+  void trainableMatrixCanHaveARateOfItsOwn(@TempDir Path dir) throws Exception {
+    FineTuneOptions.Builder base = oneShortEpoch().variant(Variant.TRAINABLE_MATRIX);
+    FineTuneResult same = run(base.build(), dir.resolve("same"));
+    FineTuneResult faster = run(base.matrixLearningRate(1e-2).build(), dir.resolve("faster"));
+    assertThat(firstStepLoss(faster)).isCloseTo(firstStepLoss(same), within(1e-6));
+    assertThat(matrixDrift(faster)).isGreaterThan(3 * matrixDrift(same));
+    assertThat(Files.readString(faster.runDirectory().resolve("report.json")))
+        .contains("\"matrixLearningRate\" : 0.01");
+  }
+
+  /** L2 distance between the trainable matrix at the start and after the last epoch. */
+  private static double matrixDrift(FineTuneResult r) throws Exception {
+    float[] before = SafeTensors.read(r.runDirectory().resolve("initial-matrix.safetensors"))
+        .tensors().get("item_matrix").values();
+    float[] after = SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors"))
+        .tensors().get("item_matrix").values();
+    double sum = 0;
+    for (int i = 0; i < before.length; i++) {
+      sum += (after[i] - before[i]) * (double) (after[i] - before[i]);
+    }
+    return Math.sqrt(sum);
+  }
+
+  /**
    * The history margin enters the training loss only: with the same samples and weights, the
    * first step's loss grows when history items are raised, identically in the chunked loss
    * (constant matrix) and the dense one (trainable matrix), and the report records the margin.
@@ -412,6 +440,11 @@ class FineTunerTest {
     assertThatThrownBy(() -> tiny().variant(Variant.FIXED_MATRIX).matrixRefreshSteps(10).build())
         .hasMessage("matrixRefreshSteps = 10 needs a variant whose stage 1 re-encodes the item"
             + " matrix (BOTH_STAGES or STAGE1_ONLY), not FIXED_MATRIX");
+    assertThatThrownBy(() -> tiny().matrixLearningRate(1e-3).build())
+        .hasMessage("matrixLearningRate = 0.001 needs the variant TRAINABLE_MATRIX (no other"
+            + " variant trains the matrix), not BOTH_STAGES");
+    assertThatThrownBy(() -> tiny().variant(Variant.TRAINABLE_MATRIX).matrixLearningRate(-1)
+        .build()).hasMessage("matrixLearningRate = -1.0 must be in [0, 1) (0 = learningRate)");
     assertThatThrownBy(() -> tiny().testUsers(-1).build())
         .hasMessage("testUsers = -1 must be >= 0 (0 = all)");
     assertThatThrownBy(() -> tiny().stage2Minutes(-1).build())

@@ -16,9 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AdamWTest {
 
-  /** Two steps of loss = sum(c * p) (gradient c) against the update computed by hand in double. */
+  /**
+   * Two steps of loss = sum(c * p) (gradient c) against the update computed by hand in double;
+   * one parameter has three times the rate (and so three times the decay).
+   */
   @Test
-  void twoStepsMatchTheHandComputedUpdateWithDecayOnlyOnWeights() {
+  void twoStepsMatchTheHandComputedUpdateWithDecayOnlyOnWeightsAndARateFactor() {
     double lr = 0.1;
     double wd = 0.5;
     float[] start = {1.0f, -2.0f};
@@ -28,6 +31,7 @@ class AdamWTest {
       Map<String, NDArray> params = new LinkedHashMap<>();
       params.put("layer.weight", m.create(start.clone()));
       params.put("layer.bias", m.create(start.clone()));
+      params.put("item_matrix", m.create(start.clone()));
       params.values().forEach(p -> p.setRequiresGradient(true));
       for (int step = 0; step < 2; step++) {
         try (GradientCollector g = Engine.getInstance().newGradientCollector()) {
@@ -36,10 +40,11 @@ class AdamWTest {
             g.backward(p.mul(constant).sum());
           }
         }
-        adam.step(params, lr);
+        adam.step(params, lr, name -> name.equals("item_matrix") ? 3 : 1);
       }
       for (String name : params.keySet()) {
         boolean decay = !AdamW.noDecay(name);
+        double rate = name.equals("item_matrix") ? 3 * lr : lr;
         float[] actual = params.get(name).toFloatArray();
         for (int i = 0; i < 2; i++) {
           double p = start[i];
@@ -47,13 +52,13 @@ class AdamWTest {
           double vel = 0;
           for (int t = 1; t <= 2; t++) {
             if (decay) {
-              p -= lr * wd * p;
+              p -= rate * wd * p;
             }
             mom = 0.9 * mom + 0.1 * c[i];
             vel = 0.999 * vel + 0.001 * c[i] * c[i];
             double mh = mom / (1 - Math.pow(0.9, t));
             double vh = vel / (1 - Math.pow(0.999, t));
-            p -= lr * mh / (Math.sqrt(vh) + 1e-8);
+            p -= rate * mh / (Math.sqrt(vh) + 1e-8);
           }
           assertThat((double) actual[i]).as("%s[%d]", name, i).isCloseTo(p, within(1e-5));
         }
