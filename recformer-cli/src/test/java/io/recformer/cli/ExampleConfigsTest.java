@@ -263,6 +263,32 @@ class ExampleConfigsTest {
         b -> b.historyPenalty(0));
   }
 
+  @Test
+  void trainableMatrixConfigContinuesTheNoDropoutRecipeWithStageTwosRate() throws Exception {
+    String name = "finetune-scientific-trainable-matrix.yaml";
+    FineTuneOptions o = finetuneOptions(name);
+    FineTuneOptions recipe = finetuneOptions("finetune-scientific-2h-cls-nodropout.yaml");
+    assertThat(o.variant()).isEqualTo(Variant.TRAINABLE_MATRIX);
+    assertThat(o.learningRate()).isEqualTo(recipe.stage2LearningRate());
+    assertThat(o.matrixLearningRate()).isEqualTo(1e-4);
+    assertThat(o.epochs()).isEqualTo(2);
+    assertThat(o.zeroShotTest()).isFalse();
+    assertThat(o.historyPolicy()).isEqualTo(HistoryPolicy.KEEP);
+    assertThat(o.historyPenalty()).isZero();
+    assertThat(finetuneFile(name).bind(MINILM))
+        .isEqualTo(finetuneFile("finetune-scientific-2h-cls-nodropout.yaml").bind(MINILM));
+  }
+
+  @Test
+  void stageTwoMatrixConfigIsTheNoDropoutRecipeWithATrainableStageTwoMatrix() throws Exception {
+    String name = "finetune-scientific-2h-stage2-matrix.yaml";
+    assertThat(finetuneOptions(name).stage2TrainsMatrix()).isTrue();
+    assertThat(finetuneOptions(name).matrixLearningRate()).isEqualTo(1e-4);
+    assertIsRecipeBut("finetune-scientific-2h-cls-nodropout.yaml", name,
+        b -> b.stage2TrainsMatrix(false).matrixLearningRate(0).epochs(6).stage2Epochs(1)
+            .patienceStage1(6).patienceStage2(1).stage1Minutes(110).stage2Minutes(10));
+  }
+
   /**
    * The file's options, with {@code undo} applied, are the [CLS] recipe's, and its model settings
    * are the recipe's unchanged.

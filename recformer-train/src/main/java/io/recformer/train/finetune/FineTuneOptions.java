@@ -71,11 +71,16 @@ import java.util.Locale;
  *     training (each sample's history items other than its target) and in every validation and
  *     test ranking of the run ({@link io.recformer.core.metrics.HistoryPenalty}); 0 = the paper.
  *     A scoring rule of the model, not the protocol: history items stay ranked under KEEP
- * @param matrixLearningRate peak rate of the item matrix under {@link Variant#TRAINABLE_MATRIX}
- *     (same warmup and decay as the encoder's), 0 = the encoder's rate. The matrix starts as
+ * @param matrixLearningRate peak rate of a trainable item matrix ({@link Variant#TRAINABLE_MATRIX},
+ *     or stage 2 with {@code stage2TrainsMatrix}; same warmup and decay as the encoder's), 0 = the
+ *     encoder's rate. The matrix starts as
  *     unit-length encodings whose coordinates are about 0.05, while AdamW moves every coordinate
  *     by about the rate each step: a rate of its own lets the item vectors learn from the
  *     interactions (as ID embeddings do) while the encoder keeps a gentle rate
+ * @param stage2TrainsMatrix false = Algorithm 1: stage 2 freezes the best model's item matrix;
+ *     true = stage 2 starts from that matrix and trains it as a parameter beside the encoder
+ *     (BOTH_STAGES only). In stage 1 the item vectors move only through the shared text encoder;
+ *     a trainable matrix lets each row learn from the interactions from where its text put it
  */
 public record FineTuneOptions(
     int epochs,
@@ -111,7 +116,8 @@ public record FineTuneOptions(
     int lengthGroupBatches,
     int matrixRefreshSteps,
     double historyPenalty,
-    double matrixLearningRate) {
+    double matrixLearningRate,
+    boolean stage2TrainsMatrix) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -189,10 +195,14 @@ public record FineTuneOptions(
       throw new IllegalArgumentException("matrixLearningRate = " + matrixLearningRate
           + " must be in [0, 1) (0 = learningRate)");
     }
-    if (matrixLearningRate > 0 && variant != Variant.TRAINABLE_MATRIX) {
+    if (stage2TrainsMatrix && variant != Variant.BOTH_STAGES) {
+      throw new IllegalArgumentException("stage2TrainsMatrix = true needs the variant BOTH_STAGES"
+          + " (TRAINABLE_MATRIX trains the matrix in its only stage), not " + variant);
+    }
+    if (matrixLearningRate > 0 && variant != Variant.TRAINABLE_MATRIX && !stage2TrainsMatrix) {
       throw new IllegalArgumentException("matrixLearningRate = " + matrixLearningRate
-          + " needs the variant TRAINABLE_MATRIX (no other variant trains the matrix), not "
-          + variant);
+          + " needs a trainable matrix (variant TRAINABLE_MATRIX, or stage2TrainsMatrix = true),"
+          + " not " + variant);
     }
   }
 
@@ -232,7 +242,7 @@ public record FineTuneOptions(
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
         FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 32, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0, 0, 0, 0);
+        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0, 0, 0, 0, false);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -280,6 +290,7 @@ public record FineTuneOptions(
     private int matrixRefreshSteps;
     private double historyPenalty;
     private double matrixLearningRate;
+    private boolean stage2TrainsMatrix;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -316,6 +327,7 @@ public record FineTuneOptions(
       matrixRefreshSteps = o.matrixRefreshSteps;
       historyPenalty = o.historyPenalty;
       matrixLearningRate = o.matrixLearningRate;
+      stage2TrainsMatrix = o.stage2TrainsMatrix;
     }
 
     public Builder epochs(int v) { epochs = v; return this; }
@@ -352,6 +364,7 @@ public record FineTuneOptions(
     public Builder matrixRefreshSteps(int v) { matrixRefreshSteps = v; return this; }
     public Builder historyPenalty(double v) { historyPenalty = v; return this; }
     public Builder matrixLearningRate(double v) { matrixLearningRate = v; return this; }
+    public Builder stage2TrainsMatrix(boolean v) { stage2TrainsMatrix = v; return this; }
 
     public FineTuneOptions build() {
       return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
@@ -360,7 +373,7 @@ public record FineTuneOptions(
           historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
           stage1Minutes, stage2Minutes, stage2Epochs, stage2LearningRate, zeroShotTest,
           historyNegativeMargin, lengthGroupBatches, matrixRefreshSteps, historyPenalty,
-          matrixLearningRate);
+          matrixLearningRate, stage2TrainsMatrix);
     }
   }
 }

@@ -125,6 +125,11 @@ public final class FineTuner {
           + " parameter on one device; it does not run data-parallel (device = '"
           + options.device() + "')");
     }
+    if (options.stage2TrainsMatrix() && options.device().contains(",")) {
+      throw new IllegalArgumentException("stage2TrainsMatrix trains the item matrix as a"
+          + " parameter on one device; it does not run data-parallel (device = '"
+          + options.device() + "')");
+    }
     this.initialWeights = initialWeights;
     this.tokenizer = tokenizer;
     this.split = split;
@@ -290,7 +295,8 @@ public final class FineTuner {
 
     private void runStage(boolean fresh) throws IOException {
       boolean reencode = stage.equals(STAGE1);
-      boolean trainable = options.variant() == Variant.TRAINABLE_MATRIX;
+      boolean trainable = options.variant() == Variant.TRAINABLE_MATRIX
+          || (stage.equals(STAGE2) && options.stage2TrainsMatrix());
       int patience = stage.equals(STAGE2) || options.variant() == Variant.STAGE2_ONLY
           ? options.patienceStage2() : options.patienceStage1();
       // Both policies give the same number of samples every epoch.
@@ -407,9 +413,15 @@ public final class FineTuner {
 
     private void prepareStageMatrix(boolean trainable, boolean reencode) throws IOException {
       if (stage.equals(STAGE2) && options.variant() == Variant.BOTH_STAGES) {
-        // Algorithm 1, stage 2: restart from the best model and freeze its matrix for good.
+        // Algorithm 1, stage 2: restart from the best model and freeze its matrix for good
+        // (or, with stage2TrainsMatrix, train that matrix from there).
         Checkpoints.loadInto(model, Checkpoints.read(run.resolve("best")).weights());
-        replaceMatrix(readMatrix(run.resolve("best/item-matrix.safetensors")));
+        NDArray best = readMatrix(run.resolve("best/item-matrix.safetensors"));
+        if (trainable) {
+          setTrainable(best);
+        } else {
+          replaceMatrix(best);
+        }
       } else if (!reencode) {
         NDArray initial = readMatrix(run.resolve("initial-matrix.safetensors"));
         if (trainable) {
@@ -782,6 +794,7 @@ public final class FineTuner {
       r.put("lengthGroupBatches", options.lengthGroupBatches());
       r.put("matrixRefreshSteps", options.matrixRefreshSteps());
       r.put("matrixLearningRate", options.matrixLearningRate());
+      r.put("stage2TrainsMatrix", options.stage2TrainsMatrix());
       r.put("temperature", config.temperature());
       r.set("itemMatrixSpread", spread.toJson(config.temperature()));
       r.put("averaging", "per-user mean");
@@ -831,6 +844,16 @@ public final class FineTuner {
       if (options.lengthGroupBatches() > 0) {
         md.append(String.format(Locale.ROOT, "Training batches were grouped by history length in"
             + " runs of %d micro-batches (lengthGroupBatches).%n%n", options.lengthGroupBatches()));
+      }
+      boolean matrixTrained = options.variant() == Variant.TRAINABLE_MATRIX
+          || options.stage2TrainsMatrix();
+      if (matrixTrained) {
+        md.append(String.format(Locale.ROOT, "The item matrix was trained as a parameter (%s)"
+                + " at a peak rate of %s; its rows are no longer the items' text encodings, so"
+                + " a new item's encoding is not on the same footing as the trained rows.%n%n",
+            options.stage2TrainsMatrix() ? "in stage 2, from the best stage-1 model's matrix"
+                : "from the initial model's encodings",
+            options.matrixLearningRate() > 0 ? options.matrixLearningRate() : "the encoder's"));
       }
       // markdownHeader / markdownRow end their lines themselves.
       md.append(test.markdownHeader("model"));

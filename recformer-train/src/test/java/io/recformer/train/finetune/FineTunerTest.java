@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Tiny end-to-end fine-tuning runs on a 24-user slice of UniSRec Scientific. */
 class FineTunerTest {
@@ -191,9 +193,11 @@ class FineTunerTest {
         .contains("\"matrixRefreshSteps\" : 1");
   }
 
-  @Test
-  void resumedRunEqualsUninterruptedRun(@TempDir Path dir) throws Exception {
-    FineTuneOptions o = tiny().build();
+  @ParameterizedTest(name = "stage2TrainsMatrix={0}")
+  @ValueSource(booleans = {false, true})
+  void resumedRunEqualsUninterruptedRun(boolean stage2TrainsMatrix, @TempDir Path dir)
+      throws Exception {
+    FineTuneOptions o = tiny().stage2TrainsMatrix(stage2TrainsMatrix).build();
     run(o, dir.resolve("full"));
     FineTuner interrupted = new FineTuner(o, config, initial, tokenizer, split);
     interrupted.interruptAfterEpochs(3);
@@ -253,6 +257,52 @@ class FineTunerTest {
     assertThat(matrixDrift(faster)).isGreaterThan(3 * matrixDrift(same));
     assertThat(Files.readString(faster.runDirectory().resolve("report.json")))
         .contains("\"matrixLearningRate\" : 0.01");
+  }
+
+  /**
+   * With stage2TrainsMatrix, stage 1 is unchanged and stage 2 trains the best model's matrix:
+   * without it stage 2 ends on that matrix frozen, with it on a matrix moved away from it.
+   */
+  @Test
+  void stageTwoCanTrainTheBestModelsMatrix(@TempDir Path dir) throws Exception {
+    // Three steps per stage (24 users, batches of 8): a schedule's first step has rate 0.
+    FineTuneOptions.Builder base = tiny().epochs(1).zeroShotTest(false).samplesPerEpoch(32)
+        .gradientAccumulation(1).patienceStage2(1);
+    FineTuneResult frozen = run(base.build(), dir.resolve("frozen"));
+    FineTuneResult trained = run(base.stage2TrainsMatrix(true).matrixLearningRate(1e-2).build(),
+        dir.resolve("trained"));
+    List<String> frozenSteps = Files.readAllLines(frozen.runDirectory()
+        .resolve("metrics-steps.csv"));
+    List<String> trainedSteps = Files.readAllLines(trained.runDirectory()
+        .resolve("metrics-steps.csv"));
+    List<String> stage1 = frozenSteps.stream().filter(l -> l.startsWith("stage1,")).toList();
+    assertThat(stage1).isNotEmpty();
+    assertThat(trainedSteps.stream().filter(l -> l.startsWith("stage1,")).toList())
+        .isEqualTo(stage1);
+    // Stage 2 starts from stage 1's best model and matrix, the same in both runs: its first loss
+    // agrees (the dense loss path against the chunked one), the last differs.
+    List<String> frozen2 = frozenSteps.stream().filter(l -> l.startsWith("stage2,")).toList();
+    List<String> trained2 = trainedSteps.stream().filter(l -> l.startsWith("stage2,")).toList();
+    assertThat(trained2).hasSize(3).hasSameSizeAs(frozen2);
+    assertThat(loss(trained2.get(0))).isCloseTo(loss(frozen2.get(0)), within(1e-4));
+    assertThat(loss(trained2.get(2))).isNotCloseTo(loss(frozen2.get(2)), within(1e-4));
+    WeightTensor frozenMatrix = lastMatrix(frozen);
+    WeightTensor trainedMatrix = lastMatrix(trained);
+    assertThat(trainedMatrix.shape()).isEqualTo(frozenMatrix.shape());
+    assertThat(trainedMatrix).isNotEqualTo(frozenMatrix);
+    assertThat(Files.readString(trained.runDirectory().resolve("report.json")))
+        .contains("\"stage2TrainsMatrix\" : true");
+    assertThat(Files.readString(trained.runDirectory().resolve("report.md")))
+        .contains("The item matrix was trained as a parameter (in stage 2");
+  }
+
+  private static double loss(String stepRow) {
+    return Double.parseDouble(stepRow.split(",")[3]);
+  }
+
+  private static WeightTensor lastMatrix(FineTuneResult r) throws Exception {
+    return SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors")).tensors()
+        .get("item_matrix");
   }
 
   /** L2 distance between the trainable matrix at the start and after the last epoch. */
@@ -441,8 +491,11 @@ class FineTunerTest {
         .hasMessage("matrixRefreshSteps = 10 needs a variant whose stage 1 re-encodes the item"
             + " matrix (BOTH_STAGES or STAGE1_ONLY), not FIXED_MATRIX");
     assertThatThrownBy(() -> tiny().matrixLearningRate(1e-3).build())
-        .hasMessage("matrixLearningRate = 0.001 needs the variant TRAINABLE_MATRIX (no other"
-            + " variant trains the matrix), not BOTH_STAGES");
+        .hasMessage("matrixLearningRate = 0.001 needs a trainable matrix (variant"
+            + " TRAINABLE_MATRIX, or stage2TrainsMatrix = true), not BOTH_STAGES");
+    assertThatThrownBy(() -> tiny().variant(Variant.STAGE2_ONLY).stage2TrainsMatrix(true).build())
+        .hasMessage("stage2TrainsMatrix = true needs the variant BOTH_STAGES (TRAINABLE_MATRIX"
+            + " trains the matrix in its only stage), not STAGE2_ONLY");
     assertThatThrownBy(() -> tiny().variant(Variant.TRAINABLE_MATRIX).matrixLearningRate(-1)
         .build()).hasMessage("matrixLearningRate = -1.0 must be in [0, 1) (0 = learningRate)");
     assertThatThrownBy(() -> tiny().testUsers(-1).build())
