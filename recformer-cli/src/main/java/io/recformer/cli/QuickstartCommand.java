@@ -22,8 +22,6 @@ import io.recformer.train.finetune.FineTuneOptions;
 import io.recformer.train.finetune.FineTuneResult;
 import io.recformer.train.finetune.FineTuner;
 import io.recformer.train.finetune.Variant;
-import io.recformer.train.weights.SafeTensors;
-import io.recformer.infer.index.ExactItemIndex;
 import io.recformer.train.weights.MiniLmImporter;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
@@ -178,7 +176,8 @@ final class QuickstartCommand implements Callable<Integer> {
     try (RecformerEncoder encoder = RecformerEncoder.open(bundle,
         EncoderOptions.defaults().withIntraOpThreads(threads))) {
       long indexStart = System.nanoTime();
-      writeIndex(runDir, dataset.items(), encoder, indexFile);
+      // The matrix the final test was scored against, not a fresh encoding (StoredItemMatrix).
+      StoredItemMatrix.writeIndex(runDir.resolve("item-matrix.safetensors"), dataset, encoder, indexFile);
       Recommender recommender = Recommender.open(encoder, dataset.items(), indexFile);
       indexSeconds = (System.nanoTime() - indexStart) / 1e9;
       System.out.printf(Locale.ROOT, "indexed %,d items in %.1f s -> %s%n", recommender.size(), indexSeconds,
@@ -210,27 +209,6 @@ final class QuickstartCommand implements Callable<Integer> {
     System.out.println("Next: recformer recommend --bundle " + bundle + " --index " + indexFile + " --data "
         + datasetDir + " --user <user id>");
     return 0;
-  }
-
-  /**
-   * Indexes the item matrix the final test was scored against (run/item-matrix.safetensors, in
-   * catalog order). Algorithm 1 keeps that matrix frozen while the encoder trains (reference
-   * section 5), so re-encoding the items with the trained encoder would serve a different model
-   * than the one evaluated; {@code recformer index} does that re-encoding for new catalogs.
-   */
-  private static void writeIndex(Path runDir, ItemCatalog catalog, RecformerEncoder encoder, Path indexFile)
-      throws IOException {
-    WeightTensor matrix = SafeTensors.read(runDir.resolve("item-matrix.safetensors")).tensors().get("item_matrix");
-    if (matrix == null || matrix.shape().length != 2 || matrix.shape()[0] != catalog.size()
-        || matrix.shape()[1] != encoder.dimension()) {
-      throw new IllegalStateException("run " + runDir + ": item-matrix.safetensors does not hold a "
-          + catalog.size() + " x " + encoder.dimension() + " item_matrix");
-    }
-    List<String> ids = catalog.items().stream().map(Item::id).toList();
-    // The same fingerprint Recommender gives its indexes: the bundle's model hash.
-    String fingerprint = "sha256:" + encoder.manifest().modelSha256().orElseThrow(
-        () -> new IllegalStateException("bundle manifest records no model hash"));
-    ExactItemIndex.build(ids, matrix.values(), encoder.dimension(), fingerprint).save(indexFile);
   }
 
   private static String schedule(QuickstartBudget b) {

@@ -14,11 +14,15 @@ import io.recformer.data.dataset.Dataset;
 import io.recformer.data.importer.Datasets;
 import io.recformer.infer.encoder.RecformerEncoder;
 import io.recformer.infer.index.ExactItemIndex;
+import io.recformer.train.weights.SafeTensors;
+import io.recformer.train.weights.WeightTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,6 +72,61 @@ class ServingCommandsTest {
         assertThat((double) actual[i]).isCloseTo(expected[i], within(1e-5));
       }
     }
+  }
+
+  /**
+   * {@code --item-matrix} indexes a stored matrix's rows (normalized) instead of encoding the
+   * items, tied to the bundle like any index, and refuses a matrix of the wrong shape or of a run
+   * on another dataset.
+   */
+  @Test
+  void indexFromAStoredItemMatrixHoldsItsRows() throws Exception {
+    int n = dataset.itemCount();
+    float[] values = new float[n * 16];
+    Random random = new Random(5);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    Path matrixFile = temp.resolve("ckpt/item-matrix.safetensors");
+    Files.createDirectories(matrixFile.getParent());
+    SafeTensors.write(matrixFile, Map.of("item_matrix",
+        new WeightTensor("item_matrix", new long[] {n, 16}, values)), Map.of());
+    Path stored = temp.resolve("stored/items.rfidx");
+    Run run = run("index", "--bundle", CliRunner.TINY_BUNDLE.toString(), "--data", data.toString(),
+        "--out", stored.toString(), "--item-matrix", matrixFile.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("indexed " + n + " items (16 dimensions) from " + matrixFile);
+    ExactItemIndex saved = ExactItemIndex.open(stored);
+    assertThat(saved.fingerprint()).isEqualTo(ExactItemIndex.open(index).fingerprint());
+    int row = 7;
+    float[] actual = saved.vector(saved.rowOf(dataset.items().get(row).id()).getAsInt());
+    double norm = 0;
+    for (int j = 0; j < 16; j++) {
+      norm += values[row * 16 + j] * (double) values[row * 16 + j];
+    }
+    for (int j = 0; j < 16; j++) {
+      assertThat((double) actual[j]).isCloseTo(values[row * 16 + j] / Math.sqrt(norm), within(1e-6));
+    }
+    Run served = run("recommend", "--bundle", CliRunner.TINY_BUNDLE.toString(), "--data", data.toString(),
+        "--index", stored.toString(), "--user", dataset.users().get(0).userId(), "-k", "3", "--threads", "1");
+    assertThat(served.exitCode()).as(served.err()).isZero();
+
+    Path wrongShape = temp.resolve("narrow/item-matrix.safetensors");
+    Files.createDirectories(wrongShape.getParent());
+    SafeTensors.write(wrongShape, Map.of("item_matrix",
+        new WeightTensor("item_matrix", new long[] {n, 8}, new float[n * 8])), Map.of());
+    Path refused = temp.resolve("refused.rfidx");
+    assertBadInput(run("index", "--bundle", CliRunner.TINY_BUNDLE.toString(), "--data", data.toString(),
+        "--out", refused.toString(), "--item-matrix", wrongShape.toString()),
+        "expected an 'item_matrix' of " + n + " x 16 (catalog items x the bundle's dimension), found [" + n + ", 8]");
+    Path otherRun = temp.resolve("other-run");
+    Files.createDirectories(otherRun);
+    Files.copy(matrixFile, otherRun.resolve("item-matrix.safetensors"));
+    Files.writeString(otherRun.resolve("provenance.json"), "{\"datasetFingerprint\" : \"sha256:0ther\"}");
+    assertBadInput(run("index", "--bundle", CliRunner.TINY_BUNDLE.toString(), "--data", data.toString(),
+        "--out", refused.toString(), "--item-matrix", otherRun.resolve("item-matrix.safetensors").toString()),
+        "was trained on dataset sha256:0ther, not on the one given (" + dataset.fingerprint() + ")");
+    assertThat(refused).doesNotExist();
   }
 
   @Test
