@@ -845,9 +845,10 @@ public final class FineTuner {
         md.append(String.format(Locale.ROOT, "Training batches were grouped by history length in"
             + " runs of %d micro-batches (lengthGroupBatches).%n%n", options.lengthGroupBatches()));
       }
-      boolean matrixTrained = options.variant() == Variant.TRAINABLE_MATRIX
-          || options.stage2TrainsMatrix();
-      if (matrixTrained) {
+      if (options.stage2TrainsMatrix() && !bestStage.equals(STAGE2)) {
+        md.append("Stage 2 trained the item matrix as a parameter (stage2TrainsMatrix) but did not"
+            + " improve validation: the kept model ranks with its own encoding of the items.\n\n");
+      } else if (options.variant() == Variant.TRAINABLE_MATRIX || options.stage2TrainsMatrix()) {
         md.append(String.format(Locale.ROOT, "The item matrix was trained as a parameter (%s)"
                 + " at a peak rate of %s; its rows are no longer the items' text encodings, so"
                 + " a new item's encoding is not on the same footing as the trained rows.%n%n",

@@ -292,8 +292,11 @@ class FineTunerTest {
     assertThat(trainedMatrix).isNotEqualTo(frozenMatrix);
     assertThat(Files.readString(trained.runDirectory().resolve("report.json")))
         .contains("\"stage2TrainsMatrix\" : true");
-    assertThat(Files.readString(trained.runDirectory().resolve("report.md")))
-        .contains("The item matrix was trained as a parameter (in stage 2");
+    // The report says whether the kept model ranks with the trained matrix or stage 1's.
+    assertThat(Files.readString(trained.runDirectory().resolve("report.md"))).contains(
+        trained.bestStage().equals(FineTuner.STAGE2)
+            ? "The item matrix was trained as a parameter (in stage 2"
+            : "Stage 2 trained the item matrix as a parameter (stage2TrainsMatrix) but did not");
   }
 
   private static double loss(String stepRow) {
@@ -473,6 +476,10 @@ class FineTunerTest {
     assertThatThrownBy(() -> new FineTuner(tiny().variant(Variant.TRAINABLE_MATRIX)
         .device("cpu,cpu").build(), config, initial, tokenizer, split))
         .hasMessageContaining("does not run data-parallel");
+    assertThatThrownBy(() -> new FineTuner(tiny().stage2TrainsMatrix(true)
+        .device("cpu,cpu").build(), config, initial, tokenizer, split))
+        .hasMessageContaining("stage2TrainsMatrix trains the item matrix as a parameter on one"
+            + " device; it does not run data-parallel");
     assertThatThrownBy(() -> tiny().device("cpu,,gpu").build())
         .hasMessageContaining("device list 'cpu,,gpu'");
   }
