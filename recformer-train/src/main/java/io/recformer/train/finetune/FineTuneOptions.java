@@ -73,10 +73,10 @@ import java.util.Locale;
  *     A scoring rule of the model, not the protocol: history items stay ranked under KEEP
  * @param matrixLearningRate peak rate of a trainable item matrix ({@link Variant#TRAINABLE_MATRIX},
  *     or stage 2 with {@code stage2TrainsMatrix}; same warmup and decay as the encoder's), 0 = the
- *     encoder's rate. The matrix starts as
- *     unit-length encodings whose coordinates are about 0.05, while AdamW moves every coordinate
- *     by about the rate each step: a rate of its own lets the item vectors learn from the
- *     interactions (as ID embeddings do) while the encoder keeps a gentle rate
+ *     encoder's rate. The matrix starts as unit-length encodings whose coordinates are about
+ *     0.05, while AdamW moves every coordinate by about the rate each step: a rate of its own lets
+ *     the item vectors learn from the interactions (as ID embeddings do) while the encoder keeps
+ *     a gentle rate
  * @param stage2TrainsMatrix false = Algorithm 1: stage 2 freezes the best model's item matrix;
  *     true = stage 2 starts from that matrix and trains it as a parameter beside the encoder
  *     (BOTH_STAGES only). In stage 1 the item vectors move only through the shared text encoder;

@@ -120,15 +120,11 @@ public final class FineTuner {
           tokenizer.config().maxTokens(), tokenizer.config().maxItems(), this.config.maxTokens(),
           this.config.maxItems()));
     }
-    if (options.variant() == Variant.TRAINABLE_MATRIX && options.device().contains(",")) {
-      throw new IllegalArgumentException("variant TRAINABLE_MATRIX trains the item matrix as a"
-          + " parameter on one device; it does not run data-parallel (device = '"
-          + options.device() + "')");
-    }
-    if (options.stage2TrainsMatrix() && options.device().contains(",")) {
-      throw new IllegalArgumentException("stage2TrainsMatrix trains the item matrix as a"
-          + " parameter on one device; it does not run data-parallel (device = '"
-          + options.device() + "')");
+    if ((options.variant() == Variant.TRAINABLE_MATRIX || options.stage2TrainsMatrix())
+        && options.device().contains(",")) {
+      throw new IllegalArgumentException((options.stage2TrainsMatrix() ? "stage2TrainsMatrix"
+          : "variant TRAINABLE_MATRIX") + " trains the item matrix as a parameter on one device;"
+          + " it does not run data-parallel (device = '" + options.device() + "')");
     }
     this.initialWeights = initialWeights;
     this.tokenizer = tokenizer;
