@@ -9,18 +9,27 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that serve from an ONNX model bundle through recformer-infer. */
 final class BundleOptions {
 
-  @Option(names = "--bundle", required = true,
-      description = "ONNX model bundle: a directory with manifest.json, model.onnx and tokenizer.json, or its .zip archive.")
+  @Option(
+      names = "--bundle",
+      required = true,
+      description =
+          "ONNX model bundle: a directory with manifest.json, model.onnx and tokenizer.json, or its"
+              + " .zip archive.")
   Path bundle;
 
-  @Option(names = "--threads", description = "ONNX Runtime intra-op threads (default: all processors).")
+  @Option(
+      names = "--threads",
+      description = "ONNX Runtime intra-op threads (default: all processors).")
   int threads = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--batch-size", description = "Sequences per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch-size",
+      description = "Sequences per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
   int batchSize = 32;
 
   /** Opens the bundle; a missing or malformed bundle is an IOException, that is bad input. */
   RecformerEncoder open() throws IOException {
-    return RecformerEncoder.open(bundle, EncoderOptions.defaults().withIntraOpThreads(threads).withBatchSize(batchSize));
+    return RecformerEncoder.open(
+        bundle, EncoderOptions.defaults().withIntraOpThreads(threads).withBatchSize(batchSize));
   }
 }

@@ -20,12 +20,18 @@ final class ConfigArguments {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConfigArguments.class);
 
-  @Option(names = "--config", paramLabel = "<file>",
-      description = "YAML (.yaml/.yml) or JSON (.json) file of key: value settings (see docs/cli.md).")
+  @Option(
+      names = "--config",
+      paramLabel = "<file>",
+      description =
+          "YAML (.yaml/.yml) or JSON (.json) file of key: value settings (see docs/cli.md).")
   Path file;
 
-  @Option(names = "--set", paramLabel = "key=value",
-      description = "Sets one key, overriding the --config file; repeatable (e.g. --set warmupSteps=50).")
+  @Option(
+      names = "--set",
+      paramLabel = "key=value",
+      description =
+          "Sets one key, overriding the --config file; repeatable (e.g. --set warmupSteps=50).")
   List<String> assignments = new ArrayList<>();
 
   /** Resolves the schema with the file, {@code --set} and then {@code options} (in order). */

@@ -9,20 +9,25 @@ import io.recformer.data.stats.DatasetStatistics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code recformer data ...}: import and describe datasets. */
-@Command(name = "data", mixinStandardHelpOptions = true,
+@Command(
+    name = "data",
+    mixinStandardHelpOptions = true,
     description = "Import datasets into the canonical form and print their statistics.",
     subcommands = {DataCommand.Import.class, DataCommand.Stats.class})
 final class DataCommand implements Callable<Integer> {
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -30,30 +35,46 @@ final class DataCommand implements Callable<Integer> {
     return 0;
   }
 
-  @Command(name = "import", mixinStandardHelpOptions = true,
-      description = {"Import a directory in any supported format (Amazon 2018 raw, RecBole, UniSRec,"
-          + " LC-Rec-style JSON, original Recformer) and save it as a canonical dataset.",
-          "The output is written atomically: a failed import leaves no partial dataset."})
+  @Command(
+      name = "import",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Import a directory in any supported format (Amazon 2018 raw, RecBole, UniSRec,"
+            + " LC-Rec-style JSON, original Recformer) and save it as a canonical dataset.",
+        "The output is written atomically: a failed import leaves no partial dataset."
+      })
   static final class Import implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(Import.class);
 
     @Parameters(index = "0", description = "Directory holding the source files.")
     Path source;
 
-    @Option(names = {"-o", "--out"}, required = true, description = "Directory of the canonical dataset to write.")
+    @Option(
+        names = {"-o", "--out"},
+        required = true,
+        description = "Directory of the canonical dataset to write.")
     Path out;
 
-    @Option(names = "--lenient", description = "Skip and count bad lines instead of stopping at the first one.")
+    @Option(
+        names = "--lenient",
+        description = "Skip and count bad lines instead of stopping at the first one.")
     boolean lenient;
 
-    @Option(names = "--min-user-interactions", description = "Drop users with fewer interactions (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--min-user-interactions",
+        description = "Drop users with fewer interactions (default: ${DEFAULT-VALUE}).")
     int minUserInteractions = 0;
 
-    @Option(names = "--k-core", description = "Iterative k-core on users and items (0 = off; default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--k-core",
+        description = "Iterative k-core on users and items (0 = off; default: ${DEFAULT-VALUE}).")
     int kCore = 0;
 
-    @Option(names = "--attributes", split = ",",
-        description = "Attributes to keep, in encoding order (e.g. title,brand,category). Default: all.")
+    @Option(
+        names = "--attributes",
+        split = ",",
+        description =
+            "Attributes to keep, in encoding order (e.g. title,brand,category). Default: all.")
     List<String> attributes;
 
     @Override
@@ -76,15 +97,23 @@ final class DataCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "stats", mixinStandardHelpOptions = true,
-      description = "Print users, items, interactions, sequence-length and tokens-per-item distributions.")
+  @Command(
+      name = "stats",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print users, items, interactions, sequence-length and tokens-per-item distributions.")
   static final class Stats implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", description = "Dataset directories (saved datasets or importable sources).")
+    @Parameters(
+        arity = "1..*",
+        description = "Dataset directories (saved datasets or importable sources).")
     List<Path> directories;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json path, or 'minilm' for the bundled"
-        + " all-MiniLM-L6-v2 tokenizer (default: ${DEFAULT-VALUE}); 'none' skips token counts.")
+    @Option(
+        names = "--tokenizer",
+        description =
+            "tokenizer.json path, or 'minilm' for the bundled all-MiniLM-L6-v2 tokenizer (default:"
+                + " ${DEFAULT-VALUE}); 'none' skips token counts.")
     String tokenizer = TokenizerArguments.MINILM;
 
     @Option(names = "--lenient", description = "Skip and count bad lines when importing.")
@@ -94,19 +123,26 @@ final class DataCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       RecformerConfig config = RecformerConfig.miniLmL6();
       Path work = Files.createTempDirectory("recformer-stats");
-      try (RecformerTokenizer tok = "none".equals(tokenizer) ? null : TokenizerArguments.open(tokenizer, config, work)) {
+      try (RecformerTokenizer tok =
+          "none".equals(tokenizer) ? null : TokenizerArguments.open(tokenizer, config, work)) {
         for (Path dir : directories) {
           Dataset dataset = DatasetArguments.open(dir, lenient);
-          DatasetStatistics stats = tok == null ? DatasetStatistics.of(dataset)
-              : DatasetStatistics.of(dataset, item -> tok.tokenizeItem(item).length());
+          DatasetStatistics stats =
+              tok == null
+                  ? DatasetStatistics.of(dataset)
+                  : DatasetStatistics.of(dataset, item -> tok.tokenizeItem(item).length());
           System.out.println("### " + dir.getFileName());
           System.out.println();
           System.out.print(stats.toMarkdown());
           if (tok != null) {
             System.out.println();
-            System.out.printf(java.util.Locale.ROOT,
-                "Tokens per item: %s tokenizer, first %d attributes, key+value pairs cut at %d tokens.%n",
-                tok.family(), config.maxAttributes(), config.maxAttributeTokens());
+            System.out.printf(
+                Locale.ROOT,
+                "Tokens per item: %s tokenizer, first %d attributes, key+value pairs cut at %d"
+                    + " tokens.%n",
+                tok.family(),
+                config.maxAttributes(),
+                config.maxAttributeTokens());
           }
           System.out.println();
         }

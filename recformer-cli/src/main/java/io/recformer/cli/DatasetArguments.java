@@ -19,17 +19,21 @@ final class DatasetArguments {
 
   static Dataset open(Path directory, boolean lenient) throws IOException {
     if (!Files.isDirectory(directory)) {
-      throw new IllegalArgumentException("dataset directory " + directory + " does not exist or is not a directory");
+      throw new IllegalArgumentException(
+          "dataset directory " + directory + " does not exist or is not a directory");
     }
     if (Files.isRegularFile(directory.resolve("manifest.json"))) {
       Dataset dataset = Dataset.read(directory);
       LOG.info("read saved dataset {}", dataset);
       return dataset;
     }
-    ImportOptions options = ImportOptions.defaults()
-        .withErrorPolicy(lenient ? ErrorPolicy.LENIENT : ErrorPolicy.STRICT)
-        .withProgress((file, bytes, size, lines) -> LOG.info("importing {}: {} lines, {} of {} bytes",
-            file, lines, bytes, size), 2000);
+    ImportOptions options =
+        ImportOptions.defaults()
+            .withErrorPolicy(lenient ? ErrorPolicy.LENIENT : ErrorPolicy.STRICT)
+            .withProgress(
+                (file, bytes, size, lines) ->
+                    LOG.info("importing {}: {} lines, {} of {} bytes", file, lines, bytes, size),
+                2000);
     return Datasets.importAuto(directory, options).dataset();
   }
 }

@@ -5,12 +5,15 @@ import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.BundleManifest;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.Provenance;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.train.checkpoint.ModelSource;
 import io.recformer.train.export.OnnxExporter;
 import io.recformer.train.weights.MiniLmImporter;
 import io.recformer.train.weights.WeightTensor;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,35 +21,52 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import io.recformer.core.io.AtomicFiles;
 
 /** {@code recformer export}: a checkpoint as an ONNX model bundle (directory and/or archive). */
-@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Export a checkpoint (or the all-MiniLM-L6-v2 initialization) to an ONNX model"
-        + " bundle for recformer-infer: model.onnx (opset 17), tokenizer.json and manifest.json with"
-        + " provenance, as a directory (--bundle) and/or a single-file archive (--archive).",
-        "Both are written atomically: readers see the old bundle or the complete new one."})
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Export a checkpoint (or the all-MiniLM-L6-v2 initialization) to an ONNX model bundle for"
+          + " recformer-infer: model.onnx (opset 17), tokenizer.json and manifest.json with"
+          + " provenance, as a directory (--bundle) and/or a single-file archive (--archive).",
+      "Both are written atomically: readers see the old bundle or the complete new one."
+    })
 final class ExportCommand implements Callable<Integer> {
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "<dir|minilm>",
-      description = "Checkpoint directory (a run's best/, or the run directory itself), or"
-          + " 'minilm' for the untrained all-MiniLM-L6-v2 encoder.")
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      paramLabel = "<dir|minilm>",
+      description =
+          "Checkpoint directory (a run's best/, or the run directory itself), or"
+              + " 'minilm' for the untrained all-MiniLM-L6-v2 encoder.")
   String checkpoint;
 
   @Option(names = "--bundle", paramLabel = "<dir>", description = "Bundle directory to write.")
   Path bundle;
 
-  @Option(names = "--archive", paramLabel = "<file>",
+  @Option(
+      names = "--archive",
+      paramLabel = "<file>",
       description = "Single-file bundle archive to write.")
   Path archive;
 
-  @Option(names = "--tokenizer", paramLabel = "<minilm|tokenizer.json>",
-      description = "Tokenizer the model was trained with, copied into the bundle"
-          + " (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tokenizer",
+      paramLabel = "<minilm|tokenizer.json>",
+      description =
+          "Tokenizer the model was trained with, copied into the bundle"
+              + " (default: ${DEFAULT-VALUE}).")
   String tokenizer = TokenizerArguments.MINILM;
 
-  @Option(names = "--seed", paramLabel = "<n>", description = "Seeds the tables MiniLM lacks"
-      + " (item positions) when exporting 'minilm' (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      paramLabel = "<n>",
+      description =
+          "Seeds the tables MiniLM lacks"
+              + " (item positions) when exporting 'minilm' (default: ${DEFAULT-VALUE}).")
   long seed = 42;
 
   @Mixin ConfigArguments settings;
@@ -55,12 +75,12 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (bundle == null && archive == null) {
-      throw new IllegalArgumentException("nothing to write: give --bundle <dir> and/or"
-          + " --archive <file>");
+      throw new IllegalArgumentException(
+          "nothing to write: give --bundle <dir> and/or" + " --archive <file>");
     }
     ModelSource start = ModelSource.of(checkpoint);
-    ResolvedConfig resolved = settings.resolve(Schemas.export(start.config(), start.label()),
-        model.layers());
+    ResolvedConfig resolved =
+        settings.resolve(Schemas.export(start.config(), start.label()), model.layers());
     RecformerConfig config = resolved.bind(start.config());
     ConfigArguments.log("export", resolved);
     Map<String, String> extras = new LinkedHashMap<>();
@@ -84,30 +104,40 @@ final class ExportCommand implements Callable<Integer> {
     try {
       Path tokenizerJson = tokenizerFile(work);
       // Fails early, naming the file, when the tokenizer does not fit the model.
-      try (RecformerTokenizer ignored = RecformerTokenizer.open(tokenizerJson, config)) {
-        // only validated
-      }
+      RecformerTokenizer.open(tokenizerJson, config).close(); // opened only to be validated
       if (bundle != null) {
-        BundleManifest m = OnnxExporter.writeBundle(config, weights, tokenizerJson, provenance,
-            bundle);
-        System.out.println("Bundle written: " + bundle.toAbsolutePath() + " (" + m.outputDimension()
-            + "-dim vectors, max tokens " + config.maxTokens() + ", " + config.pooling()
-            + " pooling)");
+        BundleManifest m =
+            OnnxExporter.writeBundle(config, weights, tokenizerJson, provenance, bundle);
+        System.out.println(
+            "Bundle written: "
+                + bundle.toAbsolutePath()
+                + " ("
+                + m.outputDimension()
+                + "-dim vectors, max tokens "
+                + config.maxTokens()
+                + ", "
+                + config.pooling()
+                + " pooling)");
       }
       if (archive != null) {
         OnnxExporter.writeArchive(config, weights, tokenizerJson, provenance, archive);
-        System.out.println("Archive written: " + archive.toAbsolutePath() + " ("
-            + Files.size(archive) + " bytes)");
+        System.out.println(
+            "Archive written: "
+                + archive.toAbsolutePath()
+                + " ("
+                + Files.size(archive)
+                + " bytes)");
       }
-      System.out.println("Next: serve it with recformer-infer (RecformerEncoder.open(bundle, ...))"
-          + " or build an item index from it (see docs/cli.md).");
+      System.out.println(
+          "Next: serve it with recformer-infer (RecformerEncoder.open(bundle, ...))"
+              + " or build an item index from it (see docs/cli.md).");
       return 0;
     } finally {
       AtomicFiles.deleteRecursively(work);
     }
   }
 
-  private Path tokenizerFile(Path work) throws java.io.IOException {
+  private Path tokenizerFile(Path work) throws IOException {
     if (TokenizerArguments.MINILM.equals(tokenizer)) {
       Path file = work.resolve("tokenizer.json");
       MiniLmImporter.copyTokenizerJson(file);
@@ -115,7 +145,7 @@ final class ExportCommand implements Callable<Integer> {
     }
     Path file = Path.of(tokenizer);
     if (!Files.isRegularFile(file)) {
-      throw new java.nio.file.NoSuchFileException(file.toString(), null, "tokenizer file not found");
+      throw new NoSuchFileException(file.toString(), null, "tokenizer file not found");
     }
     return file;
   }

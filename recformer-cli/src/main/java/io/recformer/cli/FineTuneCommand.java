@@ -2,10 +2,10 @@ package io.recformer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.recformer.cli.config.ConfigLayer;
-import io.recformer.cli.config.ConfigSchema;
 import io.recformer.cli.config.ResolvedConfig;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.ConfigJson;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.data.split.LeaveOneOutSplit;
@@ -23,15 +23,19 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import io.recformer.core.io.AtomicFiles;
 
 /** {@code recformer finetune}: two-stage fine-tuning (Algorithm 1) into a run directory. */
-@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Fine-tune on a dataset's leave-one-out split (two-stage Algorithm 1 by default),"
-        + " from all-MiniLM-L6-v2 or a checkpoint, into a new run directory: zero-shot and final"
-        + " test metrics, best/ and last/ checkpoints, CSV logs, charts, report.md.",
-        "Settings: --config file, then --set key=value, then the dedicated options (keys are"
-            + " FineTuneOptions' fields plus model settings; see docs/cli.md)."})
+@Command(
+    name = "finetune",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Fine-tune on a dataset's leave-one-out split (two-stage Algorithm 1 by default),"
+          + " from all-MiniLM-L6-v2 or a checkpoint, into a new run directory: zero-shot and final"
+          + " test metrics, best/ and last/ checkpoints, CSV logs, charts, report.md.",
+      "Settings: --config file, then --set key=value, then the dedicated options (keys are"
+          + " FineTuneOptions' fields plus model settings; see docs/cli.md)."
+    })
 final class FineTuneCommand implements Callable<Integer> {
 
   @Mixin RunArguments run;
@@ -50,24 +54,37 @@ final class FineTuneCommand implements Callable<Integer> {
     ModelSource start = ModelSource.of(run.init);
     List<ConfigLayer> options = new ArrayList<>(model.layers());
     options.addAll(training.layers());
-    ResolvedConfig resolved = settings.resolve(Schemas.finetune(start.config(), start.label()),
-        options);
+    ResolvedConfig resolved =
+        settings.resolve(Schemas.finetune(start.config(), start.label()), options);
     FineTuneOptions fineTune = resolved.bind(FineTuneOptions.defaults());
     RecformerConfig config = resolved.bind(start.config());
     ConfigArguments.log("finetune", resolved);
     LeaveOneOutSplit split = LeaveOneOutSplit.of(DatasetArguments.open(data, run.lenient));
-    List<String> header = List.of(
-        "recformer finetune: resolved configuration (key: value  # where the value came from)",
-        "dataset: " + data.toAbsolutePath() + " (fingerprint " + split.dataset().fingerprint() + ")",
-        "init: " + run.init + ", tokenizer: " + run.tokenizer,
-        "same run again: recformer finetune " + data + " --init " + run.init
-            + " --config <this file> --out <new run dir>");
+    List<String> header =
+        List.of(
+            "recformer finetune: resolved configuration (key: value  # where the value came from)",
+            "dataset: "
+                + data.toAbsolutePath()
+                + " (fingerprint "
+                + split.dataset().fingerprint()
+                + ")",
+            "init: " + run.init + ", tokenizer: " + run.tokenizer,
+            "same run again: recformer finetune "
+                + data
+                + " --init "
+                + run.init
+                + " --config <this file> --out <new run dir>");
     Path work = Files.createTempDirectory("recformer-finetune");
     try (RecformerTokenizer tok = TokenizerArguments.open(run.tokenizer, config, work)) {
       Map<String, WeightTensor> weights = start.weights(config, fineTune.seed());
       FineTuner tuner = new FineTuner(fineTune, config, weights, tok, split);
-      FineTuneResult result = RunFiles.withResolvedConfig(out, resolved, header,
-          "recformer finetune " + data + " --resume " + out, () -> tuner.run(out));
+      FineTuneResult result =
+          RunFiles.withResolvedConfig(
+              out,
+              resolved,
+              header,
+              "recformer finetune " + data + " --resume " + out,
+              () -> tuner.run(out));
       printDone(result);
       return 0;
     } finally {
@@ -80,8 +97,9 @@ final class FineTuneCommand implements Callable<Integer> {
     Path resume = run.resume;
     Path data = run.data;
     JsonNode saved = OutputFiles.readRunConfig(resume, "finetune");
-    RecformerConfig savedModel = ConfigJson.fromJson(saved.get("model").toString(),
-        resume.resolve("config.json").toString());
+    RecformerConfig savedModel =
+        ConfigJson.fromJson(
+            saved.get("model").toString(), resume.resolve("config.json").toString());
     String origin = resume.resolve("config.json").toString();
     List<ConfigLayer> layers = new ArrayList<>();
     layers.add(ConfigLayer.of(origin, saved.get("options")));
@@ -97,10 +115,18 @@ final class FineTuneCommand implements Callable<Integer> {
       // Replaced by last/ when the run continues; only the shapes matter here.
       Map<String, WeightTensor> weights = Checkpoints.read(resume.resolve("last")).weights();
       FineTuner tuner = new FineTuner(fineTune, config, weights, tok, LeaveOneOutSplit.of(dataset));
-      List<String> header = List.of("recformer finetune: resolved configuration of " + resume
-          + " (written when it was resumed)");
-      printDone(RunFiles.withResolvedConfig(resume, resolved, header,
-          "recformer finetune " + data + " --resume " + resume, () -> tuner.resume(resume)));
+      List<String> header =
+          List.of(
+              "recformer finetune: resolved configuration of "
+                  + resume
+                  + " (written when it was resumed)");
+      printDone(
+          RunFiles.withResolvedConfig(
+              resume,
+              resolved,
+              header,
+              "recformer finetune " + data + " --resume " + resume,
+              () -> tuner.resume(resume)));
       return 0;
     } finally {
       AtomicFiles.deleteRecursively(work);
@@ -111,8 +137,14 @@ final class FineTuneCommand implements Callable<Integer> {
     Path dir = result.runDirectory();
     System.out.println(Files.readString(dir.resolve("report.md")));
     System.out.println("Run directory: " + dir.toAbsolutePath());
-    System.out.println("Next: recformer evaluate " + run.data + " --checkpoint " + dir.resolve("best")
-        + "   |   recformer export --checkpoint " + dir.resolve("best") + " --bundle "
-        + dir.resolve("bundle"));
+    System.out.println(
+        "Next: recformer evaluate "
+            + run.data
+            + " --checkpoint "
+            + dir.resolve("best")
+            + "   |   recformer export --checkpoint "
+            + dir.resolve("best")
+            + " --bundle "
+            + dir.resolve("bundle"));
   }
 }

@@ -9,11 +9,15 @@ import picocli.CommandLine.Option;
 /** Dedicated options for the model settings most often changed: sequence length and pooling. */
 final class ModelArguments {
 
-  @Option(names = "--max-tokens", paramLabel = "<n>",
+  @Option(
+      names = "--max-tokens",
+      paramLabel = "<n>",
       description = "Tokens per sequence including [CLS] (key maxTokens; default: the model's).")
   Integer maxTokens;
 
-  @Option(names = "--pooling", paramLabel = "<CLS|MEAN>",
+  @Option(
+      names = "--pooling",
+      paramLabel = "<CLS|MEAN>",
       description = "Sequence representation (key pooling; default: the model's).")
   Pooling pooling;
 

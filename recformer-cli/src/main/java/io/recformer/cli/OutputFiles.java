@@ -19,17 +19,29 @@ final class OutputFiles {
   static JsonNode readRunConfig(Path run, String command) throws IOException {
     Path file = run.resolve("config.json");
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("cannot resume " + run + ": it has no config.json (not a"
-          + " run directory of recformer " + command + ", or the run never started)");
+      throw new IllegalArgumentException(
+          "cannot resume "
+              + run
+              + ": it has no config.json (not a"
+              + " run directory of recformer "
+              + command
+              + ", or the run never started)");
     }
     if (!Files.isRegularFile(run.resolve("state.json"))) {
-      throw new IllegalArgumentException("cannot resume " + run + ": no epoch was completed"
-          + " (no state.json); start it again with a new --out directory");
+      throw new IllegalArgumentException(
+          "cannot resume "
+              + run
+              + ": no epoch was completed"
+              + " (no state.json); start it again with a new --out directory");
     }
     JsonNode node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
     if (!node.path("options").isObject() || !node.path("model").isObject()) {
-      throw new IOException(file + ": expected 'options' and 'model' objects (a run directory of"
-          + " recformer " + command + ")");
+      throw new IOException(
+          file
+              + ": expected 'options' and 'model' objects (a run directory of"
+              + " recformer "
+              + command
+              + ")");
     }
     return node;
   }
@@ -40,12 +52,22 @@ final class OutputFiles {
     if (!Files.isRegularFile(file)) {
       return;
     }
-    String saved = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8))
-        .path("datasetFingerprint").asText("");
+    String saved =
+        JSON.readTree(Files.readString(file, StandardCharsets.UTF_8))
+            .path("datasetFingerprint")
+            .asText("");
     if (!saved.isEmpty() && !saved.equals(dataset.fingerprint())) {
-      throw new IllegalArgumentException("dataset " + dataset.name() + " (fingerprint "
-          + dataset.fingerprint() + ") is not the dataset run " + run + " was trained on"
-          + " (fingerprint " + saved + "); pass the same dataset directory as when it started");
+      throw new IllegalArgumentException(
+          "dataset "
+              + dataset.name()
+              + " (fingerprint "
+              + dataset.fingerprint()
+              + ") is not the dataset run "
+              + run
+              + " was trained on"
+              + " (fingerprint "
+              + saved
+              + "); pass the same dataset directory as when it started");
     }
   }
 }

@@ -6,6 +6,7 @@ import io.recformer.cli.config.ConfigLayer;
 import io.recformer.cli.config.ResolvedConfig;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.ConfigJson;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.UserHistory;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.dataset.Dataset;
@@ -28,18 +29,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import io.recformer.core.io.AtomicFiles;
 
 /** {@code recformer pretrain}: MLM + item-item contrastive pre-training into a run directory. */
-@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Pre-train (masked language model + item-item contrastive loss) on a dataset's"
-        + " user sequences, from all-MiniLM-L6-v2 or a checkpoint, into a new run directory;"
-        + " a seeded sample of users is held out for validation (in-batch next-item accuracy).",
-        "Settings: --config file, then --set key=value, then the dedicated options (keys are"
-            + " PretrainOptions' fields, heldOutUsers and model settings; see docs/cli.md)."})
+@Command(
+    name = "pretrain",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Pre-train (masked language model + item-item contrastive loss) on a dataset's"
+          + " user sequences, from all-MiniLM-L6-v2 or a checkpoint, into a new run directory;"
+          + " a seeded sample of users is held out for validation (in-batch next-item accuracy).",
+      "Settings: --config file, then --set key=value, then the dedicated options (keys are"
+          + " PretrainOptions' fields, heldOutUsers and model settings; see docs/cli.md)."
+    })
 final class PretrainCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(PretrainCommand.class);
+
   /** Held-out users when heldOutUsers is 0: 10% of the users, at most this many. */
   static final int MAX_DEFAULT_HELD_OUT = 1000;
 
@@ -64,11 +70,21 @@ final class PretrainCommand implements Callable<Integer> {
       options.addAll(training.layers());
       resolved = settings.resolve(Schemas.pretrain(start.config(), start.label()), options);
       config = resolved.bind(start.config());
-      header = List.of(
-          "recformer pretrain: resolved configuration (key: value  # where the value came from)",
-          "dataset: " + data.toAbsolutePath() + ", init: " + run.init + ", tokenizer: " + run.tokenizer,
-          "same run again: recformer pretrain " + data + " --init " + run.init
-              + " --config <this file> --out <new run dir>");
+      header =
+          List.of(
+              "recformer pretrain: resolved configuration (key: value  # where the value came"
+                  + " from)",
+              "dataset: "
+                  + data.toAbsolutePath()
+                  + ", init: "
+                  + run.init
+                  + ", tokenizer: "
+                  + run.tokenizer,
+              "same run again: recformer pretrain "
+                  + data
+                  + " --init "
+                  + run.init
+                  + " --config <this file> --out <new run dir>");
     } else {
       run.requireOnlyDevice("pretrain", settings, model, training);
       runDirectory = resume;
@@ -77,13 +93,18 @@ final class PretrainCommand implements Callable<Integer> {
       RecformerConfig savedModel = ConfigJson.fromJson(saved.get("model").toString(), origin);
       List<ConfigLayer> layers = new ArrayList<>();
       layers.add(ConfigLayer.of(origin, saved.get("options")));
-      layers.add(new ConfigLayer(origin,
-          Map.of("heldOutUsers", IntNode.valueOf(saved.path("heldOutSequences").asInt()))));
+      layers.add(
+          new ConfigLayer(
+              origin,
+              Map.of("heldOutUsers", IntNode.valueOf(saved.path("heldOutSequences").asInt()))));
       layers.addAll(training.layers()); // --device only
       resolved = ResolvedConfig.resolve(Schemas.pretrain(savedModel, origin), layers);
       config = resolved.bind(savedModel);
-      header = List.of("recformer pretrain: resolved configuration of " + resume
-          + " (written when it was resumed)");
+      header =
+          List.of(
+              "recformer pretrain: resolved configuration of "
+                  + resume
+                  + " (written when it was resumed)");
     }
     PretrainOptions options = resolved.bind(PretrainOptions.defaults());
     ConfigArguments.log(resume == null ? "pretrain" : "pretrain --resume", resolved);
@@ -91,21 +112,38 @@ final class PretrainCommand implements Callable<Integer> {
     if (resume != null) {
       OutputFiles.requireSameDataset(resume, dataset);
     }
-    List<List<UserHistory>> parts = holdOut(dataset, resolved.getInt("heldOutUsers"),
-        options.seed());
+    List<List<UserHistory>> parts =
+        holdOut(dataset, resolved.getInt("heldOutUsers"), options.seed());
     Path work = Files.createTempDirectory("recformer-pretrain");
     try (RecformerTokenizer tok = TokenizerArguments.open(run.tokenizer, config, work)) {
-      Map<String, WeightTensor> weights = resume == null ? start.weights(config, options.seed())
-          : Checkpoints.read(resume.resolve("last")).weights(); // replaced by last/ on resume
-      Pretrainer pretrainer = new Pretrainer(options, config, weights, tok, dataset.items(),
-          parts.get(0), parts.get(1), dataset.fingerprint());
-      PretrainResult result = RunFiles.withResolvedConfig(runDirectory, resolved, header,
-          "recformer pretrain " + data + " --resume " + runDirectory,
-          () -> resume == null ? pretrainer.run(runDirectory) : pretrainer.resume(runDirectory));
+      Map<String, WeightTensor> weights =
+          resume == null
+              ? start.weights(config, options.seed())
+              : Checkpoints.read(resume.resolve("last")).weights(); // replaced by last/ on resume
+      Pretrainer pretrainer =
+          new Pretrainer(
+              options,
+              config,
+              weights,
+              tok,
+              dataset.items(),
+              parts.get(0),
+              parts.get(1),
+              dataset.fingerprint());
+      PretrainResult result =
+          RunFiles.withResolvedConfig(
+              runDirectory,
+              resolved,
+              header,
+              "recformer pretrain " + data + " --resume " + runDirectory,
+              () ->
+                  resume == null ? pretrainer.run(runDirectory) : pretrainer.resume(runDirectory));
       System.out.println(Files.readString(result.runDirectory().resolve("report.md")));
       System.out.println("Run directory: " + result.runDirectory().toAbsolutePath());
-      System.out.println("Next: recformer finetune <dataset> --init "
-          + result.runDirectory().resolve("best") + " --out <run dir>");
+      System.out.println(
+          "Next: recformer finetune <dataset> --init "
+              + result.runDirectory().resolve("best")
+              + " --out <run dir>");
       return 0;
     } finally {
       AtomicFiles.deleteRecursively(work);
@@ -113,16 +151,20 @@ final class PretrainCommand implements Callable<Integer> {
   }
 
   /**
-   * Splits the users into training and held-out sequences: {@code heldOut} users (0 = 10%, at
-   * most 1000) drawn with the seed; both lists keep the dataset's order.
+   * Splits the users into training and held-out sequences: {@code heldOut} users (0 = 10%, at most
+   * 1000) drawn with the seed; both lists keep the dataset's order.
    */
   static List<List<UserHistory>> holdOut(Dataset dataset, int heldOut, long seed) {
     List<UserHistory> users = dataset.users();
-    int count = heldOut > 0 ? heldOut : Math.min(MAX_DEFAULT_HELD_OUT,
-        Math.max(2, users.size() / 10));
+    int count =
+        heldOut > 0 ? heldOut : Math.min(MAX_DEFAULT_HELD_OUT, Math.max(2, users.size() / 10));
     if (count < 0 || count > users.size() - 2) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "heldOutUsers = %d must leave"
-          + " at least 2 of the dataset's %d users for training", heldOut, users.size()));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "heldOutUsers = %d must leave" + " at least 2 of the dataset's %d users for training",
+              heldOut,
+              users.size()));
     }
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < users.size(); i++) {
@@ -138,8 +180,8 @@ final class PretrainCommand implements Callable<Integer> {
     for (int i = 0; i < users.size(); i++) {
       (held[i] ? validation : train).add(users.get(i));
     }
-    LOG.info("pre-training on {} users, {} held out for validation", train.size(),
-        validation.size());
+    LOG.info(
+        "pre-training on {} users, {} held out for validation", train.size(), validation.size());
     return List.of(train, validation);
   }
 }

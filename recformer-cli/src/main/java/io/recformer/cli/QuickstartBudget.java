@@ -17,13 +17,20 @@ import java.util.Locale;
  * @param testUsers test users in the zero-shot and final evaluations (seeded subsample; 0 = all)
  * @param stage1Minutes wall-clock budget of the first (or only) fine-tuning stage
  * @param stage2Minutes wall-clock budget of stage 2 of Algorithm 1; 0 = run stage 2 of Algorithm 1
- *     only (the zero-shot item matrix frozen, the encoder trained against it). Stage 1
- *     re-encodes the whole catalog with DJL every epoch, minutes per pass on 2 cores, so the
- *     presets skip it
+ *     only (the zero-shot item matrix frozen, the encoder trained against it). Stage 1 re-encodes
+ *     the whole catalog with DJL every epoch, minutes per pass on 2 cores, so the presets skip it
  * @param epochs upper bound of epochs per stage
  */
-record QuickstartBudget(String name, int maxTokens, int users, int samplesPerEpoch,
-    int validationUsers, int testUsers, double stage1Minutes, double stage2Minutes, int epochs) {
+record QuickstartBudget(
+    String name,
+    int maxTokens,
+    int users,
+    int samplesPerEpoch,
+    int validationUsers,
+    int testUsers,
+    double stage1Minutes,
+    double stage2Minutes,
+    int epochs) {
 
   QuickstartBudget {
     if (maxTokens < 8) {
@@ -34,10 +41,16 @@ record QuickstartBudget(String name, int maxTokens, int users, int samplesPerEpo
     nonNegative("--validation-users", validationUsers);
     nonNegative("--test-users", testUsers);
     positive("--epochs", epochs);
-    if (!(stage1Minutes > 0) || !(stage2Minutes >= 0) || !Double.isFinite(stage1Minutes + stage2Minutes)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "training minutes (stage 1 %.2f, stage 2 %.2f) must be > 0 for stage 1 and >= 0 for stage 2",
-          stage1Minutes, stage2Minutes));
+    if (!(stage1Minutes > 0)
+        || !(stage2Minutes >= 0)
+        || !Double.isFinite(stage1Minutes + stage2Minutes)) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "training minutes (stage 1 %.2f, stage 2 %.2f) must be > 0 for stage 1 and >= 0 for"
+                  + " stage 2",
+              stage1Minutes,
+              stage2Minutes));
     }
   }
 
@@ -46,21 +59,23 @@ record QuickstartBudget(String name, int maxTokens, int users, int samplesPerEpo
    * (encoder against the frozen zero-shot item matrix) in epochs of 256 samples, validation on 200
    * users.
    */
-  static final QuickstartBudget DEFAULT = new QuickstartBudget("default", 128, 0, 256, 200, 1000,
-      4.0, 0.0, 8);
+  static final QuickstartBudget DEFAULT =
+      new QuickstartBudget("default", 128, 0, 256, 200, 1000, 4.0, 0.0, 8);
 
   /**
    * About a minute on 2 idle cores: the first 40 users and their items, 32 tokens, one epoch of 16
    * samples; for tests and a first look, not for numbers.
    */
-  static final QuickstartBudget TINY = new QuickstartBudget("tiny", 32, 40, 16, 20, 0,
-      0.05, 0.0, 1);
+  static final QuickstartBudget TINY =
+      new QuickstartBudget("tiny", 32, 40, 16, 20, 0, 0.05, 0.0, 1);
 
   static QuickstartBudget named(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "default" -> DEFAULT;
       case "tiny" -> TINY;
-      default -> throw new IllegalArgumentException("--budget '" + name + "' is unknown: expected default or tiny");
+      default ->
+          throw new IllegalArgumentException(
+              "--budget '" + name + "' is unknown: expected default or tiny");
     };
   }
 
@@ -79,28 +94,68 @@ record QuickstartBudget(String name, int maxTokens, int users, int samplesPerEpo
    */
   QuickstartBudget withTrainingMinutes(double minutes) {
     double share = stage1Minutes / trainingMinutes();
-    return new QuickstartBudget(starred(), maxTokens, users, samplesPerEpoch, validationUsers, testUsers,
-        minutes * share, minutes * (1 - share), epochs);
+    return new QuickstartBudget(
+        starred(),
+        maxTokens,
+        users,
+        samplesPerEpoch,
+        validationUsers,
+        testUsers,
+        minutes * share,
+        minutes * (1 - share),
+        epochs);
   }
 
   QuickstartBudget withTestUsers(int n) {
-    return new QuickstartBudget(starred(), maxTokens, users, samplesPerEpoch, validationUsers, n,
-        stage1Minutes, stage2Minutes, epochs);
+    return new QuickstartBudget(
+        starred(),
+        maxTokens,
+        users,
+        samplesPerEpoch,
+        validationUsers,
+        n,
+        stage1Minutes,
+        stage2Minutes,
+        epochs);
   }
 
   QuickstartBudget withMaxTokens(int n) {
-    return new QuickstartBudget(starred(), n, users, samplesPerEpoch, validationUsers, testUsers,
-        stage1Minutes, stage2Minutes, epochs);
+    return new QuickstartBudget(
+        starred(),
+        n,
+        users,
+        samplesPerEpoch,
+        validationUsers,
+        testUsers,
+        stage1Minutes,
+        stage2Minutes,
+        epochs);
   }
 
   QuickstartBudget withSamplesPerEpoch(int n) {
-    return new QuickstartBudget(starred(), maxTokens, users, n, validationUsers, testUsers,
-        stage1Minutes, stage2Minutes, epochs);
+    return new QuickstartBudget(
+        starred(),
+        maxTokens,
+        users,
+        n,
+        validationUsers,
+        testUsers,
+        stage1Minutes,
+        stage2Minutes,
+        epochs);
   }
 
   QuickstartBudget withUsers(int n) {
-    return new QuickstartBudget(starred(), maxTokens, n, samplesPerEpoch, validationUsers, testUsers,
-        stage1Minutes, stage2Minutes, epochs);
+    return new QuickstartBudget(
+        starred(),
+        maxTokens,
+        n,
+        samplesPerEpoch,
+        validationUsers,
+        testUsers,
+        stage1Minutes,
+        stage2Minutes,
+        epochs);
   }
 
   /** The name marked as overridden (once). */

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,40 +32,64 @@ import picocli.CommandLine.Option;
  * {@code recformer recommend}: top-K items for a dataset user, a list of item ids, or items given
  * only by their text (cold start), served from an ONNX bundle and an item index.
  */
-@Command(name = "recommend", mixinStandardHelpOptions = true,
-    description = {"Print the top-K recommendations for a history: a user of the dataset (their full history),"
-        + " a list of catalog item ids, or items given as JSON (new items never seen before work too).",
-        "JSON input: a list of {\"id\": optional, \"attributes\": {\"title\": ..., \"brand\": ..., ...}} objects,"
-            + " oldest first; an object with only a known id stands for that catalog item."})
+@Command(
+    name = "recommend",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the top-K recommendations for a history: a user of the dataset (their full history), a"
+          + " list of catalog item ids, or items given as JSON (new items never seen before work"
+          + " too).",
+      "JSON input: a list of {\"id\": optional, \"attributes\": {\"title\": ..., \"brand\": ...,"
+          + " ...}} objects, oldest first; an object with only a known id stands for that catalog"
+          + " item."
+    })
 final class RecommendCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Output formats. */
-  enum Format { table, json }
+  enum Format {
+    table,
+    json
+  }
 
   @Mixin BundleOptions bundle;
 
-  @Option(names = "--data", required = true,
-      description = "Dataset holding the catalog (and the users for --user): a saved dataset or any importable directory.")
+  @Option(
+      names = "--data",
+      required = true,
+      description =
+          "Dataset holding the catalog (and the users for --user): a saved dataset or any"
+              + " importable directory.")
   Path data;
 
-  @Option(names = "--index", description = "Item index written by `recformer index` for this bundle and catalog;"
-      + " without it the catalog is embedded on the fly.")
+  @Option(
+      names = "--index",
+      description =
+          "Item index written by `recformer index` for this bundle and catalog;"
+              + " without it the catalog is embedded on the fly.")
   Path index;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Query query;
 
   static final class Query {
-    @Option(names = "--user", required = true, description = "A user id of the dataset; their full history is the input.")
+    @Option(
+        names = "--user",
+        required = true,
+        description = "A user id of the dataset; their full history is the input.")
     String user;
 
-    @Option(names = "--items", required = true, split = ",",
+    @Option(
+        names = "--items",
+        required = true,
+        split = ",",
         description = "Catalog item ids of a history, oldest first (comma-separated).")
     List<String> items;
 
-    @Option(names = "--json", required = true,
+    @Option(
+        names = "--json",
+        required = true,
         description = "File with a JSON list of items (oldest first), or - for standard input.")
     String json;
   }
@@ -74,12 +97,17 @@ final class RecommendCommand implements Callable<Integer> {
   @Option(names = "-k", description = "Number of recommendations (default: ${DEFAULT-VALUE}).")
   int k = 10;
 
-  @Option(names = "--include-history", description = "Keep the history's own items in the list (excluded by default).")
+  @Option(
+      names = "--include-history",
+      description = "Keep the history's own items in the list (excluded by default).")
   boolean includeHistory;
 
-  @Option(names = "--history-penalty", paramLabel = "<cosine>",
-      description = "Keep the history's own items but lower their scores by this much (the"
-          + " historyPenalty a model was fine-tuned or validated with; implies --include-history).")
+  @Option(
+      names = "--history-penalty",
+      paramLabel = "<cosine>",
+      description =
+          "Keep the history's own items but lower their scores by this much (the historyPenalty a"
+              + " model was fine-tuned or validated with; implies --include-history).")
   Double historyPenalty;
 
   @Option(names = "--format", description = "table or json (default: ${DEFAULT-VALUE}).")
@@ -92,12 +120,15 @@ final class RecommendCommand implements Callable<Integer> {
     }
     List<Item> jsonItems = query.json == null ? null : readItems(query.json);
     Dataset dataset = DatasetArguments.open(data, false);
-    RecommendOptions options = historyPenalty != null
-        ? RecommendOptions.DEFAULTS.withHistoryPenalty(historyPenalty)
-        : RecommendOptions.DEFAULTS.withExcludeHistory(!includeHistory);
+    RecommendOptions options =
+        historyPenalty != null
+            ? RecommendOptions.DEFAULTS.withHistoryPenalty(historyPenalty)
+            : RecommendOptions.DEFAULTS.withExcludeHistory(!includeHistory);
     try (RecformerEncoder encoder = bundle.open()) {
-      Recommender recommender = index == null ? Recommender.build(encoder, dataset.items())
-          : Recommender.open(encoder, dataset.items(), index);
+      Recommender recommender =
+          index == null
+              ? Recommender.build(encoder, dataset.items())
+              : Recommender.open(encoder, dataset.items(), index);
       List<Recommendation> top;
       String description;
       List<Item> history;
@@ -107,7 +138,8 @@ final class RecommendCommand implements Callable<Integer> {
         history = dataset.items().resolve(user.itemIds());
         description = "user " + user.userId();
       } else if (query.items != null) {
-        List<String> ids = query.items.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> ids =
+            query.items.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
         top = recommender.recommend(ids, k, options);
         history = ids.stream().map(id -> recommender.item(id).orElseThrow()).toList();
         description = "items " + String.join(",", ids);
@@ -116,7 +148,10 @@ final class RecommendCommand implements Callable<Integer> {
         top = recommender.recommendForItems(history, k, options);
         description = "items from " + ("-".equals(query.json) ? "standard input" : query.json);
       }
-      System.out.print(format == Format.json ? toJson(description, history, top) : toTable(description, history, top));
+      System.out.print(
+          format == Format.json
+              ? toJson(description, history, top)
+              : toTable(description, history, top));
     }
     return 0;
   }
@@ -127,11 +162,19 @@ final class RecommendCommand implements Callable<Integer> {
         return user;
       }
     }
-    throw new IllegalArgumentException("unknown user id '" + id + "': dataset " + dataset.name() + " has "
-        + dataset.userCount() + " users (give their items with --items or --json instead)");
+    throw new IllegalArgumentException(
+        "unknown user id '"
+            + id
+            + "': dataset "
+            + dataset.name()
+            + " has "
+            + dataset.userCount()
+            + " users (give their items with --items or --json instead)");
   }
 
-  /** An object with only a known id stands for that catalog item; everything else is taken as given. */
+  /**
+   * An object with only a known id stands for that catalog item; everything else is taken as given.
+   */
   private static List<Item> resolveKnown(List<Item> items, Recommender recommender) {
     List<Item> out = new ArrayList<>(items.size());
     for (Item item : items) {
@@ -159,11 +202,14 @@ final class RecommendCommand implements Callable<Integer> {
       throw new IllegalArgumentException(name + " is not valid JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isArray()) {
-      throw new IllegalArgumentException(name + ": expected a JSON list of items, got "
-          + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)));
+      throw new IllegalArgumentException(
+          name
+              + ": expected a JSON list of items, got "
+              + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)));
     }
     if (root.isEmpty()) {
-      throw new IllegalArgumentException(name + ": the list of items is empty; give at least one item");
+      throw new IllegalArgumentException(
+          name + ": the list of items is empty; give at least one item");
     }
     List<Item> items = new ArrayList<>(root.size());
     for (int i = 0; i < root.size(); i++) {
@@ -178,12 +224,13 @@ final class RecommendCommand implements Callable<Integer> {
       List<ItemAttribute> list = new ArrayList<>();
       if (attributes != null && !attributes.isNull()) {
         if (!attributes.isObject()) {
-          throw new IllegalArgumentException(where + ": \"attributes\" must be an object of text values");
+          throw new IllegalArgumentException(
+              where + ": \"attributes\" must be an object of text values");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = attributes.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : attributes.properties()) {
           if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-            throw new IllegalArgumentException(where + ": attribute '" + e.getKey() + "' must be text");
+            throw new IllegalArgumentException(
+                where + ": attribute '" + e.getKey() + "' must be text");
           }
           list.add(new ItemAttribute(e.getKey(), e.getValue().asText()));
         }
@@ -197,17 +244,32 @@ final class RecommendCommand implements Callable<Integer> {
 
   private String toTable(String description, List<Item> history, List<Recommendation> top) {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "Top %d for %s (%d history items, history %s)%n", k, description,
-        history.size(), historyPenalty != null ? "included, penalty " + historyPenalty
-            : includeHistory ? "included" : "excluded"));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "Top %d for %s (%d history items, history %s)%n",
+            k,
+            description,
+            history.size(),
+            historyPenalty != null
+                ? "included, penalty " + historyPenalty
+                : includeHistory ? "included" : "excluded"));
     int idWidth = 4;
     for (Recommendation r : top) {
       idWidth = Math.max(idWidth, r.itemId().length());
     }
-    out.append(String.format(Locale.ROOT, "%4s  %-" + idWidth + "s  %6s  %s%n", "#", "item", "score", "title"));
+    out.append(
+        String.format(
+            Locale.ROOT, "%4s  %-" + idWidth + "s  %6s  %s%n", "#", "item", "score", "title"));
     for (Recommendation r : top) {
-      out.append(String.format(Locale.ROOT, "%4d  %-" + idWidth + "s  %6.3f  %s%n", r.rank() + 1, r.itemId(),
-          r.score(), QuickstartCommand.title(r.item())));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%4d  %-" + idWidth + "s  %6.3f  %s%n",
+              r.rank() + 1,
+              r.itemId(),
+              r.score(),
+              QuickstartCommand.title(r.item())));
     }
     return out.toString();
   }

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the training commands add to a trainer's run directory. The trainers insist on a new or
  * empty directory and write {@code config.json} first, so the command's resolved configuration
- * ({@code resolved-config.yaml}, readable again with {@code --config}) is written once the run
- * has started: when it ends, fails, or the JVM is stopped (Ctrl-C).
+ * ({@code resolved-config.yaml}, readable again with {@code --config}) is written once the run has
+ * started: when it ends, fails, or the JVM is stopped (Ctrl-C).
  */
 final class RunFiles {
 
@@ -32,40 +32,56 @@ final class RunFiles {
     if (Files.isDirectory(run)) {
       try (Stream<Path> files = Files.list(run)) {
         if (files.findAny().isPresent()) {
-          throw new IllegalArgumentException("run directory " + run + " is not empty; choose a"
-              + " new --out directory, or continue an interrupted run with recformer " + command
-              + " --resume " + run);
+          throw new IllegalArgumentException(
+              "run directory "
+                  + run
+                  + " is not empty; choose a"
+                  + " new --out directory, or continue an interrupted run with recformer "
+                  + command
+                  + " --resume "
+                  + run);
         }
       }
     } else if (Files.exists(run)) {
       throw new IllegalArgumentException("--out " + run + " exists and is not a directory");
     } else if (Files.isSymbolicLink(run)) {
-      throw new IllegalArgumentException("--out " + run + " is a symbolic link to "
-          + Files.readSymbolicLink(run) + ", which does not exist; create that directory first");
+      throw new IllegalArgumentException(
+          "--out "
+              + run
+              + " is a symbolic link to "
+              + Files.readSymbolicLink(run)
+              + ", which does not exist; create that directory first");
     }
   }
 
   /**
    * Runs {@code body}; afterwards, also on failure or shutdown, writes the resolved configuration
-   * into {@code run} if the trainer started a run there and none was written yet. If the run
-   * fails after an epoch was saved, the log says how to resume it ({@code resumeCommand}).
+   * into {@code run} if the trainer started a run there and none was written yet. If the run fails
+   * after an epoch was saved, the log says how to resume it ({@code resumeCommand}).
    */
-  static <T> T withResolvedConfig(Path run, ResolvedConfig config, List<String> header,
-      String resumeCommand, Body<T> body) throws IOException {
-    Thread hook = new Thread(() -> {
-      save(run, config, header);
-      if (Files.isRegularFile(run.resolve("state.json"))
-          && !Files.isRegularFile(run.resolve("report.json"))) {
-        LOG.warn("stopped before the end; continue the run with: {}", resumeCommand);
-      }
-    }, "save-resolved-config");
+  static <T> T withResolvedConfig(
+      Path run, ResolvedConfig config, List<String> header, String resumeCommand, Body<T> body)
+      throws IOException {
+    Thread hook =
+        new Thread(
+            () -> {
+              save(run, config, header);
+              if (Files.isRegularFile(run.resolve("state.json"))
+                  && !Files.isRegularFile(run.resolve("report.json"))) {
+                LOG.warn("stopped before the end; continue the run with: {}", resumeCommand);
+              }
+            },
+            "save-resolved-config");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return body.run();
     } catch (IOException | RuntimeException e) {
       if (Files.isRegularFile(run.resolve("state.json"))) {
-        LOG.error("the run stopped after its last completed epoch ({}); fix the cause and continue"
-            + " it with: {}", e.toString(), resumeCommand);
+        LOG.error(
+            "the run stopped after its last completed epoch ({}); fix the cause and continue"
+                + " it with: {}",
+            e.toString(),
+            resumeCommand);
       }
       throw e;
     } finally {

@@ -19,9 +19,18 @@ import java.util.Set;
 final class Schemas {
 
   /** RecformerConfig fields a config file may set; the rest follow from the weights. */
-  static final List<String> MODEL_KEYS = List.of("maxTokens", "pooling", "maxItems",
-      "maxAttributes", "maxAttributeTokens", "attentionWindow", "hiddenDropout",
-      "attentionDropout", "temperature", "mlmWeight");
+  static final List<String> MODEL_KEYS =
+      List.of(
+          "maxTokens",
+          "pooling",
+          "maxItems",
+          "maxAttributes",
+          "maxAttributeTokens",
+          "attentionWindow",
+          "hiddenDropout",
+          "attentionDropout",
+          "temperature",
+          "mlmWeight");
 
   static final String DEFAULT = "default";
 
@@ -73,8 +82,10 @@ final class Schemas {
   static ConfigSchema export(RecformerConfig model, String modelOrigin) {
     Set<String> others = trainingKeys();
     others.addAll(evaluateBuilder(model, modelOrigin).build().names());
-    return ConfigSchema.builder("export").record(model, modelOrigin, MODEL_KEYS)
-        .tolerate(others).build();
+    return ConfigSchema.builder("export")
+        .record(model, modelOrigin, MODEL_KEYS)
+        .tolerate(others)
+        .build();
   }
 
   /** Keys of the training commands, tolerated by evaluate and export. */

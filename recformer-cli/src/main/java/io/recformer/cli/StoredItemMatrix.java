@@ -13,6 +13,7 @@ import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -42,17 +43,30 @@ final class StoredItemMatrix {
     }
     ItemCatalog catalog = dataset.items();
     WeightTensor matrix = SafeTensors.read(matrixFile).tensors().get("item_matrix");
-    if (matrix == null || matrix.shape().length != 2 || matrix.shape()[0] != catalog.size()
+    if (matrix == null
+        || matrix.shape().length != 2
+        || matrix.shape()[0] != catalog.size()
         || matrix.shape()[1] != encoder.dimension()) {
-      throw new IllegalArgumentException("item matrix " + matrixFile + ": expected an 'item_matrix' of "
-          + catalog.size() + " x " + encoder.dimension() + " (catalog items x the bundle's dimension), found "
-          + (matrix == null ? "none" : java.util.Arrays.toString(matrix.shape())));
+      throw new IllegalArgumentException(
+          "item matrix "
+              + matrixFile
+              + ": expected an 'item_matrix' of "
+              + catalog.size()
+              + " x "
+              + encoder.dimension()
+              + " (catalog items x the bundle's dimension), found "
+              + (matrix == null ? "none" : Arrays.toString(matrix.shape())));
     }
     requireSameDataset(matrixFile, dataset);
     List<String> ids = catalog.items().stream().map(Item::id).toList();
     // The same fingerprint Recommender gives its indexes: the bundle's model hash.
-    String fingerprint = "sha256:" + encoder.manifest().modelSha256().orElseThrow(
-        () -> new IllegalStateException("bundle manifest records no model hash"));
+    String fingerprint =
+        "sha256:"
+            + encoder
+                .manifest()
+                .modelSha256()
+                .orElseThrow(
+                    () -> new IllegalStateException("bundle manifest records no model hash"));
     ExactItemIndex.build(ids, matrix.values(), encoder.dimension(), fingerprint).save(indexFile);
   }
 
@@ -70,9 +84,14 @@ final class StoredItemMatrix {
       recorded = provenance.path("datasetFingerprint").asText(null);
     }
     if (recorded != null && !recorded.equals(dataset.fingerprint())) {
-      throw new IllegalArgumentException("item matrix " + matrixFile + " was trained on dataset "
-          + recorded + ", not on the one given (" + dataset.fingerprint()
-          + "): its rows follow another catalog");
+      throw new IllegalArgumentException(
+          "item matrix "
+              + matrixFile
+              + " was trained on dataset "
+              + recorded
+              + ", not on the one given ("
+              + dataset.fingerprint()
+              + "): its rows follow another catalog");
     }
   }
 }

@@ -17,7 +17,8 @@ final class TokenizerArguments {
 
   private TokenizerArguments() {}
 
-  static RecformerTokenizer open(String spec, RecformerConfig config, Path workDir) throws IOException {
+  static RecformerTokenizer open(String spec, RecformerConfig config, Path workDir)
+      throws IOException {
     Path file;
     if (MINILM.equals(spec)) {
       file = workDir.resolve("tokenizer.json");

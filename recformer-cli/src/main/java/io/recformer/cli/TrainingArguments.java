@@ -8,19 +8,36 @@ import picocli.CommandLine.Option;
 /** Dedicated options of the training commands; each sets the key named in its description. */
 final class TrainingArguments {
 
-  @Option(names = "--epochs", paramLabel = "<n>", description = "Epochs (per stage for finetune; key epochs).")
+  @Option(
+      names = "--epochs",
+      paramLabel = "<n>",
+      description = "Epochs (per stage for finetune; key epochs).")
   Integer epochs;
 
-  @Option(names = "--batch-size", paramLabel = "<n>", description = "Sequences (finetune) or pairs (pretrain) per forward pass (key batchSize).")
+  @Option(
+      names = "--batch-size",
+      paramLabel = "<n>",
+      description = "Sequences (finetune) or pairs (pretrain) per forward pass (key batchSize).")
   Integer batchSize;
 
-  @Option(names = "--learning-rate", paramLabel = "<rate>", description = "AdamW peak learning rate, e.g. 5e-5 (key learningRate).")
+  @Option(
+      names = "--learning-rate",
+      paramLabel = "<rate>",
+      description = "AdamW peak learning rate, e.g. 5e-5 (key learningRate).")
   Double learningRate;
 
-  @Option(names = "--device", paramLabel = "<cpu|gpu|gpu:N[,gpu:M...]>", description = "Device: cpu, gpu or gpu:N, or several comma-separated devices for data-parallel training (key device; docs/gpu.md).")
+  @Option(
+      names = "--device",
+      paramLabel = "<cpu|gpu|gpu:N[,gpu:M...]>",
+      description =
+          "Device: cpu, gpu or gpu:N, or several comma-separated devices for data-parallel training"
+              + " (key device; docs/gpu.md).")
   String device;
 
-  @Option(names = "--seed", paramLabel = "<n>", description = "Seed of sampling, shuffling, masking and dropout (key seed).")
+  @Option(
+      names = "--seed",
+      paramLabel = "<n>",
+      description = "Seed of sampling, shuffling, masking and dropout (key seed).")
   Long seed;
 
   List<ConfigLayer> layers() {

@@ -14,8 +14,9 @@ import picocli.CommandLine;
 final class CliRunner {
 
   static final Path DATA = Path.of(System.getProperty("recformer.repo.root", "..")).resolve("data");
-  static final Path TINY_BUNDLE = Path.of(System.getProperty("recformer.repo.root", ".."))
-      .resolve("recformer-infer/src/test/resources/bundles/tiny");
+  static final Path TINY_BUNDLE =
+      Path.of(System.getProperty("recformer.repo.root", ".."))
+          .resolve("recformer-infer/src/test/resources/bundles/tiny");
 
   private CliRunner() {}
 

@@ -20,16 +20,17 @@ import org.junit.jupiter.api.Test;
 /** The example files under config/ resolve with the commands' schemas to the documented run. */
 class ExampleConfigsTest {
 
-  private static final Path CONFIG = Path.of(System.getProperty("recformer.repo.root", ".."))
-      .resolve("config");
+  private static final Path CONFIG =
+      Path.of(System.getProperty("recformer.repo.root", "..")).resolve("config");
   private static final RecformerConfig MINILM = RecformerConfig.miniLmL6();
+
   /** The [CLS] two-hour recipe the later Scientific experiments are pinned against. */
   private static final String CLS_RECIPE = "finetune-scientific-2h-cls.yaml";
 
   /** A file under config/ resolved with the finetune command's schema (MiniLM init). */
   private static ResolvedConfig finetuneFile(String name) throws IOException {
-    return ResolvedConfig.resolve(Schemas.finetune(MINILM, "init minilm"),
-        List.of(ConfigLayer.file(CONFIG.resolve(name))));
+    return ResolvedConfig.resolve(
+        Schemas.finetune(MINILM, "init minilm"), List.of(ConfigLayer.file(CONFIG.resolve(name))));
   }
 
   /** The fine-tuning options a file under config/ binds to. */
@@ -39,8 +40,8 @@ class ExampleConfigsTest {
 
   /** A file under config/ resolved with the pretrain command's schema (MiniLM init). */
   private static ResolvedConfig pretrainFile(String name) throws IOException {
-    return ResolvedConfig.resolve(Schemas.pretrain(MINILM, "init minilm"),
-        List.of(ConfigLayer.file(CONFIG.resolve(name))));
+    return ResolvedConfig.resolve(
+        Schemas.pretrain(MINILM, "init minilm"), List.of(ConfigLayer.file(CONFIG.resolve(name))));
   }
 
   @Test
@@ -63,8 +64,8 @@ class ExampleConfigsTest {
     assertThat(o.patienceStage2()).isEqualTo(2);
     assertThat(o.evalEvery()).isEqualTo(1);
     assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
-    assertThat(c.bind(MINILM)).isEqualTo(MINILM.toBuilder().maxTokens(256)
-        .pooling(Pooling.MEAN).build());
+    assertThat(c.bind(MINILM))
+        .isEqualTo(MINILM.toBuilder().maxTokens(256).pooling(Pooling.MEAN).build());
   }
 
   @Test
@@ -80,8 +81,8 @@ class ExampleConfigsTest {
     assertThat(o.stage2Minutes()).isEqualTo(35.0);
     assertThat(o.zeroShotTest()).isFalse();
     assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
-    assertThat(c.bind(MINILM)).isEqualTo(MINILM.toBuilder().maxTokens(128)
-        .pooling(Pooling.MEAN).build());
+    assertThat(c.bind(MINILM))
+        .isEqualTo(MINILM.toBuilder().maxTokens(128).pooling(Pooling.MEAN).build());
   }
 
   @Test
@@ -152,12 +153,18 @@ class ExampleConfigsTest {
     // The same recipe with twice the history: half the epochs, everything else unchanged.
     ResolvedConfig c = finetuneFile("finetune-scientific-2h-256.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
-    FineTuneOptions at128 = finetuneFile("finetune-scientific-2h.yaml").bind(FineTuneOptions.defaults());
+    FineTuneOptions at128 =
+        finetuneFile("finetune-scientific-2h.yaml").bind(FineTuneOptions.defaults());
     assertThat(o.epochsOfStage(false)).isEqualTo(3);
     assertThat(o.patienceStage1()).isEqualTo(o.epochs());
     assertThat(o.maxTokens()).isEqualTo(256);
-    assertThat(o.toBuilder().epochs(at128.epochs()).patienceStage1(at128.patienceStage1())
-        .maxTokens(at128.maxTokens()).build()).isEqualTo(at128);
+    assertThat(
+            o.toBuilder()
+                .epochs(at128.epochs())
+                .patienceStage1(at128.patienceStage1())
+                .maxTokens(at128.maxTokens())
+                .build())
+        .isEqualTo(at128);
     assertThat(c.bind(MINILM).maxTokens()).isEqualTo(256);
   }
 
@@ -166,7 +173,8 @@ class ExampleConfigsTest {
     // The 128-token recipe with the paper's [CLS] pooling instead of the mean, nothing else.
     ResolvedConfig c = finetuneFile("finetune-scientific-2h-cls.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
-    FineTuneOptions mean = finetuneFile("finetune-scientific-2h.yaml").bind(FineTuneOptions.defaults());
+    FineTuneOptions mean =
+        finetuneFile("finetune-scientific-2h.yaml").bind(FineTuneOptions.defaults());
     assertThat(o.pooling()).isEqualTo(Pooling.CLS);
     assertThat(o.toBuilder().pooling(mean.pooling()).build()).isEqualTo(mean);
     assertThat(c.bind(MINILM).pooling()).isEqualTo(Pooling.CLS);
@@ -174,15 +182,21 @@ class ExampleConfigsTest {
   }
 
   @Test
-  void historyMarginConfigIsTheClsRecipeWithHardHistoryNegativesAndFourEpochs()
-      throws Exception {
+  void historyMarginConfigIsTheClsRecipeWithHardHistoryNegativesAndFourEpochs() throws Exception {
     ResolvedConfig c = finetuneFile("finetune-scientific-2h-history-margin.yaml");
     FineTuneOptions o = c.bind(FineTuneOptions.defaults());
     FineTuneOptions cls = finetuneOptions(CLS_RECIPE);
     assertThat(o.historyNegativeMargin()).isCloseTo(0.1, within(1e-12));
     assertThat(o.historyPolicy()).isEqualTo(HistoryPolicy.KEEP);
-    assertThat(o.toBuilder().historyNegativeMargin(0).epochs(6).patienceStage1(6)
-        .stage1Minutes(110).stage2Minutes(10).build()).isEqualTo(cls);
+    assertThat(
+            o.toBuilder()
+                .historyNegativeMargin(0)
+                .epochs(6)
+                .patienceStage1(6)
+                .stage1Minutes(110)
+                .stage2Minutes(10)
+                .build())
+        .isEqualTo(cls);
     assertThat(c.bind(MINILM).pooling()).isEqualTo(Pooling.CLS);
   }
 
@@ -190,8 +204,13 @@ class ExampleConfigsTest {
   void sharpConfigIsTheClsRecipeWithALowerTemperatureAndFiveEpochs() throws Exception {
     ResolvedConfig c = finetuneFile("finetune-scientific-2h-sharp.yaml");
     ResolvedConfig clsFile = finetuneFile(CLS_RECIPE);
-    assertThat(finetuneOptions("finetune-scientific-2h-sharp.yaml").toBuilder().epochs(6)
-        .patienceStage1(6).stage1Minutes(110).stage2Minutes(10).build())
+    assertThat(
+            finetuneOptions("finetune-scientific-2h-sharp.yaml").toBuilder()
+                .epochs(6)
+                .patienceStage1(6)
+                .stage1Minutes(110)
+                .stage2Minutes(10)
+                .build())
         .isEqualTo(finetuneOptions(CLS_RECIPE));
     assertThat(c.bind(MINILM).temperature()).isCloseTo(0.02, within(1e-12));
     assertThat(clsFile.bind(MINILM).temperature()).isCloseTo(MINILM.temperature(), within(1e-12));
@@ -206,9 +225,16 @@ class ExampleConfigsTest {
     assertThat(o.epochsOfStage(true)).isEqualTo(4);
     assertThat(o.learningRateOfStage(true)).isCloseTo(2e-5, within(1e-18));
     assertThat(o.learningRateOfStage(false)).isCloseTo(5e-5, within(1e-18));
-    assertIsClsRecipeBut("finetune-scientific-2h-stage2.yaml", b -> b.epochs(6).stage2Epochs(1)
-        .stage2LearningRate(1e-5).patienceStage1(6).patienceStage2(1).stage1Minutes(110)
-        .stage2Minutes(10));
+    assertIsClsRecipeBut(
+        "finetune-scientific-2h-stage2.yaml",
+        b ->
+            b.epochs(6)
+                .stage2Epochs(1)
+                .stage2LearningRate(1e-5)
+                .patienceStage1(6)
+                .patienceStage2(1)
+                .stage1Minutes(110)
+                .stage2Minutes(10));
   }
 
   @Test
@@ -217,7 +243,8 @@ class ExampleConfigsTest {
     assertThat(o.validationUsers()).isZero();
     assertThat(o.epochsOfStage(false)).isEqualTo(6);
     assertThat(o.lengthGroupBatches()).isEqualTo(32);
-    assertIsClsRecipeBut("finetune-scientific-2h-cls-fullval.yaml",
+    assertIsClsRecipeBut(
+        "finetune-scientific-2h-cls-fullval.yaml",
         b -> b.validationUsers(1000).lengthGroupBatches(0));
   }
 
@@ -227,9 +254,13 @@ class ExampleConfigsTest {
     assertThat(o.learningRate()).isCloseTo(1e-4, within(1e-18));
     assertThat(o.stage2LearningRate()).isCloseTo(2e-5, within(1e-18));
     assertThat(o.evalBatchSize()).isEqualTo(16);
-    assertIsRecipeBut("finetune-scientific-2h-cls-fullval.yaml", "finetune-scientific-2h-cls-lr1e4.yaml",
-        b -> b.learningRate(5e-5).stage2LearningRate(1e-5)
-            .evalBatchSize(FineTuneOptions.defaults().evalBatchSize()));
+    assertIsRecipeBut(
+        "finetune-scientific-2h-cls-fullval.yaml",
+        "finetune-scientific-2h-cls-lr1e4.yaml",
+        b ->
+            b.learningRate(5e-5)
+                .stage2LearningRate(1e-5)
+                .evalBatchSize(FineTuneOptions.defaults().evalBatchSize()));
   }
 
   @Test
@@ -237,9 +268,10 @@ class ExampleConfigsTest {
     FineTuneOptions o = finetuneOptions("finetune-scientific-2h-cls-refresh.yaml");
     assertThat(o.matrixRefreshSteps()).isEqualTo(88);
     assertThat(o.evalBatchSize()).isEqualTo(16);
-    assertIsRecipeBut("finetune-scientific-2h-cls-fullval.yaml",
-        "finetune-scientific-2h-cls-refresh.yaml", b -> b.matrixRefreshSteps(0)
-            .evalBatchSize(FineTuneOptions.defaults().evalBatchSize()));
+    assertIsRecipeBut(
+        "finetune-scientific-2h-cls-fullval.yaml",
+        "finetune-scientific-2h-cls-refresh.yaml",
+        b -> b.matrixRefreshSteps(0).evalBatchSize(FineTuneOptions.defaults().evalBatchSize()));
   }
 
   @Test
@@ -249,7 +281,9 @@ class ExampleConfigsTest {
     RecformerConfig model = finetuneFile(name).bind(MINILM);
     assertThat(model.hiddenDropout()).isZero();
     assertThat(model.attentionDropout()).isZero();
-    assertIsRecipeBut("finetune-scientific-2h-cls-fullval.yaml", name,
+    assertIsRecipeBut(
+        "finetune-scientific-2h-cls-fullval.yaml",
+        name,
         b -> b.evalBatchSize(FineTuneOptions.defaults().evalBatchSize()),
         m -> m.hiddenDropout(MINILM.hiddenDropout()).attentionDropout(MINILM.attentionDropout()));
   }
@@ -259,8 +293,7 @@ class ExampleConfigsTest {
     String name = "finetune-scientific-2h-cls-penalty.yaml";
     assertThat(finetuneOptions(name).historyPenalty()).isEqualTo(0.15);
     assertThat(finetuneOptions(name).historyPolicy()).isEqualTo(HistoryPolicy.KEEP);
-    assertIsRecipeBut("finetune-scientific-2h-cls-nodropout.yaml", name,
-        b -> b.historyPenalty(0));
+    assertIsRecipeBut("finetune-scientific-2h-cls-nodropout.yaml", name, b -> b.historyPenalty(0));
   }
 
   @Test
@@ -284,30 +317,42 @@ class ExampleConfigsTest {
     String name = "finetune-scientific-2h-stage2-matrix.yaml";
     assertThat(finetuneOptions(name).stage2TrainsMatrix()).isTrue();
     assertThat(finetuneOptions(name).matrixLearningRate()).isEqualTo(1e-4);
-    assertIsRecipeBut("finetune-scientific-2h-cls-nodropout.yaml", name,
-        b -> b.stage2TrainsMatrix(false).matrixLearningRate(0).epochs(6).stage2Epochs(1)
-            .patienceStage1(6).patienceStage2(1).stage1Minutes(110).stage2Minutes(10));
+    assertIsRecipeBut(
+        "finetune-scientific-2h-cls-nodropout.yaml",
+        name,
+        b ->
+            b.stage2TrainsMatrix(false)
+                .matrixLearningRate(0)
+                .epochs(6)
+                .stage2Epochs(1)
+                .patienceStage1(6)
+                .patienceStage2(1)
+                .stage1Minutes(110)
+                .stage2Minutes(10));
   }
 
   /**
    * The file's options, with {@code undo} applied, are the [CLS] recipe's, and its model settings
    * are the recipe's unchanged.
    */
-  private static void assertIsClsRecipeBut(String name,
-      UnaryOperator<FineTuneOptions.Builder> undo) throws IOException {
+  private static void assertIsClsRecipeBut(String name, UnaryOperator<FineTuneOptions.Builder> undo)
+      throws IOException {
     assertIsRecipeBut(CLS_RECIPE, name, undo);
   }
 
   /** As {@link #assertIsClsRecipeBut} against another recipe file. */
-  private static void assertIsRecipeBut(String recipe, String name,
-      UnaryOperator<FineTuneOptions.Builder> undo) throws IOException {
+  private static void assertIsRecipeBut(
+      String recipe, String name, UnaryOperator<FineTuneOptions.Builder> undo) throws IOException {
     assertIsRecipeBut(recipe, name, undo, UnaryOperator.identity());
   }
 
   /** As above, with {@code undoModel} applied to the file's model settings too. */
-  private static void assertIsRecipeBut(String recipe, String name,
+  private static void assertIsRecipeBut(
+      String recipe,
+      String name,
       UnaryOperator<FineTuneOptions.Builder> undo,
-      UnaryOperator<RecformerConfig.Builder> undoModel) throws IOException {
+      UnaryOperator<RecformerConfig.Builder> undoModel)
+      throws IOException {
     assertThat(undo.apply(finetuneOptions(name).toBuilder()).build())
         .isEqualTo(finetuneOptions(recipe));
     assertThat(undoModel.apply(finetuneFile(name).bind(MINILM).toBuilder()).build())
@@ -320,7 +365,8 @@ class ExampleConfigsTest {
     // fine-tune on Office from it with the Scientific settings and a smaller budget.
     ResolvedConfig pre = pretrainFile("pretrain-scientific.yaml");
     ResolvedConfig office = pretrainFile("pretrain-office.yaml");
-    assertThat(pre.bind(PretrainOptions.defaults())).isEqualTo(office.bind(PretrainOptions.defaults()));
+    assertThat(pre.bind(PretrainOptions.defaults()))
+        .isEqualTo(office.bind(PretrainOptions.defaults()));
     assertThat(pre.getInt("heldOutUsers")).isEqualTo(500);
     assertThat(pre.bind(MINILM).maxTokens()).isEqualTo(256);
 
@@ -333,20 +379,20 @@ class ExampleConfigsTest {
     assertThat(o.stage2Minutes()).isEqualTo(8.0);
     assertThat(o.zeroShotTest()).isFalse();
     assertThat(o.variant()).isEqualTo(Variant.BOTH_STAGES);
-    assertThat(c.bind(MINILM)).isEqualTo(MINILM.toBuilder().maxTokens(128)
-        .pooling(Pooling.MEAN).build());
+    assertThat(c.bind(MINILM))
+        .isEqualTo(MINILM.toBuilder().maxTokens(128).pooling(Pooling.MEAN).build());
   }
 
   @Test
   void evaluateAndExportAcceptAFinetuneFileAndIgnoreTheTrainingKeys() throws Exception {
     ConfigLayer file = ConfigLayer.file(CONFIG.resolve("finetune-scientific.yaml"));
-    ResolvedConfig e = ResolvedConfig.resolve(Schemas.evaluate(MINILM, "init minilm"),
-        List.of(file));
+    ResolvedConfig e =
+        ResolvedConfig.resolve(Schemas.evaluate(MINILM, "init minilm"), List.of(file));
     assertThat(e.getInt("maxTokens")).isEqualTo(256);
-    assertThat(e.ignored()).anyMatch(s -> s.startsWith("epochs ("))
+    assertThat(e.ignored())
+        .anyMatch(s -> s.startsWith("epochs ("))
         .noneMatch(s -> s.startsWith("tiePolicy"));
-    ResolvedConfig x = ResolvedConfig.resolve(Schemas.export(MINILM, "init minilm"),
-        List.of(file));
+    ResolvedConfig x = ResolvedConfig.resolve(Schemas.export(MINILM, "init minilm"), List.of(file));
     assertThat(x.get("pooling")).isEqualTo(Pooling.MEAN);
   }
 }

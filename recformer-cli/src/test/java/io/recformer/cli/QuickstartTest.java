@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QuickstartTest {
 
-  private static final String METRIC_HEADER = "| model | NDCG@10 | Recall@10 | NDCG@50 | Recall@50 | MRR | users | ties | history |";
+  private static final String METRIC_HEADER =
+      "| model | NDCG@10 | Recall@10 | NDCG@50 | Recall@50 | MRR | users | ties | history |";
 
   @TempDir Path temp;
 
@@ -45,54 +47,84 @@ class QuickstartTest {
     }
     assertThat(run.exitCode()).as(run.err()).isZero();
     String printed = run.out();
-    assertThat(printed).contains("[1/6] Importing", "amazon-scientific-unisrec", "[6/6] Recommendations")
+    assertThat(printed)
+        .contains("[1/6] Importing", "amazon-scientific-unisrec", "[6/6] Recommendations")
         .contains("| users | 40 |")
-        .contains("| budget | tiny |", "| max tokens per sequence | 32 |", "| training samples per epoch | 16 ")
+        .contains(
+            "| budget | tiny |",
+            "| max tokens per sequence | 32 |",
+            "| training samples per epoch | 16 ")
         .contains("stage 2 of Algorithm 1 for 0.05 min")
         .contains("| test users | 40 of 40 |");
     assertThat(printed).contains(METRIC_HEADER);
     for (String row : List.of("zero-shot (MiniLM init)", "fine-tuned (best ", "popularity")) {
-      assertThat(printed).containsPattern(Pattern.quote("| " + row) + ".*\\| 0\\.\\d{4} ± 0\\.\\d{4} \\| 40 \\| original \\| keep \\|");
+      assertThat(printed)
+          .containsPattern(
+              Pattern.quote("| " + row)
+                  + ".*\\| 0\\.\\d{4} ± 0\\.\\d{4} \\| 40 \\| original \\| keep \\|");
     }
 
     // Three users, each with ten recommendations.
-    Matcher users = Pattern.compile("### User (\\S+) \\((\\d+) items in history\\)").matcher(printed);
+    Matcher users =
+        Pattern.compile("### User (\\S+) \\((\\d+) items in history\\)").matcher(printed);
     List<String> shown = new ArrayList<>();
     while (users.find()) {
       shown.add(users.group(1));
     }
     assertThat(shown).hasSize(3).doesNotHaveDuplicates();
-    assertThat(Pattern.compile("(?m)^\\| 10 \\| \\S+").matcher(printed).results().count()).isEqualTo(3);
+    assertThat(Pattern.compile("(?m)^\\| 10 \\| \\S+").matcher(printed).results().count())
+        .isEqualTo(3);
 
     // Files: report with the same tables, dataset, run directory, bundle, index.
     String report = Files.readString(out.resolve("report.md"));
-    assertThat(report).contains("# Quickstart", "## Budget", METRIC_HEADER, "### User " + shown.get(0));
+    assertThat(report)
+        .contains("# Quickstart", "## Budget", METRIC_HEADER, "### User " + shown.get(0));
     Dataset dataset = Dataset.read(out.resolve("dataset"));
     assertThat(dataset.userCount()).isEqualTo(40);
     assertThat(out.resolve("run/best")).isDirectory();
     assertThat(out.resolve("bundle/manifest.json")).isRegularFile();
     assertThat(out.resolve("bundle/model.onnx")).isRegularFile();
-    assertThat(ExactItemIndex.open(out.resolve("items.rfidx")).size()).isEqualTo(dataset.itemCount());
+    assertThat(ExactItemIndex.open(out.resolve("items.rfidx")).size())
+        .isEqualTo(dataset.itemCount());
 
     // The printed recommendations are what `recformer recommend` serves from the same files for
     // the test input (history without the held-out item): compare the first user's top item.
     String firstUser = shown.get(0);
-    List<String> testInput = dataset.users().stream().filter(u -> u.userId().equals(firstUser)).findFirst()
-        .orElseThrow().itemIds();
+    List<String> testInput =
+        dataset.users().stream()
+            .filter(u -> u.userId().equals(firstUser))
+            .findFirst()
+            .orElseThrow()
+            .itemIds();
     testInput = testInput.subList(0, testInput.size() - 1);
-    Run served = run("recommend", "--bundle", out.resolve("bundle").toString(), "--index",
-        out.resolve("items.rfidx").toString(), "--data", out.resolve("dataset").toString(), "--items",
-        String.join(",", testInput), "-k", "1", "--threads", "1");
+    Run served =
+        run(
+            "recommend",
+            "--bundle",
+            out.resolve("bundle").toString(),
+            "--index",
+            out.resolve("items.rfidx").toString(),
+            "--data",
+            out.resolve("dataset").toString(),
+            "--items",
+            String.join(",", testInput),
+            "-k",
+            "1",
+            "--threads",
+            "1");
     assertThat(served.exitCode()).as(served.err()).isZero();
-    String topId = served.out().lines().skip(2).findFirst().orElseThrow().trim().split("\\s+")[1];
+    String topId =
+        served.out().lines().skip(2).findFirst().orElseThrow().trim().split("\\s+", -1)[1];
     int section = printed.indexOf("### User " + firstUser);
-    assertThat(printed.substring(section)).containsPattern("\\| 1 \\| " + Pattern.quote(topId) + "( \\(held out\\))? \\|");
+    assertThat(printed.substring(section))
+        .containsPattern("\\| 1 \\| " + Pattern.quote(topId) + "( \\(held out\\))? \\|");
   }
 
   @Test
   void budgetsResolveByNameAndOptionsOverrideSingleFields() {
     assertThat(QuickstartBudget.named("TINY")).isEqualTo(QuickstartBudget.TINY);
-    QuickstartBudget b = QuickstartBudget.DEFAULT.withTrainingMinutes(2.5).withTestUsers(0).withMaxTokens(64);
+    QuickstartBudget b =
+        QuickstartBudget.DEFAULT.withTrainingMinutes(2.5).withTestUsers(0).withMaxTokens(64);
     assertThat(b.name()).isEqualTo("default*");
     assertThat(b.stage1Minutes()).isEqualTo(2.5);
     assertThat(b.stage2Minutes()).isZero();
@@ -101,13 +133,15 @@ class QuickstartTest {
     assertThat(b.maxTokens()).isEqualTo(64);
     assertThat(b.samplesPerEpoch()).isEqualTo(QuickstartBudget.DEFAULT.samplesPerEpoch());
     // A preset with both stages keeps its proportion when the total changes.
-    QuickstartBudget both = new QuickstartBudget("x", 128, 0, 16, 0, 0, 3.0, 1.0, 2).withTrainingMinutes(8);
+    QuickstartBudget both =
+        new QuickstartBudget("x", 128, 0, 16, 0, 0, 3.0, 1.0, 2).withTrainingMinutes(8);
     assertThat(both.stage1Minutes()).isEqualTo(6.0);
     assertThat(both.stage2Minutes()).isEqualTo(2.0);
     assertThat(both.bothStages()).isTrue();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> QuickstartBudget.DEFAULT.withMaxTokens(4))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("--max-tokens = 4 must be >= 8");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> QuickstartBudget.DEFAULT.withSamplesPerEpoch(0))
+    Assertions.assertThatThrownBy(() -> QuickstartBudget.DEFAULT.withMaxTokens(4))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--max-tokens = 4 must be >= 8");
+    Assertions.assertThatThrownBy(() -> QuickstartBudget.DEFAULT.withSamplesPerEpoch(0))
         .hasMessage("--samples-per-epoch = 0 must be >= 1");
   }
 

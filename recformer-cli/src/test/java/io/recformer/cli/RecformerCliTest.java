@@ -7,8 +7,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +22,8 @@ import picocli.CommandLine;
 /** Runs every subcommand on the bundled real data. */
 class RecformerCliTest {
 
-  private static final Path DATA = Path.of(System.getProperty("recformer.repo.root", "..")).resolve("data");
+  private static final Path DATA =
+      Path.of(System.getProperty("recformer.repo.root", "..")).resolve("data");
 
   @TempDir Path temp;
 
@@ -52,8 +58,12 @@ class RecformerCliTest {
 
   @Test
   void statsPrintsTheBundledCountsWithRealTokenCounts() {
-    Run run = run("data", "stats", DATA.resolve("amazon-office-2014").toString(),
-        DATA.resolve("amazon-scientific-lcrec").toString());
+    Run run =
+        run(
+            "data",
+            "stats",
+            DATA.resolve("amazon-office-2014").toString(),
+            DATA.resolve("amazon-scientific-lcrec").toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
         .contains("| users | 4,905 |", "| items | 2,420 |", "| interactions | 53,258 |")
@@ -64,8 +74,15 @@ class RecformerCliTest {
   @Test
   void importWritesACanonicalDatasetThatReadsBack() throws Exception {
     Path out = temp.resolve("office");
-    Run run = run("data", "import", DATA.resolve("amazon-office-2014").toString(), "--out", out.toString(),
-        "--k-core", "5");
+    Run run =
+        run(
+            "data",
+            "import",
+            DATA.resolve("amazon-office-2014").toString(),
+            "--out",
+            out.toString(),
+            "--k-core",
+            "5");
     assertThat(run.exitCode()).as(run.err()).isZero();
     Dataset dataset = Dataset.read(out);
     assertThat(dataset.userCount()).isEqualTo(4905);
@@ -83,8 +100,13 @@ class RecformerCliTest {
     // An output path that is a dangling symbolic link: the file-system error is spelled out.
     Path dangling = temp.resolve("out-link");
     Files.createSymbolicLink(dangling, temp.resolve("missing-target"));
-    Run link = run("data", "import", DATA.resolve("amazon-office-2014").toString(), "--out",
-        dangling.toString());
+    Run link =
+        run(
+            "data",
+            "import",
+            DATA.resolve("amazon-office-2014").toString(),
+            "--out",
+            dangling.toString());
     assertThat(link.exitCode()).as(link.out()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
     assertThat(link.err()).contains(dangling.toString(), "Not a directory");
 
@@ -95,17 +117,19 @@ class RecformerCliTest {
 
   @Test
   void fileSystemErrorsSayWhatIsWrongWithThePath() {
-    assertThat(RecformerCli.describe(new java.nio.file.FileAlreadyExistsException("runs/x")))
-        .isEqualTo("runs/x: already exists (a file or a symbolic link to a missing target is in"
-            + " the way)");
-    assertThat(RecformerCli.describe(new java.nio.file.NoSuchFileException("a/b")))
+    assertThat(RecformerCli.describe(new FileAlreadyExistsException("runs/x")))
+        .isEqualTo(
+            "runs/x: already exists (a file or a symbolic link to a missing target is in"
+                + " the way)");
+    assertThat(RecformerCli.describe(new NoSuchFileException("a/b")))
         .isEqualTo("a/b: no such file or directory");
-    assertThat(RecformerCli.describe(new java.io.UncheckedIOException(
-        new java.nio.file.AccessDeniedException("x")))).isEqualTo("x: permission denied");
-    assertThat(RecformerCli.describe(new java.nio.file.FileSystemException("f", "g", "busy")))
+    assertThat(RecformerCli.describe(new UncheckedIOException(new AccessDeniedException("x"))))
+        .isEqualTo("x: permission denied");
+    assertThat(RecformerCli.describe(new FileSystemException("f", "g", "busy")))
         .isEqualTo("f -> g: busy");
     assertThat(RecformerCli.describe(new IllegalArgumentException("bad k-core")))
         .isEqualTo("bad k-core");
-    assertThat(RecformerCli.describe(new IllegalStateException())).isEqualTo("IllegalStateException");
+    assertThat(RecformerCli.describe(new IllegalStateException()))
+        .isEqualTo("IllegalStateException");
   }
 }

@@ -12,8 +12,10 @@ public final class TestData {
     String root = System.getProperty("recformer.repo.root");
     Path path = root != null ? Path.of(root) : Path.of("..");
     if (!Files.isDirectory(path.resolve("data"))) {
-      throw new IllegalStateException("cannot find data/ under " + path.toAbsolutePath()
-          + "; run the tests through Maven (it sets recformer.repo.root)");
+      throw new IllegalStateException(
+          "cannot find data/ under "
+              + path.toAbsolutePath()
+              + "; run the tests through Maven (it sets recformer.repo.root)");
     }
     return path;
   }

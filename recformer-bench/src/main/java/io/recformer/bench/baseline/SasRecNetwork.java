@@ -14,15 +14,16 @@ import ai.djl.nn.norm.LayerNorm;
 import io.recformer.train.model.OwnedArrays;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * The SASRec network as plain NDArray math (Kang and McAuley 2018, in RecBole's formulation):
- * item embedding + learned position embedding, LayerNorm, dropout, then {@code layers} post-LN
- * blocks of causal multi-head self-attention and a GELU point-wise feed-forward layer. Row 0 of the
- * item table is padding; catalog item {@code i} is row {@code i + 1}. Sequences are right-padded,
- * so the last real position of a row is {@code length - 1}.
+ * The SASRec network as plain NDArray math (Kang and McAuley 2018, in RecBole's formulation): item
+ * embedding + learned position embedding, LayerNorm, dropout, then {@code layers} post-LN blocks of
+ * causal multi-head self-attention and a GELU point-wise feed-forward layer. Row 0 of the item
+ * table is padding; catalog item {@code i} is row {@code i + 1}. Sequences are right-padded, so the
+ * last real position of a row is {@code length - 1}.
  *
  * <p>Every op takes a per-batch array as its first operand, so results land in the caller's batch
  * manager and nothing accumulates in the parameter manager across steps.
@@ -31,6 +32,7 @@ final class SasRecNetwork implements AutoCloseable {
 
   /** RecBole's additive mask value for forbidden attention positions. */
   private static final float MASKED = -10000f;
+
   private static final float INIT_STD = 0.02f;
   private static final float LAYER_NORM_EPS = 1e-12f;
 
@@ -50,7 +52,11 @@ final class SasRecNetwork implements AutoCloseable {
    * scales) drawn from {@code config.seed()}, or with the given values where {@code values} has
    * them.
    */
-  static SasRecNetwork create(NDManager parent, SasRecConfig config, int itemCount, Map<String, float[]> values,
+  static SasRecNetwork create(
+      NDManager parent,
+      SasRecConfig config,
+      int itemCount,
+      Map<String, float[]> values,
       boolean trainable) {
     SasRecNetwork net = new SasRecNetwork(config, itemCount, parent.newSubManager());
     try {
@@ -82,7 +88,12 @@ final class SasRecNetwork implements AutoCloseable {
     }
   }
 
-  private void add(String name, Map<String, float[]> values, boolean trainable, Random random, boolean gaussian,
+  private void add(
+      String name,
+      Map<String, float[]> values,
+      boolean trainable,
+      Random random,
+      boolean gaussian,
       long... shape) {
     int n = Math.toIntExact(new Shape(shape).size());
     float[] init = new float[n];
@@ -94,20 +105,27 @@ final class SasRecNetwork implements AutoCloseable {
     register(name, values, trainable, init, shape);
   }
 
-  private void addConstant(String name, Map<String, float[]> values, boolean trainable, float value, long... shape) {
+  private void addConstant(
+      String name, Map<String, float[]> values, boolean trainable, float value, long... shape) {
     float[] init = new float[Math.toIntExact(new Shape(shape).size())];
     Arrays.fill(init, value);
     register(name, values, trainable, init, shape);
   }
 
-  private void register(String name, Map<String, float[]> values, boolean trainable, float[] init, long[] shape) {
+  private void register(
+      String name, Map<String, float[]> values, boolean trainable, float[] init, long[] shape) {
     float[] v = init;
     if (values != null && values.containsKey(name)) {
       v = values.get(name);
       if (v.length != init.length) {
-        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-            "parameter %s has %d values, expected %d for shape %s", name, v.length, init.length,
-            Arrays.toString(shape)));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "parameter %s has %d values, expected %d for shape %s",
+                name,
+                v.length,
+                init.length,
+                Arrays.toString(shape)));
       }
     }
     NDArray array = manager.create(v, new Shape(shape));
@@ -135,7 +153,8 @@ final class SasRecNetwork implements AutoCloseable {
   /**
    * Hidden states {@code [batch, length, hidden]} of right-padded item rows.
    *
-   * @param ids padded item rows ({@code catalog index + 1}, 0 = padding), {@code [batch, length]} int64
+   * @param ids padded item rows ({@code catalog index + 1}, 0 = padding), {@code [batch, length]}
+   *     int64
    * @param lengths real length of each row (>= 1)
    */
   NDArray forward(NDManager batch, NDArray ids, int[] lengths, boolean training) {
@@ -146,8 +165,12 @@ final class SasRecNetwork implements AutoCloseable {
     int dh = d / heads;
 
     NDArray positions = batch.arange(0, len, 1, DataType.INT64);
-    NDArray x = Embedding.embedding(ids, p("item_embedding"), SparseFormat.DENSE).singletonOrThrow()
-        .add(Embedding.embedding(positions, p("position_embedding"), SparseFormat.DENSE).singletonOrThrow());
+    NDArray x =
+        Embedding.embedding(ids, p("item_embedding"), SparseFormat.DENSE)
+            .singletonOrThrow()
+            .add(
+                Embedding.embedding(positions, p("position_embedding"), SparseFormat.DENSE)
+                    .singletonOrThrow());
     x = layerNorm(x, "emb_ln");
     x = dropout(x, config.hiddenDropout(), training);
 
@@ -161,7 +184,8 @@ final class SasRecNetwork implements AutoCloseable {
       NDArray scores = OwnedArrays.scale(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(bias);
       NDArray probs = dropout(scores.softmax(-1), config.attentionDropout(), training);
       NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, len, d);
-      NDArray attended = dropout(linear(context, pre + "attn_out"), config.hiddenDropout(), training);
+      NDArray attended =
+          dropout(linear(context, pre + "attn_out"), config.hiddenDropout(), training);
       x = layerNorm(attended.add(x), pre + "attn_ln");
       NDArray inner = Activation.gelu(linear(x, pre + "ffn_in"));
       NDArray out = dropout(linear(inner, pre + "ffn_out"), config.hiddenDropout(), training);
@@ -170,7 +194,10 @@ final class SasRecNetwork implements AutoCloseable {
     return x;
   }
 
-  /** Item embeddings of the catalog (padding row left out), {@code [items, hidden]}, in the batch manager. */
+  /**
+   * Item embeddings of the catalog (padding row left out), {@code [items, hidden]}, in the batch
+   * manager.
+   */
   NDArray itemTable(NDManager batch) {
     NDArray rows = batch.arange(1, itemCount + 1, 1, DataType.INT64);
     return Embedding.embedding(rows, p("item_embedding"), SparseFormat.DENSE).singletonOrThrow();
@@ -210,8 +237,13 @@ final class SasRecNetwork implements AutoCloseable {
   }
 
   private NDArray layerNorm(NDArray x, String name) {
-    return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), p(name + ".gamma"), p(name + ".beta"),
-        LAYER_NORM_EPS).singletonOrThrow();
+    return LayerNorm.layerNorm(
+            x,
+            new Shape(config.hiddenSize()),
+            p(name + ".gamma"),
+            p(name + ".beta"),
+            LAYER_NORM_EPS)
+        .singletonOrThrow();
   }
 
   private static NDArray dropout(NDArray x, float rate, boolean training) {

@@ -8,9 +8,9 @@ import java.util.Locale;
  * sentence embeddings of the items' text, the history vector is a recency-weighted mean of its
  * items' vectors, and an item's score is the cosine between the two.
  *
- * <p>The weight of the item {@code a} steps before the most recent one is {@code decay^a}
- * ({@code decay = 1} is a plain mean, {@code decay = 0} keeps only the last item). Item vectors are
- * unit length, so the cosine is the dot product with the normalized history vector.
+ * <p>The weight of the item {@code a} steps before the most recent one is {@code decay^a} ({@code
+ * decay = 1} is a plain mean, {@code decay = 0} keeps only the last item). Item vectors are unit
+ * length, so the cosine is the dot product with the normalized history vector.
  */
 public final class TextBaseline implements SequenceScorer {
 
@@ -24,17 +24,23 @@ public final class TextBaseline implements SequenceScorer {
    */
   public TextBaseline(float[][] itemVectors, double decay, String name) {
     if (itemVectors.length == 0) {
-      throw new IllegalArgumentException("itemVectors must hold one vector per catalog item, got none");
+      throw new IllegalArgumentException(
+          "itemVectors must hold one vector per catalog item, got none");
     }
     if (!(decay >= 0 && decay <= 1)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "decay = %s must be in [0, 1]", decay));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "decay = %s must be in [0, 1]", decay));
     }
     int d = itemVectors[0].length;
     for (int i = 0; i < itemVectors.length; i++) {
       if (itemVectors[i] == null || itemVectors[i].length != d) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "item vector %d has dimension %s, expected %d like item 0", i,
-            itemVectors[i] == null ? "null" : Integer.toString(itemVectors[i].length), d));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "item vector %d has dimension %s, expected %d like item 0",
+                i,
+                itemVectors[i] == null ? "null" : Integer.toString(itemVectors[i].length),
+                d));
       }
     }
     this.itemVectors = itemVectors;
@@ -71,8 +77,12 @@ public final class TextBaseline implements SequenceScorer {
     for (int a = 0; a < history.length; a++) {
       int item = history[history.length - 1 - a];
       if (item < 0 || item >= itemVectors.length) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "history item index %d is out of range: must be in [0, %d)", item, itemVectors.length));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "history item index %d is out of range: must be in [0, %d)",
+                item,
+                itemVectors.length));
       }
       if (w == 0) {
         break;

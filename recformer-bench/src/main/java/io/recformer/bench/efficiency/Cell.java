@@ -7,26 +7,29 @@ import java.util.Locale;
 /**
  * One grid cell: a model size, a maximum sequence length and a batch size.
  *
- * @param model preset name ({@code longformer-base}, {@code minilm-l6}, {@code longformer-mini})
- *     or {@code tiny} (2 x 64, for the quick mode and tests)
+ * @param model preset name ({@code longformer-base}, {@code minilm-l6}, {@code longformer-mini}) or
+ *     {@code tiny} (2 x 64, for the quick mode and tests)
  * @param maxTokens maximum tokens per history (the mini study used 1024, 512, 256)
  * @param batch sequences per training step and per ONNX Runtime call
  */
 record Cell(String model, int maxTokens, int batch) {
 
-  static final List<String> MODELS = List.of("longformer-base", "minilm-l6", "longformer-mini", "tiny");
+  static final List<String> MODELS =
+      List.of("longformer-base", "minilm-l6", "longformer-mini", "tiny");
 
   Cell {
     if (!MODELS.contains(model)) {
-      throw new IllegalArgumentException("model = '" + model + "' is not one of " + String.join(", ", MODELS));
+      throw new IllegalArgumentException(
+          "model = '" + model + "' is not one of " + String.join(", ", MODELS));
     }
     if (maxTokens < 16 || maxTokens > 4096) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "maxTokens = %d is out of range: must be in [16, 4096]", maxTokens));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT, "maxTokens = %d is out of range: must be in [16, 4096]", maxTokens));
     }
     if (batch < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "batch = %d is out of range: must be >= 1",
-          batch));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "batch = %d is out of range: must be >= 1", batch));
     }
   }
 
@@ -36,11 +39,17 @@ record Cell(String model, int maxTokens, int batch) {
    * neither the compute nor, measurably, the memory.
    */
   RecformerConfig config() {
-    RecformerConfig base = switch (model) {
-      case "tiny" -> RecformerConfig.longformerMini().toBuilder().hiddenSize(64).numLayers(2).numHeads(2)
-          .intermediateSize(128).build();
-      default -> RecformerConfig.preset(model);
-    };
+    RecformerConfig base =
+        switch (model) {
+          case "tiny" ->
+              RecformerConfig.longformerMini().toBuilder()
+                  .hiddenSize(64)
+                  .numLayers(2)
+                  .numHeads(2)
+                  .intermediateSize(128)
+                  .build();
+          default -> RecformerConfig.preset(model);
+        };
     int positions = Math.max(base.maxPositions(), maxTokens + base.positionOffset());
     return base.toBuilder().maxTokens(maxTokens).maxPositions(positions).build();
   }

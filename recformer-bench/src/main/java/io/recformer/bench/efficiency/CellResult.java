@@ -16,49 +16,74 @@ import java.util.List;
  * each phase, so a cell stopped at its time cap still reports the phases it finished. A measure
  * that was not taken is {@code null}, never a made-up number.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY,
-    getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonAutoDetect(
+    fieldVisibility = JsonAutoDetect.Visibility.ANY,
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonInclude(JsonInclude.Include.ALWAYS)
 final class CellResult {
 
   static final String OK = "ok";
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   String model;
   String size;
   int maxTokens;
   int batch;
   String device;
+
   /** "ok", "running: <phase>" while in progress, "skipped (...)" or "failed: ..." */
   String status;
+
   /** Median wall seconds of one training step (forward, loss, backward, clipping, AdamW). */
   Double stepSeconds;
+
   /** Median process CPU seconds of one training step (all threads). */
   Double stepCpuSeconds;
+
   List<Double> stepTimes = new ArrayList<>();
+
   /** Mean real (non-padding) tokens per training sequence, and the padded length of the batches. */
   Double meanTokens;
+
   Integer paddedLength;
   Integer trainingSequences;
   Integer stepsPerEpoch;
+
   /** stepsPerEpoch x stepSeconds: the training steps of one fine-tuning epoch. */
   Double epochSeconds;
-  /** Re-encoding the whole item matrix once (DJL, eval mode), extrapolated from a sample of items. */
+
+  /**
+   * Re-encoding the whole item matrix once (DJL, eval mode), extrapolated from a sample of items.
+   */
   Double itemMatrixSeconds;
+
   Integer catalogItems;
+
   /** VmHWM after the training phase (before export), in MB. */
   Long trainingPeakRssMb;
-  /** Peak of RSS minus the JVM's used heap and non-heap during training, in MB (sampled; an upper bound). */
+
+  /**
+   * Peak of RSS minus the JVM's used heap and non-heap during training, in MB (sampled; an upper
+   * bound).
+   */
   Long trainingPeakNativeMb;
+
   /** Device-wide GPU memory in use (CUDA free/total) at its sampled peak, GPU runs only, in MB. */
   Long gpuPeakMb;
+
   /** VmHWM at the end of the cell (training, export and ONNX Runtime), in MB. */
   Long peakRssMb;
+
   Long heapMaxMb;
+
   /** ONNX Runtime: histories per second and real tokens per second (median of the timed runs). */
   Double ortSequencesPerSecond;
+
   Double ortTokensPerSecond;
   Integer ortSequences;
   Double exportSeconds;

@@ -3,6 +3,7 @@ package io.recformer.bench.efficiency;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.util.cuda.CudaUtils;
+import com.sun.management.OperatingSystemMXBean;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.item.ItemCatalog;
@@ -43,35 +44,69 @@ import picocli.CommandLine.Option;
  * One cell of the efficiency grid, run in its own JVM by {@link EfficiencyBenchmark} (so the peak
  * resident set is this cell's): times fine-tuning steps of a randomly initialized model on token
  * sequences built from the dataset's real items, samples memory, probes re-encoding the item
- * matrix, exports the model and times ONNX Runtime on histories of the same length. Writes a
- * {@link CellResult} JSON after every phase.
+ * matrix, exports the model and times ONNX Runtime on histories of the same length. Writes a {@link
+ * CellResult} JSON after every phase.
  *
  * <p>A training step is {@link TrainingStep}; random weights cost the same time as trained ones.
  */
-@Command(name = "efficiency-cell", mixinStandardHelpOptions = true,
+@Command(
+    name = "efficiency-cell",
+    mixinStandardHelpOptions = true,
     description = "Measures one cell of the efficiency grid (started by EfficiencyBenchmark).")
 public final class CellRun implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(CellRun.class);
+
   /** Exit code of a cell stopped because its resident set exceeded the cap. */
   static final int EXIT_MEMORY_CAP = 3;
 
-  @Option(names = "--model", required = true) String model;
-  @Option(names = "--max-tokens", required = true) int maxTokens;
-  @Option(names = "--batch", required = true) int batch;
-  @Option(names = "--data", required = true) Path data;
-  @Option(names = "--result", required = true) Path resultFile;
-  @Option(names = "--device", defaultValue = "cpu") String device;
-  @Option(names = "--threads", defaultValue = "0") int threads;
-  @Option(names = "--warmup", defaultValue = "1") int warmup;
-  @Option(names = "--steps", defaultValue = "3") int steps;
-  @Option(names = "--lengths", defaultValue = "full") Lengths lengths;
-  @Option(names = "--item-sample", defaultValue = "256") int itemSample;
-  @Option(names = "--ort-sequences", defaultValue = "16") int ortSequences;
-  @Option(names = "--ort-runs", defaultValue = "2") int ortRuns;
-  @Option(names = "--skip-ort") boolean skipOrt;
-  @Option(names = "--memory-cap-mb", defaultValue = "0") long memoryCapMb;
-  @Option(names = "--seed", defaultValue = "42") long seed;
+  @Option(names = "--model", required = true)
+  String model;
+
+  @Option(names = "--max-tokens", required = true)
+  int maxTokens;
+
+  @Option(names = "--batch", required = true)
+  int batch;
+
+  @Option(names = "--data", required = true)
+  Path data;
+
+  @Option(names = "--result", required = true)
+  Path resultFile;
+
+  @Option(names = "--device", defaultValue = "cpu")
+  String device;
+
+  @Option(names = "--threads", defaultValue = "0")
+  int threads;
+
+  @Option(names = "--warmup", defaultValue = "1")
+  int warmup;
+
+  @Option(names = "--steps", defaultValue = "3")
+  int steps;
+
+  @Option(names = "--lengths", defaultValue = "full")
+  Lengths lengths;
+
+  @Option(names = "--item-sample", defaultValue = "256")
+  int itemSample;
+
+  @Option(names = "--ort-sequences", defaultValue = "16")
+  int ortSequences;
+
+  @Option(names = "--ort-runs", defaultValue = "2")
+  int ortRuns;
+
+  @Option(names = "--skip-ort")
+  boolean skipOrt;
+
+  @Option(names = "--memory-cap-mb", defaultValue = "0")
+  long memoryCapMb;
+
+  @Option(names = "--seed", defaultValue = "42")
+  long seed;
 
   /** How long the benchmark's token sequences are. */
   enum Lengths {
@@ -132,10 +167,15 @@ public final class CellRun implements Callable<Integer> {
       Path bundle = work.resolve("bundle");
       long capKb = memoryCapMb * 1024;
       try (RecformerTokenizer tokenizer = RecformerTokenizer.open(tokenizerJson, config);
-          ProcessMemory memory = new ProcessMemory(50,
-              dev.isGpu() ? () -> CudaUtils.getGpuMemory(dev).getUsed() : null, capKb, this::memoryCapHit)) {
+          ProcessMemory memory =
+              new ProcessMemory(
+                  50,
+                  dev.isGpu() ? () -> CudaUtils.getGpuMemory(dev).getUsed() : null,
+                  capKb,
+                  this::memoryCapHit)) {
         ItemTokenCache cache = new ItemTokenCache(tokenizer, catalog);
-        HistorySampler samples = new HistorySampler(dataset, cache, config, lengths == Lengths.full, random);
+        HistorySampler samples =
+            new HistorySampler(dataset, cache, config, lengths == Lengths.full, random);
         BatchCollator collator = BatchCollator.forLongformer(config, tokenizer.padId());
         try (NDManager root = NDManager.newBaseManager(dev)) {
           try (RecformerModel net = RecformerModel.newInstance(root, config, seed)) {
@@ -148,7 +188,8 @@ public final class CellRun implements Callable<Integer> {
             if (!skipOrt) {
               save("running: export");
               long t = System.nanoTime();
-              OnnxExporter.writeBundle(net, tokenizerJson, Provenance.capture("none", seed, Map.of()), bundle);
+              OnnxExporter.writeBundle(
+                  net, tokenizerJson, Provenance.capture("none", seed, Map.of()), bundle);
               result.exportSeconds = (System.nanoTime() - t) / 1e9;
             }
           }
@@ -162,14 +203,22 @@ public final class CellRun implements Callable<Integer> {
       result.wallSeconds = (System.nanoTime() - started) / 1e9;
       result.status = CellResult.OK;
       save(result.status);
-      LOG.info(String.format(Locale.ROOT, "%s: step %.3f s, epoch %.0f s, peak RSS %d MB, ORT %.2f histories/s",
-          cell.label(), result.stepSeconds, result.epochSeconds, result.peakRssMb, result.ortSequencesPerSecond));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "%s: step %.3f s, epoch %.0f s, peak RSS %d MB, ORT %.2f histories/s",
+              cell.label(),
+              result.stepSeconds,
+              result.epochSeconds,
+              result.peakRssMb,
+              result.ortSequencesPerSecond));
     } finally {
       deleteTree(work);
     }
   }
 
-  private void train(RecformerModel net, NDManager root, int items, HistorySampler samples, BatchCollator collator)
+  private void train(
+      RecformerModel net, NDManager root, int items, HistorySampler samples, BatchCollator collator)
       throws IOException {
     try (TrainingStep step = new TrainingStep(root, net, items)) {
       double[] wall = new double[steps];
@@ -177,8 +226,13 @@ public final class CellRun implements Callable<Integer> {
       long realTokens = 0;
       for (int s = 0; s < warmup + steps; s++) {
         boolean timed = s >= warmup;
-        save(String.format(Locale.ROOT, "running: training step %d of %d (%d warm-up)", s + 1, warmup + steps,
-            warmup));
+        save(
+            String.format(
+                Locale.ROOT,
+                "running: training step %d of %d (%d warm-up)",
+                s + 1,
+                warmup + steps,
+                warmup));
         HistorySampler.Batch b = samples.next(batch);
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
@@ -201,8 +255,14 @@ public final class CellRun implements Callable<Integer> {
     }
   }
 
-  /** Times eval-mode encoding of a sample of items (batches of 64) and extrapolates to the catalog. */
-  private void itemMatrix(RecformerModel net, NDManager root, ItemTokenCache cache, BatchCollator collator,
+  /**
+   * Times eval-mode encoding of a sample of items (batches of 64) and extrapolates to the catalog.
+   */
+  private void itemMatrix(
+      RecformerModel net,
+      NDManager root,
+      ItemTokenCache cache,
+      BatchCollator collator,
       SplittableRandom random) {
     int n = Math.min(itemSample, cache.catalog().size());
     if (n == 0) {
@@ -213,13 +273,17 @@ public final class CellRun implements Callable<Integer> {
       items.add(cache.encodeItem(random.nextInt(cache.catalog().size())));
     }
     items.sort(Comparator.comparingInt(EncodedSequence::length));
-    try (NDManager scope = root.newSubManager()) { // warm-up: the first eval-mode call pays one-time costs
-      net.encode(scope, collator.collate(items.subList(0, Math.min(n, 64))), false).pooled().toFloatArray();
+    try (NDManager scope =
+        root.newSubManager()) { // warm-up: the first eval-mode call pays one-time costs
+      net.encode(scope, collator.collate(items.subList(0, Math.min(n, 64))), false)
+          .pooled()
+          .toFloatArray();
     }
     long t0 = System.nanoTime();
     for (int from = 0; from < n; from += 64) {
       try (NDManager scope = root.newSubManager()) {
-        net.encode(scope, collator.collate(items.subList(from, Math.min(n, from + 64))), false).pooled()
+        net.encode(scope, collator.collate(items.subList(from, Math.min(n, from + 64))), false)
+            .pooled()
             .toFloatArray();
       }
     }
@@ -228,8 +292,8 @@ public final class CellRun implements Callable<Integer> {
   }
 
   private void onnxRuntime(Path bundle, HistorySampler samples, Device dev) throws IOException {
-    EncoderOptions options = EncoderOptions.defaults().withBatchSize(batch)
-        .withIntraOpThreads(result.threads);
+    EncoderOptions options =
+        EncoderOptions.defaults().withBatchSize(batch).withIntraOpThreads(result.threads);
     if (dev.isGpu()) {
       options = options.withCuda(dev.getDeviceId());
     }
@@ -261,11 +325,17 @@ public final class CellRun implements Callable<Integer> {
     result.write(resultFile);
   }
 
-  /** Runs on the sampler thread: records why and stops the JVM at once (the OS would kill it next). */
+  /**
+   * Runs on the sampler thread: records why and stops the JVM at once (the OS would kill it next).
+   */
   private void memoryCapHit() {
     synchronized (this) {
-      result.status = String.format(Locale.ROOT, "skipped (RSS over %d MB during %s)", memoryCapMb,
-          result.status.replace("running: ", ""));
+      result.status =
+          String.format(
+              Locale.ROOT,
+              "skipped (RSS over %d MB during %s)",
+              memoryCapMb,
+              result.status.replace("running: ", ""));
       result.peakRssMb = ProcessMemory.peakRssMb();
       try {
         result.write(resultFile);
@@ -278,7 +348,7 @@ public final class CellRun implements Callable<Integer> {
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 

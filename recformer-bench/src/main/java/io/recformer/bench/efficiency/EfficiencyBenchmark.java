@@ -1,9 +1,9 @@
 package io.recformer.bench.efficiency;
 
-import io.recformer.bench.quality.Machine;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.recformer.bench.quality.Machine;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.io.AtomicFiles;
 import io.recformer.train.run.Devices;
@@ -42,96 +42,154 @@ import picocli.CommandLine.Option;
  *     --data data/amazon-scientific-unisrec --out runs/efficiency-cpu
  * </pre>
  */
-@Command(name = "efficiency-benchmark", mixinStandardHelpOptions = true,
-    description = "Training step time, epoch estimate, peak memory and ONNX Runtime throughput per model size,"
-        + " max tokens and batch size, each cell in its own JVM.")
+@Command(
+    name = "efficiency-benchmark",
+    mixinStandardHelpOptions = true,
+    description =
+        "Training step time, epoch estimate, peak memory and ONNX Runtime throughput per model"
+            + " size, max tokens and batch size, each cell in its own JVM.")
 public final class EfficiencyBenchmark implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(EfficiencyBenchmark.class);
 
-  @Option(names = "--data", defaultValue = "data/amazon-scientific-unisrec",
-      description = "Dataset whose items build the token sequences and whose users count the epoch.")
+  @Option(
+      names = "--data",
+      defaultValue = "data/amazon-scientific-unisrec",
+      description =
+          "Dataset whose items build the token sequences and whose users count the epoch.")
   Path data;
 
-  @Option(names = "--out", required = true, description = "Output directory (created; files replaced).")
+  @Option(
+      names = "--out",
+      required = true,
+      description = "Output directory (created; files replaced).")
   Path out;
 
-  @Option(names = "--models", split = ",", defaultValue = "longformer-base,minilm-l6,longformer-mini",
-      description = "Model sizes: longformer-base (12 x 768), minilm-l6 (6 x 384), longformer-mini (6 x 256),"
-          + " tiny (2 x 64).")
+  @Option(
+      names = "--models",
+      split = ",",
+      defaultValue = "longformer-base,minilm-l6,longformer-mini",
+      description =
+          "Model sizes: longformer-base (12 x 768), minilm-l6 (6 x 384), longformer-mini (6 x 256),"
+              + " tiny (2 x 64).")
   List<String> models;
 
-  @Option(names = "--max-tokens", split = ",", defaultValue = "1024,512,256", description = "Max tokens per history.")
+  @Option(
+      names = "--max-tokens",
+      split = ",",
+      defaultValue = "1024,512,256",
+      description = "Max tokens per history.")
   List<Integer> maxTokens;
 
   @Option(names = "--batches", split = ",", defaultValue = "8,16", description = "Batch sizes.")
   List<Integer> batches;
 
-  @Option(names = "--device", defaultValue = "cpu",
-      description = "cpu, gpu or gpu:N: training on this DJL device and ONNX Runtime on CUDA (see docs/gpu.md).")
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      description =
+          "cpu, gpu or gpu:N: training on this DJL device and ONNX Runtime on CUDA (see"
+              + " docs/gpu.md).")
   String device;
 
-  @Option(names = "--threads", defaultValue = "0",
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
       description = "PyTorch and ONNX Runtime intra-op threads (0 = available processors).")
   int threads;
 
   @Option(names = "--warmup", defaultValue = "1", description = "Untimed training steps per cell.")
   int warmup;
 
-  @Option(names = "--steps", defaultValue = "3", description = "Timed training steps per cell (median reported).")
+  @Option(
+      names = "--steps",
+      defaultValue = "3",
+      description = "Timed training steps per cell (median reported).")
   int steps;
 
-  @Option(names = "--lengths", defaultValue = "full",
-      description = "full: every history filled to max tokens with real items; real: real training samples.")
+  @Option(
+      names = "--lengths",
+      defaultValue = "full",
+      description =
+          "full: every history filled to max tokens with real items; real: real training samples.")
   CellRun.Lengths lengths;
 
-  @Option(names = "--cell-timeout", defaultValue = "1800",
+  @Option(
+      names = "--cell-timeout",
+      defaultValue = "1800",
       description = "Seconds one cell may take; a slower cell is stopped and reported as skipped.")
   long cellTimeoutSeconds;
 
-  @Option(names = "--memory-cap-mb", defaultValue = "-1",
-      description = "Resident-set cap per cell in MB (-1 = 90%% of the machine's memory, 0 = none).")
+  @Option(
+      names = "--memory-cap-mb",
+      defaultValue = "-1",
+      description =
+          "Resident-set cap per cell in MB (-1 = 90%% of the machine's memory, 0 = none).")
   long memoryCapMb;
 
-  @Option(names = "--child-heap", defaultValue = "",
+  @Option(
+      names = "--child-heap",
+      defaultValue = "",
       description = "-Xmx of the cell JVMs, e.g. 4g (default: the JVM's default).")
   String childHeap;
 
-  @Option(names = "--item-sample", defaultValue = "256",
+  @Option(
+      names = "--item-sample",
+      defaultValue = "256",
       description = "Items encoded to extrapolate re-encoding the whole item matrix.")
   int itemSample;
 
-  @Option(names = "--ort-sequences", defaultValue = "16", description = "Histories per ONNX Runtime timing run.")
+  @Option(
+      names = "--ort-sequences",
+      defaultValue = "16",
+      description = "Histories per ONNX Runtime timing run.")
   int ortSequences;
 
-  @Option(names = "--ort-runs", defaultValue = "2", description = "Timed ONNX Runtime runs (median reported).")
+  @Option(
+      names = "--ort-runs",
+      defaultValue = "2",
+      description = "Timed ONNX Runtime runs (median reported).")
   int ortRuns;
 
   @Option(names = "--skip-ort", description = "Measure training only (no export, no ONNX Runtime).")
   boolean skipOrt;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the weights and the sampled sequences.")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Seed of the weights and the sampled sequences.")
   long seed;
 
-  @Option(names = "--keep-measured", description = "Reuse the cells already measured in --out"
-      + " (cells/<cell>.json with status ok) and measure only the others, so a long grid can be"
-      + " completed over several runs. The measurement settings must equal those recorded in"
-      + " --out/" + MEASUREMENT_FILE + ".")
+  @Option(
+      names = "--keep-measured",
+      description =
+          "Reuse the cells already measured in --out (cells/<cell>.json with status ok) and measure"
+              + " only the others, so a long grid can be completed over several runs. The"
+              + " measurement settings must equal those recorded in --out/"
+              + MEASUREMENT_FILE
+              + ".")
   boolean keepMeasured;
 
-  @Option(names = "--only-kept", description = "With --keep-measured: measure nothing, write the report"
-      + " of the kept cells and list the others as not measured.")
+  @Option(
+      names = "--only-kept",
+      description =
+          "With --keep-measured: measure nothing, write the report"
+              + " of the kept cells and list the others as not measured.")
   boolean onlyKept;
 
-  @Option(names = "--quick", description = "Tiny grid for a smoke test: the tiny model, 128 tokens, batch 2,"
-      + " 2 timed steps.")
+  @Option(
+      names = "--quick",
+      description =
+          "Tiny grid for a smoke test: the tiny model, 128 tokens, batch 2," + " 2 timed steps.")
   boolean quick;
 
   /** The settings that make cells comparable, written beside the cells of every run. */
   static final String MEASUREMENT_FILE = "measurement.json";
+
   static final String NOT_MEASURED = "not measured yet";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** What one run produced. */
   record Outcome(List<CellResult> cells, Map<String, String> settings, String markdown) {}
@@ -144,8 +202,11 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     Outcome outcome = run();
     System.out.println(outcome.markdown());
-    return outcome.cells().stream().allMatch(c -> c.ok() || c.status.startsWith("skipped")
-        || c.status.equals(NOT_MEASURED)) ? 0 : 1;
+    return outcome.cells().stream()
+            .allMatch(
+                c -> c.ok() || c.status.startsWith("skipped") || c.status.equals(NOT_MEASURED))
+        ? 0
+        : 1;
   }
 
   Outcome run() throws IOException, InterruptedException {
@@ -168,8 +229,12 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
       }
     }
     if (steps < 1 || warmup < 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "--steps = %d and --warmup = %d are out of range: need steps >= 1 and warmup >= 0", steps, warmup));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "--steps = %d and --warmup = %d are out of range: need steps >= 1 and warmup >= 0",
+              steps,
+              warmup));
     }
     if (!Files.isDirectory(data)) {
       throw new IllegalArgumentException("--data = " + data + " is not a directory");
@@ -179,7 +244,8 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
     if (!device.equalsIgnoreCase("cpu")) {
       Devices.select(device);
     }
-    long cap = memoryCapMb >= 0 ? memoryCapMb : Math.max(0, Machine.totalMemoryKb() * 9 / 10 / 1024);
+    long cap =
+        memoryCapMb >= 0 ? memoryCapMb : Math.max(0, Machine.totalMemoryKb() * 9 / 10 / 1024);
     Files.createDirectories(out.resolve("cells"));
 
     Map<String, String> settings = new LinkedHashMap<>();
@@ -189,28 +255,46 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
     settings.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     settings.put("ram", Machine.totalMemory());
     settings.put("os", provenance.os() + " " + provenance.arch());
-    settings.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    settings.put(
+        "jvm",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     settings.put("cell JVM flags", String.join(" ", childJvmFlags()));
     settings.put("device", device);
     settings.put("threads", threads == 0 ? "available processors" : Integer.toString(threads));
     settings.put("data", data.toString());
-    settings.put("sequences", lengths == CellRun.Lengths.full
-        ? "full: every history = up to 50 consecutive real items, cut to max tokens (worst case)"
-        : "real: random user, random target position in its training part, padded to the batch's longest");
-    settings.put("training step", "forward (train mode, dropout 0.1) + full-softmax CE over the item matrix"
-        + " (tau 0.05) + backward + clip 1.0 + AdamW; random init; MiniLM WordPiece tokens for every size");
-    settings.put("timing", String.format(Locale.ROOT, "%d warm-up + %d timed steps (median)", warmup, steps));
-    settings.put("epoch estimate", "ceil(users / batch) steps x median step (one sample per user per epoch,"
-        + " as the original); the item-matrix column adds re-encoding all items once (stage 1)");
-    settings.put("onnx runtime", String.format(Locale.ROOT,
-        "exported bundle, RecformerEncoder.encodeSequences of %d histories in batches of the cell's batch size,"
-            + " 1 warm-up + %d timed runs (median)", ortSequences, ortRuns));
+    settings.put(
+        "sequences",
+        lengths == CellRun.Lengths.full
+            ? "full: every history = up to 50 consecutive real items, cut to max tokens (worst"
+                + " case)"
+            : "real: random user, random target position in its training part, padded to the"
+                + " batch's longest");
+    settings.put(
+        "training step",
+        "forward (train mode, dropout 0.1) + full-softmax CE over the item matrix (tau 0.05) +"
+            + " backward + clip 1.0 + AdamW; random init; MiniLM WordPiece tokens for every size");
+    settings.put(
+        "timing",
+        String.format(Locale.ROOT, "%d warm-up + %d timed steps (median)", warmup, steps));
+    settings.put(
+        "epoch estimate",
+        "ceil(users / batch) steps x median step (one sample per user per epoch, as the original);"
+            + " the item-matrix column adds re-encoding all items once (stage 1)");
+    settings.put(
+        "onnx runtime",
+        String.format(
+            Locale.ROOT,
+            "exported bundle, RecformerEncoder.encodeSequences of %d histories in batches of the"
+                + " cell's batch size, 1 warm-up + %d timed runs (median)",
+            ortSequences,
+            ortRuns));
     settings.put("cell timeout", cellTimeoutSeconds + " s");
     settings.put("memory cap", cap > 0 ? cap + " MB resident per cell" : "none");
     settings.put("load average at start", Machine.loadAverage());
 
     if (onlyKept && !keepMeasured) {
-      throw new IllegalArgumentException("--only-kept reports the cells kept by --keep-measured; give both");
+      throw new IllegalArgumentException(
+          "--only-kept reports the cells kept by --keep-measured; give both");
     }
     Map<String, String> measurement = measurementSettings(cap);
     Path measurementFile = out.resolve(MEASUREMENT_FILE);
@@ -238,24 +322,37 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
         results.add(missing);
         continue;
       }
-      LOG.info(String.format(Locale.ROOT, "cell %d/%d: %s (%.0f s so far)", i + 1, cells.size(), cell.label(),
-          (System.nanoTime() - started) / 1e9));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "cell %d/%d: %s (%.0f s so far)",
+              i + 1,
+              cells.size(),
+              cell.label(),
+              (System.nanoTime() - started) / 1e9));
       CellResult r = runCell(cell, cap);
       results.add(r);
       LOG.info("cell {}: {}", cell.label(), r.status);
     }
     if (reused > 0) {
-      settings.put("cells kept from earlier runs", reused + " of " + cells.size()
-          + " (same measurement settings; the commit and load average above are this run's)");
+      settings.put(
+          "cells kept from earlier runs",
+          reused
+              + " of "
+              + cells.size()
+              + " (same measurement settings; the commit and load average above are this run's)");
     }
     settings.put("load average at end", Machine.loadAverage());
-    settings.put("wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
+    settings.put(
+        "wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
     String markdown = EfficiencyReport.markdown(results, settings);
     EfficiencyReport.writeAll(out, results, settings, markdown);
     return new Outcome(results, settings, markdown);
   }
 
-  /** Everything that changes what a cell measures (not the commit, the machine is recorded apart). */
+  /**
+   * Everything that changes what a cell measures (not the commit, the machine is recorded apart).
+   */
   private Map<String, String> measurementSettings(long capMb) {
     Map<String, String> m = new TreeMap<>();
     m.put("data", data.normalize().toString()); // as given: the same relative path in another clone
@@ -276,25 +373,38 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
     return m;
   }
 
-  private static void requireSameMeasurement(Path file, Map<String, String> current) throws IOException {
+  private static void requireSameMeasurement(Path file, Map<String, String> current)
+      throws IOException {
     if (!Files.exists(file)) {
-      throw new IllegalArgumentException("--keep-measured: " + file + " does not exist, so how the cells"
-          + " there were measured is unknown; run without --keep-measured (it re-measures every cell)");
+      throw new IllegalArgumentException(
+          "--keep-measured: "
+              + file
+              + " does not exist, so how the cells there were measured is unknown; run without"
+              + " --keep-measured (it re-measures every cell)");
     }
-    Map<String, String> earlier = JSON.readValue(file.toFile(), new TypeReference<TreeMap<String, String>>() { });
+    Map<String, String> earlier =
+        JSON.readValue(file.toFile(), new TypeReference<TreeMap<String, String>>() {});
     List<String> differences = new ArrayList<>();
     Set<String> keys = new TreeSet<>(earlier.keySet());
     keys.addAll(current.keySet());
     for (String key : keys) {
       if (!Objects.equals(earlier.get(key), current.get(key))) {
-        differences.add(String.format(Locale.ROOT, "%s: earlier '%s', now '%s'", key, earlier.get(key),
-            current.get(key)));
+        differences.add(
+            String.format(
+                Locale.ROOT,
+                "%s: earlier '%s', now '%s'",
+                key,
+                earlier.get(key),
+                current.get(key)));
       }
     }
     if (!differences.isEmpty()) {
-      throw new IllegalArgumentException("--keep-measured: the cells in " + file.getParent()
-          + " were measured with other settings (" + String.join("; ", differences)
-          + "); use the same options or another --out");
+      throw new IllegalArgumentException(
+          "--keep-measured: the cells in "
+              + file.getParent()
+              + " were measured with other settings ("
+              + String.join("; ", differences)
+              + "); use the same options or another --out");
     }
   }
 
@@ -309,19 +419,43 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(CellRun.class.getName());
-    command.addAll(List.of("--model", cell.model(), "--max-tokens", Integer.toString(cell.maxTokens()),
-        "--batch", Integer.toString(cell.batch()), "--data", data.toAbsolutePath().toString(),
-        "--result", resultFile.toAbsolutePath().toString(), "--device", device,
-        "--threads", Integer.toString(threads), "--warmup", Integer.toString(warmup),
-        "--steps", Integer.toString(steps), "--lengths", lengths.name(),
-        "--item-sample", Integer.toString(itemSample), "--ort-sequences", Integer.toString(ortSequences),
-        "--ort-runs", Integer.toString(ortRuns), "--memory-cap-mb", Long.toString(capMb),
-        "--seed", Long.toString(seed)));
+    command.addAll(
+        List.of(
+            "--model",
+            cell.model(),
+            "--max-tokens",
+            Integer.toString(cell.maxTokens()),
+            "--batch",
+            Integer.toString(cell.batch()),
+            "--data",
+            data.toAbsolutePath().toString(),
+            "--result",
+            resultFile.toAbsolutePath().toString(),
+            "--device",
+            device,
+            "--threads",
+            Integer.toString(threads),
+            "--warmup",
+            Integer.toString(warmup),
+            "--steps",
+            Integer.toString(steps),
+            "--lengths",
+            lengths.name(),
+            "--item-sample",
+            Integer.toString(itemSample),
+            "--ort-sequences",
+            Integer.toString(ortSequences),
+            "--ort-runs",
+            Integer.toString(ortRuns),
+            "--memory-cap-mb",
+            Long.toString(capMb),
+            "--seed",
+            Long.toString(seed)));
     if (skipOrt) {
       command.add("--skip-ort");
     }
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("OPT_OUT_TRACKING", "true");
     builder.environment().put("DJL_OFFLINE", "true");
     Process process = builder.start();
@@ -331,14 +465,26 @@ public final class EfficiencyBenchmark implements Callable<Integer> {
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
     }
-    CellResult r = Files.exists(resultFile) ? CellResult.read(resultFile) : CellResult.started(cell, device);
+    CellResult r =
+        Files.exists(resultFile) ? CellResult.read(resultFile) : CellResult.started(cell, device);
     if (!finished) {
-      r.status = String.format(Locale.ROOT, "skipped (over %d s, during %s)", cellTimeoutSeconds,
-          r.status.replace("running: ", ""));
-    } else if (process.exitValue() != 0 && !r.status.startsWith("skipped") && !r.status.startsWith("failed")) {
-      r.status = String.format(Locale.ROOT, "failed (exit code %d%s during %s; see cells/%s.log)",
-          process.exitValue(), process.exitValue() == 137 ? ", killed: out of memory?" : "",
-          r.status.replace("running: ", ""), name);
+      r.status =
+          String.format(
+              Locale.ROOT,
+              "skipped (over %d s, during %s)",
+              cellTimeoutSeconds,
+              r.status.replace("running: ", ""));
+    } else if (process.exitValue() != 0
+        && !r.status.startsWith("skipped")
+        && !r.status.startsWith("failed")) {
+      r.status =
+          String.format(
+              Locale.ROOT,
+              "failed (exit code %d%s during %s; see cells/%s.log)",
+              process.exitValue(),
+              process.exitValue() == 137 ? ", killed: out of memory?" : "",
+              r.status.replace("running: ", ""),
+              name);
     }
     if (!r.ok()) {
       r.note = (r.note.isEmpty() ? "" : r.note + "; ") + "log: cells/" + name + ".log";

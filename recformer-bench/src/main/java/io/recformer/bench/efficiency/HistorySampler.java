@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 public final class HistorySampler {
 
   /** Histories and their next items (catalog indices). */
+  @SuppressWarnings("ArrayRecordComponent") // a benchmark batch, passed along and never compared
   public record Batch(List<EncodedSequence> sequences, int[] targets) {}
 
   private final int[][] users;
@@ -34,7 +35,11 @@ public final class HistorySampler {
    * @param fill true: histories of {@code config.maxItems()} consecutive items cut to max tokens;
    *     false: real training samples padded by the collator to the longest in a batch
    */
-  public HistorySampler(Dataset dataset, ItemTokenCache cache, RecformerConfig config, boolean fill,
+  public HistorySampler(
+      Dataset dataset,
+      ItemTokenCache cache,
+      RecformerConfig config,
+      boolean fill,
       SplittableRandom random) {
     this.cache = Objects.requireNonNull(cache, "cache");
     this.fill = fill;
@@ -49,8 +54,14 @@ public final class HistorySampler {
       total += users[u].length;
     }
     if (total < maxItems + 2) {
-      throw new IllegalArgumentException("dataset " + dataset.name() + " has " + total
-          + " interactions, fewer than the " + (maxItems + 2) + " a filled history needs");
+      throw new IllegalArgumentException(
+          "dataset "
+              + dataset.name()
+              + " has "
+              + total
+              + " interactions, fewer than the "
+              + (maxItems + 2)
+              + " a filled history needs");
     }
     flat = new int[total];
     int at = 0;

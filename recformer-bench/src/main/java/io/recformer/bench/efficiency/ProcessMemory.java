@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
  * the kernel, so no sample can miss it) and a sampled peak of native memory, estimated as resident
  * memory minus what the JVM uses of heap and non-heap (PyTorch, ONNX Runtime and tokenizer
  * allocations live outside the heap). The estimate is an upper bound: heap pages the collector has
- * freed stay resident and count as native here (subtracting the committed heap instead would give
- * a lower bound that is often negative, since committed pages need not be resident); a bounded heap
+ * freed stay resident and count as native here (subtracting the committed heap instead would give a
+ * lower bound that is often negative, since committed pages need not be resident); a bounded heap
  * ({@code -Xmx}) bounds the error. Elsewhere the values are -1.
  */
 final class ProcessMemory implements AutoCloseable {
@@ -34,32 +34,37 @@ final class ProcessMemory implements AutoCloseable {
    */
   ProcessMemory(long periodMillis, LongSupplier gpuBytesInUse, long capKb, Runnable onCap) {
     MemoryMXBean jvm = ManagementFactory.getMemoryMXBean();
-    sampler = new Thread(() -> {
-      boolean capped = false;
-      while (running) {
-        long rss = statusKb("VmRSS:");
-        if (rss >= 0) {
-          long javaKb = (jvm.getHeapMemoryUsage().getUsed() + jvm.getNonHeapMemoryUsage().getUsed()) / 1024;
-          peakNativeKb.accumulateAndGet(Math.max(0, rss - javaKb), Math::max);
-          if (capKb > 0 && rss > capKb && !capped) {
-            capped = true;
-            onCap.run();
-          }
-        }
-        if (gpuBytesInUse != null) {
-          try {
-            peakGpuBytes.accumulateAndGet(gpuBytesInUse.getAsLong(), Math::max);
-          } catch (RuntimeException e) {
-            // the probe is best effort; the column stays empty
-          }
-        }
-        try {
-          Thread.sleep(periodMillis);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "memory-sampler");
+    sampler =
+        new Thread(
+            () -> {
+              boolean capped = false;
+              while (running) {
+                long rss = statusKb("VmRSS:");
+                if (rss >= 0) {
+                  long javaKb =
+                      (jvm.getHeapMemoryUsage().getUsed() + jvm.getNonHeapMemoryUsage().getUsed())
+                          / 1024;
+                  peakNativeKb.accumulateAndGet(Math.max(0, rss - javaKb), Math::max);
+                  if (capKb > 0 && rss > capKb && !capped) {
+                    capped = true;
+                    onCap.run();
+                  }
+                }
+                if (gpuBytesInUse != null) {
+                  try {
+                    peakGpuBytes.accumulateAndGet(gpuBytesInUse.getAsLong(), Math::max);
+                  } catch (RuntimeException e) {
+                    // the probe is best effort; the column stays empty
+                  }
+                }
+                try {
+                  Thread.sleep(periodMillis);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "memory-sampler");
     sampler.setDaemon(true);
     sampler.start();
   }

@@ -60,8 +60,9 @@ public final class TrainingStep implements AutoCloseable {
         GradientCollector collector = Engine.getInstance().newGradientCollector()) {
       EncoderOutput out = model.encode(scope, input, true);
       NDArray q = out.pooled().normalize(2, 1, 1e-8);
-      ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, matrix, targets, model.config().temperature(),
-          ITEM_CHUNK, scope);
+      ItemSoftmaxLoss.Result r =
+          ItemSoftmaxLoss.compute(
+              q, matrix, targets, model.config().temperature(), ITEM_CHUNK, scope);
       loss = r.loss();
       collector.backward(ItemSoftmaxLoss.surrogate(q, r.queryGradient()));
     }

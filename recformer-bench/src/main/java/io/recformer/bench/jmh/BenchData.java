@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * Finds the bundled Scientific data for the benchmarks: the system property {@code recformer.data}
- * if set, else {@code data/amazon-scientific-unisrec} under {@code recformer.repo.root} or under the
- * working directory or one of its parents (JMH forks start in the launching directory).
+ * if set, else {@code data/amazon-scientific-unisrec} under {@code recformer.repo.root} or under
+ * the working directory or one of its parents (JMH forks start in the launching directory).
  */
 final class BenchData {
 
@@ -33,8 +33,14 @@ final class BenchData {
         return dir.resolve(RELATIVE);
       }
     }
-    throw new IllegalStateException("cannot find " + RELATIVE + " from " + Path.of("").toAbsolutePath()
-        + ": run from the repository or pass -D" + PROPERTY + "=<dataset directory>");
+    throw new IllegalStateException(
+        "cannot find "
+            + RELATIVE
+            + " from "
+            + Path.of("").toAbsolutePath()
+            + ": run from the repository or pass -D"
+            + PROPERTY
+            + "=<dataset directory>");
   }
 
   static Dataset scientific() {

@@ -34,15 +34,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * Input encoding on the real Scientific items with the MiniLM tokenizer at 512 max tokens:
  * tokenizing items (the Hugging Face native tokenizer, the cold path), building histories from
  * cached item tokens ({@link ItemTokenCache}, {@code SequenceEncoder}) and padding them into a
- * batch ({@link BatchCollator}), as the training loop and the serving path do. Scores are per
- * item or per sequence (operations per invocation), so ops/s = items/s or sequences/s.
+ * batch ({@link BatchCollator}), as the training loop and the serving path do. Scores are per item
+ * or per sequence (operations per invocation), so ops/s = items/s or sequences/s.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xss4m", "-Dai.djl.offline=true"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xss4m", "-Dai.djl.offline=true"})
 public class InputEncodingBenchmark {
 
   static final int ITEMS_PER_CALL = 256;
@@ -77,7 +79,9 @@ public class InputEncodingBenchmark {
     Files.deleteIfExists(directory);
   }
 
-  /** Items/s through the native tokenizer (key and value of each attribute, reference section 2). */
+  /**
+   * Items/s through the native tokenizer (key and value of each attribute, reference section 2).
+   */
   @Benchmark
   @OperationsPerInvocation(ITEMS_PER_CALL)
   public Object tokenizeItems() {

@@ -22,9 +22,9 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs the JMH benchmarks of this package and writes, into {@code --out} (default
- * {@code runs/jmh}), JMH's JSON ({@code jmh.json}) and a Markdown table ({@code jmh.md}) headed by
- * the machine, JVM and commit. Every other argument is a JMH option (benchmark regex, {@code -p},
+ * Runs the JMH benchmarks of this package and writes, into {@code --out} (default {@code
+ * runs/jmh}), JMH's JSON ({@code jmh.json}) and a Markdown table ({@code jmh.md}) headed by the
+ * machine, JVM and commit. Every other argument is a JMH option (benchmark regex, {@code -p},
  * {@code -f}, {@code -wi}, {@code -i}, ...), as for {@code org.openjdk.jmh.Main}.
  *
  * <pre>
@@ -35,7 +35,8 @@ public final class JmhBenchmarks {
 
   private JmhBenchmarks() {}
 
-  public static void main(String[] args) throws IOException, RunnerException, CommandLineOptionException {
+  public static void main(String[] args)
+      throws IOException, RunnerException, CommandLineOptionException {
     Path out = Path.of("runs", "jmh");
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -50,12 +51,17 @@ public final class JmhBenchmarks {
     System.out.println(markdown);
   }
 
-  /** Runs with the given options, writes {@code jmh.json} and {@code jmh.md}, returns the Markdown. */
+  /**
+   * Runs with the given options, writes {@code jmh.json} and {@code jmh.md}, returns the Markdown.
+   */
   static String run(Options options, Path out) throws IOException, RunnerException {
     Files.createDirectories(out);
     Path json = out.resolve("jmh.json");
-    ChainedOptionsBuilder builder = new OptionsBuilder().parent(options)
-        .resultFormat(ResultFormatType.JSON).result(json.toString());
+    ChainedOptionsBuilder builder =
+        new OptionsBuilder()
+            .parent(options)
+            .resultFormat(ResultFormatType.JSON)
+            .result(json.toString());
     if (options.getIncludes().isEmpty()) {
       builder.include(JmhBenchmarks.class.getPackageName() + "\\..*");
     }
@@ -69,28 +75,54 @@ public final class JmhBenchmarks {
   static String markdown(Collection<RunResult> results, String loadStart, String loadEnd) {
     Provenance p = Provenance.capture("none", 0, Map.of());
     StringBuilder md = new StringBuilder("## JMH micro-benchmarks\n\n");
-    md.append(String.format(Locale.ROOT, "Machine: %s, %d cores, %s RAM; %s %s; %s %s; commit %s;"
-            + " load average %s at start, %s at end.%n%n", Machine.cpuModel(),
-        Runtime.getRuntime().availableProcessors(), Machine.totalMemory(), System.getProperty("java.vm.name"),
-        System.getProperty("java.runtime.version"), p.os(), p.arch(), p.gitCommit(), loadStart, loadEnd));
-    md.append("| benchmark | parameters | mode | score | error (99.9%) | unit | forks x iterations |\n")
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Machine: %s, %d cores, %s RAM; %s %s; %s %s; commit %s;"
+                + " load average %s at start, %s at end.%n%n",
+            Machine.cpuModel(),
+            Runtime.getRuntime().availableProcessors(),
+            Machine.totalMemory(),
+            System.getProperty("java.vm.name"),
+            System.getProperty("java.runtime.version"),
+            p.os(),
+            p.arch(),
+            p.gitCommit(),
+            loadStart,
+            loadEnd));
+    md.append(
+            "| benchmark | parameters | mode | score | error (99.9%) | unit | forks x iterations"
+                + " |\n")
         .append("|---|---|---|---|---|---|---|\n");
     for (RunResult r : results) {
       var params = r.getParams();
       StringBuilder ps = new StringBuilder();
       for (String key : params.getParamsKeys()) {
-        ps.append(ps.length() == 0 ? "" : ", ").append(key).append('=').append(params.getParam(key));
+        ps.append(ps.length() == 0 ? "" : ", ")
+            .append(key)
+            .append('=')
+            .append(params.getParam(key));
       }
       var primary = r.getPrimaryResult();
       double error = primary.getScoreError();
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %s | %s | %d x %d |%n",
-          params.getBenchmark().replace(JmhBenchmarks.class.getPackageName() + ".", ""), ps,
-          params.getMode().shortLabel(), primary.getScore(),
-          Double.isNaN(error) ? "n/a" : String.format(Locale.ROOT, "%.3f", error), primary.getScoreUnit(),
-          params.getForks(), params.getMeasurement().getCount()));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %.3f | %s | %s | %d x %d |%n",
+              params.getBenchmark().replace(JmhBenchmarks.class.getPackageName() + ".", ""),
+              ps,
+              params.getMode().shortLabel(),
+              primary.getScore(),
+              Double.isNaN(error) ? "n/a" : String.format(Locale.ROOT, "%.3f", error),
+              primary.getScoreUnit(),
+              params.getForks(),
+              params.getMeasurement().getCount()));
     }
-    md.append("\nThroughput modes (thrpt) count items or histories per second (operations per invocation);"
-        + " avgt and ss are time per call. JVM flags of the forks: see jmh.json (jvmArgs).\n");
+    md.append(
+        "\n"
+            + "Throughput modes (thrpt) count items or histories per second (operations per"
+            + " invocation); avgt and ss are time per call. JVM flags of the forks: see jmh.json"
+            + " (jvmArgs).\n");
     return md.toString();
   }
 }

@@ -41,15 +41,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * bundle (all-MiniLM-L6-v2 weights imported into the Recformer model: 6 x 384, window 64): one call
  * of {@code encodeSequences} on {@code batch} histories of exactly {@code length} tokens built from
  * real Scientific items. Score = milliseconds per call; histories/s = batch / score. Threads =
- * {@code threads} intra-op. The bundle is exported once per trial into a temporary directory (a
- * few seconds, outside the measurement).
+ * {@code threads} intra-op. The bundle is exported once per trial into a temporary directory (a few
+ * seconds, outside the measurement).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xss4m", "-Dai.djl.offline=true"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xss4m", "-Dai.djl.offline=true"})
 public class OnnxEncoderBenchmark {
 
   @Param({"1", "8", "32"})
@@ -75,23 +77,28 @@ public class OnnxEncoderBenchmark {
     try (NDManager manager = NDManager.newBaseManager();
         RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
       model.loadWeights(MiniLmImporter.importFromClasspath(config, 1));
-      OnnxExporter.writeBundle(model, tokenizerJson, Provenance.capture("none", 1, Map.of()), bundle);
+      OnnxExporter.writeBundle(
+          model, tokenizerJson, Provenance.capture("none", 1, Map.of()), bundle);
     }
     Dataset data = BenchData.scientific();
     // Histories cut to exactly `length` tokens: filled with consecutive real items.
-    try (RecformerTokenizer tokenizer = RecformerTokenizer.open(tokenizerJson,
-        config.toBuilder().maxTokens(length).build())) {
+    try (RecformerTokenizer tokenizer =
+        RecformerTokenizer.open(tokenizerJson, config.toBuilder().maxTokens(length).build())) {
       ItemTokenCache cache = new ItemTokenCache(tokenizer, data.items());
-      histories = new HistorySampler(data, cache, tokenizer.config(), true, new SplittableRandom(42))
-          .next(batch).sequences();
+      histories =
+          new HistorySampler(data, cache, tokenizer.config(), true, new SplittableRandom(42))
+              .next(batch)
+              .sequences();
     }
     for (EncodedSequence h : histories) {
       if (h.length() != length) {
-        throw new IllegalStateException("history has " + h.length() + " tokens, expected " + length);
+        throw new IllegalStateException(
+            "history has " + h.length() + " tokens, expected " + length);
       }
     }
-    encoder = RecformerEncoder.open(bundle,
-        EncoderOptions.defaults().withIntraOpThreads(threads).withBatchSize(batch));
+    encoder =
+        RecformerEncoder.open(
+            bundle, EncoderOptions.defaults().withIntraOpThreads(threads).withBatchSize(batch));
   }
 
   @TearDown(Level.Trial)

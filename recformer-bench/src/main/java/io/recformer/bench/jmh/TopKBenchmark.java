@@ -20,18 +20,20 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Exact top-10 by cosine over {@code items} random unit vectors of {@code dim} dimensions in the heap
- * ({@link ExactItemIndex}): one query, and a batch of 16 queries in one scan. Vectors are uniform in
- * [-1, 1) from seed 42, normalized, as the stand-alone {@code IndexBenchmark} in recformer-infer's
- * tests (which also measures memory bandwidth, mapped files and open time). The fork gets 4 GB of
- * heap and the Vector API module, so the vector kernel is the one measured.
+ * Exact top-10 by cosine over {@code items} random unit vectors of {@code dim} dimensions in the
+ * heap ({@link ExactItemIndex}): one query, and a batch of 16 queries in one scan. Vectors are
+ * uniform in [-1, 1) from seed 42, normalized, as the stand-alone {@code IndexBenchmark} in
+ * recformer-infer's tests (which also measures memory bandwidth, mapped files and open time). The
+ * fork gets 4 GB of heap and the Vector API module, so the vector kernel is the one measured.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx4g", "--add-modules", "jdk.incubator.vector"})
 public class TopKBenchmark {
 
   @Param({"100000", "1000000"})

@@ -36,15 +36,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * backward, clipping, AdamW) of the MiniLM-sized model (6 x 384, random init) on {@code batch}
  * histories of {@code length} tokens from real Scientific items, on the CPU with {@code threads}
  * PyTorch intra-op threads. Single-shot iterations: each iteration is one step (seconds each), so
- * the score is the mean step time over the measured iterations. The efficiency benchmark
- * ({@code EfficiencyBenchmark}) measures the same step over the whole size grid with memory.
+ * the score is the mean step time over the measured iterations. The efficiency benchmark ({@code
+ * EfficiencyBenchmark}) measures the same step over the whole size grid with memory.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xss4m", "-Dai.djl.offline=true"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xss4m", "-Dai.djl.offline=true"})
 public class TrainingStepBenchmark {
 
   @Param({"4"})
@@ -74,8 +76,13 @@ public class TrainingStepBenchmark {
     RecformerConfig config = RecformerConfig.miniLmL6().toBuilder().maxTokens(length).build();
     tokenizer = RecformerTokenizer.open(tokenizerJson, config);
     Dataset data = BenchData.scientific();
-    sampler = new HistorySampler(data, new ItemTokenCache(tokenizer, data.items()), config, true,
-        new SplittableRandom(42));
+    sampler =
+        new HistorySampler(
+            data,
+            new ItemTokenCache(tokenizer, data.items()),
+            config,
+            true,
+            new SplittableRandom(42));
     collator = BatchCollator.forLongformer(config, tokenizer.padId());
     manager = NDManager.newBaseManager();
     model = RecformerModel.newInstance(manager, config, 1);

@@ -25,8 +25,13 @@ final class EvaluationData {
   private final boolean[] inTraining;
   private final int users;
 
-  private EvaluationData(String name, int itemCount, List<int[]> train, List<IndexedExample> validation,
-      List<IndexedExample> test, int users) {
+  private EvaluationData(
+      String name,
+      int itemCount,
+      List<int[]> train,
+      List<IndexedExample> validation,
+      List<IndexedExample> test,
+      int users) {
     this.name = name;
     this.itemCount = itemCount;
     this.train = List.copyOf(train);
@@ -42,14 +47,17 @@ final class EvaluationData {
   }
 
   /**
-   * The split of {@code dataset}, restricted to its first {@code maxUsers} users (all when
-   * {@code maxUsers <= 0}).
+   * The split of {@code dataset}, restricted to its first {@code maxUsers} users (all when {@code
+   * maxUsers <= 0}).
    */
   static EvaluationData of(Dataset dataset, int maxUsers) {
     Dataset used = dataset;
     if (maxUsers > 0 && maxUsers < dataset.userCount()) {
-      used = dataset.derive(dataset.items(), dataset.users().subList(0, maxUsers),
-          String.format(Locale.ROOT, "first %d users for a quick run", maxUsers));
+      used =
+          dataset.derive(
+              dataset.items(),
+              dataset.users().subList(0, maxUsers),
+              String.format(Locale.ROOT, "first %d users for a quick run", maxUsers));
     }
     LeaveOneOutSplit split = LeaveOneOutSplit.of(used);
     ItemCatalog catalog = used.items();
@@ -57,14 +65,21 @@ final class EvaluationData {
     for (UserHistory h : split.train()) {
       train.add(indices(catalog, h.itemIds()));
     }
-    return new EvaluationData(used.name(), catalog.size(), train, examples(catalog, split.validation()),
-        examples(catalog, split.test()), used.userCount());
+    return new EvaluationData(
+        used.name(),
+        catalog.size(),
+        train,
+        examples(catalog, split.validation()),
+        examples(catalog, split.test()),
+        used.userCount());
   }
 
   private static List<IndexedExample> examples(ItemCatalog catalog, List<Example> examples) {
     List<IndexedExample> out = new ArrayList<>(examples.size());
     for (Example e : examples) {
-      out.add(new IndexedExample(indices(catalog, e.history().itemIds()), catalog.requireIndex(e.targetItemId())));
+      out.add(
+          new IndexedExample(
+              indices(catalog, e.history().itemIds()), catalog.requireIndex(e.targetItemId())));
     }
     return out;
   }

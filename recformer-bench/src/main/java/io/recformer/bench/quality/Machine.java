@@ -31,7 +31,8 @@ public final class Machine {
   /** Total memory in kB, or -1 when unknown. */
   public static long totalMemoryKb() {
     try {
-      return Long.parseLong(procField(Path.of("/proc/meminfo"), "MemTotal").replace("kB", "").trim());
+      return Long.parseLong(
+          procField(Path.of("/proc/meminfo"), "MemTotal").replace("kB", "").trim());
     } catch (NumberFormatException e) {
       return -1;
     }
@@ -40,7 +41,7 @@ public final class Machine {
   /** The 1-, 5- and 15-minute load averages, or "unknown". */
   public static String loadAverage() {
     try {
-      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", -1);
       return parts[0] + " " + parts[1] + " " + parts[2];
     } catch (IOException | RuntimeException e) {
       return "unknown";

@@ -17,14 +17,18 @@ final class PublishedResults {
   static final String RECFORMER_SCIENTIFIC_SOURCE =
       "Recformer paper (KDD'23), ANOTHER split of Scientific (11,041 users / 5,327 items)";
   static final String RECFORMER_OFFICE_SOURCE =
-      "Recformer paper (KDD'23), Office from Amazon 2018 (ANOTHER data version and split than Office 2014)";
-  static final String PUBLISHED_PROTOCOL = "leave-one-out, full ranking, history kept (as published)";
+      "Recformer paper (KDD'23), Office from Amazon 2018 (ANOTHER data version and split than"
+          + " Office 2014)";
+  static final String PUBLISHED_PROTOCOL =
+      "leave-one-out, full ranking, history kept (as published)";
 
   private PublishedResults() {}
 
   /** Which published table belongs with a dataset. */
   enum Table {
-    /** The bundled UniSRec Scientific split: same-split rows plus Recformer's Scientific rows apart. */
+    /**
+     * The bundled UniSRec Scientific split: same-split rows plus Recformer's Scientific rows apart.
+     */
     SCIENTIFIC_UNISREC,
     /** Any Office data: only the Recformer paper's Office rows, as another split. */
     OFFICE,
@@ -48,7 +52,8 @@ final class PublishedResults {
         recformer(rows, RECFORMER_SCIENTIFIC_SOURCE, "UniSRec", 0.1255, 0.0862, 0.0786);
         recformer(rows, RECFORMER_SCIENTIFIC_SOURCE, "Recformer", 0.1448, 0.1027, 0.0951);
         recformer(rows, RECFORMER_SCIENTIFIC_SOURCE, "Recformer-mini", 0.1451, 0.1040, 0.0967);
-        recformer(rows, RECFORMER_SCIENTIFIC_SOURCE, "Recformer-mini zero-shot", 0.1259, 0.0823, 0.0734);
+        recformer(
+            rows, RECFORMER_SCIENTIFIC_SOURCE, "Recformer-mini zero-shot", 0.1259, 0.0823, 0.0734);
       }
       case OFFICE -> {
         recformer(rows, RECFORMER_OFFICE_SOURCE, "SASRec", 0.1196, 0.0832, Double.NaN);
@@ -63,23 +68,34 @@ final class PublishedResults {
     return rows;
   }
 
-  private static void same(List<ResultRow> rows, String model, double r10, double n10, double r50, double n50) {
+  private static void same(
+      List<ResultRow> rows, String model, double r10, double n10, double r50, double n50) {
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("NDCG@10", n10);
     m.put("Recall@10", r10);
     m.put("NDCG@50", n50);
     m.put("Recall@50", r50);
-    rows.add(new ResultRow(model, SAME_SPLIT_SOURCE, PUBLISHED_PROTOCOL, Slice.ALL.label(), 8442, m, Map.of(), ""));
+    rows.add(
+        new ResultRow(
+            model,
+            SAME_SPLIT_SOURCE,
+            PUBLISHED_PROTOCOL,
+            Slice.ALL.label(),
+            8442,
+            m,
+            Map.of(),
+            ""));
   }
 
-  private static void recformer(List<ResultRow> rows, String source, String model, double r10, double n10,
-      double mrr) {
+  private static void recformer(
+      List<ResultRow> rows, String source, String model, double r10, double n10, double mrr) {
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("NDCG@10", n10);
     m.put("Recall@10", r10);
     if (!Double.isNaN(mrr)) {
       m.put("MRR", mrr);
     }
-    rows.add(new ResultRow(model, source, PUBLISHED_PROTOCOL, Slice.ALL.label(), 0, m, Map.of(), ""));
+    rows.add(
+        new ResultRow(model, source, PUBLISHED_PROTOCOL, Slice.ALL.label(), 0, m, Map.of(), ""));
   }
 }

@@ -47,95 +47,153 @@ import picocli.CommandLine.Option;
  *     --data data/amazon-scientific-unisrec --out runs/quality-scientific
  * </pre>
  */
-@Command(name = "quality-benchmark", mixinStandardHelpOptions = true,
-    description = "Evaluates the baselines with the leave-one-out full-ranking protocol and writes the results.")
+@Command(
+    name = "quality-benchmark",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluates the baselines with the leave-one-out full-ranking protocol and writes the"
+            + " results.")
 public final class QualityBenchmark implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(QualityBenchmark.class);
 
-  @Option(names = "--data", required = true, description = "Dataset directory in any supported format.")
+  @Option(
+      names = "--data",
+      required = true,
+      description = "Dataset directory in any supported format.")
   Path data;
 
-  @Option(names = "--out", required = true, description = "Output directory (created; files replaced).")
+  @Option(
+      names = "--out",
+      required = true,
+      description = "Output directory (created; files replaced).")
   Path out;
 
-  @Option(names = "--models", split = ",", defaultValue = "popularity,sasrec,text",
+  @Option(
+      names = "--models",
+      split = ",",
+      defaultValue = "popularity,sasrec,text",
       description = "Baselines to run: popularity, sasrec, text (default: all), or none.")
   List<String> models;
 
-  @Option(names = "--recformer", paramLabel = "<label>=<minilm|checkpoint>[@<max tokens>]",
-      description = "A Recformer row (repeatable, in order): the label shown in the tables and the"
-          + " weights, 'minilm' for zero-shot all-MiniLM-L6-v2 or a checkpoint directory (a run's"
-          + " best/, with its item matrix when it was fine-tuned on this dataset); a suffix"
-          + " @<n> sets this row's max tokens (e.g. runs/ft/best@128).")
+  @Option(
+      names = "--recformer",
+      paramLabel = "<label>=<minilm|checkpoint>[@<max tokens>]",
+      description =
+          "A Recformer row (repeatable, in order): the label shown in the tables and the weights,"
+              + " 'minilm' for zero-shot all-MiniLM-L6-v2 or a checkpoint directory (a run's best/,"
+              + " with its item matrix when it was fine-tuned on this dataset); a suffix @<n> sets"
+              + " this row's max tokens (e.g. runs/ft/best@128).")
   LinkedHashMap<String, String> recformer = new LinkedHashMap<>();
 
-  @Option(names = "--recformer-max-tokens", defaultValue = "256",
+  @Option(
+      names = "--recformer-max-tokens",
+      defaultValue = "256",
       description = "Tokens per history for the Recformer rows (0 = each model's own setting).")
   int recformerMaxTokens;
 
-  @Option(names = "--recformer-pooling", defaultValue = "MEAN",
-      description = "Sequence representation for the Recformer rows: MEAN, CLS, or KEEP (each model's own).")
+  @Option(
+      names = "--recformer-pooling",
+      defaultValue = "MEAN",
+      description =
+          "Sequence representation for the Recformer rows: MEAN, CLS, or KEEP (each model's own).")
   String recformerPooling;
 
-  @Option(names = "--recformer-batch", defaultValue = "32",
+  @Option(
+      names = "--recformer-batch",
+      defaultValue = "32",
       description = "Sequences per forward pass when encoding for the Recformer rows.")
   int recformerBatch;
 
-  @Option(names = "--recformer-runtime", defaultValue = "DJL",
-      description = "What encodes the histories of the Recformer rows: DJL (the model as fine-tuning"
-          + " evaluates it) or ONNX (the model exported and run by ONNX Runtime, as deployed; same"
-          + " scores to float rounding).")
-  RecformerScorer.Runtime recformerRuntime;
+  @Option(
+      names = "--recformer-runtime",
+      defaultValue = "DJL",
+      description =
+          "What encodes the histories of the Recformer rows: DJL (the model as fine-tuning"
+              + " evaluates it) or ONNX (the model exported and run by ONNX Runtime, as deployed;"
+              + " same scores to float rounding).")
+  RecformerScorer.HistoryRuntime recformerRuntime;
 
-  @Option(names = "--max-users", defaultValue = "0",
+  @Option(
+      names = "--max-users",
+      defaultValue = "0",
       description = "Evaluate only the first N users (0 = all); for quick runs and tests.")
   int maxUsers;
 
-  @Option(names = "--threads", defaultValue = "1",
-      description = "PyTorch / ONNX Runtime intra-op threads (1: on a loaded 2-core machine more threads spin and slow down).")
+  @Option(
+      names = "--threads",
+      defaultValue = "1",
+      description =
+          "PyTorch / ONNX Runtime intra-op threads (1: on a loaded 2-core machine more threads spin"
+              + " and slow down).")
   int threads;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of SASRec's initialization, shuffling, dropout.")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Seed of SASRec's initialization, shuffling, dropout.")
   long seed;
 
   @Option(names = "--sasrec-epochs", defaultValue = "200", description = "SASRec maximum epochs.")
   int sasrecEpochs;
 
-  @Option(names = "--sasrec-patience", defaultValue = "10",
+  @Option(
+      names = "--sasrec-patience",
+      defaultValue = "10",
       description = "SASRec early-stopping patience in epochs without better validation NDCG@10.")
   int sasrecPatience;
 
-  @Option(names = "--sasrec-batch", defaultValue = "512", description = "SASRec training sequences per step.")
+  @Option(
+      names = "--sasrec-batch",
+      defaultValue = "512",
+      description = "SASRec training sequences per step.")
   int sasrecBatch;
 
-  @Option(names = "--sasrec-dropout", defaultValue = "0.5", description = "SASRec hidden and attention dropout.")
+  @Option(
+      names = "--sasrec-dropout",
+      defaultValue = "0.5",
+      description = "SASRec hidden and attention dropout.")
   float sasrecDropout;
 
   @Option(names = "--sasrec-lr", defaultValue = "0.001", description = "SASRec Adam learning rate.")
   float sasrecLearningRate;
 
-  @Option(names = "--text-max-tokens", defaultValue = "256",
+  @Option(
+      names = "--text-max-tokens",
+      defaultValue = "256",
       description = "MiniLM truncation length in tokens ([CLS] and [SEP] included).")
   int textMaxTokens;
 
-  @Option(names = "--text-decays", split = ",", defaultValue = "1.0,0.8,0.6,0.4,0.2,0.0",
+  @Option(
+      names = "--text-decays",
+      split = ",",
+      defaultValue = "1.0,0.8,0.6,0.4,0.2,0.0",
       description = "Recency decays tried on validation for the text baseline.")
   List<Double> textDecays;
 
-  @Option(names = "--id-unseen-items", defaultValue = "floor",
-      description = "What ID-based models (popularity, sasrec) score for items never in training: floor (lowest"
-          + " score, tied; the default) or learned (the model's own untrained score, as before 2026-11-27).")
+  @Option(
+      names = "--id-unseen-items",
+      defaultValue = "floor",
+      description =
+          "What ID-based models (popularity, sasrec) score for items never in training: floor"
+              + " (lowest score, tied; the default) or learned (the model's own untrained score, as"
+              + " before 2026-11-27).")
   String idUnseenItems;
 
-  @Option(names = "--history-penalties", split = ",", paramLabel = "<p,p,...>",
-      description = "Also score every model with a history penalty (each user's own items lowered by p"
-          + " before ranking; a scoring rule, history still ranked): p is chosen per model on validation"
-          + " NDCG@10 among these values, in the model's own score units (cosine for text and Recformer,"
-          + " logits for SASRec). Default: none.")
+  @Option(
+      names = "--history-penalties",
+      split = ",",
+      paramLabel = "<p,p,...>",
+      description =
+          "Also score every model with a history penalty (each user's own items lowered by p before"
+              + " ranking; a scoring rule, history still ranked): p is chosen per model on"
+              + " validation NDCG@10 among these values, in the model's own score units (cosine for"
+              + " text and Recformer, logits for SASRec). Default: none.")
   List<Double> historyPenalties = List.of();
 
-  @Option(names = "--published", defaultValue = "auto",
+  @Option(
+      names = "--published",
+      defaultValue = "auto",
       description = "Published rows to add: auto, scientific-unisrec, office, none.")
   String published;
 
@@ -160,23 +218,27 @@ public final class QualityBenchmark implements Callable<Integer> {
       throw new IllegalArgumentException("--threads = " + threads + " must be >= 1");
     }
     if (!List.of("floor", "learned").contains(idUnseenItems)) {
-      throw new IllegalArgumentException("--id-unseen-items = '" + idUnseenItems + "' is not one of floor, learned");
+      throw new IllegalArgumentException(
+          "--id-unseen-items = '" + idUnseenItems + "' is not one of floor, learned");
     }
     if (models.equals(List.of("none"))) {
       models = List.of();
     }
     for (String m : models) {
       if (!List.of("popularity", "sasrec", "text").contains(m)) {
-        throw new IllegalArgumentException("unknown model '" + m + "': expected popularity, sasrec, text or none");
+        throw new IllegalArgumentException(
+            "unknown model '" + m + "': expected popularity, sasrec, text or none");
       }
     }
-    Pooling pooling = switch (recformerPooling.toUpperCase(Locale.ROOT)) {
-      case "KEEP" -> null;
-      case "MEAN" -> Pooling.MEAN;
-      case "CLS" -> Pooling.CLS;
-      default -> throw new IllegalArgumentException("--recformer-pooling = '" + recformerPooling
-          + "' is not one of MEAN, CLS, KEEP");
-    };
+    Pooling pooling =
+        switch (recformerPooling.toUpperCase(Locale.ROOT)) {
+          case "KEEP" -> null;
+          case "MEAN" -> Pooling.MEAN;
+          case "CLS" -> Pooling.CLS;
+          default ->
+              throw new IllegalArgumentException(
+                  "--recformer-pooling = '" + recformerPooling + "' is not one of MEAN, CLS, KEEP");
+        };
     historyPenalties.forEach(HistoryPenalty::requireValid);
     if (models.isEmpty() && recformer.isEmpty()) {
       throw new IllegalArgumentException("nothing to run: --models none and no --recformer rows");
@@ -189,8 +251,14 @@ public final class QualityBenchmark implements Callable<Integer> {
     for (IndexedExample e : eval.test()) {
       coldStart += eval.inTraining(e.target()) ? 0 : 1;
     }
-    LOG.info("{}: {} users, {} items, {} training interactions, {} test users ({} cold-start targets)",
-        eval.name(), eval.users(), eval.itemCount(), eval.trainInteractions(), eval.test().size(), coldStart);
+    LOG.info(
+        "{}: {} users, {} items, {} training interactions, {} test users ({} cold-start targets)",
+        eval.name(),
+        eval.users(),
+        eval.itemCount(),
+        eval.trainInteractions(),
+        eval.test().size(),
+        coldStart);
 
     Map<String, String> settings = new LinkedHashMap<>();
     Provenance provenance = Provenance.capture(dataset.fingerprint(), seed, Map.of());
@@ -203,8 +271,10 @@ public final class QualityBenchmark implements Callable<Integer> {
     settings.put("test users", Integer.toString(eval.test().size()));
     settings.put("cold-start test targets", Integer.toString(coldStart));
     settings.put("training interactions", Integer.toString(eval.trainInteractions()));
-    settings.put("protocol", "leave-one-out (last = test, second-last = validation, rest = training; test input ="
-        + " training + validation item), full ranking over all items, per-user means");
+    settings.put(
+        "protocol",
+        "leave-one-out (last = test, second-last = validation, rest = training; test input ="
+            + " training + validation item), full ranking over all items, per-user means");
     settings.put("commit", provenance.gitCommit());
     settings.put("java", provenance.javaVersion());
     settings.put("os", provenance.os() + " " + provenance.arch());
@@ -213,9 +283,12 @@ public final class QualityBenchmark implements Callable<Integer> {
     settings.put("ram", Machine.totalMemory());
     settings.put("threads", Integer.toString(threads));
     settings.put("seed", Long.toString(seed));
-    settings.put("ID-based models, unseen items", idUnseenItems.equals("floor")
-        ? "floor: items never in training score -infinity (tied with each other, below every seen item)"
-        : "learned: the model's own score for items never in training");
+    settings.put(
+        "ID-based models, unseen items",
+        idUnseenItems.equals("floor")
+            ? "floor: items never in training score -infinity (tied with each other, below every"
+                + " seen item)"
+            : "learned: the model's own score for items never in training");
 
     List<ResultRow> rows = new ArrayList<>();
     Map<String, String> notes = new LinkedHashMap<>();
@@ -223,28 +296,70 @@ public final class QualityBenchmark implements Callable<Integer> {
       long t = System.nanoTime();
       PopularityBaseline pop = PopularityBaseline.fit(eval.itemCount(), eval.train());
       double secs = (System.nanoTime() - t) / 1e9;
-      notes.put(pop.name(), "counts over training parts only (RecBole Pop); ID-based, unseen items at the floor");
-      settings.put("popularity", String.format(Locale.ROOT, "counts of each item in the training parts (each user's"
-          + " items except the last two), %.2f s", secs));
+      notes.put(
+          pop.name(),
+          "counts over training parts only (RecBole Pop); ID-based, unseen items at the floor");
+      settings.put(
+          "popularity",
+          String.format(
+              Locale.ROOT,
+              "counts of each item in the training parts (each user's"
+                  + " items except the last two), %.2f s",
+              secs));
       evaluate(idBased(pop, eval), eval, notes.get(pop.name()), rows, settings);
     }
     if (models.contains("sasrec")) {
       PyTorchThreads.setIntraOpThreads(threads);
-      SasRecConfig config = SasRecConfig.defaults().withMaxEpochs(sasrecEpochs).withPatience(sasrecPatience)
-          .withBatchSize(sasrecBatch).withDropout(sasrecDropout, sasrecDropout).withSeed(seed);
-      config = new SasRecConfig(config.hiddenSize(), config.heads(), config.layers(), config.innerSize(),
-          config.maxLength(), config.hiddenDropout(), config.attentionDropout(), sasrecLearningRate,
-          config.batchSize(), config.maxEpochs(), config.patience(), config.evalBatchSize(), config.seed());
-      try (SasRec sasrec = SasRec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
+      SasRecConfig config =
+          SasRecConfig.defaults()
+              .withMaxEpochs(sasrecEpochs)
+              .withPatience(sasrecPatience)
+              .withBatchSize(sasrecBatch)
+              .withDropout(sasrecDropout, sasrecDropout)
+              .withSeed(seed);
+      config =
+          new SasRecConfig(
+              config.hiddenSize(),
+              config.heads(),
+              config.layers(),
+              config.innerSize(),
+              config.maxLength(),
+              config.hiddenDropout(),
+              config.attentionDropout(),
+              sasrecLearningRate,
+              config.batchSize(),
+              config.maxEpochs(),
+              config.patience(),
+              config.evalBatchSize(),
+              config.seed());
+      try (SasRec sasrec =
+          SasRec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
         SasRec.TrainingSummary s = sasrec.summary();
-        String note = String.format(Locale.ROOT, "best epoch %d of %d, %.0f s training, valid NDCG@10 %.4f; ID-based%s",
-            s.bestEpoch(), s.epochsRun(), s.seconds(), s.bestValidationNdcg10(),
-            idUnseenItems.equals("floor") ? ", unseen items at the floor" : "");
-        settings.put("sasrec", config + "; full-softmax cross-entropy over all items on every training prefix;"
-            + " Adam; early stopping on validation NDCG@10 (original ties, history kept)");
-        settings.put("sasrec.training", String.format(Locale.ROOT,
-            "%d epochs run, best epoch %d, %.1f s, %d targets/epoch, validation NDCG@10 by epoch %s",
-            s.epochsRun(), s.bestEpoch(), s.seconds(), s.targetsPerEpoch(), rounded(s.validationNdcg10())));
+        String note =
+            String.format(
+                Locale.ROOT,
+                "best epoch %d of %d, %.0f s training, valid NDCG@10 %.4f; ID-based%s",
+                s.bestEpoch(),
+                s.epochsRun(),
+                s.seconds(),
+                s.bestValidationNdcg10(),
+                idUnseenItems.equals("floor") ? ", unseen items at the floor" : "");
+        settings.put(
+            "sasrec",
+            config
+                + "; full-softmax cross-entropy over all items on every training prefix;"
+                + " Adam; early stopping on validation NDCG@10 (original ties, history kept)");
+        settings.put(
+            "sasrec.training",
+            String.format(
+                Locale.ROOT,
+                "%d epochs run, best epoch %d, %.1f s, %d targets/epoch, validation NDCG@10 by"
+                    + " epoch %s",
+                s.epochsRun(),
+                s.bestEpoch(),
+                s.seconds(),
+                s.targetsPerEpoch(),
+                rounded(s.validationNdcg10())));
         evaluate(idBased(sasrec, eval), eval, note, rows, settings);
       }
     }
@@ -264,8 +379,14 @@ public final class QualityBenchmark implements Callable<Integer> {
       double bestDecay = Double.NaN;
       double best = Double.NEGATIVE_INFINITY;
       for (double decay : textDecays) {
-        MetricReport r = SliceEvaluator.evaluate(text.withDecay(decay), eval.validation(),
-            List.of(Protocol.PUBLISHED), eval::inTraining).get(Protocol.PUBLISHED).get(Slice.ALL);
+        MetricReport r =
+            SliceEvaluator.evaluate(
+                    text.withDecay(decay),
+                    eval.validation(),
+                    List.of(Protocol.PUBLISHED),
+                    eval::inTraining)
+                .get(Protocol.PUBLISHED)
+                .get(Slice.ALL);
         byDecay.put(decay, r.get("NDCG@10"));
         if (r.get("NDCG@10") > best) {
           best = r.get("NDCG@10");
@@ -273,13 +394,24 @@ public final class QualityBenchmark implements Callable<Integer> {
         }
       }
       text = text.withDecay(bestDecay);
-      String note = String.format(Locale.ROOT, "decay %.1f (chosen on validation NDCG@10 %.4f); no training",
-          bestDecay, best);
-      settings.put("text", String.format(Locale.ROOT,
-          "all-MiniLM-L6-v2 (ONNX Runtime, jar's model and tokenizer), text = ItemText.flatten(item, 3)"
-              + " (title, brand, category), truncation %d tokens, masked mean pooling + L2 norm;"
-              + " history = normalized sum of item vectors weighted decay^age (age 0 = most recent); score ="
-              + " cosine; %d item embeddings in %.1f s", textMaxTokens, texts.size(), embedSecs));
+      String note =
+          String.format(
+              Locale.ROOT,
+              "decay %.1f (chosen on validation NDCG@10 %.4f); no training",
+              bestDecay,
+              best);
+      settings.put(
+          "text",
+          String.format(
+              Locale.ROOT,
+              "all-MiniLM-L6-v2 (ONNX Runtime, jar's model and tokenizer), text ="
+                  + " ItemText.flatten(item, 3) (title, brand, category), truncation %d tokens,"
+                  + " masked mean pooling + L2 norm; history = normalized sum of item vectors"
+                  + " weighted decay^age (age 0 = most recent); score = cosine; %d item embeddings"
+                  + " in %.1f s",
+              textMaxTokens,
+              texts.size(),
+              embedSecs));
       settings.put("text.validation NDCG@10 by decay", byDecay.toString());
       evaluate(text, eval, note, rows, settings);
     }
@@ -290,13 +422,26 @@ public final class QualityBenchmark implements Callable<Integer> {
         for (Map.Entry<String, String> row : recformer.entrySet()) {
           long t = System.nanoTime();
           RowSource source = RowSource.parse(row.getKey(), row.getValue(), recformerMaxTokens);
-          try (RecformerScorer scorer = RecformerScorer.open(row.getKey(), source.weights(), dataset,
-              source.maxTokens(), pooling, recformerBatch, seed, recformerRuntime, threads,
-              work)) {
+          try (RecformerScorer scorer =
+              RecformerScorer.open(
+                  row.getKey(),
+                  source.weights(),
+                  dataset,
+                  source.maxTokens(),
+                  pooling,
+                  recformerBatch,
+                  seed,
+                  recformerRuntime,
+                  threads,
+                  work)) {
             double openSecs = (System.nanoTime() - t) / 1e9;
-            settings.put("recformer." + row.getKey(), String.format(Locale.ROOT,
-                "%s; score = cosine of history and item encodings; item matrix ready in %.0f s",
-                scorer.description(), openSecs));
+            settings.put(
+                "recformer." + row.getKey(),
+                String.format(
+                    Locale.ROOT,
+                    "%s; score = cosine of history and item encodings; item matrix ready in %.0f s",
+                    scorer.description(),
+                    openSecs));
             evaluate(scorer, eval, scorer.description(), rows, settings);
           }
         }
@@ -304,27 +449,40 @@ public final class QualityBenchmark implements Callable<Integer> {
         AtomicFiles.deleteRecursively(work);
       }
     }
-    PublishedResults.Table table = publishedTable(dataset, eval);
+    PublishedResults.Table table = publishedTable(dataset);
     rows.addAll(PublishedResults.rows(table));
     settings.put("published rows", table.name());
-    settings.put("wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
+    settings.put(
+        "wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
 
-    String title = String.format(Locale.ROOT, "Quality baselines: %s (%d test users, %d items)", dataset.name(),
-        eval.test().size(), eval.itemCount());
+    String title =
+        String.format(
+            Locale.ROOT,
+            "Quality baselines: %s (%d test users, %d items)",
+            dataset.name(),
+            eval.test().size(),
+            eval.itemCount());
     String markdown = markdown(title, rows, settings);
     Files.createDirectories(out);
     ResultWriter.writeAll(out, title, settings, rows, markdown);
-    LOG.info("wrote {}, {}, {}, {} to {}", ResultWriter.CSV, ResultWriter.JSON, ResultWriter.MARKDOWN,
-        ResultWriter.CHART, out);
+    LOG.info(
+        "wrote {}, {}, {}, {} to {}",
+        ResultWriter.CSV,
+        ResultWriter.JSON,
+        ResultWriter.MARKDOWN,
+        ResultWriter.CHART,
+        out);
     return new Outcome(rows, markdown, settings);
   }
 
-  /** An ID-based scorer as evaluated: unseen items at the floor unless --id-unseen-items learned. */
+  /**
+   * An ID-based scorer as evaluated: unseen items at the floor unless --id-unseen-items learned.
+   */
   private SequenceScorer idBased(SequenceScorer scorer, EvaluationData eval) {
     return idUnseenItems.equals("floor") ? new UnseenItemFloor(scorer, eval::inTraining) : scorer;
   }
 
-  private PublishedResults.Table publishedTable(Dataset dataset, EvaluationData eval) {
+  private PublishedResults.Table publishedTable(Dataset dataset) {
     return switch (published) {
       case "scientific-unisrec" -> PublishedResults.Table.SCIENTIFIC_UNISREC;
       case "office" -> PublishedResults.Table.OFFICE;
@@ -334,11 +492,15 @@ public final class QualityBenchmark implements Callable<Integer> {
         if (format.equals("unisrec-atomic") && dataset.itemCount() == 4385) {
           yield PublishedResults.Table.SCIENTIFIC_UNISREC;
         }
-        yield dataset.name().toLowerCase(Locale.ROOT).contains("office") ? PublishedResults.Table.OFFICE
+        yield dataset.name().toLowerCase(Locale.ROOT).contains("office")
+            ? PublishedResults.Table.OFFICE
             : PublishedResults.Table.NONE;
       }
-      default -> throw new IllegalArgumentException("--published = '" + published
-          + "' is not one of auto, scientific-unisrec, office, none");
+      default ->
+          throw new IllegalArgumentException(
+              "--published = '"
+                  + published
+                  + "' is not one of auto, scientific-unisrec, office, none");
     };
   }
 
@@ -355,14 +517,23 @@ public final class QualityBenchmark implements Callable<Integer> {
       }
       int tokens = Integer.parseInt(m.group(2));
       if (tokens < 2) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "--recformer '%s=%s': max tokens %d must be >= 2", label, value, tokens));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "--recformer '%s=%s': max tokens %d must be >= 2",
+                label,
+                value,
+                tokens));
       }
       return new RowSource(m.group(1), tokens);
     }
   }
 
-  private void evaluate(SequenceScorer scorer, EvaluationData eval, String note, List<ResultRow> rows,
+  private void evaluate(
+      SequenceScorer scorer,
+      EvaluationData eval,
+      String note,
+      List<ResultRow> rows,
       Map<String, String> settings) {
     List<Protocol> protocols = new ArrayList<>(Protocol.ALL);
     if (!historyPenalties.isEmpty()) {
@@ -370,28 +541,45 @@ public final class QualityBenchmark implements Callable<Integer> {
       protocols.add(Protocol.penalized(chosen));
       protocols.add(Protocol.penalizedExpected(chosen));
     }
-    Map<Protocol, Map<Slice, MetricReport>> reports = SliceEvaluator.evaluate(scorer, eval.test(), protocols,
-        eval::inTraining);
-    reports.forEach((protocol, perSlice) -> perSlice.forEach((slice, r) -> {
-      Map<String, Double> se = new LinkedHashMap<>();
-      r.metrics().keySet().forEach(k -> se.put(k, r.standardError(k)));
-      String rowNote = protocol.penalizedRow()
-          ? String.format(Locale.ROOT, "history penalty %s (chosen on validation); %s", protocol.historyPenalty(), note)
-          : note;
-      rows.add(new ResultRow(scorer.name(), ResultRow.MEASURED, protocol.label(), slice.label(), r.users(),
-          r.metrics(), se, rowNote));
-    }));
+    Map<Protocol, Map<Slice, MetricReport>> reports =
+        SliceEvaluator.evaluate(scorer, eval.test(), protocols, eval::inTraining);
+    reports.forEach(
+        (protocol, perSlice) ->
+            perSlice.forEach(
+                (slice, r) -> {
+                  Map<String, Double> se = new LinkedHashMap<>();
+                  r.metrics().keySet().forEach(k -> se.put(k, r.standardError(k)));
+                  String rowNote =
+                      protocol.penalizedRow()
+                          ? String.format(
+                              Locale.ROOT,
+                              "history penalty %s (chosen on validation); %s",
+                              protocol.historyPenalty(),
+                              note)
+                          : note;
+                  rows.add(
+                      new ResultRow(
+                          scorer.name(),
+                          ResultRow.MEASURED,
+                          protocol.label(),
+                          slice.label(),
+                          r.users(),
+                          r.metrics(),
+                          se,
+                          rowNote));
+                }));
   }
 
   /**
-   * The history penalty with the best validation NDCG@10 (original ties, history kept) among
-   * {@code --history-penalties}, the smallest on a tie; every value's score goes into the settings.
+   * The history penalty with the best validation NDCG@10 (original ties, history kept) among {@code
+   * --history-penalties}, the smallest on a tie; every value's score goes into the settings.
    */
-  private double chooseHistoryPenalty(SequenceScorer scorer, EvaluationData eval, Map<String, String> settings) {
+  private double chooseHistoryPenalty(
+      SequenceScorer scorer, EvaluationData eval, Map<String, String> settings) {
     List<Double> candidates = historyPenalties.stream().distinct().sorted().toList();
     List<Protocol> protocols = candidates.stream().map(Protocol::penalized).toList();
-    Map<Protocol, Map<Slice, MetricReport>> reports = SliceEvaluator.evaluate(scorer, eval.validation(),
-        protocols, eval::inTraining);
+    Map<Protocol, Map<Slice, MetricReport>> reports =
+        SliceEvaluator.evaluate(scorer, eval.validation(), protocols, eval::inTraining);
     Map<Double, String> byPenalty = new LinkedHashMap<>();
     double chosen = candidates.get(0);
     double best = Double.NEGATIVE_INFINITY;
@@ -403,8 +591,12 @@ public final class QualityBenchmark implements Callable<Integer> {
         chosen = p.historyPenalty();
       }
     }
-    settings.put(scorer.name() + ".validation NDCG@10 by history penalty", byPenalty + ", chosen " + chosen);
-    LOG.info("{}: history penalty {} chosen on validation (NDCG@10 {})", scorer.name(), chosen,
+    settings.put(
+        scorer.name() + ".validation NDCG@10 by history penalty", byPenalty + ", chosen " + chosen);
+    LOG.info(
+        "{}: history penalty {} chosen on validation (NDCG@10 {})",
+        scorer.name(),
+        chosen,
         String.format(Locale.ROOT, "%.4f", best));
     return chosen;
   }
@@ -419,61 +611,100 @@ public final class QualityBenchmark implements Callable<Integer> {
 
   static String markdown(String title, List<ResultRow> rows, Map<String, String> settings) {
     StringBuilder md = new StringBuilder("## ").append(title).append("\n\n");
-    md.append("Leave-one-out, full ranking over all items, per-user means ± standard error. Metrics follow"
-        + " reference section 6 (rank counted as items scoring strictly higher under original ties).\n\n");
+    md.append(
+        "Leave-one-out, full ranking over all items, per-user means ± standard error. Metrics"
+            + " follow reference section 6 (rank counted as items scoring strictly higher under"
+            + " original ties).\n\n");
     for (Protocol p : Protocol.ALL) {
-      List<ResultRow> part = rows.stream()
-          .filter(r -> r.measured() && r.protocol().equals(p.label()) && r.slice().equals(Slice.ALL.label()))
-          .toList();
+      List<ResultRow> part =
+          rows.stream()
+              .filter(
+                  r ->
+                      r.measured()
+                          && r.protocol().equals(p.label())
+                          && r.slice().equals(Slice.ALL.label()))
+              .toList();
       if (!part.isEmpty()) {
-        md.append("### Measured: ").append(p.label())
-            .append(p == Protocol.PUBLISHED ? " (the published protocol)" : "").append("\n\n")
-            .append(ResultWriter.table(part, false)).append('\n');
+        md.append("### Measured: ")
+            .append(p.label())
+            .append(p.equals(Protocol.PUBLISHED) ? " (the published protocol)" : "")
+            .append("\n\n")
+            .append(ResultWriter.table(part, false))
+            .append('\n');
       }
     }
     for (String label : List.of(Protocol.PENALIZED_LABEL, Protocol.PENALIZED_EXPECTED_LABEL)) {
-      List<ResultRow> part = rows.stream()
-          .filter(r -> r.measured() && r.protocol().equals(label) && r.slice().equals(Slice.ALL.label()))
-          .toList();
+      List<ResultRow> part =
+          rows.stream()
+              .filter(
+                  r ->
+                      r.measured()
+                          && r.protocol().equals(label)
+                          && r.slice().equals(Slice.ALL.label()))
+              .toList();
       if (!part.isEmpty()) {
-        md.append("### Measured: ").append(label).append(" chosen per model on validation (a scoring rule:"
-                + " each user's own items lowered by p before ranking, p in the note)\n\n")
-            .append(ResultWriter.table(part, false)).append('\n');
+        md.append("### Measured: ")
+            .append(label)
+            .append(
+                " chosen per model on validation (a scoring rule:"
+                    + " each user's own items lowered by p before ranking, p in the note)\n\n")
+            .append(ResultWriter.table(part, false))
+            .append('\n');
       }
     }
-    List<ResultRow> sliced = rows.stream()
-        .filter(r -> r.measured() && !r.protocol().equals(Protocol.EXPECTED_EXCLUDE.label()))
-        .toList();
+    List<ResultRow> sliced =
+        rows.stream()
+            .filter(r -> r.measured() && !r.protocol().equals(Protocol.EXPECTED_EXCLUDE.label()))
+            .toList();
     if (sliced.stream().anyMatch(r -> !r.slice().equals(Slice.ALL.label()))) {
       md.append("### All vs in-set vs cold-start\n\n")
-          .append("In-set: the test target occurs in some training sequence; cold-start: it never does. ID-based"
-              + " models (Popularity, SASRec) cannot rank a cold-start item: ")
-          .append(settings.getOrDefault("ID-based models, unseen items", "").startsWith("floor")
-              ? "they give every item never seen in training the lowest score (negative infinity), tied with"
-                  + " the other unseen items and below every seen item. Under original ties the target wins"
-                  + " those ties, so its rank is the number of seen items ranked (Recall@10 = 0 whenever more"
-                  + " than 10 seen items are ranked); under expected ties it is that plus half of the other"
-                  + " unseen items. "
-              : "here they keep their own untrained scores for such items (--id-unseen-items learned). ")
-          .append("Text-based models score cold-start items like any other. Users per row in the users column."
-              + "\n\n");
+          .append(
+              "In-set: the test target occurs in some training sequence; cold-start: it never does."
+                  + " ID-based models (Popularity, SASRec) cannot rank a cold-start item: ")
+          .append(
+              settings.getOrDefault("ID-based models, unseen items", "").startsWith("floor")
+                  ? "they give every item never seen in training the lowest score (negative"
+                      + " infinity), tied with the other unseen items and below every seen item."
+                      + " Under original ties the target wins those ties, so its rank is the"
+                      + " number of seen items ranked (Recall@10 = 0 whenever more than 10 seen"
+                      + " items are ranked); under expected ties it is that plus half of the"
+                      + " other unseen items. "
+                  : "here they keep their own untrained scores for such items (--id-unseen-items"
+                      + " learned). ")
+          .append(
+              "Text-based models score cold-start items like any other. Users per row in the users"
+                  + " column.\n\n");
       for (Protocol p : List.of(Protocol.PUBLISHED, Protocol.EXPECTED)) {
-        md.append("**").append(p.label()).append("**\n\n").append(ResultWriter.table(
-            sliced.stream().filter(r -> r.protocol().equals(p.label())).toList(), true)).append('\n');
+        md.append("**")
+            .append(p.label())
+            .append("**\n\n")
+            .append(
+                ResultWriter.table(
+                    sliced.stream().filter(r -> r.protocol().equals(p.label())).toList(), true))
+            .append('\n');
       }
     }
-    List<ResultRow> same = rows.stream().filter(r -> r.source().equals(PublishedResults.SAME_SPLIT_SOURCE))
-        .toList();
+    List<ResultRow> same =
+        rows.stream().filter(r -> r.source().equals(PublishedResults.SAME_SPLIT_SOURCE)).toList();
     if (!same.isEmpty()) {
-      md.append("### Published on exactly this split\n\nSource: ").append(PublishedResults.SAME_SPLIT_SOURCE)
-          .append("; ").append(PublishedResults.PUBLISHED_PROTOCOL).append(".\n\n")
-          .append(ResultWriter.table(same, false)).append('\n');
+      md.append("### Published on exactly this split\n\nSource: ")
+          .append(PublishedResults.SAME_SPLIT_SOURCE)
+          .append("; ")
+          .append(PublishedResults.PUBLISHED_PROTOCOL)
+          .append(".\n\n")
+          .append(ResultWriter.table(same, false))
+          .append('\n');
     }
-    List<ResultRow> other = rows.stream()
-        .filter(r -> !r.measured() && !r.source().equals(PublishedResults.SAME_SPLIT_SOURCE)).toList();
+    List<ResultRow> other =
+        rows.stream()
+            .filter(r -> !r.measured() && !r.source().equals(PublishedResults.SAME_SPLIT_SOURCE))
+            .toList();
     if (!other.isEmpty()) {
-      md.append("### Recformer paper (not comparable: ").append(other.get(0).source()).append(")\n\n")
-          .append(ResultWriter.table(other, false)).append('\n');
+      md.append("### Recformer paper (not comparable: ")
+          .append(other.get(0).source())
+          .append(")\n\n")
+          .append(ResultWriter.table(other, false))
+          .append('\n');
     }
     md.append("### Settings\n\n");
     settings.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));

@@ -35,14 +35,14 @@ import java.util.Map;
  * it was made for this model and dataset (a fine-tuning run's {@code best/}), otherwise the model
  * encodes the catalog once at open.
  *
- * <p>Histories are encoded by the DJL model ({@link Runtime#DJL}, the code path of fine-tuning) or
- * by the model exported to ONNX and served by {@code recformer-infer} ({@link Runtime#ONNX}: the
- * deployed path; scores agree with DJL to float rounding).
+ * <p>Histories are encoded by the DJL model ({@link HistoryRuntime#DJL}, the code path of
+ * fine-tuning) or by the model exported to ONNX and served by {@code recformer-infer} ({@link
+ * HistoryRuntime#ONNX}: the deployed path; scores agree with DJL to float rounding).
  */
 final class RecformerScorer implements SequenceScorer, AutoCloseable {
 
   /** What encodes the histories. */
-  enum Runtime {
+  enum HistoryRuntime {
     /** The DJL model, as fine-tuning evaluates. */
     DJL,
     /** The model exported to ONNX, run by ONNX Runtime through {@link RecformerEncoder}. */
@@ -57,12 +57,20 @@ final class RecformerScorer implements SequenceScorer, AutoCloseable {
   private final NDArray transposedMatrix;
   private final List<String> itemIds;
   private final String description;
-  /** The ONNX Runtime encoder in {@link Runtime#ONNX} mode, else null. */
+
+  /** The ONNX Runtime encoder in {@link HistoryRuntime#ONNX} mode, else null. */
   private final RecformerEncoder onnx;
 
-  private RecformerScorer(String name, NDManager manager, RecformerModel model,
-      RecformerTokenizer tokenizer, Encoder encoder, NDArray matrix, List<String> itemIds,
-      String description, RecformerEncoder onnx) {
+  private RecformerScorer(
+      String name,
+      NDManager manager,
+      RecformerModel model,
+      RecformerTokenizer tokenizer,
+      Encoder encoder,
+      NDArray matrix,
+      List<String> itemIds,
+      String description,
+      RecformerEncoder onnx) {
     this.name = name;
     this.manager = manager;
     this.model = model;
@@ -81,11 +89,20 @@ final class RecformerScorer implements SequenceScorer, AutoCloseable {
    * @param maxTokens tokens per history; 0 keeps the source's setting
    * @param pooling sequence representation; null keeps the source's setting
    * @param runtime what encodes the histories
-   * @param threads ONNX Runtime intra-op threads ({@link Runtime#ONNX} only)
+   * @param threads ONNX Runtime intra-op threads ({@link HistoryRuntime#ONNX} only)
    * @param workDir where the MiniLM tokenizer.json is unpacked and the ONNX bundle written
    */
-  static RecformerScorer open(String name, String source, Dataset dataset, int maxTokens,
-      Pooling pooling, int evalBatchSize, long seed, Runtime runtime, int threads, Path workDir)
+  static RecformerScorer open(
+      String name,
+      String source,
+      Dataset dataset,
+      int maxTokens,
+      Pooling pooling,
+      int evalBatchSize,
+      long seed,
+      HistoryRuntime runtime,
+      int threads,
+      Path workDir)
       throws IOException {
     ModelSource start = ModelSource.of(source);
     RecformerConfig.Builder b = start.config().toBuilder();
@@ -109,29 +126,43 @@ final class RecformerScorer implements SequenceScorer, AutoCloseable {
       model = RecformerModel.newInstance(manager, config, seed);
       Map<String, WeightTensor> weights = start.weights(config, seed);
       Checkpoints.loadInto(model, weights);
-      if (runtime == Runtime.ONNX) {
+      if (runtime == HistoryRuntime.ONNX) {
         Path bundle = workDir.resolve("bundle-" + Integer.toHexString(name.hashCode()));
-        OnnxExporter.writeBundle(config, weights, tokenizerJson,
-            Provenance.capture(dataset.fingerprint(), seed, Map.of("source", source)), bundle);
-        onnx = RecformerEncoder.open(bundle, EncoderOptions.defaults().withIntraOpThreads(threads)
-            .withBatchSize(evalBatchSize));
+        OnnxExporter.writeBundle(
+            config,
+            weights,
+            tokenizerJson,
+            Provenance.capture(dataset.fingerprint(), seed, Map.of("source", source)),
+            bundle);
+        onnx =
+            RecformerEncoder.open(
+                bundle,
+                EncoderOptions.defaults().withIntraOpThreads(threads).withBatchSize(evalBatchSize));
       }
       ItemTokenCache cache = new ItemTokenCache(tokenizer, dataset.items()).tokenizeAll();
       Encoder encoder = new Encoder(model, cache, tokenizer.padId(), evalBatchSize);
-      NDArray matrix = start.itemMatrix(config, dataset.fingerprint(), dataset.itemCount(),
-          encoder, manager, false);
+      NDArray matrix =
+          start.itemMatrix(
+              config, dataset.fingerprint(), dataset.itemCount(), encoder, manager, false);
       ItemCatalog catalog = dataset.items();
       List<String> ids = new ArrayList<>(catalog.size());
       for (int i = 0; i < catalog.size(); i++) {
         ids.add(catalog.get(i).id());
       }
-      String description = String.format(Locale.ROOT, "%s, %s pooling, %d max tokens, %s",
-          start.checkpoint() == null ? "all-MiniLM-L6-v2 weights, no training"
-              : "checkpoint " + start.checkpoint(), config.pooling(), config.maxTokens(),
-          runtime == Runtime.ONNX ? "histories encoded by ONNX Runtime (exported model)"
-              : "histories encoded by DJL");
-      return new RecformerScorer(name, manager, model, tokenizer, encoder, matrix, ids,
-          description, onnx);
+      String description =
+          String.format(
+              Locale.ROOT,
+              "%s, %s pooling, %d max tokens, %s",
+              start.checkpoint() == null
+                  ? "all-MiniLM-L6-v2 weights, no training"
+                  : "checkpoint " + start.checkpoint(),
+              config.pooling(),
+              config.maxTokens(),
+              runtime == HistoryRuntime.ONNX
+                  ? "histories encoded by ONNX Runtime (exported model)"
+                  : "histories encoded by DJL");
+      return new RecformerScorer(
+          name, manager, model, tokenizer, encoder, matrix, ids, description, onnx);
     } catch (IOException | RuntimeException e) {
       if (onnx != null) {
         onnx.close();

@@ -16,8 +16,15 @@ import java.util.Map;
  * @param standardErrors metric name to standard error (measured rows only)
  * @param note free text (settings, caveats)
  */
-record ResultRow(String model, String source, String protocol, String slice, long users,
-    Map<String, Double> metrics, Map<String, Double> standardErrors, String note) {
+record ResultRow(
+    String model,
+    String source,
+    String protocol,
+    String slice,
+    long users,
+    Map<String, Double> metrics,
+    Map<String, Double> standardErrors,
+    String note) {
 
   static final String MEASURED = "measured";
 

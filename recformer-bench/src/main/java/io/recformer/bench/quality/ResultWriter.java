@@ -27,17 +27,20 @@ import org.jfree.data.category.DefaultCategoryDataset;
  */
 final class ResultWriter {
 
-  static final List<String> METRICS = List.of("Recall@10", "NDCG@10", "Recall@50", "NDCG@50", "MRR");
+  static final List<String> METRICS =
+      List.of("Recall@10", "NDCG@10", "Recall@50", "NDCG@50", "MRR");
   static final String CSV = "results.csv";
   static final String JSON = "results.json";
   static final String MARKDOWN = "results.md";
   static final String CHART = "results.png";
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ResultWriter() {}
 
-  static void writeAll(Path dir, String title, Map<String, String> settings, List<ResultRow> rows, String markdown)
+  static void writeAll(
+      Path dir, String title, Map<String, String> settings, List<ResultRow> rows, String markdown)
       throws IOException {
     AtomicFiles.writeString(dir.resolve(CSV), csv(rows));
     AtomicFiles.writeString(dir.resolve(JSON), json(title, settings, rows));
@@ -55,8 +58,15 @@ final class ResultWriter {
     }
     out.append(",note\n");
     for (ResultRow r : rows) {
-      out.append(quote(r.model())).append(',').append(quote(r.source())).append(',').append(quote(r.protocol()))
-          .append(',').append(quote(r.slice())).append(',').append(r.users());
+      out.append(quote(r.model()))
+          .append(',')
+          .append(quote(r.source()))
+          .append(',')
+          .append(quote(r.protocol()))
+          .append(',')
+          .append(quote(r.slice()))
+          .append(',')
+          .append(r.users());
       for (String m : METRICS) {
         out.append(',').append(number(r.metrics().get(m)));
       }
@@ -79,7 +89,8 @@ final class ResultWriter {
     return s;
   }
 
-  static String json(String title, Map<String, String> settings, List<ResultRow> rows) throws IOException {
+  static String json(String title, Map<String, String> settings, List<ResultRow> rows)
+      throws IOException {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("formatVersion", 1);
     root.put("title", title);
@@ -94,27 +105,33 @@ final class ResultWriter {
       n.put("slice", r.slice());
       n.put("users", r.users());
       ObjectNode m = n.putObject("metrics");
-      r.metrics().forEach((k, v) -> {
-        if (v.isNaN()) {
-          m.putNull(k);
-        } else {
-          m.put(k, v);
-        }
-      });
+      r.metrics()
+          .forEach(
+              (k, v) -> {
+                if (v.isNaN()) {
+                  m.putNull(k);
+                } else {
+                  m.put(k, v);
+                }
+              });
       ObjectNode e = n.putObject("standardErrors");
-      r.standardErrors().forEach((k, v) -> {
-        if (v.isNaN()) {
-          e.putNull(k);
-        } else {
-          e.put(k, v);
-        }
-      });
+      r.standardErrors()
+          .forEach(
+              (k, v) -> {
+                if (v.isNaN()) {
+                  e.putNull(k);
+                } else {
+                  e.put(k, v);
+                }
+              });
       n.put("note", r.note());
     }
     return MAPPER.writeValueAsString(root);
   }
 
-  /** A Markdown table of rows: model, metrics (with standard errors where measured), users, note. */
+  /**
+   * A Markdown table of rows: model, metrics (with standard errors where measured), users, note.
+   */
   static String table(List<ResultRow> rows, boolean withSlice) {
     StringBuilder out = new StringBuilder("| model |");
     if (withSlice) {
@@ -144,7 +161,10 @@ final class ResultWriter {
           out.append(String.format(Locale.ROOT, " %.4f |", v));
         }
       }
-      out.append(' ').append(r.users() > 0 ? Long.toString(r.users()) : "").append(" | ").append(r.note())
+      out.append(' ')
+          .append(r.users() > 0 ? Long.toString(r.users()) : "")
+          .append(" | ")
+          .append(r.note())
           .append(" |\n");
     }
     return out.toString();
@@ -156,8 +176,10 @@ final class ResultWriter {
     List<String> seen = new ArrayList<>();
     Map<String, ResultRow> chosen = new LinkedHashMap<>();
     for (ResultRow r : rows) {
-      boolean ours = r.measured() && r.protocol().equals(Protocol.PUBLISHED.label()) && r.slice().equals(
-          Slice.ALL.label());
+      boolean ours =
+          r.measured()
+              && r.protocol().equals(Protocol.PUBLISHED.label())
+              && r.slice().equals(Slice.ALL.label());
       boolean sameSplit = r.source().equals(PublishedResults.SAME_SPLIT_SOURCE);
       if (ours || sameSplit) {
         String label = (ours ? "ours: " : "published: ") + r.model();
@@ -167,12 +189,21 @@ final class ResultWriter {
         }
       }
     }
-    chosen.forEach((label, r) -> {
-      data.addValue(r.metric("Recall@10"), "Recall@10", label);
-      data.addValue(r.metric("NDCG@10"), "NDCG@10", label);
-    });
-    JFreeChart chart = ChartFactory.createBarChart(title, null, "value (original ties, history kept)", data,
-        PlotOrientation.HORIZONTAL, true, false, false);
+    chosen.forEach(
+        (label, r) -> {
+          data.addValue(r.metric("Recall@10"), "Recall@10", label);
+          data.addValue(r.metric("NDCG@10"), "NDCG@10", label);
+        });
+    JFreeChart chart =
+        ChartFactory.createBarChart(
+            title,
+            null,
+            "value (original ties, history kept)",
+            data,
+            PlotOrientation.HORIZONTAL,
+            true,
+            false,
+            false);
     CategoryPlot plot = chart.getCategoryPlot();
     ((BarRenderer) plot.getRenderer()).setItemMargin(0.05);
     int height = Math.max(300, 120 + 45 * chosen.size());

@@ -6,6 +6,7 @@ import io.recformer.core.metrics.HistoryPenalty;
 import io.recformer.core.metrics.MetricAccumulator;
 import io.recformer.core.metrics.MetricReport;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +28,11 @@ final class SliceEvaluator {
   private SliceEvaluator() {}
 
   /** Reports per protocol and slice; a slice without users is absent. */
-  static Map<Protocol, Map<Slice, MetricReport>> evaluate(SequenceScorer scorer, List<IndexedExample> examples,
-      List<Protocol> protocols, IntPredicate inTraining) {
+  static Map<Protocol, Map<Slice, MetricReport>> evaluate(
+      SequenceScorer scorer,
+      List<IndexedExample> examples,
+      List<Protocol> protocols,
+      IntPredicate inTraining) {
     if (examples.isEmpty()) {
       throw new IllegalArgumentException("no examples to evaluate " + scorer.name() + " on");
     }
@@ -41,9 +45,10 @@ final class SliceEvaluator {
       acc.put(p, perSlice);
     }
     long start = System.nanoTime();
-    // Per-user metrics do not depend on the order; length-sorted batches pad least in sequence models.
+    // Per-user metrics do not depend on the order; length-sorted batches pad least in sequence
+    // models.
     List<IndexedExample> sorted = new ArrayList<>(examples);
-    sorted.sort(java.util.Comparator.comparingInt(e -> e.history().length));
+    sorted.sort(Comparator.comparingInt(e -> e.history().length));
     examples = sorted;
     for (int from = 0; from < examples.size(); from += BATCH) {
       List<IndexedExample> part = examples.subList(from, Math.min(examples.size(), from + BATCH));
@@ -52,8 +57,13 @@ final class SliceEvaluator {
       float[][] scores = scorer.score(histories);
       for (int i = 0; i < part.size(); i++) {
         if (scores[i].length != scorer.itemCount()) {
-          throw new IllegalStateException(String.format(Locale.ROOT, "%s returned %d scores, expected %d",
-              scorer.name(), scores[i].length, scorer.itemCount()));
+          throw new IllegalStateException(
+              String.format(
+                  Locale.ROOT,
+                  "%s returned %d scores, expected %d",
+                  scorer.name(),
+                  scores[i].length,
+                  scorer.itemCount()));
         }
         int target = part.get(i).target();
         Slice slice = inTraining.test(target) ? Slice.IN_SET : Slice.COLD_START;
@@ -69,18 +79,25 @@ final class SliceEvaluator {
         }
       }
     }
-    LOG.info(String.format(Locale.ROOT, "%s: %d users evaluated in %.1f s", scorer.name(), examples.size(),
-        (System.nanoTime() - start) / 1e9));
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "%s: %d users evaluated in %.1f s",
+            scorer.name(),
+            examples.size(),
+            (System.nanoTime() - start) / 1e9));
     Map<Protocol, Map<Slice, MetricReport>> out = new LinkedHashMap<>();
-    acc.forEach((p, perSlice) -> {
-      Map<Slice, MetricReport> reports = new EnumMap<>(Slice.class);
-      perSlice.forEach((s, a) -> {
-        if (a.count() > 0) {
-          reports.put(s, a.report());
-        }
-      });
-      out.put(p, reports);
-    });
+    acc.forEach(
+        (p, perSlice) -> {
+          Map<Slice, MetricReport> reports = new EnumMap<>(Slice.class);
+          perSlice.forEach(
+              (s, a) -> {
+                if (a.count() > 0) {
+                  reports.put(s, a.report());
+                }
+              });
+          out.put(p, reports);
+        });
     return out;
   }
 }

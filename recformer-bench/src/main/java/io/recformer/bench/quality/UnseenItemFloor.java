@@ -10,9 +10,9 @@ import java.util.function.IntPredicate;
  * an ID-based model's rows: such a model has no information about the item (Popularity counts 0;
  * SASRec's embedding row only ever received the softmax's push-down gradient), so it cannot rank
  * it, and the table should show exactly that rather than whatever the untrained row happens to
- * score. All unseen items tie with each other, below every seen item; the tie policy then decides
- * a cold-start target's rank: under original ties (in the target's favour) it is the number of
- * seen items ranked, under expected ties that plus half the other unseen items.
+ * score. All unseen items tie with each other, below every seen item; the tie policy then decides a
+ * cold-start target's rank: under original ties (in the target's favour) it is the number of seen
+ * items ranked, under expected ties that plus half the other unseen items.
  */
 final class UnseenItemFloor implements SequenceScorer {
 

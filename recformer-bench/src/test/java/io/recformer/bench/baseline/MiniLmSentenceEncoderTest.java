@@ -29,9 +29,12 @@ class MiniLmSentenceEncoderTest {
   void realMiniLmGivesUnitVectorsWithSensibleSimilarities() throws Exception {
     try (MiniLmSentenceEncoder encoder = MiniLmSentenceEncoder.open(128, 1)) {
       assertThat(encoder.tokenIds("hello")).startsWith(101L).endsWith(102L);
-      List<String> texts = List.of("title: Gorilla Wood Glue brand: Gorilla",
-          "title: Elmer's Wood Glue, 8 oz brand: Elmer's", "title: Digital Caliper 6 inch brand: Neiko",
-          "title: Gorilla Wood Glue brand: Gorilla");
+      List<String> texts =
+          List.of(
+              "title: Gorilla Wood Glue brand: Gorilla",
+              "title: Elmer's Wood Glue, 8 oz brand: Elmer's",
+              "title: Digital Caliper 6 inch brand: Neiko",
+              "title: Gorilla Wood Glue brand: Gorilla");
       float[][] v = encoder.embed(texts, 2);
       for (float[] row : v) {
         assertThat(row).hasSize(384);

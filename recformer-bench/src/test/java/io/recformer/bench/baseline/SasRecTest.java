@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 class SasRecTest {
 
-  private static final SasRecConfig SMALL = new SasRecConfig(32, 2, 2, 64, 12, 0.1f, 0.1f, 1e-2f, 16, 150, 15, 64,
-      7L);
+  private static final SasRecConfig SMALL =
+      new SasRecConfig(32, 2, 2, 64, 12, 0.1f, 0.1f, 1e-2f, 16, 150, 15, 64, 7L);
 
   /** Top-1 accuracy: the target must score strictly above every other item. */
   private static double recallAt1(SequenceScorer scorer, List<IndexedExample> examples) {
@@ -55,7 +56,7 @@ class SasRecTest {
     for (int start = 0; start < items; start++) {
       for (int length : new int[] {1, 10, 19}) {
         int[] s = cycle(start, length + 1, items);
-        heldOut.add(new IndexedExample(java.util.Arrays.copyOf(s, length), s[length]));
+        heldOut.add(new IndexedExample(Arrays.copyOf(s, length), s[length]));
       }
     }
     try (SasRec model = SasRec.train(SMALL, items, train, heldOut)) {

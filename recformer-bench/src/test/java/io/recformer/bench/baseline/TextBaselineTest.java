@@ -46,7 +46,8 @@ class TextBaselineTest {
   @Test
   void rejectsBadInputs() {
     assertThatThrownBy(() -> new TextBaseline(VECTORS, 1.5, "text"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("decay = 1.5 must be in [0, 1]");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("decay = 1.5 must be in [0, 1]");
     assertThatThrownBy(() -> new TextBaseline(new float[][] {{1, 0}, {1}}, 0.5, "text"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("item vector 1 has dimension 1, expected 2 like item 0");

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,25 +31,42 @@ class ExportThenServeTest {
 
   @Test
   void servedVectorsEqualTheTrainedModel(@TempDir Path temp) throws Exception {
-    RecformerConfig config = RecformerConfig.miniLmL6().toBuilder()
-        .vocabSize(40).hiddenSize(24).numLayers(2).numHeads(3).intermediateSize(48)
-        .maxPositions(64).positionOffset(0).maxItems(6).maxItemPositions(7)
-        .maxAttributeTokens(8).maxTokens(40).attentionWindow(6).layerNormEps(1e-5).dropout(0)
-        .pooling(Pooling.MEAN).build();
-    Path tokenizer = Path.of(System.getProperty("recformer.repo.root", ".."))
-        .resolve("recformer-core/src/test/resources/tokenizers/tiny-wordpiece.json");
-    List<Item> items = List.of(
-        Item.of("a", "title", "Gorilla wood glue", "brand", "Gorilla"),
-        Item.of("b", "title", "IKEA desk lamp", "category", "home & kitchen"),
-        Item.of("c", "title", "Black ink pen set of 10", "category", "office"),
-        Item.of("d", "title", "Lab glass beaker", "category", "scientific"));
-    List<List<Item>> histories = List.of(List.of(items.get(0)), items,
-        List.of(items.get(3), items.get(2), items.get(1), items.get(0), items.get(3)));
+    RecformerConfig config =
+        RecformerConfig.miniLmL6().toBuilder()
+            .vocabSize(40)
+            .hiddenSize(24)
+            .numLayers(2)
+            .numHeads(3)
+            .intermediateSize(48)
+            .maxPositions(64)
+            .positionOffset(0)
+            .maxItems(6)
+            .maxItemPositions(7)
+            .maxAttributeTokens(8)
+            .maxTokens(40)
+            .attentionWindow(6)
+            .layerNormEps(1e-5)
+            .dropout(0)
+            .pooling(Pooling.MEAN)
+            .build();
+    Path tokenizer =
+        Path.of(System.getProperty("recformer.repo.root", ".."))
+            .resolve("recformer-core/src/test/resources/tokenizers/tiny-wordpiece.json");
+    List<Item> items =
+        List.of(
+            Item.of("a", "title", "Gorilla wood glue", "brand", "Gorilla"),
+            Item.of("b", "title", "IKEA desk lamp", "category", "home & kitchen"),
+            Item.of("c", "title", "Black ink pen set of 10", "category", "office"),
+            Item.of("d", "title", "Lab glass beaker", "category", "scientific"));
+    List<List<Item>> histories =
+        List.of(
+            List.of(items.get(0)),
+            items,
+            List.of(items.get(3), items.get(2), items.get(1), items.get(0), items.get(3)));
     try (NDManager root = NDManager.newBaseManager();
         RecformerModel model = RecformerModel.newInstance(root, config, 5)) {
       Path archive = temp.resolve("model.zip");
-      OnnxExporter.writeArchive(model, tokenizer, Provenance.capture("none", 5, Map.of()),
-          archive);
+      OnnxExporter.writeArchive(model, tokenizer, Provenance.capture("none", 5, Map.of()), archive);
       float[][] expectedItems;
       float[][] expectedHistories;
       try (RecformerTokenizer tok = RecformerTokenizer.open(tokenizer, config)) {
@@ -59,20 +77,29 @@ class ExportThenServeTest {
         }
         expectedHistories = djl(root, model, tok, seqs);
       }
-      try (RecformerEncoder encoder = RecformerEncoder.open(archive,
-          EncoderOptions.defaults().withIntraOpThreads(1).withBatchSize(2))) {
+      try (RecformerEncoder encoder =
+          RecformerEncoder.open(
+              archive, EncoderOptions.defaults().withIntraOpThreads(1).withBatchSize(2))) {
         assertClose(encoder.embedItems(items), expectedItems);
         assertClose(encoder.encodeHistories(histories), expectedHistories);
       }
     }
   }
 
-  private static float[][] djl(NDManager root, RecformerModel model, RecformerTokenizer tok,
+  private static float[][] djl(
+      NDManager root,
+      RecformerModel model,
+      RecformerTokenizer tok,
       List<EncodedSequence> sequences) {
     try (NDManager m = root.newSubManager()) {
-      float[] pooled = model.encode(m,
-          BatchCollator.forLongformer(model.config(), tok.padId()).collate(sequences), false)
-          .pooled().toFloatArray();
+      float[] pooled =
+          model
+              .encode(
+                  m,
+                  BatchCollator.forLongformer(model.config(), tok.padId()).collate(sequences),
+                  false)
+              .pooled()
+              .toFloatArray();
       int d = model.config().hiddenSize();
       float[][] out = new float[sequences.size()][d];
       for (int r = 0; r < out.length; r++) {
@@ -92,8 +119,9 @@ class ExportThenServeTest {
     assertThat(actual.length).isEqualTo(expected.length);
     for (int r = 0; r < actual.length; r++) {
       for (int k = 0; k < actual[r].length; k++) {
-        assertThat((double) actual[r][k]).as("row %d, component %d", r, k)
-            .isCloseTo(expected[r][k], org.assertj.core.api.Assertions.within(1e-4));
+        assertThat((double) actual[r][k])
+            .as("row %d, component %d", r, k)
+            .isCloseTo(expected[r][k], Assertions.within(1e-4));
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.recformer.bench.inference;
 
 import ai.djl.ndarray.NDManager;
+import com.sun.management.OperatingSystemMXBean;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.item.Item;
@@ -14,6 +15,7 @@ import io.recformer.train.model.EncoderOutput;
 import io.recformer.train.model.PyTorchThreads;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.weights.MiniLmImporter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,18 +32,51 @@ import java.util.Random;
  * model (RecformerModel.encode, eval mode, under an NDManager), same threads, same inputs. Not a
  * test; prints a Markdown section for docs/benchmarks.md. JMH versions come later.
  *
- * <p>Usage: {@code InferenceBenchmark [threads] [items] [latencyRuns]} (defaults 2, 512, 40).
- * Item throughput: items/s of encoding {@code items} synthetic items (about 25 tokens each,
- * tokenization included, batches of 32 sorted by length), median of 3 runs after a warm-up run.
- * History latency: one history of exactly 512 tokens, pre-tokenized, p50 and p99 over
- * {@code latencyRuns} calls after 5 warm-ups.
+ * <p>Usage: {@code InferenceBenchmark [threads] [items] [latencyRuns]} (defaults 2, 512, 40). Item
+ * throughput: items/s of encoding {@code items} synthetic items (about 25 tokens each, tokenization
+ * included, batches of 32 sorted by length), median of 3 runs after a warm-up run. History latency:
+ * one history of exactly 512 tokens, pre-tokenized, p50 and p99 over {@code latencyRuns} calls
+ * after 5 warm-ups.
  */
 public final class InferenceBenchmark {
 
-  private static final String[] WORDS = {"gorilla", "wood", "glue", "desk", "lamp", "office",
-      "paper", "pencil", "pen", "ink", "black", "blue", "red", "set", "pack", "notebook", "lab",
-      "glass", "beaker", "scientific", "tools", "home", "kitchen", "steel", "clip", "binder",
-      "stapler", "marker", "tape", "label", "printer", "cable", "adapter", "battery", "charger"};
+  private static final String[] WORDS = {
+    "gorilla",
+    "wood",
+    "glue",
+    "desk",
+    "lamp",
+    "office",
+    "paper",
+    "pencil",
+    "pen",
+    "ink",
+    "black",
+    "blue",
+    "red",
+    "set",
+    "pack",
+    "notebook",
+    "lab",
+    "glass",
+    "beaker",
+    "scientific",
+    "tools",
+    "home",
+    "kitchen",
+    "steel",
+    "clip",
+    "binder",
+    "stapler",
+    "marker",
+    "tape",
+    "label",
+    "printer",
+    "cable",
+    "adapter",
+    "battery",
+    "charger"
+  };
 
   private InferenceBenchmark() {}
 
@@ -66,13 +101,13 @@ public final class InferenceBenchmark {
         RecformerModel model = RecformerModel.newInstance(root, config, 1)) {
       model.loadWeights(MiniLmImporter.importFromClasspath(config, 1));
       Path bundle = dir.resolve("bundle");
-      OnnxExporter.writeBundle(model, tokenizerJson, Provenance.capture("none", 1, Map.of()),
-          bundle);
+      OnnxExporter.writeBundle(
+          model, tokenizerJson, Provenance.capture("none", 1, Map.of()), bundle);
 
       double[] onnxItems;
       double[] onnxLatency;
-      EncoderOptions options = EncoderOptions.defaults().withIntraOpThreads(threads)
-          .withBatchSize(32);
+      EncoderOptions options =
+          EncoderOptions.defaults().withIntraOpThreads(threads).withBatchSize(32);
       try (RecformerEncoder encoder = RecformerEncoder.open(bundle, options);
           RecformerTokenizer tokenizer = RecformerTokenizer.open(tokenizerJson, config)) {
         EncodedSequence history = tokenizer.encodeHistory(longHistory);
@@ -86,29 +121,51 @@ public final class InferenceBenchmark {
       try (RecformerTokenizer tokenizer = RecformerTokenizer.open(tokenizerJson, config)) {
         BatchCollator collator = BatchCollator.unrounded(config, tokenizer.padId());
         EncodedSequence history = tokenizer.encodeHistory(longHistory);
-        djlItems = throughput(() -> djlItems(root, model, tokenizer, collator, items),
-            items.size());
-        djlLatency = latency(latencyRuns, () -> {
-          try (NDManager m = root.newSubManager()) {
-            EncoderOutput out = model.encode(m, collator.collate(List.of(history)), false);
-            out.pooled().toFloatArray();
-          }
-        });
+        djlItems =
+            throughput(() -> djlItems(root, model, tokenizer, collator, items), items.size());
+        djlLatency =
+            latency(
+                latencyRuns,
+                () -> {
+                  try (NDManager m = root.newSubManager()) {
+                    EncoderOutput out = model.encode(m, collator.collate(List.of(history)), false);
+                    out.pooled().toFloatArray();
+                  }
+                });
       }
 
       line(md, "");
-      line(md, "| engine | item encoding, items/s (median of 3; runs) | items per CPU-second"
-          + " | history 512 tokens p50 | p99 |");
+      line(
+          md,
+          "| engine | item encoding, items/s (median of 3; runs) | items per CPU-second"
+              + " | history 512 tokens p50 | p99 |");
       line(md, "|---|---|---|---|---|");
-      line(md, "| ONNX Runtime 1.29 (RecformerEncoder) | %.1f (%s) | %.1f | %.1f ms | %.1f ms |",
-          median(Arrays.copyOf(onnxItems, 3)), fmt(Arrays.copyOf(onnxItems, 3)), onnxItems[3],
-          onnxLatency[0] * 1e3, onnxLatency[1] * 1e3);
-      line(md, "| DJL 0.36 PyTorch 2.7.1 (RecformerModel.encode) | %.1f (%s) | %.1f | %.1f ms |"
-          + " %.1f ms |", median(Arrays.copyOf(djlItems, 3)), fmt(Arrays.copyOf(djlItems, 3)),
-          djlItems[3], djlLatency[0] * 1e3, djlLatency[1] * 1e3);
+      line(
+          md,
+          "| ONNX Runtime 1.29 (RecformerEncoder) | %.1f (%s) | %.1f | %.1f ms | %.1f ms |",
+          median(Arrays.copyOf(onnxItems, 3)),
+          fmt(Arrays.copyOf(onnxItems, 3)),
+          onnxItems[3],
+          onnxLatency[0] * 1e3,
+          onnxLatency[1] * 1e3);
+      line(
+          md,
+          "| DJL 0.36 PyTorch 2.7.1 (RecformerModel.encode) | %.1f (%s) | %.1f | %.1f ms |"
+              + " %.1f ms |",
+          median(Arrays.copyOf(djlItems, 3)),
+          fmt(Arrays.copyOf(djlItems, 3)),
+          djlItems[3],
+          djlLatency[0] * 1e3,
+          djlLatency[1] * 1e3);
       line(md, "");
-      line(md, "Threads: %d intra-op (ONNX Runtime session option; DJL %s=%d, inter-op 1);"
-          + " %d items, %d latency runs.", threads, PyTorchThreads.INTRA_OP, threads, itemCount,
+      line(
+          md,
+          "Threads: %d intra-op (ONNX Runtime session option; DJL %s=%d, inter-op 1);"
+              + " %d items, %d latency runs.",
+          threads,
+          PyTorchThreads.INTRA_OP,
+          threads,
+          itemCount,
           latencyRuns);
     }
     line(md, "Load average at end: %s", Files.readString(Path.of("/proc/loadavg")).trim());
@@ -116,8 +173,12 @@ public final class InferenceBenchmark {
   }
 
   /** Same work as RecformerEncoder.embedItems: tokenize, sort by length, batches of 32. */
-  private static void djlItems(NDManager root, RecformerModel model, RecformerTokenizer tokenizer,
-      BatchCollator collator, List<Item> items) {
+  private static void djlItems(
+      NDManager root,
+      RecformerModel model,
+      RecformerTokenizer tokenizer,
+      BatchCollator collator,
+      List<Item> items) {
     List<EncodedSequence> sequences = new ArrayList<>(tokenizer.encodeItems(items));
     sequences.sort(Comparator.comparingInt(EncodedSequence::length));
     for (int from = 0; from < sequences.size(); from += 32) {
@@ -137,9 +198,15 @@ public final class InferenceBenchmark {
       for (int w = 0; w < words; w++) {
         title.append(w == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
       }
-      out.add(Item.of("item" + i, "title", title.toString(), "brand",
-          WORDS[random.nextInt(WORDS.length)], "category", "office products "
-              + WORDS[random.nextInt(WORDS.length)]));
+      out.add(
+          Item.of(
+              "item" + i,
+              "title",
+              title.toString(),
+              "brand",
+              WORDS[random.nextInt(WORDS.length)],
+              "category",
+              "office products " + WORDS[random.nextInt(WORDS.length)]));
     }
     return out;
   }
@@ -161,8 +228,8 @@ public final class InferenceBenchmark {
 
   /** CPU time of the whole process (all threads, native ones included). */
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean)
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** {p50, p99} in seconds. */
@@ -177,8 +244,9 @@ public final class InferenceBenchmark {
       t[i] = (System.nanoTime() - start) / 1e9;
     }
     Arrays.sort(t);
-    return new double[] {t[(int) Math.round(0.5 * (runs - 1))],
-        t[(int) Math.ceil(0.99 * (runs - 1))]};
+    return new double[] {
+      t[(int) Math.round(0.5 * (runs - 1))], t[(int) Math.ceil(0.99 * (runs - 1))]
+    };
   }
 
   private static double median(double[] v) {

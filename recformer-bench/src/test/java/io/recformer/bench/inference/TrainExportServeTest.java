@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Issue #6 end to end: a model fine-tuned for real with {@link FineTuner}, its best checkpoint
- * exported as an ONNX bundle (directory and archive), then served with recformer-infer alone.
- * The oracle is the DJL model loaded from the same checkpoint.
+ * exported as an ONNX bundle (directory and archive), then served with recformer-infer alone. The
+ * oracle is the DJL model loaded from the same checkpoint.
  *
  * <p>The data are synthetic with a pattern only training can find: items fall into families, each
  * user buys within one family, and no two items share a word, so item text says nothing about the
@@ -70,18 +70,20 @@ class TrainExportServeTest {
   private static final int FAMILIES = 4;
   private static final int ITEMS_PER_FAMILY = 8;
   private static final int USERS = 80;
+
   /** Single-token words of the MiniLM vocabulary; each item owns two, no word is shared. */
   private static final String[] WORDS = {
-      "apple", "river", "stone", "cloud", "tiger", "piano", "garden", "rocket",
-      "window", "forest", "silver", "engine", "castle", "pencil", "island", "camera",
-      "bridge", "candle", "desert", "violin", "planet", "carpet", "mirror", "jacket",
-      "orange", "bottle", "hammer", "ladder", "pillow", "rabbit", "saddle", "tunnel",
-      "anchor", "basket", "cannon", "dragon", "farmer", "goblin", "helmet", "kettle",
-      "lemon", "magnet", "needle", "oyster", "parrot", "quartz", "ribbon", "spider",
-      "tomato", "umbrella", "valley", "walnut", "yellow", "zebra", "banana", "cactus",
-      "dolphin", "falcon", "glacier", "harbor", "insect", "jungle", "wolf", "lantern",
-      // Words of the cold-start items only (never seen in training).
-      "marble", "nickel", "oxygen", "pepper", "saturn", "turtle", "velvet", "wizard"};
+    "apple", "river", "stone", "cloud", "tiger", "piano", "garden", "rocket",
+    "window", "forest", "silver", "engine", "castle", "pencil", "island", "camera",
+    "bridge", "candle", "desert", "violin", "planet", "carpet", "mirror", "jacket",
+    "orange", "bottle", "hammer", "ladder", "pillow", "rabbit", "saddle", "tunnel",
+    "anchor", "basket", "cannon", "dragon", "farmer", "goblin", "helmet", "kettle",
+    "lemon", "magnet", "needle", "oyster", "parrot", "quartz", "ribbon", "spider",
+    "tomato", "umbrella", "valley", "walnut", "yellow", "zebra", "banana", "cactus",
+    "dolphin", "falcon", "glacier", "harbor", "insect", "jungle", "wolf", "lantern",
+    // Words of the cold-start items only (never seen in training).
+    "marble", "nickel", "oxygen", "pepper", "saturn", "turtle", "velvet", "wizard"
+  };
 
   private static final float VECTOR_TOLERANCE = 1e-4f;
 
@@ -100,9 +102,21 @@ class TrainExportServeTest {
 
   @BeforeAll
   void trainAndExport(@TempDir Path temp) throws Exception {
-    config = RecformerConfig.miniLmL6().toBuilder().hiddenSize(32).numLayers(1).numHeads(2)
-        .intermediateSize(64).maxTokens(64).maxItems(8).maxItemPositions(9).attentionWindow(16)
-        .maxAttributeTokens(8).layerNormEps(1e-12).dropout(0).pooling(Pooling.MEAN).build();
+    config =
+        RecformerConfig.miniLmL6().toBuilder()
+            .hiddenSize(32)
+            .numLayers(1)
+            .numHeads(2)
+            .intermediateSize(64)
+            .maxTokens(64)
+            .maxItems(8)
+            .maxItemPositions(9)
+            .attentionWindow(16)
+            .maxAttributeTokens(8)
+            .layerNormEps(1e-12)
+            .dropout(0)
+            .pooling(Pooling.MEAN)
+            .build();
     tokenizerJson = temp.resolve("tokenizer.json");
     MiniLmImporter.copyTokenizerJson(tokenizerJson);
     tokenizer = RecformerTokenizer.open(tokenizerJson, config);
@@ -112,22 +126,34 @@ class TrainExportServeTest {
     try (RecformerModel random = RecformerModel.newInstance(root, config, 7)) {
       initial = random.exportWeightMap();
     }
-    FineTuneOptions options = FineTuneOptions.builder().variant(Variant.STAGE1_ONLY).epochs(3)
-        .batchSize(16).gradientAccumulation(1).learningRate(1e-2).warmupSteps(2).evalEvery(1)
-        .patienceStage1(3).validationUsers(40).evalBatchSize(80).itemChunk(64).seed(11).build();
+    FineTuneOptions options =
+        FineTuneOptions.builder()
+            .variant(Variant.STAGE1_ONLY)
+            .epochs(3)
+            .batchSize(16)
+            .gradientAccumulation(1)
+            .learningRate(1e-2)
+            .warmupSteps(2)
+            .evalEvery(1)
+            .patienceStage1(3)
+            .validationUsers(40)
+            .evalBatchSize(80)
+            .itemChunk(64)
+            .seed(11)
+            .build();
     result = new FineTuner(options, config, initial, tokenizer, split).run(temp.resolve("run"));
 
     Checkpoints.Loaded best = Checkpoints.read(result.runDirectory().resolve("best"));
     CheckpointManifest manifest = best.manifest();
     bundleDirectory = temp.resolve("bundle");
     archive = temp.resolve("model.zip");
-    OnnxExporter.writeBundle(manifest.config(), best.weights(), tokenizerJson,
-        manifest.provenance(), bundleDirectory);
-    OnnxExporter.writeArchive(manifest.config(), best.weights(), tokenizerJson,
-        manifest.provenance(), archive);
+    OnnxExporter.writeBundle(
+        manifest.config(), best.weights(), tokenizerJson, manifest.provenance(), bundleDirectory);
+    OnnxExporter.writeArchive(
+        manifest.config(), best.weights(), tokenizerJson, manifest.provenance(), archive);
     untrainedBundle = temp.resolve("untrained");
-    OnnxExporter.writeBundle(config, initial, tokenizerJson, manifest.provenance(),
-        untrainedBundle);
+    OnnxExporter.writeBundle(
+        config, initial, tokenizerJson, manifest.provenance(), untrainedBundle);
     trained = RecformerModel.newInstance(root, manifest.config(), 0);
     Checkpoints.loadInto(trained, best.weights());
   }
@@ -183,8 +209,10 @@ class TrainExportServeTest {
       }
       users.add(UserHistory.of("u" + u, history));
     }
-    split = LeaveOneOutSplit.of(Dataset.of("families-" + FAMILIES + "x" + ITEMS_PER_FAMILY,
-        ItemCatalog.of(items), users));
+    split =
+        LeaveOneOutSplit.of(
+            Dataset.of(
+                "families-" + FAMILIES + "x" + ITEMS_PER_FAMILY, ItemCatalog.of(items), users));
   }
 
   private static EncoderOptions encoderOptions() {
@@ -215,9 +243,13 @@ class TrainExportServeTest {
       for (int u = 0; u < test.size(); u++) {
         List<String> historyIds = test.get(u).history().itemIds();
         List<Recommendation> served = recommender.recommend(historyIds, 10);
-        assertSameRanking("user " + test.get(u).userId(), served,
+        assertSameRanking(
+            "user " + test.get(u).userId(),
+            served,
             djlRanking(users[u], items, itemMatrix, new HashSet<>(historyIds), 10),
-            items, itemMatrix, users[u]);
+            items,
+            itemMatrix,
+            users[u]);
       }
     }
   }
@@ -226,15 +258,26 @@ class TrainExportServeTest {
   void trainedModelRanksTheUsersFamilyFirstAndTheUntrainedOneDoesNot() throws Exception {
     double[] trainedHits = hitsAndFamilyPrecision(archive);
     double[] untrainedHits = hitsAndFamilyPrecision(untrainedBundle);
-    LOG.info(String.format(Locale.ROOT, "served HR@5 / family precision@5: trained %.3f / %.3f,"
-        + " untrained %.3f / %.3f (%d test users)", trainedHits[0], trainedHits[1],
-        untrainedHits[0], untrainedHits[1], split.test().size()));
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "served HR@5 / family precision@5: trained %.3f / %.3f,"
+                + " untrained %.3f / %.3f (%d test users)",
+            trainedHits[0],
+            trainedHits[1],
+            untrainedHits[0],
+            untrainedHits[1],
+            split.test().size()));
     // Chance: the target is one of about 25 candidates, so HR@5 ~ 0.2 and 1/4 of the top 5 in
     // the user's family. The trained model should find the family almost always.
-    assertThat(trainedHits[0]).as("trained HR@5 (untrained %.3f)", untrainedHits[0])
-        .isGreaterThanOrEqualTo(0.7).isGreaterThan(untrainedHits[0] + 0.3);
-    assertThat(trainedHits[1]).as("trained family precision@5 (untrained %.3f)", untrainedHits[1])
-        .isGreaterThanOrEqualTo(0.6).isGreaterThan(untrainedHits[1] + 0.3);
+    assertThat(trainedHits[0])
+        .as("trained HR@5 (untrained %.3f)", untrainedHits[0])
+        .isGreaterThanOrEqualTo(0.7)
+        .isGreaterThan(untrainedHits[0] + 0.3);
+    assertThat(trainedHits[1])
+        .as("trained family precision@5 (untrained %.3f)", untrainedHits[1])
+        .isGreaterThanOrEqualTo(0.6)
+        .isGreaterThan(untrainedHits[1] + 0.3);
     // FineTuner's own evaluation of the same checkpoint agrees that training helped.
     assertThat(result.finalTest().get("NDCG@10"))
         .isGreaterThan(result.zeroShotTest().get("NDCG@10"));
@@ -275,8 +318,13 @@ class TrainExportServeTest {
     // model should place in that family).
     List<Item> fresh = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      fresh.add(Item.of("new-" + i, "title", WORDS[2 * FAMILIES * ITEMS_PER_FAMILY + 2 * i] + " "
-          + WORDS[2 * FAMILIES * ITEMS_PER_FAMILY + 2 * i + 1]));
+      fresh.add(
+          Item.of(
+              "new-" + i,
+              "title",
+              WORDS[2 * FAMILIES * ITEMS_PER_FAMILY + 2 * i]
+                  + " "
+                  + WORDS[2 * FAMILIES * ITEMS_PER_FAMILY + 2 * i + 1]));
     }
     for (int f = 0; f < FAMILIES; f++) {
       int a = 2 * (f * ITEMS_PER_FAMILY);
@@ -307,13 +355,21 @@ class TrainExportServeTest {
         assertThat(everything).hasSize(all.size() - new HashSet<>(historyIds).size());
         for (int i = 0; i < fresh.size(); i++) {
           String id = fresh.get(i).id();
-          Recommendation r = everything.stream().filter(x -> x.itemId().equals(id)).findFirst()
-              .orElseThrow(() -> new AssertionError(id + " is not ranked"));
-          assertThat((double) r.score()).as("score of %s for user %d", id, u)
+          Recommendation r =
+              everything.stream()
+                  .filter(x -> x.itemId().equals(id))
+                  .findFirst()
+                  .orElseThrow(() -> new AssertionError(id + " is not ranked"));
+          assertThat((double) r.score())
+              .as("score of %s for user %d", id, u)
               .isCloseTo(dot(users[u], freshMatrix[i]), within(2e-4));
         }
-        assertSameRanking("user " + u + " after addItems", everything.subList(0, 10),
-            djlRanking(users[u], all, allMatrix, new HashSet<>(historyIds), 10), all, allMatrix,
+        assertSameRanking(
+            "user " + u + " after addItems",
+            everything.subList(0, 10),
+            djlRanking(users[u], all, allMatrix, new HashSet<>(historyIds), 10),
+            all,
+            allMatrix,
             users[u]);
         String mix = "mix-" + familyOf.get(test.get(u).targetItemId());
         if (everything.stream().limit(5).anyMatch(r -> r.itemId().equals(mix))) {
@@ -321,7 +377,8 @@ class TrainExportServeTest {
         }
       }
       // A new item made of one family's words reaches that family's users' top 5.
-      assertThat(mixRankedInFamily).as("users with their family's new mixed item in the top 5")
+      assertThat(mixRankedInFamily)
+          .as("users with their family's new mixed item in the top 5")
           .isGreaterThanOrEqualTo(test.size() / 2);
     }
   }
@@ -351,9 +408,15 @@ class TrainExportServeTest {
   /** The DJL model's pooled output, L2-normalized in double precision. */
   private float[][] djl(List<EncodedSequence> sequences) {
     try (NDManager m = root.newSubManager()) {
-      float[] pooled = trained.encode(m,
-          BatchCollator.forLongformer(trained.config(), tokenizer.padId()).collate(sequences), false)
-          .pooled().toFloatArray();
+      float[] pooled =
+          trained
+              .encode(
+                  m,
+                  BatchCollator.forLongformer(trained.config(), tokenizer.padId())
+                      .collate(sequences),
+                  false)
+              .pooled()
+              .toFloatArray();
       int d = trained.config().hiddenSize();
       float[][] out = new float[sequences.size()][d];
       for (int r = 0; r < out.length; r++) {
@@ -372,8 +435,8 @@ class TrainExportServeTest {
   private record Scored(String id, double score) {}
 
   /** Top-k by cosine (vectors are unit length) over items not in {@code exclude}, best first. */
-  private static List<Scored> djlRanking(float[] user, List<Item> list, float[][] matrix,
-      Set<String> exclude, int k) {
+  private static List<Scored> djlRanking(
+      float[] user, List<Item> list, float[][] matrix, Set<String> exclude, int k) {
     List<Scored> all = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       if (!exclude.contains(list.get(i).id())) {
@@ -389,8 +452,13 @@ class TrainExportServeTest {
    * score at that rank (so a swap is only accepted between items the DJL model scores alike), and
    * the served score is the DJL score.
    */
-  private static void assertSameRanking(String what, List<Recommendation> served,
-      List<Scored> expected, List<Item> list, float[][] matrix, float[] user) {
+  private static void assertSameRanking(
+      String what,
+      List<Recommendation> served,
+      List<Scored> expected,
+      List<Item> list,
+      float[][] matrix,
+      float[] user) {
     assertThat(served).as(what).hasSameSizeAs(expected);
     Map<String, Integer> row = new HashMap<>();
     for (int i = 0; i < list.size(); i++) {
@@ -398,10 +466,13 @@ class TrainExportServeTest {
     }
     for (int r = 0; r < served.size(); r++) {
       double djlScore = dot(user, matrix[row.get(served.get(r).itemId())]);
-      assertThat(djlScore).as("%s rank %d: DJL score of served %s vs DJL's %s", what, r,
-          served.get(r).itemId(), expected.get(r).id()).isCloseTo(expected.get(r).score(),
-          within(2e-4));
-      assertThat((double) served.get(r).score()).as("%s rank %d served score", what, r)
+      assertThat(djlScore)
+          .as(
+              "%s rank %d: DJL score of served %s vs DJL's %s",
+              what, r, served.get(r).itemId(), expected.get(r).id())
+          .isCloseTo(expected.get(r).score(), within(2e-4));
+      assertThat((double) served.get(r).score())
+          .as("%s rank %d served score", what, r)
           .isCloseTo(djlScore, within(2e-4));
     }
   }
@@ -419,7 +490,8 @@ class TrainExportServeTest {
     for (int r = 0; r < actual.length; r++) {
       assertThat(actual[r].length).as(what).isEqualTo(expected[r].length);
       for (int k = 0; k < actual[r].length; k++) {
-        assertThat((double) actual[r][k]).as("%s: row %d, component %d", what, r, k)
+        assertThat((double) actual[r][k])
+            .as("%s: row %d, component %d", what, r, k)
             .isCloseTo(expected[r][k], within((double) VECTOR_TOLERANCE));
       }
     }

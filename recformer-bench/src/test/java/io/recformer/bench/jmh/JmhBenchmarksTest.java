@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.recformer.core.text.EncodedBatch;
 import io.recformer.core.text.EncodedSequence;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,28 +16,38 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The JMH benchmarks compile into a benchmark list, one runs end to end through
- * {@link JmhBenchmarks} with minimal iterations, and every benchmark's setup and body run once here
- * with small parameters (the real runs use larger ones in forked JVMs).
+ * The JMH benchmarks compile into a benchmark list, one runs end to end through {@link
+ * JmhBenchmarks} with minimal iterations, and every benchmark's setup and body run once here with
+ * small parameters (the real runs use larger ones in forked JVMs).
  */
 class JmhBenchmarksTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void topKRunsThroughJmhAndWritesJsonAndMarkdown() throws Exception {
-    var options = new OptionsBuilder().include(TopKBenchmark.class.getName() + ".singleQuery")
-        .param("items", "2000").param("dim", "64").forks(0).warmupIterations(0).measurementIterations(1)
-        .measurementTime(TimeValue.milliseconds(200)).build();
+    var options =
+        new OptionsBuilder()
+            .include(TopKBenchmark.class.getName() + ".singleQuery")
+            .param("items", "2000")
+            .param("dim", "64")
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(200))
+            .build();
     String md = JmhBenchmarks.run(options, tmp);
 
-    assertThat(md).contains("| TopKBenchmark.singleQuery | dim=64, items=2000, threads=1 | avgt |")
-        .contains("Machine: ").contains("commit ").contains("| n/a | ms/op | 0 x 1 |");
+    assertThat(md)
+        .contains("| TopKBenchmark.singleQuery | dim=64, items=2000, threads=1 | avgt |")
+        .contains("Machine: ")
+        .contains("commit ")
+        .contains("| n/a | ms/op | 0 x 1 |");
     assertThat(Files.readString(tmp.resolve("jmh.md"))).isEqualTo(md);
     JsonNode json = new ObjectMapper().readTree(tmp.resolve("jmh.json").toFile());
     assertThat(json).hasSize(1);
-    assertThat(json.get(0).get("benchmark").asText()).isEqualTo(TopKBenchmark.class.getName() + ".singleQuery");
+    assertThat(json.get(0).get("benchmark").asText())
+        .isEqualTo(TopKBenchmark.class.getName() + ".singleQuery");
     // A 2,000 x 64 scan takes microseconds, far below a second.
     double ms = json.get(0).get("primaryMetric").get("score").asDouble();
     assertThat(ms).isPositive().isLessThan(1000);
@@ -44,11 +55,19 @@ class JmhBenchmarksTest {
 
   @Test
   void benchmarkListHoldsEveryBenchmark() throws Exception {
-    String list = new String(JmhBenchmarksTest.class.getResourceAsStream("/META-INF/BenchmarkList").readAllBytes(),
-        java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(list).contains("InputEncodingBenchmark_tokenizeItems", "InputEncodingBenchmark_encodeHistories",
-        "InputEncodingBenchmark_encodeAndCollate", "OnnxEncoderBenchmark_encodeBatch", "TopKBenchmark_singleQuery",
-        "TopKBenchmark_batchOf16", "TrainingStepBenchmark_step");
+    String list =
+        new String(
+            JmhBenchmarksTest.class.getResourceAsStream("/META-INF/BenchmarkList").readAllBytes(),
+            StandardCharsets.UTF_8);
+    assertThat(list)
+        .contains(
+            "InputEncodingBenchmark_tokenizeItems",
+            "InputEncodingBenchmark_encodeHistories",
+            "InputEncodingBenchmark_encodeAndCollate",
+            "OnnxEncoderBenchmark_encodeBatch",
+            "TopKBenchmark_singleQuery",
+            "TopKBenchmark_batchOf16",
+            "TrainingStepBenchmark_step");
   }
 
   @Test
@@ -59,7 +78,8 @@ class JmhBenchmarksTest {
       assertThat((List<?>) b.tokenizeItems()).hasSize(InputEncodingBenchmark.ITEMS_PER_CALL);
       @SuppressWarnings("unchecked")
       List<EncodedSequence> histories = (List<EncodedSequence>) b.encodeHistories();
-      assertThat(histories).hasSize(InputEncodingBenchmark.HISTORIES_PER_CALL)
+      assertThat(histories)
+          .hasSize(InputEncodingBenchmark.HISTORIES_PER_CALL)
           .allSatisfy(h -> assertThat(h.length()).isBetween(2, 512));
       // four batches of 16, each padded to a multiple of the 64-token window
       long lengths = b.encodeAndCollate();

@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import io.recformer.bench.baseline.IndexedExample;
 import io.recformer.bench.baseline.SequenceScorer;
 import io.recformer.core.metrics.MetricReport;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,44 +20,50 @@ import org.junit.jupiter.api.Test;
  */
 class ColdStartSliceTest {
 
-  private static final IntPredicate IN_TRAINING = i -> i < 12;
+  /** Items 0..11 occur in training; 12 and 13 do not. */
+  private static boolean inTraining(int item) {
+    return item < 12;
+  }
 
-  private static final SequenceScorer ID_MODEL = new SequenceScorer() {
-    @Override
-    public String name() {
-      return "ID model";
-    }
-
-    @Override
-    public int itemCount() {
-      return 14;
-    }
-
-    @Override
-    public float[][] score(List<int[]> histories) {
-      float[][] out = new float[histories.size()][14];
-      for (float[] row : out) {
-        for (int i = 0; i < 12; i++) {
-          row[i] = (i + 1) / 100f;
+  private static final SequenceScorer ID_MODEL =
+      new SequenceScorer() {
+        @Override
+        public String name() {
+          return "ID model";
         }
-        row[12] = 5f;
-        row[13] = 0f;
-      }
-      return out;
-    }
-  };
 
-  private static final List<IndexedExample> USERS = List.of(
-      new IndexedExample(new int[] {0, 1}, 11), // A: in-set
-      new IndexedExample(new int[] {2, 3}, 12)); // B: cold-start
+        @Override
+        public int itemCount() {
+          return 14;
+        }
+
+        @Override
+        public float[][] score(List<int[]> histories) {
+          float[][] out = new float[histories.size()][14];
+          for (float[] row : out) {
+            for (int i = 0; i < 12; i++) {
+              row[i] = (i + 1) / 100f;
+            }
+            row[12] = 5f;
+            row[13] = 0f;
+          }
+          return out;
+        }
+      };
+
+  private static final List<IndexedExample> USERS =
+      List.of(
+          new IndexedExample(new int[] {0, 1}, 11), // A: in-set
+          new IndexedExample(new int[] {2, 3}, 12)); // B: cold-start
 
   private static Map<Protocol, Map<Slice, MetricReport>> evaluate(SequenceScorer scorer) {
-    return SliceEvaluator.evaluate(scorer, USERS, Protocol.ALL, IN_TRAINING);
+    return SliceEvaluator.evaluate(scorer, USERS, Protocol.ALL, ColdStartSliceTest::inTraining);
   }
 
   @Test
   void flooredIdModelCannotRankTheColdStartTarget() {
-    Map<Protocol, Map<Slice, MetricReport>> r = evaluate(new UnseenItemFloor(ID_MODEL, IN_TRAINING));
+    Map<Protocol, Map<Slice, MetricReport>> r =
+        evaluate(new UnseenItemFloor(ID_MODEL, ColdStartSliceTest::inTraining));
 
     Map<Slice, MetricReport> original = r.get(Protocol.PUBLISHED);
     assertThat(original.get(Slice.ALL).users()).isEqualTo(2);
@@ -93,26 +100,45 @@ class ColdStartSliceTest {
     // Item 12's untrained score 5.0 puts it first: B's cold target at rank 0, and A's target
     // pushed to rank 1. This is what the floor prevents from passing for a capability.
     assertThat(r.get(Protocol.PUBLISHED).get(Slice.COLD_START).get("MRR")).isEqualTo(1.0);
-    assertThat(r.get(Protocol.PUBLISHED).get(Slice.IN_SET).get("MRR")).isCloseTo(0.5, within(1e-12));
+    assertThat(r.get(Protocol.PUBLISHED).get(Slice.IN_SET).get("MRR"))
+        .isCloseTo(0.5, within(1e-12));
   }
 
   @Test
   void markdownListsAllInSetAndColdStartRowsWithUsersAndExplainsTies() {
-    Map<Protocol, Map<Slice, MetricReport>> r = evaluate(new UnseenItemFloor(ID_MODEL, IN_TRAINING));
-    List<ResultRow> rows = new java.util.ArrayList<>();
-    r.forEach((p, perSlice) -> perSlice.forEach((slice, m) -> {
-      Map<String, Double> se = new java.util.LinkedHashMap<>();
-      m.metrics().keySet().forEach(k -> se.put(k, m.standardError(k)));
-      rows.add(new ResultRow("ID model", ResultRow.MEASURED, p.label(), slice.label(), m.users(), m.metrics(), se,
-          "ID-based"));
-    }));
-    String md = QualityBenchmark.markdown("t", rows, Map.of("ID-based models, unseen items", "floor: ..."));
-    assertThat(md).contains("### All vs in-set vs cold-start")
-        .contains("lowest score (negative infinity)").contains("Under original ties the target wins")
-        .contains("| ID model | all |").contains("| ID model | in-set |").contains("| ID model | cold-start |");
+    Map<Protocol, Map<Slice, MetricReport>> r =
+        evaluate(new UnseenItemFloor(ID_MODEL, ColdStartSliceTest::inTraining));
+    List<ResultRow> rows = new ArrayList<>();
+    r.forEach(
+        (p, perSlice) ->
+            perSlice.forEach(
+                (slice, m) -> {
+                  Map<String, Double> se = new LinkedHashMap<>();
+                  m.metrics().keySet().forEach(k -> se.put(k, m.standardError(k)));
+                  rows.add(
+                      new ResultRow(
+                          "ID model",
+                          ResultRow.MEASURED,
+                          p.label(),
+                          slice.label(),
+                          m.users(),
+                          m.metrics(),
+                          se,
+                          "ID-based"));
+                }));
+    String md =
+        QualityBenchmark.markdown("t", rows, Map.of("ID-based models, unseen items", "floor: ..."));
+    assertThat(md)
+        .contains("### All vs in-set vs cold-start")
+        .contains("lowest score (negative infinity)")
+        .contains("Under original ties the target wins")
+        .contains("| ID model | all |")
+        .contains("| ID model | in-set |")
+        .contains("| ID model | cold-start |");
     String section = md.substring(md.indexOf("### All vs in-set vs cold-start"));
     // per row: users column = 2 for all, 1 for each slice
-    assertThat(section).containsPattern("\\| ID model \\| all \\|[^\\n]*\\| 2 \\| ID-based \\|")
+    assertThat(section)
+        .containsPattern("\\| ID model \\| all \\|[^\\n]*\\| 2 \\| ID-based \\|")
         .containsPattern("\\| ID model \\| cold-start \\|[^\\n]*\\| 1 \\| ID-based \\|");
   }
 }

@@ -4,8 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.recformer.core.config.Pooling;
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.metrics.HistoryPolicy;
+import io.recformer.core.metrics.TiePolicy;
+import io.recformer.core.text.ItemTokenCache;
+import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.data.dataset.Dataset;
+import io.recformer.data.importer.Datasets;
+import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.eval.Encoder;
+import io.recformer.train.eval.RankingEvaluator;
+import io.recformer.train.model.RecformerModel;
+import io.recformer.train.weights.MiniLmImporter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +33,7 @@ import picocli.CommandLine;
 
 class QualityBenchmarkTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   /**
    * A tiny JSON-sequence dataset: 24 users walking a cycle of 10 items (from different starts), and
@@ -28,10 +42,26 @@ class QualityBenchmarkTest {
   private Path tinyDataset() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("tiny"));
     StringBuilder items = new StringBuilder("{");
-    String[] words = {"glue", "tape", "pen", "paper", "stapler", "ruler", "scissors", "clip", "folder", "ink",
-        "eraser"};
+    String[] words = {
+      "glue",
+      "tape",
+      "pen",
+      "paper",
+      "stapler",
+      "ruler",
+      "scissors",
+      "clip",
+      "folder",
+      "ink",
+      "eraser"
+    };
     for (int i = 0; i < words.length; i++) {
-      items.append(i == 0 ? "" : ",").append('"').append(i).append("\":{\"title\":\"Office ").append(words[i])
+      items
+          .append(i == 0 ? "" : ",")
+          .append('"')
+          .append(i)
+          .append("\":{\"title\":\"Office ")
+          .append(words[i])
           .append("\",\"description\":\"\",\"brand\":\"Acme\",\"categories\":\"Office Supplies\"}");
     }
     items.append('}');
@@ -58,17 +88,33 @@ class QualityBenchmarkTest {
   void writesCsvJsonMarkdownAndChartForAllBaselines() throws Exception {
     Path out = tmp.resolve("out");
     QualityBenchmark bench = new QualityBenchmark();
-    new CommandLine(bench).parseArgs("--data", tinyDataset().toString(), "--out", out.toString(),
-        "--threads", "1", "--sasrec-epochs", "2", "--text-max-tokens", "32", "--text-decays", "1.0,0.5");
+    new CommandLine(bench)
+        .parseArgs(
+            "--data",
+            tinyDataset().toString(),
+            "--out",
+            out.toString(),
+            "--threads",
+            "1",
+            "--sasrec-epochs",
+            "2",
+            "--text-max-tokens",
+            "32",
+            "--text-decays",
+            "1.0,0.5");
     QualityBenchmark.Outcome outcome = bench.run();
 
     assertThat(out.resolve("results.csv")).exists();
     List<String> csv = Files.readAllLines(out.resolve("results.csv"));
-    assertThat(csv.get(0)).startsWith("model,source,protocol,slice,users,Recall@10,NDCG@10,Recall@50,NDCG@50,MRR");
+    assertThat(csv.get(0))
+        .startsWith("model,source,protocol,slice,users,Recall@10,NDCG@10,Recall@50,NDCG@50,MRR");
     // 3 models x 3 protocols x 3 slices (all, in-set, cold-start), nothing published for this data.
     assertThat(csv).hasSize(1 + 27);
-    assertThat(csv).anyMatch(l -> l.startsWith("Popularity,measured,original ties history kept")
-        || l.startsWith("Popularity,measured,\"original ties, history kept\",all,24,"));
+    assertThat(csv)
+        .anyMatch(
+            l ->
+                l.startsWith("Popularity,measured,original ties history kept")
+                    || l.startsWith("Popularity,measured,\"original ties, history kept\",all,24,"));
 
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(json.get("formatVersion").asInt()).isEqualTo(1);
@@ -77,18 +123,26 @@ class QualityBenchmarkTest {
     assertThat(json.get("rows")).hasSize(27);
 
     String md = Files.readString(out.resolve("results.md"));
-    assertThat(md).isEqualTo(outcome.markdown())
+    assertThat(md)
+        .isEqualTo(outcome.markdown())
         .contains("### Measured: original ties, history kept (the published protocol)")
-        .contains("| SASRec |").contains("| Popularity |").contains("| MiniLM text, zero-shot |")
+        .contains("| SASRec |")
+        .contains("| Popularity |")
+        .contains("| MiniLM text, zero-shot |")
         .contains("cold-start");
     assertThat(ImageIO.read(out.resolve("results.png").toFile()).getWidth()).isEqualTo(900);
 
     // Popularity's cold-start targets (item 10, never in training) score 0 below all ten seen
     // items: rank 10 exactly, so Recall@10 = 0 and MRR = 1/11 under every tie policy.
-    ResultRow coldPop = outcome.rows().stream()
-        .filter(r -> r.model().equals("Popularity") && r.slice().equals("cold-start")
-            && r.protocol().equals(Protocol.EXPECTED.label()))
-        .findFirst().orElseThrow();
+    ResultRow coldPop =
+        outcome.rows().stream()
+            .filter(
+                r ->
+                    r.model().equals("Popularity")
+                        && r.slice().equals("cold-start")
+                        && r.protocol().equals(Protocol.EXPECTED.label()))
+            .findFirst()
+            .orElseThrow();
     assertThat(coldPop.users()).isEqualTo(4);
     assertThat(coldPop.metric("Recall@10")).isEqualTo(0.0);
     assertThat(coldPop.metric("MRR")).isCloseTo(1 / 11.0, within(1e-12));
@@ -103,9 +157,22 @@ class QualityBenchmarkTest {
   void historyPenaltyRowsAreChosenOnValidationAndMatchHistoryExclusionWhenHuge() throws Exception {
     Path out = tmp.resolve("penalty");
     QualityBenchmark bench = new QualityBenchmark();
-    new CommandLine(bench).parseArgs("--data", tinyDataset().toString(), "--out", out.toString(),
-        "--threads", "1", "--models", "text", "--text-max-tokens", "32", "--text-decays", "1.0",
-        "--history-penalties", "10");
+    new CommandLine(bench)
+        .parseArgs(
+            "--data",
+            tinyDataset().toString(),
+            "--out",
+            out.toString(),
+            "--threads",
+            "1",
+            "--models",
+            "text",
+            "--text-max-tokens",
+            "32",
+            "--text-decays",
+            "1.0",
+            "--history-penalties",
+            "10");
     QualityBenchmark.Outcome outcome = bench.run();
     // 1 model x (3 protocols + 2 penalized) x 3 slices.
     assertThat(outcome.rows()).filteredOn(ResultRow::measured).hasSize(15);
@@ -113,7 +180,8 @@ class QualityBenchmarkTest {
       ResultRow penalized = row(outcome, Protocol.PENALIZED_EXPECTED_LABEL, slice);
       ResultRow excluded = row(outcome, Protocol.EXPECTED_EXCLUDE.label(), slice);
       for (String metric : List.of("Recall@10", "NDCG@10", "MRR")) {
-        assertThat(penalized.metric(metric)).as(slice + " " + metric)
+        assertThat(penalized.metric(metric))
+            .as(slice + " " + metric)
             .isCloseTo(excluded.metric(metric), within(1e-12));
       }
     }
@@ -121,14 +189,17 @@ class QualityBenchmarkTest {
         .startsWith("history penalty 10.0 (chosen on validation)");
     assertThat(row(outcome, Protocol.PENALIZED_LABEL, "all").metric("MRR"))
         .isGreaterThan(row(outcome, Protocol.PUBLISHED.label(), "all").metric("MRR"));
-    assertThat(outcome.settings()).containsKey("MiniLM text, zero-shot.validation NDCG@10 by history penalty");
-    assertThat(outcome.markdown()).contains("### Measured: " + Protocol.PENALIZED_LABEL + " chosen per model");
+    assertThat(outcome.settings())
+        .containsKey("MiniLM text, zero-shot.validation NDCG@10 by history penalty");
+    assertThat(outcome.markdown())
+        .contains("### Measured: " + Protocol.PENALIZED_LABEL + " chosen per model");
   }
 
   private static ResultRow row(QualityBenchmark.Outcome outcome, String protocol, String slice) {
     return outcome.rows().stream()
         .filter(r -> r.measured() && r.protocol().equals(protocol) && r.slice().equals(slice))
-        .findFirst().orElseThrow(() -> new AssertionError("no row " + protocol + " / " + slice));
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no row " + protocol + " / " + slice));
   }
 
   @Test
@@ -138,42 +209,57 @@ class QualityBenchmarkTest {
     Path data = tinyDataset();
     Path out = tmp.resolve("rec");
     QualityBenchmark bench = new QualityBenchmark();
-    new CommandLine(bench).parseArgs("--data", data.toString(), "--out", out.toString(),
-        "--models", "none", "--recformer", "Recformer zero-shot=minilm",
-        "--recformer-max-tokens", "64", "--recformer-pooling", "MEAN");
+    new CommandLine(bench)
+        .parseArgs(
+            "--data",
+            data.toString(),
+            "--out",
+            out.toString(),
+            "--models",
+            "none",
+            "--recformer",
+            "Recformer zero-shot=minilm",
+            "--recformer-max-tokens",
+            "64",
+            "--recformer-pooling",
+            "MEAN");
     QualityBenchmark.Outcome outcome = bench.run();
-    ResultRow row = outcome.rows().stream()
-        .filter(r -> r.model().equals("Recformer zero-shot") && r.slice().equals("all")
-            && r.protocol().equals(Protocol.PUBLISHED.label()))
-        .findFirst().orElseThrow();
+    ResultRow row =
+        outcome.rows().stream()
+            .filter(
+                r ->
+                    r.model().equals("Recformer zero-shot")
+                        && r.slice().equals("all")
+                        && r.protocol().equals(Protocol.PUBLISHED.label()))
+            .findFirst()
+            .orElseThrow();
     assertThat(row.users()).isEqualTo(24);
-    assertThat(outcome.rows()).anyMatch(r -> r.model().equals("Recformer zero-shot")
-        && r.slice().equals("cold-start") && r.users() == 4);
-    assertThat(outcome.markdown()).contains("| Recformer zero-shot |")
+    assertThat(outcome.rows())
+        .anyMatch(
+            r ->
+                r.model().equals("Recformer zero-shot")
+                    && r.slice().equals("cold-start")
+                    && r.users() == 4);
+    assertThat(outcome.markdown())
+        .contains("| Recformer zero-shot |")
         .contains("all-MiniLM-L6-v2 weights, no training, MEAN pooling, 64 max tokens");
 
-    io.recformer.data.dataset.Dataset dataset =
-        io.recformer.data.importer.Datasets.importAuto(data).dataset();
-    io.recformer.core.config.RecformerConfig config = io.recformer.core.config.RecformerConfig
-        .miniLmL6().toBuilder().maxTokens(64)
-        .pooling(io.recformer.core.config.Pooling.MEAN).build();
+    Dataset dataset = Datasets.importAuto(data).dataset();
+    RecformerConfig config =
+        RecformerConfig.miniLmL6().toBuilder().maxTokens(64).pooling(Pooling.MEAN).build();
     Path json = tmp.resolve("tokenizer.json");
-    io.recformer.train.weights.MiniLmImporter.copyTokenizerJson(json);
-    try (var tokenizer = io.recformer.core.text.RecformerTokenizer.open(json, config);
-        var manager = ai.djl.ndarray.NDManager.newBaseManager();
-        var model = io.recformer.train.model.RecformerModel.newInstance(manager, config, 42)) {
-      io.recformer.train.checkpoint.Checkpoints.loadInto(model,
-          io.recformer.train.weights.MiniLmImporter.importFromClasspath(config, 42));
-      var cache = new io.recformer.core.text.ItemTokenCache(tokenizer, dataset.items())
-          .tokenizeAll();
-      var encoder = new io.recformer.train.eval.Encoder(model, cache, tokenizer.padId(), 8);
-      var reference = new io.recformer.train.eval.RankingEvaluator(
-          io.recformer.core.metrics.TiePolicy.ORIGINAL, io.recformer.core.metrics.HistoryPolicy.KEEP,
-          256).evaluate(encoder, io.recformer.data.split.LeaveOneOutSplit.of(dataset).test(),
-          encoder.itemMatrix(manager));
+    MiniLmImporter.copyTokenizerJson(json);
+    try (var tokenizer = RecformerTokenizer.open(json, config);
+        var manager = NDManager.newBaseManager();
+        var model = RecformerModel.newInstance(manager, config, 42)) {
+      Checkpoints.loadInto(model, MiniLmImporter.importFromClasspath(config, 42));
+      var cache = new ItemTokenCache(tokenizer, dataset.items()).tokenizeAll();
+      var encoder = new Encoder(model, cache, tokenizer.padId(), 8);
+      var reference =
+          new RankingEvaluator(TiePolicy.ORIGINAL, HistoryPolicy.KEEP, 256)
+              .evaluate(encoder, LeaveOneOutSplit.of(dataset).test(), encoder.itemMatrix(manager));
       for (String metric : List.of("Recall@10", "NDCG@10", "MRR", "NDCG@50")) {
-        assertThat(row.metric(metric)).as(metric)
-            .isCloseTo(reference.get(metric), within(1e-6));
+        assertThat(row.metric(metric)).as(metric).isCloseTo(reference.get(metric), within(1e-6));
       }
     }
   }
@@ -192,7 +278,8 @@ class QualityBenchmarkTest {
       assertThat(b.slice() + b.protocol()).isEqualTo(a.slice() + a.protocol());
       assertThat(b.users()).isEqualTo(a.users());
       for (String metric : List.of("Recall@10", "NDCG@10", "Recall@50", "NDCG@50", "MRR")) {
-        assertThat(b.metric(metric)).as(a.slice() + " " + a.protocol() + " " + metric)
+        assertThat(b.metric(metric))
+            .as(a.slice() + " " + a.protocol() + " " + metric)
             .isCloseTo(a.metric(metric), within(1e-5));
       }
     }
@@ -200,12 +287,27 @@ class QualityBenchmarkTest {
 
   private List<ResultRow> recformerRows(Path data, String runtime) throws Exception {
     QualityBenchmark bench = new QualityBenchmark();
-    new CommandLine(bench).parseArgs("--data", data.toString(), "--out",
-        tmp.resolve("rt-" + runtime).toString(), "--models", "none", "--published", "none",
-        "--recformer", "R=minilm@64", "--recformer-runtime", runtime);
+    new CommandLine(bench)
+        .parseArgs(
+            "--data",
+            data.toString(),
+            "--out",
+            tmp.resolve("rt-" + runtime).toString(),
+            "--models",
+            "none",
+            "--published",
+            "none",
+            "--recformer",
+            "R=minilm@64",
+            "--recformer-runtime",
+            runtime);
     QualityBenchmark.Outcome outcome = bench.run();
-    assertThat(outcome.markdown()).contains("64 max tokens").contains(runtime.equals("ONNX")
-        ? "histories encoded by ONNX Runtime" : "histories encoded by DJL");
+    assertThat(outcome.markdown())
+        .contains("64 max tokens")
+        .contains(
+            runtime.equals("ONNX")
+                ? "histories encoded by ONNX Runtime"
+                : "histories encoded by DJL");
     return outcome.rows().stream().filter(r -> r.model().equals("R")).toList();
   }
 
@@ -225,9 +327,16 @@ class QualityBenchmarkTest {
   @Test
   void rejectsUnknownModels() throws Exception {
     QualityBenchmark bench = new QualityBenchmark();
-    new CommandLine(bench).parseArgs("--data", tinyDataset().toString(), "--out", tmp.resolve("x").toString(),
-        "--models", "popularity,bert4rec");
-    assertThatThrownBy(bench::run).isInstanceOf(IllegalArgumentException.class)
+    new CommandLine(bench)
+        .parseArgs(
+            "--data",
+            tinyDataset().toString(),
+            "--out",
+            tmp.resolve("x").toString(),
+            "--models",
+            "popularity,bert4rec");
+    assertThatThrownBy(bench::run)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown model 'bert4rec': expected popularity, sasrec, text or none");
   }
 }

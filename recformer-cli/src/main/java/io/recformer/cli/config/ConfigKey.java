@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
  * One configuration key: its name, value type (int, long, double, boolean, text or an enum) and
  * default value with the default's origin (e.g. {@code "default"}, {@code "init minilm"}).
  *
- * @param name key as written in files and {@code --set}; case-sensitive, camelCase like the
- *     option records' fields
+ * @param name key as written in files and {@code --set}; case-sensitive, camelCase like the option
+ *     records' fields
  * @param type value type; primitive types are stored as their wrappers
  * @param defaultValue value when no layer sets the key; may be null only for text keys
  * @param defaultOrigin where the default comes from, shown in the resolved configuration
@@ -22,14 +22,22 @@ public record ConfigKey(String name, Class<?> type, Object defaultValue, String 
       throw new IllegalArgumentException("key name '" + name + "' must be a camelCase identifier");
     }
     type = wrapper(type);
-    if (type != Integer.class && type != Long.class && type != Double.class
-        && type != Boolean.class && type != String.class && !type.isEnum()) {
-      throw new IllegalArgumentException("key '" + name + "' has unsupported type " + type
-          + "; expected int, long, double, boolean, String or an enum");
+    if (type != Integer.class
+        && type != Long.class
+        && type != Double.class
+        && type != Boolean.class
+        && type != String.class
+        && !type.isEnum()) {
+      throw new IllegalArgumentException(
+          "key '"
+              + name
+              + "' has unsupported type "
+              + type
+              + "; expected int, long, double, boolean, String or an enum");
     }
     if (defaultValue != null && !type.isInstance(defaultValue)) {
-      throw new IllegalArgumentException("key '" + name + "': default " + defaultValue + " is not a "
-          + type.getSimpleName());
+      throw new IllegalArgumentException(
+          "key '" + name + "': default " + defaultValue + " is not a " + type.getSimpleName());
     }
   }
 
@@ -64,8 +72,10 @@ public record ConfigKey(String name, Class<?> type, Object defaultValue, String 
       return "true or false";
     }
     if (type.isEnum()) {
-      return "one of " + Arrays.stream(type.getEnumConstants()).map(e -> ((Enum<?>) e).name())
-          .collect(Collectors.joining(", "));
+      return "one of "
+          + Arrays.stream(type.getEnumConstants())
+              .map(e -> ((Enum<?>) e).name())
+              .collect(Collectors.joining(", "));
     }
     return "text";
   }
@@ -112,15 +122,15 @@ public record ConfigKey(String name, Class<?> type, Object defaultValue, String 
   }
 
   /**
-   * Converts a value read from a YAML or JSON file. Numbers written as text (YAML reads
-   * {@code 5e-5} as text) are parsed like command-line values.
+   * Converts a value read from a YAML or JSON file. Numbers written as text (YAML reads {@code
+   * 5e-5} as text) are parsed like command-line values.
    *
    * @throws IllegalArgumentException if the node is not an allowed value
    */
   public Object fromNode(JsonNode node) {
     if (node.isContainerNode()) {
-      throw new IllegalArgumentException("expected " + allowedValues() + ", not a "
-          + (node.isArray() ? "list" : "mapping"));
+      throw new IllegalArgumentException(
+          "expected " + allowedValues() + ", not a " + (node.isArray() ? "list" : "mapping"));
     }
     if (type == Integer.class || type == Long.class) {
       if (node.isIntegralNumber()) {

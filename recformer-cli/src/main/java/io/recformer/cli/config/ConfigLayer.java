@@ -9,7 +9,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,17 +20,17 @@ import java.util.Map;
 /**
  * One source of configuration values: a file, {@code --set key=value} assignments, a single
  * command-line option, or a previous run's saved options. Values stay raw ({@link JsonNode}) until
- * {@link ResolvedConfig#resolve} converts them with the schema's types, so every error can name
- * the layer's origin.
+ * {@link ResolvedConfig#resolve} converts them with the schema's types, so every error can name the
+ * layer's origin.
  *
- * @param origin where the values come from, e.g. {@code "config/finetune.yaml"} or {@code
- *     "--set batchSize=8"}; used in messages and in the resolved configuration
+ * @param origin where the values come from, e.g. {@code "config/finetune.yaml"} or {@code "--set
+ *     batchSize=8"}; used in messages and in the resolved configuration
  * @param values raw values by key, in source order; a JSON null means "not set"
  */
 public record ConfigLayer(String origin, Map<String, JsonNode> values) {
 
   public ConfigLayer {
-    values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 
   /**
@@ -45,29 +47,32 @@ public record ConfigLayer(String origin, Map<String, JsonNode> values) {
     } else if (name.endsWith(".json")) {
       mapper = new ObjectMapper();
     } else {
-      throw new ConfigException("config file " + file + ": unknown format; use a .yaml, .yml or"
-          + " .json file");
+      throw new ConfigException(
+          "config file " + file + ": unknown format; use a .yaml, .yml or" + " .json file");
     }
     mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     if (!Files.isRegularFile(file)) {
-      throw new java.nio.file.NoSuchFileException(file.toString(), null,
-          "config file not found");
+      throw new NoSuchFileException(file.toString(), null, "config file not found");
     }
     JsonNode root;
     try {
       root = mapper.readTree(Files.readString(file, StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-      throw new IOException("config file " + file + (line > 0 ? " line " + line : "") + ": "
-          + e.getOriginalMessage(), e);
+      throw new IOException(
+          "config file " + file + (line > 0 ? " line " + line : "") + ": " + e.getOriginalMessage(),
+          e);
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       return new ConfigLayer(file.toString(), Map.of()); // an empty file sets nothing
     }
     if (!root.isObject()) {
-      throw new ConfigException("config file " + file + ": the top level must be a mapping of"
-          + " keys to values (key: value lines), not a " + root.getNodeType().name()
-          .toLowerCase(Locale.ROOT));
+      throw new ConfigException(
+          "config file "
+              + file
+              + ": the top level must be a mapping of"
+              + " keys to values (key: value lines), not a "
+              + root.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     return of(file.toString(), root);
   }
@@ -75,7 +80,7 @@ public record ConfigLayer(String origin, Map<String, JsonNode> values) {
   /** The fields of a JSON object (e.g. the {@code options} of a run's config.json). */
   public static ConfigLayer of(String origin, JsonNode object) {
     Map<String, JsonNode> values = new LinkedHashMap<>();
-    object.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue()));
+    object.properties().forEach(e -> values.put(e.getKey(), e.getValue()));
     return new ConfigLayer(origin, values);
   }
 
@@ -85,8 +90,8 @@ public record ConfigLayer(String origin, Map<String, JsonNode> values) {
     for (String a : assignments) {
       int eq = a.indexOf('=');
       if (eq <= 0) {
-        throw new ConfigException(origin + " '" + a + "': expected key=value, e.g. "
-            + origin + " batchSize=16");
+        throw new ConfigException(
+            origin + " '" + a + "': expected key=value, e.g. " + origin + " batchSize=16");
       }
       values.put(a.substring(0, eq).strip(), TextNode.valueOf(a.substring(eq + 1)));
     }
@@ -95,7 +100,8 @@ public record ConfigLayer(String origin, Map<String, JsonNode> values) {
 
   /** One value given by a dedicated command-line option, e.g. {@code --epochs 3}. */
   public static ConfigLayer option(String optionName, String key, Object value) {
-    return new ConfigLayer(optionName + " " + value,
+    return new ConfigLayer(
+        optionName + " " + value,
         Map.of(key, TextNode.valueOf(value instanceof Enum<?> e ? e.name() : value.toString())));
   }
 }

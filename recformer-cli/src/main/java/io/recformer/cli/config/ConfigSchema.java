@@ -81,8 +81,8 @@ public final class ConfigSchema {
       for (String name : names) {
         RecordComponent c = byName.get(name);
         if (c == null) {
-          throw new IllegalArgumentException(defaults.getClass().getSimpleName()
-              + " has no component '" + name + "'");
+          throw new IllegalArgumentException(
+              defaults.getClass().getSimpleName() + " has no component '" + name + "'");
         }
         key(name, c.getType(), value(c, defaults), origin);
       }

@@ -20,24 +20,26 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The configuration of one command after applying its layers in order (defaults, then a file,
- * then {@code --set}, then dedicated options: later layers win). Every value remembers its
- * origin, which the printed and saved forms show, and {@link #bind} turns the values into the
- * option records the library takes, reporting the record's validation errors with the origins of
- * the keys involved.
+ * The configuration of one command after applying its layers in order (defaults, then a file, then
+ * {@code --set}, then dedicated options: later layers win). Every value remembers its origin, which
+ * the printed and saved forms show, and {@link #bind} turns the values into the option records the
+ * library takes, reporting the record's validation errors with the origins of the keys involved.
  */
 public final class ResolvedConfig {
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final ConfigSchema schema;
   private final Map<String, Object> values;
   private final Map<String, String> origins;
   private final List<String> ignored;
 
-  private ResolvedConfig(ConfigSchema schema, Map<String, Object> values,
-      Map<String, String> origins, List<String> ignored) {
+  private ResolvedConfig(
+      ConfigSchema schema,
+      Map<String, Object> values,
+      Map<String, String> origins,
+      List<String> ignored) {
     this.schema = schema;
     this.values = values;
     this.origins = origins;
@@ -68,9 +70,15 @@ public final class ResolvedConfig {
             ignored.add(name + " (" + layer.origin() + ")");
             continue;
           }
-          throw new ConfigException(layer.origin() + ": unknown key '" + name + "' for recformer "
-              + schema.command() + suggestion(schema, name) + " Allowed keys: "
-              + String.join(", ", schema.names()));
+          throw new ConfigException(
+              layer.origin()
+                  + ": unknown key '"
+                  + name
+                  + "' for recformer "
+                  + schema.command()
+                  + suggestion(schema, name)
+                  + " Allowed keys: "
+                  + String.join(", ", schema.names()));
         }
         if (e.getValue() == null || e.getValue().isNull()) {
           continue;
@@ -79,9 +87,14 @@ public final class ResolvedConfig {
           values.put(name, key.fromNode(e.getValue()));
         } catch (IllegalArgumentException bad) {
           JsonNode v = e.getValue();
-          throw new ConfigException(layer.origin() + ": key '" + name + "' = '"
-              + (v.isValueNode() ? v.asText() : v.toString()) + "' is not allowed; "
-              + bad.getMessage());
+          throw new ConfigException(
+              layer.origin()
+                  + ": key '"
+                  + name
+                  + "' = '"
+                  + (v.isValueNode() ? v.asText() : v.toString())
+                  + "' is not allowed; "
+                  + bad.getMessage());
         }
         origins.put(name, layer.origin());
       }
@@ -100,7 +113,8 @@ public final class ResolvedConfig {
       }
     }
     return best != null && bestDistance <= Math.max(2, name.length() / 4)
-        ? "; did you mean '" + best + "'?" : ".";
+        ? "; did you mean '" + best + "'?"
+        : ".";
   }
 
   /** Levenshtein distance, for "did you mean". */
@@ -114,8 +128,8 @@ public final class ResolvedConfig {
       current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1),
-            previous[j - 1] + cost);
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
       }
       int[] t = previous;
       previous = current;
@@ -164,8 +178,8 @@ public final class ResolvedConfig {
 
   private void requireKey(String name) {
     if (schema.key(name) == null) {
-      throw new IllegalArgumentException("recformer " + schema.command() + " has no key '"
-          + name + "'");
+      throw new IllegalArgumentException(
+          "recformer " + schema.command() + " has no key '" + name + "'");
     }
   }
 
@@ -185,8 +199,10 @@ public final class ResolvedConfig {
       RecordComponent c = components[i];
       types[i] = c.getType();
       try {
-        args[i] = schema.key(c.getName()) != null ? values.get(c.getName())
-            : c.getAccessor().invoke(base);
+        args[i] =
+            schema.key(c.getName()) != null
+                ? values.get(c.getName())
+                : c.getAccessor().invoke(base);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("cannot read " + c.getName(), e);
       }
@@ -196,8 +212,13 @@ public final class ResolvedConfig {
       return canonical.newInstance(args);
     } catch (InvocationTargetException e) {
       if (e.getCause() instanceof IllegalArgumentException bad) {
-        throw new ConfigException("invalid configuration for recformer " + schema.command()
-            + ": " + bad.getMessage() + originsOf(bad.getMessage()), bad);
+        throw new ConfigException(
+            "invalid configuration for recformer "
+                + schema.command()
+                + ": "
+                + bad.getMessage()
+                + originsOf(bad.getMessage()),
+            bad);
       }
       throw new IllegalStateException("cannot build " + type.getSimpleName(), e.getCause());
     } catch (ReflectiveOperationException e) {
@@ -238,8 +259,11 @@ public final class ResolvedConfig {
     }
     for (String name : schema.names()) {
       String entry = name + ": " + yamlValue(values.get(name));
-      out.append(entry).append(" ".repeat(width - entry.length() + 2)).append("# ")
-          .append(origins.get(name)).append('\n');
+      out.append(entry)
+          .append(" ".repeat(width - entry.length() + 2))
+          .append("# ")
+          .append(origins.get(name))
+          .append('\n');
     }
     return out.toString();
   }
@@ -270,8 +294,13 @@ public final class ResolvedConfig {
   public String describe() {
     StringBuilder out = new StringBuilder();
     for (String name : schema.names()) {
-      out.append(String.format(Locale.ROOT, "%n  %-22s = %-12s (%s)", name,
-          ConfigKey.plain(values.get(name)), origins.get(name)));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%n  %-22s = %-12s (%s)",
+              name,
+              ConfigKey.plain(values.get(name)),
+              origins.get(name)));
     }
     return out.toString();
   }

@@ -10,6 +10,7 @@ import io.recformer.core.metrics.TiePolicy;
 import io.recformer.train.finetune.FineTuneOptions;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,11 +39,25 @@ class ResolvedConfigTest {
 
   @Test
   void laterLayersWinAndEveryValueKeepsItsOrigin() throws Exception {
-    Path file = write("ft.yaml", "# a comment\nepochs: 8\nbatchSize: 16\nlearningRate: 5e-5\n"
-        + "pooling: mean\ntiePolicy: PESSIMISTIC\nstage1Minutes: 45\n");
-    ResolvedConfig c = ResolvedConfig.resolve(schema(), List.of(ConfigLayer.file(file),
-        ConfigLayer.assignments("--set", List.of("batchSize=8", "epochs=4")),
-        ConfigLayer.option("--epochs", "epochs", 3)));
+    Path file =
+        write(
+            "ft.yaml",
+            """
+            # a comment
+            epochs: 8
+            batchSize: 16
+            learningRate: 5e-5
+            pooling: mean
+            tiePolicy: PESSIMISTIC
+            stage1Minutes: 45
+            """);
+    ResolvedConfig c =
+        ResolvedConfig.resolve(
+            schema(),
+            List.of(
+                ConfigLayer.file(file),
+                ConfigLayer.assignments("--set", List.of("batchSize=8", "epochs=4")),
+                ConfigLayer.option("--epochs", "epochs", 3)));
     assertThat(c.get("epochs")).isEqualTo(3);
     assertThat(c.origin("epochs")).isEqualTo("--epochs 3");
     assertThat(c.get("batchSize")).isEqualTo(8);
@@ -70,11 +85,20 @@ class ResolvedConfigTest {
 
   @Test
   void theSavedYamlReadsBackToTheSameValues() throws Exception {
-    ResolvedConfig c = ResolvedConfig.resolve(schema(), List.of(ConfigLayer.assignments("--set",
-        List.of("learningRate=3e-5", "device=gpu:1", "validationMetric=Recall@50",
-            "clipNorm=0.5"))));
+    ResolvedConfig c =
+        ResolvedConfig.resolve(
+            schema(),
+            List.of(
+                ConfigLayer.assignments(
+                    "--set",
+                    List.of(
+                        "learningRate=3e-5",
+                        "device=gpu:1",
+                        "validationMetric=Recall@50",
+                        "clipNorm=0.5"))));
     Path saved = write("resolved-config.yaml", c.toYaml(List.of("header line")));
-    assertThat(Files.readString(saved)).startsWith("# header line\n")
+    assertThat(Files.readString(saved))
+        .startsWith("# header line\n")
         .contains("learningRate: 3.0E-5", "# --set", "device: \"gpu:1\"", "# default");
     ResolvedConfig again = ResolvedConfig.resolve(schema(), List.of(ConfigLayer.file(saved)));
     for (String key : schema().names()) {
@@ -96,12 +120,17 @@ class ResolvedConfigTest {
     Path file = write("typo.yaml", "epochs: 2\nbatchsize: 16\n");
     assertThatThrownBy(() -> ResolvedConfig.resolve(schema(), List.of(ConfigLayer.file(file))))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith(file + ": unknown key 'batchsize' for recformer finetune;"
-            + " did you mean 'batchSize'?")
+        .hasMessageStartingWith(
+            file
+                + ": unknown key 'batchsize' for recformer finetune;"
+                + " did you mean 'batchSize'?")
         .hasMessageContaining("Allowed keys: epochs, batchSize, gradientAccumulation");
-    assertThatThrownBy(() -> ResolvedConfig.resolve(schema(),
-        List.of(ConfigLayer.assignments("--set", List.of("nonsense=1")))))
-        .hasMessageStartingWith("--set: unknown key 'nonsense'").hasMessageNotContaining("did you");
+    assertThatThrownBy(
+            () ->
+                ResolvedConfig.resolve(
+                    schema(), List.of(ConfigLayer.assignments("--set", List.of("nonsense=1")))))
+        .hasMessageStartingWith("--set: unknown key 'nonsense'")
+        .hasMessageNotContaining("did you");
   }
 
   @Test
@@ -110,15 +139,22 @@ class ResolvedConfigTest {
     assertThatThrownBy(() -> ResolvedConfig.resolve(schema(), List.of(ConfigLayer.file(file))))
         .isInstanceOf(ConfigException.class)
         .hasMessage(file + ": key 'pooling' = 'MAX' is not allowed; expected one of CLS, MEAN");
-    assertThatThrownBy(() -> ResolvedConfig.resolve(schema(),
-        List.of(ConfigLayer.assignments("--set", List.of("epochs=ten")))))
+    assertThatThrownBy(
+            () ->
+                ResolvedConfig.resolve(
+                    schema(), List.of(ConfigLayer.assignments("--set", List.of("epochs=ten")))))
         .hasMessage("--set: key 'epochs' = 'ten' is not allowed; expected an integer");
-    assertThatThrownBy(() -> ResolvedConfig.resolve(schema(),
-        List.of(ConfigLayer.file(write("f.yaml", "epochs: 2.5\n")))))
+    assertThatThrownBy(
+            () ->
+                ResolvedConfig.resolve(
+                    schema(), List.of(ConfigLayer.file(write("f.yaml", "epochs: 2.5\n")))))
         .hasMessageContaining("key 'epochs' = '2.5' is not allowed; expected an integer");
-    assertThatThrownBy(() -> ResolvedConfig.resolve(schema(),
-        List.of(ConfigLayer.file(write("l.yaml", "epochs: [1, 2]\n")))))
-        .hasMessageContaining("key 'epochs' = '[1,2]' is not allowed; expected an integer, not a list");
+    assertThatThrownBy(
+            () ->
+                ResolvedConfig.resolve(
+                    schema(), List.of(ConfigLayer.file(write("l.yaml", "epochs: [1, 2]\n")))))
+        .hasMessageContaining(
+            "key 'epochs' = '[1,2]' is not allowed; expected an integer, not a list");
     assertThatThrownBy(() -> ConfigLayer.assignments("--set", List.of("epochs")))
         .hasMessage("--set 'epochs': expected key=value, e.g. --set batchSize=16");
   }
@@ -129,25 +165,32 @@ class ResolvedConfigTest {
     ResolvedConfig c = ResolvedConfig.resolve(schema(), List.of(ConfigLayer.file(file)));
     assertThatThrownBy(() -> c.bind(FineTuneOptions.defaults()))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("invalid configuration for recformer finetune: batchSize = 0 must be >= 1"
-            + " (batchSize from " + file + ")");
+        .hasMessage(
+            "invalid configuration for recformer finetune: batchSize = 0 must be >= 1"
+                + " (batchSize from "
+                + file
+                + ")");
   }
 
   @Test
   void unreadableFilesNameTheFileAndLine() throws Exception {
     Path broken = write("broken.yaml", "epochs: 2\nbatchSize: [16\n");
-    assertThatThrownBy(() -> ConfigLayer.file(broken)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> ConfigLayer.file(broken))
+        .isInstanceOf(IOException.class)
         .hasMessageStartingWith("config file " + broken + " line ");
     Path duplicate = write("dup.yaml", "epochs: 2\nepochs: 3\n");
-    assertThatThrownBy(() -> ConfigLayer.file(duplicate)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> ConfigLayer.file(duplicate))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("Duplicate field 'epochs'");
     Path list = write("list.yaml", "- epochs\n");
-    assertThatThrownBy(() -> ConfigLayer.file(list)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> ConfigLayer.file(list))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("the top level must be a mapping");
     assertThatThrownBy(() -> ConfigLayer.file(write("ft.toml", "epochs = 2")))
         .hasMessageContaining("unknown format; use a .yaml, .yml or .json file");
     assertThatThrownBy(() -> ConfigLayer.file(temp.resolve("missing.yaml")))
-        .isInstanceOf(java.nio.file.NoSuchFileException.class).hasMessageContaining("missing.yaml");
+        .isInstanceOf(NoSuchFileException.class)
+        .hasMessageContaining("missing.yaml");
     assertThat(ConfigLayer.file(write("empty.yaml", "")).values()).isEmpty();
   }
 

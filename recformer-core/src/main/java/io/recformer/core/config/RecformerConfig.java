@@ -61,10 +61,13 @@ public record RecformerConfig(
 
   /** Token type of the [CLS] token. */
   public static final int TYPE_CLS = 0;
+
   /** Token type of attribute-key tokens. */
   public static final int TYPE_KEY = 1;
+
   /** Token type of attribute-value tokens. */
   public static final int TYPE_VALUE = 2;
+
   /** Token type of padding. */
   public static final int TYPE_PAD = 3;
 
@@ -74,8 +77,12 @@ public record RecformerConfig(
     requireAtLeast("numLayers", numLayers, 1);
     requireAtLeast("numHeads", numHeads, 1);
     if (hiddenSize % numHeads != 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "hiddenSize = %d must be a multiple of numHeads = %d", hiddenSize, numHeads));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "hiddenSize = %d must be a multiple of numHeads = %d",
+              hiddenSize,
+              numHeads));
     }
     requireAtLeast("intermediateSize", intermediateSize, 1);
     requireAtLeast("positionOffset", positionOffset, 0);
@@ -116,8 +123,27 @@ public record RecformerConfig(
    * offset 2, LayerNorm eps 1e-5) with 1024 max tokens.
    */
   public static RecformerConfig longformerBase() {
-    return new RecformerConfig(50265, 768, 12, 12, 3072, 4098, 2, 4, 50, 51, 3, 32, 1024, 64,
-        1e-5, 0.1, 0.1, 0.05, 0.1, Pooling.CLS);
+    return new RecformerConfig(
+        50265,
+        768,
+        12,
+        12,
+        3072,
+        4098,
+        2,
+        4,
+        50,
+        51,
+        3,
+        32,
+        1024,
+        64,
+        1e-5,
+        0.1,
+        0.1,
+        0.05,
+        0.1,
+        Pooling.CLS);
   }
 
   /**
@@ -125,8 +151,27 @@ public record RecformerConfig(
    * positions with Longformer's offset 2) at 512 max tokens.
    */
   public static RecformerConfig longformerMini() {
-    return new RecformerConfig(30522, 256, 6, 4, 1024, 1026, 2, 4, 50, 51, 3, 32, 512, 64,
-        1e-5, 0.1, 0.1, 0.05, 0.1, Pooling.CLS);
+    return new RecformerConfig(
+        30522,
+        256,
+        6,
+        4,
+        1024,
+        1026,
+        2,
+        4,
+        50,
+        51,
+        3,
+        32,
+        512,
+        64,
+        1e-5,
+        0.1,
+        0.1,
+        0.05,
+        0.1,
+        Pooling.CLS);
   }
 
   /**
@@ -134,8 +179,27 @@ public record RecformerConfig(
    * 30522, 512 positions starting at 0, LayerNorm eps 1e-12) at 512 max tokens.
    */
   public static RecformerConfig miniLmL6() {
-    return new RecformerConfig(30522, 384, 6, 12, 1536, 512, 0, 4, 50, 51, 3, 32, 512, 64,
-        1e-12, 0.1, 0.1, 0.05, 0.1, Pooling.CLS);
+    return new RecformerConfig(
+        30522,
+        384,
+        6,
+        12,
+        1536,
+        512,
+        0,
+        4,
+        50,
+        51,
+        3,
+        32,
+        512,
+        64,
+        1e-12,
+        0.1,
+        0.1,
+        0.05,
+        0.1,
+        Pooling.CLS);
   }
 
   /** A preset by name: {@code longformer-base}, {@code longformer-mini} or {@code minilm-l6}. */
@@ -144,8 +208,11 @@ public record RecformerConfig(
       case "longformer-base" -> longformerBase();
       case "longformer-mini" -> longformerMini();
       case "minilm-l6" -> miniLmL6();
-      default -> throw new IllegalArgumentException(
-          "unknown config preset '" + name + "' (known: longformer-base, longformer-mini, minilm-l6)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown config preset '"
+                  + name
+                  + "' (known: longformer-base, longformer-mini, minilm-l6)");
     };
   }
 
@@ -155,22 +222,28 @@ public record RecformerConfig(
 
   private static void requireAtLeast(String field, int value, int min) {
     if (value < min) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%s = %d is out of range: must be >= %d", field, value, min));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "%s = %d is out of range: must be >= %d", field, value, min));
     }
   }
 
   private static void requireInOpen(String field, double value, double low, double high) {
     if (!(value > low && value < high)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%s = %s is out of range: must be in (%s, %s)", field, value, low, high));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "%s = %s is out of range: must be in (%s, %s)",
+              field,
+              value,
+              low,
+              high));
     }
   }
 
   private static void requireInHalfOpen(String field, double value) {
     if (!(value >= 0 && value < 1)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%s = %s is out of range: must be in [0, 1)", field, value));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "%s = %s is out of range: must be in [0, 1)", field, value));
     }
   }
 
@@ -220,26 +293,105 @@ public record RecformerConfig(
       pooling = c.pooling;
     }
 
-    public Builder vocabSize(int v) { vocabSize = v; return this; }
-    public Builder hiddenSize(int v) { hiddenSize = v; return this; }
-    public Builder numLayers(int v) { numLayers = v; return this; }
-    public Builder numHeads(int v) { numHeads = v; return this; }
-    public Builder intermediateSize(int v) { intermediateSize = v; return this; }
-    public Builder maxPositions(int v) { maxPositions = v; return this; }
-    public Builder positionOffset(int v) { positionOffset = v; return this; }
-    public Builder tokenTypes(int v) { tokenTypes = v; return this; }
-    public Builder maxItems(int v) { maxItems = v; return this; }
-    public Builder maxItemPositions(int v) { maxItemPositions = v; return this; }
-    public Builder maxAttributes(int v) { maxAttributes = v; return this; }
-    public Builder maxAttributeTokens(int v) { maxAttributeTokens = v; return this; }
-    public Builder maxTokens(int v) { maxTokens = v; return this; }
-    public Builder attentionWindow(int v) { attentionWindow = v; return this; }
-    public Builder layerNormEps(double v) { layerNormEps = v; return this; }
-    public Builder hiddenDropout(double v) { hiddenDropout = v; return this; }
-    public Builder attentionDropout(double v) { attentionDropout = v; return this; }
-    public Builder temperature(double v) { temperature = v; return this; }
-    public Builder mlmWeight(double v) { mlmWeight = v; return this; }
-    public Builder pooling(Pooling v) { pooling = v; return this; }
+    public Builder vocabSize(int v) {
+      vocabSize = v;
+      return this;
+    }
+
+    public Builder hiddenSize(int v) {
+      hiddenSize = v;
+      return this;
+    }
+
+    public Builder numLayers(int v) {
+      numLayers = v;
+      return this;
+    }
+
+    public Builder numHeads(int v) {
+      numHeads = v;
+      return this;
+    }
+
+    public Builder intermediateSize(int v) {
+      intermediateSize = v;
+      return this;
+    }
+
+    public Builder maxPositions(int v) {
+      maxPositions = v;
+      return this;
+    }
+
+    public Builder positionOffset(int v) {
+      positionOffset = v;
+      return this;
+    }
+
+    public Builder tokenTypes(int v) {
+      tokenTypes = v;
+      return this;
+    }
+
+    public Builder maxItems(int v) {
+      maxItems = v;
+      return this;
+    }
+
+    public Builder maxItemPositions(int v) {
+      maxItemPositions = v;
+      return this;
+    }
+
+    public Builder maxAttributes(int v) {
+      maxAttributes = v;
+      return this;
+    }
+
+    public Builder maxAttributeTokens(int v) {
+      maxAttributeTokens = v;
+      return this;
+    }
+
+    public Builder maxTokens(int v) {
+      maxTokens = v;
+      return this;
+    }
+
+    public Builder attentionWindow(int v) {
+      attentionWindow = v;
+      return this;
+    }
+
+    public Builder layerNormEps(double v) {
+      layerNormEps = v;
+      return this;
+    }
+
+    public Builder hiddenDropout(double v) {
+      hiddenDropout = v;
+      return this;
+    }
+
+    public Builder attentionDropout(double v) {
+      attentionDropout = v;
+      return this;
+    }
+
+    public Builder temperature(double v) {
+      temperature = v;
+      return this;
+    }
+
+    public Builder mlmWeight(double v) {
+      mlmWeight = v;
+      return this;
+    }
+
+    public Builder pooling(Pooling v) {
+      pooling = v;
+      return this;
+    }
 
     /** Sets both dropout rates (0 for deterministic tests and evaluation-only use). */
     public Builder dropout(double v) {
@@ -249,10 +401,27 @@ public record RecformerConfig(
     }
 
     public RecformerConfig build() {
-      return new RecformerConfig(vocabSize, hiddenSize, numLayers, numHeads, intermediateSize,
-          maxPositions, positionOffset, tokenTypes, maxItems, maxItemPositions, maxAttributes,
-          maxAttributeTokens, maxTokens, attentionWindow, layerNormEps, hiddenDropout,
-          attentionDropout, temperature, mlmWeight, pooling);
+      return new RecformerConfig(
+          vocabSize,
+          hiddenSize,
+          numLayers,
+          numHeads,
+          intermediateSize,
+          maxPositions,
+          positionOffset,
+          tokenTypes,
+          maxItems,
+          maxItemPositions,
+          maxAttributes,
+          maxAttributeTokens,
+          maxTokens,
+          attentionWindow,
+          layerNormEps,
+          hiddenDropout,
+          attentionDropout,
+          temperature,
+          mlmWeight,
+          pooling);
     }
   }
 }

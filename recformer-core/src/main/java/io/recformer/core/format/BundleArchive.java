@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +23,8 @@ import java.util.zip.ZipOutputStream;
  * The single-file form of a model bundle: a ZIP archive holding exactly the bundle's three files
  * ({@code manifest.json} first, then the model and the tokenizer) at its root. Entries are stored
  * uncompressed with a fixed timestamp, so the same bundle always gives the same bytes (float
- * weights hardly compress anyway). Reading extracts into a directory and then checks it as
- * {@link BundleManifest#read} does (format version, kind, fields, hashes).
+ * weights hardly compress anyway). Reading extracts into a directory and then checks it as {@link
+ * BundleManifest#read} does (format version, kind, fields, hashes).
  */
 public final class BundleArchive {
 
@@ -31,6 +33,7 @@ public final class BundleArchive {
 
   /** Fixed entry time (DOS time has no zone, so the bytes do not depend on the machine's zone). */
   private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
+
   private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
 
   private BundleArchive() {}
@@ -43,8 +46,8 @@ public final class BundleArchive {
    */
   public static BundleManifest write(Path bundleDirectory, Path archive) throws IOException {
     BundleManifest manifest = BundleManifest.read(bundleDirectory);
-    List<String> names = List.of(BundleManifest.FILE_NAME, manifest.modelFile(),
-        manifest.tokenizerFile());
+    List<String> names =
+        List.of(BundleManifest.FILE_NAME, manifest.modelFile(), manifest.tokenizerFile());
     AtomicFiles.write(archive, out -> pack(bundleDirectory, names, out));
     return manifest;
   }
@@ -75,7 +78,7 @@ public final class BundleArchive {
     }
     try (InputStream in = Files.newInputStream(path)) {
       byte[] head = in.readNBytes(ZIP_MAGIC.length);
-      return java.util.Arrays.equals(head, ZIP_MAGIC);
+      return Arrays.equals(head, ZIP_MAGIC);
     }
   }
 
@@ -91,13 +94,16 @@ public final class BundleArchive {
    */
   public static BundleManifest extract(Path archive, Path targetDirectory) throws IOException {
     if (!Files.isRegularFile(archive)) {
-      throw new java.nio.file.NoSuchFileException(archive.toString(), null,
-          "missing bundle archive");
+      throw new NoSuchFileException(archive.toString(), null, "missing bundle archive");
     }
     if (!isArchive(archive)) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s is not a bundle archive: expected a ZIP file (starting with PK\\003\\004) holding %s,"
-              + " a model and a tokenizer", archive, BundleManifest.FILE_NAME));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s is not a bundle archive: expected a ZIP file (starting with PK\\003\\004) holding"
+                  + " %s, a model and a tokenizer",
+              archive,
+              BundleManifest.FILE_NAME));
     }
     Files.createDirectories(targetDirectory);
     Set<String> seen = new HashSet<>();
@@ -105,9 +111,12 @@ public final class BundleArchive {
       for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
         String name = entry.getName();
         if (entry.isDirectory()) {
-          throw new ArtifactFormatException(String.format(Locale.ROOT,
-              "%s holds a directory entry '%s'; a bundle archive holds only files at its root",
-              archive, name));
+          throw new ArtifactFormatException(
+              String.format(
+                  Locale.ROOT,
+                  "%s holds a directory entry '%s'; a bundle archive holds only files at its root",
+                  archive,
+                  name));
         }
         try {
           FileHashes.checkFileName("archive entry", name);
@@ -115,29 +124,37 @@ public final class BundleArchive {
           throw new ArtifactFormatException(archive + ": " + e.getMessage());
         }
         if (!seen.add(name)) {
-          throw new ArtifactFormatException(String.format(Locale.ROOT,
-              "%s holds the entry '%s' twice", archive, name));
+          throw new ArtifactFormatException(
+              String.format(Locale.ROOT, "%s holds the entry '%s' twice", archive, name));
         }
         Path file = targetDirectory.resolve(name);
         Files.copy(zip, file);
       }
     } catch (ZipException e) {
-      throw new ArtifactFormatException(archive + " is not a readable ZIP archive: "
-          + e.getMessage(), e);
+      throw new ArtifactFormatException(
+          archive + " is not a readable ZIP archive: " + e.getMessage(), e);
     }
     if (!seen.contains(BundleManifest.FILE_NAME)) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s holds no %s (entries: %s); it is not a bundle archive", archive,
-          BundleManifest.FILE_NAME, seen));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s holds no %s (entries: %s); it is not a bundle archive",
+              archive,
+              BundleManifest.FILE_NAME,
+              seen));
     }
     BundleManifest manifest = BundleManifest.read(targetDirectory);
-    Set<String> expected = Set.of(BundleManifest.FILE_NAME, manifest.modelFile(),
-        manifest.tokenizerFile());
+    Set<String> expected =
+        Set.of(BundleManifest.FILE_NAME, manifest.modelFile(), manifest.tokenizerFile());
     seen.removeAll(expected);
     if (!seen.isEmpty()) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s holds unexpected entries %s; a bundle archive holds exactly %s", archive, seen,
-          expected));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s holds unexpected entries %s; a bundle archive holds exactly %s",
+              archive,
+              seen,
+              expected));
     }
     return manifest;
   }

@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * The manifest of a model bundle: a directory holding the exported encoder ({@code model.onnx}),
  * its tokenizer ({@code tokenizer.json}) and this manifest ({@code manifest.json}), everything a
- * server needs to turn item and user text into vectors. Format and version policy:
- * {@code docs/formats.md}.
+ * server needs to turn item and user text into vectors. Format and version policy: {@code
+ * docs/formats.md}.
  *
  * @param config the model and input hyperparameters the bundle was exported with
  * @param modelFile file name of the ONNX model inside the bundle directory
@@ -38,10 +38,13 @@ public record BundleManifest(
 
   /** The format version this library writes and the newest it reads. */
   public static final int FORMAT_VERSION = 1;
+
   /** The {@code kind} field that tells a bundle manifest from other manifests. */
   public static final String KIND = "recformer-onnx-bundle";
+
   /** File name of the manifest inside a bundle directory. */
   public static final String FILE_NAME = "manifest.json";
+
   public static final String DEFAULT_MODEL_FILE = "model.onnx";
   public static final String DEFAULT_TOKENIZER_FILE = "tokenizer.json";
 
@@ -53,17 +56,25 @@ public record BundleManifest(
     }
     FileHashes.checkFileName("modelFile", modelFile);
     FileHashes.checkFileName("tokenizerFile", tokenizerFile);
-    if (modelFile.equals(tokenizerFile) || modelFile.equals(FILE_NAME)
+    if (modelFile.equals(tokenizerFile)
+        || modelFile.equals(FILE_NAME)
         || tokenizerFile.equals(FILE_NAME)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "modelFile = '%s', tokenizerFile = '%s' and %s must be three different files",
-          modelFile, tokenizerFile, FILE_NAME));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "modelFile = '%s', tokenizerFile = '%s' and %s must be three different files",
+              modelFile,
+              tokenizerFile,
+              FILE_NAME));
     }
-    if (outputNames == null || outputNames.isEmpty()
+    if (outputNames == null
+        || outputNames.isEmpty()
         || outputNames.stream().anyMatch(n -> n == null || n.isBlank())
         || new HashSet<>(outputNames).size() != outputNames.size()) {
-      throw new IllegalArgumentException("outputNames = " + outputNames
-          + " must be a non-empty list of distinct, non-blank names");
+      throw new IllegalArgumentException(
+          "outputNames = "
+              + outputNames
+              + " must be a non-empty list of distinct, non-blank names");
     }
     outputNames = List.copyOf(outputNames);
     if (outputDimension < 1) {
@@ -75,16 +86,32 @@ public record BundleManifest(
   }
 
   /** A manifest with the default file names and no hashes (add them with {@link #withHashes}). */
-  public static BundleManifest of(RecformerConfig config, List<String> outputNames,
-      int outputDimension, Provenance provenance) {
-    return new BundleManifest(config, DEFAULT_MODEL_FILE, DEFAULT_TOKENIZER_FILE, outputNames,
-        outputDimension, provenance, Optional.empty(), Optional.empty());
+  public static BundleManifest of(
+      RecformerConfig config,
+      List<String> outputNames,
+      int outputDimension,
+      Provenance provenance) {
+    return new BundleManifest(
+        config,
+        DEFAULT_MODEL_FILE,
+        DEFAULT_TOKENIZER_FILE,
+        outputNames,
+        outputDimension,
+        provenance,
+        Optional.empty(),
+        Optional.empty());
   }
 
   /** This manifest with the SHA-256 of the model and tokenizer files found in {@code directory}. */
   public BundleManifest withHashes(Path directory) throws IOException {
-    return new BundleManifest(config, modelFile, tokenizerFile, outputNames, outputDimension,
-        provenance, Optional.of(FileHashes.sha256(directory.resolve(modelFile))),
+    return new BundleManifest(
+        config,
+        modelFile,
+        tokenizerFile,
+        outputNames,
+        outputDimension,
+        provenance,
+        Optional.of(FileHashes.sha256(directory.resolve(modelFile))),
         Optional.of(FileHashes.sha256(directory.resolve(tokenizerFile))));
   }
 
@@ -94,8 +121,8 @@ public record BundleManifest(
    *
    * @param bundle the bundle directory, or its {@code manifest.json}
    * @throws java.nio.file.NoSuchFileException if the manifest or a file it names is missing
-   * @throws ArtifactFormatException if the manifest is malformed, of another kind or version, has
-   *     a missing, unknown or invalid field, or a file does not match its recorded hash
+   * @throws ArtifactFormatException if the manifest is malformed, of another kind or version, has a
+   *     missing, unknown or invalid field, or a file does not match its recorded hash
    */
   public static BundleManifest read(Path bundle) throws IOException {
     Path manifest = Files.isRegularFile(bundle) ? bundle : bundle.resolve(FILE_NAME);
@@ -111,8 +138,9 @@ public record BundleManifest(
     f.rejectUnknown();
     BundleManifest m;
     try {
-      m = new BundleManifest(config, model, tokenizer, outputs, dimension, provenance, modelHash,
-          tokenizerHash);
+      m =
+          new BundleManifest(
+              config, model, tokenizer, outputs, dimension, provenance, modelHash, tokenizerHash);
     } catch (IllegalArgumentException e) {
       throw f.invalid(e);
     }

@@ -39,10 +39,13 @@ public record CheckpointManifest(
 
   /** The format version this library writes and the newest it reads. */
   public static final int FORMAT_VERSION = 1;
+
   /** The {@code kind} field that tells a checkpoint manifest from other manifests. */
   public static final String KIND = "recformer-checkpoint";
+
   /** File name of the manifest inside a checkpoint directory. */
   public static final String FILE_NAME = "manifest.json";
+
   public static final String DEFAULT_WEIGHTS_FILE = "model.safetensors";
 
   private static final String DESCRIPTION = "checkpoint manifest";
@@ -70,38 +73,59 @@ public record CheckpointManifest(
       throw new IllegalArgumentException("stage must not be blank when present");
     }
     Map<String, Double> copy = new LinkedHashMap<>();
-    metrics.forEach((k, v) -> {
-      if (k == null || v == null || !Double.isFinite(v)) {
-        throw new IllegalArgumentException(
-            "metrics entry " + k + " = " + v + " must have a name and a finite value");
-      }
-      copy.put(k, v);
-    });
+    metrics.forEach(
+        (k, v) -> {
+          if (k == null || v == null || !Double.isFinite(v)) {
+            throw new IllegalArgumentException(
+                "metrics entry " + k + " = " + v + " must have a name and a finite value");
+          }
+          copy.put(k, v);
+        });
     metrics = Collections.unmodifiableMap(copy);
   }
 
   /** A manifest with the default weights file name, no hash and no training state. */
   public static CheckpointManifest of(RecformerConfig config, Provenance provenance) {
-    return new CheckpointManifest(config, DEFAULT_WEIGHTS_FILE, provenance, Optional.empty(),
-        OptionalLong.empty(), OptionalInt.empty(), Optional.empty(), Map.of());
+    return new CheckpointManifest(
+        config,
+        DEFAULT_WEIGHTS_FILE,
+        provenance,
+        Optional.empty(),
+        OptionalLong.empty(),
+        OptionalInt.empty(),
+        Optional.empty(),
+        Map.of());
   }
 
   /** This manifest with the training state set. */
   public CheckpointManifest withTrainingState(long step, int epoch, String stage) {
-    return new CheckpointManifest(config, weightsFile, provenance, weightsSha256,
-        OptionalLong.of(step), OptionalInt.of(epoch), Optional.of(stage), metrics);
+    return new CheckpointManifest(
+        config,
+        weightsFile,
+        provenance,
+        weightsSha256,
+        OptionalLong.of(step),
+        OptionalInt.of(epoch),
+        Optional.of(stage),
+        metrics);
   }
 
   /** This manifest with the given validation metrics. */
   public CheckpointManifest withMetrics(Map<String, Double> newMetrics) {
-    return new CheckpointManifest(config, weightsFile, provenance, weightsSha256, step, epoch,
-        stage, newMetrics);
+    return new CheckpointManifest(
+        config, weightsFile, provenance, weightsSha256, step, epoch, stage, newMetrics);
   }
 
   /** This manifest with the SHA-256 of the weights file found in {@code directory}. */
   public CheckpointManifest withHash(Path directory) throws IOException {
-    return new CheckpointManifest(config, weightsFile, provenance,
-        Optional.of(FileHashes.sha256(directory.resolve(weightsFile))), step, epoch, stage,
+    return new CheckpointManifest(
+        config,
+        weightsFile,
+        provenance,
+        Optional.of(FileHashes.sha256(directory.resolve(weightsFile))),
+        step,
+        epoch,
+        stage,
         metrics);
   }
 
@@ -110,8 +134,8 @@ public record CheckpointManifest(
    *
    * @param checkpoint the checkpoint directory, or its {@code manifest.json}
    * @throws java.nio.file.NoSuchFileException if the manifest or the weights file is missing
-   * @throws ArtifactFormatException if the manifest is malformed, of another kind or version, has
-   *     a missing, unknown or invalid field, or the weights do not match the recorded hash
+   * @throws ArtifactFormatException if the manifest is malformed, of another kind or version, has a
+   *     missing, unknown or invalid field, or the weights do not match the recorded hash
    */
   public static CheckpointManifest read(Path checkpoint) throws IOException {
     Path manifest = Files.isRegularFile(checkpoint) ? checkpoint : checkpoint.resolve(FILE_NAME);
@@ -131,8 +155,8 @@ public record CheckpointManifest(
     } catch (IllegalArgumentException e) {
       throw f.invalid(e);
     }
-    FileHashes.verify(manifest.toAbsolutePath().getParent(), m.weightsFile, m.weightsSha256,
-        manifest);
+    FileHashes.verify(
+        manifest.toAbsolutePath().getParent(), m.weightsFile, m.weightsSha256, manifest);
     return m;
   }
 

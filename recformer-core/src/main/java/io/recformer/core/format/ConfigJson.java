@@ -8,6 +8,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -41,9 +42,11 @@ public final class ConfigJson {
    * @throws ArtifactFormatException on malformed JSON, a missing, unknown or mistyped field, or a
    *     value the config rejects
    */
-  public static RecformerConfig fromJson(String json, String source) throws ArtifactFormatException {
-    return read(Fields.of(ManifestFiles.parse(json.getBytes(StandardCharsets.UTF_8), source),
-        "config", source));
+  public static RecformerConfig fromJson(String json, String source)
+      throws ArtifactFormatException {
+    return read(
+        Fields.of(
+            ManifestFiles.parse(json.getBytes(StandardCharsets.UTF_8), source), "config", source));
   }
 
   /** Writes a config file atomically (UTF-8). */
@@ -53,7 +56,7 @@ public final class ConfigJson {
 
   /** Reads a config file written by {@link #write}. */
   public static RecformerConfig read(Path file) throws IOException {
-    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    byte[] bytes = Files.readAllBytes(file);
     return read(Fields.of(ManifestFiles.parse(bytes, file.toString()), "config", file.toString()));
   }
 
@@ -115,8 +118,8 @@ public final class ConfigJson {
         }
       }
     }
-    String allowed = Arrays.stream(constants).map(x -> ((Enum<?>) x).name())
-        .collect(Collectors.joining(", "));
+    String allowed =
+        Arrays.stream(constants).map(x -> ((Enum<?>) x).name()).collect(Collectors.joining(", "));
     throw fields.wrongType(name, v, String.format(Locale.ROOT, "one of %s", allowed));
   }
 
@@ -129,8 +132,8 @@ public final class ConfigJson {
   }
 
   private static Constructor<RecformerConfig> canonical() {
-    Class<?>[] types = Arrays.stream(COMPONENTS).map(RecordComponent::getType)
-        .toArray(Class<?>[]::new);
+    Class<?>[] types =
+        Arrays.stream(COMPONENTS).map(RecordComponent::getType).toArray(Class<?>[]::new);
     try {
       return RecformerConfig.class.getDeclaredConstructor(types);
     } catch (NoSuchMethodException e) {

@@ -8,11 +8,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -36,8 +36,9 @@ final class Fields {
   /** Wraps {@code node}, which must be a JSON object. */
   static Fields of(JsonNode node, String what, String source) throws ArtifactFormatException {
     if (node == null || !node.isObject()) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT, "%s in %s is %s, expected a JSON object",
-          what, source, describe(node)));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT, "%s in %s is %s, expected a JSON object", what, source, describe(node)));
     }
     return new Fields((ObjectNode) node, what, source);
   }
@@ -176,16 +177,24 @@ final class Fields {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!consumed.contains(name)) {
-        throw new ArtifactFormatException(String.format(
-            "unknown %s field '%s' in %s (known fields: %s)", what, name, source,
-            String.join(", ", consumed)));
+        throw new ArtifactFormatException(
+            String.format(
+                "unknown %s field '%s' in %s (known fields: %s)",
+                what, name, source, String.join(", ", consumed)));
       }
     }
   }
 
   ArtifactFormatException wrongType(String name, JsonNode v, String expected) {
-    return new ArtifactFormatException(String.format(Locale.ROOT, "%s field '%s' in %s is %s, expected %s",
-        what, name, source, describe(v), expected));
+    return new ArtifactFormatException(
+        String.format(
+            Locale.ROOT,
+            "%s field '%s' in %s is %s, expected %s",
+            what,
+            name,
+            source,
+            describe(v),
+            expected));
   }
 
   /** Turns a record's validation failure into a file error naming the source. */

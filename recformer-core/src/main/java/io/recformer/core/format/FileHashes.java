@@ -3,6 +3,7 @@ package io.recformer.core.format;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,12 +40,17 @@ final class FileHashes {
     if (hash == null) {
       throw new IllegalArgumentException(field + " must be Optional.empty(), not null");
     }
-    hash.ifPresent(h -> {
-      if (!SHA256.matcher(h).matches()) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "%s = '%s' is not a SHA-256: expected 64 lower-case hex digits", field, h));
-      }
-    });
+    hash.ifPresent(
+        h -> {
+          if (!SHA256.matcher(h).matches()) {
+            throw new IllegalArgumentException(
+                String.format(
+                    Locale.ROOT,
+                    "%s = '%s' is not a SHA-256: expected 64 lower-case hex digits",
+                    field,
+                    h));
+          }
+        });
     return hash;
   }
 
@@ -53,10 +59,18 @@ final class FileHashes {
    * manifest cannot point elsewhere on the disk.
    */
   static String checkFileName(String field, String name) {
-    if (name == null || name.isBlank() || name.contains("/") || name.contains("\\")
-        || name.equals(".") || name.equals("..")) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%s = '%s' must be a plain file name inside the artifact directory", field, name));
+    if (name == null
+        || name.isBlank()
+        || name.contains("/")
+        || name.contains("\\")
+        || name.equals(".")
+        || name.equals("..")) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "%s = '%s' must be a plain file name inside the artifact directory",
+              field,
+              name));
     }
     return name;
   }
@@ -70,16 +84,20 @@ final class FileHashes {
       throws IOException {
     Path file = dir.resolve(name);
     if (!Files.isRegularFile(file)) {
-      throw new java.nio.file.NoSuchFileException(file.toString(), null,
-          "missing file named in " + manifest);
+      throw new NoSuchFileException(file.toString(), null, "missing file named in " + manifest);
     }
     if (expected.isPresent()) {
       String actual = sha256(file);
       if (!actual.equals(expected.get())) {
-        throw new ArtifactFormatException(String.format(Locale.ROOT,
-            "%s does not match %s: its sha256 is %s, the manifest records %s (the file was"
-                + " changed or corrupted after the manifest was written)",
-            file, manifest, actual, expected.get()));
+        throw new ArtifactFormatException(
+            String.format(
+                Locale.ROOT,
+                "%s does not match %s: its sha256 is %s, the manifest records %s (the file was"
+                    + " changed or corrupted after the manifest was written)",
+                file,
+                manifest,
+                actual,
+                expected.get()));
       }
     }
   }

@@ -76,7 +76,9 @@ final class GitCommit {
     if (Files.isRegularFile(packed)) {
       for (String line : Files.readAllLines(packed, StandardCharsets.UTF_8)) {
         int space = line.indexOf(' ');
-        if (space > 0 && !line.startsWith("#") && !line.startsWith("^")
+        if (space > 0
+            && !line.startsWith("#")
+            && !line.startsWith("^")
             && line.substring(space + 1).trim().equals(ref)) {
           return valid(line.substring(0, space));
         }

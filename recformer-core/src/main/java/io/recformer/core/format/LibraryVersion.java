@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /**
- * The recformer version of the running code: from {@code recformer-version.properties}, which
- * Maven fills in at build time, else the jar manifest's Implementation-Version, else "unknown"
- * (e.g. classes compiled by an IDE without resource filtering).
+ * The recformer version of the running code: from {@code recformer-version.properties}, which Maven
+ * fills in at build time, else the jar manifest's Implementation-Version, else "unknown" (e.g.
+ * classes compiled by an IDE without resource filtering).
  */
 final class LibraryVersion {
   private static final String VERSION = load();
@@ -19,7 +19,8 @@ final class LibraryVersion {
   }
 
   private static String load() {
-    try (InputStream in = LibraryVersion.class.getResourceAsStream("recformer-version.properties")) {
+    try (InputStream in =
+        LibraryVersion.class.getResourceAsStream("recformer-version.properties")) {
       if (in != null) {
         Properties p = new Properties();
         p.load(in);

@@ -25,10 +25,11 @@ import java.util.Locale;
  */
 final class ManifestFiles {
 
-  static final JsonMapper MAPPER = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  static final JsonMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private ManifestFiles() {}
 
@@ -47,8 +48,14 @@ final class ManifestFiles {
     Fields fields = Fields.of(root, description, file.toString());
     String actualKind = fields.string("kind");
     if (!actualKind.equals(kind)) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s has kind '%s', expected '%s' (a %s)", file, actualKind, kind, description));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s has kind '%s', expected '%s' (a %s)",
+              file,
+              actualKind,
+              kind,
+              description));
     }
     int version = fields.int32("formatVersion");
     checkVersion(file, version, supportedVersion);
@@ -58,15 +65,24 @@ final class ManifestFiles {
   static void checkVersion(Path file, int version, int supportedVersion)
       throws ArtifactFormatException {
     if (version > supportedVersion) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s has format version %d; this library reads version %d: it was written by a newer"
-              + " recformer, upgrade the library (this is %s) to read it",
-          file, version, supportedVersion, LibraryVersion.get()));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s has format version %d; this library reads version %d: it was written by a newer"
+                  + " recformer, upgrade the library (this is %s) to read it",
+              file,
+              version,
+              supportedVersion,
+              LibraryVersion.get()));
     }
     if (version < 1) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s has format version %d; versions start at 1 and this library reads version %d",
-          file, version, supportedVersion));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s has format version %d; versions start at 1 and this library reads version %d",
+              file,
+              version,
+              supportedVersion));
     }
     // Versions 1 .. supportedVersion - 1 would be migrated here when a version 2 exists.
   }
@@ -78,10 +94,15 @@ final class ManifestFiles {
       root = MAPPER.readTree(utf8);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      String where = at == null ? "" : String.format(Locale.ROOT, " at line %d, column %d",
-          at.getLineNr(), at.getColumnNr());
-      throw new ArtifactFormatException(String.format(Locale.ROOT, "%s is not valid JSON%s: %s",
-          source, where, e.getOriginalMessage()), e);
+      String where =
+          at == null
+              ? ""
+              : String.format(
+                  Locale.ROOT, " at line %d, column %d", at.getLineNr(), at.getColumnNr());
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT, "%s is not valid JSON%s: %s", source, where, e.getOriginalMessage()),
+          e);
     } catch (IOException e) {
       throw new ArtifactFormatException(source + " could not be parsed: " + e.getMessage(), e);
     }
@@ -100,16 +121,18 @@ final class ManifestFiles {
   }
 
   /**
-   * Renders JSON with two-space indentation, {@code "key": value}, {@code "\n"} line ends on
-   * every platform and a final newline, so that files are byte-identical across machines.
+   * Renders JSON with two-space indentation, {@code "key": value}, {@code "\n"} line ends on every
+   * platform and a final newline, so that files are byte-identical across machines.
    */
   static String render(JsonNode node) {
     DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-    DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-        .withSeparators(Separators.createDefaultInstance()
-            .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-        .withObjectIndenter(indenter)
-        .withArrayIndenter(indenter);
+    DefaultPrettyPrinter printer =
+        new DefaultPrettyPrinter()
+            .withSeparators(
+                Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+            .withObjectIndenter(indenter)
+            .withArrayIndenter(indenter);
     try {
       return MAPPER.writer(printer).writeValueAsString(node) + "\n";
     } catch (JsonProcessingException e) {

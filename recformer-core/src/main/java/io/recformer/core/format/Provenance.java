@@ -1,6 +1,8 @@
 package io.recformer.core.format;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -49,13 +51,14 @@ public record Provenance(
       throw new IllegalArgumentException("extras must be a map (may be empty), not null");
     }
     Map<String, String> copy = new LinkedHashMap<>();
-    extras.forEach((k, v) -> {
-      if (k == null || v == null) {
-        throw new IllegalArgumentException(
-            "extras entry " + k + " = " + v + " must have a non-null key and value");
-      }
-      copy.put(k, v);
-    });
+    extras.forEach(
+        (k, v) -> {
+          if (k == null || v == null) {
+            throw new IllegalArgumentException(
+                "extras entry " + k + " = " + v + " must have a non-null key and value");
+          }
+          copy.put(k, v);
+        });
     // LinkedHashMap keeps the caller's order (Map.copyOf would not).
     extras = Collections.unmodifiableMap(copy);
   }
@@ -68,10 +71,16 @@ public record Provenance(
    * @param seed the run's seed
    * @param extras further facts, kept in iteration order (may be empty)
    */
-  public static Provenance capture(String datasetFingerprint, long seed, Map<String, String> extras) {
-    return new Provenance(datasetFingerprint, seed, LibraryVersion.get(),
-        System.getProperty("java.version", "unknown") + " ("
-            + System.getProperty("java.vendor", "unknown vendor") + ")",
+  public static Provenance capture(
+      String datasetFingerprint, long seed, Map<String, String> extras) {
+    return new Provenance(
+        datasetFingerprint,
+        seed,
+        LibraryVersion.get(),
+        System.getProperty("java.version", "unknown")
+            + " ("
+            + System.getProperty("java.vendor", "unknown vendor")
+            + ")",
         System.getProperty("os.name", "unknown") + " " + System.getProperty("os.version", ""),
         System.getProperty("os.arch", "unknown"),
         GitCommit.detect(),
@@ -81,9 +90,12 @@ public record Provenance(
 
   private static void requireText(String field, String value) {
     if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "provenance %s = %s must be non-blank text", field,
-          value == null ? "null" : "'" + value + "'"));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "provenance %s = %s must be non-blank text",
+              field,
+              value == null ? "null" : "'" + value + "'"));
     }
   }
 
@@ -91,8 +103,8 @@ public record Provenance(
   public String toJson() {
     try {
       return ManifestFiles.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toNode());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new java.io.UncheckedIOException("could not serialize provenance", e);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("could not serialize provenance", e);
     }
   }
 
@@ -124,9 +136,14 @@ public record Provenance(
     try {
       createdAt = Instant.parse(created);
     } catch (DateTimeParseException e) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "provenance field 'createdAt' in %s is '%s', expected an ISO-8601 UTC time such as"
-              + " 2026-11-27T08:00:00Z", f.source(), created), e);
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "provenance field 'createdAt' in %s is '%s', expected an ISO-8601 UTC time such as"
+                  + " 2026-11-27T08:00:00Z",
+              f.source(),
+              created),
+          e);
     }
     Map<String, String> extras = f.stringMap("extras");
     f.rejectUnknown();

@@ -5,18 +5,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which attributes an item keeps, and in which order, before encoding. Recformer encodes the first
- * {@code maxAttributes} attributes in their given order (reference section 2), so the layout decides
- * what the model sees: the paper's is {@code title, brand, category}.
+ * {@code maxAttributes} attributes in their given order (reference section 2), so the layout
+ * decides what the model sees: the paper's is {@code title, brand, category}.
  *
  * @param keys attribute keys in encoding order, non-blank and unique
  */
 public record AttributeLayout(List<String> keys) {
 
   /** The paper's layout: title, brand, category. */
-  public static final AttributeLayout PAPER = new AttributeLayout(List.of("title", "brand", "category"));
+  public static final AttributeLayout PAPER =
+      new AttributeLayout(List.of("title", "brand", "category"));
 
   public AttributeLayout {
     keys = List.copyOf(Objects.requireNonNull(keys, "attribute layout keys"));
@@ -29,7 +31,8 @@ public record AttributeLayout(List<String> keys) {
         throw new IllegalArgumentException("attribute layout " + keys + " contains a blank key");
       }
       if (!seen.add(key)) {
-        throw new IllegalArgumentException("attribute layout " + keys + " names '" + key + "' twice");
+        throw new IllegalArgumentException(
+            "attribute layout " + keys + " names '" + key + "' twice");
       }
     }
   }
@@ -51,8 +54,8 @@ public record AttributeLayout(List<String> keys) {
   }
 
   /**
-   * Fails when a key of this layout occurs in no item of the catalog: a misspelt key would otherwise
-   * silently drop an attribute from every item.
+   * Fails when a key of this layout occurs in no item of the catalog: a misspelt key would
+   * otherwise silently drop an attribute from every item.
    */
   public void validateAgainst(ItemCatalog catalog) {
     Set<String> present = new HashSet<>();
@@ -63,8 +66,12 @@ public record AttributeLayout(List<String> keys) {
     }
     for (String key : keys) {
       if (!present.contains(key)) {
-        throw new IllegalArgumentException("attribute layout names '" + key
-            + "', which no item of the catalog has (keys present: " + new java.util.TreeSet<>(present) + ")");
+        throw new IllegalArgumentException(
+            "attribute layout names '"
+                + key
+                + "', which no item of the catalog has (keys present: "
+                + new TreeSet<>(present)
+                + ")");
       }
     }
   }

@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * An item: an identifier plus an ordered list of text attributes. The order matters: Recformer
- * keeps the first {@code maxAttributes} attributes in the given order (reference section 2).
+ * keeps the first attributes, up to the configured maximum, in the given order (reference section
+ * 2).
  *
  * @param id the item identifier (for example an ASIN), non-blank
  * @param attributes the attributes in encoding order; keys are unique
@@ -24,7 +25,8 @@ public record Item(String id, List<ItemAttribute> attributes) {
     if (id.isBlank()) {
       throw new IllegalArgumentException("item id must not be blank");
     }
-    attributes = List.copyOf(Objects.requireNonNull(attributes, () -> "attributes of item '" + id + "'"));
+    attributes =
+        List.copyOf(Objects.requireNonNull(attributes, () -> "attributes of item '" + id + "'"));
     Set<String> seen = new HashSet<>();
     for (ItemAttribute attribute : attributes) {
       if (!seen.add(attribute.key())) {
@@ -34,7 +36,9 @@ public record Item(String id, List<ItemAttribute> attributes) {
     }
   }
 
-  /** Creates an item from alternating key/value strings: {@code Item.of("B00X", "title", "Glue")}. */
+  /**
+   * Creates an item from alternating key/value strings: {@code Item.of("B00X", "title", "Glue")}.
+   */
   public static Item of(String id, String... keysAndValues) {
     if (keysAndValues.length % 2 != 0) {
       throw new IllegalArgumentException(
@@ -62,7 +66,9 @@ public record Item(String id, List<ItemAttribute> attributes) {
     return attribute(TITLE).orElse("");
   }
 
-  /** True when at least one attribute value is non-blank: an item with no text cannot be encoded. */
+  /**
+   * True when at least one attribute value is non-blank: an item with no text cannot be encoded.
+   */
   public boolean hasText() {
     for (ItemAttribute attribute : attributes) {
       if (!attribute.value().isBlank()) {

@@ -17,7 +17,8 @@ public record ItemAttribute(String key, String value) {
     Objects.requireNonNull(key, "attribute key");
     Objects.requireNonNull(value, () -> "value of attribute '" + key + "'");
     if (key.isBlank()) {
-      throw new IllegalArgumentException("attribute key must not be blank (value: '" + value + "')");
+      throw new IllegalArgumentException(
+          "attribute key must not be blank (value: '" + value + "')");
     }
   }
 }

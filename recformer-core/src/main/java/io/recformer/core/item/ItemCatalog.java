@@ -23,7 +23,12 @@ public final class ItemCatalog {
       Integer previous = indexById.put(this.items.get(i).id(), i);
       if (previous != null) {
         throw new IllegalArgumentException(
-            "duplicate item id '" + this.items.get(i).id() + "' at positions " + previous + " and " + i);
+            "duplicate item id '"
+                + this.items.get(i).id()
+                + "' at positions "
+                + previous
+                + " and "
+                + i);
       }
     }
   }
@@ -64,7 +69,8 @@ public final class ItemCatalog {
   public int requireIndex(String id) {
     Integer index = indexById.get(id);
     if (index == null) {
-      throw new IllegalArgumentException("unknown item id '" + id + "' (catalog has " + items.size() + " items)");
+      throw new IllegalArgumentException(
+          "unknown item id '" + id + "' (catalog has " + items.size() + " items)");
     }
     return index;
   }

@@ -17,11 +17,20 @@ public record UserHistory(String userId, List<String> itemIds, List<Long> timest
     if (userId.isBlank()) {
       throw new IllegalArgumentException("user id must not be blank");
     }
-    itemIds = List.copyOf(Objects.requireNonNull(itemIds, () -> "item ids of user '" + userId + "'"));
-    timestamps = List.copyOf(Objects.requireNonNull(timestamps, () -> "timestamps of user '" + userId + "'"));
+    itemIds =
+        List.copyOf(Objects.requireNonNull(itemIds, () -> "item ids of user '" + userId + "'"));
+    timestamps =
+        List.copyOf(
+            Objects.requireNonNull(timestamps, () -> "timestamps of user '" + userId + "'"));
     if (!timestamps.isEmpty() && timestamps.size() != itemIds.size()) {
-      throw new IllegalArgumentException("user '" + userId + "' has " + itemIds.size()
-          + " items but " + timestamps.size() + " timestamps");
+      throw new IllegalArgumentException(
+          "user '"
+              + userId
+              + "' has "
+              + itemIds.size()
+              + " items but "
+              + timestamps.size()
+              + " timestamps");
     }
   }
 
@@ -42,9 +51,17 @@ public record UserHistory(String userId, List<String> itemIds, List<Long> timest
   public UserHistory prefix(int length) {
     if (length < 0 || length > itemIds.size()) {
       throw new IllegalArgumentException(
-          "prefix length " + length + " outside [0, " + itemIds.size() + "] for user '" + userId + "'");
+          "prefix length "
+              + length
+              + " outside [0, "
+              + itemIds.size()
+              + "] for user '"
+              + userId
+              + "'");
     }
-    return new UserHistory(userId, itemIds.subList(0, length),
+    return new UserHistory(
+        userId,
+        itemIds.subList(0, length),
         timestamps.isEmpty() ? List.of() : timestamps.subList(0, length));
   }
 }

@@ -14,13 +14,13 @@ import java.util.SplittableRandom;
  * encoders are often anisotropic (every pair of items has a cosine near some high mean), so the
  * cosines one query sees vary by only a few hundredths; divided by tau = 0.05 that is well under
  * one nat of logit spread, the softmax over the catalog is nearly uniform, and the loss weighs
- * every negative about equally instead of the near misses that decide the top ten.
- * {@link #logitSpread(double)} gives that spread for a candidate tau.
+ * every negative about equally instead of the near misses that decide the top ten. {@link
+ * #logitSpread(double)} gives that spread for a candidate tau.
  *
- * <p>Statistics are over ordered pairs of distinct sampled rows (a row's cosine with itself is
- * left out): {@code meanCosine} is the mean cosine, {@code rowSpread} the mean over rows of the
- * standard deviation of that row's cosines, {@code nearestCosine} the mean over rows of the
- * highest one. Zero rows are rejected: they have no direction.
+ * <p>Statistics are over ordered pairs of distinct sampled rows (a row's cosine with itself is left
+ * out): {@code meanCosine} is the mean cosine, {@code rowSpread} the mean over rows of the standard
+ * deviation of that row's cosines, {@code nearestCosine} the mean over rows of the highest one.
+ * Zero rows are rejected: they have no direction.
  *
  * @param meanCosine mean cosine between two distinct items
  * @param rowSpread mean per-row standard deviation of the cosines
@@ -28,8 +28,8 @@ import java.util.SplittableRandom;
  * @param rowsSampled rows the statistics come from
  * @param rows rows of the whole matrix
  */
-public record CosineSpread(double meanCosine, double rowSpread, double nearestCosine,
-    int rowsSampled, long rows) {
+public record CosineSpread(
+    double meanCosine, double rowSpread, double nearestCosine, int rowsSampled, long rows) {
 
   /** Rows sampled by default: the pairwise pass is rowsSampled^2 x dim multiply-adds. */
   public static final int DEFAULT_SAMPLE = 2048;
@@ -43,8 +43,8 @@ public record CosineSpread(double meanCosine, double rowSpread, double nearestCo
   }
 
   /**
-   * The fields of this record plus the temperature and {@link #logitSpread(double)} at it, the
-   * form run reports and evaluation files store.
+   * The fields of this record plus the temperature and {@link #logitSpread(double)} at it, the form
+   * run reports and evaluation files store.
    */
   public ObjectNode toJson(double temperature) {
     ObjectNode node = new ObjectMapper().createObjectNode();
@@ -60,9 +60,14 @@ public record CosineSpread(double meanCosine, double rowSpread, double nearestCo
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "cosine between items: mean %.4f, per-item sd %.4f, nearest %.4f (%d of %d rows)",
-        meanCosine, rowSpread, nearestCosine, rowsSampled, rows);
+        meanCosine,
+        rowSpread,
+        nearestCosine,
+        rowsSampled,
+        rows);
   }
 
   /**
@@ -92,8 +97,8 @@ public record CosineSpread(double meanCosine, double rowSpread, double nearestCo
   }
 
   /**
-   * The spread of the given rows (already sampled, see {@link #sampleRows}) of a matrix with
-   * {@code rows} rows in all.
+   * The spread of the given rows (already sampled, see {@link #sampleRows}) of a matrix with {@code
+   * rows} rows in all.
    *
    * @param sample at least two rows of equal length, none all zeros
    * @param rows row count of the whole matrix, for the record
@@ -151,8 +156,12 @@ public record CosineSpread(double meanCosine, double rowSpread, double nearestCo
     }
     norm = Math.sqrt(norm);
     if (!(norm > 0) || !Double.isFinite(norm)) {
-      throw new IllegalArgumentException("sampled row " + index + " has norm " + norm
-          + "; a cosine needs a finite non-zero vector");
+      throw new IllegalArgumentException(
+          "sampled row "
+              + index
+              + " has norm "
+              + norm
+              + "; a cosine needs a finite non-zero vector");
     }
     double[] u = new double[row.length];
     for (int k = 0; k < row.length; k++) {

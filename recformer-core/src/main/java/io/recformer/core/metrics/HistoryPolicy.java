@@ -1,8 +1,8 @@
 package io.recformer.core.metrics;
 
 /**
- * Whether the items of a user's input history take part in the ranking of that user's target.
- * Every reported number should state the policy it used.
+ * Whether the items of a user's input history take part in the ranking of that user's target. Every
+ * reported number should state the policy it used.
  */
 public enum HistoryPolicy {
   /**

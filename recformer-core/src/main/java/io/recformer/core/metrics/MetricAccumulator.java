@@ -26,6 +26,7 @@ public final class MetricAccumulator {
   private final HistoryPolicy historyPolicy;
   private final int[] cutoffs;
   private final List<String> names;
+
   /** One per metric in report order: NDCG@k, Recall@k for each cutoff k ascending, then MRR. */
   private final RunningStats[] stats;
 
@@ -119,18 +120,23 @@ public final class MetricAccumulator {
   public void addBatch(float[] scores, int items, int[] targets, int[][] histories) {
     int users = targets.length;
     if (items < 1 || (long) users * items != scores.length) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "score matrix has %d entries, expected users x items = %d x %d", scores.length, users,
-          items));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "score matrix has %d entries, expected users x items = %d x %d",
+              scores.length,
+              users,
+              items));
     }
     if (histories != null && histories.length != users) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%d histories given for %d users", histories.length, users));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "%d histories given for %d users", histories.length, users));
     }
     double[][] rows = new double[users][];
     for (int u = 0; u < users; u++) {
       int[] history = histories == null ? null : histories[u];
-      rows[u] = values(TargetRank.count(scores, u * items, items, targets[u], excludedFor(history)));
+      rows[u] =
+          values(TargetRank.count(scores, u * items, items, targets[u], excludedFor(history)));
     }
     synchronized (this) {
       for (double[] values : rows) {
@@ -148,12 +154,19 @@ public final class MetricAccumulator {
    * @throws IllegalArgumentException if the policies or cutoffs differ
    */
   public void merge(MetricAccumulator other) {
-    if (other.tiePolicy != tiePolicy || other.historyPolicy != historyPolicy
+    if (other.tiePolicy != tiePolicy
+        || other.historyPolicy != historyPolicy
         || !Arrays.equals(other.cutoffs, cutoffs)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "cannot merge accumulators with different settings: %s/%s/%s vs %s/%s/%s", tiePolicy,
-          historyPolicy, Arrays.toString(cutoffs), other.tiePolicy, other.historyPolicy,
-          Arrays.toString(other.cutoffs)));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "cannot merge accumulators with different settings: %s/%s/%s vs %s/%s/%s",
+              tiePolicy,
+              historyPolicy,
+              Arrays.toString(cutoffs),
+              other.tiePolicy,
+              other.historyPolicy,
+              Arrays.toString(other.cutoffs)));
     }
     if (other == this) {
       throw new IllegalArgumentException("cannot merge an accumulator into itself");
@@ -179,7 +192,8 @@ public final class MetricAccumulator {
   public MetricReport report() {
     RunningStats[] s = snapshot();
     if (s[0].count() == 0) {
-      throw new IllegalStateException("no user was evaluated: add users before asking for a report");
+      throw new IllegalStateException(
+          "no user was evaluated: add users before asking for a report");
     }
     Map<String, Double> means = new LinkedHashMap<>();
     Map<String, Double> errors = new LinkedHashMap<>();

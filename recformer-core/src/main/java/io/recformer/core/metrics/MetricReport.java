@@ -36,8 +36,11 @@ public record MetricReport(
       throw new IllegalArgumentException("metrics, standard errors and policies are required");
     }
     if (!metrics.keySet().equals(standardErrors.keySet())) {
-      throw new IllegalArgumentException("standard errors " + standardErrors.keySet()
-          + " do not cover the same metrics as " + metrics.keySet());
+      throw new IllegalArgumentException(
+          "standard errors "
+              + standardErrors.keySet()
+              + " do not cover the same metrics as "
+              + metrics.keySet());
     }
     if (users < 1) {
       throw new IllegalArgumentException("users = " + users + " must be >= 1");
@@ -71,8 +74,8 @@ public record MetricReport(
   }
 
   /**
-   * The header and separator lines of a Markdown table whose rows are {@link
-   * #markdownRow(String)}: a label column, one column per metric, users and policies.
+   * The header and separator lines of a Markdown table whose rows are {@link #markdownRow(String)}:
+   * a label column, one column per metric, users and policies.
    */
   public String markdownHeader(String labelColumn) {
     StringBuilder head = new StringBuilder("| ").append(labelColumn).append(" |");
@@ -97,9 +100,13 @@ public record MetricReport(
       }
       row.append(" |");
     }
-    row.append(' ').append(users).append(" | ")
-        .append(tiePolicy.name().toLowerCase(Locale.ROOT)).append(" | ")
-        .append(historyPolicy.name().toLowerCase(Locale.ROOT)).append(" |\n");
+    row.append(' ')
+        .append(users)
+        .append(" | ")
+        .append(tiePolicy.name().toLowerCase(Locale.ROOT))
+        .append(" | ")
+        .append(historyPolicy.name().toLowerCase(Locale.ROOT))
+        .append(" |\n");
     return row.toString();
   }
 
@@ -109,9 +116,9 @@ public record MetricReport(
   }
 
   /**
-   * This report as a JSON object: {@code users}, {@code tiePolicy}, {@code historyPolicy},
-   * {@code metrics} and {@code standardErrors} (objects in report order; an undefined standard
-   * error is written as null).
+   * This report as a JSON object: {@code users}, {@code tiePolicy}, {@code historyPolicy}, {@code
+   * metrics} and {@code standardErrors} (objects in report order; an undefined standard error is
+   * written as null).
    */
   public String toJson() {
     ObjectNode root = JSON.createObjectNode();
@@ -121,13 +128,14 @@ public record MetricReport(
     ObjectNode m = root.putObject("metrics");
     metrics.forEach(m::put);
     ObjectNode s = root.putObject("standardErrors");
-    standardErrors.forEach((k, v) -> {
-      if (Double.isFinite(v)) {
-        s.put(k, v);
-      } else {
-        s.putNull(k);
-      }
-    });
+    standardErrors.forEach(
+        (k, v) -> {
+          if (Double.isFinite(v)) {
+            s.put(k, v);
+          } else {
+            s.putNull(k);
+          }
+        });
     try {
       return JSON.writeValueAsString(root);
     } catch (JsonProcessingException e) {

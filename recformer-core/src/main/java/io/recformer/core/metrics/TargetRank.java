@@ -5,14 +5,14 @@ import java.util.Locale;
 
 /**
  * Where one user's target lands in a full ranking of the catalog, kept as counts so that every
- * {@link TiePolicy} can be applied afterwards: {@code greater} items score strictly higher than
- * the target, {@code tied} other items score exactly the same, and {@code candidates} items (the
- * target included) took part in the ranking.
+ * {@link TiePolicy} can be applied afterwards: {@code greater} items score strictly higher than the
+ * target, {@code tied} other items score exactly the same, and {@code candidates} items (the target
+ * included) took part in the ranking.
  *
- * <p>Counting is one pass over the scores with no sorting, O(items + history log history).
- * Metrics follow reference section 6: Recall@K = 1 if rank &lt; K; NDCG@K = 1 / log2(rank + 2) if
- * rank &lt; K, else 0 (one relevant item, so the ideal DCG is 1); MRR = 1 / (rank + 1) over the
- * full list, not cut at K. Ranks are 0-based.
+ * <p>Counting is one pass over the scores with no sorting, O(items + history log history). Metrics
+ * follow reference section 6: Recall@K = 1 if rank &lt; K; NDCG@K = 1 / log2(rank + 2) if rank &lt;
+ * K, else 0 (one relevant item, so the ideal DCG is 1); MRR = 1 / (rank + 1) over the full list,
+ * not cut at K. Ranks are 0-based.
  *
  * @param greater ranked items scoring strictly higher than the target
  * @param tied ranked items other than the target scoring exactly the target's score
@@ -22,13 +22,19 @@ public record TargetRank(int greater, int tied, int candidates) {
 
   /** Up to this many tied ranks the expected MRR is summed term by term (exact). */
   private static final int DIRECT_SUM_LIMIT = 4096;
+
   private static final double EULER_GAMMA = 0.5772156649015329;
 
   public TargetRank {
     if (greater < 0 || tied < 0 || candidates < 1 || (long) greater + tied + 1 > candidates) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "rank counts greater = %d, tied = %d, candidates = %d are inconsistent: need greater >= 0,"
-              + " tied >= 0 and greater + tied + 1 <= candidates", greater, tied, candidates));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "rank counts greater = %d, tied = %d, candidates = %d are inconsistent: need greater"
+                  + " >= 0, tied >= 0 and greater + tied + 1 <= candidates",
+              greater,
+              tied,
+              candidates));
     }
   }
 
@@ -62,7 +68,7 @@ public record TargetRank(int greater, int tied, int candidates) {
       float s = scores[i];
       greater += s > t ? 1 : 0;
       equal += s == t ? 1 : 0;
-      sawNan |= s != s;
+      sawNan |= Float.isNaN(s);
     }
     if (sawNan) {
       throw nan(firstNan(scores, offset, items), offset, items);
@@ -79,7 +85,8 @@ public record TargetRank(int greater, int tied, int candidates) {
       }
     }
     // equal counts the target itself, hence the - 1.
-    return new TargetRank(greater - excludedGreater, equal - 1 - excludedEqual, items - drop.length);
+    return new TargetRank(
+        greater - excludedGreater, equal - 1 - excludedEqual, items - drop.length);
   }
 
   static TargetRank count(double[] scores, int offset, int items, int target, int[] excluded) {
@@ -93,7 +100,7 @@ public record TargetRank(int greater, int tied, int candidates) {
       double s = scores[i];
       greater += s > t ? 1 : 0;
       equal += s == t ? 1 : 0;
-      sawNan |= s != s;
+      sawNan |= Double.isNaN(s);
     }
     if (sawNan) {
       throw nan(firstNan(scores, offset, items), offset, items);
@@ -109,7 +116,8 @@ public record TargetRank(int greater, int tied, int candidates) {
         excludedEqual++;
       }
     }
-    return new TargetRank(greater - excludedGreater, equal - 1 - excludedEqual, items - drop.length);
+    return new TargetRank(
+        greater - excludedGreater, equal - 1 - excludedEqual, items - drop.length);
   }
 
   private static int firstNan(float[] scores, int offset, int items) {
@@ -135,15 +143,20 @@ public record TargetRank(int greater, int tied, int candidates) {
       throw new IllegalArgumentException("cannot rank an empty catalog (0 scores)");
     }
     if (target < 0 || target >= items) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "target index %d is out of range: must be in [0, %d)", target, items));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT, "target index %d is out of range: must be in [0, %d)", target, items));
     }
   }
 
   private static IllegalArgumentException nan(int index, int offset, int items) {
     String row = offset == 0 ? "" : String.format(Locale.ROOT, " (row %d)", offset / items);
-    return new IllegalArgumentException(String.format(Locale.ROOT,
-        "score of item %d is NaN%s: scores must be numbers to be ranked", index, row));
+    return new IllegalArgumentException(
+        String.format(
+            Locale.ROOT,
+            "score of item %d is NaN%s: scores must be numbers to be ranked",
+            index,
+            row));
   }
 
   /** Sorted distinct valid indices of {@code excluded}, without the target. */
@@ -155,8 +168,12 @@ public record TargetRank(int greater, int tied, int candidates) {
     Arrays.sort(sorted);
     if (sorted[0] < 0 || sorted[sorted.length - 1] >= items) {
       int bad = sorted[0] < 0 ? sorted[0] : sorted[sorted.length - 1];
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "excluded item index %d is out of range: must be in [0, %d)", bad, items));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "excluded item index %d is out of range: must be in [0, %d)",
+              bad,
+              items));
     }
     int n = 0;
     for (int i = 0; i < sorted.length; i++) {
@@ -169,8 +186,8 @@ public record TargetRank(int greater, int tied, int candidates) {
   }
 
   /**
-   * The target's 0-based rank under a policy; for {@link TiePolicy#EXPECTED} the mean rank
-   * {@code greater + tied / 2}.
+   * The target's 0-based rank under a policy; for {@link TiePolicy#EXPECTED} the mean rank {@code
+   * greater + tied / 2}.
    */
   public double rank(TiePolicy policy) {
     return switch (policy) {
@@ -246,7 +263,9 @@ public record TargetRank(int greater, int tied, int candidates) {
     }
     double x = n;
     double inv2 = 1.0 / (x * x);
-    return Math.log(x) + EULER_GAMMA + 1.0 / (2 * x)
+    return Math.log(x)
+        + EULER_GAMMA
+        + 1.0 / (2 * x)
         - inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 / 252));
   }
 

@@ -1,8 +1,8 @@
 package io.recformer.core.metrics;
 
 /**
- * How items scoring exactly the same as the target are ordered relative to it. Ties are rare with
- * a trained model in float32 but common with degenerate scores (an untrained model, a constant
+ * How items scoring exactly the same as the target are ordered relative to it. Ties are rare with a
+ * trained model in float32 but common with degenerate scores (an untrained model, a constant
  * baseline, quantized vectors), where the choice can move a metric from 0 to 1; every reported
  * number should state the policy it used.
  *
@@ -20,8 +20,8 @@ public enum TiePolicy {
   PESSIMISTIC,
   /**
    * The exact expected value of each metric under uniformly random tie-breaking: the metric is
-   * averaged over the {@code t + 1} equally likely ranks {@code g .. g + t}. This is not the
-   * metric of the expected rank (NDCG and MRR are convex in the rank, so those differ).
+   * averaged over the {@code t + 1} equally likely ranks {@code g .. g + t}. This is not the metric
+   * of the expected rank (NDCG and MRR are convex in the rank, so those differ).
    */
   EXPECTED
 }

@@ -12,10 +12,10 @@ import java.util.Objects;
  * {@link #unrounded}.
  *
  * <p>Padding values: the pad token id, token type 3, token position {@code max(positionOffset - 1,
- * 0)} (Hugging Face's padding index for RoBERTa-style positions, 0 for BERT), item position
- * {@code maxItemPositions - 1} (the last row of the item-position table, as the original code
- * pads), attention mask 0 and global-attention mask 0. Real tokens get attention mask 1; [CLS],
- * position 0 of every row, gets global-attention mask 1.
+ * 0)} (Hugging Face's padding index for RoBERTa-style positions, 0 for BERT), item position {@code
+ * maxItemPositions - 1} (the last row of the item-position table, as the original code pads),
+ * attention mask 0 and global-attention mask 0. Real tokens get attention mask 1; [CLS], position 0
+ * of every row, gets global-attention mask 1.
  */
 public final class BatchCollator {
 
@@ -32,11 +32,16 @@ public final class BatchCollator {
   public BatchCollator(RecformerConfig config, int padId, int lengthMultiple) {
     Objects.requireNonNull(config, "config");
     if (padId < 0 || padId >= config.vocabSize()) {
-      throw new IllegalArgumentException("padId = " + padId + " is out of range: must be in [0, "
-          + config.vocabSize() + ") (config vocabSize)");
+      throw new IllegalArgumentException(
+          "padId = "
+              + padId
+              + " is out of range: must be in [0, "
+              + config.vocabSize()
+              + ") (config vocabSize)");
     }
     if (lengthMultiple < 1) {
-      throw new IllegalArgumentException("lengthMultiple = " + lengthMultiple + " is out of range: must be >= 1");
+      throw new IllegalArgumentException(
+          "lengthMultiple = " + lengthMultiple + " is out of range: must be >= 1");
     }
     this.padId = padId;
     this.lengthMultiple = lengthMultiple;
@@ -98,6 +103,7 @@ public final class BatchCollator {
       Arrays.fill(tokenPositions, row + real, end, padTokenPosition);
       Arrays.fill(itemPositions, row + real, end, padItemPosition);
     }
-    return EncodedBatch.wrap(batch, length, ids, types, tokenPositions, itemPositions, attention, global);
+    return EncodedBatch.wrap(
+        batch, length, ids, types, tokenPositions, itemPositions, attention, global);
   }
 }

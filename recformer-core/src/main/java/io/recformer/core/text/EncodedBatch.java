@@ -5,14 +5,14 @@ import java.util.Locale;
 
 /**
  * A padded batch of Recformer inputs, ready for an engine: six row-major {@code [batch, length]}
- * int arrays. Padding positions carry the pad token id, token type 3, token position
- * {@code max(positionOffset - 1, 0)} (Hugging Face's padding index: 1 for RoBERTa-style positions,
- * 0 for BERT), item position {@code maxItemPositions - 1} (the original code's padding row),
- * attention mask 0 and global-attention mask 0; see {@link BatchCollator}. Global attention is 1 on
- * [CLS] only.
+ * int arrays. Padding positions carry the pad token id, token type 3, token position {@code
+ * max(positionOffset - 1, 0)} (Hugging Face's padding index: 1 for RoBERTa-style positions, 0 for
+ * BERT), item position {@code maxItemPositions - 1} (the original code's padding row), attention
+ * mask 0 and global-attention mask 0; see {@link BatchCollator}. Global attention is 1 on [CLS]
+ * only.
  *
- * <p>Arrays are copied in; the accessors return the backing arrays without copying, because
- * batches are handed to engines on the hot path. Callers must not modify them.
+ * <p>Arrays are copied in; the accessors return the backing arrays without copying, because batches
+ * are handed to engines on the hot path. Callers must not modify them.
  */
 public final class EncodedBatch {
 
@@ -25,18 +25,44 @@ public final class EncodedBatch {
   private final int[] attentionMask;
   private final int[] globalAttentionMask;
 
-  public EncodedBatch(int batchSize, int length, int[] inputIds, int[] tokenTypeIds,
-      int[] tokenPositionIds, int[] itemPositionIds, int[] attentionMask, int[] globalAttentionMask) {
-    this(batchSize, length, inputIds, tokenTypeIds, tokenPositionIds, itemPositionIds, attentionMask,
-        globalAttentionMask, true);
+  public EncodedBatch(
+      int batchSize,
+      int length,
+      int[] inputIds,
+      int[] tokenTypeIds,
+      int[] tokenPositionIds,
+      int[] itemPositionIds,
+      int[] attentionMask,
+      int[] globalAttentionMask) {
+    this(
+        batchSize,
+        length,
+        inputIds,
+        tokenTypeIds,
+        tokenPositionIds,
+        itemPositionIds,
+        attentionMask,
+        globalAttentionMask,
+        true);
   }
 
-  private EncodedBatch(int batchSize, int length, int[] inputIds, int[] tokenTypeIds,
-      int[] tokenPositionIds, int[] itemPositionIds, int[] attentionMask, int[] globalAttentionMask,
+  private EncodedBatch(
+      int batchSize,
+      int length,
+      int[] inputIds,
+      int[] tokenTypeIds,
+      int[] tokenPositionIds,
+      int[] itemPositionIds,
+      int[] attentionMask,
+      int[] globalAttentionMask,
       boolean copy) {
     if (batchSize < 1 || length < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "batch shape [%d, %d] must be positive in both dimensions", batchSize, length));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "batch shape [%d, %d] must be positive in both dimensions",
+              batchSize,
+              length));
     }
     int n = Math.multiplyExact(batchSize, length);
     this.batchSize = batchSize;
@@ -50,16 +76,36 @@ public final class EncodedBatch {
   }
 
   /** Takes ownership of freshly built arrays without copying them (the collator's hot path). */
-  static EncodedBatch wrap(int batchSize, int length, int[] inputIds, int[] tokenTypeIds,
-      int[] tokenPositionIds, int[] itemPositionIds, int[] attentionMask, int[] globalAttentionMask) {
-    return new EncodedBatch(batchSize, length, inputIds, tokenTypeIds, tokenPositionIds, itemPositionIds,
-        attentionMask, globalAttentionMask, false);
+  static EncodedBatch wrap(
+      int batchSize,
+      int length,
+      int[] inputIds,
+      int[] tokenTypeIds,
+      int[] tokenPositionIds,
+      int[] itemPositionIds,
+      int[] attentionMask,
+      int[] globalAttentionMask) {
+    return new EncodedBatch(
+        batchSize,
+        length,
+        inputIds,
+        tokenTypeIds,
+        tokenPositionIds,
+        itemPositionIds,
+        attentionMask,
+        globalAttentionMask,
+        false);
   }
 
   private static int[] checked(String name, int[] array, int expected, boolean copy) {
     if (array.length != expected) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%s has %d entries, expected batch x length = %d", name, array.length, expected));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "%s has %d entries, expected batch x length = %d",
+              name,
+              array.length,
+              expected));
     }
     return copy ? array.clone() : array;
   }
@@ -118,7 +164,8 @@ public final class EncodedBatch {
   @Override
   public boolean equals(Object o) {
     return o instanceof EncodedBatch other
-        && batchSize == other.batchSize && length == other.length
+        && batchSize == other.batchSize
+        && length == other.length
         && Arrays.equals(inputIds, other.inputIds)
         && Arrays.equals(tokenTypeIds, other.tokenTypeIds)
         && Arrays.equals(tokenPositionIds, other.tokenPositionIds)

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * One Recformer input sequence before padding (reference section 2): parallel arrays of equal
- * length, position 0 being [CLS]. Every token is real (attention mask 1); the global-attention
- * mask is 1 on [CLS] only.
+ * length, position 0 being [CLS]. Every token is real (attention mask 1); the global-attention mask
+ * is 1 on [CLS] only.
  *
  * <p>Arrays are copied in and out, so instances are immutable values.
  */
@@ -23,11 +23,16 @@ public final class EncodedSequence {
    * @param tokenPositionIds token positions, starting at the config's position offset
    * @param itemPositionIds 0 for CLS, k for every token of the k-th most recent item
    */
-  public EncodedSequence(int[] inputIds, int[] tokenTypeIds, int[] tokenPositionIds, int[] itemPositionIds) {
+  public EncodedSequence(
+      int[] inputIds, int[] tokenTypeIds, int[] tokenPositionIds, int[] itemPositionIds) {
     this(inputIds, tokenTypeIds, tokenPositionIds, itemPositionIds, true);
   }
 
-  private EncodedSequence(int[] inputIds, int[] tokenTypeIds, int[] tokenPositionIds, int[] itemPositionIds,
+  private EncodedSequence(
+      int[] inputIds,
+      int[] tokenTypeIds,
+      int[] tokenPositionIds,
+      int[] itemPositionIds,
       boolean copy) {
     int n = inputIds.length;
     if (n == 0) {
@@ -43,14 +48,20 @@ public final class EncodedSequence {
   }
 
   /** Takes ownership of freshly built arrays without copying them (the encoder's hot path). */
-  static EncodedSequence wrap(int[] inputIds, int[] tokenTypeIds, int[] tokenPositionIds, int[] itemPositionIds) {
+  static EncodedSequence wrap(
+      int[] inputIds, int[] tokenTypeIds, int[] tokenPositionIds, int[] itemPositionIds) {
     return new EncodedSequence(inputIds, tokenTypeIds, tokenPositionIds, itemPositionIds, false);
   }
 
   private static void requireLength(String name, int[] array, int expected) {
     if (array.length != expected) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%s has %d entries, expected %d (the length of inputIds)", name, array.length, expected));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "%s has %d entries, expected %d (the length of inputIds)",
+              name,
+              array.length,
+              expected));
     }
   }
 
@@ -128,10 +139,16 @@ public final class EncodedSequence {
 
   @Override
   public String toString() {
-    return "EncodedSequence[length=" + inputIds.length
-        + ", inputIds=" + Arrays.toString(inputIds)
-        + ", tokenTypeIds=" + Arrays.toString(tokenTypeIds)
-        + ", tokenPositionIds=" + Arrays.toString(tokenPositionIds)
-        + ", itemPositionIds=" + Arrays.toString(itemPositionIds) + "]";
+    return "EncodedSequence[length="
+        + inputIds.length
+        + ", inputIds="
+        + Arrays.toString(inputIds)
+        + ", tokenTypeIds="
+        + Arrays.toString(tokenTypeIds)
+        + ", tokenPositionIds="
+        + Arrays.toString(tokenPositionIds)
+        + ", itemPositionIds="
+        + Arrays.toString(itemPositionIds)
+        + "]";
   }
 }

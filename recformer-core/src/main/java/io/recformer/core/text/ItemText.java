@@ -18,13 +18,14 @@ public final class ItemText {
   /**
    * The first {@code maxAttributes} attributes in the item's order as {@code "key: value"} joined
    * by single spaces, e.g. {@code "title: Gorilla Wood Glue brand: Gorilla category: Adhesives"}.
-   * Each value is trimmed and its runs of ASCII whitespace (spaces, tabs, line breaks) become one space;
-   * attributes whose value is blank are left out. Case is kept. The result depends on nothing but
-   * the item, so it is stable across runs, machines and locales.
+   * Each value is trimmed and its runs of ASCII whitespace (spaces, tabs, line breaks) become one
+   * space; attributes whose value is blank are left out. Case is kept. The result depends on
+   * nothing but the item, so it is stable across runs, machines and locales.
    */
   public static String flatten(Item item, int maxAttributes) {
     if (maxAttributes < 1) {
-      throw new IllegalArgumentException("maxAttributes = " + maxAttributes + " is out of range: must be >= 1");
+      throw new IllegalArgumentException(
+          "maxAttributes = " + maxAttributes + " is out of range: must be >= 1");
     }
     List<ItemAttribute> attributes = item.attributes();
     StringBuilder text = new StringBuilder();

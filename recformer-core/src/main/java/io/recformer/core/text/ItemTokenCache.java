@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * Training encodes tens of thousands of histories per epoch over a few thousand items; tokenizing
  * per history would redo the same native work hundreds of times.
  *
- * <p>Items are tokenized on first use, or all at once in native batches with {@link #tokenizeAll()}.
- * Thread-safe: two threads asking for the same uncached item may both tokenize it, with the same
- * result. Memory is about 9 bytes per token (some 60 tokens per item with the paper's settings).
+ * <p>Items are tokenized on first use, or all at once in native batches with {@link
+ * #tokenizeAll()}. Thread-safe: two threads asking for the same uncached item may both tokenize it,
+ * with the same result. Memory is about 9 bytes per token (some 60 tokens per item with the paper's
+ * settings).
  */
 public final class ItemTokenCache {
 
@@ -42,7 +43,9 @@ public final class ItemTokenCache {
     return catalog;
   }
 
-  /** Tokenizes every not yet cached item in native batches, logging progress; returns this cache. */
+  /**
+   * Tokenizes every not yet cached item in native batches, logging progress; returns this cache.
+   */
   public ItemTokenCache tokenizeAll() {
     long start = System.nanoTime();
     int done = 0;
@@ -63,8 +66,13 @@ public final class ItemTokenCache {
         done += pending.size();
         pending.clear();
         double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.info(String.format(Locale.ROOT, "tokenized %d/%d items (%.0f items/s)",
-            done, catalog.size(), done / Math.max(seconds, 1e-9)));
+        LOG.info(
+            String.format(
+                Locale.ROOT,
+                "tokenized %d/%d items (%.0f items/s)",
+                done,
+                catalog.size(),
+                done / Math.max(seconds, 1e-9)));
       }
     }
     return this;
@@ -120,7 +128,10 @@ public final class ItemTokenCache {
     return encoder.wordStarts(recentItems(indicesOldestFirst, from, to));
   }
 
-  /** Word-start flags aligned with {@link #encodeHistory(List)} of the same ids, for whole-word masking. */
+  /**
+   * Word-start flags aligned with {@link #encodeHistory(List)} of the same ids, for whole-word
+   * masking.
+   */
   public boolean[] wordStarts(List<String> itemIdsOldestFirst) {
     return encoder.wordStarts(recentItems(itemIdsOldestFirst));
   }

@@ -22,22 +22,22 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Turns items and histories into Recformer inputs (reference section 2) with a Hugging Face
  * tokenizer read from a local {@code tokenizer.json} (never a hub name).
  *
- * <p>Each attribute's key and value are tokenized separately, without special tokens, truncation
- * or padding; whatever the file configures for those is switched off. Lower-casing and other
+ * <p>Each attribute's key and value are tokenized separately, without special tokens, truncation or
+ * padding; whatever the file configures for those is switched off. Lower-casing and other
  * normalization come from the file's normalizer, never from {@link String#toLowerCase()}, so the
  * JVM's default locale cannot change the ids (a Turkish locale would turn "I" into a dotless "ı").
  *
  * <p>Items keep their first {@code config.maxAttributes()} attributes in their own order; apply an
  * {@link AttributeLayout} first (or pass one to {@link #tokenizeItem(Item, AttributeLayout)}) to
- * choose which. Tokenizing dominates encoding time: tokenize each item once, with
- * {@link #tokenizeItems(List)} or an {@link ItemTokenCache}, and build histories from the cached
- * {@link TokenizedItem}s with {@link #sequenceEncoder()}.
+ * choose which. Tokenizing dominates encoding time: tokenize each item once, with {@link
+ * #tokenizeItems(List)} or an {@link ItemTokenCache}, and build histories from the cached {@link
+ * TokenizedItem}s with {@link #sequenceEncoder()}.
  *
  * <p>Thread-safe: the native tokenizer is only read after construction (DJL's JNI layer calls the
- * Rust library's {@code encode_char_offsets(&self)}, and truncation and padding are configured once,
- * in the constructor), so encode calls may run concurrently; a test hammers one instance from four
- * threads. {@link #close()} waits for running calls; calls after it fail with
- * {@link IllegalStateException}.
+ * Rust library's {@code encode_char_offsets(&self)}, and truncation and padding are configured
+ * once, in the constructor), so encode calls may run concurrently; a test hammers one instance from
+ * four threads. {@link #close()} waits for running calls; calls after it fail with {@link
+ * IllegalStateException}.
  */
 public final class RecformerTokenizer implements AutoCloseable {
 
@@ -48,13 +48,15 @@ public final class RecformerTokenizer implements AutoCloseable {
   private final RecformerConfig config;
   private final HuggingFaceTokenizer tokenizer;
   private final SequenceEncoder sequenceEncoder;
+
   /** Keys repeat across every item ("title", "brand", ...), so their tokens are computed once. */
   private final Map<String, int[]> keyTokens = new ConcurrentHashMap<>();
+
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
-  private RecformerTokenizer(TokenizerVocabulary vocabulary, RecformerConfig config,
-      HuggingFaceTokenizer tokenizer) {
+  private RecformerTokenizer(
+      TokenizerVocabulary vocabulary, RecformerConfig config, HuggingFaceTokenizer tokenizer) {
     this.vocabulary = vocabulary;
     this.config = config;
     this.tokenizer = tokenizer;
@@ -70,29 +72,37 @@ public final class RecformerTokenizer implements AutoCloseable {
    * @throws TokenizerFormatException if the file is not a usable tokenizer.json
    * @throws IllegalArgumentException if {@code config.vocabSize()} is smaller than the vocabulary
    */
-  public static RecformerTokenizer open(Path tokenizerJson, RecformerConfig config) throws IOException {
+  public static RecformerTokenizer open(Path tokenizerJson, RecformerConfig config)
+      throws IOException {
     Objects.requireNonNull(tokenizerJson, "tokenizer file");
     Objects.requireNonNull(config, "config");
     String json = TokenizerVocabulary.readText(tokenizerJson);
     TokenizerVocabulary vocabulary = TokenizerVocabulary.parse(tokenizerJson, json);
     if (config.vocabSize() < vocabulary.size()) {
-      throw new IllegalArgumentException("config vocabSize = " + config.vocabSize()
-          + " is smaller than the vocabulary of " + tokenizerJson + " (" + vocabulary.size()
-          + " tokens): the word-embedding table needs a row for every token id");
+      throw new IllegalArgumentException(
+          "config vocabSize = "
+              + config.vocabSize()
+              + " is smaller than the vocabulary of "
+              + tokenizerJson
+              + " ("
+              + vocabulary.size()
+              + " tokens): the word-embedding table needs a row for every token id");
     }
     disableDjlTelemetry();
-    Map<String, String> options = Map.of(
-        "addSpecialTokens", "false",
-        "withOverflowingTokens", "false",
-        "truncation", "false",
-        "padding", "false");
+    Map<String, String> options =
+        Map.of(
+            "addSpecialTokens", "false",
+            "withOverflowingTokens", "false",
+            "truncation", "false",
+            "padding", "false");
     HuggingFaceTokenizer tokenizer;
     try {
-      tokenizer = HuggingFaceTokenizer.newInstance(
-          new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), options);
+      tokenizer =
+          HuggingFaceTokenizer.newInstance(
+              new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), options);
     } catch (RuntimeException e) {
-      throw new TokenizerFormatException(tokenizerJson,
-          "rejected by the Hugging Face tokenizers library: " + e.getMessage(), e);
+      throw new TokenizerFormatException(
+          tokenizerJson, "rejected by the Hugging Face tokenizers library: " + e.getMessage(), e);
     }
     try {
       return new RecformerTokenizer(vocabulary, config, tokenizer);
@@ -108,7 +118,8 @@ public final class RecformerTokenizer implements AutoCloseable {
    * decided either way through the environment or a system property.
    */
   private static void disableDjlTelemetry() {
-    if (System.getenv("OPT_OUT_TRACKING") == null && System.getProperty("OPT_OUT_TRACKING") == null) {
+    if (System.getenv("OPT_OUT_TRACKING") == null
+        && System.getProperty("OPT_OUT_TRACKING") == null) {
       System.setProperty("OPT_OUT_TRACKING", "true");
     }
   }
@@ -131,7 +142,10 @@ public final class RecformerTokenizer implements AutoCloseable {
     return vocabulary.size();
   }
 
-  /** Id of the sequence-start token ([CLS] or {@code <s>}), whose final state represents the sequence. */
+  /**
+   * Id of the sequence-start token ([CLS] or {@code <s>}), whose final state represents the
+   * sequence.
+   */
   public int clsId() {
     return vocabulary.clsId;
   }
@@ -154,7 +168,9 @@ public final class RecformerTokenizer implements AutoCloseable {
     return vocabulary.unkId;
   }
 
-  /** True for special tokens ([CLS], [PAD], ... and every added token marked special): never masked. */
+  /**
+   * True for special tokens ([CLS], [PAD], ... and every added token marked special): never masked.
+   */
   public boolean isSpecial(int tokenId) {
     requireTokenId(tokenId);
     return vocabulary.special.get(tokenId);
@@ -165,7 +181,8 @@ public final class RecformerTokenizer implements AutoCloseable {
     requireTokenId(tokenId);
     String token = vocabulary.tokensById[tokenId];
     if (token == null) {
-      throw new IllegalArgumentException("token id " + tokenId + " is unused in " + vocabulary.file);
+      throw new IllegalArgumentException(
+          "token id " + tokenId + " is unused in " + vocabulary.file);
     }
     return token;
   }
@@ -189,7 +206,9 @@ public final class RecformerTokenizer implements AutoCloseable {
     return sequenceEncoder;
   }
 
-  /** Token ids of a text, as the file's normalizer and model produce them, without special tokens. */
+  /**
+   * Token ids of a text, as the file's normalizer and model produce them, without special tokens.
+   */
   public int[] tokenize(String text) {
     Objects.requireNonNull(text, "text");
     if (text.isEmpty()) {
@@ -256,11 +275,13 @@ public final class RecformerTokenizer implements AutoCloseable {
   public List<TokenizedItem> tokenizeItems(List<Item> items) {
     Objects.requireNonNull(items, "items");
     int maxAttributes = config.maxAttributes();
-    // Brands and categories repeat across a catalog: each distinct value is tokenized once per call.
+    // Brands and categories repeat across a catalog: each distinct value is tokenized once per
+    // call.
     Map<String, Integer> valueIndex = new HashMap<>();
     List<String> values = new ArrayList<>();
     for (Item item : items) {
-      List<ItemAttribute> kept = keptAttributes(Objects.requireNonNull(item, "item"), maxAttributes);
+      List<ItemAttribute> kept =
+          keptAttributes(Objects.requireNonNull(item, "item"), maxAttributes);
       validate(item, kept);
       for (ItemAttribute attribute : kept) {
         keyTokens(attribute.key());
@@ -301,14 +322,17 @@ public final class RecformerTokenizer implements AutoCloseable {
       // The pair is cut together: key tokens count against the limit first (reference section 2).
       int keyCount = Math.min(keyIds[a].length, limit);
       int valueCount = Math.min(valueIds[a].length, limit - keyCount);
-      cursor = appendSegment(keyIds[a], keyCount, RecformerConfig.TYPE_KEY, ids, types, starts, cursor);
-      cursor = appendSegment(valueIds[a], valueCount, RecformerConfig.TYPE_VALUE, ids, types, starts, cursor);
+      cursor =
+          appendSegment(keyIds[a], keyCount, RecformerConfig.TYPE_KEY, ids, types, starts, cursor);
+      cursor =
+          appendSegment(
+              valueIds[a], valueCount, RecformerConfig.TYPE_VALUE, ids, types, starts, cursor);
     }
     return new TokenizedItem(itemId, ids, types, starts);
   }
 
-  private int appendSegment(int[] segment, int count, int type, int[] ids, int[] types, boolean[] starts,
-      int cursor) {
+  private int appendSegment(
+      int[] segment, int count, int type, int[] ids, int[] types, boolean[] starts, int cursor) {
     for (int i = 0; i < count; i++) {
       ids[cursor + i] = segment[i];
       types[cursor + i] = type;
@@ -343,11 +367,17 @@ public final class RecformerTokenizer implements AutoCloseable {
       }
     }
     if (item.attributes().isEmpty()) {
-      throw new IllegalArgumentException("item '" + item.id() + "' has no text: it has no attributes");
+      throw new IllegalArgumentException(
+          "item '" + item.id() + "' has no text: it has no attributes");
     }
     List<String> keys = kept.stream().map(ItemAttribute::key).toList();
-    throw new IllegalArgumentException("item '" + item.id() + "' has no text: the values of its encoded"
-        + " attributes " + keys + " are all blank");
+    throw new IllegalArgumentException(
+        "item '"
+            + item.id()
+            + "' has no text: the values of its encoded"
+            + " attributes "
+            + keys
+            + " are all blank");
   }
 
   /** An item's own input: [CLS] followed by its tokens, at item position 1. */
@@ -374,7 +404,8 @@ public final class RecformerTokenizer implements AutoCloseable {
   public EncodedSequence encodeHistory(List<Item> itemsOldestFirst) {
     Objects.requireNonNull(itemsOldestFirst, "history");
     if (itemsOldestFirst.isEmpty()) {
-      throw new IllegalArgumentException("cannot encode an empty history: a sequence needs at least one item");
+      throw new IllegalArgumentException(
+          "cannot encode an empty history: a sequence needs at least one item");
     }
     // Only the items that can appear are tokenized.
     int n = itemsOldestFirst.size();
@@ -384,8 +415,8 @@ public final class RecformerTokenizer implements AutoCloseable {
 
   private void requireTokenId(int tokenId) {
     if (tokenId < 0 || tokenId >= vocabulary.size()) {
-      throw new IllegalArgumentException("token id " + tokenId + " is out of range: must be in [0, "
-          + vocabulary.size() + ")");
+      throw new IllegalArgumentException(
+          "token id " + tokenId + " is out of range: must be in [0, " + vocabulary.size() + ")");
     }
   }
 
@@ -419,7 +450,12 @@ public final class RecformerTokenizer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RecformerTokenizer[" + vocabulary.file + ", " + vocabulary.family + ", " + vocabulary.size()
+    return "RecformerTokenizer["
+        + vocabulary.file
+        + ", "
+        + vocabulary.family
+        + ", "
+        + vocabulary.size()
         + " tokens]";
   }
 }

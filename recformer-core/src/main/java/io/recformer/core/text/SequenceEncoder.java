@@ -6,15 +6,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Assembles Recformer input sequences from already tokenized items (reference section 2, steps
- * 2-4 and 6). Pure array work, no tokenizer and no native code, so it is cheap enough to run for
- * every training sample and safe to share between threads.
+ * Assembles Recformer input sequences from already tokenized items (reference section 2, steps 2-4
+ * and 6). Pure array work, no tokenizer and no native code, so it is cheap enough to run for every
+ * training sample and safe to share between threads.
  *
  * <p>A history {@code items[0..n)} (oldest first) becomes {@code [CLS], T_n, T_{n-1}, ...}: the
  * {@code maxItems} most recent items, newest first; [CLS] has token type 0 and item position 0,
- * every token of the k-th most recent item has item position k. The sequence is then cut to
- * {@code maxTokens}, keeping the first tokens, so the oldest items lose tokens first, possibly in
- * the middle of an item. Token positions count from the config's position offset.
+ * every token of the k-th most recent item has item position k. The sequence is then cut to {@code
+ * maxTokens}, keeping the first tokens, so the oldest items lose tokens first, possibly in the
+ * middle of an item. Token positions count from the config's position offset.
  */
 public final class SequenceEncoder {
 
@@ -30,8 +30,12 @@ public final class SequenceEncoder {
   public SequenceEncoder(RecformerConfig config, int clsId) {
     Objects.requireNonNull(config, "config");
     if (clsId < 0 || clsId >= config.vocabSize()) {
-      throw new IllegalArgumentException("clsId = " + clsId + " is out of range: must be in [0, "
-          + config.vocabSize() + ") (config vocabSize)");
+      throw new IllegalArgumentException(
+          "clsId = "
+              + clsId
+              + " is out of range: must be in [0, "
+              + config.vocabSize()
+              + ") (config vocabSize)");
     }
     this.clsId = clsId;
     this.maxItems = config.maxItems();
@@ -54,9 +58,9 @@ public final class SequenceEncoder {
   }
 
   /**
-   * Which tokens of {@link #encodeHistory(List)}'s result begin a word, position by position:
-   * [CLS] does, then each item's {@link TokenizedItem#wordStarts()}. Whole-word masking picks
-   * words by these flags.
+   * Which tokens of {@link #encodeHistory(List)}'s result begin a word, position by position: [CLS]
+   * does, then each item's {@link TokenizedItem#wordStarts()}. Whole-word masking picks words by
+   * these flags.
    */
   public boolean[] wordStarts(List<TokenizedItem> itemsOldestFirst) {
     boolean[][] out = new boolean[1][];
@@ -69,12 +73,13 @@ public final class SequenceEncoder {
     return assemble(List.of(item), null, "item");
   }
 
-  private EncodedSequence assemble(List<TokenizedItem> items, boolean[][] wordStartsOut, String what) {
+  private EncodedSequence assemble(
+      List<TokenizedItem> items, boolean[][] wordStartsOut, String what) {
     Objects.requireNonNull(items, what);
     int n = items.size();
     if (n == 0) {
-      throw new IllegalArgumentException("cannot encode an empty " + what
-          + ": a sequence needs at least one item");
+      throw new IllegalArgumentException(
+          "cannot encode an empty " + what + ": a sequence needs at least one item");
     }
     int kept = Math.min(n, maxItems);
     long wanted = 1;

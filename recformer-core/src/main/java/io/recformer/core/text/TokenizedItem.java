@@ -9,9 +9,8 @@ import java.util.Objects;
  * pair cut to {@code maxAttributeTokens}; attributes follow each other without separators. No
  * special tokens.
  *
- * <p>Tokenizing is the expensive step of encoding, so callers tokenize each item once (see
- * {@link ItemTokenCache}) and assemble histories from these. Immutable: arrays are copied in and
- * out.
+ * <p>Tokenizing is the expensive step of encoding, so callers tokenize each item once (see {@link
+ * ItemTokenCache}) and assemble histories from these. Immutable: arrays are copied in and out.
  */
 public final class TokenizedItem {
 
@@ -30,8 +29,16 @@ public final class TokenizedItem {
   public TokenizedItem(String itemId, int[] tokenIds, int[] tokenTypeIds, boolean[] wordStarts) {
     this.itemId = Objects.requireNonNull(itemId, "item id");
     if (tokenTypeIds.length != tokenIds.length || wordStarts.length != tokenIds.length) {
-      throw new IllegalArgumentException("item '" + itemId + "': " + tokenIds.length + " token ids but "
-          + tokenTypeIds.length + " token types and " + wordStarts.length + " word-start flags");
+      throw new IllegalArgumentException(
+          "item '"
+              + itemId
+              + "': "
+              + tokenIds.length
+              + " token ids but "
+              + tokenTypeIds.length
+              + " token types and "
+              + wordStarts.length
+              + " word-start flags");
     }
     this.tokenIds = tokenIds.clone();
     this.tokenTypeIds = tokenTypeIds.clone();
@@ -79,12 +86,18 @@ public final class TokenizedItem {
 
   @Override
   public int hashCode() {
-    return 31 * (31 * itemId.hashCode() + Arrays.hashCode(tokenIds)) + Arrays.hashCode(tokenTypeIds);
+    return 31 * (31 * itemId.hashCode() + Arrays.hashCode(tokenIds))
+        + Arrays.hashCode(tokenTypeIds);
   }
 
   @Override
   public String toString() {
-    return "TokenizedItem[" + itemId + ", tokenIds=" + Arrays.toString(tokenIds)
-        + ", tokenTypeIds=" + Arrays.toString(tokenTypeIds) + "]";
+    return "TokenizedItem["
+        + itemId
+        + ", tokenIds="
+        + Arrays.toString(tokenIds)
+        + ", tokenTypeIds="
+        + Arrays.toString(tokenTypeIds)
+        + "]";
   }
 }

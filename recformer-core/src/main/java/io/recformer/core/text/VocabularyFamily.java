@@ -14,8 +14,8 @@ public enum VocabularyFamily {
   WORDPIECE("[CLS]", "[PAD]", "[MASK]", "[SEP]", "[UNK]"),
 
   /**
-   * RoBERTa byte-level BPE ({@code <s> <pad> <mask> </s> <unk>}): a piece that starts a word after a
-   * space carries the marker {@code Ġ}; a piece without it continues the word. Used by
+   * RoBERTa byte-level BPE ({@code <s> <pad> <mask> </s> <unk>}): a piece that starts a word after
+   * a space carries the marker {@code Ġ}; a piece without it continues the word. Used by
    * Longformer-base.
    */
   BYTE_LEVEL_BPE("<s>", "<pad>", "<mask>", "</s>", "<unk>");

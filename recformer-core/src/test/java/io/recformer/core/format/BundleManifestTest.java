@@ -33,7 +33,10 @@ class BundleManifestTest {
   }
 
   private static BundleManifest manifest() {
-    return BundleManifest.of(RecformerConfig.miniLmL6(), List.of("embedding", "last_hidden"), 384,
+    return BundleManifest.of(
+        RecformerConfig.miniLmL6(),
+        List.of("embedding", "last_hidden"),
+        384,
         ProvenanceTest.fixed());
   }
 
@@ -69,12 +72,25 @@ class BundleManifestTest {
   void writesAStableLayout() throws Exception {
     manifest().withHashes(dir).write(dir);
     String json = Files.readString(manifestFile, StandardCharsets.UTF_8);
-    assertThat(json).startsWith("{\n  \"formatVersion\": 1,\n  \"kind\": \"recformer-onnx-bundle\","
-        + "\n  \"config\": {\n    \"vocabSize\": 30522,\n").endsWith("}\n").doesNotContain("\r");
+    assertThat(json)
+        .startsWith(
+            "{\n  \"formatVersion\": 1,\n  \"kind\": \"recformer-onnx-bundle\","
+                + "\n  \"config\": {\n    \"vocabSize\": 30522,\n")
+        .endsWith("}\n")
+        .doesNotContain("\r");
     List<String> names = MAPPER.readTree(json).properties().stream().map(e -> e.getKey()).toList();
-    assertThat(names).containsExactly("formatVersion", "kind", "config", "modelFile",
-        "tokenizerFile", "outputNames", "outputDimension", "provenance", "modelSha256",
-        "tokenizerSha256");
+    assertThat(names)
+        .containsExactly(
+            "formatVersion",
+            "kind",
+            "config",
+            "modelFile",
+            "tokenizerFile",
+            "outputNames",
+            "outputDimension",
+            "provenance",
+            "modelSha256",
+            "tokenizerSha256");
     assertThat(json).contains("\"createdAt\": \"2026-11-27T08:00:00.125Z\"");
     assertThat(manifest().withHashes(dir).toJson()).isEqualTo(json);
   }
@@ -117,29 +133,40 @@ class BundleManifestTest {
     CheckpointManifest.of(RecformerConfig.miniLmL6(), ProvenanceTest.fixed()).write(dir);
     assertThatThrownBy(() -> BundleManifest.read(dir))
         .isInstanceOf(ArtifactFormatException.class)
-        .hasMessage(manifestFile + " has kind 'recformer-checkpoint', expected"
-            + " 'recformer-onnx-bundle' (a bundle manifest)");
+        .hasMessage(
+            manifestFile
+                + " has kind 'recformer-checkpoint', expected"
+                + " 'recformer-onnx-bundle' (a bundle manifest)");
   }
 
   @Test
   void rejectsUnknownFormatVersions() throws Exception {
-    writeEdited(root -> {
-      root.put("formatVersion", 7);
-      root.put("aFieldFromTheFuture", true);
-    });
+    writeEdited(
+        root -> {
+          root.put("formatVersion", 7);
+          root.put("aFieldFromTheFuture", true);
+        });
     assertThatThrownBy(() -> BundleManifest.read(dir))
         .isInstanceOf(ArtifactFormatException.class)
-        .hasMessageStartingWith(manifestFile + " has format version 7; this library reads"
-            + " version 1: it was written by a newer recformer, upgrade the library (this is ");
+        .hasMessageStartingWith(
+            manifestFile
+                + " has format version 7; this library reads"
+                + " version 1: it was written by a newer recformer, upgrade the library (this is ");
 
     writeEdited(root -> root.put("formatVersion", 0));
-    assertThatThrownBy(() -> BundleManifest.read(dir)).hasMessage(manifestFile
-        + " has format version 0; versions start at 1 and this library reads version 1");
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .hasMessage(
+            manifestFile
+                + " has format version 0; versions start at 1 and this library reads version 1");
 
     writeEdited(root -> root.put("formatVersion", "1"));
-    assertThatThrownBy(() -> BundleManifest.read(dir)).hasMessage("bundle manifest field"
-        + " 'formatVersion' in " + manifestFile + " is \"1\" (a string), expected an integer in"
-        + " [-2^31, 2^31)");
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .hasMessage(
+            "bundle manifest field"
+                + " 'formatVersion' in "
+                + manifestFile
+                + " is \"1\" (a string), expected an integer in"
+                + " [-2^31, 2^31)");
   }
 
   @Test
@@ -161,35 +188,53 @@ class BundleManifestTest {
         .hasMessage("provenance field 'seed' missing in " + manifestFile);
 
     writeEdited(root -> ((ObjectNode) root.get("provenance")).put("createdAt", "yesterday"));
-    assertThatThrownBy(() -> BundleManifest.read(dir)).hasMessageStartingWith(
-        "provenance field 'createdAt' in " + manifestFile + " is 'yesterday', expected an"
-            + " ISO-8601 UTC time");
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .hasMessageStartingWith(
+            "provenance field 'createdAt' in "
+                + manifestFile
+                + " is 'yesterday', expected an"
+                + " ISO-8601 UTC time");
 
     writeEdited(root -> root.put("modelSha", "abc"));
-    assertThatThrownBy(() -> BundleManifest.read(dir)).hasMessage("unknown bundle manifest"
-        + " field 'modelSha' in " + manifestFile + " (known fields: kind, formatVersion, config,"
-        + " modelFile, tokenizerFile, outputNames, outputDimension, provenance, modelSha256,"
-        + " tokenizerSha256)");
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .hasMessage(
+            "unknown bundle manifest"
+                + " field 'modelSha' in "
+                + manifestFile
+                + " (known fields: kind, formatVersion, config, modelFile, tokenizerFile,"
+                + " outputNames, outputDimension, provenance, modelSha256, tokenizerSha256)");
   }
 
   @Test
   void rejectsInvalidValues() throws Exception {
     writeEdited(root -> root.put("outputDimension", 0));
-    assertThatThrownBy(() -> BundleManifest.read(dir)).hasMessage("invalid bundle manifest in "
-        + manifestFile + ": outputDimension = 0 is out of range: must be >= 1");
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .hasMessage(
+            "invalid bundle manifest in "
+                + manifestFile
+                + ": outputDimension = 0 is out of range: must be >= 1");
 
     writeEdited(root -> root.put("modelFile", "../elsewhere/model.onnx"));
-    assertThatThrownBy(() -> BundleManifest.read(dir)).hasMessage("invalid bundle manifest in "
-        + manifestFile + ": modelFile = '../elsewhere/model.onnx' must be a plain file name"
-        + " inside the artifact directory");
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .hasMessage(
+            "invalid bundle manifest in "
+                + manifestFile
+                + ": modelFile = '../elsewhere/model.onnx' must be a plain file name"
+                + " inside the artifact directory");
 
     writeEdited(root -> root.put("modelSha256", "ABC"));
-    assertThatThrownBy(() -> BundleManifest.read(dir)).hasMessage("invalid bundle manifest in "
-        + manifestFile + ": modelSha256 = 'ABC' is not a SHA-256: expected 64 lower-case hex"
-        + " digits");
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .hasMessage(
+            "invalid bundle manifest in "
+                + manifestFile
+                + ": modelSha256 = 'ABC' is not a SHA-256: expected 64 lower-case hex"
+                + " digits");
 
-    assertThatThrownBy(() -> BundleManifest.of(RecformerConfig.miniLmL6(), List.of("a", "a"), 4,
-        ProvenanceTest.fixed())).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(
+            () ->
+                BundleManifest.of(
+                    RecformerConfig.miniLmL6(), List.of("a", "a"), 4, ProvenanceTest.fixed()))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("outputNames = [a, a] must be a non-empty list of distinct, non-blank names");
   }
 
@@ -202,9 +247,15 @@ class BundleManifestTest {
     String actual = FileHashes.sha256(dir.resolve("model.onnx"));
     assertThatThrownBy(() -> BundleManifest.read(dir))
         .isInstanceOf(ArtifactFormatException.class)
-        .hasMessage(dir.resolve("model.onnx") + " does not match " + manifestFile
-            + ": its sha256 is " + actual + ", the manifest records " + recorded
-            + " (the file was changed or corrupted after the manifest was written)");
+        .hasMessage(
+            dir.resolve("model.onnx")
+                + " does not match "
+                + manifestFile
+                + ": its sha256 is "
+                + actual
+                + ", the manifest records "
+                + recorded
+                + " (the file was changed or corrupted after the manifest was written)");
 
     Files.delete(dir.resolve("tokenizer.json"));
     manifest().write(dir);

@@ -37,8 +37,8 @@ class CheckpointManifestTest {
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("Recall@10", 0.25);
     metrics.put("NDCG@10", 0.125);
-    CheckpointManifest full = bare.withTrainingState(12_345L, 3, "finetune-stage2")
-        .withMetrics(metrics).withHash(dir);
+    CheckpointManifest full =
+        bare.withTrainingState(12_345L, 3, "finetune-stage2").withMetrics(metrics).withHash(dir);
     full.write(dir);
     CheckpointManifest read = CheckpointManifest.read(dir);
     assertThat(read).isEqualTo(full);
@@ -46,10 +46,22 @@ class CheckpointManifestTest {
     assertThat(read.epoch()).hasValue(3);
     assertThat(read.stage()).contains("finetune-stage2");
     assertThat(read.metrics().keySet()).containsExactly("Recall@10", "NDCG@10");
-    List<String> names = MAPPER.readTree(dir.resolve("manifest.json").toFile()).properties()
-        .stream().map(e -> e.getKey()).toList();
-    assertThat(names).containsExactly("formatVersion", "kind", "config", "weightsFile",
-        "provenance", "weightsSha256", "step", "epoch", "stage", "metrics");
+    List<String> names =
+        MAPPER.readTree(dir.resolve("manifest.json").toFile()).properties().stream()
+            .map(e -> e.getKey())
+            .toList();
+    assertThat(names)
+        .containsExactly(
+            "formatVersion",
+            "kind",
+            "config",
+            "weightsFile",
+            "provenance",
+            "weightsSha256",
+            "step",
+            "epoch",
+            "stage",
+            "metrics");
   }
 
   @Test
@@ -57,40 +69,46 @@ class CheckpointManifestTest {
     Files.write(dir.resolve("model.onnx"), new byte[] {1});
     Files.write(dir.resolve("tokenizer.json"), new byte[] {2});
     Path manifestFile = dir.resolve("manifest.json");
-    BundleManifest.of(RecformerConfig.miniLmL6(), List.of("embedding"), 384,
-        ProvenanceTest.fixed()).write(dir);
+    BundleManifest.of(RecformerConfig.miniLmL6(), List.of("embedding"), 384, ProvenanceTest.fixed())
+        .write(dir);
     assertThatThrownBy(() -> CheckpointManifest.read(dir))
         .isInstanceOf(ArtifactFormatException.class)
-        .hasMessage(manifestFile + " has kind 'recformer-onnx-bundle', expected"
-            + " 'recformer-checkpoint' (a checkpoint manifest)");
+        .hasMessage(
+            manifestFile
+                + " has kind 'recformer-onnx-bundle', expected"
+                + " 'recformer-checkpoint' (a checkpoint manifest)");
 
     Files.write(dir.resolve("model.safetensors"), new byte[] {3});
     manifest().write(dir);
     ObjectNode root = (ObjectNode) MAPPER.readTree(manifestFile.toFile());
     root.put("formatVersion", 2);
     Files.writeString(manifestFile, root.toString());
-    assertThatThrownBy(() -> CheckpointManifest.read(dir)).hasMessageStartingWith(manifestFile
-        + " has format version 2; this library reads version 1: it was written by a newer"
-        + " recformer, upgrade the library");
+    assertThatThrownBy(() -> CheckpointManifest.read(dir))
+        .hasMessageStartingWith(
+            manifestFile
+                + " has format version 2; this library reads version 1: it was written by a newer"
+                + " recformer, upgrade the library");
 
     root.put("formatVersion", 1);
     root.put("step", -1);
     Files.writeString(manifestFile, root.toString());
-    assertThatThrownBy(() -> CheckpointManifest.read(dir)).hasMessage(
-        "invalid checkpoint manifest in " + manifestFile + ": step = -1 must be >= 0");
+    assertThatThrownBy(() -> CheckpointManifest.read(dir))
+        .hasMessage("invalid checkpoint manifest in " + manifestFile + ": step = -1 must be >= 0");
 
     root.put("step", 10);
     root.putObject("metrics").put("MRR", "high");
     Files.writeString(manifestFile, root.toString());
-    assertThatThrownBy(() -> CheckpointManifest.read(dir)).hasMessage(
-        "checkpoint manifest field 'metrics.MRR' in " + manifestFile
-            + " is \"high\" (a string), expected a number");
+    assertThatThrownBy(() -> CheckpointManifest.read(dir))
+        .hasMessage(
+            "checkpoint manifest field 'metrics.MRR' in "
+                + manifestFile
+                + " is \"high\" (a string), expected a number");
 
     root.remove("metrics");
     root.remove("weightsFile");
     Files.writeString(manifestFile, root.toString());
-    assertThatThrownBy(() -> CheckpointManifest.read(dir)).hasMessage(
-        "checkpoint manifest field 'weightsFile' missing in " + manifestFile);
+    assertThatThrownBy(() -> CheckpointManifest.read(dir))
+        .hasMessage("checkpoint manifest field 'weightsFile' missing in " + manifestFile);
   }
 
   @Test
@@ -101,8 +119,13 @@ class CheckpointManifestTest {
     Files.write(weights, new byte[] {9, 8});
     assertThatThrownBy(() -> CheckpointManifest.read(dir))
         .isInstanceOf(ArtifactFormatException.class)
-        .hasMessageStartingWith(weights + " does not match " + dir.resolve("manifest.json")
-            + ": its sha256 is " + FileHashes.sha256(weights) + ", the manifest records ");
+        .hasMessageStartingWith(
+            weights
+                + " does not match "
+                + dir.resolve("manifest.json")
+                + ": its sha256 is "
+                + FileHashes.sha256(weights)
+                + ", the manifest records ");
     Files.delete(weights);
     assertThatThrownBy(() -> CheckpointManifest.read(dir))
         .isInstanceOf(NoSuchFileException.class)

@@ -7,12 +7,17 @@ import io.recformer.core.config.RecformerConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class EncoderModelContractTest {
 
-  private static final BundleManifest MANIFEST = BundleManifest.of(RecformerConfig.miniLmL6(),
-      EncoderModelContract.OUTPUT_NAMES, 384, ProvenanceTest.fixed());
+  private static final BundleManifest MANIFEST =
+      BundleManifest.of(
+          RecformerConfig.miniLmL6(),
+          EncoderModelContract.OUTPUT_NAMES,
+          384,
+          ProvenanceTest.fixed());
 
   private static Map<String, String> metadata(RecformerConfig config) {
     Map<String, String> m = new HashMap<>();
@@ -24,18 +29,22 @@ class EncoderModelContractTest {
 
   @Test
   void acceptsMatchingMetadata() {
-    assertThatCode(() -> EncoderModelContract.verifyMetadata(
-        metadata(RecformerConfig.miniLmL6()), MANIFEST, "model.onnx")).doesNotThrowAnyException();
+    assertThatCode(
+            () ->
+                EncoderModelContract.verifyMetadata(
+                    metadata(RecformerConfig.miniLmL6()), MANIFEST, "model.onnx"))
+        .doesNotThrowAnyException();
   }
 
   @Test
   void namesEveryDifferingConfigField() {
-    RecformerConfig other = RecformerConfig.miniLmL6().toBuilder().maxTokens(256).numLayers(4)
-        .build();
-    assertThatThrownBy(() -> EncoderModelContract.verifyMetadata(metadata(other), MANIFEST,
-        "model.onnx"))
+    RecformerConfig other =
+        RecformerConfig.miniLmL6().toBuilder().maxTokens(256).numLayers(4).build();
+    assertThatThrownBy(
+            () -> EncoderModelContract.verifyMetadata(metadata(other), MANIFEST, "model.onnx"))
         .isInstanceOf(ArtifactFormatException.class)
-        .hasMessageContaining("the manifest's config does not match the config stored in model.onnx")
+        .hasMessageContaining(
+            "the manifest's config does not match the config stored in model.onnx")
         .hasMessageContaining("numLayers: manifest 6, model 4")
         .hasMessageContaining("maxTokens: manifest 512, model 256");
   }
@@ -61,10 +70,15 @@ class EncoderModelContractTest {
 
   @Test
   void inputNamesFollowTheEncodedBatchOrder() {
-    org.assertj.core.api.Assertions.assertThat(EncoderModelContract.INPUT_NAMES).containsExactly(
-        "input_ids", "token_type_ids", "position_ids", "item_position_ids", "attention_mask",
-        "global_attention_mask");
-    org.assertj.core.api.Assertions.assertThat(EncoderModelContract.OUTPUT_NAMES.get(0))
+    Assertions.assertThat(EncoderModelContract.INPUT_NAMES)
+        .containsExactly(
+            "input_ids",
+            "token_type_ids",
+            "position_ids",
+            "item_position_ids",
+            "attention_mask",
+            "global_attention_mask");
+    Assertions.assertThat(EncoderModelContract.OUTPUT_NAMES.get(0))
         .isEqualTo(List.of("pooled").get(0));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +26,15 @@ class GitCommitTest {
   void readsPackedRefsAndDetachedHead(@TempDir Path root) throws Exception {
     Files.createDirectories(root.resolve(".git"));
     Files.writeString(root.resolve(".git/HEAD"), "ref: refs/heads/dev\n");
-    Files.writeString(root.resolve(".git/packed-refs"), "# pack-refs with: peeled fully-peeled\n"
-        + A + " refs/heads/main\n" + B + " refs/heads/dev\n^" + A + "\n");
+    Files.writeString(
+        root.resolve(".git/packed-refs"),
+        "# pack-refs with: peeled fully-peeled\n"
+            + A
+            + " refs/heads/main\n"
+            + B
+            + " refs/heads/dev\n^"
+            + A
+            + "\n");
     assertThat(GitCommit.fromWorkingTree(root)).contains(B);
     Files.writeString(root.resolve(".git/HEAD"), A + "\n");
     assertThat(GitCommit.fromWorkingTree(root)).contains(A);
@@ -73,9 +81,9 @@ class GitCommitTest {
   @Test
   void findsThisRepositorysCommit() {
     String root = System.getProperty("recformer.repo.root");
-    org.junit.jupiter.api.Assumptions.assumeTrue(root != null
-        && Files.exists(Path.of(root, ".git")), "needs the project's git checkout");
-    assertThat(GitCommit.fromWorkingTree(Path.of(root))).hasValueSatisfying(
-        h -> assertThat(h).matches("[0-9a-f]{40}"));
+    Assumptions.assumeTrue(
+        root != null && Files.exists(Path.of(root, ".git")), "needs the project's git checkout");
+    assertThat(GitCommit.fromWorkingTree(Path.of(root)))
+        .hasValueSatisfying(h -> assertThat(h).matches("[0-9a-f]{40}"));
   }
 }

@@ -19,9 +19,16 @@ class ProvenanceTest {
     Map<String, String> extras = new LinkedHashMap<>();
     extras.put("djl", "0.36.0");
     extras.put("command", "recformer train --seed 42");
-    return new Provenance("sha256:abc", 42L, "0.1.0-SNAPSHOT", "17.0.12 (Test Vendor)",
-        "Linux 6.1", "amd64", "0123456789abcdef0123456789abcdef01234567",
-        Instant.parse("2026-11-27T08:00:00.125Z"), extras);
+    return new Provenance(
+        "sha256:abc",
+        42L,
+        "0.1.0-SNAPSHOT",
+        "17.0.12 (Test Vendor)",
+        "Linux 6.1",
+        "amd64",
+        "0123456789abcdef0123456789abcdef01234567",
+        Instant.parse("2026-11-27T08:00:00.125Z"),
+        extras);
   }
 
   @Test
@@ -44,8 +51,10 @@ class ProvenanceTest {
     // The filtered resource must carry the build's version: compare with the parent pom.
     String root = System.getProperty("recformer.repo.root");
     if (root != null && Files.exists(Path.of(root, "pom.xml"))) {
-      Matcher m = Pattern.compile("<artifactId>recformer-parent</artifactId>\\s*<version>([^<]+)"
-          + "</version>").matcher(Files.readString(Path.of(root, "pom.xml")));
+      Matcher m =
+          Pattern.compile(
+                  "<artifactId>recformer-parent</artifactId>\\s*<version>([^<]+)" + "</version>")
+              .matcher(Files.readString(Path.of(root, "pom.xml")));
       assertThat(m.find()).isTrue();
       assertThat(p.libraryVersion()).isEqualTo(m.group(1));
     } else {
@@ -57,8 +66,18 @@ class ProvenanceTest {
   @Test
   void rejectsBlankFieldsAndNullExtras() {
     Provenance p = fixed();
-    assertThatThrownBy(() -> new Provenance(" ", 1, p.libraryVersion(), p.javaVersion(), p.os(),
-        p.arch(), p.gitCommit(), p.createdAt(), p.extras()))
+    assertThatThrownBy(
+            () ->
+                new Provenance(
+                    " ",
+                    1,
+                    p.libraryVersion(),
+                    p.javaVersion(),
+                    p.os(),
+                    p.arch(),
+                    p.gitCommit(),
+                    p.createdAt(),
+                    p.extras()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("provenance datasetFingerprint = ' ' must be non-blank text");
     Map<String, String> withNull = new LinkedHashMap<>();

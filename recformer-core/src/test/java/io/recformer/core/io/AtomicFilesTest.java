@@ -28,10 +28,15 @@ class AtomicFilesTest {
   void failedWriteKeepsThePreviousContent() throws IOException {
     Path target = dir.resolve("out.txt");
     AtomicFiles.writeString(target, "old");
-    assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
-      out.write("partial".getBytes(StandardCharsets.UTF_8));
-      throw new IOException("disk on fire");
-    })).hasMessage("disk on fire");
+    assertThatThrownBy(
+            () ->
+                AtomicFiles.write(
+                    target,
+                    out -> {
+                      out.write("partial".getBytes(StandardCharsets.UTF_8));
+                      throw new IOException("disk on fire");
+                    }))
+        .hasMessage("disk on fire");
     assertThat(target).hasContent("old");
     try (var files = Files.list(dir)) {
       assertThat(files).containsExactly(target);

@@ -10,8 +10,11 @@ class ItemTest {
 
   @Test
   void keepsAttributeOrderAndLooksUpByKey() {
-    Item item = Item.of("B00X", "title", "Gorilla Wood Glue", "brand", "Gorilla", "category", "Adhesives");
-    assertThat(item.attributes()).extracting(ItemAttribute::key).containsExactly("title", "brand", "category");
+    Item item =
+        Item.of("B00X", "title", "Gorilla Wood Glue", "brand", "Gorilla", "category", "Adhesives");
+    assertThat(item.attributes())
+        .extracting(ItemAttribute::key)
+        .containsExactly("title", "brand", "category");
     assertThat(item.title()).isEqualTo("Gorilla Wood Glue");
     assertThat(item.attribute("brand")).contains("Gorilla");
     assertThat(item.attribute("colour")).isEmpty();
@@ -21,7 +24,8 @@ class ItemTest {
   @Test
   void rejectsBadInputWithNamedFields() {
     assertThatThrownBy(() -> Item.of(" ", "title", "x"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("item id");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("item id");
     assertThatThrownBy(() -> Item.of("B1", "title", "a", "title", "b"))
         .hasMessageContaining("item 'B1' has attribute 'title' more than once");
     assertThatThrownBy(() -> Item.of("B1", "title"))
@@ -37,14 +41,16 @@ class ItemTest {
 
   @Test
   void catalogIndexesItemsDenselyAndRejectsDuplicatesAndUnknownIds() {
-    ItemCatalog catalog = ItemCatalog.of(List.of(Item.of("a", "title", "A"), Item.of("b", "title", "B")));
+    ItemCatalog catalog =
+        ItemCatalog.of(List.of(Item.of("a", "title", "A"), Item.of("b", "title", "B")));
     assertThat(catalog.size()).isEqualTo(2);
     assertThat(catalog.requireIndex("b")).isEqualTo(1);
     assertThat(catalog.get("a").title()).isEqualTo("A");
     assertThat(catalog.indexOf("zz")).isEmpty();
     assertThatThrownBy(() -> catalog.requireIndex("zz"))
         .hasMessageContaining("unknown item id 'zz' (catalog has 2 items)");
-    assertThatThrownBy(() -> ItemCatalog.of(List.of(Item.of("a", "title", "A"), Item.of("a", "title", "B"))))
+    assertThatThrownBy(
+            () -> ItemCatalog.of(List.of(Item.of("a", "title", "A"), Item.of("a", "title", "B"))))
         .hasMessageContaining("duplicate item id 'a' at positions 0 and 1");
   }
 
@@ -56,15 +62,17 @@ class ItemTest {
     assertThat(UserHistory.of("u2", List.of("a")).hasTimestamps()).isFalse();
     assertThatThrownBy(() -> new UserHistory("u1", List.of("a", "b"), List.of(1L)))
         .hasMessageContaining("user 'u1' has 2 items but 1 timestamps");
-    assertThatThrownBy(() -> history.prefix(4)).hasMessageContaining("prefix length 4 outside [0, 3]");
+    assertThatThrownBy(() -> history.prefix(4))
+        .hasMessageContaining("prefix length 4 outside [0, 3]");
   }
 
   @Test
   void layoutSelectsAndOrdersAttributes() {
     Item item = Item.of("B1", "category", "Tools", "title", "Hammer", "description", "heavy");
     Item laidOut = AttributeLayout.PAPER.apply(item);
-    assertThat(laidOut.attributes()).containsExactly(
-        new ItemAttribute("title", "Hammer"), new ItemAttribute("category", "Tools"));
+    assertThat(laidOut.attributes())
+        .containsExactly(
+            new ItemAttribute("title", "Hammer"), new ItemAttribute("category", "Tools"));
   }
 
   @Test
@@ -74,6 +82,7 @@ class ItemTest {
     assertThatThrownBy(() -> AttributeLayout.of("title", "colour").validateAgainst(catalog))
         .hasMessageContaining("attribute layout names 'colour', which no item of the catalog has")
         .hasMessageContaining("[brand, title]");
-    assertThatThrownBy(() -> AttributeLayout.of("title", "title")).hasMessageContaining("names 'title' twice");
+    assertThatThrownBy(() -> AttributeLayout.of("title", "title"))
+        .hasMessageContaining("names 'title' twice");
   }
 }

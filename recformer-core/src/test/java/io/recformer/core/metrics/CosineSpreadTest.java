@@ -28,8 +28,7 @@ class CosineSpreadTest {
     assertThat(json.get("rowSpread").asDouble()).isEqualTo(spread.rowSpread());
     assertThat(json.get("rows").asLong()).isEqualTo(10);
     assertThat(json.get("temperature").asDouble()).isEqualTo(0.05);
-    assertThat(json.get("logitSpreadAtTemperature").asDouble())
-        .isEqualTo(spread.logitSpread(0.05));
+    assertThat(json.get("logitSpreadAtTemperature").asDouble()).isEqualTo(spread.logitSpread(0.05));
   }
 
   @Test
@@ -117,7 +116,8 @@ class CosineSpreadTest {
   @Test
   void badInputNamesTheProblem() {
     assertThatThrownBy(() -> CosineSpread.of(new float[][] {{1, 0}, {0, 0}}, 2))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("row 1");
     assertThatThrownBy(() -> CosineSpread.of(new float[][] {{1, 0}, {0, 1, 2}}, 2))
         .hasMessageContaining("row 1 has 3 values");
     assertThatThrownBy(() -> CosineSpread.of(new float[][] {{1, 0}}, 2))

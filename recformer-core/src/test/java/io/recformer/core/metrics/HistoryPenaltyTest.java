@@ -12,8 +12,8 @@ class HistoryPenaltyTest {
     // Two users x four items, row-major.
     float[] scores = {0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f, 0.3f, 0.2f};
     HistoryPenalty.applyRows(scores, 4, new int[][] {{1, 1, 3}, null}, 0.25);
-    assertThat(scores).containsExactly(0.9f, 0.8f - 0.25f, 0.7f, 0.6f - 0.25f,
-        0.5f, 0.4f, 0.3f, 0.2f);
+    assertThat(scores)
+        .containsExactly(0.9f, 0.8f - 0.25f, 0.7f, 0.6f - 0.25f, 0.5f, 0.4f, 0.3f, 0.2f);
   }
 
   @Test

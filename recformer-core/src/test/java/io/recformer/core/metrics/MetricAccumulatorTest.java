@@ -123,12 +123,14 @@ class MetricAccumulatorTest {
         List<Future<?>> futures = new ArrayList<>();
         for (int u = 0; u < users; u++) {
           final int user = u;
-          futures.add(pool.submit(() -> {
-            float[] row = new float[items];
-            System.arraycopy(matrix, user * items, row, 0, items);
-            concurrent.add(row, targets[user], histories[user]);
-            (user % 3 == 0 ? left : right).add(row, targets[user], histories[user]);
-          }));
+          futures.add(
+              pool.submit(
+                  () -> {
+                    float[] row = new float[items];
+                    System.arraycopy(matrix, user * items, row, 0, items);
+                    concurrent.add(row, targets[user], histories[user]);
+                    (user % 3 == 0 ? left : right).add(row, targets[user], histories[user]);
+                  }));
         }
         for (Future<?> f : futures) {
           f.get();
@@ -144,7 +146,8 @@ class MetricAccumulatorTest {
         assertThat(other.metrics().keySet()).containsExactlyElementsOf(expected.metrics().keySet());
         for (String name : expected.metrics().keySet()) {
           assertThat(other.get(name)).as(name).isCloseTo(expected.get(name), within(1e-12));
-          assertThat(other.standardError(name)).as(name)
+          assertThat(other.standardError(name))
+              .as(name)
               .isCloseTo(expected.standardError(name), within(1e-12));
         }
       }
@@ -162,19 +165,22 @@ class MetricAccumulatorTest {
   @Test
   void rejectsMisuse() {
     MetricAccumulator acc = new MetricAccumulator(TiePolicy.EXPECTED, HistoryPolicy.KEEP);
-    assertThatThrownBy(acc::report).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(acc::report)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("no user was evaluated");
     assertThatThrownBy(() -> acc.addBatch(new float[10], 3, new int[] {0, 0, 0}, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("score matrix has 10 entries, expected users x items = 3 x 3");
-    assertThatThrownBy(() -> acc.addBatch(new float[] {0, Float.NaN, 1, 2}, 2, new int[] {0, 0},
-        null)).hasMessage("score of item 1 is NaN: scores must be numbers to be ranked");
-    assertThatThrownBy(() -> acc.addBatch(new float[] {0, 1, 2, Float.NaN}, 2, new int[] {0, 0},
-        null)).hasMessage("score of item 1 is NaN (row 1): scores must be numbers to be ranked");
+    assertThatThrownBy(
+            () -> acc.addBatch(new float[] {0, Float.NaN, 1, 2}, 2, new int[] {0, 0}, null))
+        .hasMessage("score of item 1 is NaN: scores must be numbers to be ranked");
+    assertThatThrownBy(
+            () -> acc.addBatch(new float[] {0, 1, 2, Float.NaN}, 2, new int[] {0, 0}, null))
+        .hasMessage("score of item 1 is NaN (row 1): scores must be numbers to be ranked");
     assertThatThrownBy(() -> new MetricAccumulator(TiePolicy.EXPECTED, HistoryPolicy.KEEP, 0, 10))
         .hasMessage("cutoff K = 0 must be >= 1");
-    assertThatThrownBy(() -> acc.merge(
-        new MetricAccumulator(TiePolicy.ORIGINAL, HistoryPolicy.KEEP)))
+    assertThatThrownBy(
+            () -> acc.merge(new MetricAccumulator(TiePolicy.ORIGINAL, HistoryPolicy.KEEP)))
         .hasMessageContaining("different settings");
     assertThat(acc.count()).isZero();
   }
@@ -188,16 +194,18 @@ class MetricAccumulatorTest {
     MetricReport report = acc.report();
     // Recall@10 values 1, 0: mean 0.5, sample sd = sqrt(0.5), SE = sqrt(0.5 / 2) = 0.5.
     // MRR values 1, 1/21: mean 0.5238095, SE = (1 - 1/21) / 2 = 0.4761905.
-    assertThat(report.toMarkdownTable("zero-shot")).isEqualTo(
-        "| run | NDCG@10 | Recall@10 | MRR | users | ties | history |\n"
-            + "|---|---:|---:|---:|---:|---|---|\n"
-            + "| zero-shot | 0.5000 ± 0.5000 | 0.5000 ± 0.5000 | 0.5238 ± 0.4762 | 2 | expected"
-            + " | exclude |\n");
+    assertThat(report.toMarkdownTable("zero-shot"))
+        .isEqualTo(
+            "| run | NDCG@10 | Recall@10 | MRR | users | ties | history |\n"
+                + "|---|---:|---:|---:|---:|---|---|\n"
+                + "| zero-shot | 0.5000 ± 0.5000 | 0.5000 ± 0.5000 | 0.5238 ± 0.4762 | 2 | expected"
+                + " | exclude |\n");
     JsonNode json = new ObjectMapper().readTree(report.toJson());
     assertThat(json.get("users").asLong()).isEqualTo(2);
     assertThat(json.get("tiePolicy").asText()).isEqualTo("EXPECTED");
     assertThat(json.get("historyPolicy").asText()).isEqualTo("EXCLUDE");
-    assertThat(json.get("metrics").fieldNames()).toIterable()
+    assertThat(json.get("metrics").fieldNames())
+        .toIterable()
         .containsExactly("NDCG@10", "Recall@10", "MRR");
     assertThat(json.get("metrics").get("MRR").asDouble()).isCloseTo(11.0 / 21, within(EPS));
     assertThat(json.get("standardErrors").get("Recall@10").asDouble()).isCloseTo(0.5, within(EPS));
@@ -208,8 +216,10 @@ class MetricAccumulatorTest {
     one.add(withRank(0, 30), 0, null);
     MetricReport single = one.report();
     assertThat(single.standardError("MRR")).isNaN();
-    assertThat(new ObjectMapper().readTree(single.toJson()).get("standardErrors").get("MRR")
-        .isNull()).isTrue();
-    assertThat(single.markdownRow("x")).isEqualTo("| x | 1.0000 | 1.0000 | 1.0000 | 1 | original | keep |\n");
+    assertThat(
+            new ObjectMapper().readTree(single.toJson()).get("standardErrors").get("MRR").isNull())
+        .isTrue();
+    assertThat(single.markdownRow("x"))
+        .isEqualTo("| x | 1.0000 | 1.0000 | 1.0000 | 1 | original | keep |\n");
   }
 }

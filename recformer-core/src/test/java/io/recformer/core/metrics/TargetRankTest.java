@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -105,7 +106,7 @@ class TargetRankTest {
     assertThat(hit.greater()).isEqualTo(9);
     assertThat(hit.recall(10, TiePolicy.ORIGINAL)).isEqualTo(1.0);
     // NDCG@10 = 1/log2(11) = 0.2890648263.
-    assertThat(hit.ndcg(10, TiePolicy.ORIGINAL)).isCloseTo(0.28906482631788454, within(EPS));
+    assertThat(hit.ndcg(10, TiePolicy.ORIGINAL)).isCloseTo(0.28906482631788455, within(EPS));
     // One more higher item: rank 10 = K, a miss for @10, but MRR still counts: 1/11.
     s[10] = 100;
     TargetRank miss = TargetRank.of(s, 9);
@@ -148,7 +149,8 @@ class TargetRankTest {
       for (long rank = gt[0]; rank <= (long) gt[0] + gt[1]; rank++) {
         sum += 1.0 / (rank + 1);
       }
-      assertThat(r.mrr(TiePolicy.EXPECTED)).as("g=%d t=%d", gt[0], gt[1])
+      assertThat(r.mrr(TiePolicy.EXPECTED))
+          .as("g=%d t=%d", gt[0], gt[1])
           .isCloseTo(sum / (gt[1] + 1.0), within(1e-14));
     }
     for (long n : new long[] {64, 65, 100, 1_000, 123_456}) {
@@ -216,8 +218,8 @@ class TargetRankTest {
   }
 
   /** Records the target's position in every permutation that is sorted by descending score. */
-  private static void permute(List<Integer> items, int from, float[] scores, int target,
-      List<Integer> positions) {
+  private static void permute(
+      List<Integer> items, int from, float[] scores, int target, List<Integer> positions) {
     if (from == items.size()) {
       for (int i = 1; i < items.size(); i++) {
         if (scores[items.get(i - 1)] < scores[items.get(i)]) {
@@ -228,9 +230,9 @@ class TargetRankTest {
       return;
     }
     for (int i = from; i < items.size(); i++) {
-      java.util.Collections.swap(items, from, i);
+      Collections.swap(items, from, i);
       permute(items, from + 1, scores, target, positions);
-      java.util.Collections.swap(items, from, i);
+      Collections.swap(items, from, i);
     }
   }
 

@@ -11,54 +11,56 @@ import org.junit.jupiter.api.Test;
 class BatchCollatorTest {
 
   // BERT-style positions (offset 0) so padding token position is max(0 - 1, 0) = 0.
-  private static final RecformerConfig BERT = RecformerConfig.miniLmL6().toBuilder()
-      .attentionWindow(4).maxItems(5).maxItemPositions(7).build();
+  private static final RecformerConfig BERT =
+      RecformerConfig.miniLmL6().toBuilder()
+          .attentionWindow(4)
+          .maxItems(5)
+          .maxItemPositions(7)
+          .build();
 
-  private static final EncodedSequence THREE = new EncodedSequence(
-      new int[] {101, 7, 8}, new int[] {0, 1, 2}, new int[] {0, 1, 2}, new int[] {0, 1, 1});
-  private static final EncodedSequence FIVE = new EncodedSequence(
-      new int[] {101, 7, 9, 7, 10}, new int[] {0, 1, 2, 1, 2}, new int[] {0, 1, 2, 3, 4},
-      new int[] {0, 1, 1, 2, 2});
-  private static final EncodedSequence TWO = new EncodedSequence(
-      new int[] {101, 11}, new int[] {0, 1}, new int[] {0, 1}, new int[] {0, 1});
+  private static final EncodedSequence THREE =
+      new EncodedSequence(
+          new int[] {101, 7, 8}, new int[] {0, 1, 2}, new int[] {0, 1, 2}, new int[] {0, 1, 1});
+  private static final EncodedSequence FIVE =
+      new EncodedSequence(
+          new int[] {101, 7, 9, 7, 10},
+          new int[] {0, 1, 2, 1, 2},
+          new int[] {0, 1, 2, 3, 4},
+          new int[] {0, 1, 1, 2, 2});
+  private static final EncodedSequence TWO =
+      new EncodedSequence(
+          new int[] {101, 11}, new int[] {0, 1}, new int[] {0, 1}, new int[] {0, 1});
 
   @Test
   void padsToAMultipleOfTheWindow() {
     EncodedBatch batch = BatchCollator.forLongformer(BERT, 0).collate(List.of(THREE, FIVE, TWO));
     assertThat(batch.batchSize()).isEqualTo(3);
     assertThat(batch.length()).isEqualTo(8); // longest 5, window 4
-    assertThat(batch.inputIds()).containsExactly(
-        101, 7, 8, 0, 0, 0, 0, 0,
-        101, 7, 9, 7, 10, 0, 0, 0,
-        101, 11, 0, 0, 0, 0, 0, 0);
-    assertThat(batch.tokenTypeIds()).containsExactly(
-        0, 1, 2, 3, 3, 3, 3, 3,
-        0, 1, 2, 1, 2, 3, 3, 3,
-        0, 1, 3, 3, 3, 3, 3, 3);
-    assertThat(batch.tokenPositionIds()).containsExactly(
-        0, 1, 2, 0, 0, 0, 0, 0,
-        0, 1, 2, 3, 4, 0, 0, 0,
-        0, 1, 0, 0, 0, 0, 0, 0);
-    assertThat(batch.itemPositionIds()).containsExactly( // padding: maxItemPositions - 1 = 6
-        0, 1, 1, 6, 6, 6, 6, 6,
-        0, 1, 1, 2, 2, 6, 6, 6,
-        0, 1, 6, 6, 6, 6, 6, 6);
-    assertThat(batch.attentionMask()).containsExactly(
-        1, 1, 1, 0, 0, 0, 0, 0,
-        1, 1, 1, 1, 1, 0, 0, 0,
-        1, 1, 0, 0, 0, 0, 0, 0);
-    assertThat(batch.globalAttentionMask()).containsExactly(
-        1, 0, 0, 0, 0, 0, 0, 0,
-        1, 0, 0, 0, 0, 0, 0, 0,
-        1, 0, 0, 0, 0, 0, 0, 0);
+    assertThat(batch.inputIds())
+        .containsExactly(
+            101, 7, 8, 0, 0, 0, 0, 0, 101, 7, 9, 7, 10, 0, 0, 0, 101, 11, 0, 0, 0, 0, 0, 0);
+    assertThat(batch.tokenTypeIds())
+        .containsExactly(0, 1, 2, 3, 3, 3, 3, 3, 0, 1, 2, 1, 2, 3, 3, 3, 0, 1, 3, 3, 3, 3, 3, 3);
+    assertThat(batch.tokenPositionIds())
+        .containsExactly(0, 1, 2, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0);
+    assertThat(batch.itemPositionIds())
+        .containsExactly( // padding: maxItemPositions - 1 = 6
+            0, 1, 1, 6, 6, 6, 6, 6, 0, 1, 1, 2, 2, 6, 6, 6, 0, 1, 6, 6, 6, 6, 6, 6);
+    assertThat(batch.attentionMask())
+        .containsExactly(1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0);
+    assertThat(batch.globalAttentionMask())
+        .containsExactly(1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
   }
 
   @Test
   void unroundedPadsToTheLongestAndUsesRobertaPadPosition() {
-    RecformerConfig roberta = RecformerConfig.longformerBase().toBuilder().maxItems(5).maxItemPositions(6).build();
-    EncodedSequence a = new EncodedSequence(new int[] {0, 7}, new int[] {0, 1}, new int[] {2, 3}, new int[] {0, 1});
-    EncodedSequence b = new EncodedSequence(new int[] {0, 7, 8}, new int[] {0, 1, 2}, new int[] {2, 3, 4},
-        new int[] {0, 1, 1});
+    RecformerConfig roberta =
+        RecformerConfig.longformerBase().toBuilder().maxItems(5).maxItemPositions(6).build();
+    EncodedSequence a =
+        new EncodedSequence(new int[] {0, 7}, new int[] {0, 1}, new int[] {2, 3}, new int[] {0, 1});
+    EncodedSequence b =
+        new EncodedSequence(
+            new int[] {0, 7, 8}, new int[] {0, 1, 2}, new int[] {2, 3, 4}, new int[] {0, 1, 1});
     EncodedBatch batch = BatchCollator.unrounded(roberta, 1).collate(List.of(a, b));
     assertThat(batch.length()).isEqualTo(3);
     assertThat(batch.inputIds()).containsExactly(0, 7, 1, 0, 7, 8);

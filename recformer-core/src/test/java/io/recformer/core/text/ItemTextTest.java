@@ -10,17 +10,27 @@ class ItemTextTest {
 
   @Test
   void flattensKeyValuePairsInOrder() {
-    Item item = Item.of("B00X", "title", "Gorilla Wood Glue 8oz", "brand", "Gorilla",
-        "category", "Industrial & Scientific Adhesives");
+    Item item =
+        Item.of(
+            "B00X",
+            "title",
+            "Gorilla Wood Glue 8oz",
+            "brand",
+            "Gorilla",
+            "category",
+            "Industrial & Scientific Adhesives");
     assertThat(ItemText.flatten(item, 3))
-        .isEqualTo("title: Gorilla Wood Glue 8oz brand: Gorilla category: Industrial & Scientific Adhesives");
+        .isEqualTo(
+            "title: Gorilla Wood Glue 8oz brand: Gorilla category: Industrial & Scientific"
+                + " Adhesives");
     assertThat(ItemText.flatten(item, 2)).isEqualTo("title: Gorilla Wood Glue 8oz brand: Gorilla");
     assertThat(ItemText.flatten(item, 10)).isEqualTo(ItemText.flatten(item, 3));
   }
 
   @Test
   void normalizesWhitespaceSkipsBlankValuesKeepsCase() {
-    Item item = Item.of("B00Y", "TITLE", "  IKEA\tLamp\n\nwhite ", "brand", "   ", "category", "Home");
+    Item item =
+        Item.of("B00Y", "TITLE", "  IKEA\tLamp\n\nwhite ", "brand", "   ", "category", "Home");
     // Case is kept and no locale is involved: "TITLE" and "IKEA" stay as they are.
     assertThat(ItemText.flatten(item, 3)).isEqualTo("TITLE: IKEA Lamp white category: Home");
   }

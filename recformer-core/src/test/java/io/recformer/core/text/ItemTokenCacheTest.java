@@ -18,11 +18,19 @@ import org.junit.jupiter.api.Test;
 /** Histories built from cached item tokens equal those tokenized from scratch. */
 class ItemTokenCacheTest {
 
-  private static final List<Item> ITEMS = List.of(
-      Item.of("A", "title", "Pencil"),
-      Item.of("B", "title", "Notebook", "brand", "Office"),
-      Item.of("C", "title", "Black Ink"),
-      Item.of("D", "title", "Red Desk Lamps, Set of 10", "brand", "IKEA", "category", "Home & Kitchen"));
+  private static final List<Item> ITEMS =
+      List.of(
+          Item.of("A", "title", "Pencil"),
+          Item.of("B", "title", "Notebook", "brand", "Office"),
+          Item.of("C", "title", "Black Ink"),
+          Item.of(
+              "D",
+              "title",
+              "Red Desk Lamps, Set of 10",
+              "brand",
+              "IKEA",
+              "category",
+              "Home & Kitchen"));
 
   private static RecformerTokenizer open(RecformerConfig config) throws IOException {
     return RecformerTokenizer.open(TestTokenizers.resource(TestTokenizers.TINY_WORDPIECE), config);
@@ -30,7 +38,8 @@ class ItemTokenCacheTest {
 
   @Test
   void cachedHistoriesEqualDirectEncoding() throws IOException {
-    RecformerConfig config = TestTokenizers.tinyBert().maxItems(3).maxItemPositions(4).maxTokens(20).build();
+    RecformerConfig config =
+        TestTokenizers.tinyBert().maxItems(3).maxItemPositions(4).maxTokens(20).build();
     try (RecformerTokenizer tokenizer = open(config)) {
       ItemCatalog catalog = ItemCatalog.of(ITEMS);
       ItemTokenCache lazy = new ItemTokenCache(tokenizer, catalog);
@@ -46,7 +55,8 @@ class ItemTokenCacheTest {
       int[] indices = {3, 0, 3, 1, 2, 0, 3};
       assertThat(eager.encodeHistory(indices, 1, 6)).isEqualTo(direct);
       assertThat(eager.wordStarts(ids))
-          .containsExactly(true, true, true, false, true, true, true, true, true, false, true, true);
+          .containsExactly(
+              true, true, true, false, true, true, true, true, true, false, true, true);
       assertThat(eager.wordStarts(indices, 1, 6)).containsExactly(eager.wordStarts(ids));
       assertThat(eager.encodeItem(3)).isEqualTo(tokenizer.encodeItem(ITEMS.get(3)));
       assertThat(eager.get("D")).isEqualTo(tokenizer.tokenizeItem(ITEMS.get(3)));
@@ -67,16 +77,18 @@ class ItemTokenCacheTest {
       try {
         List<Future<Boolean>> results = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
-          results.add(pool.submit(() -> {
-            for (int round = 0; round < 200; round++) {
-              for (int i = 0; i < ITEMS.size(); i++) {
-                if (!tokenizer.encodeItem(ITEMS.get(i)).equals(expected.get(i))) {
-                  return false;
-                }
-              }
-            }
-            return true;
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    for (int round = 0; round < 200; round++) {
+                      for (int i = 0; i < ITEMS.size(); i++) {
+                        if (!tokenizer.encodeItem(ITEMS.get(i)).equals(expected.get(i))) {
+                          return false;
+                        }
+                      }
+                    }
+                    return true;
+                  }));
         }
         for (Future<Boolean> result : results) {
           assertThat(result.get()).isTrue();

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Golden tests on the real all-MiniLM-L6-v2 tokenizer.json (from the langchain4j jar). Expected
- * ids were looked up in that file's vocabulary, applying WordPiece's greedy longest-match by hand.
+ * Golden tests on the real all-MiniLM-L6-v2 tokenizer.json (from the langchain4j jar). Expected ids
+ * were looked up in that file's vocabulary, applying WordPiece's greedy longest-match by hand.
  */
 class MiniLmTokenizerTest {
 
@@ -37,12 +37,19 @@ class MiniLmTokenizerTest {
   private static final int IKE = 25209;
   private static final int HASH_A = 2050;
 
-  private static final Item GLUE_ITEM = Item.of("B00GORILLA", "title", "Gorilla Wood Glue 8oz",
-      "brand", "Gorilla", "category", "Industrial & Scientific");
-  private static final Item MICROSCOPE_ITEM = Item.of("B00NIKON", "title", "Nikon Microscope", "brand", "IKEA");
+  private static final Item GLUE_ITEM =
+      Item.of(
+          "B00GORILLA",
+          "title",
+          "Gorilla Wood Glue 8oz",
+          "brand",
+          "Gorilla",
+          "category",
+          "Industrial & Scientific");
+  private static final Item MICROSCOPE_ITEM =
+      Item.of("B00NIKON", "title", "Nikon Microscope", "brand", "IKEA");
 
-  @TempDir
-  static Path temp;
+  @TempDir static Path temp;
 
   private static Path file;
   private static RecformerTokenizer tokenizer;
@@ -79,20 +86,48 @@ class MiniLmTokenizerTest {
   void itemAndHistoryWithTheRealVocabulary() {
     // The file pads and truncates to 128 and adds [CLS]/[SEP]; none of that may show.
     EncodedSequence item = tokenizer.encodeItem(GLUE_ITEM);
-    assertThat(item.inputIds()).containsExactly(
-        CLS,
-        TITLE, GORILLA, WOOD, GLUE, EIGHT, HASH_OZ,  // title: gorilla wood glue 8 ##oz
-        BRAND, GORILLA,                              // brand: gorilla
-        CATEGORY, INDUSTRIAL, AMP, SCIENTIFIC);      // category: industrial & scientific
+    assertThat(item.inputIds())
+        .containsExactly(
+            CLS,
+            TITLE,
+            GORILLA,
+            WOOD,
+            GLUE,
+            EIGHT,
+            HASH_OZ, // title: gorilla wood glue 8 ##oz
+            BRAND,
+            GORILLA, // brand: gorilla
+            CATEGORY,
+            INDUSTRIAL,
+            AMP,
+            SCIENTIFIC); // category: industrial & scientific
     assertThat(item.tokenTypeIds()).containsExactly(0, 1, 2, 2, 2, 2, 2, 1, 2, 1, 2, 2, 2);
     assertThat(item.tokenPositionIds()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
     assertThat(item.itemPositionIds()).containsExactly(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
 
     EncodedSequence history = tokenizer.encodeHistory(List.of(GLUE_ITEM, MICROSCOPE_ITEM));
-    assertThat(history.inputIds()).containsExactly(
-        CLS,
-        TITLE, NIK, HASH_ON, MICROSCOPE, BRAND, IKE, HASH_A,  // newest: title nik ##on microscope brand ike ##a
-        TITLE, GORILLA, WOOD, GLUE, EIGHT, HASH_OZ, BRAND, GORILLA, CATEGORY, INDUSTRIAL, AMP, SCIENTIFIC);
+    assertThat(history.inputIds())
+        .containsExactly(
+            CLS,
+            TITLE,
+            NIK,
+            HASH_ON,
+            MICROSCOPE,
+            BRAND,
+            IKE,
+            HASH_A, // newest: title nik ##on microscope brand ike ##a
+            TITLE,
+            GORILLA,
+            WOOD,
+            GLUE,
+            EIGHT,
+            HASH_OZ,
+            BRAND,
+            GORILLA,
+            CATEGORY,
+            INDUSTRIAL,
+            AMP,
+            SCIENTIFIC);
     assertThat(history.tokenTypeIds())
         .containsExactly(0, 1, 2, 2, 2, 1, 2, 2, 1, 2, 2, 2, 2, 2, 1, 2, 1, 2, 2, 2);
     assertThat(history.tokenPositionIds())

@@ -9,7 +9,6 @@ import io.recformer.core.item.Item;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.item.UserHistory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -31,13 +30,16 @@ class ScientificEncodingTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScientificEncodingTest.class);
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   /** The bundled copy under {@code data/} at the repository root. */
   private static Path dataDir() {
     String root = System.getProperty("recformer.repo.root", ".");
-    return Paths.get(root).toAbsolutePath().normalize().resolve("data").resolve("amazon-scientific-lcrec");
+    return Paths.get(root)
+        .toAbsolutePath()
+        .normalize()
+        .resolve("data")
+        .resolve("amazon-scientific-lcrec");
   }
 
   private static List<Item> readItems(Path dir) throws IOException {
@@ -46,8 +48,15 @@ class ScientificEncodingTest {
     List<Item> items = new ArrayList<>();
     for (Map.Entry<String, JsonNode> entry : itemsJson.properties()) {
       JsonNode v = entry.getValue();
-      items.add(Item.of(entry.getKey(), "title", v.path("title").asText(), "brand", v.path("brand").asText(),
-          "category", v.path("categories").asText().replace(',', ' ')));
+      items.add(
+          Item.of(
+              entry.getKey(),
+              "title",
+              v.path("title").asText(),
+              "brand",
+              v.path("brand").asText(),
+              "category",
+              v.path("categories").asText().replace(',', ' ')));
     }
     return items;
   }
@@ -66,7 +75,8 @@ class ScientificEncodingTest {
   private static Path requireData() {
     Path dir = dataDir();
     assertThat(dir.resolve("Scientific.item.json"))
-        .as("bundled real data (data/ at the repository root)").isRegularFile();
+        .as("bundled real data (data/ at the repository root)")
+        .isRegularFile();
     return dir;
   }
 
@@ -80,7 +90,8 @@ class ScientificEncodingTest {
     assertThat(histories).hasSize(8317);
 
     RecformerConfig config = RecformerConfig.miniLmL6();
-    try (RecformerTokenizer tokenizer = RecformerTokenizer.open(TestTokenizers.miniLm(temp), config)) {
+    try (RecformerTokenizer tokenizer =
+        RecformerTokenizer.open(TestTokenizers.miniLm(temp), config)) {
       long t0 = System.nanoTime();
       ItemTokenCache cache = new ItemTokenCache(tokenizer, catalog).tokenizeAll();
       long t1 = System.nanoTime();
@@ -88,11 +99,16 @@ class ScientificEncodingTest {
       List<String> badItems = new ArrayList<>();
       for (int i = 0; i < catalog.size(); i++) {
         TokenizedItem item = cache.get(i);
-        boolean ok = item.length() >= 3 && item.length() <= maxItemTokens
-            && item.tokenTypeIds()[0] == RecformerConfig.TYPE_KEY;
+        boolean ok =
+            item.length() >= 3
+                && item.length() <= maxItemTokens
+                && item.tokenTypeIds()[0] == RecformerConfig.TYPE_KEY;
         for (int id : item.tokenIds()) {
           // Only [UNK] may appear among the special tokens.
-          ok &= id >= 0 && id < tokenizer.vocabSize() && (!tokenizer.isSpecial(id) || id == tokenizer.unkId());
+          ok &=
+              id >= 0
+                  && id < tokenizer.vocabSize()
+                  && (!tokenizer.isSpecial(id) || id == tokenizer.unkId());
         }
         if (!ok) {
           badItems.add(item.toString());
@@ -107,7 +123,8 @@ class ScientificEncodingTest {
       BatchCollator collator = BatchCollator.forLongformer(config, tokenizer.padId());
       long realTokens = 0;
       for (int from = 0; from < sequences.size(); from += 64) {
-        EncodedBatch batch = collator.collate(sequences.subList(from, Math.min(from + 64, sequences.size())));
+        EncodedBatch batch =
+            collator.collate(sequences.subList(from, Math.min(from + 64, sequences.size())));
         assertThat(batch.length() % config.attentionWindow()).isZero();
         realTokens += batch.realTokens();
       }
@@ -137,12 +154,19 @@ class ScientificEncodingTest {
         assertThat(tokenizer.encodeHistory(catalog.resolve(histories.get(u).itemIds())))
             .isEqualTo(sequences.get(u));
       }
-      LOG.info(String.format(Locale.ROOT,
-          "Scientific: %d items tokenized in %.2f s (%.0f items/s); %d histories from cache in %.2f s"
-              + " (%.0f histories/s); collated in %.2f s; %.1f tokens/history",
-          catalog.size(), (t1 - t0) / 1e9, catalog.size() / ((t1 - t0) / 1e9),
-          histories.size(), (t2 - t1) / 1e9, histories.size() / ((t2 - t1) / 1e9),
-          (t3 - t2) / 1e9, expectedTokens / (double) histories.size()));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "Scientific: %d items tokenized in %.2f s (%.0f items/s); %d histories from cache in"
+                  + " %.2f s (%.0f histories/s); collated in %.2f s; %.1f tokens/history",
+              catalog.size(),
+              (t1 - t0) / 1e9,
+              catalog.size() / ((t1 - t0) / 1e9),
+              histories.size(),
+              (t2 - t1) / 1e9,
+              histories.size() / ((t2 - t1) / 1e9),
+              (t3 - t2) / 1e9,
+              expectedTokens / (double) histories.size()));
     }
   }
 
@@ -157,7 +181,8 @@ class ScientificEncodingTest {
     ItemCatalog catalog = ItemCatalog.of(readItems(dir));
     List<UserHistory> histories = readHistories(dir);
     RecformerConfig config = RecformerConfig.miniLmL6();
-    try (RecformerTokenizer tokenizer = RecformerTokenizer.open(TestTokenizers.miniLm(temp), config)) {
+    try (RecformerTokenizer tokenizer =
+        RecformerTokenizer.open(TestTokenizers.miniLm(temp), config)) {
       BatchCollator collator = BatchCollator.forLongformer(config, tokenizer.padId());
       for (int round = 1; round <= 3; round++) {
         long t0 = System.nanoTime();
@@ -182,10 +207,16 @@ class ScientificEncodingTest {
         }
         long t5 = System.nanoTime();
         assertThat(sequences).hasSize(8317);
-        LOG.info(String.format(Locale.ROOT, "round %d: tokenize %.0f items/s; histories from cache %.0f/s;"
-                + " collate %.0f batches of 64/s; histories tokenized from scratch %.0f/s",
-            round, catalog.size() / ((t1 - t0) / 1e9), histories.size() / ((t2 - t1) / 1e9),
-            batches / ((t3 - t2) / 1e9), direct / ((t5 - t4) / 1e9)));
+        LOG.info(
+            String.format(
+                Locale.ROOT,
+                "round %d: tokenize %.0f items/s; histories from cache %.0f/s;"
+                    + " collate %.0f batches of 64/s; histories tokenized from scratch %.0f/s",
+                round,
+                catalog.size() / ((t1 - t0) / 1e9),
+                histories.size() / ((t2 - t1) / 1e9),
+                batches / ((t3 - t2) / 1e9),
+                direct / ((t5 - t4) / 1e9)));
       }
     }
   }

@@ -16,6 +16,7 @@ final class TestTokenizers {
 
   /** 40 tokens: [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4, then words (see the file). */
   static final String TINY_WORDPIECE = "tiny-wordpiece.json";
+
   /** 40 tokens: <s>=0 <pad>=1 </s>=2 <unk>=3 <mask>=4, bytes, merged pieces (see the file). */
   static final String TINY_BPE = "tiny-bytelevel-bpe.json";
 
@@ -36,9 +37,11 @@ final class TestTokenizers {
   /** Copies all-MiniLM-L6-v2's tokenizer.json out of the langchain4j jar into a directory. */
   static Path miniLm(Path directory) {
     Path target = directory.resolve("all-minilm-l6-v2-tokenizer.json");
-    try (InputStream in = TestTokenizers.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
+    try (InputStream in =
+        TestTokenizers.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
       if (in == null) {
-        throw new IllegalStateException("all-minilm-l6-v2-tokenizer.json is not on the test classpath");
+        throw new IllegalStateException(
+            "all-minilm-l6-v2-tokenizer.json is not on the test classpath");
       }
       Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
       return target;
@@ -47,7 +50,9 @@ final class TestTokenizers {
     }
   }
 
-  /** BERT-style positions (offset 0), the paper's limits, a vocabulary as small as the tiny files. */
+  /**
+   * BERT-style positions (offset 0), the paper's limits, a vocabulary as small as the tiny files.
+   */
   static RecformerConfig.Builder tinyBert() {
     return RecformerConfig.miniLmL6().toBuilder().vocabSize(40);
   }

@@ -18,12 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Bad files and bad input fail with messages that name the file, item or user and the problem. */
 class TokenizerErrorsTest {
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   private static RecformerTokenizer tiny() throws IOException {
-    return RecformerTokenizer.open(TestTokenizers.resource(TestTokenizers.TINY_WORDPIECE),
-        TestTokenizers.tinyBert().build());
+    return RecformerTokenizer.open(
+        TestTokenizers.resource(TestTokenizers.TINY_WORDPIECE), TestTokenizers.tinyBert().build());
   }
 
   private Path write(String name, String content) throws IOException {
@@ -57,7 +56,8 @@ class TokenizerErrorsTest {
     Path file = write("empty.json", "  \n");
     assertThatThrownBy(() -> RecformerTokenizer.open(file, TestTokenizers.tinyBert().build()))
         .isInstanceOf(TokenizerFormatException.class)
-        .hasMessage("tokenizer file " + file + ": file is empty (expected a Hugging Face tokenizer.json)");
+        .hasMessage(
+            "tokenizer file " + file + ": file is empty (expected a Hugging Face tokenizer.json)");
   }
 
   @Test
@@ -65,17 +65,23 @@ class TokenizerErrorsTest {
     Path file = write("nomodel.json", "{\"version\": \"1.0\", \"added_tokens\": []}");
     assertThatThrownBy(() -> RecformerTokenizer.open(file, TestTokenizers.tinyBert().build()))
         .isInstanceOf(TokenizerFormatException.class)
-        .hasMessage("tokenizer file " + file + ": has no 'model' section (expected a Hugging Face"
-            + " tokenizer.json with a WordPiece or BPE model)");
+        .hasMessage(
+            "tokenizer file "
+                + file
+                + ": has no 'model' section (expected a Hugging Face"
+                + " tokenizer.json with a WordPiece or BPE model)");
   }
 
   @Test
   void unsupportedModelType() throws IOException {
-    Path file = write("unigram.json", "{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]]}}");
+    Path file =
+        write("unigram.json", "{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]]}}");
     assertThatThrownBy(() -> RecformerTokenizer.open(file, TestTokenizers.tinyBert().build()))
         .isInstanceOf(TokenizerFormatException.class)
-        .hasMessage("tokenizer file " + file
-            + ": model type 'Unigram' is not supported (expected WordPiece or byte-level BPE)");
+        .hasMessage(
+            "tokenizer file "
+                + file
+                + ": model type 'Unigram' is not supported (expected WordPiece or byte-level BPE)");
   }
 
   @Test
@@ -84,7 +90,8 @@ class TokenizerErrorsTest {
     Path file = write("nomask.json", full.replace("[MASK]", "[MASQUE]"));
     assertThatThrownBy(() -> RecformerTokenizer.open(file, TestTokenizers.tinyBert().build()))
         .isInstanceOf(TokenizerFormatException.class)
-        .hasMessage("tokenizer file " + file + ": has no [MASK] token, which a wordpiece vocabulary needs");
+        .hasMessage(
+            "tokenizer file " + file + ": has no [MASK] token, which a wordpiece vocabulary needs");
   }
 
   @Test
@@ -94,16 +101,20 @@ class TokenizerErrorsTest {
     Path file = write("badmerge.json", full.replace("\"ll a\"", "\"ll a\", \"q z\""));
     assertThatThrownBy(() -> RecformerTokenizer.open(file, TestTokenizers.tinyRoberta().build()))
         .isInstanceOf(TokenizerFormatException.class)
-        .hasMessageStartingWith("tokenizer file " + file + ": rejected by the Hugging Face tokenizers library: ");
+        .hasMessageStartingWith(
+            "tokenizer file " + file + ": rejected by the Hugging Face tokenizers library: ");
   }
 
   @Test
   void configVocabularyTooSmall() {
     Path file = TestTokenizers.resource(TestTokenizers.TINY_WORDPIECE);
-    assertThatThrownBy(() -> RecformerTokenizer.open(file, TestTokenizers.tinyBert().vocabSize(30).build()))
+    assertThatThrownBy(
+            () -> RecformerTokenizer.open(file, TestTokenizers.tinyBert().vocabSize(30).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("config vocabSize = 30 is smaller than the vocabulary of " + file
-            + " (40 tokens): the word-embedding table needs a row for every token id");
+        .hasMessage(
+            "config vocabSize = 30 is smaller than the vocabulary of "
+                + file
+                + " (40 tokens): the word-embedding table needs a row for every token id");
   }
 
   @Test
@@ -112,17 +123,20 @@ class TokenizerErrorsTest {
       assertThatThrownBy(() -> tokenizer.encodeHistory(List.of()))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("cannot encode an empty history: a sequence needs at least one item");
-      ItemTokenCache cache = new ItemTokenCache(tokenizer, ItemCatalog.of(List.of(Item.of("A", "title", "Pen"))));
+      ItemTokenCache cache =
+          new ItemTokenCache(tokenizer, ItemCatalog.of(List.of(Item.of("A", "title", "Pen"))));
       assertThatThrownBy(() -> cache.encodeHistory(UserHistory.of("u42", List.of())))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("cannot encode an empty history of user 'u42': a sequence needs at least one item");
+          .hasMessage(
+              "cannot encode an empty history of user 'u42': a sequence needs at least one item");
     }
   }
 
   @Test
   void blankTitle() throws IOException {
     try (RecformerTokenizer tokenizer = tiny()) {
-      assertThatThrownBy(() -> tokenizer.encodeItem(Item.of("B00X", "title", "  ", "brand", "Gorilla")))
+      assertThatThrownBy(
+              () -> tokenizer.encodeItem(Item.of("B00X", "title", "  ", "brand", "Gorilla")))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("item 'B00X' has an empty title");
     }
@@ -131,15 +145,20 @@ class TokenizerErrorsTest {
   @Test
   void itemWithoutText() throws IOException {
     try (RecformerTokenizer tokenizer = tiny()) {
-      assertThatThrownBy(() -> tokenizer.tokenizeItem(Item.of("B00N", "brand", " ", "category", "")))
+      assertThatThrownBy(
+              () -> tokenizer.tokenizeItem(Item.of("B00N", "brand", " ", "category", "")))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("item 'B00N' has no text: the values of its encoded attributes [brand, category] are all blank");
+          .hasMessage(
+              "item 'B00N' has no text: the values of its encoded attributes [brand, category] are"
+                  + " all blank");
       assertThatThrownBy(() -> tokenizer.tokenizeItem(new Item("B00Z", List.of())))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("item 'B00Z' has no text: it has no attributes");
       // One bad item in a history names that item.
-      assertThatThrownBy(() -> tokenizer.encodeHistory(
-          List.of(Item.of("OK", "title", "Pen"), Item.of("B00Y", "title", ""))))
+      assertThatThrownBy(
+              () ->
+                  tokenizer.encodeHistory(
+                      List.of(Item.of("OK", "title", "Pen"), Item.of("B00Y", "title", ""))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("item 'B00Y' has an empty title");
     }

@@ -82,26 +82,41 @@ class WordPieceEncodingTest {
   @Test
   void singleItemIgnoresTheFilesTruncationPaddingAndSpecialTokens() throws IOException {
     // The file asks for truncation to 4, padding to 8 and [CLS] ... [SEP]; all must be off.
-    Item item = Item.of("I1", "title", "Red Desk Lamps, Set of 10", "brand", "Gorilla",
-        "category", "Home & Kitchen");
+    Item item =
+        Item.of(
+            "I1",
+            "title",
+            "Red Desk Lamps, Set of 10",
+            "brand",
+            "Gorilla",
+            "category",
+            "Home & Kitchen");
     try (RecformerTokenizer tokenizer = open(TestTokenizers.tinyBert().build())) {
       EncodedSequence s = tokenizer.encodeItem(item);
-      assertThat(s.inputIds()).containsExactly(
-          CLS,
-          TITLE, RED, DESK, LAMP, HASH_S, COMMA, SET, OF, TEN, // title: red desk lamp ##s , set of 10
-          BRAND, GORILLA,                                    // brand: gorilla
-          CATEGORY, HOME, AMP, KITCHEN);                     // category: home & kitchen
+      assertThat(s.inputIds())
+          .containsExactly(
+              CLS, TITLE, RED, DESK, LAMP, HASH_S, COMMA, SET, OF,
+              TEN, // title: red desk lamp ##s , set of 10
+              BRAND, GORILLA, // brand: gorilla
+              CATEGORY, HOME, AMP, KITCHEN); // category: home & kitchen
       assertThat(s.tokenTypeIds()).containsExactly(0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 1, 2, 2, 2);
-      assertThat(s.tokenPositionIds()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-      assertThat(s.itemPositionIds()).containsExactly(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+      assertThat(s.tokenPositionIds())
+          .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+      assertThat(s.itemPositionIds())
+          .containsExactly(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
 
       TokenizedItem tokens = tokenizer.tokenizeItem(item);
-      assertThat(tokens.tokenIds()).containsExactly(
-          TITLE, RED, DESK, LAMP, HASH_S, COMMA, SET, OF, TEN, BRAND, GORILLA, CATEGORY, HOME, AMP, KITCHEN);
-      assertThat(tokens.tokenTypeIds()).containsExactly(1, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 1, 2, 2, 2);
+      assertThat(tokens.tokenIds())
+          .containsExactly(
+              TITLE, RED, DESK, LAMP, HASH_S, COMMA, SET, OF, TEN, BRAND, GORILLA, CATEGORY, HOME,
+              AMP, KITCHEN);
+      assertThat(tokens.tokenTypeIds())
+          .containsExactly(1, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 1, 2, 2, 2);
       // "##s" continues "lamp"; every other piece starts a word.
-      assertThat(tokens.wordStarts()).containsExactly(
-          true, true, true, true, false, true, true, true, true, true, true, true, true, true, true);
+      assertThat(tokens.wordStarts())
+          .containsExactly(
+              true, true, true, true, false, true, true, true, true, true, true, true, true, true,
+              true);
     }
   }
 
@@ -109,19 +124,20 @@ class WordPieceEncodingTest {
   void historyOfThreeIsReversedWithItemPositions() throws IOException {
     try (RecformerTokenizer tokenizer = open(TestTokenizers.tinyBert().build())) {
       EncodedSequence s = tokenizer.encodeHistory(List.of(A, B, C));
-      assertThat(s.inputIds()).containsExactly(
-          CLS,
-          TITLE, BLACK, INK,                       // C (newest): title: black ink
-          TITLE, NOTE, HASH_BOOK, BRAND, OFFICE,   // B: title: note ##book brand: office
-          TITLE, PEN, HASH_CIL);                   // A (oldest): title: pen ##cil
+      assertThat(s.inputIds())
+          .containsExactly(
+              CLS, TITLE, BLACK, INK, // C (newest): title: black ink
+              TITLE, NOTE, HASH_BOOK, BRAND, OFFICE, // B: title: note ##book brand: office
+              TITLE, PEN, HASH_CIL); // A (oldest): title: pen ##cil
       assertThat(s.tokenTypeIds()).containsExactly(0, 1, 2, 2, 1, 2, 2, 1, 2, 1, 2, 2);
       assertThat(s.tokenPositionIds()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
       assertThat(s.itemPositionIds()).containsExactly(0, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3);
 
       List<TokenizedItem> items = tokenizer.tokenizeItems(List.of(A, B, C));
       assertThat(tokenizer.sequenceEncoder().encodeHistory(items)).isEqualTo(s);
-      assertThat(tokenizer.sequenceEncoder().wordStarts(items)).containsExactly(
-          true, true, true, true, true, true, false, true, true, true, true, false);
+      assertThat(tokenizer.sequenceEncoder().wordStarts(items))
+          .containsExactly(
+              true, true, true, true, true, true, false, true, true, true, true, false);
     }
   }
 
@@ -139,16 +155,20 @@ class WordPieceEncodingTest {
   @Test
   void attributePairIsCutTogetherWithKeyTokensCounting() throws IOException {
     RecformerConfig config = TestTokenizers.tinyBert().maxAttributeTokens(3).build();
-    Item item = Item.of("T", "title", "Red Desk Lamps", "brand", "IKEA", "Lab Glass Beaker", "Wood Glue");
+    Item item =
+        Item.of("T", "title", "Red Desk Lamps", "brand", "IKEA", "Lab Glass Beaker", "Wood Glue");
     try (RecformerTokenizer tokenizer = open(config)) {
       TokenizedItem tokens = tokenizer.tokenizeItem(item);
-      assertThat(tokens.tokenIds()).containsExactly(
-          TITLE, RED, DESK,       // title red desk | lamp ##s cut
-          BRAND, IKEA,            // brand ikea (2 <= 3)
-          LAB, GLASS, BEAKER);    // a 3-token key fills the budget: the value "wood glue" is cut entirely
+      assertThat(tokens.tokenIds())
+          .containsExactly(
+              TITLE, RED, DESK, // title red desk | lamp ##s cut
+              BRAND, IKEA, // brand ikea (2 <= 3)
+              LAB, GLASS,
+              BEAKER); // a 3-token key fills the budget: the value "wood glue" is cut entirely
       assertThat(tokens.tokenTypeIds()).containsExactly(1, 2, 2, 1, 2, 1, 1, 1);
       EncodedSequence s = tokenizer.encodeItem(item);
-      assertThat(s.inputIds()).containsExactly(CLS, TITLE, RED, DESK, BRAND, IKEA, LAB, GLASS, BEAKER);
+      assertThat(s.inputIds())
+          .containsExactly(CLS, TITLE, RED, DESK, BRAND, IKEA, LAB, GLASS, BEAKER);
       assertThat(s.tokenTypeIds()).containsExactly(0, 1, 2, 2, 1, 2, 1, 1, 1);
       assertThat(s.tokenPositionIds()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
       assertThat(s.itemPositionIds()).containsExactly(0, 1, 1, 1, 1, 1, 1, 1, 1);
@@ -183,7 +203,8 @@ class WordPieceEncodingTest {
     RecformerConfig config = TestTokenizers.tinyBert().maxItems(2).maxItemPositions(3).build();
     try (RecformerTokenizer tokenizer = open(config)) {
       EncodedSequence s = tokenizer.encodeHistory(List.of(A, B, C));
-      assertThat(s.inputIds()).containsExactly(CLS, TITLE, BLACK, INK, TITLE, NOTE, HASH_BOOK, BRAND, OFFICE);
+      assertThat(s.inputIds())
+          .containsExactly(CLS, TITLE, BLACK, INK, TITLE, NOTE, HASH_BOOK, BRAND, OFFICE);
       assertThat(s.tokenTypeIds()).containsExactly(0, 1, 2, 2, 1, 2, 2, 1, 2);
       assertThat(s.tokenPositionIds()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
       assertThat(s.itemPositionIds()).containsExactly(0, 1, 1, 1, 2, 2, 2, 2, 2);
@@ -204,7 +225,8 @@ class WordPieceEncodingTest {
           .containsExactly(true, true, true, true, true, true, false);
       // An item longer than maxTokens is cut as well.
       Item long_ = Item.of("L", "title", "Red Desk Lamps, Set of 10");
-      assertThat(tokenizer.encodeItem(long_).inputIds()).containsExactly(CLS, TITLE, RED, DESK, LAMP, HASH_S, COMMA);
+      assertThat(tokenizer.encodeItem(long_).inputIds())
+          .containsExactly(CLS, TITLE, RED, DESK, LAMP, HASH_S, COMMA);
     }
   }
 

@@ -17,9 +17,9 @@ import java.util.Set;
  * chronological history per user. Every item a history mentions is in the catalog; user ids are
  * unique. Immutable; filters return new datasets.
  *
- * <p>The provenance map records where the data came from and what was done to it (importer,
- * source files, filters in order); it is saved in the manifest but is not part of the
- * {@linkplain #fingerprint() fingerprint}, which covers content only.
+ * <p>The provenance map records where the data came from and what was done to it (importer, source
+ * files, filters in order); it is saved in the manifest but is not part of the {@linkplain
+ * #fingerprint() fingerprint}, which covers content only.
  */
 public final class Dataset {
 
@@ -30,24 +30,36 @@ public final class Dataset {
   private final long interactions;
   private volatile String fingerprint;
 
-  private Dataset(String name, ItemCatalog items, List<UserHistory> users, Map<String, String> provenance) {
+  private Dataset(
+      String name, ItemCatalog items, List<UserHistory> users, Map<String, String> provenance) {
     this.name = Objects.requireNonNull(name, "dataset name");
     if (name.isBlank()) {
       throw new IllegalArgumentException("dataset name must not be blank");
     }
     this.items = Objects.requireNonNull(items, "items");
     this.users = List.copyOf(Objects.requireNonNull(users, "users"));
-    this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(provenance, "provenance")));
+    this.provenance =
+        Collections.unmodifiableMap(
+            new LinkedHashMap<>(Objects.requireNonNull(provenance, "provenance")));
     Set<String> userIds = new HashSet<>(this.users.size() * 2);
     long count = 0;
     for (UserHistory user : this.users) {
       if (!userIds.add(user.userId())) {
-        throw new IllegalArgumentException("dataset '" + name + "' has user '" + user.userId() + "' twice");
+        throw new IllegalArgumentException(
+            "dataset '" + name + "' has user '" + user.userId() + "' twice");
       }
       for (String itemId : user.itemIds()) {
         if (!items.contains(itemId)) {
-          throw new IllegalArgumentException("user '" + user.userId() + "' of dataset '" + name
-              + "' interacted with item '" + itemId + "', which is not in the catalog of " + items.size() + " items");
+          throw new IllegalArgumentException(
+              "user '"
+                  + user.userId()
+                  + "' of dataset '"
+                  + name
+                  + "' interacted with item '"
+                  + itemId
+                  + "', which is not in the catalog of "
+                  + items.size()
+                  + " items");
         }
       }
       count += user.size();
@@ -60,11 +72,15 @@ public final class Dataset {
     return new Dataset(name, items, users, Map.of());
   }
 
-  public static Dataset of(String name, ItemCatalog items, List<UserHistory> users, Map<String, String> provenance) {
+  public static Dataset of(
+      String name, ItemCatalog items, List<UserHistory> users, Map<String, String> provenance) {
     return new Dataset(name, items, users, provenance);
   }
 
-  /** Reads a dataset directory written by {@link #write(Path)}, checking format version, counts and fingerprint. */
+  /**
+   * Reads a dataset directory written by {@link #write(Path)}, checking format version, counts and
+   * fingerprint.
+   */
   public static Dataset read(Path directory) throws IOException {
     return DatasetStore.read(directory);
   }
@@ -157,7 +173,14 @@ public final class Dataset {
 
   @Override
   public String toString() {
-    return "Dataset[" + name + ": " + users.size() + " users, " + items.size() + " items, " + interactions
+    return "Dataset["
+        + name
+        + ": "
+        + users.size()
+        + " users, "
+        + items.size()
+        + " items, "
+        + interactions
         + " interactions]";
   }
 }

@@ -36,7 +36,9 @@ public record DatasetManifest(
   /** The dataset format version this code writes and reads. */
   public static final int FORMAT_VERSION = 1;
 
-  /** The value of the manifest's {@code format} field, identifying a Recformer dataset directory. */
+  /**
+   * The value of the manifest's {@code format} field, identifying a Recformer dataset directory.
+   */
   public static final String FORMAT_NAME = "recformer-dataset";
 
   public DatasetManifest {
@@ -46,8 +48,13 @@ public record DatasetManifest(
     fileSha256 = Collections.unmodifiableMap(new LinkedHashMap<>(fileSha256));
     provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
     if (users < 0 || items < 0 || interactions < 0) {
-      throw new IllegalArgumentException("manifest counts must be >= 0, got users=" + users + ", items=" + items
-          + ", interactions=" + interactions);
+      throw new IllegalArgumentException(
+          "manifest counts must be >= 0, got users="
+              + users
+              + ", items="
+              + items
+              + ", interactions="
+              + interactions);
     }
   }
 }

@@ -16,6 +16,7 @@ import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.LineSource;
 import io.recformer.data.source.SourceFiles;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,8 +31,8 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,21 +55,28 @@ final class DatasetStore {
   private DatasetStore() {}
 
   static DatasetManifest write(Dataset dataset, Path directory) throws IOException {
-    return write(dataset, directory, () -> { });
+    return write(dataset, directory, () -> {});
   }
 
-  /** {@code beforeManifest} runs after the data files are written; tests use it to simulate a crash. */
-  static DatasetManifest write(Dataset dataset, Path directory, Runnable beforeManifest) throws IOException {
+  /**
+   * {@code beforeManifest} runs after the data files are written; tests use it to simulate a crash.
+   */
+  static DatasetManifest write(Dataset dataset, Path directory, Runnable beforeManifest)
+      throws IOException {
     Path target = directory.toAbsolutePath().normalize();
     Path parent = target.getParent();
     Files.createDirectories(parent);
     if (Files.exists(target)) {
       if (!Files.isDirectory(target)) {
-        throw new IllegalArgumentException("cannot write dataset to " + target + ": it exists and is not a directory");
+        throw new IllegalArgumentException(
+            "cannot write dataset to " + target + ": it exists and is not a directory");
       }
       if (!Files.isRegularFile(target.resolve(MANIFEST)) && !isEmpty(target)) {
-        throw new IllegalArgumentException("refusing to replace " + target
-            + ": it is a non-empty directory without a dataset " + MANIFEST);
+        throw new IllegalArgumentException(
+            "refusing to replace "
+                + target
+                + ": it is a non-empty directory without a dataset "
+                + MANIFEST);
       }
     }
     Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
@@ -77,12 +85,24 @@ final class DatasetStore {
       checksums.put(ITEMS, writeFile(temp.resolve(ITEMS), gen -> writeItems(dataset.items(), gen)));
       checksums.put(USERS, writeFile(temp.resolve(USERS), gen -> writeUsers(dataset.users(), gen)));
       beforeManifest.run();
-      DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT_VERSION, dataset.name(),
-          dataset.userCount(), dataset.itemCount(), dataset.interactionCount(), dataset.hasTimestamps(),
-          attributeKeys(dataset.items()), dataset.fingerprint(), checksums, dataset.provenance());
+      DatasetManifest manifest =
+          new DatasetManifest(
+              DatasetManifest.FORMAT_VERSION,
+              dataset.name(),
+              dataset.userCount(),
+              dataset.itemCount(),
+              dataset.interactionCount(),
+              dataset.hasTimestamps(),
+              attributeKeys(dataset.items()),
+              dataset.fingerprint(),
+              checksums,
+              dataset.provenance());
       // The manifest goes last: a directory with a manifest is complete by construction.
-      AtomicFiles.write(temp.resolve(MANIFEST), out -> JSON.writerWithDefaultPrettyPrinter()
-          .writeValue(nonClosing(out), manifestJson(manifest)));
+      AtomicFiles.write(
+          temp.resolve(MANIFEST),
+          out ->
+              JSON.writerWithDefaultPrettyPrinter()
+                  .writeValue(nonClosing(out), manifestJson(manifest)));
       forceDirectory(temp);
       if (Files.exists(target)) {
         Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
@@ -108,8 +128,11 @@ final class DatasetStore {
 
   private static String writeFile(Path file, GeneratorBody body) throws IOException {
     MessageDigest sha = sha256();
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      OutputStream out = new BufferedOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), sha), 1 << 16);
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      OutputStream out =
+          new BufferedOutputStream(
+              new DigestOutputStream(Channels.newOutputStream(channel), sha), 1 << 16);
       try (JsonGenerator gen = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
         // The channel must stay open for force(): the generator only flushes.
         gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
@@ -191,16 +214,30 @@ final class DatasetStore {
     Path dir = directory.toAbsolutePath().normalize();
     Path manifestFile = dir.resolve(MANIFEST);
     if (!Files.isRegularFile(manifestFile)) {
-      throw new DataFormatException(manifestFile, 0, null, "not-a-dataset",
-          "no " + MANIFEST + ": not a dataset directory, or a write that never completed"
+      throw new DataFormatException(
+          manifestFile,
+          0,
+          null,
+          "not-a-dataset",
+          "no "
+              + MANIFEST
+              + ": not a dataset directory, or a write that never completed"
               + " (complete datasets always have a manifest)");
     }
     DatasetManifest manifest = readManifest(manifestFile);
     for (Map.Entry<String, String> file : manifest.fileSha256().entrySet()) {
       String actual = sha256Of(dir.resolve(file.getKey()));
       if (!actual.equals(file.getValue())) {
-        throw new DataFormatException(dir.resolve(file.getKey()), 0, null, "checksum",
-            "SHA-256 is " + actual + " but the manifest records " + file.getValue() + "; the file was changed or damaged");
+        throw new DataFormatException(
+            dir.resolve(file.getKey()),
+            0,
+            null,
+            "checksum",
+            "SHA-256 is "
+                + actual
+                + " but the manifest records "
+                + file.getValue()
+                + "; the file was changed or damaged");
       }
     }
     List<Item> items = readItems(dir.resolve(ITEMS));
@@ -208,7 +245,8 @@ final class DatasetStore {
     try {
       catalog = ItemCatalog.of(items);
     } catch (IllegalArgumentException e) {
-      throw new DataFormatException(dir.resolve(ITEMS), 0, "id", "duplicate-item", e.getMessage(), e);
+      throw new DataFormatException(
+          dir.resolve(ITEMS), 0, "id", "duplicate-item", e.getMessage(), e);
     }
     List<UserHistory> users = readUsers(dir.resolve(USERS));
     Dataset dataset;
@@ -217,16 +255,37 @@ final class DatasetStore {
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(dir.resolve(USERS), 0, null, "inconsistent", e.getMessage(), e);
     }
-    if (dataset.userCount() != manifest.users() || dataset.itemCount() != manifest.items()
+    if (dataset.userCount() != manifest.users()
+        || dataset.itemCount() != manifest.items()
         || dataset.interactionCount() != manifest.interactions()) {
-      throw new DataFormatException(manifestFile, 0, "counts", "counts",
-          "manifest records " + manifest.users() + " users, " + manifest.items() + " items, "
-              + manifest.interactions() + " interactions but the files hold " + dataset.userCount() + ", "
-              + dataset.itemCount() + ", " + dataset.interactionCount());
+      throw new DataFormatException(
+          manifestFile,
+          0,
+          "counts",
+          "counts",
+          "manifest records "
+              + manifest.users()
+              + " users, "
+              + manifest.items()
+              + " items, "
+              + manifest.interactions()
+              + " interactions but the files hold "
+              + dataset.userCount()
+              + ", "
+              + dataset.itemCount()
+              + ", "
+              + dataset.interactionCount());
     }
     if (!dataset.fingerprint().equals(manifest.fingerprint())) {
-      throw new DataFormatException(manifestFile, 0, "fingerprint", "fingerprint",
-          "content fingerprint is " + dataset.fingerprint() + " but the manifest records " + manifest.fingerprint());
+      throw new DataFormatException(
+          manifestFile,
+          0,
+          "fingerprint",
+          "fingerprint",
+          "content fingerprint is "
+              + dataset.fingerprint()
+              + " but the manifest records "
+              + manifest.fingerprint());
     }
     return dataset;
   }
@@ -236,45 +295,68 @@ final class DatasetStore {
     try {
       root = JSON.readTree(SourceFiles.readString(manifestFile));
     } catch (JsonProcessingException e) {
-      throw new DataFormatException(manifestFile, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
-          "malformed-json", "malformed JSON: " + e.getOriginalMessage(), e);
+      throw new DataFormatException(
+          manifestFile,
+          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          null,
+          "malformed-json",
+          "malformed JSON: " + e.getOriginalMessage(),
+          e);
     }
     if (root == null || !root.isObject()) {
-      throw new DataFormatException(manifestFile, 0, null, "malformed-json", "expected a JSON object");
+      throw new DataFormatException(
+          manifestFile, 0, null, "malformed-json", "expected a JSON object");
     }
     String format = root.path("format").asText("");
     if (!DatasetManifest.FORMAT_NAME.equals(format)) {
-      throw new DataFormatException(manifestFile, 0, "format", "wrong-format",
+      throw new DataFormatException(
+          manifestFile,
+          0,
+          "format",
+          "wrong-format",
           "format is '" + format + "', expected '" + DatasetManifest.FORMAT_NAME + "'");
     }
     JsonNode version = root.get("formatVersion");
     if (version == null || !version.canConvertToInt()) {
-      throw new DataFormatException(manifestFile, 0, "formatVersion", "missing-field", "missing or not an integer");
+      throw new DataFormatException(
+          manifestFile, 0, "formatVersion", "missing-field", "missing or not an integer");
     }
     if (version.asInt() != DatasetManifest.FORMAT_VERSION) {
-      throw new DataFormatException(manifestFile, 0, "formatVersion", "unsupported-version",
-          "dataset format version " + version.asInt() + " is not supported; this recformer-data reads version "
-              + DatasetManifest.FORMAT_VERSION + (version.asInt() > DatasetManifest.FORMAT_VERSION
-                  ? " (written by a newer release: upgrade)" : ""));
+      throw new DataFormatException(
+          manifestFile,
+          0,
+          "formatVersion",
+          "unsupported-version",
+          "dataset format version "
+              + version.asInt()
+              + " is not supported; this recformer-data reads version "
+              + DatasetManifest.FORMAT_VERSION
+              + (version.asInt() > DatasetManifest.FORMAT_VERSION
+                  ? " (written by a newer release: upgrade)"
+                  : ""));
     }
     JsonNode counts = root.path("counts");
     List<String> keys = new ArrayList<>();
     root.path("attributeKeys").forEach(node -> keys.add(node.asText()));
     Map<String, String> files = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> fileEntries = root.path("files").fields();
-    while (fileEntries.hasNext()) {
-      Map.Entry<String, JsonNode> entry = fileEntries.next();
+    for (Map.Entry<String, JsonNode> entry : root.path("files").properties()) {
       files.put(entry.getKey(), entry.getValue().path("sha256").asText());
     }
     Map<String, String> provenance = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> provenanceEntries = root.path("provenance").fields();
-    while (provenanceEntries.hasNext()) {
-      Map.Entry<String, JsonNode> entry = provenanceEntries.next();
+    for (Map.Entry<String, JsonNode> entry : root.path("provenance").properties()) {
       provenance.put(entry.getKey(), entry.getValue().asText());
     }
-    return new DatasetManifest(version.asInt(), root.path("name").asText("dataset"), counts.path("users").asInt(-1),
-        counts.path("items").asInt(-1), counts.path("interactions").asLong(-1), root.path("hasTimestamps").asBoolean(),
-        keys, root.path("fingerprint").asText(""), files, provenance);
+    return new DatasetManifest(
+        version.asInt(),
+        root.path("name").asText("dataset"),
+        counts.path("users").asInt(-1),
+        counts.path("items").asInt(-1),
+        counts.path("interactions").asLong(-1),
+        root.path("hasTimestamps").asBoolean(),
+        keys,
+        root.path("fingerprint").asText(""),
+        files,
+        provenance);
   }
 
   private static List<Item> readItems(Path file) throws IOException {
@@ -288,12 +370,11 @@ final class DatasetStore {
         String id = requireText(lines, node, "id");
         JsonNode attributes = node.get("attributes");
         if (attributes == null || !attributes.isObject()) {
-          throw lines.error("attributes", "missing-field", "expected an object of attribute key -> text");
+          throw lines.error(
+              "attributes", "missing-field", "expected an object of attribute key -> text");
         }
         List<ItemAttribute> list = new ArrayList<>(attributes.size());
-        Iterator<Map.Entry<String, JsonNode>> fields = attributes.fields();
-        while (fields.hasNext()) {
-          Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : attributes.properties()) {
           list.add(new ItemAttribute(field.getKey(), field.getValue().asText()));
         }
         items.add(new Item(id, list));
@@ -304,7 +385,7 @@ final class DatasetStore {
 
   private static List<UserHistory> readUsers(Path file) throws IOException {
     List<UserHistory> users = new ArrayList<>();
-    Map<String, String> interned = new java.util.HashMap<>();
+    Map<String, String> interned = new HashMap<>();
     try (LineSource lines = LineSource.open(file)) {
       while (lines.next()) {
         if (lines.isBlank()) {
@@ -322,7 +403,8 @@ final class DatasetStore {
         JsonNode ts = node.get("timestamps");
         if (ts != null) {
           if (!ts.isArray() || ts.size() != itemIds.size()) {
-            throw lines.error("timestamps", "bad-value", "expected an array of " + itemIds.size() + " integers");
+            throw lines.error(
+                "timestamps", "bad-value", "expected an array of " + itemIds.size() + " integers");
           }
           ts.forEach(n -> timestamps.add(n.asLong()));
         }
@@ -344,7 +426,8 @@ final class DatasetStore {
     }
   }
 
-  private static String requireText(LineSource lines, JsonNode node, String field) throws DataFormatException {
+  private static String requireText(LineSource lines, JsonNode node, String field)
+      throws DataFormatException {
     JsonNode value = node.get(field);
     if (value == null || !value.isTextual() || value.asText().isBlank()) {
       throw lines.error(field, "missing-field", "missing or blank");
@@ -362,7 +445,8 @@ final class DatasetStore {
 
   private static String sha256Of(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new DataFormatException(file, 0, null, "missing-file", "listed in the manifest but missing");
+      throw new DataFormatException(
+          file, 0, null, "missing-file", "listed in the manifest but missing");
     }
     MessageDigest sha = sha256();
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
@@ -372,7 +456,7 @@ final class DatasetStore {
   }
 
   private static OutputStream nonClosing(OutputStream out) {
-    return new java.io.FilterOutputStream(out) {
+    return new FilterOutputStream(out) {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);
@@ -392,7 +476,8 @@ final class DatasetStore {
   }
 
   private static void forceDirectory(Path dir) {
-    // Makes the renames durable where the platform allows opening a directory; best effort elsewhere.
+    // Makes the renames durable where the platform allows opening a directory; best effort
+    // elsewhere.
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
     } catch (IOException | UnsupportedOperationException e) {

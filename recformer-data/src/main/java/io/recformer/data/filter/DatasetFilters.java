@@ -6,6 +6,7 @@ import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.item.UserHistory;
 import io.recformer.data.dataset.Dataset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Filters over a {@link Dataset}. Each returns a new dataset (the input is unchanged) and appends
- * a step to its provenance, so a saved dataset records how it was made. Typical paper-style use:
+ * Filters over a {@link Dataset}. Each returns a new dataset (the input is unchanged) and appends a
+ * step to its provenance, so a saved dataset records how it was made. Typical paper-style use:
  * {@code deduplicate -> sortChronologically -> minUserInteractions(4) -> selectAttributes(PAPER)}.
  */
 public final class DatasetFilters {
@@ -28,9 +29,9 @@ public final class DatasetFilters {
   private DatasetFilters() {}
 
   /**
-   * Keeps users with at least {@code min} interactions (the original Recformer keeps users with
-   * at least 4; leave-one-out needs 3). Items are kept even if no remaining user has them; use
-   * {@link #dropUnusedItems} to remove those.
+   * Keeps users with at least {@code min} interactions (the original Recformer keeps users with at
+   * least 4; leave-one-out needs 3). Items are kept even if no remaining user has them; use {@link
+   * #dropUnusedItems} to remove those.
    */
   public static Dataset minUserInteractions(Dataset dataset, int min) {
     if (min < 1) {
@@ -42,25 +43,24 @@ public final class DatasetFilters {
   }
 
   /**
-   * Iterative k-core: removes users with fewer than {@code k} interactions and items with fewer than
-   * {@code k} interactions, repeating until both hold (removing an item can push a user below k and
-   * the other way round). Removed items leave the catalog.
+   * Iterative k-core: removes users with fewer than {@code k} interactions and items with fewer
+   * than {@code k} interactions, repeating until both hold (removing an item can push a user below
+   * k and the other way round). Removed items leave the catalog.
    */
   public static Dataset kCore(Dataset dataset, int k) {
     return kCore(dataset, k, k);
   }
 
   /**
-   * Iterative core with separate thresholds: at the end every user has at least
-   * {@code minPerUser} and every item at least {@code minPerItem} interactions.
+   * Iterative core with separate thresholds: at the end every user has at least {@code minPerUser}
+   * and every item at least {@code minPerItem} interactions.
    */
   public static Dataset kCore(Dataset dataset, int minPerUser, int minPerItem) {
     if (minPerUser < 1 || minPerItem < 1) {
-      throw new IllegalArgumentException("k-core thresholds must be >= 1, got users " + minPerUser + ", items "
-          + minPerItem);
+      throw new IllegalArgumentException(
+          "k-core thresholds must be >= 1, got users " + minPerUser + ", items " + minPerItem);
     }
     List<UserHistory> users = dataset.users();
-    Set<String> removedItems = new HashSet<>();
     int rounds = 0;
     while (true) {
       rounds++;
@@ -71,13 +71,13 @@ public final class DatasetFilters {
         }
       }
       Set<String> weak = new HashSet<>();
-      itemCounts.forEach((item, count) -> {
-        if (count < minPerItem) {
-          weak.add(item);
-        }
-      });
+      itemCounts.forEach(
+          (item, count) -> {
+            if (count < minPerItem) {
+              weak.add(item);
+            }
+          });
       boolean changed = !weak.isEmpty();
-      removedItems.addAll(weak);
       List<UserHistory> next = new ArrayList<>(users.size());
       for (UserHistory user : users) {
         UserHistory filtered = weak.isEmpty() ? user : without(user, weak);
@@ -94,8 +94,10 @@ public final class DatasetFilters {
     }
     Set<String> used = usedItems(users);
     List<Item> items = dataset.items().items().stream().filter(i -> used.contains(i.id())).toList();
-    String step = minPerUser == minPerItem ? "kCore(" + minPerUser + ")"
-        : "kCore(users>=" + minPerUser + ", items>=" + minPerItem + ")";
+    String step =
+        minPerUser == minPerItem
+            ? "kCore(" + minPerUser + ")"
+            : "kCore(users>=" + minPerUser + ", items>=" + minPerItem + ")";
     LOG.info("{}: {} rounds, {} users, {} items left", step, rounds, users.size(), items.size());
     return dataset.derive(ItemCatalog.of(items), users, step);
   }
@@ -148,8 +150,11 @@ public final class DatasetFilters {
     List<UserHistory> users = new ArrayList<>(dataset.userCount());
     for (UserHistory user : dataset.users()) {
       if (!user.hasTimestamps()) {
-        throw new IllegalArgumentException("cannot sort user '" + user.userId()
-            + "' chronologically: the dataset has no timestamps for it (its order is the source order)");
+        throw new IllegalArgumentException(
+            "cannot sort user '"
+                + user.userId()
+                + "' chronologically: the dataset has no timestamps for it (its order is the source"
+                + " order)");
       }
       Integer[] order = new Integer[user.size()];
       for (int i = 0; i < order.length; i++) {
@@ -160,7 +165,7 @@ public final class DatasetFilters {
         byTime = byTime.thenComparing(i -> user.itemIds().get(i));
       }
       // Arrays.sort on objects is stable: INPUT_ORDER ties keep their order.
-      java.util.Arrays.sort(order, byTime);
+      Arrays.sort(order, byTime);
       List<String> ids = new ArrayList<>(order.length);
       List<Long> times = new ArrayList<>(order.length);
       for (int i : order) {
@@ -173,10 +178,9 @@ public final class DatasetFilters {
   }
 
   /**
-   * Keeps only the layout's attributes, in the layout's order (for example
-   * {@link AttributeLayout#PAPER}). Fails when a layout key occurs in no item (a typo would
-   * otherwise silently drop an attribute). Items left with no text are dropped with their
-   * interactions.
+   * Keeps only the layout's attributes, in the layout's order (for example {@link
+   * AttributeLayout#PAPER}). Fails when a layout key occurs in no item (a typo would otherwise
+   * silently drop an attribute). Items left with no text are dropped with their interactions.
    */
   public static Dataset selectAttributes(Dataset dataset, AttributeLayout layout) {
     layout.validateAgainst(dataset.items());
@@ -198,9 +202,13 @@ public final class DatasetFilters {
       }
     }
     if (!dropped.isEmpty()) {
-      LOG.info("selectAttributes({}): dropped {} items left without text", layout.keys(), dropped.size());
+      LOG.info(
+          "selectAttributes({}): dropped {} items left without text",
+          layout.keys(),
+          dropped.size());
     }
-    return dataset.derive(ItemCatalog.of(items), users, "selectAttributes(" + String.join(",", layout.keys()) + ")");
+    return dataset.derive(
+        ItemCatalog.of(items), users, "selectAttributes(" + String.join(",", layout.keys()) + ")");
   }
 
   /** Removes catalog items no history mentions (catalog order is kept). */
@@ -237,5 +245,4 @@ public final class DatasetFilters {
     }
     return new UserHistory(user.userId(), ids, times);
   }
-
 }

@@ -5,9 +5,10 @@ import io.recformer.data.dataset.Dataset;
 import java.util.Objects;
 
 /**
- * A filter configuration applied in a fixed order: duplicates, chronological sort (when the
- * dataset has timestamps), k-core together with the minimum interactions per user (one joint
- * fixpoint, so both hold at the end), attribute selection, then unused items are dropped. Each step is recorded in the dataset's provenance.
+ * A filter configuration applied in a fixed order: duplicates, chronological sort (when the dataset
+ * has timestamps), k-core together with the minimum interactions per user (one joint fixpoint, so
+ * both hold at the end), attribute selection, then unused items are dropped. Each step is recorded
+ * in the dataset's provenance.
  *
  * @param duplicatePolicy repeated (user, item) pairs; {@code KEEP_ALL} as in the original
  * @param tieBreak order of equal timestamps; {@code INPUT_ORDER} keeps file order
@@ -15,11 +16,15 @@ import java.util.Objects;
  *     5-core; typical 5
  * @param minUserInteractions users with fewer interactions are removed (>= 1). The original
  *     Recformer keeps users with at least 4; leave-one-out needs 3
- * @param layout attributes to keep and their order, or null to keep all; typical
- *     {@link AttributeLayout#PAPER}
+ * @param layout attributes to keep and their order, or null to keep all; typical {@link
+ *     AttributeLayout#PAPER}
  */
 public record FilterPipeline(
-    DuplicatePolicy duplicatePolicy, TieBreak tieBreak, int kCore, int minUserInteractions, AttributeLayout layout) {
+    DuplicatePolicy duplicatePolicy,
+    TieBreak tieBreak,
+    int kCore,
+    int minUserInteractions,
+    AttributeLayout layout) {
 
   public FilterPipeline {
     Objects.requireNonNull(duplicatePolicy, "duplicatePolicy");
@@ -28,7 +33,8 @@ public record FilterPipeline(
       throw new IllegalArgumentException("kCore must be >= 0 (0 disables it), got " + kCore);
     }
     if (minUserInteractions < 1) {
-      throw new IllegalArgumentException("minUserInteractions must be >= 1, got " + minUserInteractions);
+      throw new IllegalArgumentException(
+          "minUserInteractions must be >= 1, got " + minUserInteractions);
     }
   }
 
@@ -37,7 +43,8 @@ public record FilterPipeline(
    * time (ties in file order), users with at least 4 interactions, title/brand/category.
    */
   public static FilterPipeline recformer() {
-    return new FilterPipeline(DuplicatePolicy.KEEP_ALL, TieBreak.INPUT_ORDER, 0, 4, AttributeLayout.PAPER);
+    return new FilterPipeline(
+        DuplicatePolicy.KEEP_ALL, TieBreak.INPUT_ORDER, 0, 4, AttributeLayout.PAPER);
   }
 
   /** Applies the steps in order; the input is unchanged. */

@@ -19,14 +19,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
  * Amazon Review Data (2018) raw files (reference section 7): a review file, either JSON lines
- * ({@code reviewerID}, {@code asin}, {@code unixReviewTime}, {@code overall}) or the ratings-only CSV
- * ({@code item,user,rating,timestamp}, header optional), plus the metadata file (JSON lines with
- * {@code asin}, {@code title}, {@code brand}, {@code category} list, {@code description} list);
- * each plain or gzip.
+ * ({@code reviewerID}, {@code asin}, {@code unixReviewTime}, {@code overall}) or the ratings-only
+ * CSV ({@code item,user,rating,timestamp}, header optional), plus the metadata file (JSON lines
+ * with {@code asin}, {@code title}, {@code brand}, {@code category} list, {@code description}
+ * list); each plain or gzip.
  *
  * <p>Streams with bounded memory: reviews are read first, keeping 16 bytes per interaction and one
  * string per distinct user and item; the metadata pass then keeps only items that some review
@@ -59,14 +60,21 @@ public final class AmazonRawImporter implements Importer {
     Path metadata = findMetadata(directory);
     Path reviews = findReviews(directory);
     if (metadata == null || reviews == null) {
-      throw new IllegalArgumentException("directory " + directory + " holds no Amazon 2018 raw files: expected one"
-          + " metadata file named meta*.json[.gz] and one review file (*.json[.gz] or *.csv[.gz])");
+      throw new IllegalArgumentException(
+          "directory "
+              + directory
+              + " holds no Amazon 2018 raw files: expected one metadata file named meta*.json[.gz]"
+              + " and one review file (*.json[.gz] or *.csv[.gz])");
     }
     return importFiles(reviews, metadata, options);
   }
 
-  /** Imports a review file (JSON lines or ratings CSV, chosen by the name containing ".csv") and a metadata file. */
-  public ImportResult importFiles(Path reviews, Path metadata, ImportOptions options) throws IOException {
+  /**
+   * Imports a review file (JSON lines or ratings CSV, chosen by the name containing ".csv") and a
+   * metadata file.
+   */
+  public ImportResult importFiles(Path reviews, Path metadata, ImportOptions options)
+      throws IOException {
     ImportRun run = new ImportRun(format(), options);
     Map<String, Integer> provisional = new HashMap<>();
     List<String> asins = new ArrayList<>();
@@ -91,7 +99,11 @@ public final class AmazonRawImporter implements Importer {
     int[] counts = table.itemCounts(asins.size());
     for (int i = 0; i < items.length; i++) {
       if (items[i] == null) {
-        run.add(titleless[i] ? "dropped.interaction-item-without-title" : "dropped.interaction-unknown-item", counts[i]);
+        run.add(
+            titleless[i]
+                ? "dropped.interaction-item-without-title"
+                : "dropped.interaction-unknown-item",
+            counts[i]);
         if (!titleless[i]) {
           run.count("dropped.unknown-item");
         }
@@ -106,11 +118,17 @@ public final class AmazonRawImporter implements Importer {
     provenance.put("import.metadata", metadata.getFileName().toString());
     provenance.put("import.counts", report.counts().toString());
     String name = options.name() != null ? options.name() : baseName(reviews);
-    return new ImportResult(Dataset.of(name, ItemCatalog.of(catalogItems), users, provenance), report);
+    return new ImportResult(
+        Dataset.of(name, ItemCatalog.of(catalogItems), users, provenance), report);
   }
 
-  private static void readReviewsJson(Path file, ImportRun run, Map<String, Integer> provisional, List<String> asins,
-      InteractionTable table) throws IOException {
+  private static void readReviewsJson(
+      Path file,
+      ImportRun run,
+      Map<String, Integer> provisional,
+      List<String> asins,
+      InteractionTable table)
+      throws IOException {
     try (LineSource lines = LineSource.open(file)) {
       Map<String, String> userIntern = new HashMap<>();
       while (run.next(lines)) {
@@ -125,7 +143,8 @@ public final class AmazonRawImporter implements Importer {
           long time = Long.MIN_VALUE;
           try (JsonParser parser = JSON.createParser(text)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-              throw lines.error(null, "malformed-json", "expected a JSON object, got: " + abbreviate(text));
+              throw lines.error(
+                  null, "malformed-json", "expected a JSON object, got: " + abbreviate(text));
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
               String field = parser.currentName();
@@ -135,21 +154,28 @@ public final class AmazonRawImporter implements Importer {
                 case "asin" -> asin = requireString(lines, parser, value, field);
                 case "unixReviewTime" -> {
                   if (value != JsonToken.VALUE_NUMBER_INT) {
-                    throw lines.error(field, "bad-value", "expected an integer (seconds since the epoch), got "
-                        + abbreviate(parser.getText()));
+                    throw lines.error(
+                        field,
+                        "bad-value",
+                        "expected an integer (seconds since the epoch), got "
+                            + abbreviate(parser.getText()));
                   }
                   time = parser.getLongValue();
                 }
                 case "overall" -> {
                   if (!value.isNumeric()) {
-                    throw lines.error(field, "bad-value", "expected a number, got " + abbreviate(parser.getText()));
+                    throw lines.error(
+                        field,
+                        "bad-value",
+                        "expected a number, got " + abbreviate(parser.getText()));
                   }
                 }
                 default -> parser.skipChildren();
               }
             }
             if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
-              throw lines.error(null, "malformed-json", "expected exactly one JSON object on the line");
+              throw lines.error(
+                  null, "malformed-json", "expected exactly one JSON object on the line");
             }
           } catch (JsonParseException e) {
             throw lines.error(null, "malformed-json", "malformed JSON: " + e.getOriginalMessage());
@@ -172,8 +198,13 @@ public final class AmazonRawImporter implements Importer {
     }
   }
 
-  private static void readRatingsCsv(Path file, ImportRun run, Map<String, Integer> provisional, List<String> asins,
-      InteractionTable table) throws IOException {
+  private static void readRatingsCsv(
+      Path file,
+      ImportRun run,
+      Map<String, Integer> provisional,
+      List<String> asins,
+      InteractionTable table)
+      throws IOException {
     try (LineSource lines = LineSource.open(file)) {
       Map<String, String> userIntern = new HashMap<>();
       while (run.next(lines)) {
@@ -186,15 +217,29 @@ public final class AmazonRawImporter implements Importer {
           String[] fields = text.split(",", -1);
           if (lines.lineNumber() == 1 && !looksLikeData(fields)) {
             if (!text.strip().toLowerCase(Locale.ROOT).equals(CSV_HEADER)) {
-              // A wrong header is a file-level mistake (wrong file or wrong column order): never skipped.
-              throw lines.error(null, "wrong-header", "header is '" + abbreviate(text) + "', expected '" + CSV_HEADER
-                  + "' or no header");
+              // A wrong header is a file-level mistake (wrong file or wrong column order): never
+              // skipped.
+              throw lines.error(
+                  null,
+                  "wrong-header",
+                  "header is '"
+                      + abbreviate(text)
+                      + "', expected '"
+                      + CSV_HEADER
+                      + "' or no header");
             }
             continue;
           }
           if (fields.length != 4) {
-            throw lines.error(null, "malformed-csv", "expected 4 comma-separated fields (" + CSV_HEADER + "), got "
-                + fields.length + ": " + abbreviate(text));
+            throw lines.error(
+                null,
+                "malformed-csv",
+                "expected 4 comma-separated fields ("
+                    + CSV_HEADER
+                    + "), got "
+                    + fields.length
+                    + ": "
+                    + abbreviate(text));
           }
           String asin = fields[0].strip();
           String user = fields[1].strip();
@@ -203,14 +248,19 @@ public final class AmazonRawImporter implements Importer {
           try {
             Double.parseDouble(fields[2].strip());
           } catch (NumberFormatException e) {
-            throw lines.error("rating", "bad-value", "expected a number, got '" + abbreviate(fields[2]) + "'");
+            throw lines.error(
+                "rating", "bad-value", "expected a number, got '" + abbreviate(fields[2]) + "'");
           }
           long time;
           try {
             time = Long.parseLong(fields[3].strip());
           } catch (NumberFormatException e) {
-            throw lines.error("timestamp", "bad-value", "expected an integer (seconds since the epoch), got '"
-                + abbreviate(fields[3]) + "'");
+            throw lines.error(
+                "timestamp",
+                "bad-value",
+                "expected an integer (seconds since the epoch), got '"
+                    + abbreviate(fields[3])
+                    + "'");
           }
           user = userIntern.computeIfAbsent(user, k -> k);
           table.add(user, itemIndex(provisional, asins, asin), time);
@@ -240,8 +290,9 @@ public final class AmazonRawImporter implements Importer {
     }
   }
 
-  private static void readMetadata(Path file, ImportRun run, Map<String, Integer> provisional, Item[] items,
-      boolean[] titleless) throws IOException {
+  private static void readMetadata(
+      Path file, ImportRun run, Map<String, Integer> provisional, Item[] items, boolean[] titleless)
+      throws IOException {
     ItemBuilder builder = new ItemBuilder(run.options(), true, run);
     try (LineSource lines = LineSource.open(file)) {
       while (run.next(lines)) {
@@ -258,7 +309,8 @@ public final class AmazonRawImporter implements Importer {
           String description = null;
           try (JsonParser parser = JSON.createParser(text)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-              throw lines.error(null, "malformed-json", "expected a JSON object, got: " + abbreviate(text));
+              throw lines.error(
+                  null, "malformed-json", "expected a JSON object, got: " + abbreviate(text));
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
               String field = parser.currentName();
@@ -273,7 +325,8 @@ public final class AmazonRawImporter implements Importer {
               }
             }
             if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
-              throw lines.error(null, "malformed-json", "expected exactly one JSON object on the line");
+              throw lines.error(
+                  null, "malformed-json", "expected exactly one JSON object on the line");
             }
           } catch (JsonParseException e) {
             throw lines.error(null, "malformed-json", "malformed JSON: " + e.getOriginalMessage());
@@ -315,25 +368,28 @@ public final class AmazonRawImporter implements Importer {
     return index;
   }
 
-  private static String requireString(LineSource lines, JsonParser parser, JsonToken value, String field)
-      throws IOException {
+  private static String requireString(
+      LineSource lines, JsonParser parser, JsonToken value, String field) throws IOException {
     if (value != JsonToken.VALUE_STRING) {
       throw lines.error(field, "bad-value", "expected a string, got " + describe(parser, value));
     }
     return parser.getText();
   }
 
-  private static String optionalString(LineSource lines, JsonParser parser, JsonToken value, String field)
-      throws IOException {
+  private static String optionalString(
+      LineSource lines, JsonParser parser, JsonToken value, String field) throws IOException {
     if (value == JsonToken.VALUE_NULL) {
       return null;
     }
     return requireString(lines, parser, value, field);
   }
 
-  /** A list of strings joined with single spaces (the paper joins the category path this way); a plain string is taken as is. */
-  private static String joinedList(LineSource lines, JsonParser parser, JsonToken value, String field)
-      throws IOException {
+  /**
+   * A list of strings joined with single spaces (the paper joins the category path this way); a
+   * plain string is taken as is.
+   */
+  private static String joinedList(
+      LineSource lines, JsonParser parser, JsonToken value, String field) throws IOException {
     if (value == JsonToken.VALUE_NULL) {
       return null;
     }
@@ -341,13 +397,15 @@ public final class AmazonRawImporter implements Importer {
       return parser.getText();
     }
     if (value != JsonToken.START_ARRAY) {
-      throw lines.error(field, "bad-value", "expected a list of strings, got " + describe(parser, value));
+      throw lines.error(
+          field, "bad-value", "expected a list of strings, got " + describe(parser, value));
     }
     StringBuilder joined = new StringBuilder();
     JsonToken token;
     while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
       if (token != JsonToken.VALUE_STRING) {
-        throw lines.error(field, "bad-value", "expected a list of strings, found " + describe(parser, token));
+        throw lines.error(
+            field, "bad-value", "expected a list of strings, found " + describe(parser, token));
       }
       String part = parser.getText().strip();
       if (!part.isEmpty()) {
@@ -372,7 +430,8 @@ public final class AmazonRawImporter implements Importer {
     };
   }
 
-  private static void requirePresent(LineSource lines, String field, String value) throws DataFormatException {
+  private static void requirePresent(LineSource lines, String field, String value)
+      throws DataFormatException {
     if (value == null || value.isBlank()) {
       throw lines.error(field, "missing-field", "required field is missing or blank");
     }
@@ -398,27 +457,40 @@ public final class AmazonRawImporter implements Importer {
   }
 
   static Path findReviews(Path directory) throws IOException {
-    return single(directory, name -> !name.startsWith("meta") && (isJsonName(name) || name.endsWith(".csv")
-        || name.endsWith(".csv.gz")));
+    return single(
+        directory,
+        name ->
+            !name.startsWith("meta")
+                && (isJsonName(name) || name.endsWith(".csv") || name.endsWith(".csv.gz")));
   }
 
   private static boolean isJsonName(String name) {
-    return name.endsWith(".json") || name.endsWith(".json.gz") || name.endsWith(".jsonl")
+    return name.endsWith(".json")
+        || name.endsWith(".json.gz")
+        || name.endsWith(".jsonl")
         || name.endsWith(".jsonl.gz");
   }
 
-  private static Path single(Path directory, java.util.function.Predicate<String> accept) throws IOException {
+  private static Path single(Path directory, Predicate<String> accept) throws IOException {
     if (!Files.isDirectory(directory)) {
       return null;
     }
     List<Path> found;
     try (Stream<Path> files = Files.list(directory)) {
-      found = files.filter(Files::isRegularFile)
-          .filter(p -> accept.test(p.getFileName().toString().toLowerCase(Locale.ROOT))).sorted().toList();
+      found =
+          files
+              .filter(Files::isRegularFile)
+              .filter(p -> accept.test(p.getFileName().toString().toLowerCase(Locale.ROOT)))
+              .sorted()
+              .toList();
     }
     if (found.size() > 1) {
-      throw new IllegalArgumentException("directory " + directory + " holds several candidate files " + found
-          + "; pass the files explicitly with importFiles(reviews, metadata, options)");
+      throw new IllegalArgumentException(
+          "directory "
+              + directory
+              + " holds several candidate files "
+              + found
+              + "; pass the files explicitly with importFiles(reviews, metadata, options)");
     }
     return found.isEmpty() ? null : found.get(0);
   }

@@ -2,6 +2,7 @@ package io.recformer.data.importer;
 
 import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.LineSource;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,19 +21,33 @@ final class AtomicHeader {
     this.line = line;
   }
 
-  /** Reads the first line of {@code lines} as a header; fails on an empty file or a column without a type. */
-  static AtomicHeader read(LineSource lines) throws java.io.IOException {
+  /**
+   * Reads the first line of {@code lines} as a header; fails on an empty file or a column without a
+   * type.
+   */
+  static AtomicHeader read(LineSource lines) throws IOException {
     if (!lines.next()) {
-      throw new DataFormatException(lines.file(), 0, null, "empty-file",
-          "the file is empty; expected a RecBole header line such as 'user_id:token<TAB>item_id:token'");
+      throw new DataFormatException(
+          lines.file(),
+          0,
+          null,
+          "empty-file",
+          "the file is empty; expected a RecBole header line such as"
+              + " 'user_id:token<TAB>item_id:token'");
     }
     String text = lines.text();
     AtomicHeader header = new AtomicHeader(text);
     for (String column : text.split("\t", -1)) {
       int colon = column.lastIndexOf(':');
       if (colon <= 0 || colon == column.length() - 1) {
-        throw lines.error(null, "wrong-header", "header column '" + AmazonRawImporter.abbreviate(column)
-            + "' is not of the form name:type; expected a RecBole header, got '" + AmazonRawImporter.abbreviate(text) + "'");
+        throw lines.error(
+            null,
+            "wrong-header",
+            "header column '"
+                + AmazonRawImporter.abbreviate(column)
+                + "' is not of the form name:type; expected a RecBole header, got '"
+                + AmazonRawImporter.abbreviate(text)
+                + "'");
       }
       header.names.add(column.substring(0, colon).strip());
       header.types.add(column.substring(colon + 1).strip().toLowerCase(Locale.ROOT));
@@ -49,8 +64,17 @@ final class AtomicHeader {
   int require(LineSource lines, String name, String expectedHeader) throws DataFormatException {
     int index = names.indexOf(name);
     if (index < 0) {
-      throw new DataFormatException(lines.file(), 1, name, "wrong-header",
-          "header '" + AmazonRawImporter.abbreviate(line) + "' has no column '" + name + "'; expected " + expectedHeader);
+      throw new DataFormatException(
+          lines.file(),
+          1,
+          name,
+          "wrong-header",
+          "header '"
+              + AmazonRawImporter.abbreviate(line)
+              + "' has no column '"
+              + name
+              + "'; expected "
+              + expectedHeader);
     }
     return index;
   }
@@ -71,8 +95,15 @@ final class AtomicHeader {
   String[] split(LineSource lines, String text) throws DataFormatException {
     String[] fields = text.split("\t", -1);
     if (fields.length != names.size()) {
-      throw lines.error(null, "malformed-tsv", "expected " + names.size() + " tab-separated fields (" + names
-          + "), got " + fields.length);
+      throw lines.error(
+          null,
+          "malformed-tsv",
+          "expected "
+              + names.size()
+              + " tab-separated fields ("
+              + names
+              + "), got "
+              + fields.length);
     }
     return fields;
   }

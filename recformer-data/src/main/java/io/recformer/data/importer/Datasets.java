@@ -22,8 +22,12 @@ public final class Datasets {
 
   /** Every importer, in detection order (most specific file sets first). */
   public static List<Importer> importers() {
-    return List.of(new UniSRecImporter(), new RecformerOriginalImporter(), new JsonSequenceImporter(),
-        new RecBoleImporter(), new AmazonRawImporter());
+    return List.of(
+        new UniSRecImporter(),
+        new RecformerOriginalImporter(),
+        new JsonSequenceImporter(),
+        new RecBoleImporter(),
+        new AmazonRawImporter());
   }
 
   /** The importer whose files the directory holds, if any. */
@@ -49,8 +53,12 @@ public final class Datasets {
     if (importer.isEmpty()) {
       List<String> formats = new ArrayList<>();
       importers().forEach(i -> formats.add(i.format()));
-      throw new IllegalArgumentException("no supported dataset format found in " + directory + " (supported: "
-          + formats + "; see docs/formats.md)");
+      throw new IllegalArgumentException(
+          "no supported dataset format found in "
+              + directory
+              + " (supported: "
+              + formats
+              + "; see docs/formats.md)");
     }
     return importer.get().importFrom(directory, options);
   }

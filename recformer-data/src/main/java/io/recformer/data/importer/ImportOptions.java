@@ -10,10 +10,11 @@ import java.util.Objects;
  *     Descriptions are long (often hundreds of tokens) and the paper does not use them; turning
  *     this off saves memory on the multi-GB raw files. Default true, so nothing is lost on import
  *     and {@link io.recformer.core.item.AttributeLayout} can select later.
- * @param decodeHtmlEntities decode HTML entities such as {@code &amp;} and {@code &#39;} in text
- *     attributes, as the paper's preprocessing does. Default true.
+ * @param decodeHtmlEntities decode HTML entities such as <code>&amp;amp;</code> and <code>&amp;#39;
+ *     </code> in text attributes, as the paper's preprocessing does. Default true.
  * @param progress receives progress; progress is also logged
- * @param progressIntervalMillis how often progress is reported, in milliseconds (>= 0; typical 5000)
+ * @param progressIntervalMillis how often progress is reported, in milliseconds (>= 0; typical
+ *     5000)
  * @param name dataset name, or null to derive it from the source file names
  */
 public record ImportOptions(
@@ -28,7 +29,8 @@ public record ImportOptions(
     Objects.requireNonNull(errorPolicy, "errorPolicy");
     Objects.requireNonNull(progress, "progress");
     if (progressIntervalMillis < 0) {
-      throw new IllegalArgumentException("progressIntervalMillis must be >= 0, got " + progressIntervalMillis);
+      throw new IllegalArgumentException(
+          "progressIntervalMillis must be >= 0, got " + progressIntervalMillis);
     }
     if (name != null && name.isBlank()) {
       throw new IllegalArgumentException("name must be null or non-blank, got '" + name + "'");
@@ -46,23 +48,32 @@ public record ImportOptions(
   }
 
   public ImportOptions withErrorPolicy(ErrorPolicy policy) {
-    return new ImportOptions(policy, keepDescription, decodeHtmlEntities, progress, progressIntervalMillis, name);
+    return new ImportOptions(
+        policy, keepDescription, decodeHtmlEntities, progress, progressIntervalMillis, name);
   }
 
   public ImportOptions withKeepDescription(boolean keep) {
-    return new ImportOptions(errorPolicy, keep, decodeHtmlEntities, progress, progressIntervalMillis, name);
+    return new ImportOptions(
+        errorPolicy, keep, decodeHtmlEntities, progress, progressIntervalMillis, name);
   }
 
   public ImportOptions withDecodeHtmlEntities(boolean decode) {
-    return new ImportOptions(errorPolicy, keepDescription, decode, progress, progressIntervalMillis, name);
+    return new ImportOptions(
+        errorPolicy, keepDescription, decode, progress, progressIntervalMillis, name);
   }
 
   public ImportOptions withProgress(ProgressListener listener, long intervalMillis) {
-    return new ImportOptions(errorPolicy, keepDescription, decodeHtmlEntities, listener, intervalMillis, name);
+    return new ImportOptions(
+        errorPolicy, keepDescription, decodeHtmlEntities, listener, intervalMillis, name);
   }
 
   public ImportOptions withName(String datasetName) {
-    return new ImportOptions(errorPolicy, keepDescription, decodeHtmlEntities, progress, progressIntervalMillis,
+    return new ImportOptions(
+        errorPolicy,
+        keepDescription,
+        decodeHtmlEntities,
+        progress,
+        progressIntervalMillis,
         datasetName);
   }
 

@@ -9,9 +9,9 @@ import java.util.TreeMap;
 
 /**
  * What an import read and what it left out. Counter keys starting with {@code skipped.} are bad
- * lines or entries skipped in lenient mode (by reason, e.g. {@code skipped.malformed-json});
- * {@code dropped.} are records left out by rule in either mode (e.g.
- * {@code dropped.item-without-title}, {@code dropped.interaction-unknown-item}).
+ * lines or entries skipped in lenient mode (by reason, e.g. {@code skipped.malformed-json}); {@code
+ * dropped.} are records left out by rule in either mode (e.g. {@code dropped.item-without-title},
+ * {@code dropped.interaction-unknown-item}).
  *
  * @param format the source format
  * @param sources the files read
@@ -21,7 +21,12 @@ import java.util.TreeMap;
  * @param counts counters by key
  */
 public record ImportReport(
-    String format, List<String> sources, long bytesRead, long linesRead, Duration elapsed, Map<String, Long> counts) {
+    String format,
+    List<String> sources,
+    long bytesRead,
+    long linesRead,
+    Duration elapsed,
+    Map<String, Long> counts) {
 
   public ImportReport {
     sources = List.copyOf(sources);
@@ -35,8 +40,10 @@ public record ImportReport(
 
   /** Bad lines or entries skipped in lenient mode, over all reasons. */
   public long skippedLines() {
-    return counts.entrySet().stream().filter(e -> e.getKey().startsWith("skipped."))
-        .mapToLong(Map.Entry::getValue).sum();
+    return counts.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("skipped."))
+        .mapToLong(Map.Entry::getValue)
+        .sum();
   }
 
   /** Disk read throughput in MB/s (10^6 bytes), 0 when the import took no measurable time. */
@@ -47,7 +54,15 @@ public record ImportReport(
 
   /** A one-line human-readable summary. */
   public String summary() {
-    return String.format(Locale.ROOT, "%s: %.1f MB, %d lines in %.2f s (%.1f MB/s), %d bad lines skipped, counts %s",
-        format, bytesRead / 1e6, linesRead, elapsed.toNanos() / 1e9, megabytesPerSecond(), skippedLines(), counts);
+    return String.format(
+        Locale.ROOT,
+        "%s: %.1f MB, %d lines in %.2f s (%.1f MB/s), %d bad lines skipped, counts %s",
+        format,
+        bytesRead / 1e6,
+        linesRead,
+        elapsed.toNanos() / 1e9,
+        megabytesPerSecond(),
+        skippedLines(),
+        counts);
   }
 }

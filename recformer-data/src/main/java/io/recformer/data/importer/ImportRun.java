@@ -2,6 +2,7 @@ package io.recformer.data.importer;
 
 import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.LineSource;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bookkeeping of one import: applies the error policy, keeps the counters, reports progress
- * and builds the {@link ImportReport}.
+ * The bookkeeping of one import: applies the error policy, keeps the counters, reports progress and
+ * builds the {@link ImportReport}.
  */
 final class ImportRun {
 
@@ -42,7 +43,9 @@ final class ImportRun {
     return options;
   }
 
-  /** Strict mode rethrows; lenient mode counts the problem as {@code skipped.<reason>} and goes on. */
+  /**
+   * Strict mode rethrows; lenient mode counts the problem as {@code skipped.<reason>} and goes on.
+   */
   void problem(DataFormatException e) throws DataFormatException {
     if (!options.lenientMode()) {
       throw e;
@@ -70,7 +73,7 @@ final class ImportRun {
    * Advances the source. A gzip stream cut short ends the file: strict mode fails; lenient mode
    * keeps the complete lines already read, counts {@code skipped.truncated-gzip} and stops.
    */
-  boolean next(LineSource source) throws java.io.IOException {
+  boolean next(LineSource source) throws IOException {
     try {
       return source.next();
     } catch (DataFormatException e) {
@@ -111,15 +114,32 @@ final class ImportRun {
     long read = source.diskBytesRead();
     double mbps = read / 1e6 / Math.max(seconds, 1e-9);
     double eta = mbps > 0 ? (source.fileSize() - read) / 1e6 / mbps : Double.NaN;
-    LOG.info(String.format(Locale.ROOT, "%s: %s %.0f / %.0f MB (%.0f%%), %d lines, %.1f MB/s, ETA %.0f s",
-        format, source.file().getFileName(), read / 1e6, source.fileSize() / 1e6,
-        100.0 * read / Math.max(1, source.fileSize()), source.lineNumber(), mbps, eta));
-    options.progress().onProgress(source.file().toString(), read, source.fileSize(), source.lineNumber());
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "%s: %s %.0f / %.0f MB (%.0f%%), %d lines, %.1f MB/s, ETA %.0f s",
+            format,
+            source.file().getFileName(),
+            read / 1e6,
+            source.fileSize() / 1e6,
+            100.0 * read / Math.max(1, source.fileSize()),
+            source.lineNumber(),
+            mbps,
+            eta));
+    options
+        .progress()
+        .onProgress(source.file().toString(), read, source.fileSize(), source.lineNumber());
   }
 
   ImportReport report() {
-    ImportReport report = new ImportReport(format, sources, bytes, lines, Duration.ofNanos(System.nanoTime() - startNanos),
-        counts);
+    ImportReport report =
+        new ImportReport(
+            format,
+            sources,
+            bytes,
+            lines,
+            Duration.ofNanos(System.nanoTime() - startNanos),
+            counts);
     LOG.info(report.summary());
     return report;
   }

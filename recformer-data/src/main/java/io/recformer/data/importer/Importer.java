@@ -13,9 +13,9 @@ public interface Importer {
   boolean accepts(Path directory) throws IOException;
 
   /**
-   * Imports the directory's files. Strict mode fails on the first bad line with a
-   * {@link io.recformer.data.source.DataFormatException} naming file, line and field; lenient mode
-   * skips and counts bad lines in the {@link ImportReport}.
+   * Imports the directory's files. Strict mode fails on the first bad line with a {@link
+   * io.recformer.data.source.DataFormatException} naming file, line and field; lenient mode skips
+   * and counts bad lines in the {@link ImportReport}.
    */
   ImportResult importFrom(Path directory, ImportOptions options) throws IOException;
 }

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Interactions collected in file order with bounded per-interaction memory: three primitive
- * columns (user index, item index, timestamp; 16 bytes per interaction) and one interned string
- * per distinct user. The full Amazon 2018 data has millions of users, so per-user objects are
- * only built once at the end.
+ * Interactions collected in file order with bounded per-interaction memory: three primitive columns
+ * (user index, item index, timestamp; 16 bytes per interaction) and one interned string per
+ * distinct user. The full Amazon 2018 data has millions of users, so per-user objects are only
+ * built once at the end.
  */
 final class InteractionTable {
 
@@ -32,7 +32,7 @@ final class InteractionTable {
       userIds.add(userId);
     }
     if (size == users.length) {
-      int grown = Math.max(16, (int) Math.min(Integer.MAX_VALUE - 8, size + (size >> 1)));
+      int grown = Math.max(16, (int) Math.min(Integer.MAX_VALUE - 8, (long) size + (size >> 1)));
       users = Arrays.copyOf(users, grown);
       items = Arrays.copyOf(items, grown);
       timestamps = Arrays.copyOf(timestamps, grown);
@@ -64,8 +64,8 @@ final class InteractionTable {
    * One history per user in order of first appearance, sorted by timestamp when known; ties (and
    * all interactions when timestamps are unknown) keep file order, so the result is deterministic.
    *
-   * @param itemIds item id by item index; interactions whose entry is null are left out, and so
-   *     are users left with no interaction
+   * @param itemIds item id by item index; interactions whose entry is null are left out, and so are
+   *     users left with no interaction
    */
   List<UserHistory> histories(String[] itemIds, boolean withTimestamps) {
     int userCount = userIds.size();
@@ -109,7 +109,9 @@ final class InteractionTable {
     return result;
   }
 
-  /** Stable insertion/merge sort of rows by timestamp; ties keep file order (rows are ascending). */
+  /**
+   * Stable insertion/merge sort of rows by timestamp; ties keep file order (rows are ascending).
+   */
   private void sortByTimestamp(int[] order, int from, int to) {
     int n = to - from;
     if (n < 2) {

@@ -6,15 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds items with the canonical attribute keys and order: {@code title, brand, category}
- * (the paper's layout) then {@code description}. Values are trimmed, entity-decoded when asked,
- * and empty values are left out (they would cost tokens and carry nothing).
+ * Builds items with the canonical attribute keys and order: {@code title, brand, category} (the
+ * paper's layout) then {@code description}. Values are trimmed, entity-decoded when asked, and
+ * empty values are left out (they would cost tokens and carry nothing).
  *
- * <p>Raw Amazon metadata follows the paper: an item without a title is dropped
- * ({@code requireTitle}). Already processed datasets (UniSRec, LC-Rec JSON, RecBole, original
- * Recformer) are imported as published, so an item there keeps its place when it has no title
- * but other text (the Office 2014 data has three such items; dropping them would change the
- * published counts); only an item with no text at all is dropped, since it cannot be encoded.
+ * <p>Raw Amazon metadata follows the paper: an item without a title is dropped ({@code
+ * requireTitle}). Already processed datasets (UniSRec, LC-Rec JSON, RecBole, original Recformer)
+ * are imported as published, so an item there keeps its place when it has no title but other text
+ * (the Office 2014 data has three such items; dropping them would change the published counts);
+ * only an item with no text at all is dropped, since it cannot be encoded.
  */
 final class ItemBuilder {
 
@@ -33,7 +33,10 @@ final class ItemBuilder {
     this.run = run;
   }
 
-  /** The item, or null when it must be dropped (counted as {@code dropped.item-without-title/-text}). */
+  /**
+   * The item, or null when it must be dropped (counted as {@code
+   * dropped.item-without-title/-text}).
+   */
   Item build(String id, String title, String brand, String category, String description) {
     String cleanTitle = clean(title);
     if (cleanTitle.isEmpty() && requireTitle) {

@@ -1,6 +1,7 @@
 package io.recformer.data.importer;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,13 +10,15 @@ import io.recformer.data.source.SourceFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads a whole-document JSON file whose top level is an object of entries ({@code "key": value}),
  * handing each entry with its line number to a consumer. Used by the LC-Rec-style JSON form and the
- * original Recformer form; these files are small enough to decode whole (strictly, as UTF-8).
- * A structural JSON error ends the read in both modes (there is no next line to resume at); an
- * entry the consumer rejects is skipped in lenient mode.
+ * original Recformer form; these files are small enough to decode whole (strictly, as UTF-8). A
+ * structural JSON error ends the read in both modes (there is no next line to resume at); an entry
+ * the consumer rejects is skipped in lenient mode.
  */
 final class JsonDocument {
 
@@ -31,12 +34,17 @@ final class JsonDocument {
   static void forEachEntry(Path file, ImportRun run, EntryConsumer consumer) throws IOException {
     String text = SourceFiles.readString(file);
     if (text.isBlank()) {
-      throw new DataFormatException(file, 0, null, "empty-file", "the file is empty; expected a JSON object");
+      throw new DataFormatException(
+          file, 0, null, "empty-file", "the file is empty; expected a JSON object");
     }
     long entries = 0;
     try (JsonParser parser = MAPPER.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
-        throw new DataFormatException(file, parser.currentLocation().getLineNr(), null, "malformed-json",
+        throw new DataFormatException(
+            file,
+            parser.currentLocation().getLineNr(),
+            null,
+            "malformed-json",
             "expected a JSON object at the top level, got " + parser.currentToken());
       }
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -52,18 +60,28 @@ final class JsonDocument {
         }
       }
       if (parser.nextToken() != null) {
-        throw new DataFormatException(file, parser.currentLocation().getLineNr(), null, "malformed-json",
+        throw new DataFormatException(
+            file,
+            parser.currentLocation().getLineNr(),
+            null,
+            "malformed-json",
             "unexpected content after the top-level object");
       }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new DataFormatException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
-          "malformed-json", "malformed JSON: " + e.getOriginalMessage(), e);
+    } catch (JsonProcessingException e) {
+      throw new DataFormatException(
+          file,
+          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          null,
+          "malformed-json",
+          "malformed JSON: " + e.getOriginalMessage(),
+          e);
     }
     run.readWhole(file, Files.size(file), entries);
   }
 
   /** The text of a field that must be a string (absent or null gives null). */
-  static String text(Path file, long line, String entry, JsonNode object, String field) throws DataFormatException {
+  static String text(Path file, long line, String entry, JsonNode object, String field)
+      throws DataFormatException {
     JsonNode value = object.get(field);
     if (value == null || value.isNull()) {
       return null;
@@ -72,8 +90,15 @@ final class JsonDocument {
       StringBuilder joined = new StringBuilder();
       for (JsonNode part : value) {
         if (!part.isTextual()) {
-          throw new DataFormatException(file, line, field, "bad-value",
-              "entry '" + entry + "': expected a string or a list of strings, found " + part.getNodeType());
+          throw new DataFormatException(
+              file,
+              line,
+              field,
+              "bad-value",
+              "entry '"
+                  + entry
+                  + "': expected a string or a list of strings, found "
+                  + part.getNodeType());
         }
         if (!part.asText().isBlank()) {
           if (joined.length() > 0) {
@@ -85,23 +110,38 @@ final class JsonDocument {
       return joined.toString();
     }
     if (!value.isValueNode() || value.isBoolean()) {
-      throw new DataFormatException(file, line, field, "bad-value",
+      throw new DataFormatException(
+          file,
+          line,
+          field,
+          "bad-value",
           "entry '" + entry + "': expected a string, found " + value.getNodeType());
     }
     return value.asText();
   }
 
   /** An array of item ids (strings or integers). */
-  static java.util.List<String> ids(Path file, long line, String entry, JsonNode value, String field)
+  static List<String> ids(Path file, long line, String entry, JsonNode value, String field)
       throws DataFormatException {
     if (value == null || !value.isArray()) {
-      throw new DataFormatException(file, line, field, "bad-value",
-          "entry '" + entry + "': expected a list of item ids, found " + (value == null ? "nothing" : value.getNodeType()));
+      throw new DataFormatException(
+          file,
+          line,
+          field,
+          "bad-value",
+          "entry '"
+              + entry
+              + "': expected a list of item ids, found "
+              + (value == null ? "nothing" : value.getNodeType()));
     }
-    java.util.List<String> ids = new java.util.ArrayList<>(value.size());
+    List<String> ids = new ArrayList<>(value.size());
     for (JsonNode id : value) {
       if (!(id.isIntegralNumber() || id.isTextual()) || id.asText().isBlank()) {
-        throw new DataFormatException(file, line, field, "bad-value",
+        throw new DataFormatException(
+            file,
+            line,
+            field,
+            "bad-value",
             "entry '" + entry + "': expected item ids (integers or strings), found " + id);
       }
       ids.add(id.asText());

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  */
 public final class RecBoleImporter implements Importer {
 
-  private static final String INTER_HEADER = "user_id:token<TAB>item_id:token[<TAB>timestamp:float]";
+  private static final String INTER_HEADER =
+      "user_id:token<TAB>item_id:token[<TAB>timestamp:float]";
 
   @Override
   public String format() {
@@ -44,7 +45,8 @@ public final class RecBoleImporter implements Importer {
   public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
     String prefix = prefix(directory);
     if (prefix == null) {
-      throw new IllegalArgumentException("directory " + directory + " holds no RecBole files: expected X.inter and X.item");
+      throw new IllegalArgumentException(
+          "directory " + directory + " holds no RecBole files: expected X.inter and X.item");
     }
     ImportRun run = new ImportRun(format(), options);
     Path itemFile = directory.resolve(prefix + ".item");
@@ -58,7 +60,10 @@ public final class RecBoleImporter implements Importer {
       int id = header.require(lines, "item_id", "item_id:token<TAB>title:token_seq...");
       int title = header.require(lines, "title", "item_id:token<TAB>title:token_seq...");
       int brand = header.indexOf("brand");
-      int category = header.indexOf("categories") >= 0 ? header.indexOf("categories") : header.indexOf("category");
+      int category =
+          header.indexOf("categories") >= 0
+              ? header.indexOf("categories")
+              : header.indexOf("category");
       int description = header.indexOf("description");
       while (run.next(lines)) {
         run.tick(lines);
@@ -74,8 +79,13 @@ public final class RecBoleImporter implements Importer {
           if (indexById.containsKey(itemId) || titleless.containsKey(itemId)) {
             throw lines.error("item_id", "duplicate-item", "item '" + itemId + "' appears twice");
           }
-          Item item = builder.build(itemId, fields[title], field(fields, brand), field(fields, category),
-              field(fields, description));
+          Item item =
+              builder.build(
+                  itemId,
+                  fields[title],
+                  field(fields, brand),
+                  field(fields, category),
+                  field(fields, description));
           if (item == null) {
             titleless.put(itemId, Boolean.TRUE);
           } else {
@@ -115,16 +125,23 @@ public final class RecBoleImporter implements Importer {
               run.count("dropped.interaction-item-without-text");
               continue;
             }
-            throw lines.error("item_id", "unknown-item", "item '" + AmazonRawImporter.abbreviate(itemId)
-                + "' is not in " + itemFile.getFileName());
+            throw lines.error(
+                "item_id",
+                "unknown-item",
+                "item '"
+                    + AmazonRawImporter.abbreviate(itemId)
+                    + "' is not in "
+                    + itemFile.getFileName());
           }
           long timestamp = InteractionTable.NO_TIMESTAMP;
           if (withTimestamps) {
             try {
               timestamp = (long) Double.parseDouble(fields[time].strip());
             } catch (NumberFormatException e) {
-              throw lines.error("timestamp", "bad-value", "expected a number, got '"
-                  + AmazonRawImporter.abbreviate(fields[time]) + "'");
+              throw lines.error(
+                  "timestamp",
+                  "bad-value",
+                  "expected a number, got '" + AmazonRawImporter.abbreviate(fields[time]) + "'");
             }
           }
           table.add(userIntern.computeIfAbsent(userId, k -> k), index, timestamp);
@@ -155,14 +172,23 @@ public final class RecBoleImporter implements Importer {
     }
     List<String> prefixes;
     try (Stream<Path> files = Files.list(directory)) {
-      prefixes = files.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".inter") && !n.endsWith(".train.inter") && !n.endsWith(".valid.inter")
-              && !n.endsWith(".test.inter"))
-          .map(n -> n.substring(0, n.length() - ".inter".length()))
-          .filter(p -> Files.isRegularFile(directory.resolve(p + ".item"))).sorted().toList();
+      prefixes =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(
+                  n ->
+                      n.endsWith(".inter")
+                          && !n.endsWith(".train.inter")
+                          && !n.endsWith(".valid.inter")
+                          && !n.endsWith(".test.inter"))
+              .map(n -> n.substring(0, n.length() - ".inter".length()))
+              .filter(p -> Files.isRegularFile(directory.resolve(p + ".item")))
+              .sorted()
+              .toList();
     }
     if (prefixes.size() > 1) {
-      throw new IllegalArgumentException("directory " + directory + " holds several RecBole datasets: " + prefixes);
+      throw new IllegalArgumentException(
+          "directory " + directory + " holds several RecBole datasets: " + prefixes);
     }
     return prefixes.isEmpty() ? null : prefixes.get(0);
   }

@@ -16,21 +16,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The processed form of the original Python Recformer ({@code finetune_data/process.py}):
- * {@code meta_data.json} (ASIN to {title, brand, category}), {@code smap.json} (ASIN to item
- * index), {@code umap.json} (reviewer id to user index), {@code train.json} (user index to the
- * training items), {@code val.json} and {@code test.json} (user index to a one-item list). Each
- * user's sequence is train + val + test (users with fewer than three items have only train).
+ * The processed form of the original Python Recformer ({@code finetune_data/process.py}): {@code
+ * meta_data.json} (ASIN to {title, brand, category}), {@code smap.json} (ASIN to item index),
+ * {@code umap.json} (reviewer id to user index), {@code train.json} (user index to the training
+ * items), {@code val.json} and {@code test.json} (user index to a one-item list). Each user's
+ * sequence is train + val + test (users with fewer than three items have only train).
  *
- * <p>Items are the ASINs of smap.json in index order; the metadata of other ASINs is ignored.
- * Items without a title are dropped with their interactions (counted). An index absent from
- * smap/umap, or an smap ASIN without metadata, is an error (strict) or skipped (lenient). No
- * timestamps: the original keeps only the order.
+ * <p>Items are the ASINs of smap.json in index order; the metadata of other ASINs is ignored. Items
+ * without a title are dropped with their interactions (counted). An index absent from smap/umap, or
+ * an smap ASIN without metadata, is an error (strict) or skipped (lenient). No timestamps: the
+ * original keeps only the order.
  */
 public final class RecformerOriginalImporter implements Importer {
 
-  static final List<String> FILES = List.of("meta_data.json", "smap.json", "umap.json", "train.json", "val.json",
-      "test.json");
+  static final List<String> FILES =
+      List.of("meta_data.json", "smap.json", "umap.json", "train.json", "val.json", "test.json");
 
   @Override
   public String format() {
@@ -46,8 +46,14 @@ public final class RecformerOriginalImporter implements Importer {
   public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
     for (String file : FILES) {
       if (!Files.isRegularFile(directory.resolve(file))) {
-        throw new IllegalArgumentException("directory " + directory + " holds no original Recformer data: "
-            + file + " is missing (expected " + FILES + ")");
+        throw new IllegalArgumentException(
+            "directory "
+                + directory
+                + " holds no original Recformer data: "
+                + file
+                + " is missing (expected "
+                + FILES
+                + ")");
       }
     }
     ImportRun run = new ImportRun(format(), options);
@@ -61,71 +67,126 @@ public final class RecformerOriginalImporter implements Importer {
     Map<Integer, Item> itemByIndex = new HashMap<>();
     Map<Integer, Boolean> titleless = new HashMap<>();
     ItemBuilder builder = new ItemBuilder(options, false, run);
-    JsonDocument.forEachEntry(metaFile, run, (asin, value, line) -> {
-      Integer index = wanted.get(asin);
-      if (index == null) {
-        run.count("dropped.item-without-interactions");
-        return;
-      }
-      if (!value.isObject()) {
-        throw new DataFormatException(metaFile, line, null, "bad-value",
-            "item '" + asin + "': expected an object with title/brand/category, found " + value.getNodeType());
-      }
-      Item item = builder.build(asin, JsonDocument.text(metaFile, line, asin, value, "title"),
-          JsonDocument.text(metaFile, line, asin, value, "brand"),
-          JsonDocument.text(metaFile, line, asin, value, "category"),
-          JsonDocument.text(metaFile, line, asin, value, "description"));
-      if (item == null) {
-        titleless.put(index, Boolean.TRUE);
-      } else {
-        itemByIndex.put(index, item);
-      }
-    });
+    JsonDocument.forEachEntry(
+        metaFile,
+        run,
+        (asin, value, line) -> {
+          Integer index = wanted.get(asin);
+          if (index == null) {
+            run.count("dropped.item-without-interactions");
+            return;
+          }
+          if (!value.isObject()) {
+            throw new DataFormatException(
+                metaFile,
+                line,
+                null,
+                "bad-value",
+                "item '"
+                    + asin
+                    + "': expected an object with title/brand/category, found "
+                    + value.getNodeType());
+          }
+          Item item =
+              builder.build(
+                  asin,
+                  JsonDocument.text(metaFile, line, asin, value, "title"),
+                  JsonDocument.text(metaFile, line, asin, value, "brand"),
+                  JsonDocument.text(metaFile, line, asin, value, "category"),
+                  JsonDocument.text(metaFile, line, asin, value, "description"));
+          if (item == null) {
+            titleless.put(index, Boolean.TRUE);
+          } else {
+            itemByIndex.put(index, item);
+          }
+        });
     List<Item> items = new ArrayList<>();
     for (Map.Entry<Integer, String> entry : asinByIndex.entrySet()) {
       Item item = itemByIndex.get(entry.getKey());
       if (item != null) {
         items.add(item);
       } else if (!titleless.containsKey(entry.getKey())) {
-        run.problem(new DataFormatException(metaFile, 0, null, "missing-metadata",
-            "item '" + entry.getValue() + "' (index " + entry.getKey() + " in smap.json) has no entry in meta_data.json"));
+        run.problem(
+            new DataFormatException(
+                metaFile,
+                0,
+                null,
+                "missing-metadata",
+                "item '"
+                    + entry.getValue()
+                    + "' (index "
+                    + entry.getKey()
+                    + " in smap.json) has no entry in meta_data.json"));
       }
     }
     Map<String, List<String>> sequences = new LinkedHashMap<>();
     for (String part : List.of("train.json", "val.json", "test.json")) {
       Path file = directory.resolve(part);
-      JsonDocument.forEachEntry(file, run, (userKey, value, line) -> {
-        int userIndex = parseIndex(file, line, userKey, "user");
-        String user = userByIndex.get(userIndex);
-        if (user == null) {
-          throw new DataFormatException(file, line, "user", "unknown-user",
-              "user index " + userIndex + " is not in umap.json (" + userByIndex.size() + " users)");
-        }
-        if (!part.equals("train.json") && !sequences.containsKey(user)) {
-          throw new DataFormatException(file, line, "user", "inconsistent",
-              "user index " + userIndex + " has no training sequence in train.json");
-        }
-        List<String> ids = JsonDocument.ids(file, line, userKey, value, "items of user " + userIndex);
-        if (!part.equals("train.json") && ids.size() != 1) {
-          throw new DataFormatException(file, line, "items of user " + userIndex, "inconsistent",
-              "expected exactly one target item, got " + ids.size());
-        }
-        List<String> asins = new ArrayList<>(ids.size());
-        for (String id : ids) {
-          int itemIndex = parseIndex(file, line, id, "item");
-          String asin = asinByIndex.get(itemIndex);
-          if (asin == null) {
-            throw new DataFormatException(file, line, "items of user " + userIndex, "unknown-item",
-                "item index " + itemIndex + " is not in smap.json (" + asinByIndex.size() + " items)");
-          }
-          asins.add(asin);
-        }
-        List<String> sequence = sequences.computeIfAbsent(user, k -> new ArrayList<>());
-        if (part.equals("train.json") && !sequence.isEmpty()) {
-          throw new DataFormatException(file, line, "user", "duplicate-user", "user index " + userIndex + " appears twice");
-        }
-        sequence.addAll(asins);
-      });
+      JsonDocument.forEachEntry(
+          file,
+          run,
+          (userKey, value, line) -> {
+            int userIndex = parseIndex(file, line, userKey, "user");
+            String user = userByIndex.get(userIndex);
+            if (user == null) {
+              throw new DataFormatException(
+                  file,
+                  line,
+                  "user",
+                  "unknown-user",
+                  "user index "
+                      + userIndex
+                      + " is not in umap.json ("
+                      + userByIndex.size()
+                      + " users)");
+            }
+            if (!part.equals("train.json") && !sequences.containsKey(user)) {
+              throw new DataFormatException(
+                  file,
+                  line,
+                  "user",
+                  "inconsistent",
+                  "user index " + userIndex + " has no training sequence in train.json");
+            }
+            List<String> ids =
+                JsonDocument.ids(file, line, userKey, value, "items of user " + userIndex);
+            if (!part.equals("train.json") && ids.size() != 1) {
+              throw new DataFormatException(
+                  file,
+                  line,
+                  "items of user " + userIndex,
+                  "inconsistent",
+                  "expected exactly one target item, got " + ids.size());
+            }
+            List<String> asins = new ArrayList<>(ids.size());
+            for (String id : ids) {
+              int itemIndex = parseIndex(file, line, id, "item");
+              String asin = asinByIndex.get(itemIndex);
+              if (asin == null) {
+                throw new DataFormatException(
+                    file,
+                    line,
+                    "items of user " + userIndex,
+                    "unknown-item",
+                    "item index "
+                        + itemIndex
+                        + " is not in smap.json ("
+                        + asinByIndex.size()
+                        + " items)");
+              }
+              asins.add(asin);
+            }
+            List<String> sequence = sequences.computeIfAbsent(user, k -> new ArrayList<>());
+            if (part.equals("train.json") && !sequence.isEmpty()) {
+              throw new DataFormatException(
+                  file,
+                  line,
+                  "user",
+                  "duplicate-user",
+                  "user index " + userIndex + " appears twice");
+            }
+            sequence.addAll(asins);
+          });
     }
     ItemCatalog catalog = ItemCatalog.of(items);
     List<UserHistory> users = new ArrayList<>();
@@ -148,33 +209,58 @@ public final class RecformerOriginalImporter implements Importer {
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("import.format", format());
     provenance.put("import.counts", report.counts().toString());
-    String name = options.name() != null ? options.name() : directory.toAbsolutePath().getFileName().toString();
+    String name =
+        options.name() != null
+            ? options.name()
+            : directory.toAbsolutePath().getFileName().toString();
     return new ImportResult(Dataset.of(name, catalog, users, provenance), report);
   }
 
-  private static Map<Integer, String> readMap(Path file, ImportRun run, String kind) throws IOException {
+  private static Map<Integer, String> readMap(Path file, ImportRun run, String kind)
+      throws IOException {
     Map<Integer, String> byIndex = new TreeMap<>();
-    JsonDocument.forEachEntry(file, run, (id, value, line) -> {
-      if (!value.isIntegralNumber() || value.asLong() < 0 || value.asLong() > Integer.MAX_VALUE) {
-        throw new DataFormatException(file, line, id, "bad-value",
-            "expected a non-negative integer " + kind + " index, got " + value);
-      }
-      String previous = byIndex.putIfAbsent(value.asInt(), id);
-      if (previous != null) {
-        throw new DataFormatException(file, line, id, "duplicate-" + kind,
-            kind + " index " + value.asInt() + " is already used by '" + previous + "'");
-      }
-    });
+    JsonDocument.forEachEntry(
+        file,
+        run,
+        (id, value, line) -> {
+          if (!value.isIntegralNumber()
+              || value.asLong() < 0
+              || value.asLong() > Integer.MAX_VALUE) {
+            throw new DataFormatException(
+                file,
+                line,
+                id,
+                "bad-value",
+                "expected a non-negative integer " + kind + " index, got " + value);
+          }
+          String previous = byIndex.putIfAbsent(value.asInt(), id);
+          if (previous != null) {
+            throw new DataFormatException(
+                file,
+                line,
+                id,
+                "duplicate-" + kind,
+                kind + " index " + value.asInt() + " is already used by '" + previous + "'");
+          }
+        });
     return byIndex;
   }
 
-  private static int parseIndex(Path file, long line, String text, String kind) throws DataFormatException {
+  private static int parseIndex(Path file, long line, String text, String kind)
+      throws DataFormatException {
     try {
       return Integer.parseInt(text.strip());
     } catch (NumberFormatException e) {
-      throw new DataFormatException(file, line, kind, "bad-value",
-          "expected an integer " + kind + " index, got '" + AmazonRawImporter.abbreviate(text) + "'");
+      throw new DataFormatException(
+          file,
+          line,
+          kind,
+          "bad-value",
+          "expected an integer "
+              + kind
+              + " index, got '"
+              + AmazonRawImporter.abbreviate(text)
+              + "'");
     }
   }
-
 }

@@ -10,35 +10,39 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The UniSRec variant of RecBole atomic files ({@code data/amazon-scientific-unisrec}):
- * {@code X.train.inter}, {@code X.valid.inter}, {@code X.test.inter} with columns
- * {@code user_id:token}, {@code item_id_list:token_seq}, {@code item_id:token} (user and item as
- * integer indices), {@code X.item2index} (ASIN, index), {@code X.user2index} (reviewer id, index)
- * and {@code X.text} (ASIN, text).
+ * The UniSRec variant of RecBole atomic files ({@code data/amazon-scientific-unisrec}): {@code
+ * X.train.inter}, {@code X.valid.inter}, {@code X.test.inter} with columns {@code user_id:token},
+ * {@code item_id_list:token_seq}, {@code item_id:token} (user and item as integer indices), {@code
+ * X.item2index} (ASIN, index), {@code X.user2index} (reviewer id, index) and {@code X.text} (ASIN,
+ * text).
  *
  * <p>The split files hold leave-one-out rows: train has one row per prefix (targets at positions
- * 1..n-3), valid has the second-last item as target, test the last, and every history is cut to
- * its last 50 items. Each user's full sequence is rebuilt from the longest untruncated train row,
+ * 1..n-3), valid has the second-last item as target, test the last, and every history is cut to its
+ * last 50 items. Each user's full sequence is rebuilt from the longest untruncated train row,
  * extended through rows whose (cut) history matches the sequence's last window, then checked
  * against the valid and test histories; any mismatch is an error naming the line.
  *
  * <p>The text is {@code "title. categories. brand. "}; titles may contain {@code ". "}, so the
- * attributes are recovered from the right: brand last, categories before it, the rest is the
- * title. The categories string maps to the {@code category} attribute. No timestamps.
+ * attributes are recovered from the right: brand last, categories before it, the rest is the title.
+ * The categories string maps to the {@code category} attribute. No timestamps.
  */
 public final class UniSRecImporter implements Importer {
 
   /** UniSRec cuts every history to its last 50 items. */
   static final int MAX_HISTORY = 50;
-  private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile(" +");
-  private static final String INTER_HEADER = "user_id:token<TAB>item_id_list:token_seq<TAB>item_id:token";
+
+  private static final Pattern SPACES = Pattern.compile(" +");
+  private static final String INTER_HEADER =
+      "user_id:token<TAB>item_id_list:token_seq<TAB>item_id:token";
 
   @Override
   public String format() {
@@ -50,23 +54,31 @@ public final class UniSRecImporter implements Importer {
     return prefix(directory) != null;
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // a parsed file row, consumed once and never compared
   private record Row(int[] history, int target, long line) {}
 
   @Override
   public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
     String prefix = prefix(directory);
     if (prefix == null) {
-      throw new IllegalArgumentException("directory " + directory + " holds no UniSRec files: expected X.train.inter,"
-          + " X.valid.inter, X.test.inter, X.text, X.item2index, X.user2index");
+      throw new IllegalArgumentException(
+          "directory "
+              + directory
+              + " holds no UniSRec files: expected X.train.inter,"
+              + " X.valid.inter, X.test.inter, X.text, X.item2index, X.user2index");
     }
     ImportRun run = new ImportRun(format(), options);
     List<String> itemIds = readIndex(directory.resolve(prefix + ".item2index"), run, "item");
     List<String> userIds = readIndex(directory.resolve(prefix + ".user2index"), run, "user");
-    Map<String, Item> texts = readText(directory.resolve(prefix + ".text"), run, new ItemBuilder(options, false, run));
+    Map<String, Item> texts =
+        readText(directory.resolve(prefix + ".text"), run, new ItemBuilder(options, false, run));
 
-    Map<Integer, List<Row>> train = readInter(directory.resolve(prefix + ".train.inter"), run, itemIds, userIds);
-    Map<Integer, List<Row>> valid = readInter(directory.resolve(prefix + ".valid.inter"), run, itemIds, userIds);
-    Map<Integer, List<Row>> test = readInter(directory.resolve(prefix + ".test.inter"), run, itemIds, userIds);
+    Map<Integer, List<Row>> train =
+        readInter(directory.resolve(prefix + ".train.inter"), run, itemIds, userIds);
+    Map<Integer, List<Row>> valid =
+        readInter(directory.resolve(prefix + ".valid.inter"), run, itemIds, userIds);
+    Map<Integer, List<Row>> test =
+        readInter(directory.resolve(prefix + ".test.inter"), run, itemIds, userIds);
 
     List<Item> catalogItems = new ArrayList<>();
     String[] idByIndex = new String[itemIds.size()];
@@ -87,12 +99,20 @@ public final class UniSRecImporter implements Importer {
     Path validFile = directory.resolve(prefix + ".valid.inter");
     Path testFile = directory.resolve(prefix + ".test.inter");
     for (int u = 0; u < userIds.size(); u++) {
-      if (userIds.get(u) == null || !(train.containsKey(u) || valid.containsKey(u) || test.containsKey(u))) {
+      if (userIds.get(u) == null
+          || !(train.containsKey(u) || valid.containsKey(u) || test.containsKey(u))) {
         continue;
       }
       try {
-        int[] sequence = rebuild(u, train.getOrDefault(u, List.of()), valid.get(u), test.get(u), validFile, testFile,
-            directory.resolve(prefix + ".train.inter"));
+        int[] sequence =
+            rebuild(
+                u,
+                train.getOrDefault(u, List.of()),
+                valid.get(u),
+                test.get(u),
+                validFile,
+                testFile,
+                directory.resolve(prefix + ".train.inter"));
         List<String> ids = new ArrayList<>(sequence.length);
         for (int index : sequence) {
           if (idByIndex[index] == null) {
@@ -116,19 +136,45 @@ public final class UniSRecImporter implements Importer {
     provenance.put("import.prefix", prefix);
     provenance.put("import.counts", report.counts().toString());
     String name = options.name() != null ? options.name() : prefix;
-    return new ImportResult(Dataset.of(name, ItemCatalog.of(catalogItems), users, provenance), report);
+    return new ImportResult(
+        Dataset.of(name, ItemCatalog.of(catalogItems), users, provenance), report);
   }
 
-  /** Rebuilds one user's full sequence (see the class comment) and checks it against valid and test. */
-  static int[] rebuild(int user, List<Row> trainRows, List<Row> validRows, List<Row> testRows, Path validFile,
-      Path testFile, Path trainFile) throws DataFormatException {
+  /**
+   * Rebuilds one user's full sequence (see the class comment) and checks it against valid and test.
+   */
+  static int[] rebuild(
+      int user,
+      List<Row> trainRows,
+      List<Row> validRows,
+      List<Row> testRows,
+      Path validFile,
+      Path testFile,
+      Path trainFile)
+      throws DataFormatException {
     if (validRows == null || validRows.size() != 1) {
-      throw new DataFormatException(validFile, 0, "user_id", "inconsistent", "user " + user + " has "
-          + (validRows == null ? 0 : validRows.size()) + " validation rows, expected exactly 1");
+      throw new DataFormatException(
+          validFile,
+          0,
+          "user_id",
+          "inconsistent",
+          "user "
+              + user
+              + " has "
+              + (validRows == null ? 0 : validRows.size())
+              + " validation rows, expected exactly 1");
     }
     if (testRows == null || testRows.size() != 1) {
-      throw new DataFormatException(testFile, 0, "user_id", "inconsistent", "user " + user + " has "
-          + (testRows == null ? 0 : testRows.size()) + " test rows, expected exactly 1");
+      throw new DataFormatException(
+          testFile,
+          0,
+          "user_id",
+          "inconsistent",
+          "user "
+              + user
+              + " has "
+              + (testRows == null ? 0 : testRows.size())
+              + " test rows, expected exactly 1");
     }
     Row validRow = validRows.get(0);
     Row testRow = testRows.get(0);
@@ -140,13 +186,22 @@ public final class UniSRecImporter implements Importer {
     } else {
       Row longest = null;
       for (Row row : trainRows) {
-        if (row.history().length < MAX_HISTORY && (longest == null || row.history().length > longest.history().length)) {
+        if (row.history().length < MAX_HISTORY
+            && (longest == null || row.history().length > longest.history().length)) {
           longest = row;
         }
       }
       if (longest == null) {
-        throw new DataFormatException(trainFile, trainRows.get(0).line(), "item_id_list", "inconsistent",
-            "user " + user + " has no train row with fewer than " + MAX_HISTORY + " history items; cannot find the start");
+        throw new DataFormatException(
+            trainFile,
+            trainRows.get(0).line(),
+            "item_id_list",
+            "inconsistent",
+            "user "
+                + user
+                + " has no train row with fewer than "
+                + MAX_HISTORY
+                + " history items; cannot find the start");
       }
       for (int item : longest.history()) {
         sequence.add(item);
@@ -156,7 +211,7 @@ public final class UniSRecImporter implements Importer {
       Map<String, Row> byWindow = new HashMap<>();
       for (Row row : trainRows) {
         if (row.history().length == MAX_HISTORY) {
-          byWindow.put(java.util.Arrays.toString(row.history()), row);
+          byWindow.put(Arrays.toString(row.history()), row);
         }
       }
       while (!byWindow.isEmpty()) {
@@ -168,23 +223,50 @@ public final class UniSRecImporter implements Importer {
       }
       int expectedRows = sequence.size() - 1;
       if (trainRows.size() != expectedRows) {
-        throw new DataFormatException(trainFile, trainRows.get(0).line(), "item_id_list", "inconsistent",
-            "user " + user + ": " + trainRows.size() + " train rows do not chain into one sequence (rebuilt "
-                + sequence.size() + " items from them, which accounts for " + expectedRows + " rows)");
+        throw new DataFormatException(
+            trainFile,
+            trainRows.get(0).line(),
+            "item_id_list",
+            "inconsistent",
+            "user "
+                + user
+                + ": "
+                + trainRows.size()
+                + " train rows do not chain into one sequence (rebuilt "
+                + sequence.size()
+                + " items from them, which accounts for "
+                + expectedRows
+                + " rows)");
       }
       String expectedValid = window(sequence, MAX_HISTORY);
-      if (!expectedValid.equals(java.util.Arrays.toString(validRow.history()))) {
-        throw new DataFormatException(validFile, validRow.line(), "item_id_list", "inconsistent",
-            "user " + user + ": validation history " + java.util.Arrays.toString(validRow.history())
-                + " is not the end of the train sequence " + expectedValid);
+      if (!expectedValid.equals(Arrays.toString(validRow.history()))) {
+        throw new DataFormatException(
+            validFile,
+            validRow.line(),
+            "item_id_list",
+            "inconsistent",
+            "user "
+                + user
+                + ": validation history "
+                + Arrays.toString(validRow.history())
+                + " is not the end of the train sequence "
+                + expectedValid);
       }
     }
     sequence.add(validRow.target());
     String expectedTest = window(sequence, MAX_HISTORY);
-    if (!expectedTest.equals(java.util.Arrays.toString(testRow.history()))) {
-      throw new DataFormatException(testFile, testRow.line(), "item_id_list", "inconsistent",
-          "user " + user + ": test history " + java.util.Arrays.toString(testRow.history())
-              + " is not the train sequence plus the validation target " + expectedTest);
+    if (!expectedTest.equals(Arrays.toString(testRow.history()))) {
+      throw new DataFormatException(
+          testFile,
+          testRow.line(),
+          "item_id_list",
+          "inconsistent",
+          "user "
+              + user
+              + ": test history "
+              + Arrays.toString(testRow.history())
+              + " is not the train sequence plus the validation target "
+              + expectedTest);
     }
     sequence.add(testRow.target());
     return sequence.stream().mapToInt(Integer::intValue).toArray();
@@ -194,8 +276,8 @@ public final class UniSRecImporter implements Importer {
     return sequence.subList(Math.max(0, sequence.size() - size), sequence.size()).toString();
   }
 
-  private static Map<Integer, List<Row>> readInter(Path file, ImportRun run, List<String> itemIds,
-      List<String> userIds) throws IOException {
+  private static Map<Integer, List<Row>> readInter(
+      Path file, ImportRun run, List<String> itemIds, List<String> userIds) throws IOException {
     Map<Integer, List<Row>> rows = new LinkedHashMap<>();
     try (LineSource lines = LineSource.open(file)) {
       AtomicHeader header = AtomicHeader.read(lines);
@@ -217,7 +299,8 @@ public final class UniSRecImporter implements Importer {
             history[i] = index(lines, parts[i], "item_id_list", itemIds, "item");
           }
           int target = index(lines, fields[itemColumn], "item_id", itemIds, "item");
-          rows.computeIfAbsent(user, k -> new ArrayList<>()).add(new Row(history, target, lines.lineNumber()));
+          rows.computeIfAbsent(user, k -> new ArrayList<>())
+              .add(new Row(history, target, lines.lineNumber()));
         } catch (DataFormatException e) {
           run.problem(e);
         }
@@ -227,18 +310,34 @@ public final class UniSRecImporter implements Importer {
     return rows;
   }
 
-  private static int index(LineSource lines, String text, String field, List<String> ids, String kind)
+  private static int index(
+      LineSource lines, String text, String field, List<String> ids, String kind)
       throws DataFormatException {
     int value;
     try {
       value = Integer.parseInt(text.strip());
     } catch (NumberFormatException e) {
-      throw lines.error(field, "bad-value", "expected an integer " + kind + " index, got '"
-          + AmazonRawImporter.abbreviate(text) + "'");
+      throw lines.error(
+          field,
+          "bad-value",
+          "expected an integer "
+              + kind
+              + " index, got '"
+              + AmazonRawImporter.abbreviate(text)
+              + "'");
     }
     if (value < 0 || value >= ids.size() || ids.get(value) == null) {
-      throw lines.error(field, "unknown-" + kind, kind + " index " + value + " is not in the " + kind
-          + "2index file (" + ids.size() + " entries)");
+      throw lines.error(
+          field,
+          "unknown-" + kind,
+          kind
+              + " index "
+              + value
+              + " is not in the "
+              + kind
+              + "2index file ("
+              + ids.size()
+              + " entries)");
     }
     return value;
   }
@@ -255,15 +354,19 @@ public final class UniSRecImporter implements Importer {
         try {
           String[] fields = lines.text().split("\t", -1);
           if (fields.length != 2 || fields[0].isBlank()) {
-            throw lines.error(null, "malformed-tsv", "expected '" + kind + " id<TAB>index', got " + fields.length
-                + " fields");
+            throw lines.error(
+                null,
+                "malformed-tsv",
+                "expected '" + kind + " id<TAB>index', got " + fields.length + " fields");
           }
           int index;
           try {
             index = Integer.parseInt(fields[1].strip());
           } catch (NumberFormatException e) {
-            throw lines.error("index", "bad-value", "expected an integer index, got '"
-                + AmazonRawImporter.abbreviate(fields[1]) + "'");
+            throw lines.error(
+                "index",
+                "bad-value",
+                "expected an integer index, got '" + AmazonRawImporter.abbreviate(fields[1]) + "'");
           }
           if (index < 0) {
             throw lines.error("index", "bad-value", "index must be >= 0, got " + index);
@@ -271,14 +374,17 @@ public final class UniSRecImporter implements Importer {
           String id = fields[0].strip();
           Long previous = seen.putIfAbsent(id, lines.lineNumber());
           if (previous != null) {
-            throw lines.error("id", "duplicate-" + kind, kind + " id '" + id + "' already on line " + previous);
+            throw lines.error(
+                "id", "duplicate-" + kind, kind + " id '" + id + "' already on line " + previous);
           }
           while (ids.size() <= index) {
             ids.add(null);
           }
           if (ids.get(index) != null) {
-            throw lines.error("index", "duplicate-" + kind, "index " + index + " is already taken by '"
-                + ids.get(index) + "'");
+            throw lines.error(
+                "index",
+                "duplicate-" + kind,
+                "index " + index + " is already taken by '" + ids.get(index) + "'");
           }
           ids.set(index, id);
         } catch (DataFormatException e) {
@@ -286,14 +392,16 @@ public final class UniSRecImporter implements Importer {
         }
       }
       if (lines.lineNumber() == 0) {
-        throw new DataFormatException(file, 0, null, "empty-file", "the " + kind + "2index file is empty");
+        throw new DataFormatException(
+            file, 0, null, "empty-file", "the " + kind + "2index file is empty");
       }
       run.finished(lines);
     }
     return ids;
   }
 
-  private static Map<String, Item> readText(Path file, ImportRun run, ItemBuilder builder) throws IOException {
+  private static Map<String, Item> readText(Path file, ImportRun run, ItemBuilder builder)
+      throws IOException {
     Map<String, Item> items = new HashMap<>();
     try (LineSource lines = LineSource.open(file)) {
       AtomicHeader header = AtomicHeader.read(lines);
@@ -314,7 +422,8 @@ public final class UniSRecImporter implements Importer {
           Item item = builder.build(asin, parts[0], parts[2], parts[1], null);
           if (item == null) {
           } else if (items.putIfAbsent(asin, item) != null) {
-            throw lines.error("item_id", "duplicate-item", "item '" + asin + "' has a second text row");
+            throw lines.error(
+                "item_id", "duplicate-item", "item '" + asin + "' has a second text row");
           }
         } catch (DataFormatException e) {
           run.problem(e);
@@ -326,8 +435,8 @@ public final class UniSRecImporter implements Importer {
   }
 
   /**
-   * Splits {@code "title. categories. brand. "} from the right into {title, categories, brand}.
-   * A text with fewer than two separators yields what it can: the rest is the title.
+   * Splits {@code "title. categories. brand. "} from the right into {title, categories, brand}. A
+   * text with fewer than two separators yields what it can: the rest is the title.
    */
   static String[] splitText(String text) {
     String rest = text;
@@ -360,12 +469,18 @@ public final class UniSRecImporter implements Importer {
     }
     List<String> prefixes;
     try (Stream<Path> files = Files.list(directory)) {
-      prefixes = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".train.inter"))
-          .map(n -> n.substring(0, n.length() - ".train.inter".length())).sorted().toList();
+      prefixes =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".train.inter"))
+              .map(n -> n.substring(0, n.length() - ".train.inter".length()))
+              .sorted()
+              .toList();
     }
     for (String prefix : prefixes) {
-      boolean complete = Stream.of(".valid.inter", ".test.inter", ".text", ".item2index", ".user2index")
-          .allMatch(suffix -> Files.isRegularFile(directory.resolve(prefix + suffix)));
+      boolean complete =
+          Stream.of(".valid.inter", ".test.inter", ".text", ".item2index", ".user2index")
+              .allMatch(suffix -> Files.isRegularFile(directory.resolve(prefix + suffix)));
       if (complete) {
         return prefix;
       }

@@ -1,8 +1,8 @@
 /**
  * Importers from the formats Recformer users arrive with (Amazon Review Data 2018 raw files,
  * RecBole and UniSRec atomic files, the LC-Rec-style JSON form, the original Python Recformer's
- * processed form) into the canonical {@link io.recformer.data.dataset.Dataset}. All share one
- * error policy (strict by default, lenient skips and counts) and progress reporting;
- * {@link io.recformer.data.importer.Datasets} detects the format of a directory.
+ * processed form) into the canonical {@link io.recformer.data.dataset.Dataset}. All share one error
+ * policy (strict by default, lenient skips and counts) and progress reporting; {@link
+ * io.recformer.data.importer.Datasets} detects the format of a directory.
  */
 package io.recformer.data.importer;

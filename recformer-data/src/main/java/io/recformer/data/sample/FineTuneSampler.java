@@ -16,8 +16,8 @@ public final class FineTuneSampler {
   /** How training targets are chosen. */
   public enum Policy {
     /**
-     * The original Recformer: each epoch, one target position per user drawn uniformly from
-     * [1, n-1]; history = prefix. Cheap epochs, different samples every epoch.
+     * The original Recformer: each epoch, one target position per user drawn uniformly from [1,
+     * n-1]; history = prefix. Cheap epochs, different samples every epoch.
      */
     RANDOM_TARGET,
     /** RecBole-style: every prefix is a sample (n-1 per user), the same every epoch. */

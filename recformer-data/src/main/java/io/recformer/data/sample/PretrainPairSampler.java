@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 
 /**
  * Pre-training pairs: for a sequence of n items the target position t is drawn uniformly from
- * {@code [max(1, (n-1)/2), n-1]} (integer division) and the history is the prefix before t, so
- * the model learns from late, long-context positions. The lower bound of 1 keeps the history
- * non-empty (it matters only for n = 2). Sequences shorter than 2 give no pair.
+ * {@code [max(1, (n-1)/2), n-1]} (integer division) and the history is the prefix before t, so the
+ * model learns from late, long-context positions. The lower bound of 1 keeps the history non-empty
+ * (it matters only for n = 2). Sequences shorter than 2 give no pair.
  *
  * <p>Deterministic: the same (seed, epoch, input) always gives the same pairs; different epochs
  * draw independently.

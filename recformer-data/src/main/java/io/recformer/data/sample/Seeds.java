@@ -2,7 +2,9 @@ package io.recformer.data.sample;
 
 import java.util.SplittableRandom;
 
-/** Derives one independent random stream per (seed, epoch), so epochs can be replayed in any order. */
+/**
+ * Derives one independent random stream per (seed, epoch), so epochs can be replayed in any order.
+ */
 final class Seeds {
 
   private Seeds() {}

@@ -15,12 +15,18 @@ public record TrainingSample(UserHistory history, String targetItemId, int targe
     Objects.requireNonNull(history, "history");
     Objects.requireNonNull(targetItemId, "targetItemId");
     if (history.size() == 0 || targetPosition != history.size()) {
-      throw new IllegalArgumentException("sample for user '" + history.userId() + "': target position "
-          + targetPosition + " must equal the non-empty history length " + history.size());
+      throw new IllegalArgumentException(
+          "sample for user '"
+              + history.userId()
+              + "': target position "
+              + targetPosition
+              + " must equal the non-empty history length "
+              + history.size());
     }
   }
 
   static TrainingSample at(UserHistory sequence, int position) {
-    return new TrainingSample(sequence.prefix(position), sequence.itemIds().get(position), position);
+    return new TrainingSample(
+        sequence.prefix(position), sequence.itemIds().get(position), position);
   }
 }

@@ -23,10 +23,12 @@ public final class DataFormatException extends IOException {
    * @param file the file being read
    * @param line 1-based line number, or 0 when the problem concerns the whole file
    * @param field the field involved, or null
-   * @param reason a short stable category such as {@code malformed-json}, used to count skipped lines
+   * @param reason a short stable category such as {@code malformed-json}, used to count skipped
+   *     lines
    * @param detail what is wrong: the rule, the actual value and the expected one
    */
-  public DataFormatException(Path file, long line, String field, String reason, String detail, Throwable cause) {
+  public DataFormatException(
+      Path file, long line, String field, String reason, String detail, Throwable cause) {
     super(format(file, line, field, detail), cause);
     this.file = Objects.requireNonNull(file, "file");
     this.line = line;
@@ -64,7 +66,10 @@ public final class DataFormatException extends IOException {
     return field;
   }
 
-  /** Short stable category of the problem (for example {@code malformed-json}, {@code unknown-item}). */
+  /**
+   * Short stable category of the problem (for example {@code malformed-json}, {@code
+   * unknown-item}).
+   */
   public String reason() {
     return reason;
   }

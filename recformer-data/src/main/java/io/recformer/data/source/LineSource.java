@@ -4,12 +4,15 @@ import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.zip.ZipException;
 
 /**
@@ -23,9 +26,11 @@ public final class LineSource implements Closeable {
   private final InputStream in;
   private final long[] diskBytes = new long[1];
   private final long fileSize;
-  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT)
-      .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
 
   private byte[] buffer = new byte[1 << 16];
   private int start;
@@ -48,8 +53,8 @@ public final class LineSource implements Closeable {
 
   /**
    * Advances to the next line; false at the end of the file. A final line without a newline counts;
-   * a trailing carriage return is dropped. A gzip stream that ends early fails with a
-   * {@link DataFormatException} of reason {@code truncated-gzip} naming the last complete line.
+   * a trailing carriage return is dropped. A gzip stream that ends early fails with a {@link
+   * DataFormatException} of reason {@code truncated-gzip} naming the last complete line.
    */
   public boolean next() throws IOException {
     lineLength = 0;
@@ -83,7 +88,10 @@ public final class LineSource implements Closeable {
     if (lineLength > 0 && line[lineLength - 1] == '\r') {
       lineLength--;
     }
-    if (lineNumber == 1 && lineLength >= 3 && (line[0] & 0xff) == 0xEF && (line[1] & 0xff) == 0xBB
+    if (lineNumber == 1
+        && lineLength >= 3
+        && (line[0] & 0xff) == 0xEF
+        && (line[1] & 0xff) == 0xBB
         && (line[2] & 0xff) == 0xBF) {
       System.arraycopy(line, 3, line, 0, lineLength - 3);
       lineLength -= 3;
@@ -97,9 +105,17 @@ public final class LineSource implements Closeable {
     try {
       n = in.read(buffer, 0, buffer.length);
     } catch (EOFException | ZipException e) {
-      throw new DataFormatException(file, lineNumber + 1, null, "truncated-gzip",
-          "gzip stream ends early or is corrupt after line " + lineNumber + " (" + e.getMessage()
-              + "); is the file cut short?", e);
+      throw new DataFormatException(
+          file,
+          lineNumber + 1,
+          null,
+          "truncated-gzip",
+          "gzip stream ends early or is corrupt after line "
+              + lineNumber
+              + " ("
+              + e.getMessage()
+              + "); is the file cut short?",
+          e);
     }
     if (n < 0) {
       eof = true;
@@ -125,18 +141,28 @@ public final class LineSource implements Closeable {
       return SourceFiles.decodeStrict(decoder, line, 0, lineLength);
     } catch (CharacterCodingException e) {
       int bad = firstInvalidUtf8(line, lineLength);
-      throw new DataFormatException(file, lineNumber, null, "invalid-utf8",
-          "invalid UTF-8 byte 0x" + String.format(java.util.Locale.ROOT, "%02x", line[Math.max(bad, 0)] & 0xff)
-              + " at byte " + (bad + 1) + " of the line; expected UTF-8 text", e);
+      throw new DataFormatException(
+          file,
+          lineNumber,
+          null,
+          "invalid-utf8",
+          "invalid UTF-8 byte 0x"
+              + String.format(Locale.ROOT, "%02x", line[Math.max(bad, 0)] & 0xff)
+              + " at byte "
+              + (bad + 1)
+              + " of the line; expected UTF-8 text",
+          e);
     }
   }
 
   private static int firstInvalidUtf8(byte[] bytes, int length) {
-    CharsetDecoder probe = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes, 0, length);
-    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(length + 1);
+    CharsetDecoder probe =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
+    CharBuffer out = CharBuffer.allocate(length + 1);
     probe.decode(in, out, true);
     return in.position();
   }
@@ -161,7 +187,9 @@ public final class LineSource implements Closeable {
     return lineNumber;
   }
 
-  /** Bytes read from disk so far (compressed bytes for gzip): progress against {@link #fileSize()}. */
+  /**
+   * Bytes read from disk so far (compressed bytes for gzip): progress against {@link #fileSize()}.
+   */
   public long diskBytesRead() {
     return diskBytes[0];
   }

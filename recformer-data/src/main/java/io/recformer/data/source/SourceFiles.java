@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -49,7 +50,8 @@ public final class SourceFiles {
         return new GZIPInputStream(raw, 1 << 16);
       } catch (IOException e) {
         raw.close();
-        throw new DataFormatException(file, 0, null, "bad-gzip", "gzip header is unreadable: " + e.getMessage(), e);
+        throw new DataFormatException(
+            file, 0, null, "bad-gzip", "gzip header is unreadable: " + e.getMessage(), e);
       }
     }
     return raw;
@@ -71,12 +73,19 @@ public final class SourceFiles {
     try (InputStream in = open(file)) {
       bytes = in.readAllBytes();
     } catch (EOFException | ZipException e) {
-      throw new DataFormatException(file, 0, null, "truncated-gzip",
-          "gzip stream ends early or is corrupt (" + e.getMessage() + "); is the file cut short?", e);
+      throw new DataFormatException(
+          file,
+          0,
+          null,
+          "truncated-gzip",
+          "gzip stream ends early or is corrupt (" + e.getMessage() + "); is the file cut short?",
+          e);
     }
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes);
     CharBuffer out = CharBuffer.allocate(bytes.length);
     var result = decoder.decode(in, out, true);
@@ -88,9 +97,16 @@ public final class SourceFiles {
           line++;
         }
       }
-      throw new DataFormatException(file, line, null, "invalid-utf8",
-          "invalid UTF-8 byte 0x" + String.format(java.util.Locale.ROOT, "%02x", bytes[position] & 0xff)
-              + " at byte offset " + position + "; expected UTF-8 text");
+      throw new DataFormatException(
+          file,
+          line,
+          null,
+          "invalid-utf8",
+          "invalid UTF-8 byte 0x"
+              + String.format(Locale.ROOT, "%02x", bytes[position] & 0xff)
+              + " at byte offset "
+              + position
+              + "; expected UTF-8 text");
     }
     decoder.flush(out);
     out.flip();
@@ -98,7 +114,9 @@ public final class SourceFiles {
     return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
-  /** Strict UTF-8 decoding of a byte range; throws {@link CharacterCodingException} on bad bytes. */
+  /**
+   * Strict UTF-8 decoding of a byte range; throws {@link CharacterCodingException} on bad bytes.
+   */
   static String decodeStrict(CharsetDecoder decoder, byte[] bytes, int offset, int length)
       throws CharacterCodingException {
     decoder.reset();

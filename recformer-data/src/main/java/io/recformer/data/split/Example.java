@@ -14,7 +14,8 @@ public record Example(UserHistory history, String targetItemId) {
     Objects.requireNonNull(history, "history");
     Objects.requireNonNull(targetItemId, "targetItemId");
     if (history.size() == 0) {
-      throw new IllegalArgumentException("example for user '" + history.userId() + "' has an empty history");
+      throw new IllegalArgumentException(
+          "example for user '" + history.userId() + "' has an empty history");
     }
   }
 

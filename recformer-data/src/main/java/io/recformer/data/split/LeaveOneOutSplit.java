@@ -10,8 +10,8 @@ import java.util.Objects;
  * Leave-one-out split (reference section 6): for a user with n >= 3 interactions the last item is
  * the test target, the second-last the validation target, and the first n-2 are training data.
  * Validation input = the training items; test input = the training items plus the validation item.
- * Users with fewer than 3 interactions cannot be evaluated; like the original they contribute
- * their whole sequence to training only ({@link #trainOnlyUsers()} counts them).
+ * Users with fewer than 3 interactions cannot be evaluated; like the original they contribute their
+ * whole sequence to training only ({@link #trainOnlyUsers()} counts them).
  */
 public final class LeaveOneOutSplit {
 
@@ -53,7 +53,10 @@ public final class LeaveOneOutSplit {
     return dataset;
   }
 
-  /** Training sequences: the first n-2 items of each evaluable user, the whole sequence of the others. */
+  /**
+   * Training sequences: the first n-2 items of each evaluable user, the whole sequence of the
+   * others.
+   */
   public List<UserHistory> train() {
     return train;
   }

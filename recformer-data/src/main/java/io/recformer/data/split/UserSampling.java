@@ -18,8 +18,8 @@ public final class UserSampling {
   private UserSampling() {}
 
   /**
-   * Keeps each user independently with probability {@code 1/k}: the original Recformer's
-   * "one in five" ({@code k = 5}), made reproducible by the seed.
+   * Keeps each user independently with probability {@code 1/k}: the original Recformer's "one in
+   * five" ({@code k = 5}), made reproducible by the seed.
    */
   public static Dataset oneIn(Dataset dataset, int k, long seed) {
     if (k < 1) {
@@ -35,11 +35,15 @@ public final class UserSampling {
     return dataset.derive(dataset.items(), kept, "sampleUsers(oneIn=" + k + ", seed=" + seed + ")");
   }
 
-  /** Keeps exactly {@code count} users chosen uniformly without replacement (a seeded partial shuffle). */
+  /**
+   * Keeps exactly {@code count} users chosen uniformly without replacement (a seeded partial
+   * shuffle).
+   */
   public static Dataset exactly(Dataset dataset, int count, long seed) {
     int n = dataset.userCount();
     if (count < 0 || count > n) {
-      throw new IllegalArgumentException("user sample size must be in [0, " + n + "], got " + count);
+      throw new IllegalArgumentException(
+          "user sample size must be in [0, " + n + "], got " + count);
     }
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
@@ -62,13 +66,15 @@ public final class UserSampling {
         kept.add(dataset.users().get(i));
       }
     }
-    return dataset.derive(dataset.items(), kept, "sampleUsers(exactly=" + count + ", seed=" + seed + ")");
+    return dataset.derive(
+        dataset.items(), kept, "sampleUsers(exactly=" + count + ", seed=" + seed + ")");
   }
 
   /** Keeps {@code round(fraction * users)} users, chosen as in {@link #exactly}. */
   public static Dataset fraction(Dataset dataset, double fraction, long seed) {
     if (!(fraction >= 0 && fraction <= 1)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "user fraction must be in [0, 1], got %s", fraction));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "user fraction must be in [0, 1], got %s", fraction));
     }
     return exactly(dataset, (int) Math.round(fraction * dataset.userCount()), seed);
   }

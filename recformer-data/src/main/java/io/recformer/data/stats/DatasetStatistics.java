@@ -56,8 +56,14 @@ public record DatasetStatistics(
       }
       tokens = Optional.of(Distribution.of(counts));
     }
-    return new DatasetStatistics(dataset.name(), dataset.userCount(), dataset.itemCount(),
-        dataset.interactionCount(), Distribution.of(lengths), tokens, dataset.fingerprint());
+    return new DatasetStatistics(
+        dataset.name(),
+        dataset.userCount(),
+        dataset.itemCount(),
+        dataset.interactionCount(),
+        Distribution.of(lengths),
+        tokens,
+        dataset.fingerprint());
   }
 
   /** Density: interactions / (users x items). */
@@ -74,7 +80,8 @@ public record DatasetStatistics(
     md.append(String.format(Locale.ROOT, "| interactions | %,d |%n", interactions));
     md.append(String.format(Locale.ROOT, "| density | %.5f |%n", density()));
     md.append("| sequence length | ").append(sequenceLength.summary()).append(" |\n");
-    tokensPerItem.ifPresent(d -> md.append("| tokens per item | ").append(d.summary()).append(" |\n"));
+    tokensPerItem.ifPresent(
+        d -> md.append("| tokens per item | ").append(d.summary()).append(" |\n"));
     md.append("| fingerprint | `").append(fingerprint).append("` |\n");
     return md.toString();
   }

@@ -28,8 +28,14 @@ public record Distribution(long count, int min, int max, double mean, int p50, i
     for (int v : sorted) {
       sum += v;
     }
-    return new Distribution(sorted.length, sorted[0], sorted[sorted.length - 1], sum / sorted.length,
-        rank(sorted, 50), rank(sorted, 90), rank(sorted, 99));
+    return new Distribution(
+        sorted.length,
+        sorted[0],
+        sorted[sorted.length - 1],
+        sum / sorted.length,
+        rank(sorted, 50),
+        rank(sorted, 90),
+        rank(sorted, 99));
   }
 
   private static int rank(int[] sorted, int percent) {
@@ -39,7 +45,14 @@ public record Distribution(long count, int min, int max, double mean, int p50, i
 
   /** {@code min / p50 / mean / p90 / p99 / max}. */
   public String summary() {
-    return String.format(Locale.ROOT, "min %d / median %d / mean %.2f / p90 %d / p99 %d / max %d",
-        min, p50, mean, p90, p99, max);
+    return String.format(
+        Locale.ROOT,
+        "min %d / median %d / mean %.2f / p90 %d / p99 %d / max %d",
+        min,
+        p50,
+        mean,
+        p90,
+        p99,
+        max);
   }
 }

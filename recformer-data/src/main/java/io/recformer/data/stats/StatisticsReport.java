@@ -10,32 +10,37 @@ import java.util.function.ToIntFunction;
 
 /**
  * Prints the statistics of dataset directories (any importable format, or a saved dataset) as
- * Markdown: {@code java ... StatisticsReport data/amazon-scientific-unisrec data/amazon-office-2014}.
- * Tokens per item are counted here with a whitespace split over attribute keys and values (a
- * stand-in: the Recformer tokenizer gives larger counts, since it splits words into pieces).
+ * Markdown: {@code java ... StatisticsReport data/amazon-scientific-unisrec
+ * data/amazon-office-2014}. Tokens per item are counted here with a whitespace split over attribute
+ * keys and values (a stand-in: the Recformer tokenizer gives larger counts, since it splits words
+ * into pieces).
  */
 public final class StatisticsReport {
 
   /** Whitespace tokens over every attribute key and value of the item. */
-  public static final ToIntFunction<Item> WHITESPACE_TOKENS = item -> {
-    int count = 0;
-    for (var attribute : item.attributes()) {
-      count += words(attribute.key()) + words(attribute.value());
-    }
-    return count;
-  };
+  public static final ToIntFunction<Item> WHITESPACE_TOKENS =
+      item -> {
+        int count = 0;
+        for (var attribute : item.attributes()) {
+          count += words(attribute.key()) + words(attribute.value());
+        }
+        return count;
+      };
 
   private StatisticsReport() {}
 
   public static void main(String[] args) throws IOException {
     for (String arg : args) {
       Path dir = Path.of(arg);
-      Dataset dataset = Files.isRegularFile(dir.resolve("manifest.json"))
-          ? Dataset.read(dir) : Datasets.importAuto(dir).dataset();
+      Dataset dataset =
+          Files.isRegularFile(dir.resolve("manifest.json"))
+              ? Dataset.read(dir)
+              : Datasets.importAuto(dir).dataset();
       System.out.println("### " + dir.getFileName());
       System.out.println();
       System.out.println(DatasetStatistics.of(dataset, WHITESPACE_TOKENS).toMarkdown());
-      System.out.println("Tokens per item: whitespace words over attribute keys and values (all attributes).");
+      System.out.println(
+          "Tokens per item: whitespace words over attribute keys and values (all attributes).");
       System.out.println();
     }
   }

@@ -20,15 +20,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BadInputTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static final String META = String.join("\n",
-      "{\"title\": \"Glue\", \"brand\": \"Gorilla\", \"category\": [\"Tools\", \"Adhesives\"], \"asin\": \"A1\"}",
-      "{\"title\": \"Tape\", \"brand\": \"3M\", \"category\": [\"Tools\"], \"asin\": \"A2\"}") + "\n";
+  private static final String META =
+      """
+      {"title": "Glue", "brand": "Gorilla", "category": ["Tools", "Adhesives"], "asin": "A1"}
+      {"title": "Tape", "brand": "3M", "category": ["Tools"], "asin": "A2"}\
+      """
+          + "\n";
 
   private static String review(String user, String asin, long time) {
-    return "{\"reviewerID\": \"" + user + "\", \"asin\": \"" + asin + "\", \"unixReviewTime\": " + time
+    return "{\"reviewerID\": \""
+        + user
+        + "\", \"asin\": \""
+        + asin
+        + "\", \"unixReviewTime\": "
+        + time
         + ", \"overall\": 5.0}";
   }
 
@@ -44,8 +51,13 @@ class BadInputTest {
 
   @Test
   void malformedJsonLineNamesFileAndLine() throws IOException {
-    rawDir(review("U1", "A1", 10) + "\n" + review("U1", "A2", 20) + "\n{\"reviewerID\": \"U2\", \"asin\": \n"
-        + review("U2", "A1", 30) + "\n");
+    rawDir(
+        review("U1", "A1", 10)
+            + "\n"
+            + review("U1", "A2", 20)
+            + "\n{\"reviewerID\": \"U2\", \"asin\": \n"
+            + review("U2", "A1", 30)
+            + "\n");
     assertThatThrownBy(() -> importRaw(dir, ImportOptions.defaults()))
         .isInstanceOf(DataFormatException.class)
         .hasMessageContaining("Tools_5.json, line 3: malformed JSON");
@@ -61,26 +73,38 @@ class BadInputTest {
     assertThatThrownBy(() -> importRaw(dir, ImportOptions.defaults()))
         .isInstanceOf(DataFormatException.class)
         .hasMessageContaining("line 2, field 'reviewerID': required field is missing")
-        .satisfies(e -> {
-          DataFormatException d = (DataFormatException) e;
-          assertThat(d.line()).isEqualTo(2);
-          assertThat(d.field()).isEqualTo("reviewerID");
-          assertThat(d.file().getFileName().toString()).isEqualTo("Tools_5.json");
-        });
-    assertThat(importRaw(dir, ImportOptions.lenient()).report().count("skipped.missing-field")).isEqualTo(1);
+        .satisfies(
+            e -> {
+              DataFormatException d = (DataFormatException) e;
+              assertThat(d.line()).isEqualTo(2);
+              assertThat(d.field()).isEqualTo("reviewerID");
+              assertThat(d.file().getFileName().toString()).isEqualTo("Tools_5.json");
+            });
+    assertThat(importRaw(dir, ImportOptions.lenient()).report().count("skipped.missing-field"))
+        .isEqualTo(1);
   }
 
   @Test
   void wrongTypeOfFieldIsReported() throws IOException {
-    rawDir(review("U1", "A1", 10) + "\n{\"reviewerID\": \"U1\", \"asin\": \"A2\", \"unixReviewTime\": \"yesterday\"}\n");
+    rawDir(
+        review("U1", "A1", 10)
+            + "\n{\"reviewerID\": \"U1\", \"asin\": \"A2\", \"unixReviewTime\": \"yesterday\"}\n");
     assertThatThrownBy(() -> importRaw(dir, ImportOptions.defaults()))
         .hasMessageContaining("line 2, field 'unixReviewTime': expected an integer");
   }
 
   @Test
   void unknownItemsInRawReviewsAreDroppedAndCounted() throws IOException {
-    ImportResult result = importRaw(rawDir(review("U1", "A1", 10) + "\n" + review("U1", "ZZZ", 20) + "\n"
-        + review("U2", "ZZZ", 30) + "\n"), ImportOptions.defaults());
+    ImportResult result =
+        importRaw(
+            rawDir(
+                review("U1", "A1", 10)
+                    + "\n"
+                    + review("U1", "ZZZ", 20)
+                    + "\n"
+                    + review("U2", "ZZZ", 30)
+                    + "\n"),
+            ImportOptions.defaults());
     assertThat(result.report().count("dropped.interaction-unknown-item")).isEqualTo(2);
     assertThat(result.report().count("dropped.user-without-known-items")).isEqualTo(1);
     assertThat(result.dataset().interactionCount()).isEqualTo(1);
@@ -88,11 +112,13 @@ class BadInputTest {
 
   @Test
   void unknownIdsInProcessedFormsAreErrors() throws IOException {
-    Files.writeString(dir.resolve("X.item.json"), "{\"0\": {\"title\": \"Glue\"}, \"1\": {\"title\": \"Tape\"}}");
+    Files.writeString(
+        dir.resolve("X.item.json"), "{\"0\": {\"title\": \"Glue\"}, \"1\": {\"title\": \"Tape\"}}");
     Files.writeString(dir.resolve("X.inter.json"), "{\n\"u1\": [0, 1],\n\"u2\": [1, 7]\n}\n");
     assertThatThrownBy(() -> new JsonSequenceImporter().importFrom(dir, ImportOptions.defaults()))
         .isInstanceOf(DataFormatException.class)
-        .hasMessageContaining("X.inter.json, line 3, field 'items of user 'u2'': item id '7' is not in X.item.json");
+        .hasMessageContaining(
+            "X.inter.json, line 3, field 'items of user 'u2'': item id '7' is not in X.item.json");
     ImportResult lenient = new JsonSequenceImporter().importFrom(dir, ImportOptions.lenient());
     assertThat(lenient.report().count("skipped.unknown-item")).isEqualTo(1);
     assertThat(lenient.dataset().userCount()).isEqualTo(1);
@@ -106,10 +132,13 @@ class BadInputTest {
     Files.write(copy.resolve("Scientific.test.inter"), lines);
     assertThatThrownBy(() -> new UniSRecImporter().importFrom(copy, ImportOptions.defaults()))
         .isInstanceOf(DataFormatException.class)
-        .hasMessageContaining("Scientific.test.inter, line 3, field 'item_id': item index 99999 is not in the item2index file");
+        .hasMessageContaining(
+            "Scientific.test.inter, line 3, field 'item_id': item index 99999 is not in the"
+                + " item2index file");
     ImportResult lenient = new UniSRecImporter().importFrom(copy, ImportOptions.lenient());
     assertThat(lenient.report().count("skipped.unknown-item")).isEqualTo(1);
-    // The user whose test row was lost has no test row left: counted as inconsistent, the rest import.
+    // The user whose test row was lost has no test row left: counted as inconsistent, the rest
+    // import.
     assertThat(lenient.report().count("skipped.inconsistent")).isEqualTo(1);
     assertThat(lenient.dataset().userCount()).isEqualTo(8_441);
   }
@@ -131,19 +160,25 @@ class BadInputTest {
     Files.writeString(dir.resolve("meta_Tools.json"), META);
     Files.writeString(dir.resolve("Tools.csv"), "A1,U1,5.0,10\nA2,U1,5.0\nA2,U2,4.0,20\n");
     assertThatThrownBy(() -> importRaw(dir, ImportOptions.defaults()))
-        .hasMessageContaining("Tools.csv, line 2: expected 4 comma-separated fields (item,user,rating,timestamp), got 3");
-    assertThat(importRaw(dir, ImportOptions.lenient()).report().count("skipped.malformed-csv")).isEqualTo(1);
+        .hasMessageContaining(
+            "Tools.csv, line 2: expected 4 comma-separated fields (item,user,rating,timestamp), got"
+                + " 3");
+    assertThat(importRaw(dir, ImportOptions.lenient()).report().count("skipped.malformed-csv"))
+        .isEqualTo(1);
 
     Files.writeString(dir.resolve("Tools.csv"), "A1,U1,5.0,soon\n");
     assertThatThrownBy(() -> importRaw(dir, ImportOptions.defaults()))
-        .hasMessageContaining("line 1: header is 'A1,U1,5.0,soon', expected 'item,user,rating,timestamp' or no header");
+        .hasMessageContaining(
+            "line 1: header is 'A1,U1,5.0,soon', expected 'item,user,rating,timestamp' or no"
+                + " header");
 
     Files.writeString(dir.resolve("Tools.csv"), "user,item,rating,timestamp\nU1,A1,5.0,10\n");
     // A wrong header means a wrong file or column order: lenient mode refuses it too.
     assertThatThrownBy(() -> importRaw(dir, ImportOptions.lenient()))
         .hasMessageContaining("header is 'user,item,rating,timestamp'");
 
-    Files.writeString(dir.resolve("Tools.csv"), "item,user,rating,timestamp\nA1,U1,5.0,10\nA2,U1,4.0,x\n");
+    Files.writeString(
+        dir.resolve("Tools.csv"), "item,user,rating,timestamp\nA1,U1,5.0,10\nA2,U1,4.0,x\n");
     assertThatThrownBy(() -> importRaw(dir, ImportOptions.defaults()))
         .hasMessageContaining("line 3, field 'timestamp': expected an integer");
   }
@@ -153,10 +188,13 @@ class BadInputTest {
     Files.writeString(dir.resolve("X.item"), "item_id:token\ttitle:token_seq\nA1\tGlue\n");
     Files.writeString(dir.resolve("X.inter"), "user_id:token\tproduct:token\nU1\tA1\n");
     assertThatThrownBy(() -> new RecBoleImporter().importFrom(dir, ImportOptions.defaults()))
-        .hasMessageContaining("X.inter, line 1, field 'item_id': header 'user_id:token\tproduct:token' has no column 'item_id'");
+        .hasMessageContaining(
+            "X.inter, line 1, field 'item_id': header 'user_id:token\tproduct:token' has no column"
+                + " 'item_id'");
     Files.writeString(dir.resolve("X.inter"), "user_id\titem_id\nU1\tA1\n");
     assertThatThrownBy(() -> new RecBoleImporter().importFrom(dir, ImportOptions.lenient()))
-        .hasMessageContaining("X.inter, line 1: header column 'user_id' is not of the form name:type");
+        .hasMessageContaining(
+            "X.inter, line 1: header column 'user_id' is not of the form name:type");
   }
 
   @Test
@@ -177,10 +215,14 @@ class BadInputTest {
 
   @Test
   void gzipCutShort() throws IOException {
-    Path fixture = TestData.repoRoot().resolve(
-        "recformer-data/src/test/resources/fixtures/amazon-raw-gz/Industrial_and_Scientific_5.json.gz");
+    Path fixture =
+        TestData.repoRoot()
+            .resolve(
+                "recformer-data/src/test/resources/fixtures/amazon-raw-gz/Industrial_and_Scientific_5.json.gz");
     byte[] whole = Files.readAllBytes(fixture);
-    Files.copy(fixture.resolveSibling("meta_Industrial_and_Scientific.json.gz"), dir.resolve("meta_Sci.json.gz"));
+    Files.copy(
+        fixture.resolveSibling("meta_Industrial_and_Scientific.json.gz"),
+        dir.resolve("meta_Sci.json.gz"));
     Files.write(dir.resolve("Sci_5.json.gz"), Arrays.copyOf(whole, whole.length / 2));
     assertThatThrownBy(() -> importRaw(dir, ImportOptions.defaults()))
         .isInstanceOf(DataFormatException.class)
@@ -205,13 +247,16 @@ class BadInputTest {
     System.arraycopy(good, 0, all, good.length + bad.length, good.length);
     Files.write(dir.resolve("Tools_5.json"), all);
     assertThatThrownBy(() -> importRaw(dir, ImportOptions.defaults()))
-        .hasMessageContaining("Tools_5.json, line 2: invalid UTF-8 byte 0xff at byte 17 of the line");
+        .hasMessageContaining(
+            "Tools_5.json, line 2: invalid UTF-8 byte 0xff at byte 17 of the line");
     ImportResult lenient = importRaw(dir, ImportOptions.lenient());
     assertThat(lenient.report().count("skipped.invalid-utf8")).isEqualTo(1);
     assertThat(lenient.dataset().interactionCount()).isEqualTo(2);
 
     // Whole-document JSON files report the line of the bad byte too.
-    byte[] json = "{\n\"0\": {\"title\": \"Glue\"},\n\"1\": {\"title\": \"T?pe\"}\n}".getBytes(StandardCharsets.UTF_8);
+    byte[] json =
+        "{\n\"0\": {\"title\": \"Glue\"},\n\"1\": {\"title\": \"T?pe\"}\n}"
+            .getBytes(StandardCharsets.UTF_8);
     json[json.length - 8] = (byte) 0xc3;
     Files.write(dir.resolve("X.item.json"), json);
     Files.writeString(dir.resolve("X.inter.json"), "{\"u\": [0]}");
@@ -221,7 +266,9 @@ class BadInputTest {
 
   @Test
   void malformedWholeDocumentJsonNamesTheLine() throws IOException {
-    Files.writeString(dir.resolve("X.item.json"), "{\n\"0\": {\"title\": \"Glue\"},\n\"1\": {\"title\" \"Tape\"}\n}");
+    Files.writeString(
+        dir.resolve("X.item.json"),
+        "{\n\"0\": {\"title\": \"Glue\"},\n\"1\": {\"title\" \"Tape\"}\n}");
     Files.writeString(dir.resolve("X.inter.json"), "{\"u\": [0]}");
     assertThatThrownBy(() -> new JsonSequenceImporter().importFrom(dir, ImportOptions.lenient()))
         .isInstanceOf(DataFormatException.class)

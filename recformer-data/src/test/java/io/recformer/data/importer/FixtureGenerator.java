@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.item.Item;
+import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.item.UserHistory;
 import io.recformer.data.dataset.Dataset;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,19 +26,22 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes the committed real-data fixtures under {@code src/test/resources/fixtures}: a slice of the
- * bundled UniSRec Scientific data (real ASINs, reviewer ids, titles, brands, categories) re-serialized
- * in the formats we have no real files of: Amazon 2018 raw reviews + metadata (gzip and plain), the
- * ratings-only CSV, the original Recformer processed form and standard RecBole atomic files.
+ * bundled UniSRec Scientific data (real ASINs, reviewer ids, titles, brands, categories)
+ * re-serialized in the formats we have no real files of: Amazon 2018 raw reviews + metadata (gzip
+ * and plain), the ratings-only CSV, the original Recformer processed form and standard RecBole
+ * atomic files.
  *
  * <p>Timestamps are synthetic (the UniSRec files have none) but strictly increasing in each user's
- * sequence order; review lines are shuffled with a fixed seed so importers must sort by time.
- * Text is HTML-escaped in the raw metadata ({@code &} as {@code &amp;}, quotes as {@code &quot;}),
- * as in the real 2018 metadata, so importing must decode it back to the original text.
+ * sequence order; review lines are shuffled with a fixed seed so importers must sort by time. Text
+ * is HTML-escaped in the raw metadata ({@code &} as <code>&amp;amp;</code>, quotes as <code>
+ * &amp;quot;</code>), as in the real 2018 metadata, so importing must decode it back to the
+ * original text.
  *
- * <p>Regenerate (from the repository root, after {@code mvn -pl recformer-data -am test-compile}) with
- * the test classpath: {@code java -cp <test classpath> io.recformer.data.importer.FixtureGenerator
- * recformer-data/src/test/resources/fixtures .} (arguments: output directory, repository root).
- * The gzip files then differ byte-wise (gzip stores a time) but not in content.
+ * <p>Regenerate (from the repository root, after {@code mvn -pl recformer-data -am test-compile})
+ * with the test classpath: {@code java -cp <test classpath>
+ * io.recformer.data.importer.FixtureGenerator recformer-data/src/test/resources/fixtures .}
+ * (arguments: output directory, repository root). The gzip files then differ byte-wise (gzip stores
+ * a time) but not in content.
  */
 public final class FixtureGenerator {
 
@@ -58,7 +63,7 @@ public final class FixtureGenerator {
     Set<String> used = new LinkedHashSet<>();
     users.forEach(u -> used.addAll(u.itemIds()));
     List<Item> items = full.items().items().stream().filter(i -> used.contains(i.id())).toList();
-    return Dataset.of("Scientific-slice", io.recformer.core.item.ItemCatalog.of(items), users);
+    return Dataset.of("Scientific-slice", ItemCatalog.of(items), users);
   }
 
   static long timestamp(int userIndex, int position) {
@@ -79,11 +84,20 @@ public final class FixtureGenerator {
         review.put("asin", user.itemIds().get(p));
         review.putObject("style").put("Size:", " 1 Pack");
         review.put("reviewerName", "Reviewer " + u);
-        review.put("reviewText", "Synthetic review text " + u + "-" + p + ", with \"quotes\" & an ampersand.");
+        review.put(
+            "reviewText",
+            "Synthetic review text " + u + "-" + p + ", with \"quotes\" & an ampersand.");
         review.put("summary", "Five Stars");
         review.put("unixReviewTime", timestamp(u, p));
         reviewLines.add(JSON.writeValueAsString(review));
-        csvLines.add(user.itemIds().get(p) + "," + user.userId() + "," + (1.0 + (u + p) % 5) + "," + timestamp(u, p));
+        csvLines.add(
+            user.itemIds().get(p)
+                + ","
+                + user.userId()
+                + ","
+                + (1.0 + (u + p) % 5)
+                + ","
+                + timestamp(u, p));
       }
     }
     Collections.shuffle(reviewLines, new Random(20230806L));
@@ -94,7 +108,9 @@ public final class FixtureGenerator {
       ArrayNode category = meta.putArray("category");
       item.attribute("category").ifPresent(c -> category.add(escape(c)));
       meta.put("tech1", "");
-      meta.putArray("description").add("Synthetic description of " + item.id() + ".").add("Second paragraph.");
+      meta.putArray("description")
+          .add("Synthetic description of " + item.id() + ".")
+          .add("Second paragraph.");
       meta.put("fit", "");
       meta.put("title", escape(item.title()));
       meta.putArray("also_buy").add("B000000000");
@@ -105,8 +121,11 @@ public final class FixtureGenerator {
       meta.put("asin", item.id());
       metaLines.add(JSON.writeValueAsString(meta));
     }
-    // One metadata line for an item no review mentions, as in the real files (they cover the whole category).
-    metaLines.add("{\"title\": \"Unreviewed item\", \"brand\": \"Nobody\", \"category\": [], \"asin\": \"B0UNUSED00\"}");
+    // One metadata line for an item no review mentions, as in the real files (they cover the whole
+    // category).
+    metaLines.add(
+        "{\"title\": \"Unreviewed item\", \"brand\": \"Nobody\", \"category\": [], \"asin\":"
+            + " \"B0UNUSED00\"}");
 
     Path raw = out.resolve("amazon-raw-gz");
     Files.createDirectories(raw);
@@ -168,7 +187,8 @@ public final class FixtureGenerator {
     for (int u = 0; u < slice.userCount(); u++) {
       UserHistory user = slice.users().get(u);
       for (int p = 0; p < user.size(); p++) {
-        inter.add(user.userId() + "\t" + user.itemIds().get(p) + "\t5.0\t" + timestamp(u, p) + ".0");
+        inter.add(
+            user.userId() + "\t" + user.itemIds().get(p) + "\t5.0\t" + timestamp(u, p) + ".0");
       }
     }
     List<String> body = new ArrayList<>(inter.subList(1, inter.size()));
@@ -176,10 +196,18 @@ public final class FixtureGenerator {
     inter.subList(1, inter.size()).clear();
     inter.addAll(body);
     List<String> items = new ArrayList<>();
-    items.add("item_id:token\ttitle:token_seq\tbrand:token\tcategories:token_seq\tsales_rank:float");
+    items.add(
+        "item_id:token\ttitle:token_seq\tbrand:token\tcategories:token_seq\tsales_rank:float");
     for (Item item : slice.items().items()) {
-      items.add(item.id() + "\t" + item.title() + "\t" + item.attribute("brand").orElse("") + "\t"
-          + item.attribute("category").orElse("") + "\t1000");
+      items.add(
+          item.id()
+              + "\t"
+              + item.title()
+              + "\t"
+              + item.attribute("brand").orElse("")
+              + "\t"
+              + item.attribute("category").orElse("")
+              + "\t1000");
     }
     writeLines(dir.resolve("Scientific-slice.inter"), inter, false);
     writeLines(dir.resolve("Scientific-slice.item"), items, false);
@@ -192,7 +220,7 @@ public final class FixtureGenerator {
   static void writeLines(Path file, List<String> lines, boolean gzip) throws IOException {
     try (OutputStream raw = Files.newOutputStream(file);
         OutputStream out = gzip ? new GZIPOutputStream(raw) : raw;
-        Writer writer = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+        Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
       for (String line : lines) {
         writer.write(line);
         writer.write('\n');

@@ -16,6 +16,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The importers for formats we have no real files of (Amazon 2018 raw, ratings CSV, original
@@ -45,8 +46,11 @@ class RealFixtureImportTest {
     assertThat(result.report().skippedLines()).isZero();
     // Descriptions are kept after the paper's three attributes, list joined with a space.
     Item first = result.dataset().items().get("B00TNNWMXI");
-    assertThat(first.attributes()).extracting(a -> a.key()).containsExactly("title", "brand", "category", "description");
-    assertThat(first.attribute("description")).contains("Synthetic description of B00TNNWMXI. Second paragraph.");
+    assertThat(first.attributes())
+        .extracting(a -> a.key())
+        .containsExactly("title", "brand", "category", "description");
+    assertThat(first.attribute("description"))
+        .contains("Synthetic description of B00TNNWMXI. Second paragraph.");
     // The metadata has "Industrial &amp; Scientific ..."; the dataset has the decoded text.
     assertThat(first.attribute("category")).get().asString().startsWith("Industrial & Scientific ");
   }
@@ -73,7 +77,8 @@ class RealFixtureImportTest {
     assertSameSequences(result.dataset(), false);
     assertSameItems(result.dataset());
     // Same users in the same order as umap.json (the slice order).
-    assertThat(result.dataset().users()).extracting(UserHistory::userId)
+    assertThat(result.dataset().users())
+        .extracting(UserHistory::userId)
         .containsExactlyElementsOf(expected.users().stream().map(UserHistory::userId).toList());
   }
 
@@ -87,12 +92,16 @@ class RealFixtureImportTest {
 
   @Test
   void allFormatsAgreeUnderThePaperLayout() throws IOException {
-    // After selecting the paper's attributes and dropping timestamps, every format's slice has the same
+    // After selecting the paper's attributes and dropping timestamps, every format's slice has the
+    // same
     // items; the raw and RecBole forms also agree on sequences and timestamps exactly.
-    Dataset raw = DatasetFilters.selectAttributes(Datasets.importAuto(fixtures.resolve("amazon-raw-gz")).dataset(),
-        AttributeLayout.PAPER);
-    Dataset recbole = DatasetFilters.selectAttributes(Datasets.importAuto(fixtures.resolve("recbole")).dataset(),
-        AttributeLayout.PAPER);
+    Dataset raw =
+        DatasetFilters.selectAttributes(
+            Datasets.importAuto(fixtures.resolve("amazon-raw-gz")).dataset(),
+            AttributeLayout.PAPER);
+    Dataset recbole =
+        DatasetFilters.selectAttributes(
+            Datasets.importAuto(fixtures.resolve("recbole")).dataset(), AttributeLayout.PAPER);
     Map<String, Item> rawItems = byId(raw.items().items());
     Map<String, Item> recboleItems = byId(recbole.items().items());
     assertThat(rawItems).isEqualTo(recboleItems);
@@ -123,7 +132,9 @@ class RealFixtureImportTest {
     for (Item want : expected.items().items()) {
       Item got = actual.items().get(want.id());
       for (String key : List.of("title", "brand", "category")) {
-        assertThat(got.attribute(key)).as("%s of %s", key, want.id()).isEqualTo(want.attribute(key));
+        assertThat(got.attribute(key))
+            .as("%s of %s", key, want.id())
+            .isEqualTo(want.attribute(key));
       }
     }
   }
@@ -137,19 +148,28 @@ class RealFixtureImportTest {
   }
 
   @Test
-  void everyImporterReproducesTheFullScientificCounts(@org.junit.jupiter.api.io.TempDir Path temp) throws IOException {
+  void everyImporterReproducesTheFullScientificCounts(@TempDir Path temp) throws IOException {
     // The whole UniSRec Scientific data re-serialized in every other format (as the fixtures are)
     // imports back to the published 8,442 / 4,385 / 59,427 with identical sequences.
     Dataset full = Datasets.importAuto(TestData.unisrec()).dataset();
     FixtureGenerator.write(full, temp);
     Map<String, UserHistory> want = byUser(full.users());
-    for (String format : List.of("amazon-raw-gz", "amazon-raw-plain", "amazon-ratings", "recformer-original", "recbole")) {
+    for (String format :
+        List.of(
+            "amazon-raw-gz",
+            "amazon-raw-plain",
+            "amazon-ratings",
+            "recformer-original",
+            "recbole")) {
       Dataset got = Datasets.importAuto(temp.resolve(format)).dataset();
-      assertThat(new long[] {got.userCount(), got.itemCount(), got.interactionCount()}).as(format)
+      assertThat(new long[] {got.userCount(), got.itemCount(), got.interactionCount()})
+          .as(format)
           .containsExactly(8_442, 4_385, 59_427);
       Map<String, UserHistory> byUser = byUser(got.users());
       for (UserHistory user : want.values()) {
-        assertThat(byUser.get(user.userId()).itemIds()).as("%s user %s", format, user.userId()).isEqualTo(user.itemIds());
+        assertThat(byUser.get(user.userId()).itemIds())
+            .as("%s user %s", format, user.userId())
+            .isEqualTo(user.itemIds());
       }
     }
   }

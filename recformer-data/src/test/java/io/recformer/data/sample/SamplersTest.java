@@ -31,7 +31,8 @@ class SamplersTest {
     for (int epoch = 0; epoch < epochs; epoch++) {
       TrainingSample pair = sampler.sample(List.of(ten), epoch).get(0);
       counts[pair.targetPosition()]++;
-      assertThat(pair.history().itemIds()).isEqualTo(ten.itemIds().subList(0, pair.targetPosition()));
+      assertThat(pair.history().itemIds())
+          .isEqualTo(ten.itemIds().subList(0, pair.targetPosition()));
       assertThat(pair.targetItemId()).isEqualTo("i" + pair.targetPosition());
     }
     for (int p = 0; p < 4; p++) {
@@ -49,7 +50,8 @@ class SamplersTest {
 
   @Test
   void samplersAreDeterministicUnderASeed() throws IOException {
-    List<UserHistory> train = LeaveOneOutSplit.of(Datasets.importAuto(TestData.office()).dataset()).train();
+    List<UserHistory> train =
+        LeaveOneOutSplit.of(Datasets.importAuto(TestData.office()).dataset()).train();
     FineTuneSampler a = new FineTuneSampler(FineTuneSampler.Policy.RANDOM_TARGET, 42L);
     FineTuneSampler b = new FineTuneSampler(FineTuneSampler.Policy.RANDOM_TARGET, 42L);
     FineTuneSampler c = new FineTuneSampler(FineTuneSampler.Policy.RANDOM_TARGET, 43L);
@@ -61,13 +63,16 @@ class SamplersTest {
     a.sample(train, 9);
     assertThat(positions(a.sample(train, 3))).isEqualTo(first);
     PretrainPairSampler p = new PretrainPairSampler(5L);
-    assertThat(positions(p.sample(train, 0))).isEqualTo(positions(new PretrainPairSampler(5L).sample(train, 0)));
+    assertThat(positions(p.sample(train, 0)))
+        .isEqualTo(positions(new PretrainPairSampler(5L).sample(train, 0)));
   }
 
   @Test
   void randomTargetGivesOneSamplePerUserWithinRange() throws IOException {
-    List<UserHistory> train = LeaveOneOutSplit.of(Datasets.importAuto(TestData.office()).dataset()).train();
-    List<TrainingSample> samples = new FineTuneSampler(FineTuneSampler.Policy.RANDOM_TARGET, 1L).sample(train, 0);
+    List<UserHistory> train =
+        LeaveOneOutSplit.of(Datasets.importAuto(TestData.office()).dataset()).train();
+    List<TrainingSample> samples =
+        new FineTuneSampler(FineTuneSampler.Policy.RANDOM_TARGET, 1L).sample(train, 0);
     assertThat(samples).hasSize(train.size());
     for (int i = 0; i < samples.size(); i++) {
       assertThat(samples.get(i).targetPosition()).isBetween(1, train.get(i).size() - 1);
@@ -76,11 +81,15 @@ class SamplersTest {
 
   @Test
   void allPrefixesGivesEveryPrefix() throws IOException {
-    List<UserHistory> train = LeaveOneOutSplit.of(Datasets.importAuto(TestData.unisrec()).dataset()).train();
-    List<TrainingSample> samples = new FineTuneSampler(FineTuneSampler.Policy.ALL_PREFIXES, 1L).sample(train, 0);
+    List<UserHistory> train =
+        LeaveOneOutSplit.of(Datasets.importAuto(TestData.unisrec()).dataset()).train();
+    List<TrainingSample> samples =
+        new FineTuneSampler(FineTuneSampler.Policy.ALL_PREFIXES, 1L).sample(train, 0);
     // Oracle: the UniSRec train file has one row per prefix: 34,101 rows.
     assertThat(samples).hasSize(34_101);
-    List<TrainingSample> small = new FineTuneSampler(FineTuneSampler.Policy.ALL_PREFIXES, 1L).sample(List.of(sequence(4)), 0);
+    List<TrainingSample> small =
+        new FineTuneSampler(FineTuneSampler.Policy.ALL_PREFIXES, 1L)
+            .sample(List.of(sequence(4)), 0);
     assertThat(small).extracting(TrainingSample::targetPosition).containsExactly(1, 2, 3);
     assertThat(small.get(2).history().itemIds()).containsExactly("i0", "i1", "i2");
   }

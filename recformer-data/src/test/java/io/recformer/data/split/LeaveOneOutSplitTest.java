@@ -17,11 +17,19 @@ import org.junit.jupiter.api.Test;
 class LeaveOneOutSplitTest {
 
   private static Dataset small() {
-    ItemCatalog items = ItemCatalog.of(List.of(Item.of("a", "title", "A"), Item.of("b", "title", "B"),
-        Item.of("c", "title", "C"), Item.of("d", "title", "D")));
-    return Dataset.of("s", items, List.of(
-        new UserHistory("u1", List.of("a", "b", "c", "d"), List.of(1L, 2L, 3L, 4L)),
-        UserHistory.of("u2", List.of("b", "a"))));
+    ItemCatalog items =
+        ItemCatalog.of(
+            List.of(
+                Item.of("a", "title", "A"),
+                Item.of("b", "title", "B"),
+                Item.of("c", "title", "C"),
+                Item.of("d", "title", "D")));
+    return Dataset.of(
+        "s",
+        items,
+        List.of(
+            new UserHistory("u1", List.of("a", "b", "c", "d"), List.of(1L, 2L, 3L, 4L)),
+            UserHistory.of("u2", List.of("b", "a"))));
   }
 
   @Test
@@ -30,14 +38,20 @@ class LeaveOneOutSplitTest {
     assertThat(split.train()).hasSize(2);
     assertThat(split.train().get(0).itemIds()).containsExactly("a", "b");
     assertThat(split.train().get(0).timestamps()).containsExactly(1L, 2L);
-    assertThat(split.validation()).singleElement().satisfies(e -> {
-      assertThat(e.history().itemIds()).containsExactly("a", "b");
-      assertThat(e.targetItemId()).isEqualTo("c");
-    });
-    assertThat(split.test()).singleElement().satisfies(e -> {
-      assertThat(e.history().itemIds()).containsExactly("a", "b", "c");
-      assertThat(e.targetItemId()).isEqualTo("d");
-    });
+    assertThat(split.validation())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.history().itemIds()).containsExactly("a", "b");
+              assertThat(e.targetItemId()).isEqualTo("c");
+            });
+    assertThat(split.test())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.history().itemIds()).containsExactly("a", "b", "c");
+              assertThat(e.targetItemId()).isEqualTo("d");
+            });
     // u2 has 2 items: training only, like the original.
     assertThat(split.trainOnlyUsers()).isEqualTo(1);
     assertThat(split.train().get(1).itemIds()).containsExactly("b", "a");
@@ -48,16 +62,20 @@ class LeaveOneOutSplitTest {
     // Oracle: the UniSRec files are themselves a leave-one-out split of the same data.
     Dataset dataset = Datasets.importAuto(TestData.unisrec()).dataset();
     LeaveOneOutSplit split = LeaveOneOutSplit.of(dataset);
-    List<String> asins = Files.readAllLines(TestData.unisrec().resolve("Scientific.item2index")).stream()
-        .map(l -> l.split("\t")[0]).toList();
+    List<String> asins =
+        Files.readAllLines(TestData.unisrec().resolve("Scientific.item2index")).stream()
+            .map(l -> l.split("\t", -1)[0])
+            .toList();
     List<String> testRows = Files.readAllLines(TestData.unisrec().resolve("Scientific.test.inter"));
-    List<String> validRows = Files.readAllLines(TestData.unisrec().resolve("Scientific.valid.inter"));
+    List<String> validRows =
+        Files.readAllLines(TestData.unisrec().resolve("Scientific.valid.inter"));
     assertThat(split.test()).hasSize(8_442);
     assertThat(split.validation()).hasSize(8_442);
     for (int u = 0; u < 8_442; u++) {
-      assertThat(split.test().get(u).targetItemId()).isEqualTo(asins.get(Integer.parseInt(testRows.get(u + 1).split("\t")[2])));
+      assertThat(split.test().get(u).targetItemId())
+          .isEqualTo(asins.get(Integer.parseInt(testRows.get(u + 1).split("\t", -1)[2])));
       assertThat(split.validation().get(u).targetItemId())
-          .isEqualTo(asins.get(Integer.parseInt(validRows.get(u + 1).split("\t")[2])));
+          .isEqualTo(asins.get(Integer.parseInt(validRows.get(u + 1).split("\t", -1)[2])));
     }
     long trainInteractions = split.train().stream().mapToLong(UserHistory::size).sum();
     assertThat(trainInteractions).isEqualTo(59_427 - 2 * 8_442);
@@ -86,7 +104,8 @@ class LeaveOneOutSplitTest {
 
     Dataset exact = UserSampling.exactly(dataset, 1000, 3L);
     assertThat(exact.userCount()).isEqualTo(1000);
-    assertThat(UserSampling.exactly(dataset, 1000, 3L).fingerprint()).isEqualTo(exact.fingerprint());
+    assertThat(UserSampling.exactly(dataset, 1000, 3L).fingerprint())
+        .isEqualTo(exact.fingerprint());
     assertThat(UserSampling.fraction(dataset, 0.1, 3L).userCount()).isEqualTo(491);
     assertThatThrownBy(() -> UserSampling.exactly(dataset, 5000, 1L))
         .hasMessage("user sample size must be in [0, 4905], got 5000");

@@ -14,9 +14,12 @@ import org.junit.jupiter.api.Test;
 
 class DatasetStatisticsTest {
 
-  /** A simple whitespace token counter over all attribute keys and values (the real tokenizer is wired later). */
-  static final ToIntFunction<Item> WHITESPACE = item -> item.attributes().stream()
-      .mapToInt(a -> words(a.key()) + words(a.value())).sum();
+  /**
+   * A simple whitespace token counter over all attribute keys and values (the real tokenizer is
+   * wired later).
+   */
+  static final ToIntFunction<Item> WHITESPACE =
+      item -> item.attributes().stream().mapToInt(a -> words(a.key()) + words(a.value())).sum();
 
   private static int words(String text) {
     String stripped = text.strip();
@@ -33,16 +36,20 @@ class DatasetStatisticsTest {
     assertThat(new long[] {unisrec.users(), unisrec.items(), unisrec.interactions()})
         .containsExactly(8_442, 4_385, 59_427);
     DatasetStatistics lcrec = stats(TestData.lcrec());
-    assertThat(new long[] {lcrec.users(), lcrec.items(), lcrec.interactions()}).containsExactly(8_317, 4_344, 58_492);
+    assertThat(new long[] {lcrec.users(), lcrec.items(), lcrec.interactions()})
+        .containsExactly(8_317, 4_344, 58_492);
     DatasetStatistics office = stats(TestData.office());
-    assertThat(new long[] {office.users(), office.items(), office.interactions()}).containsExactly(4_905, 2_420, 53_258);
+    assertThat(new long[] {office.users(), office.items(), office.interactions()})
+        .containsExactly(4_905, 2_420, 53_258);
     // Sequence lengths from the PROVENANCE files: LC-Rec 5..78, Office 5..94.
     assertThat(lcrec.sequenceLength().min()).isEqualTo(5);
     assertThat(lcrec.sequenceLength().max()).isEqualTo(78);
     assertThat(office.sequenceLength().max()).isEqualTo(94);
     assertThat(unisrec.sequenceLength().mean()).isCloseTo(59_427.0 / 8_442, within(1e-9));
     assertThat(office.tokensPerItem()).isPresent();
-    assertThat(unisrec.toMarkdown()).contains("| users | 8,442 |").contains("| interactions | 59,427 |")
+    assertThat(unisrec.toMarkdown())
+        .contains("| users | 8,442 |")
+        .contains("| interactions | 59,427 |")
         .contains("| tokens per item | ");
   }
 
@@ -64,7 +71,8 @@ class DatasetStatisticsTest {
     assertThat(DatasetStatistics.of(dataset).tokensPerItem()).isEmpty();
     DatasetStatistics constant = DatasetStatistics.of(dataset, item -> 7);
     assertThat(constant.tokensPerItem().orElseThrow().mean()).isCloseTo(7.0, within(1e-12));
-    // Office item 1786 has only "category: Computers & Accessories, Cables & Accessories, Input Devices, Digital Pens".
+    // Office item 1786 has only "category: Computers & Accessories, Cables & Accessories, Input
+    // Devices, Digital Pens".
     assertThat(WHITESPACE.applyAsInt(dataset.items().get("1786"))).isEqualTo(1 + 10);
   }
 }

@@ -16,29 +16,30 @@ import java.util.Objects;
  *     matrix products but pad more and hold more memory (about batch x length x 4 d floats per
  *     layer). Typical: 32 on CPU, 128 or more on a GPU
  */
-public record EncoderOptions(int intraOpThreads, ExecutionDevice device, int deviceId,
-    int batchSize) {
+public record EncoderOptions(
+    int intraOpThreads, ExecutionDevice device, int deviceId, int batchSize) {
 
   public EncoderOptions {
     if (intraOpThreads < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "intraOpThreads = %d is out of range: must be >= 1", intraOpThreads));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT, "intraOpThreads = %d is out of range: must be >= 1", intraOpThreads));
     }
     Objects.requireNonNull(device, "device");
     if (deviceId < 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "deviceId = %d is out of range: must be >= 0", deviceId));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "deviceId = %d is out of range: must be >= 0", deviceId));
     }
     if (batchSize < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "batchSize = %d is out of range: must be >= 1", batchSize));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "batchSize = %d is out of range: must be >= 1", batchSize));
     }
   }
 
   /** CPU, one intra-op thread per available processor, batches of 32. */
   public static EncoderOptions defaults() {
-    return new EncoderOptions(Runtime.getRuntime().availableProcessors(), ExecutionDevice.CPU, 0,
-        32);
+    return new EncoderOptions(
+        Runtime.getRuntime().availableProcessors(), ExecutionDevice.CPU, 0, 32);
   }
 
   public EncoderOptions withIntraOpThreads(int threads) {

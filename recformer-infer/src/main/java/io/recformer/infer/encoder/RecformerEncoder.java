@@ -5,12 +5,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
-import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.ArtifactFormatException;
 import io.recformer.core.format.BundleArchive;
 import io.recformer.core.format.BundleManifest;
 import io.recformer.core.format.EncoderModelContract;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.Item;
 import io.recformer.core.text.BatchCollator;
 import io.recformer.core.text.EncodedBatch;
@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +41,14 @@ import org.slf4j.LoggerFactory;
  * model bundle written by recformer-train's exporter (a directory, or its single-file archive).
  *
  * <p>Opening checks the bundle: the manifest's kind, format version and file hashes, then the
- * model's own metadata (kind, model format version, and a config equal to the manifest's), and
- * that the model has the expected inputs and outputs. Items are encoded as {@code [CLS] + item},
+ * model's own metadata (kind, model format version, and a config equal to the manifest's), and that
+ * the model has the expected inputs and outputs. Items are encoded as {@code [CLS] + item},
  * histories as {@code [CLS]} followed by the most recent items first (reference section 2), both
  * cut to the config's {@code maxTokens}.
  *
  * <p>Sequences are encoded in batches of {@link EncoderOptions#batchSize()} after sorting them by
- * length, so each batch holds similar lengths and little padding; results come back in the
- * caller's order. Scoring is the dot product of two returned vectors (their cosine).
+ * length, so each batch holds similar lengths and little padding; results come back in the caller's
+ * order. Scoring is the dot product of two returned vectors (their cosine).
  *
  * <p>Thread-safe: concurrent calls share one ONNX Runtime session (whose {@code run} is
  * thread-safe) and one tokenizer. {@link #close()} waits for running calls, is idempotent, and
@@ -68,8 +70,12 @@ public final class RecformerEncoder implements AutoCloseable {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
-  private RecformerEncoder(BundleManifest manifest, EncoderOptions options, OrtEnvironment env,
-      OrtSession session, RecformerTokenizer tokenizer) {
+  private RecformerEncoder(
+      BundleManifest manifest,
+      EncoderOptions options,
+      OrtEnvironment env,
+      OrtSession session,
+      RecformerTokenizer tokenizer) {
     this.manifest = manifest;
     this.options = options;
     this.config = manifest.config();
@@ -91,10 +97,10 @@ public final class RecformerEncoder implements AutoCloseable {
    * @param bundle a bundle directory, its {@code manifest.json}, or a bundle archive (.zip)
    * @throws NoSuchFileException if the bundle or a file it names is missing
    * @throws ArtifactFormatException if the manifest or the model is of another kind or a newer
-   *     version, a file does not match its hash, the model's config differs from the manifest's,
-   *     or the model lacks an expected input or output
-   * @throws EncoderException if ONNX Runtime cannot create the session, e.g. CUDA was asked for
-   *     and is not available
+   *     version, a file does not match its hash, the model's config differs from the manifest's, or
+   *     the model lacks an expected input or output
+   * @throws EncoderException if ONNX Runtime cannot create the session, e.g. CUDA was asked for and
+   *     is not available
    */
   public static RecformerEncoder open(Path bundle, EncoderOptions options) throws IOException {
     Objects.requireNonNull(bundle, "bundle");
@@ -122,15 +128,23 @@ public final class RecformerEncoder implements AutoCloseable {
     long start = System.nanoTime();
     BundleManifest manifest = BundleManifest.read(dir);
     if (!manifest.outputNames().contains(EncoderModelContract.OUTPUT_EMBEDDING)) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s: the manifest's outputNames %s lack '%s'; this bundle was not written by the"
-              + " recformer exporter", source, manifest.outputNames(),
-          EncoderModelContract.OUTPUT_EMBEDDING));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s: the manifest's outputNames %s lack '%s'; this bundle was not written by the"
+                  + " recformer exporter",
+              source,
+              manifest.outputNames(),
+              EncoderModelContract.OUTPUT_EMBEDDING));
     }
     if (manifest.outputDimension() != manifest.config().hiddenSize()) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s: outputDimension = %d but the config's hiddenSize = %d; they must be equal", source,
-          manifest.outputDimension(), manifest.config().hiddenSize()));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s: outputDimension = %d but the config's hiddenSize = %d; they must be equal",
+              source,
+              manifest.outputDimension(),
+              manifest.config().hiddenSize()));
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Path modelFile = dir.resolve(manifest.modelFile());
@@ -139,12 +153,18 @@ public final class RecformerEncoder implements AutoCloseable {
     OrtSession session = createSession(env, model, options, source);
     try {
       checkModel(session, manifest, source + " (" + manifest.modelFile() + ")");
-      RecformerTokenizer tokenizer = RecformerTokenizer.open(dir.resolve(manifest.tokenizerFile()),
-          manifest.config());
-      LOG.info(String.format(Locale.ROOT, "opened bundle %s (%d x %d, %s, %d intra-op threads)"
-              + " in %.2f s", source, manifest.config().numLayers(),
-          manifest.config().hiddenSize(), options.device(), options.intraOpThreads(),
-          (System.nanoTime() - start) / 1e9));
+      RecformerTokenizer tokenizer =
+          RecformerTokenizer.open(dir.resolve(manifest.tokenizerFile()), manifest.config());
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "opened bundle %s (%d x %d, %s, %d intra-op threads)" + " in %.2f s",
+              source,
+              manifest.config().numLayers(),
+              manifest.config().hiddenSize(),
+              options.device(),
+              options.intraOpThreads(),
+              (System.nanoTime() - start) / 1e9));
       return new RecformerEncoder(manifest, options, env, session, tokenizer);
     } catch (IOException | RuntimeException e) {
       closeQuietly(session, e);
@@ -152,15 +172,18 @@ public final class RecformerEncoder implements AutoCloseable {
     }
   }
 
-  private static OrtSession createSession(OrtEnvironment env, byte[] model, EncoderOptions options,
-      String source) {
+  private static OrtSession createSession(
+      OrtEnvironment env, byte[] model, EncoderOptions options, String source) {
     if (options.device() == ExecutionDevice.CUDA
         && !OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-      throw new EncoderException(String.format(Locale.ROOT,
-          "CUDA execution provider not available in this ONNX Runtime build (available: %s):"
-              + " add com.microsoft.onnxruntime:onnxruntime_gpu (Maven profile `gpu` of"
-              + " recformer-infer) instead of onnxruntime, and a CUDA 12 driver with cuDNN 9;"
-              + " see docs/gpu.md", OrtEnvironment.getAvailableProviders()));
+      throw new EncoderException(
+          String.format(
+              Locale.ROOT,
+              "CUDA execution provider not available in this ONNX Runtime build (available: %s):"
+                  + " add com.microsoft.onnxruntime:onnxruntime_gpu (Maven profile `gpu` of"
+                  + " recformer-infer) instead of onnxruntime, and a CUDA 12 driver with cuDNN 9;"
+                  + " see docs/gpu.md",
+              OrtEnvironment.getAvailableProviders()));
     }
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setIntraOpNumThreads(options.intraOpThreads());
@@ -170,16 +193,21 @@ public final class RecformerEncoder implements AutoCloseable {
         try {
           so.addCUDA(options.deviceId());
         } catch (OrtException e) {
-          throw new EncoderException(String.format(Locale.ROOT,
-              "CUDA execution provider could not be initialized on device %d: %s. It needs an"
-                  + " NVIDIA GPU with a CUDA 12 driver and cuDNN 9 libraries on the library path;"
-                  + " see docs/gpu.md", options.deviceId(), e.getMessage()), e);
+          throw new EncoderException(
+              String.format(
+                  Locale.ROOT,
+                  "CUDA execution provider could not be initialized on device %d: %s. It needs an"
+                      + " NVIDIA GPU with a CUDA 12 driver and cuDNN 9 libraries on the library"
+                      + " path; see docs/gpu.md",
+                  options.deviceId(),
+                  e.getMessage()),
+              e);
         }
       }
       return env.createSession(model, so);
     } catch (OrtException e) {
-      throw new EncoderException("ONNX Runtime could not create a session for " + source + ": "
-          + e.getMessage(), e);
+      throw new EncoderException(
+          "ONNX Runtime could not create a session for " + source + ": " + e.getMessage(), e);
     }
   }
 
@@ -194,13 +222,22 @@ public final class RecformerEncoder implements AutoCloseable {
     EncoderModelContract.verifyMetadata(metadata, manifest, source);
     Set<String> inputs = session.getInputNames();
     if (!inputs.equals(Set.copyOf(EncoderModelContract.INPUT_NAMES))) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s has inputs %s, expected %s", source, inputs, EncoderModelContract.INPUT_NAMES));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s has inputs %s, expected %s",
+              source,
+              inputs,
+              EncoderModelContract.INPUT_NAMES));
     }
     if (!session.getOutputNames().contains(EncoderModelContract.OUTPUT_EMBEDDING)) {
-      throw new ArtifactFormatException(String.format(Locale.ROOT,
-          "%s has outputs %s, expected one named '%s'", source, session.getOutputNames(),
-          EncoderModelContract.OUTPUT_EMBEDDING));
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "%s has outputs %s, expected one named '%s'",
+              source,
+              session.getOutputNames(),
+              EncoderModelContract.OUTPUT_EMBEDDING));
     }
   }
 
@@ -219,8 +256,8 @@ public final class RecformerEncoder implements AutoCloseable {
   }
 
   /**
-   * The bundle's tokenizer, e.g. for an {@code ItemTokenCache} whose sequences then go to
-   * {@link #encodeSequences}. Owned by this encoder: do not close it; it is closed with the encoder.
+   * The bundle's tokenizer, e.g. for an {@code ItemTokenCache} whose sequences then go to {@link
+   * #encodeSequences}. Owned by this encoder: do not close it; it is closed with the encoder.
    */
   public RecformerTokenizer tokenizer() {
     return tokenizer;
@@ -262,13 +299,15 @@ public final class RecformerEncoder implements AutoCloseable {
   /** {@link #encodeHistory} for many users, batched; results in the given order. */
   public float[][] encodeHistories(List<List<Item>> historiesOldestFirst) {
     Objects.requireNonNull(historiesOldestFirst, "histories");
-    List<EncodedSequence> sequences = read(() -> {
-      List<EncodedSequence> out = new ArrayList<>(historiesOldestFirst.size());
-      for (List<Item> history : historiesOldestFirst) {
-        out.add(tokenizer.encodeHistory(history));
-      }
-      return out;
-    });
+    List<EncodedSequence> sequences =
+        read(
+            () -> {
+              List<EncodedSequence> out = new ArrayList<>(historiesOldestFirst.size());
+              for (List<Item> history : historiesOldestFirst) {
+                out.add(tokenizer.encodeHistory(history));
+              }
+              return out;
+            });
     return encodeSequences(sequences);
   }
 
@@ -294,51 +333,74 @@ public final class RecformerEncoder implements AutoCloseable {
       order[i] = i;
     }
     // Stable sort by length: each batch holds similar lengths, so little padding.
-    java.util.Arrays.sort(order, Comparator.comparingInt(i -> sequences.get(i).length()));
+    Arrays.sort(order, Comparator.comparingInt(i -> sequences.get(i).length()));
     int batchSize = options.batchSize();
     long start = System.nanoTime();
     long lastLog = start;
-    return read(() -> {
-      long logged = lastLog;
-      for (int from = 0; from < count; from += batchSize) {
-        int to = Math.min(count, from + batchSize);
-        List<EncodedSequence> batch = new ArrayList<>(to - from);
-        for (int k = from; k < to; k++) {
-          batch.add(sequences.get(order[k]));
-        }
-        float[][] vectors = run(collator.collate(batch));
-        for (int k = from; k < to; k++) {
-          out[order[k]] = vectors[k - from];
-        }
-        long now = System.nanoTime();
-        if (now - logged > 10_000_000_000L) {
-          double seconds = (now - start) / 1e9;
-          LOG.info(String.format(Locale.ROOT, "encoded %d of %d sequences (%.0f/s, ETA %.0f s)",
-              to, count, to / seconds, (count - to) * seconds / to));
-          logged = now;
-        }
-      }
-      return out;
-    });
+    return read(
+        () -> {
+          long logged = lastLog;
+          for (int from = 0; from < count; from += batchSize) {
+            int to = Math.min(count, from + batchSize);
+            List<EncodedSequence> batch = new ArrayList<>(to - from);
+            for (int k = from; k < to; k++) {
+              batch.add(sequences.get(order[k]));
+            }
+            float[][] vectors = run(collator.collate(batch));
+            for (int k = from; k < to; k++) {
+              out[order[k]] = vectors[k - from];
+            }
+            long now = System.nanoTime();
+            if (now - logged > 10_000_000_000L) {
+              double seconds = (now - start) / 1e9;
+              LOG.info(
+                  String.format(
+                      Locale.ROOT,
+                      "encoded %d of %d sequences (%.0f/s, ETA %.0f s)",
+                      to,
+                      count,
+                      to / seconds,
+                      (count - to) * seconds / to));
+              logged = now;
+            }
+          }
+          return out;
+        });
   }
 
   private void check(EncodedSequence s, int index) {
     if (s.length() > config.maxTokens()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "sequence %d has %d tokens, more than the model's maxTokens = %d", index, s.length(),
-          config.maxTokens()));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "sequence %d has %d tokens, more than the model's maxTokens = %d",
+              index,
+              s.length(),
+              config.maxTokens()));
     }
     int[] ids = s.inputIds();
     int[] positions = s.tokenPositionIds();
     int[] items = s.itemPositionIds();
     for (int t = 0; t < ids.length; t++) {
-      if (ids[t] < 0 || ids[t] >= config.vocabSize() || positions[t] < 0
-          || positions[t] >= config.maxPositions() || items[t] < 0
+      if (ids[t] < 0
+          || ids[t] >= config.vocabSize()
+          || positions[t] < 0
+          || positions[t] >= config.maxPositions()
+          || items[t] < 0
           || items[t] >= config.maxItemPositions()) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "sequence %d, token %d: id %d, position %d, item position %d; the model has %d ids,"
-                + " %d positions and %d item positions", index, t, ids[t], positions[t], items[t],
-            config.vocabSize(), config.maxPositions(), config.maxItemPositions()));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "sequence %d, token %d: id %d, position %d, item position %d; the model has %d ids,"
+                    + " %d positions and %d item positions",
+                index,
+                t,
+                ids[t],
+                positions[t],
+                items[t],
+                config.vocabSize(),
+                config.maxPositions(),
+                config.maxItemPositions()));
       }
     }
   }
@@ -346,8 +408,14 @@ public final class RecformerEncoder implements AutoCloseable {
   /** One engine call: normalized vectors of the batch's rows. */
   private float[][] run(EncodedBatch batch) {
     long[] shape = {batch.batchSize(), batch.length()};
-    int[][] arrays = {batch.inputIds(), batch.tokenTypeIds(), batch.tokenPositionIds(),
-        batch.itemPositionIds(), batch.attentionMask(), batch.globalAttentionMask()};
+    int[][] arrays = {
+      batch.inputIds(),
+      batch.tokenTypeIds(),
+      batch.tokenPositionIds(),
+      batch.itemPositionIds(),
+      batch.attentionMask(),
+      batch.globalAttentionMask()
+    };
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {
       for (int i = 0; i < arrays.length; i++) {
@@ -356,12 +424,13 @@ public final class RecformerEncoder implements AutoCloseable {
         for (int j = 0; j < a.length; j++) {
           wide[j] = a[j];
         }
-        inputs.put(EncoderModelContract.INPUT_NAMES.get(i),
+        inputs.put(
+            EncoderModelContract.INPUT_NAMES.get(i),
             OnnxTensor.createTensor(env, LongBuffer.wrap(wide), shape));
       }
       try (OrtSession.Result result = session.run(inputs, requestedOutputs)) {
-        OnnxTensor tensor = (OnnxTensor) result.get(EncoderModelContract.OUTPUT_EMBEDDING)
-            .orElseThrow();
+        OnnxTensor tensor =
+            (OnnxTensor) result.get(EncoderModelContract.OUTPUT_EMBEDDING).orElseThrow();
         FloatBuffer values = tensor.getFloatBuffer();
         int d = dimension();
         float[][] out = new float[batch.batchSize()][d];
@@ -371,16 +440,21 @@ public final class RecformerEncoder implements AutoCloseable {
         return out;
       }
     } catch (OrtException e) {
-      throw new EncoderException(String.format(Locale.ROOT,
-          "ONNX Runtime failed on a batch of %d x %d tokens: %s", batch.batchSize(),
-          batch.length(), e.getMessage()), e);
+      throw new EncoderException(
+          String.format(
+              Locale.ROOT,
+              "ONNX Runtime failed on a batch of %d x %d tokens: %s",
+              batch.batchSize(),
+              batch.length(),
+              e.getMessage()),
+          e);
     } finally {
       inputs.values().forEach(OnnxTensor::close);
     }
   }
 
   /** Runs {@code work} unless closed; close() waits for it. */
-  private <T> T read(java.util.function.Supplier<T> work) {
+  private <T> T read(Supplier<T> work) {
     lifecycle.readLock().lock();
     try {
       if (closed) {
@@ -415,8 +489,13 @@ public final class RecformerEncoder implements AutoCloseable {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "RecformerEncoder[%d x %d, dim %d, %s, batch %d]",
-        config.numLayers(), config.hiddenSize(), dimension(), options.device(),
+    return String.format(
+        Locale.ROOT,
+        "RecformerEncoder[%d x %d, dim %d, %s, batch %d]",
+        config.numLayers(),
+        config.hiddenSize(),
+        dimension(),
+        options.device(),
         options.batchSize());
   }
 
@@ -436,5 +515,4 @@ public final class RecformerEncoder implements AutoCloseable {
       LOG.warn("could not delete temporary directory {}: {}", dir, e.getMessage());
     }
   }
-
 }

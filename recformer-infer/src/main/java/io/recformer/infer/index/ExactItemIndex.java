@@ -3,6 +3,7 @@ package io.recformer.infer.index;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
@@ -19,11 +20,11 @@ import java.util.OptionalInt;
  * items so that the item matrix is read from memory once per batch.
  *
  * <p>Inner products run in one of two kernels: plain Java (always available) or, when the JVM is
- * started with {@code --add-modules jdk.incubator.vector}, the JDK's incubating Vector API, which is
- * several times faster per core and reads memory-mapped vectors in place; the JVM then prints a
+ * started with {@code --add-modules jdk.incubator.vector}, the JDK's incubating Vector API, which
+ * is several times faster per core and reads memory-mapped vectors in place; the JVM then prints a
  * one-line incubator warning. Results of both kernels agree with a double-precision reference to
- * about 1e-6; within one JVM every call uses the same kernel, so rankings are deterministic.
- * {@code -Drecformer.index.kernel=scalar} forces the plain-Java kernel.
+ * about 1e-6; within one JVM every call uses the same kernel, so rankings are deterministic. {@code
+ * -Drecformer.index.kernel=scalar} forces the plain-Java kernel.
  *
  * <p>Instances are immutable and safe for concurrent queries. Cold-start items are added with
  * {@link #withAdded}, which returns a new index sharing the existing vectors (and their mapping)
@@ -35,9 +36,13 @@ import java.util.OptionalInt;
  */
 public final class ExactItemIndex implements ItemIndex {
 
-  /** What {@link #withAdded(List, float[][], OnExisting)} does with an id the index already holds. */
+  /**
+   * What {@link #withAdded(List, float[][], OnExisting)} does with an id the index already holds.
+   */
   public enum OnExisting {
-    /** Reject the whole call, naming the id (the default: silent replacement hides id collisions). */
+    /**
+     * Reject the whole call, naming the id (the default: silent replacement hides id collisions).
+     */
     FAIL,
     /** Replace the stored vector; the item keeps its row. */
     REPLACE
@@ -56,11 +61,13 @@ public final class ExactItemIndex implements ItemIndex {
    *     the file. Mapping (the default) opens instantly and needs no heap, so an index larger than
    *     the heap can be served, and several processes share one copy in the page cache. Reading
    *     costs a pass over the file at open (about 0.5-1 s per GB) and heap for the whole matrix,
-   *     but scans then run at the heap index's steady speed: on the (loaded) benchmark machine, scanning
-   *     a mapped matrix intermittently cost 2-14x the CPU time of the same matrix in process-owned
-   *     memory (docs/benchmarks.md, "Item index"). Typical: true for latency-critical serving when the heap allows it.
+   *     but scans then run at the heap index's steady speed: on the (loaded) benchmark machine,
+   *     scanning a mapped matrix intermittently cost 2-14x the CPU time of the same matrix in
+   *     process-owned memory (docs/benchmarks.md, "Item index"). Typical: true for latency-critical
+   *     serving when the heap allows it.
    */
-  public record OpenOptions(String expectedFingerprint, boolean verifyVectorChecksum, boolean vectorsInHeap) {
+  public record OpenOptions(
+      String expectedFingerprint, boolean verifyVectorChecksum, boolean vectorsInHeap) {
 
     /** Any fingerprint, full verification, vectors mapped. */
     public static final OpenOptions DEFAULTS = new OpenOptions(null, true, false);
@@ -94,7 +101,8 @@ public final class ExactItemIndex implements ItemIndex {
 
   private ExactItemIndex(VectorStore store, IdTable ids, String fingerprint, Kernel kernel) {
     if (store.size() != ids.size()) {
-      throw new IllegalArgumentException("index has " + store.size() + " vectors but " + ids.size() + " ids");
+      throw new IllegalArgumentException(
+          "index has " + store.size() + " vectors but " + ids.size() + " ids");
     }
     this.store = store;
     this.ids = ids;
@@ -125,26 +133,34 @@ public final class ExactItemIndex implements ItemIndex {
     Objects.requireNonNull(fingerprint, "fingerprint");
     if (vectors.length == 0 && ids.isEmpty()) {
       throw new IllegalArgumentException(
-          "cannot infer the dimension of an empty index; use build(ids, flatVectors, dimension, fingerprint)");
+          "cannot infer the dimension of an empty index; use build(ids, flatVectors, dimension,"
+              + " fingerprint)");
     }
     String[] idArray = idArray(ids, vectors.length);
     int dimension = vectors[0] == null ? 0 : vectors[0].length;
     return new ExactItemIndex(
-        VectorStore.ofHeap(normalizedRows(idArray, vectors, dimension, 0), idArray.length, dimension,
+        VectorStore.ofHeap(
+            normalizedRows(idArray, vectors, dimension, 0),
+            idArray.length,
+            dimension,
             VectorStore.MAX_HEAP_SEGMENT_FLOATS),
-        IdTable.of(idArray), fingerprint);
+        IdTable.of(idArray),
+        fingerprint);
   }
 
   /**
    * An index of these items from one row-major array ({@code ids.size() * dimension} floats): row
    * {@code i} is {@code flatVectors[i * dimension .. (i + 1) * dimension)}. The array is copied.
    */
-  public static ExactItemIndex build(List<String> ids, float[] flatVectors, int dimension, String fingerprint) {
+  public static ExactItemIndex build(
+      List<String> ids, float[] flatVectors, int dimension, String fingerprint) {
     Objects.requireNonNull(flatVectors, "flatVectors");
     return adopt(ids, flatVectors.clone(), dimension, fingerprint);
   }
 
-  /** As {@link #build(List, float[], int, String)} but normalizes {@code flat} in place (no copy). */
+  /**
+   * As {@link #build(List, float[], int, String)} but normalizes {@code flat} in place (no copy).
+   */
   static ExactItemIndex adopt(List<String> ids, float[] flat, int dimension, String fingerprint) {
     Objects.requireNonNull(ids, "ids");
     Objects.requireNonNull(fingerprint, "fingerprint");
@@ -152,8 +168,15 @@ public final class ExactItemIndex implements ItemIndex {
       throw new IllegalArgumentException("dimension must be > 0, was " + dimension);
     }
     if ((long) ids.size() * dimension != flat.length) {
-      throw new IllegalArgumentException("flatVectors has " + flat.length + " floats, expected " + ids.size()
-          + " ids x dimension " + dimension + " = " + (long) ids.size() * dimension);
+      throw new IllegalArgumentException(
+          "flatVectors has "
+              + flat.length
+              + " floats, expected "
+              + ids.size()
+              + " ids x dimension "
+              + dimension
+              + " = "
+              + (long) ids.size() * dimension);
     }
     String[] idArray = idArray(ids, ids.size());
     for (int row = 0; row < idArray.length; row++) {
@@ -161,7 +184,8 @@ public final class ExactItemIndex implements ItemIndex {
     }
     return new ExactItemIndex(
         VectorStore.ofHeap(flat, idArray.length, dimension, VectorStore.MAX_HEAP_SEGMENT_FLOATS),
-        IdTable.of(idArray), fingerprint);
+        IdTable.of(idArray),
+        fingerprint);
   }
 
   /** Opens an index file with {@link OpenOptions#DEFAULTS}. */
@@ -178,8 +202,12 @@ public final class ExactItemIndex implements ItemIndex {
    */
   public static ExactItemIndex open(Path file, OpenOptions options) throws IOException {
     Objects.requireNonNull(options, "options");
-    return IndexFile.read(file, options.expectedFingerprint(), options.verifyVectorChecksum(),
-        VectorStore.MAX_MAPPED_SEGMENT_BYTES, options.vectorsInHeap());
+    return IndexFile.read(
+        file,
+        options.expectedFingerprint(),
+        options.verifyVectorChecksum(),
+        VectorStore.MAX_MAPPED_SEGMENT_BYTES,
+        options.vectorsInHeap());
   }
 
   /**
@@ -191,8 +219,8 @@ public final class ExactItemIndex implements ItemIndex {
   }
 
   /**
-   * A new index holding this index's items followed by the given new ones (cold start); this
-   * index is unchanged and the two share the existing vectors. Fails if an id is already present.
+   * A new index holding this index's items followed by the given new ones (cold start); this index
+   * is unchanged and the two share the existing vectors. Fails if an id is already present.
    */
   public ExactItemIndex withAdded(List<String> newIds, float[][] vectors) {
     return withAdded(newIds, vectors, OnExisting.FAIL);
@@ -218,8 +246,12 @@ public final class ExactItemIndex implements ItemIndex {
         appendedIds.add(idArray[i]);
         appendedPositions.add(i);
       } else if (onExisting == OnExisting.FAIL) {
-        throw new IllegalArgumentException("item '" + idArray[i] + "' is already in the index at row " + existing
-            + "; pass OnExisting.REPLACE to replace its vector");
+        throw new IllegalArgumentException(
+            "item '"
+                + idArray[i]
+                + "' is already in the index at row "
+                + existing
+                + "; pass OnExisting.REPLACE to replace its vector");
       } else {
         replacedRows.add(existing);
         replacedPositions.add(i);
@@ -233,7 +265,7 @@ public final class ExactItemIndex implements ItemIndex {
       for (int i = 0; i < rows.length; i++) {
         rows[i] = replacedRows.get(i);
         int p = replacedPositions.get(i);
-        replacements[i] = java.util.Arrays.copyOfRange(normalized, p * dim, (p + 1) * dim);
+        replacements[i] = Arrays.copyOfRange(normalized, p * dim, (p + 1) * dim);
       }
       next = next.replaced(rows, replacements);
     }
@@ -312,10 +344,12 @@ public final class ExactItemIndex implements ItemIndex {
       checkExcludedRows(options);
       return List.copyOf(results);
     }
-    TopKScan.Eligibility eligibility = new TopKScan.Eligibility(
-        excludedRows(options), options.rowFilter(), options.idFilter(), ids::id);
+    TopKScan.Eligibility eligibility =
+        new TopKScan.Eligibility(
+            excludedRows(options), options.rowFilter(), options.idFilter(), ids::id);
     int partitions = TopKScan.partitions(options.threads(), size(), dimension());
-    List<long[]> keys = TopKScan.topKeys(store, normalized, k, eligibility, partitions, options.executor(), kernel);
+    List<long[]> keys =
+        TopKScan.topKeys(store, normalized, k, eligibility, partitions, options.executor(), kernel);
     for (long[] perQuery : keys) {
       List<ScoredItem> list = new ArrayList<>(perQuery.length);
       for (long key : perQuery) {
@@ -329,8 +363,17 @@ public final class ExactItemIndex implements ItemIndex {
 
   @Override
   public String toString() {
-    return "ExactItemIndex[size=" + size() + ", dimension=" + dimension() + ", fingerprint='" + fingerprint
-        + "', segments=" + store.segmentCount() + (isMemoryMapped() ? ", mapped" : "") + ", kernel=" + kernel.name()
+    return "ExactItemIndex[size="
+        + size()
+        + ", dimension="
+        + dimension()
+        + ", fingerprint='"
+        + fingerprint
+        + "', segments="
+        + store.segmentCount()
+        + (isMemoryMapped() ? ", mapped" : "")
+        + ", kernel="
+        + kernel.name()
         + "]";
   }
 
@@ -345,7 +388,8 @@ public final class ExactItemIndex implements ItemIndex {
   private void checkExcludedRows(QueryOptions options) {
     for (int row : options.excludedRows()) {
       if (row >= size()) {
-        throw new IllegalArgumentException("excluded row " + row + " is outside [0, " + size() + ")");
+        throw new IllegalArgumentException(
+            "excluded row " + row + " is outside [0, " + size() + ")");
       }
     }
   }
@@ -375,7 +419,12 @@ public final class ExactItemIndex implements ItemIndex {
     }
     if (query.length != dimension()) {
       throw new IllegalArgumentException(
-          name + " has dimension " + query.length + ", the index holds " + dimension() + "-dim vectors");
+          name
+              + " has dimension "
+              + query.length
+              + ", the index holds "
+              + dimension()
+              + "-dim vectors");
     }
     float[] out = query.clone();
     normalize(out, 0, out.length, name);
@@ -385,13 +434,15 @@ public final class ExactItemIndex implements ItemIndex {
   private static String[] idArray(List<String> ids, int vectorCount) {
     Objects.requireNonNull(ids, "ids");
     if (ids.size() != vectorCount) {
-      throw new IllegalArgumentException("got " + ids.size() + " ids but " + vectorCount + " vectors");
+      throw new IllegalArgumentException(
+          "got " + ids.size() + " ids but " + vectorCount + " vectors");
     }
     String[] out = new String[ids.size()];
     for (int i = 0; i < out.length; i++) {
       String id = ids.get(i);
       if (id == null || id.isEmpty()) {
-        throw new IllegalArgumentException("item id at position " + i + " is " + (id == null ? "null" : "empty"));
+        throw new IllegalArgumentException(
+            "item id at position " + i + " is " + (id == null ? "null" : "empty"));
       }
       out[i] = id;
     }
@@ -399,22 +450,41 @@ public final class ExactItemIndex implements ItemIndex {
   }
 
   /** Validates and normalizes {@code vectors} into one row-major array. */
-  private static float[] normalizedRows(String[] idArray, float[][] vectors, int dimension, int firstRow) {
+  private static float[] normalizedRows(
+      String[] idArray, float[][] vectors, int dimension, int firstRow) {
     if (dimension <= 0) {
-      throw new IllegalArgumentException("vector of item '" + idArray[0] + "' (row " + firstRow
-          + ") is " + (vectors[0] == null ? "null" : "empty"));
+      throw new IllegalArgumentException(
+          "vector of item '"
+              + idArray[0]
+              + "' (row "
+              + firstRow
+              + ") is "
+              + (vectors[0] == null ? "null" : "empty"));
     }
     if ((long) vectors.length * dimension > VectorStore.MAX_HEAP_SEGMENT_FLOATS) {
-      throw new IllegalArgumentException("build from float[][] holds at most " + VectorStore.MAX_HEAP_SEGMENT_FLOATS
-          + " floats per call, got " + vectors.length + " x " + dimension + "; add the rest with withAdded");
+      throw new IllegalArgumentException(
+          "build from float[][] holds at most "
+              + VectorStore.MAX_HEAP_SEGMENT_FLOATS
+              + " floats per call, got "
+              + vectors.length
+              + " x "
+              + dimension
+              + "; add the rest with withAdded");
     }
     float[] flat = new float[vectors.length * dimension];
     for (int i = 0; i < vectors.length; i++) {
       float[] v = vectors[i];
       int row = firstRow + i;
       if (v == null || v.length != dimension) {
-        throw new IllegalArgumentException("vector of item '" + idArray[i] + "' (row " + row + ") has dimension "
-            + (v == null ? "null" : Integer.toString(v.length)) + ", expected " + dimension);
+        throw new IllegalArgumentException(
+            "vector of item '"
+                + idArray[i]
+                + "' (row "
+                + row
+                + ") has dimension "
+                + (v == null ? "null" : Integer.toString(v.length))
+                + ", expected "
+                + dimension);
       }
       System.arraycopy(v, 0, flat, i * dimension, dimension);
       normalizeInPlace(idArray[i], row, flat, i * dimension, dimension);
@@ -422,7 +492,8 @@ public final class ExactItemIndex implements ItemIndex {
     return flat;
   }
 
-  private static void normalizeInPlace(String id, int row, float[] data, int offset, int dimension) {
+  private static void normalizeInPlace(
+      String id, int row, float[] data, int offset, int dimension) {
     normalize(data, offset, dimension, "vector of item '" + id + "' (row " + row + ")");
   }
 
@@ -435,7 +506,8 @@ public final class ExactItemIndex implements ItemIndex {
     for (int i = 0; i < length; i++) {
       float x = data[offset + i];
       if (!Float.isFinite(x)) {
-        throw new IllegalArgumentException(name + " has " + x + " at position " + i + "; vectors must be finite");
+        throw new IllegalArgumentException(
+            name + " has " + x + " at position " + i + "; vectors must be finite");
       }
       sum += (double) x * x;
     }

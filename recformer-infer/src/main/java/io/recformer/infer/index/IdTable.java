@@ -35,8 +35,8 @@ final class IdTable {
   }
 
   /**
-   * A table of these ids (taken over); fails with {@link IllegalArgumentException} naming the
-   * first duplicate or empty id.
+   * A table of these ids (taken over); fails with {@link IllegalArgumentException} naming the first
+   * duplicate or empty id.
    */
   static IdTable of(String[] ids) {
     return new IdTable(null, ids, indexOf(ids, null, 0), null);
@@ -48,16 +48,19 @@ final class IdTable {
       String id = ids[i];
       int row = firstRow + i;
       if (id == null || id.isEmpty()) {
-        throw new IllegalArgumentException("item id at row " + row + " is " + (id == null ? "null" : "empty"));
+        throw new IllegalArgumentException(
+            "item id at row " + row + " is " + (id == null ? "null" : "empty"));
       }
       Integer previous = map.putIfAbsent(id, row);
       if (previous != null) {
-        throw new IllegalArgumentException("duplicate item id '" + id + "' at rows " + previous + " and " + row);
+        throw new IllegalArgumentException(
+            "duplicate item id '" + id + "' at rows " + previous + " and " + row);
       }
       if (base != null) {
         int existing = base.rowOf(id);
         if (existing >= 0) {
-          throw new IllegalArgumentException("duplicate item id '" + id + "' at rows " + existing + " and " + row);
+          throw new IllegalArgumentException(
+              "duplicate item id '" + id + "' at rows " + existing + " and " + row);
         }
       }
     }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * Item vectors with their ids, answering "which K items are most similar to this query vector?"
- * by cosine similarity.
+ * Item vectors with their ids, answering "which K items are most similar to this query vector?" by
+ * cosine similarity.
  *
  * <p>Contract shared by every implementation (the exact flat index today, an approximate one
  * later):
@@ -36,7 +36,9 @@ public interface ItemIndex {
    */
   String fingerprint();
 
-  /** The id of the item at {@code row}; fails with {@link IndexOutOfBoundsException} outside range. */
+  /**
+   * The id of the item at {@code row}; fails with {@link IndexOutOfBoundsException} outside range.
+   */
   String itemId(int row);
 
   /** The row of this item, or empty when the index does not hold it. */

@@ -10,12 +10,15 @@ import org.slf4j.LoggerFactory;
  * core; used only when the JVM runs with {@code --add-modules jdk.incubator.vector}).
  *
  * <p>Contract that makes results deterministic: within one kernel, {@link #dot4} computes each of
- * its four products with exactly the operations of {@link #dot}, so batched and single queries,
- * and any thread count, give bit-identical scores and therefore identical rankings of ties.
+ * its four products with exactly the operations of {@link #dot}, so batched and single queries, and
+ * any thread count, give bit-identical scores and therefore identical rankings of ties.
  */
 abstract class Kernel {
 
-  /** System property forcing a kernel: "scalar" or "vector" (the default picks the fastest available). */
+  /**
+   * System property forcing a kernel: "scalar" or "vector" (the default picks the fastest
+   * available).
+   */
   static final String PROPERTY = "recformer.index.kernel";
 
   /** The kernel every index uses unless told otherwise. */
@@ -27,17 +30,21 @@ abstract class Kernel {
   abstract float dot(float[] q, float[] a, int off, int dim);
 
   /** {@code out[j] = qj . a[off .. off + dim)} for j = 0..3, each bit-identical to {@link #dot}. */
-  abstract void dot4(float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out);
+  abstract void dot4(
+      float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out);
 
   /**
-   * Whether this kernel reads mapped segments in place through {@link #dot(float[], ByteBuffer, int,
-   * int)}; otherwise the scan copies each tile of a mapped segment into a heap array first.
+   * Whether this kernel reads mapped segments in place through {@link #dot(float[], ByteBuffer,
+   * int, int)}; otherwise the scan copies each tile of a mapped segment into a heap array first.
    */
   boolean readsBuffers() {
     return false;
   }
 
-  /** {@code q . } the row of {@code dim} little-endian floats at byte {@code byteOffset} of {@code buf}. */
+  /**
+   * {@code q . } the row of {@code dim} little-endian floats at byte {@code byteOffset} of {@code
+   * buf}.
+   */
   float dot(float[] q, ByteBuffer buf, int byteOffset, int dim) {
     throw new UnsupportedOperationException(name() + " does not read buffers");
   }
@@ -53,12 +60,16 @@ abstract class Kernel {
     }
     try {
       // Loaded reflectively so that the scalar path never links against the incubator module.
-      Kernel kernel = (Kernel) Class.forName("io.recformer.infer.index.VectorKernel").getDeclaredConstructor()
-          .newInstance();
+      Kernel kernel =
+          Class.forName("io.recformer.infer.index.VectorKernel")
+              .asSubclass(Kernel.class)
+              .getDeclaredConstructor()
+              .newInstance();
       selfTest(kernel);
       return kernel;
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-      LoggerFactory.getLogger(Kernel.class).warn("Vector API present but unusable, using the scalar kernel", e);
+      LoggerFactory.getLogger(Kernel.class)
+          .warn("Vector API present but unusable, using the scalar kernel", e);
       return null;
     }
   }
@@ -80,33 +91,37 @@ abstract class Kernel {
     float fromArray = kernel.dot(row, row, 0, dim);
     float fromBuffer = kernel.dot(row, buf, 0, dim);
     if (fromArray != dim || fromBuffer != dim || out[3] != dim) {
-      throw new IllegalStateException("kernel self-test failed: " + fromArray + ", " + fromBuffer + ", " + out[3]);
+      throw new IllegalStateException(
+          "kernel self-test failed: " + fromArray + ", " + fromBuffer + ", " + out[3]);
     }
   }
 
   private static Kernel choose(String requested) {
     Kernel chosen;
     switch (requested) {
-      case "scalar":
-        chosen = new ScalarKernel();
-        break;
-      case "vector":
+      case "scalar" -> chosen = new ScalarKernel();
+      case "vector" -> {
         chosen = vectorOrNull();
         if (chosen == null) {
-          throw new IllegalStateException("-D" + PROPERTY + "=vector needs the JVM option"
-              + " --add-modules jdk.incubator.vector");
+          throw new IllegalStateException(
+              "-D"
+                  + PROPERTY
+                  + "=vector needs the JVM option"
+                  + " --add-modules jdk.incubator.vector");
         }
-        break;
-      case "auto":
+      }
+      case "auto" -> {
         chosen = vectorOrNull();
         if (chosen == null) {
           chosen = new ScalarKernel();
         }
-        break;
-      default:
-        throw new IllegalStateException("-D" + PROPERTY + " must be scalar, vector or auto, was '" + requested + "'");
+      }
+      default ->
+          throw new IllegalStateException(
+              "-D" + PROPERTY + " must be scalar, vector or auto, was '" + requested + "'");
     }
-    LoggerFactory.getLogger(Kernel.class).info("item index inner-product kernel: {}", chosen.name());
+    LoggerFactory.getLogger(Kernel.class)
+        .info("item index inner-product kernel: {}", chosen.name());
     return chosen;
   }
 }

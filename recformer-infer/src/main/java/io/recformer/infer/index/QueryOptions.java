@@ -9,14 +9,14 @@ import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /**
- * What a top-K query leaves out and how it runs. Start from {@link #DEFAULTS} and use the
- * {@code with...} methods.
+ * What a top-K query leaves out and how it runs. Start from {@link #DEFAULTS} and use the {@code
+ * with...} methods.
  *
  * <p>Filters are called only for items whose score could enter the top K (not for every row),
  * possibly from several threads at once: they must be thread-safe and free of side effects.
  *
- * @param excludedIds items never returned, e.g. the user's history; ids the index does not hold
- *     are ignored (a history may contain items that were never indexed)
+ * @param excludedIds items never returned, e.g. the user's history; ids the index does not hold are
+ *     ignored (a history may contain items that were never indexed)
  * @param excludedRows rows never returned; each must be inside the index ({@code 0..size-1})
  * @param rowFilter keeps only rows it accepts; null accepts all
  * @param idFilter keeps only item ids it accepts; null accepts all
@@ -35,7 +35,8 @@ public record QueryOptions(
     Executor executor) {
 
   /** Nothing excluded, no filter, threads chosen by the index, shared pool. */
-  public static final QueryOptions DEFAULTS = new QueryOptions(Set.of(), Set.of(), null, null, 0, null);
+  public static final QueryOptions DEFAULTS =
+      new QueryOptions(Set.of(), Set.of(), null, null, 0, null);
 
   public QueryOptions {
     excludedIds = copyWithoutNulls(excludedIds, "excludedIds");
@@ -46,16 +47,19 @@ public record QueryOptions(
       }
     }
     if (threads < 0) {
-      throw new IllegalArgumentException("threads must be >= 0 (0 = chosen by the index), was " + threads);
+      throw new IllegalArgumentException(
+          "threads must be >= 0 (0 = chosen by the index), was " + threads);
     }
   }
 
   public QueryOptions withExcludedIds(Collection<String> ids) {
-    return new QueryOptions(Set.copyOf(nonNull(ids, "ids")), excludedRows, rowFilter, idFilter, threads, executor);
+    return new QueryOptions(
+        Set.copyOf(nonNull(ids, "ids")), excludedRows, rowFilter, idFilter, threads, executor);
   }
 
   public QueryOptions withExcludedRows(Collection<Integer> rows) {
-    return new QueryOptions(excludedIds, Set.copyOf(nonNull(rows, "rows")), rowFilter, idFilter, threads, executor);
+    return new QueryOptions(
+        excludedIds, Set.copyOf(nonNull(rows, "rows")), rowFilter, idFilter, threads, executor);
   }
 
   public QueryOptions withExcludedRows(int... rows) {

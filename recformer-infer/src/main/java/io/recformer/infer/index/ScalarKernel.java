@@ -41,7 +41,8 @@ final class ScalarKernel extends Kernel {
    * C2 on JDK 17 than this.
    */
   @Override
-  void dot4(float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out) {
+  void dot4(
+      float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out) {
     out[0] = dot(q0, a, off, dim);
     out[1] = dot(q1, a, off, dim);
     out[2] = dot(q2, a, off, dim);

@@ -2,6 +2,7 @@ package io.recformer.infer.index;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -20,23 +21,28 @@ import java.util.function.Predicate;
  * keeps a bounded min-heap per query; the heaps are merged at the end.
  *
  * <p>Within a partition the scan is blocked: a tile of {@link #TILE_ROWS} item rows is fetched once
- * and every query of the batch (in blocks of {@link #QUERY_BLOCK}, four at a time) is multiplied with
- * it while it is in cache. A batch therefore reads the item matrix from memory once instead of once
- * per query, which is what makes batched queries cheaper than single ones when the single scan is
- * bound by memory bandwidth.
+ * and every query of the batch (in blocks of {@link #QUERY_BLOCK}, four at a time) is multiplied
+ * with it while it is in cache. A batch therefore reads the item matrix from memory once instead of
+ * once per query, which is what makes batched queries cheaper than single ones when the single scan
+ * is bound by memory bandwidth.
  */
 final class TopKScan {
 
   /** Item rows per tile: 64 x 384 floats = 96 KB, small enough to stay in L2 while queries pass. */
   static final int TILE_ROWS = 64;
+
   /**
    * Below this many queries a mapped segment is read in place by kernels that can; from it on, each
    * tile is copied to the heap once and shared by all queries, which is cheaper than loading every
    * row from the buffer once per query group (measured 2.5x slower for 16 queries).
    */
   static final int DIRECT_QUERIES = 4;
-  /** Queries per block: 16 x 384 floats = 24 KB, small enough to stay in L1 next to one item row. */
+
+  /**
+   * Queries per block: 16 x 384 floats = 24 KB, small enough to stay in L1 next to one item row.
+   */
   static final int QUERY_BLOCK = 16;
+
   /**
    * Work (floats) below which a partition is not split off when the caller lets the index choose
    * the thread count: handing a task to another thread costs tens of microseconds.
@@ -55,7 +61,11 @@ final class TopKScan {
     final Predicate<String> idFilter;
     final IntFunction<String> ids;
 
-    Eligibility(BitSet excluded, IntPredicate rowFilter, Predicate<String> idFilter, IntFunction<String> ids) {
+    Eligibility(
+        BitSet excluded,
+        IntPredicate rowFilter,
+        Predicate<String> idFilter,
+        IntFunction<String> ids) {
       this.excluded = excluded;
       this.rowFilter = rowFilter;
       this.idFilter = idFilter;
@@ -91,7 +101,12 @@ final class TopKScan {
    * and cut to {@code k}.
    */
   static List<long[]> topKeys(
-      VectorStore store, float[][] queries, int k, Eligibility eligibility, int partitions, Executor executor,
+      VectorStore store,
+      float[][] queries,
+      int k,
+      Eligibility eligibility,
+      int partitions,
+      Executor executor,
       Kernel kernel) {
     int rows = store.size();
     int capacity = Math.min(k, rows);
@@ -104,7 +119,16 @@ final class TopKScan {
         int from = (int) ((long) rows * p / partitions);
         int to = (int) ((long) rows * (p + 1) / partitions);
         FutureTask<TopKHeap[]> task =
-            new FutureTask<>(() -> scan(store, queries, Math.min(capacity, to - from), from, to, eligibility, kernel));
+            new FutureTask<>(
+                () ->
+                    scan(
+                        store,
+                        queries,
+                        Math.min(capacity, to - from),
+                        from,
+                        to,
+                        eligibility,
+                        kernel));
         tasks.add(task);
         Executor target = executor != null ? executor : sharedPool();
         try {
@@ -114,7 +138,8 @@ final class TopKScan {
         }
       }
       int firstEnd = (int) ((long) rows / partitions);
-      perPartition[0] = scan(store, queries, Math.min(capacity, firstEnd), 0, firstEnd, eligibility, kernel);
+      perPartition[0] =
+          scan(store, queries, Math.min(capacity, firstEnd), 0, firstEnd, eligibility, kernel);
       for (int p = 1; p < partitions; p++) {
         perPartition[p] = join(tasks.get(p - 1));
       }
@@ -140,11 +165,11 @@ final class TopKScan {
       }
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+      if (cause instanceof RuntimeException runtimeException) {
+        throw runtimeException;
       }
-      if (cause instanceof Error) {
-        throw (Error) cause;
+      if (cause instanceof Error error) {
+        throw error;
       }
       throw new IllegalStateException("top-K partition failed", cause);
     } finally {
@@ -171,13 +196,14 @@ final class TopKScan {
         keys[n++] = sortKey(heap.score(i), heap.row(i));
       }
     }
-    java.util.Arrays.sort(keys);
-    return keys.length <= k ? keys : java.util.Arrays.copyOf(keys, k);
+    Arrays.sort(keys);
+    return keys.length <= k ? keys : Arrays.copyOf(keys, k);
   }
 
   /**
    * A long whose ascending order is score descending, then row ascending: the upper half is the
-   * score's bits mapped to an order-reversed unsigned int (shifted to signed), the lower half the row.
+   * score's bits mapped to an order-reversed unsigned int (shifted to signed), the lower half the
+   * row.
    */
   static long sortKey(float score, int row) {
     float s = score == 0f ? 0f : score; // -0.0 ties with 0.0, as in the heap's comparison
@@ -201,7 +227,13 @@ final class TopKScan {
 
   /** Scans rows {@code [from, to)} for every query. */
   static TopKHeap[] scan(
-      VectorStore store, float[][] queries, int capacity, int from, int to, Eligibility eligibility, Kernel kernel) {
+      VectorStore store,
+      float[][] queries,
+      int capacity,
+      int from,
+      int to,
+      Eligibility eligibility,
+      Kernel kernel) {
     int dim = store.dimension();
     int nq = queries.length;
     TopKHeap[] heaps = new TopKHeap[nq];
@@ -219,7 +251,9 @@ final class TopKScan {
       int segEnd = Math.min(to, store.segmentStart(seg) + store.segment(seg).rows);
       VectorStore.Segment segment = store.segment(seg);
       if (segment.isMapped() && kernel.readsBuffers() && nq < DIRECT_QUERIES) {
-        row = scanBuffer(segment, store.segmentStart(seg), row, segEnd, queries, heaps, eligibility, kernel);
+        row =
+            scanBuffer(
+                segment, store.segmentStart(seg), row, segEnd, queries, heaps, eligibility, kernel);
         continue;
       }
       while (row < segEnd) {
@@ -243,7 +277,15 @@ final class TopKScan {
               int off = base + r * dim;
               int q = qb;
               for (; q + 3 < qe; q += 4) {
-                kernel.dot4(queries[q], queries[q + 1], queries[q + 2], queries[q + 3], data, off, dim, four);
+                kernel.dot4(
+                    queries[q],
+                    queries[q + 1],
+                    queries[q + 2],
+                    queries[q + 3],
+                    data,
+                    off,
+                    dim,
+                    four);
                 consider(heaps[q], four[0], row + r, eligibility);
                 consider(heaps[q + 1], four[1], row + r, eligibility);
                 consider(heaps[q + 2], four[2], row + r, eligibility);
@@ -265,8 +307,15 @@ final class TopKScan {
    * Scans rows of a mapped segment in place (no copy), for fewer than {@link #DIRECT_QUERIES}
    * queries; returns {@code to}.
    */
-  private static int scanBuffer(VectorStore.Segment segment, int segmentStart, int from, int to, float[][] queries,
-      TopKHeap[] heaps, Eligibility eligibility, Kernel kernel) {
+  private static int scanBuffer(
+      VectorStore.Segment segment,
+      int segmentStart,
+      int from,
+      int to,
+      float[][] queries,
+      TopKHeap[] heaps,
+      Eligibility eligibility,
+      Kernel kernel) {
     ByteBuffer bytes = segment.bytes;
     int dim = queries[0].length;
     int rowBytes = dim * Float.BYTES;
@@ -296,11 +345,15 @@ final class TopKScan {
         pool = sharedPool;
         if (pool == null) {
           AtomicInteger counter = new AtomicInteger();
-          pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), runnable -> {
-            Thread t = new Thread(runnable, "recformer-index-scan-" + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          });
+          pool =
+              Executors.newFixedThreadPool(
+                  Runtime.getRuntime().availableProcessors(),
+                  runnable -> {
+                    Thread t =
+                        new Thread(runnable, "recformer-index-scan-" + counter.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                  });
           sharedPool = pool;
         }
       }

@@ -1,6 +1,7 @@
 package io.recformer.infer.index;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -17,6 +18,7 @@ final class Utf8Ids {
   private final byte[] bytes;
   private final int[] starts;
   private final int[] lengths;
+
   /**
    * Per slot: the id's hash in the upper 32 bits and row + 1 in the lower ones; 0 = empty. Keeping
    * the hash in the slot means a probe touches the id bytes only on a full hash match (one cache
@@ -50,7 +52,7 @@ final class Utf8Ids {
     int capacity = Integer.highestOneBit(Math.max(2, count) * 2 - 1) << 1;
     long[] table = new long[capacity];
     int mask = capacity - 1;
-    ByteBuffer buffer = ByteBuffer.wrap(section).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer = ByteBuffer.wrap(section).order(ByteOrder.LITTLE_ENDIAN);
     CharsetDecoder decoder = null;
     int pos = 0;
     for (int row = 0; row < count; row++) {
@@ -60,16 +62,25 @@ final class Utf8Ids {
       int length = buffer.getInt(pos);
       pos += 4;
       if (length < 0 || length > section.length - pos) {
-        throw new Malformed("id " + row + " has length " + length + ", only " + (section.length - pos)
-            + " bytes remain");
+        throw new Malformed(
+            "id "
+                + row
+                + " has length "
+                + length
+                + ", only "
+                + (section.length - pos)
+                + " bytes remain");
       }
       if (length == 0) {
         throw new Malformed("id " + row + " is empty");
       }
       if (!isAscii(section, pos, length)) {
         if (decoder == null) {
-          decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT);
+          decoder =
+              StandardCharsets.UTF_8
+                  .newDecoder()
+                  .onMalformedInput(CodingErrorAction.REPORT)
+                  .onUnmappableCharacter(CodingErrorAction.REPORT);
         }
         try {
           decoder.decode(ByteBuffer.wrap(section, pos, length));
@@ -84,9 +95,20 @@ final class Utf8Ids {
       while (table[slot] != 0) {
         int other = (int) table[slot] - 1;
         if ((int) (table[slot] >>> 32) == hash
-            && Arrays.equals(section, starts[other], starts[other] + lengths[other], section, pos, pos + length)) {
-          throw new Malformed("duplicate item id '" + decode(section, pos, length) + "' at rows " + other + " and "
-              + row);
+            && Arrays.equals(
+                section,
+                starts[other],
+                starts[other] + lengths[other],
+                section,
+                pos,
+                pos + length)) {
+          throw new Malformed(
+              "duplicate item id '"
+                  + decode(section, pos, length)
+                  + "' at rows "
+                  + other
+                  + " and "
+                  + row);
         }
         slot = (slot + 1) & mask;
       }
@@ -94,7 +116,8 @@ final class Utf8Ids {
       pos += length;
     }
     if (pos != section.length) {
-      throw new Malformed("has " + (section.length - pos) + " bytes after the last of " + count + " ids");
+      throw new Malformed(
+          "has " + (section.length - pos) + " bytes after the last of " + count + " ids");
     }
     return new Utf8Ids(section, starts, lengths, table);
   }

@@ -13,14 +13,15 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The lanes are summed with a fixed butterfly of shuffles and adds rather than {@code
  * reduceLanes}, whose summation order is left to the implementation: this keeps interpreted and
- * compiled code, and {@link #dot} and {@link #dot4}, bit-identical. The buffer variant runs the same
- * operations on vectors loaded straight from a mapped file, so a mapped index needs no copy and
- * scores bit-identically to the same index on the heap.
+ * compiled code, and {@link #dot} and {@link #dot4}, bit-identical. The buffer variant runs the
+ * same operations on vectors loaded straight from a mapped file, so a mapped index needs no copy
+ * and scores bit-identically to the same index on the heap.
  */
 final class VectorKernel extends Kernel {
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
+
   /** SWAPS[k] exchanges lanes at distance 2^k; log2(LANES) steps leave the total in lane 0. */
   private static final VectorShuffle<Float>[] SWAPS = swaps();
 
@@ -61,11 +62,17 @@ final class VectorKernel extends Kernel {
     int pairs = dim - dim % (2 * LANES);
     int i = 0;
     for (; i < pairs; i += 2 * LANES) {
-      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromArray(SPECIES, a, off + i), acc0);
-      acc1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(FloatVector.fromArray(SPECIES, a, off + i + LANES), acc1);
+      acc0 =
+          FloatVector.fromArray(SPECIES, q, i)
+              .fma(FloatVector.fromArray(SPECIES, a, off + i), acc0);
+      acc1 =
+          FloatVector.fromArray(SPECIES, q, i + LANES)
+              .fma(FloatVector.fromArray(SPECIES, a, off + i + LANES), acc1);
     }
     if (i + LANES <= dim) {
-      acc0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromArray(SPECIES, a, off + i), acc0);
+      acc0 =
+          FloatVector.fromArray(SPECIES, q, i)
+              .fma(FloatVector.fromArray(SPECIES, a, off + i), acc0);
       i += LANES;
     }
     float s = sum(acc0.add(acc1));
@@ -76,7 +83,8 @@ final class VectorKernel extends Kernel {
   }
 
   @Override
-  void dot4(float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out) {
+  void dot4(
+      float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out) {
     FloatVector a00 = FloatVector.zero(SPECIES);
     FloatVector a01 = FloatVector.zero(SPECIES);
     FloatVector a10 = FloatVector.zero(SPECIES);

@@ -20,8 +20,10 @@ final class VectorStore {
 
   /** Upper bound of one heap segment, in floats (a Java array holds slightly less than 2^31). */
   static final long MAX_HEAP_SEGMENT_FLOATS = Integer.MAX_VALUE - 64L;
+
   /** Upper bound of one mapped segment, in bytes (a MappedByteBuffer holds less than 2^31). */
   static final long MAX_MAPPED_SEGMENT_BYTES = Integer.MAX_VALUE & ~63L;
+
   /** Beyond this many segments the next derived store is compacted into heap segments. */
   static final int MAX_SEGMENTS = 512;
 
@@ -60,7 +62,8 @@ final class VectorStore {
     /** The rows {@code [from, from + count)} of this segment, sharing storage. */
     Segment slice(int from, int count, int dimension) {
       if (buffer != null) {
-        return mapped(bytes.slice(from * dimension * Float.BYTES, count * dimension * Float.BYTES), count);
+        return mapped(
+            bytes.slice(from * dimension * Float.BYTES, count * dimension * Float.BYTES), count);
       }
       return heap(array, arrayOffset + from * dimension, count);
     }
@@ -79,7 +82,10 @@ final class VectorStore {
 
   private final int dimension;
   private final Segment[] segments;
-  /** {@code starts[i]} is the first row of segment i; {@code starts[segments.length]} is the size. */
+
+  /**
+   * {@code starts[i]} is the first row of segment i; {@code starts[segments.length]} is the size.
+   */
   private final int[] starts;
 
   VectorStore(int dimension, List<Segment> segments) {
@@ -100,7 +106,8 @@ final class VectorStore {
       starts[i] = (int) total;
       total += this.segments[i].rows;
       if (total > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("an index holds at most " + Integer.MAX_VALUE + " rows, got " + total);
+        throw new IllegalArgumentException(
+            "an index holds at most " + Integer.MAX_VALUE + " rows, got " + total);
       }
     }
     starts[this.segments.length] = (int) total;
@@ -115,7 +122,9 @@ final class VectorStore {
     } else {
       for (int start = 0; start < rows; start += rowsPerSegment) {
         int n = Math.min(rowsPerSegment, rows - start);
-        list.add(Segment.heap(Arrays.copyOfRange(flat, start * dimension, (start + n) * dimension), 0, n));
+        list.add(
+            Segment.heap(
+                Arrays.copyOfRange(flat, start * dimension, (start + n) * dimension), 0, n));
       }
     }
     return new VectorStore(dimension, list);
@@ -125,7 +134,10 @@ final class VectorStore {
     long rows = maxSegmentFloats / dimension;
     if (rows < 1) {
       throw new IllegalArgumentException(
-          "a segment of " + maxSegmentFloats + " floats cannot hold one row of dimension " + dimension);
+          "a segment of "
+              + maxSegmentFloats
+              + " floats cannot hold one row of dimension "
+              + dimension);
     }
     return (int) Math.min(rows, Integer.MAX_VALUE);
   }
@@ -166,8 +178,8 @@ final class VectorStore {
   }
 
   /**
-   * Makes rows {@code [row, row + count)} of segment {@code seg} readable as {@code view.data}
-   * from {@code view.offset}: heap segments are returned in place, mapped ones are copied into the
+   * Makes rows {@code [row, row + count)} of segment {@code seg} readable as {@code view.data} from
+   * {@code view.offset}: heap segments are returned in place, mapped ones are copied into the
    * view's scratch array (a bulk copy; the block then sits in cache for the dot products).
    */
   void block(int seg, int row, int count, BlockView view) {

@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +28,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Items are known by their text, so items that were never seen in training (cold start) are
  * served like any other: {@link #addItems} embeds them and adds them to the index without
- * re-encoding the catalog, and a history may contain items given only by their text
- * ({@link #recommendForItems}).
+ * re-encoding the catalog, and a history may contain items given only by their text ({@link
+ * #recommendForItems}).
  *
- * <p>Thread-safe: recommendations may run concurrently with each other and with
- * {@link #addItems}, which publishes a new catalog and index atomically. The recommender does
- * not own the encoder: the caller opens and closes it.
+ * <p>Thread-safe: recommendations may run concurrently with each other and with {@link #addItems},
+ * which publishes a new catalog and index atomically. The recommender does not own the encoder: the
+ * caller opens and closes it.
  */
 public final class Recommender {
 
@@ -62,7 +63,10 @@ public final class Recommender {
     float[][] vectors = encoder.embedItems(catalog.items());
     List<String> ids = catalog.items().stream().map(Item::id).toList();
     ItemIndex index = ExactItemIndex.build(ids, vectors, fingerprint(encoder));
-    LOG.info("embedded and indexed {} items in {} ms", catalog.size(), (System.nanoTime() - start) / 1_000_000);
+    LOG.info(
+        "embedded and indexed {} items in {} ms",
+        catalog.size(),
+        (System.nanoTime() - start) / 1_000_000);
     return new Recommender(encoder, byId(catalog.items()), index);
   }
 
@@ -73,7 +77,8 @@ public final class Recommender {
    * @throws IOException if the index file is unreadable, corrupted or from another model
    * @throws IllegalArgumentException if the index and the catalog hold different items
    */
-  public static Recommender open(RecformerEncoder encoder, ItemCatalog catalog, Path indexFile) throws IOException {
+  public static Recommender open(RecformerEncoder encoder, ItemCatalog catalog, Path indexFile)
+      throws IOException {
     // The vector checksum is skipped so that a large index opens instantly; structure, sizes, ids
     // and the model fingerprint are still checked.
     return open(encoder, catalog, indexFile, new ExactItemIndex.OpenOptions(null, false));
@@ -84,36 +89,56 @@ public final class Recommender {
    * (e.g. {@link ExactItemIndex.OpenOptions#withVectorsInHeap} for the fastest scans); the expected
    * fingerprint is always the encoder's.
    */
-  public static Recommender open(RecformerEncoder encoder, ItemCatalog catalog, Path indexFile,
-      ExactItemIndex.OpenOptions options) throws IOException {
+  public static Recommender open(
+      RecformerEncoder encoder,
+      ItemCatalog catalog,
+      Path indexFile,
+      ExactItemIndex.OpenOptions options)
+      throws IOException {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(catalog, "catalog");
     Objects.requireNonNull(options, "options");
-    ExactItemIndex index = ExactItemIndex.open(indexFile, options.withExpectedFingerprint(fingerprint(encoder)));
+    ExactItemIndex index =
+        ExactItemIndex.open(indexFile, options.withExpectedFingerprint(fingerprint(encoder)));
     if (index.size() != catalog.size()) {
-      throw new IllegalArgumentException("index " + indexFile + " holds " + index.size()
-          + " items, the catalog " + catalog.size());
+      throw new IllegalArgumentException(
+          "index "
+              + indexFile
+              + " holds "
+              + index.size()
+              + " items, the catalog "
+              + catalog.size());
     }
     for (Item item : catalog.items()) {
       if (index.rowOf(item.id()).isEmpty()) {
-        throw new IllegalArgumentException("catalog item '" + item.id() + "' is not in index " + indexFile);
+        throw new IllegalArgumentException(
+            "catalog item '" + item.id() + "' is not in index " + indexFile);
       }
     }
     return new Recommender(encoder, byId(catalog.items()), index);
   }
 
-  /** The index's fingerprint: the bundle's model hash, so an index from another model is refused. */
+  /**
+   * The index's fingerprint: the bundle's model hash, so an index from another model is refused.
+   */
   static String fingerprint(RecformerEncoder encoder) {
-    return encoder.manifest().modelSha256().map(hash -> "sha256:" + hash)
-        .orElseThrow(() -> new IllegalArgumentException("bundle manifest records no model hash, so an item index"
-            + " cannot be tied to this model; re-export the bundle"));
+    return encoder
+        .manifest()
+        .modelSha256()
+        .map(hash -> "sha256:" + hash)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "bundle manifest records no model hash, so an item index"
+                        + " cannot be tied to this model; re-export the bundle"));
   }
 
   /** Saves the current index (atomically) for {@link #open}. */
   public void saveIndex(Path file) throws IOException {
     ItemIndex index = state.index();
     if (!(index instanceof ExactItemIndex exact)) {
-      throw new IllegalStateException("index of type " + index.getClass().getSimpleName() + " cannot be saved");
+      throw new IllegalStateException(
+          "index of type " + index.getClass().getSimpleName() + " cannot be saved");
     }
     exact.save(file);
   }
@@ -124,13 +149,13 @@ public final class Recommender {
   }
 
   /** The item with this id, if the recommender knows it. */
-  public java.util.Optional<Item> item(String id) {
-    return java.util.Optional.ofNullable(state.items().get(id));
+  public Optional<Item> item(String id) {
+    return Optional.ofNullable(state.items().get(id));
   }
 
   /**
-   * Top-{@code k} items for a history of known item ids, oldest first, with the user's history
-   * left out of the list.
+   * Top-{@code k} items for a history of known item ids, oldest first, with the user's history left
+   * out of the list.
    *
    * @throws IllegalArgumentException if the history is empty, an id is unknown, or k is negative
    */
@@ -139,15 +164,20 @@ public final class Recommender {
   }
 
   /** As {@link #recommend(List, int)} with options. */
-  public List<Recommendation> recommend(List<String> historyItemIds, int k, RecommendOptions options) {
+  public List<Recommendation> recommend(
+      List<String> historyItemIds, int k, RecommendOptions options) {
     Objects.requireNonNull(historyItemIds, "history");
     State current = state;
     List<Item> history = new ArrayList<>(historyItemIds.size());
     for (String id : historyItemIds) {
       Item item = current.items().get(id);
       if (item == null) {
-        throw new IllegalArgumentException("unknown item id '" + id + "' in the history (the recommender knows "
-            + current.items().size() + " items; add new items with addItems or pass them as items)");
+        throw new IllegalArgumentException(
+            "unknown item id '"
+                + id
+                + "' in the history (the recommender knows "
+                + current.items().size()
+                + " items; add new items with addItems or pass them as items)");
       }
       history.add(item);
     }
@@ -158,15 +188,18 @@ public final class Recommender {
    * Top-{@code k} items for a history given as items (any text, known or not), oldest first. Items
    * whose id the recommender knows are excluded from the list when the options say so.
    */
-  public List<Recommendation> recommendForItems(List<Item> history, int k, RecommendOptions options) {
+  public List<Recommendation> recommendForItems(
+      List<Item> history, int k, RecommendOptions options) {
     Objects.requireNonNull(history, "history");
     return rank(state, List.copyOf(history), k, options);
   }
 
-  private List<Recommendation> rank(State current, List<Item> history, int k, RecommendOptions options) {
+  private List<Recommendation> rank(
+      State current, List<Item> history, int k, RecommendOptions options) {
     Objects.requireNonNull(options, "options");
     if (history.isEmpty()) {
-      throw new IllegalArgumentException("cannot recommend from an empty history: give at least one item");
+      throw new IllegalArgumentException(
+          "cannot recommend from an empty history: give at least one item");
     }
     if (k < 0) {
       throw new IllegalArgumentException("k = " + k + " must be >= 0");
@@ -176,10 +209,12 @@ public final class Recommender {
     if (options.excludeHistory()) {
       history.forEach(item -> excluded.add(item.id()));
     }
-    QueryOptions query = QueryOptions.DEFAULTS.withExcludedIds(excluded).withIdFilter(options.filter());
-    List<ScoredItem> top = options.excludeHistory() || options.historyPenalty() == 0
-        ? current.index().topK(user, k, query)
-        : penalizedTopK(current.index(), user, k, query, history, options.historyPenalty());
+    QueryOptions query =
+        QueryOptions.DEFAULTS.withExcludedIds(excluded).withIdFilter(options.filter());
+    List<ScoredItem> top =
+        options.excludeHistory() || options.historyPenalty() == 0
+            ? current.index().topK(user, k, query)
+            : penalizedTopK(current.index(), user, k, query, history, options.historyPenalty());
     List<Recommendation> out = new ArrayList<>(top.size());
     for (ScoredItem scored : top) {
       out.add(new Recommendation(current.items().get(scored.itemId()), scored.score(), out.size()));
@@ -192,14 +227,21 @@ public final class Recommender {
    * down, so the answer lies within the plain top {@code k + h} (h = distinct history items): an
    * item outside it has at least k items above it that are not history items and keep their scores.
    */
-  private static List<ScoredItem> penalizedTopK(ItemIndex index, float[] user, int k,
-      QueryOptions query, List<Item> history, double penalty) {
+  private static List<ScoredItem> penalizedTopK(
+      ItemIndex index,
+      float[] user,
+      int k,
+      QueryOptions query,
+      List<Item> history,
+      double penalty) {
     Set<String> historyIds = new HashSet<>();
     history.forEach(item -> historyIds.add(item.id()));
     List<ScoredItem> candidates = new ArrayList<>();
     for (ScoredItem scored : index.topK(user, k + historyIds.size(), query)) {
-      candidates.add(historyIds.contains(scored.itemId())
-          ? new ScoredItem(scored.itemId(), scored.row(), (float) (scored.score() - penalty)) : scored);
+      candidates.add(
+          historyIds.contains(scored.itemId())
+              ? new ScoredItem(scored.itemId(), scored.row(), (float) (scored.score() - penalty))
+              : scored);
     }
     // Stable: equal scores keep the index's order.
     candidates.sort(Comparator.comparingDouble((ScoredItem s) -> s.score()).reversed());
@@ -209,8 +251,8 @@ public final class Recommender {
   /**
    * Cold start: embeds new items and makes them recommendable, without re-encoding the catalog.
    *
-   * @throws IllegalArgumentException if an id is already known (replacing an item's text is not
-   *     an addition) or an item has no text
+   * @throws IllegalArgumentException if an id is already known (replacing an item's text is not an
+   *     addition) or an item has no text
    */
   public synchronized void addItems(List<Item> newItems) {
     Objects.requireNonNull(newItems, "items");
@@ -220,7 +262,8 @@ public final class Recommender {
     State current = state;
     for (Item item : newItems) {
       if (current.items().containsKey(item.id())) {
-        throw new IllegalArgumentException("item '" + item.id() + "' is already known to the recommender");
+        throw new IllegalArgumentException(
+            "item '" + item.id() + "' is already known to the recommender");
       }
     }
     float[][] vectors = encoder.embedItems(newItems);

@@ -7,9 +7,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Runs the tiny bundle on CUDA and compares with the CPU. Only with {@code -Drecformer.gpu=true}
- * and the {@code gpu} profile (see docs/gpu.md):
- * {@code mvn -o -Pgpu -pl recformer-infer -am test -Drecformer.gpu=true -Dtest=GpuSmokeTest
- * -Dsurefire.failIfNoSpecifiedTests=false}; {@code -Drecformer.gpu.device=N} picks the GPU.
+ * and the {@code gpu} profile (see docs/gpu.md): {@code mvn -o -Pgpu -pl recformer-infer -am test
+ * -Drecformer.gpu=true -Dtest=GpuSmokeTest -Dsurefire.failIfNoSpecifiedTests=false}; {@code
+ * -Drecformer.gpu.device=N} picks the GPU.
  */
 @EnabledIfSystemProperty(named = "recformer.gpu", matches = "true")
 class GpuSmokeTest {
@@ -20,7 +20,8 @@ class GpuSmokeTest {
     TinyBundle.Expected expected = TinyBundle.expected();
     EncoderOptions cpu = EncoderOptions.defaults().withIntraOpThreads(1);
     try (RecformerEncoder onCpu = RecformerEncoder.open(TinyBundle.directory(), cpu);
-        RecformerEncoder onGpu = RecformerEncoder.open(TinyBundle.archive(), cpu.withCuda(device))) {
+        RecformerEncoder onGpu =
+            RecformerEncoder.open(TinyBundle.archive(), cpu.withCuda(device))) {
       float[][] a = onCpu.encodeHistories(expected.histories());
       float[][] b = onGpu.encodeHistories(expected.histories());
       for (int i = 0; i < a.length; i++) {

@@ -8,25 +8,29 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import io.recformer.core.format.ArtifactFormatException;
 import io.recformer.core.item.Item;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RecformerEncoderTest {
 
   private static final double TOLERANCE = 1e-4;
-  private static final EncoderOptions OPTIONS = EncoderOptions.defaults().withIntraOpThreads(1)
-      .withBatchSize(4);
+  private static final EncoderOptions OPTIONS =
+      EncoderOptions.defaults().withIntraOpThreads(1).withBatchSize(4);
 
   @Test
   void itemAndHistoryVectorsEqualTheDjlModel() throws Exception {
@@ -37,21 +41,28 @@ class RecformerEncoderTest {
       for (int i = 0; i < items.length; i++) {
         String id = expected.items().get(i).id();
         assertThat(TinyBundle.maxDiff(items[i], expected.itemVectors().get(id)))
-            .as("item " + id).isLessThanOrEqualTo(TOLERANCE);
-        assertThat(norm(items[i])).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-5));
+            .as("item " + id)
+            .isLessThanOrEqualTo(TOLERANCE);
+        assertThat(norm(items[i])).isCloseTo(1.0, Assertions.within(1e-5));
       }
       float[][] histories = encoder.encodeHistories(expected.histories());
       for (int i = 0; i < histories.length; i++) {
         assertThat(TinyBundle.maxDiff(histories[i], expected.historyVectors().get(i)))
-            .as("history " + i).isLessThanOrEqualTo(TOLERANCE);
+            .as("history " + i)
+            .isLessThanOrEqualTo(TOLERANCE);
       }
-      assertThat(TinyBundle.maxDiff(encoder.encodeHistory(expected.histories().get(2)),
-          expected.historyVectors().get(2))).isLessThanOrEqualTo(TOLERANCE);
-      assertThat(TinyBundle.maxDiff(encoder.embedItem(expected.items().get(3)),
-          expected.itemVectors().get("i4"))).isLessThanOrEqualTo(TOLERANCE);
+      assertThat(
+              TinyBundle.maxDiff(
+                  encoder.encodeHistory(expected.histories().get(2)),
+                  expected.historyVectors().get(2)))
+          .isLessThanOrEqualTo(TOLERANCE);
+      assertThat(
+              TinyBundle.maxDiff(
+                  encoder.embedItem(expected.items().get(3)), expected.itemVectors().get("i4")))
+          .isLessThanOrEqualTo(TOLERANCE);
       // Pre-tokenized sequences through the encoder's own tokenizer give the same vectors.
-      float[][] viaSequences = encoder.encodeSequences(
-          encoder.tokenizer().encodeItems(expected.items()));
+      float[][] viaSequences =
+          encoder.encodeSequences(encoder.tokenizer().encodeItems(expected.items()));
       for (int i = 0; i < items.length; i++) {
         assertThat(viaSequences[i]).containsExactly(items[i]);
       }
@@ -73,22 +84,23 @@ class RecformerEncoderTest {
   }
 
   /**
-   * Length bucketing sorts, batches and restores order: many shuffled histories of mixed lengths
-   * in batches of 3 give each history the vector it gets alone.
+   * Length bucketing sorts, batches and restores order: many shuffled histories of mixed lengths in
+   * batches of 3 give each history the vector it gets alone.
    */
   @Test
   void lengthBucketedBatchesRestoreTheCallersOrder() throws Exception {
     TinyBundle.Expected expected = TinyBundle.expected();
     List<List<Item>> histories = randomHistories(expected.items(), 25, 1);
-    try (RecformerEncoder batched = RecformerEncoder.open(TinyBundle.directory(),
-            OPTIONS.withBatchSize(3));
-        RecformerEncoder single = RecformerEncoder.open(TinyBundle.directory(),
-            OPTIONS.withBatchSize(1))) {
+    try (RecformerEncoder batched =
+            RecformerEncoder.open(TinyBundle.directory(), OPTIONS.withBatchSize(3));
+        RecformerEncoder single =
+            RecformerEncoder.open(TinyBundle.directory(), OPTIONS.withBatchSize(1))) {
       float[][] all = batched.encodeHistories(histories);
       assertThat(all.length).isEqualTo(histories.size());
       for (int i = 0; i < histories.size(); i++) {
         assertThat(TinyBundle.maxDiff(all[i], single.encodeHistory(histories.get(i))))
-            .as("history " + i).isLessThanOrEqualTo(1e-5);
+            .as("history " + i)
+            .isLessThanOrEqualTo(1e-5);
       }
       assertThat(batched.embedItems(List.of())).isEmpty();
       assertThat(batched.encodeHistories(List.of())).isEmpty();
@@ -125,7 +137,8 @@ class RecformerEncoderTest {
     encoder.close();
     encoder.close();
     assertThatThrownBy(() -> encoder.embedItems(TinyBundle.expected().items()))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
@@ -151,8 +164,8 @@ class RecformerEncoderTest {
   @Test
   void changedTokenizerFailsTheHashCheck(@TempDir Path temp) throws Exception {
     Path bundle = TinyBundle.copy(temp.resolve("b"));
-    Files.writeString(bundle.resolve("tokenizer.json"), " ", StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        bundle.resolve("tokenizer.json"), " ", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     assertThatThrownBy(() -> RecformerEncoder.open(bundle, OPTIONS))
         .isInstanceOf(ArtifactFormatException.class)
         .hasMessageContaining("tokenizer.json does not match")
@@ -168,9 +181,9 @@ class RecformerEncoderTest {
         .hasMessageContaining("is not a bundle archive");
     Path truncated = temp.resolve("truncated.zip");
     byte[] bytes = Files.readAllBytes(TinyBundle.archive());
-    Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
     assertThatThrownBy(() -> RecformerEncoder.open(truncated, OPTIONS))
-        .isInstanceOf(java.io.IOException.class);
+        .isInstanceOf(IOException.class);
     assertThatThrownBy(() -> RecformerEncoder.open(temp.resolve("nothing"), OPTIONS))
         .isInstanceOf(NoSuchFileException.class);
   }

@@ -49,13 +49,17 @@ final class TinyBundle {
     Files.createDirectories(target);
     try (var files = Files.list(directory())) {
       for (Path f : files.toList()) {
-        Files.copy(f, target.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            f, target.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
       }
     }
     return target;
   }
 
-  record Expected(List<Item> items, Map<String, float[]> itemVectors, List<List<Item>> histories,
+  record Expected(
+      List<Item> items,
+      Map<String, float[]> itemVectors,
+      List<List<Item>> histories,
       List<float[]> historyVectors) {}
 
   static Expected expected() {

@@ -20,21 +20,30 @@ class ExactItemIndexTest {
 
   /** Checks a result against the double-precision oracle; near-ties may swap within tolerance. */
   private static void assertMatchesOracle(
-      List<ScoredItem> result, float[][] items, float[] query, int k, IntPredicate eligible, ExactItemIndex index) {
+      List<ScoredItem> result,
+      float[][] items,
+      float[] query,
+      int k,
+      IntPredicate eligible,
+      ExactItemIndex index) {
     List<BruteForce.Scored> ranking = BruteForce.ranking(items, query, eligible);
     int expected = Math.min(k, ranking.size());
     assertThat(result).hasSize(expected);
     for (int i = 0; i < expected; i++) {
       ScoredItem item = result.get(i);
-      assertThat((double) item.score()).as("score at position %d", i).isCloseTo(ranking.get(i).score(), within(TOLERANCE));
-      assertThat((double) item.score()).as("reported score of row %d", item.row())
+      assertThat((double) item.score())
+          .as("score at position %d", i)
+          .isCloseTo(ranking.get(i).score(), within(TOLERANCE));
+      assertThat((double) item.score())
+          .as("reported score of row %d", item.row())
           .isCloseTo(BruteForce.cosine(query, items[item.row()]), within(TOLERANCE));
       assertThat(item.itemId()).isEqualTo(index.itemId(item.row()));
       assertThat(eligible.test(item.row())).as("row %d is eligible", item.row()).isTrue();
       if (i > 0) {
         ScoredItem previous = result.get(i - 1);
         assertThat(TopKHeap.worse(item.score(), item.row(), previous.score(), previous.row()))
-            .as("position %d ranks below position %d", i, i - 1).isTrue();
+            .as("position %d ranks below position %d", i, i - 1)
+            .isTrue();
       }
     }
     if (expected > 0) {
@@ -43,7 +52,9 @@ class ExactItemIndexTest {
       result.forEach(r -> rows.add(r.row()));
       for (BruteForce.Scored s : ranking) {
         if (s.score() > cut + TOLERANCE) {
-          assertThat(rows).as("row %d (score %s) must be in the top %d", s.row(), s.score(), k).contains(s.row());
+          assertThat(rows)
+              .as("row %d (score %s) must be in the top %d", s.row(), s.score(), k)
+              .contains(s.row());
         }
       }
     }
@@ -66,7 +77,8 @@ class ExactItemIndexTest {
 
   @Test
   void exactTiesAreOrderedByRowAndCutAtTheLowestRows() {
-    // 4 distinct vectors, each repeated: duplicates score bit-identically, distinct ones differ a lot.
+    // 4 distinct vectors, each repeated: duplicates score bit-identically, distinct ones differ a
+    // lot.
     float[][] base = {{1, 0, 0}, {0.6f, 0.8f, 0}, {0, 0, 1}, {-1, 0, 0}};
     int n = 400;
     float[][] items = new float[n][];
@@ -81,7 +93,10 @@ class ExactItemIndexTest {
         List<ScoredItem> result = index.topK(query, k, QueryOptions.DEFAULTS.withThreads(threads));
         List<Integer> expectedRows = new ArrayList<>();
         ranking.stream().limit(k).forEach(s -> expectedRows.add(s.row()));
-        assertThat(result).extracting(ScoredItem::row).as("k=%d threads=%d", k, threads).containsExactlyElementsOf(expectedRows);
+        assertThat(result)
+            .extracting(ScoredItem::row)
+            .as("k=%d threads=%d", k, threads)
+            .containsExactlyElementsOf(expectedRows);
       }
     }
   }
@@ -101,8 +116,12 @@ class ExactItemIndexTest {
     }
     history.add("never-indexed");
     int[] excludedRows = {all.get(5).row(), all.get(6).row(), 0};
-    QueryOptions options = QueryOptions.DEFAULTS.withExcludedIds(history).withExcludedRows(excludedRows)
-        .withRowFilter(row -> row % 3 != 1).withIdFilter(id -> !id.endsWith("7"));
+    QueryOptions options =
+        QueryOptions.DEFAULTS
+            .withExcludedIds(history)
+            .withExcludedRows(excludedRows)
+            .withRowFilter(row -> row % 3 != 1)
+            .withIdFilter(id -> !id.endsWith("7"));
     Set<Integer> excluded = new HashSet<>();
     for (int i = 0; i < 5; i++) {
       excluded.add(all.get(i).row());
@@ -110,10 +129,12 @@ class ExactItemIndexTest {
     for (int row : excludedRows) {
       excluded.add(row);
     }
-    IntPredicate eligible = row -> !excluded.contains(row) && row % 3 != 1 && !("i" + row).endsWith("7");
+    IntPredicate eligible =
+        row -> !excluded.contains(row) && row % 3 != 1 && !("i" + row).endsWith("7");
     for (int threads : new int[] {1, 2, 5}) {
       for (int k : new int[] {1, 10, 500}) {
-        assertMatchesOracle(index.topK(query, k, options.withThreads(threads)), items, query, k, eligible, index);
+        assertMatchesOracle(
+            index.topK(query, k, options.withThreads(threads)), items, query, k, eligible, index);
       }
     }
   }
@@ -124,14 +145,19 @@ class ExactItemIndexTest {
     ExactItemIndex index = ExactItemIndex.build(BruteForce.ids(10, "x"), items, "m");
     float[] query = items[3];
     assertThat(index.topK(query, 1000)).hasSize(10);
-    assertThat(index.topK(query, Integer.MAX_VALUE, QueryOptions.DEFAULTS.withExcludedRows(1, 2))).hasSize(8);
+    assertThat(index.topK(query, Integer.MAX_VALUE, QueryOptions.DEFAULTS.withExcludedRows(1, 2)))
+        .hasSize(8);
     assertThat(index.topK(query, 0)).isEmpty();
-    assertThat(index.topK(new float[][] {query, items[1]}, 0, QueryOptions.DEFAULTS)).containsExactly(List.of(), List.of());
-    assertThat(index.topK(query, 1).get(0)).satisfies(best -> {
-      assertThat(best.itemId()).isEqualTo("x3");
-      assertThat(best.score()).isCloseTo(1f, within(1e-6f));
-    });
-    assertThatThrownBy(() -> index.topK(query, -1)).isInstanceOf(IllegalArgumentException.class)
+    assertThat(index.topK(new float[][] {query, items[1]}, 0, QueryOptions.DEFAULTS))
+        .containsExactly(List.of(), List.of());
+    assertThat(index.topK(query, 1).get(0))
+        .satisfies(
+            best -> {
+              assertThat(best.itemId()).isEqualTo("x3");
+              assertThat(best.score()).isCloseTo(1f, within(1e-6f));
+            });
+    assertThatThrownBy(() -> index.topK(query, -1))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("k must be >= 0, was -1");
   }
 
@@ -147,9 +173,12 @@ class ExactItemIndexTest {
       for (float[] query : queries) {
         List<ScoredItem> single = index.topK(query, 25, QueryOptions.DEFAULTS.withThreads(1));
         for (int threads : new int[] {2, 3, 4, 7, 64}) {
-          assertThat(index.topK(query, 25, QueryOptions.DEFAULTS.withThreads(threads))).as("threads=%d", threads)
+          assertThat(index.topK(query, 25, QueryOptions.DEFAULTS.withThreads(threads)))
+              .as("threads=%d", threads)
               .isEqualTo(single);
-          assertThat(index.topK(query, 25, QueryOptions.DEFAULTS.withThreads(threads).withExecutor(pool)))
+          assertThat(
+                  index.topK(
+                      query, 25, QueryOptions.DEFAULTS.withThreads(threads).withExecutor(pool)))
               .isEqualTo(single);
         }
         assertThat(index.topK(query, 25)).isEqualTo(single);
@@ -166,12 +195,15 @@ class ExactItemIndexTest {
     float[][] items = BruteForce.gaussian(n, dim, 21);
     ExactItemIndex index = ExactItemIndex.build(BruteForce.ids(n, "b"), items, "m");
     float[][] queries = BruteForce.gaussian(37, dim, 22); // odd and above one query block
-    QueryOptions options = QueryOptions.DEFAULTS.withExcludedRows(5, 6, 7).withRowFilter(row -> row != 100);
+    QueryOptions options =
+        QueryOptions.DEFAULTS.withExcludedRows(5, 6, 7).withRowFilter(row -> row != 100);
     for (int threads : new int[] {1, 3}) {
       List<List<ScoredItem>> batched = index.topK(queries, 15, options.withThreads(threads));
       assertThat(batched).hasSize(queries.length);
       for (int q = 0; q < queries.length; q++) {
-        assertThat(batched.get(q)).as("query %d", q).isEqualTo(index.topK(queries[q], 15, options.withThreads(1)));
+        assertThat(batched.get(q))
+            .as("query %d", q)
+            .isEqualTo(index.topK(queries[q], 15, options.withThreads(1)));
       }
     }
     assertThat(index.topK(new float[0][], 5, QueryOptions.DEFAULTS)).isEmpty();
@@ -208,26 +240,38 @@ class ExactItemIndexTest {
     assertThat(index.itemId(0)).isEqualTo("a");
     assertThat(index.dimension()).isEqualTo(2);
     assertThat(index.fingerprint()).isEqualTo("m");
-    assertThatThrownBy(() -> index.itemId(2)).isInstanceOf(IndexOutOfBoundsException.class)
+    assertThatThrownBy(() -> index.itemId(2))
+        .isInstanceOf(IndexOutOfBoundsException.class)
         .hasMessage("row 2 is outside [0, 2)");
-    ExactItemIndex flat = ExactItemIndex.build(List.of("a", "b"), new float[] {3, 4, 0, -2}, 2, "m");
+    ExactItemIndex flat =
+        ExactItemIndex.build(List.of("a", "b"), new float[] {3, 4, 0, -2}, 2, "m");
     assertThat(flat.vector(0)).containsExactly(0.6f, 0.8f);
   }
 
   @Test
   void buildRejectsBadVectorsAndIdsNamingTheItem() {
-    assertThatThrownBy(() -> ExactItemIndex.build(List.of("a", "b"), new float[][] {{1, 2}, {0, 0}}, "m"))
+    assertThatThrownBy(
+            () -> ExactItemIndex.build(List.of("a", "b"), new float[][] {{1, 2}, {0, 0}}, "m"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("vector of item 'b' (row 1) is all zeros; cosine similarity is undefined");
-    assertThatThrownBy(() -> ExactItemIndex.build(List.of("a", "b"), new float[][] {{1, 2}, {Float.NaN, 0}}, "m"))
+    assertThatThrownBy(
+            () ->
+                ExactItemIndex.build(
+                    List.of("a", "b"), new float[][] {{1, 2}, {Float.NaN, 0}}, "m"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("vector of item 'b' (row 1) has NaN at position 0; vectors must be finite");
-    assertThatThrownBy(() -> ExactItemIndex.build(List.of("a"), new float[][] {{1, Float.POSITIVE_INFINITY}}, "m"))
-        .hasMessage("vector of item 'a' (row 0) has Infinity at position 1; vectors must be finite");
-    assertThatThrownBy(() -> ExactItemIndex.build(List.of("a", "b"), new float[][] {{1, 2}, {1, 2, 3}}, "m"))
+    assertThatThrownBy(
+            () ->
+                ExactItemIndex.build(
+                    List.of("a"), new float[][] {{1, Float.POSITIVE_INFINITY}}, "m"))
+        .hasMessage(
+            "vector of item 'a' (row 0) has Infinity at position 1; vectors must be finite");
+    assertThatThrownBy(
+            () -> ExactItemIndex.build(List.of("a", "b"), new float[][] {{1, 2}, {1, 2, 3}}, "m"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("vector of item 'b' (row 1) has dimension 3, expected 2");
-    assertThatThrownBy(() -> ExactItemIndex.build(List.of("a", "b", "a"), new float[][] {{1}, {2}, {3}}, "m"))
+    assertThatThrownBy(
+            () -> ExactItemIndex.build(List.of("a", "b", "a"), new float[][] {{1}, {2}, {3}}, "m"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("duplicate item id 'a' at rows 0 and 2");
     assertThatThrownBy(() -> ExactItemIndex.build(List.of("a", ""), new float[][] {{1}, {2}}, "m"))
@@ -240,14 +284,18 @@ class ExactItemIndexTest {
 
   @Test
   void queriesAreValidated() {
-    ExactItemIndex index = ExactItemIndex.build(List.of("a", "b"), new float[][] {{1, 0}, {0, 1}}, "m");
+    ExactItemIndex index =
+        ExactItemIndex.build(List.of("a", "b"), new float[][] {{1, 0}, {0, 1}}, "m");
     assertThatThrownBy(() -> index.topK(new float[] {1, 0, 0}, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("query has dimension 3, the index holds 2-dim vectors");
-    assertThatThrownBy(() -> index.topK(new float[] {0, 0}, 1)).hasMessage("query is all zeros; cosine similarity is undefined");
-    assertThatThrownBy(() -> index.topK(new float[][] {{1, 0}, {Float.NaN, 1}}, 1, QueryOptions.DEFAULTS))
+    assertThatThrownBy(() -> index.topK(new float[] {0, 0}, 1))
+        .hasMessage("query is all zeros; cosine similarity is undefined");
+    assertThatThrownBy(
+            () -> index.topK(new float[][] {{1, 0}, {Float.NaN, 1}}, 1, QueryOptions.DEFAULTS))
         .hasMessage("query 1 has NaN at position 0; vectors must be finite");
-    assertThatThrownBy(() -> index.topK(new float[] {1, 0}, 1, QueryOptions.DEFAULTS.withExcludedRows(2)))
+    assertThatThrownBy(
+            () -> index.topK(new float[] {1, 0}, 1, QueryOptions.DEFAULTS.withExcludedRows(2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("excluded row 2 is outside [0, 2)");
     assertThatThrownBy(() -> QueryOptions.DEFAULTS.withThreads(-1))
@@ -265,10 +313,16 @@ class ExactItemIndexTest {
     float[][] items = BruteForce.gaussian(n, 8, 5);
     ExactItemIndex index = ExactItemIndex.build(BruteForce.ids(n, "f"), items, "m");
     AtomicInteger calls = new AtomicInteger();
-    index.topK(items[0], 5, QueryOptions.DEFAULTS.withThreads(1).withRowFilter(row -> {
-      calls.incrementAndGet();
-      return true;
-    }));
+    index.topK(
+        items[0],
+        5,
+        QueryOptions.DEFAULTS
+            .withThreads(1)
+            .withRowFilter(
+                row -> {
+                  calls.incrementAndGet();
+                  return true;
+                }));
     assertThat(calls.get()).isGreaterThanOrEqualTo(5).isLessThan(n / 4);
   }
 
@@ -302,7 +356,8 @@ class ExactItemIndexTest {
     for (int i = 0; i < 40; i++) {
       step = step.withAdded(List.of("new" + i), new float[][] {added[i]});
     }
-    assertThat(step.topK(queries, 20, QueryOptions.DEFAULTS)).isEqualTo(rebuilt.topK(queries, 20, QueryOptions.DEFAULTS));
+    assertThat(step.topK(queries, 20, QueryOptions.DEFAULTS))
+        .isEqualTo(rebuilt.topK(queries, 20, QueryOptions.DEFAULTS));
     assertThat(step.rowOf("old3")).hasValue(3);
   }
 
@@ -312,19 +367,26 @@ class ExactItemIndexTest {
     ExactItemIndex index = ExactItemIndex.build(List.of("a", "b", "c"), items, "m");
     assertThatThrownBy(() -> index.withAdded(List.of("d", "b"), new float[][] {{1, 1}, {1, 0}}))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("item 'b' is already in the index at row 1; pass OnExisting.REPLACE to replace its vector");
+        .hasMessage(
+            "item 'b' is already in the index at row 1; pass OnExisting.REPLACE to replace its"
+                + " vector");
     assertThatThrownBy(() -> index.withAdded(List.of("d", "d"), new float[][] {{1, 1}, {1, 0}}))
         .hasMessage("duplicate item id 'd' at rows 0 and 1");
     assertThatThrownBy(() -> index.withAdded(List.of("d"), new float[][] {{1, 1, 1}}))
         .hasMessage("vector of item 'd' (row 3) has dimension 3, expected 2");
 
-    ExactItemIndex replaced = index.withAdded(List.of("d", "b"), new float[][] {{1, 1}, {2, 0}},
-        ExactItemIndex.OnExisting.REPLACE);
+    ExactItemIndex replaced =
+        index.withAdded(
+            List.of("d", "b"), new float[][] {{1, 1}, {2, 0}}, ExactItemIndex.OnExisting.REPLACE);
     assertThat(replaced.size()).isEqualTo(4);
     assertThat(replaced.rowOf("b")).hasValue(1);
     assertThat(replaced.vector(1)).containsExactly(1f, 0f);
     assertThat(index.vector(1)).containsExactly(0f, 1f);
-    assertThat(replaced.topK(new float[] {1, 0}, 2)).extracting(ScoredItem::itemId).containsExactly("a", "b");
-    assertThat(replaced.topK(new float[] {0, 1}, 1)).extracting(ScoredItem::itemId).containsExactly("d");
+    assertThat(replaced.topK(new float[] {1, 0}, 2))
+        .extracting(ScoredItem::itemId)
+        .containsExactly("a", "b");
+    assertThat(replaced.topK(new float[] {0, 1}, 1))
+        .extracting(ScoredItem::itemId)
+        .containsExactly("d");
   }
 }

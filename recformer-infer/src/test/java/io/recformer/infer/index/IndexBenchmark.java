@@ -1,10 +1,13 @@
 package io.recformer.infer.index;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -33,8 +36,7 @@ import java.util.function.IntToDoubleFunction;
  */
 public final class IndexBenchmark {
 
-  private static final java.lang.management.ThreadMXBean CPU =
-      java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
   private IndexBenchmark() {}
 
@@ -48,20 +50,32 @@ public final class IndexBenchmark {
     int[] batchSizes = {16, 64, 256};
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
-        case "--items": items = Integer.parseInt(args[i + 1]); break;
-        case "--dim": dim = Integer.parseInt(args[i + 1]); break;
-        case "--seed": seed = Long.parseLong(args[i + 1]); break;
-        case "--queries": queries = Integer.parseInt(args[i + 1]); break;
-        case "--file": file = Paths.get(args[i + 1]); break;
-        case "--batches": batchSizes = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray(); break;
-        default: throw new IllegalArgumentException("unknown option " + args[i]);
+        case "--items" -> items = Integer.parseInt(args[i + 1]);
+        case "--dim" -> dim = Integer.parseInt(args[i + 1]);
+        case "--seed" -> seed = Long.parseLong(args[i + 1]);
+        case "--queries" -> queries = Integer.parseInt(args[i + 1]);
+        case "--file" -> file = Paths.get(args[i + 1]);
+        case "--batches" ->
+            batchSizes =
+                Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     int cores = Runtime.getRuntime().availableProcessors();
     long matrixBytes = (long) items * dim * Float.BYTES;
-    say("items %d x dim %d = %.2f GB of float32, seed %d, k %d, cores %d, JVM %s %s, max heap %d MB, load %s",
-        items, dim, matrixBytes / 1e9, seed, k, cores, System.getProperty("java.vm.name"),
-        System.getProperty("java.vm.version"), Runtime.getRuntime().maxMemory() >> 20, loadAverage());
+    say(
+        "items %d x dim %d = %.2f GB of float32, seed %d, k %d, cores %d, JVM %s %s, max heap %d"
+            + " MB, load %s",
+        items,
+        dim,
+        matrixBytes / 1e9,
+        seed,
+        k,
+        cores,
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.vm.version"),
+        Runtime.getRuntime().maxMemory() >> 20,
+        loadAverage());
 
     long t0 = System.nanoTime();
     float[] flat = randomMatrix(items, dim, seed);
@@ -74,13 +88,26 @@ public final class IndexBenchmark {
       final int t = threads;
       double best = bestOf(5, () -> streamingSum(flat, t));
       bandwidth[threads] = flat.length * 4.0 / best;
-      say("bandwidth, float[] streaming sum (scalar), %d thread(s): best of 5 = %.2f GB/s (%.1f ms per pass)",
+      say(
+          "bandwidth, float[] streaming sum (scalar), %d thread(s): best of 5 = %.2f GB/s (%.1f ms"
+              + " per pass)",
           threads, bandwidth[threads] / 1e9, best * 1e3);
       if (Kernel.vectorModulePresent()) {
         // A scalar sum can be bound by additions rather than memory; the vector sum is not.
-        double bestVector = bestOf(5, () -> parallel(t, part -> VectorSum.sum(flat,
-            (int) ((long) flat.length * part / t), (int) ((long) flat.length * (part + 1) / t))));
-        say("bandwidth, float[] streaming sum (Vector API), %d thread(s): best of 5 = %.2f GB/s (%.1f ms per pass)",
+        double bestVector =
+            bestOf(
+                5,
+                () ->
+                    parallel(
+                        t,
+                        part ->
+                            VectorSum.sum(
+                                flat,
+                                (int) ((long) flat.length * part / t),
+                                (int) ((long) flat.length * (part + 1) / t))));
+        say(
+            "bandwidth, float[] streaming sum (Vector API), %d thread(s): best of 5 = %.2f GB/s"
+                + " (%.1f ms per pass)",
             threads, flat.length * 4.0 / bestVector / 1e9, bestVector * 1e3);
         bandwidth[threads] = Math.max(bandwidth[threads], flat.length * 4.0 / bestVector);
       }
@@ -92,12 +119,16 @@ public final class IndexBenchmark {
 
     t0 = System.nanoTime();
     heapIndex.save(file);
-    say("saved %s (%.2f GB) in %.1f s", file, Files.size(file) / 1e9, (System.nanoTime() - t0) / 1e9);
+    say(
+        "saved %s (%.2f GB) in %.1f s",
+        file, Files.size(file) / 1e9, (System.nanoTime() - t0) / 1e9);
 
     double[] mappedBandwidth = new double[3];
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      long vectorsOffset = IndexFile.align(IndexFile.FIXED_HEADER + heapIndex.fingerprint().getBytes(
-          java.nio.charset.StandardCharsets.UTF_8).length);
+      long vectorsOffset =
+          IndexFile.align(
+              IndexFile.FIXED_HEADER
+                  + heapIndex.fingerprint().getBytes(StandardCharsets.UTF_8).length);
       long length = Math.min(matrixBytes, Integer.MAX_VALUE & ~7L);
       MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, vectorsOffset, length);
       LongBuffer longs = mapped.order(ByteOrder.nativeOrder()).asLongBuffer();
@@ -105,8 +136,9 @@ public final class IndexBenchmark {
         final int t = threads;
         double best = bestOf(5, () -> streamingSum(longs, t));
         mappedBandwidth[threads] = longs.capacity() * 8.0 / best;
-        say("bandwidth, mapped file streaming long sum, %d thread(s): best of 5 = %.2f GB/s", threads,
-            mappedBandwidth[threads] / 1e9);
+        say(
+            "bandwidth, mapped file streaming long sum, %d thread(s): best of 5 = %.2f GB/s",
+            threads, mappedBandwidth[threads] / 1e9);
       }
     }
 
@@ -114,15 +146,24 @@ public final class IndexBenchmark {
       for (int rep = 0; rep < 3; rep++) {
         t0 = System.nanoTime();
         long cpu0 = CPU.getCurrentThreadCpuTime();
-        ExactItemIndex opened = ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS
-            .withExpectedFingerprint(heapIndex.fingerprint()).withVerifyVectorChecksum(verify));
-        say("open (mmap, vector checksum %s, page cache warm) #%d: %.1f ms wall, %.1f ms CPU, %s",
-            verify ? "verified" : "skipped", rep + 1, (System.nanoTime() - t0) / 1e6,
-            (CPU.getCurrentThreadCpuTime() - cpu0) / 1e6, opened);
+        ExactItemIndex opened =
+            ExactItemIndex.open(
+                file,
+                ExactItemIndex.OpenOptions.DEFAULTS
+                    .withExpectedFingerprint(heapIndex.fingerprint())
+                    .withVerifyVectorChecksum(verify));
+        say(
+            "open (mmap, vector checksum %s, page cache warm) #%d: %.1f ms wall, %.1f ms CPU, %s",
+            verify ? "verified" : "skipped",
+            rep + 1,
+            (System.nanoTime() - t0) / 1e6,
+            (CPU.getCurrentThreadCpuTime() - cpu0) / 1e6,
+            opened);
       }
     }
-    ExactItemIndex mappedIndex = ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS
-        .withVerifyVectorChecksum(false));
+    ExactItemIndex mappedIndex =
+        ExactItemIndex.open(
+            file, ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false));
     double[] best = new double[3];
     for (int t = 1; t <= 2; t++) {
       best[t] = Math.max(bandwidth[t], mappedBandwidth[t]);
@@ -131,21 +172,47 @@ public final class IndexBenchmark {
     mappedIndex = null;
     t0 = System.nanoTime();
     long cpu0 = CPU.getCurrentThreadCpuTime();
-    ExactItemIndex readIndex = ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS
-        .withVerifyVectorChecksum(false).withVectorsInHeap(true));
-    say("open (vectors read into the heap, vector checksum skipped, page cache warm): %.1f ms wall, %.1f ms CPU",
+    ExactItemIndex readIndex =
+        ExactItemIndex.open(
+            file,
+            ExactItemIndex.OpenOptions.DEFAULTS
+                .withVerifyVectorChecksum(false)
+                .withVectorsInHeap(true));
+    say(
+        "open (vectors read into the heap, vector checksum skipped, page cache warm): %.1f ms wall,"
+            + " %.1f ms CPU",
         (System.nanoTime() - t0) / 1e6, (CPU.getCurrentThreadCpuTime() - cpu0) / 1e6);
-    report("file read into heap", readIndex, testQueries, k, matrixBytes, bandwidth, new int[] {batchSizes[0]});
+    report(
+        "file read into heap",
+        readIndex,
+        testQueries,
+        k,
+        matrixBytes,
+        bandwidth,
+        new int[] {batchSizes[0]});
     readIndex = null;
     say("load at end %s", loadAverage());
     if (!"false".equals(System.getProperty("compareKernels"))) {
       ExactItemIndex scalar = heapIndex.withKernel(new ScalarKernel());
-      report("heap/scalar-kernel", scalar, testQueries, k, matrixBytes, bandwidth, new int[] {batchSizes[0]});
+      report(
+          "heap/scalar-kernel",
+          scalar,
+          testQueries,
+          k,
+          matrixBytes,
+          bandwidth,
+          new int[] {batchSizes[0]});
     }
   }
 
-  private static void report(String name, ExactItemIndex index, float[][] queries, int k, long matrixBytes,
-      double[] bandwidth, int[] batchSizes) {
+  private static void report(
+      String name,
+      ExactItemIndex index,
+      float[][] queries,
+      int k,
+      long matrixBytes,
+      double[] bandwidth,
+      int[] batchSizes) {
     for (int threads = 1; threads <= 2; threads++) {
       QueryOptions options = QueryOptions.DEFAULTS.withThreads(threads);
       for (int i = 0; i < 5; i++) {
@@ -164,12 +231,24 @@ public final class IndexBenchmark {
       Arrays.sort(cpuMs);
       double floor = matrixBytes / bandwidth[threads] * 1e3;
       double p50 = percentile(ms, 0.50);
-      say("%s single query, %d thread(s): p50 %.1f ms, p99 %.1f ms, min %.1f ms (%.0f q/s); floor %.1f ms at %.2f GB/s"
-          + " -> p50 = %.2fx floor, effective %.2f GB/s", name, threads, p50, percentile(ms, 0.99), ms[0],
-          1e3 / p50, floor, bandwidth[threads] / 1e9, p50 / floor, matrixBytes / p50 / 1e6);
+      say(
+          "%s single query, %d thread(s): p50 %.1f ms, p99 %.1f ms, min %.1f ms (%.0f q/s); floor"
+              + " %.1f ms at %.2f GB/s -> p50 = %.2fx floor, effective %.2f GB/s",
+          name,
+          threads,
+          p50,
+          percentile(ms, 0.99),
+          ms[0],
+          1e3 / p50,
+          floor,
+          bandwidth[threads] / 1e9,
+          p50 / floor,
+          matrixBytes / p50 / 1e6);
       if (threads == 1) {
-        say("%s single query, 1 thread: CPU time of the scanning thread p50 %.1f ms (= %.2fx floor)", name,
-            percentile(cpuMs, 0.5), percentile(cpuMs, 0.5) / floor);
+        say(
+            "%s single query, 1 thread: CPU time of the scanning thread p50 %.1f ms (= %.2fx"
+                + " floor)",
+            name, percentile(cpuMs, 0.5), percentile(cpuMs, 0.5) / floor);
       }
     }
     for (int batch : batchSizes) {
@@ -184,8 +263,14 @@ public final class IndexBenchmark {
           index.topK(block, k, options);
           bestSeconds = Math.min(bestSeconds, (System.nanoTime() - t0) / 1e9);
         }
-        say("%s batch %d, %d thread(s): %.1f ms per batch, %.2f ms per query, %.1f queries/s", name, batch, threads,
-            bestSeconds * 1e3, bestSeconds * 1e3 / batch, batch / bestSeconds);
+        say(
+            "%s batch %d, %d thread(s): %.1f ms per batch, %.2f ms per query, %.1f queries/s",
+            name,
+            batch,
+            threads,
+            bestSeconds * 1e3,
+            bestSeconds * 1e3 / batch,
+            batch / bestSeconds);
       }
     }
   }
@@ -204,14 +289,16 @@ public final class IndexBenchmark {
       Future<?>[] futures = new Future<?>[chunks];
       for (int c = 0; c < chunks; c++) {
         final int chunk = c;
-        futures[c] = pool.submit(() -> {
-          SplittableRandom random = new SplittableRandom(seed * 1_000_003L + chunk);
-          int from = (int) ((long) items * chunk / chunks) * dim;
-          int to = (int) ((long) items * (chunk + 1) / chunks) * dim;
-          for (int i = from; i < to; i++) {
-            flat[i] = (float) (random.nextDouble() * 2 - 1);
-          }
-        });
+        futures[c] =
+            pool.submit(
+                () -> {
+                  SplittableRandom random = new SplittableRandom(seed * 1_000_003L + chunk);
+                  int from = (int) ((long) items * chunk / chunks) * dim;
+                  int to = (int) ((long) items * (chunk + 1) / chunks) * dim;
+                  for (int i = from; i < to; i++) {
+                    flat[i] = (float) (random.nextDouble() * 2 - 1);
+                  }
+                });
       }
       for (Future<?> f : futures) {
         f.get();
@@ -252,58 +339,64 @@ public final class IndexBenchmark {
     double run() throws Exception;
   }
 
-  private static volatile double sink;
-
   private static double bestOf(int passes, Pass pass) throws Exception {
     double best = Double.MAX_VALUE;
+    double checksum = 0; // every pass's result is used, so no pass can be optimised away
     for (int i = 0; i < passes; i++) {
       long t0 = System.nanoTime();
-      sink += pass.run();
+      checksum += pass.run();
       best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    if (Double.isNaN(checksum)) {
+      throw new IllegalStateException("a benchmark pass returned NaN");
     }
     return best;
   }
 
   private static double streamingSum(float[] data, int threads) throws Exception {
-    return parallel(threads, t -> {
-      int from = (int) ((long) data.length * t / threads);
-      int to = (int) ((long) data.length * (t + 1) / threads);
-      float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-      int i = from;
-      for (; i + 8 <= to; i += 8) {
-        s0 += data[i];
-        s1 += data[i + 1];
-        s2 += data[i + 2];
-        s3 += data[i + 3];
-        s4 += data[i + 4];
-        s5 += data[i + 5];
-        s6 += data[i + 6];
-        s7 += data[i + 7];
-      }
-      for (; i < to; i++) {
-        s0 += data[i];
-      }
-      return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
-    });
+    return parallel(
+        threads,
+        t -> {
+          int from = (int) ((long) data.length * t / threads);
+          int to = (int) ((long) data.length * (t + 1) / threads);
+          float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+          int i = from;
+          for (; i + 8 <= to; i += 8) {
+            s0 += data[i];
+            s1 += data[i + 1];
+            s2 += data[i + 2];
+            s3 += data[i + 3];
+            s4 += data[i + 4];
+            s5 += data[i + 5];
+            s6 += data[i + 6];
+            s7 += data[i + 7];
+          }
+          for (; i < to; i++) {
+            s0 += data[i];
+          }
+          return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+        });
   }
 
   private static double streamingSum(LongBuffer data, int threads) throws Exception {
-    return parallel(threads, t -> {
-      int from = (int) ((long) data.capacity() * t / threads);
-      int to = (int) ((long) data.capacity() * (t + 1) / threads);
-      long s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      int i = from;
-      for (; i + 4 <= to; i += 4) {
-        s0 += data.get(i);
-        s1 += data.get(i + 1);
-        s2 += data.get(i + 2);
-        s3 += data.get(i + 3);
-      }
-      for (; i < to; i++) {
-        s0 += data.get(i);
-      }
-      return s0 + s1 + s2 + s3;
-    });
+    return parallel(
+        threads,
+        t -> {
+          int from = (int) ((long) data.capacity() * t / threads);
+          int to = (int) ((long) data.capacity() * (t + 1) / threads);
+          long s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          int i = from;
+          for (; i + 4 <= to; i += 4) {
+            s0 += data.get(i);
+            s1 += data.get(i + 1);
+            s2 += data.get(i + 2);
+            s3 += data.get(i + 3);
+          }
+          for (; i < to; i++) {
+            s0 += data.get(i);
+          }
+          return s0 + s1 + s2 + s3;
+        });
   }
 
   private static double parallel(int threads, IntToDoubleFunction part) throws Exception {

@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +55,8 @@ class IndexFileTest {
     assertThat(loaded.rowOf("itém-17")).hasValue(17);
     float[][] queries = BruteForce.gaussian(10, DIM, 78);
     for (int threads : new int[] {1, 2}) {
-      QueryOptions options = QueryOptions.DEFAULTS.withThreads(threads).withExcludedIds(List.of("itém-3"));
+      QueryOptions options =
+          QueryOptions.DEFAULTS.withThreads(threads).withExcludedIds(List.of("itém-3"));
       assertThat(loaded.topK(queries, 12, options)).isEqualTo(original.topK(queries, 12, options));
     }
     // Saving the loaded (mapped) index again gives the same bytes.
@@ -75,17 +78,23 @@ class IndexFileTest {
       assertThat(split.topK(queries, 30, options)).isEqualTo(whole.topK(queries, 30, options));
     }
     float[][] added = BruteForce.gaussian(5, DIM, 80);
-    ExactItemIndex grown = split.withAdded(BruteForce.ids(5, "cold-"), added)
-        .withAdded(List.of("itém-45"), new float[][] {added[0]}, ExactItemIndex.OnExisting.REPLACE);
+    ExactItemIndex grown =
+        split
+            .withAdded(BruteForce.ids(5, "cold-"), added)
+            .withAdded(
+                List.of("itém-45"), new float[][] {added[0]}, ExactItemIndex.OnExisting.REPLACE);
     assertThat(grown.size()).isEqualTo(N + 5);
     assertThat(grown.vector(45)).containsExactly(grown.vector(N));
     assertThat(grown.vector(44)).containsExactly(whole.vector(44));
     assertThat(grown.vector(46)).containsExactly(whole.vector(46));
-    assertThat(grown.topK(added[0], 2)).extracting(ScoredItem::itemId).containsExactly("itém-45", "cold-0");
+    assertThat(grown.topK(added[0], 2))
+        .extracting(ScoredItem::itemId)
+        .containsExactly("itém-45", "cold-0");
     Path grownFile = dir.resolve("grown.rfidx");
     grown.save(grownFile);
     ExactItemIndex reopened = ExactItemIndex.open(grownFile);
-    assertThat(reopened.topK(queries, 30, QueryOptions.DEFAULTS)).isEqualTo(grown.topK(queries, 30, QueryOptions.DEFAULTS));
+    assertThat(reopened.topK(queries, 30, QueryOptions.DEFAULTS))
+        .isEqualTo(grown.topK(queries, 30, QueryOptions.DEFAULTS));
   }
 
   @Test
@@ -93,7 +102,8 @@ class IndexFileTest {
     ExactItemIndex built = sample();
     Path file = saved();
     ExactItemIndex mapped = ExactItemIndex.open(file);
-    ExactItemIndex inHeap = ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS.withVectorsInHeap(true));
+    ExactItemIndex inHeap =
+        ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS.withVectorsInHeap(true));
     assertThat(mapped.isMemoryMapped()).isTrue();
     assertThat(inHeap.isMemoryMapped()).isFalse();
     // 40-row segments read 100 bytes at a time: reads end inside rows and floats never split.
@@ -111,7 +121,8 @@ class IndexFileTest {
       assertThat(mapped.topK(queries, 20, options)).isEqualTo(expected);
       assertThat(inHeap.topK(queries, 20, options)).isEqualTo(expected);
       assertThat(pieces.topK(queries, 20, options)).isEqualTo(expected);
-      assertThat(pieces.topK(queries[2], 20, options)).isEqualTo(built.topK(queries[2], 20, options));
+      assertThat(pieces.topK(queries[2], 20, options))
+          .isEqualTo(built.topK(queries[2], 20, options));
     }
 
     byte[] bytes = Files.readAllBytes(file);
@@ -120,9 +131,11 @@ class IndexFileTest {
     Path bad = write("bad-heap.rfidx", bytes);
     assertThatThrownBy(() -> IndexFile.read(bad, null, true, 40L * DIM * Float.BYTES, true, 100))
         .isInstanceOf(IndexFileException.class)
-        .hasMessageStartingWith("item index " + bad + ": checksum mismatch in the vectors section: stored ");
+        .hasMessageStartingWith(
+            "item index " + bad + ": checksum mismatch in the vectors section: stored ");
     assertThatThrownBy(() -> IndexFile.read(file, null, true, 40L * DIM * Float.BYTES, true, 3))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("readChunkBytes must be >= 4, was 3");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("readChunkBytes must be >= 4, was 3");
   }
 
   @Test
@@ -132,7 +145,7 @@ class IndexFileTest {
     heap.save(file);
     ExactItemIndex mapped = IndexFile.read(file, null, true, 70L * DIM * Float.BYTES); // 5 segments
     float[][] queries = BruteForce.gaussian(9, DIM, 81);
-    List<Kernel> kernels = new java.util.ArrayList<>(List.of(new ScalarKernel()));
+    List<Kernel> kernels = new ArrayList<>(List.of(new ScalarKernel()));
     if (Kernel.vectorOrNull() != null) {
       kernels.add(Kernel.vectorOrNull());
     }
@@ -141,8 +154,12 @@ class IndexFileTest {
       ExactItemIndex m = mapped.withKernel(kernel);
       for (int threads : new int[] {1, 2}) {
         QueryOptions options = QueryOptions.DEFAULTS.withThreads(threads);
-        assertThat(m.topK(queries, 25, options)).as(kernel.name()).isEqualTo(h.topK(queries, 25, options));
-        assertThat(m.topK(queries[4], 25, options)).as(kernel.name()).isEqualTo(h.topK(queries[4], 25, options));
+        assertThat(m.topK(queries, 25, options))
+            .as(kernel.name())
+            .isEqualTo(h.topK(queries, 25, options));
+        assertThat(m.topK(queries[4], 25, options))
+            .as(kernel.name())
+            .isEqualTo(h.topK(queries[4], 25, options));
       }
     }
   }
@@ -150,9 +167,12 @@ class IndexFileTest {
   @Test
   void idsOfAnOpenedFileResolveBothWaysAndSurviveManyAdditions() throws IOException {
     int n = 5000;
-    List<String> ids = new java.util.ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ids.add(i % 3 == 0 ? "Ürün-" + i + "-日本" : "B0" + Integer.toString(i * 7919, 36).toUpperCase(java.util.Locale.ROOT));
+      ids.add(
+          i % 3 == 0
+              ? "Ürün-" + i + "-日本"
+              : "B0" + Integer.toString(i * 7919, 36).toUpperCase(Locale.ROOT));
     }
     Path file = dir.resolve("ids.rfidx");
     ExactItemIndex.build(ids, BruteForce.gaussian(n, 4, 90), "m").save(file);
@@ -173,8 +193,11 @@ class IndexFileTest {
     assertThat(grown.rowOf(ids.get(4321))).hasValue(4321);
     assertThat(grown.itemId(n + 19)).isEqualTo("new-19");
     assertThatThrownBy(() -> opened.withAdded(List.of(ids.get(3)), new float[][] {extra[0]}))
-        .hasMessage("item '" + ids.get(3) + "' is already in the index at row 3; pass OnExisting.REPLACE to replace its"
-            + " vector");
+        .hasMessage(
+            "item '"
+                + ids.get(3)
+                + "' is already in the index at row 3; pass OnExisting.REPLACE to replace its"
+                + " vector");
   }
 
   @Test
@@ -191,13 +214,25 @@ class IndexFileTest {
   @Test
   void fingerprintOfAnotherModelIsRefused() throws IOException {
     Path file = saved();
-    assertThat(ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS
-        .withExpectedFingerprint("bundle-sha256:abc")).size()).isEqualTo(N);
-    assertThatThrownBy(() -> ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS
-        .withExpectedFingerprint("bundle-sha256:def")))
+    assertThat(
+            ExactItemIndex.open(
+                    file,
+                    ExactItemIndex.OpenOptions.DEFAULTS.withExpectedFingerprint(
+                        "bundle-sha256:abc"))
+                .size())
+        .isEqualTo(N);
+    assertThatThrownBy(
+            () ->
+                ExactItemIndex.open(
+                    file,
+                    ExactItemIndex.OpenOptions.DEFAULTS.withExpectedFingerprint(
+                        "bundle-sha256:def")))
         .isInstanceOf(IndexFileException.class)
-        .hasMessage("item index " + file + ": index was built by model 'bundle-sha256:abc', bundle is"
-            + " 'bundle-sha256:def'; rebuild the index with this bundle");
+        .hasMessage(
+            "item index "
+                + file
+                + ": index was built by model 'bundle-sha256:abc', bundle is"
+                + " 'bundle-sha256:def'; rebuild the index with this bundle");
   }
 
   @Test
@@ -207,13 +242,20 @@ class IndexFileTest {
     Path cut = write("cut.rfidx", Arrays.copyOf(bytes, bytes.length - 100));
     assertThatThrownBy(() -> ExactItemIndex.open(cut))
         .isInstanceOf(IndexFileException.class)
-        .hasMessage("item index " + cut + ": file is truncated: " + (bytes.length - 100) + " bytes, the header"
-            + " (count 300, dimension 13) requires " + bytes.length)
+        .hasMessage(
+            "item index "
+                + cut
+                + ": file is truncated: "
+                + (bytes.length - 100)
+                + " bytes, the header"
+                + " (count 300, dimension 13) requires "
+                + bytes.length)
         .satisfies(e -> assertThat(((IndexFileException) e).file()).isEqualTo(cut));
     Path tiny = write("tiny.rfidx", Arrays.copyOf(bytes, 20));
     assertThatThrownBy(() -> ExactItemIndex.open(tiny))
         .isInstanceOf(IndexFileException.class)
-        .hasMessage("item index " + tiny + ": file is truncated: 20 bytes, an index file has at least 68");
+        .hasMessage(
+            "item index " + tiny + ": file is truncated: 20 bytes, an index file has at least 68");
     Path missing = dir.resolve("missing.rfidx");
     assertThatThrownBy(() -> ExactItemIndex.open(missing))
         .isInstanceOf(IndexFileException.class)
@@ -228,15 +270,21 @@ class IndexFileTest {
     Path badMagic = write("magic.rfidx", magic);
     assertThatThrownBy(() -> ExactItemIndex.open(badMagic))
         .isInstanceOf(IndexFileException.class)
-        .hasMessage("item index " + badMagic + ": bad magic bytes 50464944580d0a1a, expected 52464944580d0a1a"
-            + ": not an item index file");
+        .hasMessage(
+            "item index "
+                + badMagic
+                + ": bad magic bytes 50464944580d0a1a, expected 52464944580d0a1a"
+                + ": not an item index file");
     byte[] version = bytes.clone();
     ByteBuffer.wrap(version).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 2);
     Path badVersion = write("version.rfidx", version);
     assertThatThrownBy(() -> ExactItemIndex.open(badVersion))
         .isInstanceOf(IndexFileException.class)
-        .hasMessage("item index " + badVersion + ": format version 2 is not supported; this library reads version 1"
-            + " (written by a newer library?)");
+        .hasMessage(
+            "item index "
+                + badVersion
+                + ": format version 2 is not supported; this library reads version 1"
+                + " (written by a newer library?)");
   }
 
   @Test
@@ -250,28 +298,45 @@ class IndexFileTest {
     Path badCount = write("count.rfidx", count);
     assertThatThrownBy(() -> ExactItemIndex.open(badCount))
         .isInstanceOf(IndexFileException.class)
-        .hasMessageStartingWith("item index " + badCount + ": file is truncated: " + bytes.length
-            + " bytes, the header (count 301, dimension 13) requires " + (bytes.length + DIM * 4));
+        .hasMessageStartingWith(
+            "item index "
+                + badCount
+                + ": file is truncated: "
+                + bytes.length
+                + " bytes, the header (count 301, dimension 13) requires "
+                + (bytes.length + DIM * 4));
     // dimension 12 with the offsets untouched: the header contradicts itself
     byte[] dim = bytes.clone();
     ByteBuffer.wrap(dim).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 12);
     Path badDim = write("dim.rfidx", dim);
     assertThatThrownBy(() -> ExactItemIndex.open(badDim))
         .isInstanceOf(IndexFileException.class)
-        .hasMessage("item index " + badDim + ": header is inconsistent: count 300 x dimension 12 needs 14400 vector"
-            + " bytes, so ids should start at " + (vectorsOffset + 14400) + ", header says " + (vectorsOffset + 300 * DIM * 4));
+        .hasMessage(
+            "item index "
+                + badDim
+                + ": header is inconsistent: count 300 x dimension 12 needs 14400 vector"
+                + " bytes, so ids should start at "
+                + (vectorsOffset + 14400)
+                + ", header says "
+                + (vectorsOffset + 300 * DIM * 4));
     // dimension 12 and a consistent ids offset: now the file is longer than the header says
     ByteBuffer.wrap(dim).order(ByteOrder.LITTLE_ENDIAN).putLong(32, vectorsOffset + 14400);
     Path longer = write("longer.rfidx", dim);
     assertThatThrownBy(() -> ExactItemIndex.open(longer))
         .isInstanceOf(IndexFileException.class)
-        .hasMessageContaining("file has " + bytes.length + " bytes but the header (count 300, dimension 12) requires"
-            + " exactly " + (bytes.length - 300 * 4) + "; count or dimension is inconsistent with the file size");
+        .hasMessageContaining(
+            "file has "
+                + bytes.length
+                + " bytes but the header (count 300, dimension 12) requires"
+                + " exactly "
+                + (bytes.length - 300 * 4)
+                + "; count or dimension is inconsistent with the file size");
     byte[] zeroDim = bytes.clone();
     ByteBuffer.wrap(zeroDim).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 0);
     Path zero = write("zero.rfidx", zeroDim);
-    assertThatThrownBy(() -> ExactItemIndex.open(zero)).hasMessage("item index " + zero
-        + ": header field dimension is 0, must be in [1, 1048576]");
+    assertThatThrownBy(() -> ExactItemIndex.open(zero))
+        .hasMessage(
+            "item index " + zero + ": header field dimension is 0, must be in [1, 1048576]");
   }
 
   @Test
@@ -286,35 +351,45 @@ class IndexFileTest {
     Path badVectors = write("vectors.rfidx", vectors);
     assertThatThrownBy(() -> ExactItemIndex.open(badVectors))
         .isInstanceOf(IndexFileException.class)
-        .hasMessageStartingWith("item index " + badVectors + ": checksum mismatch in the vectors section: stored ")
+        .hasMessageStartingWith(
+            "item index " + badVectors + ": checksum mismatch in the vectors section: stored ")
         .hasMessageEndingWith("; the file is corrupted");
     // Skipping the vector checksum opens the file (structure and sizes are still checked).
-    ExactItemIndex unverified = ExactItemIndex.open(badVectors, ExactItemIndex.OpenOptions.DEFAULTS
-        .withVerifyVectorChecksum(false));
+    ExactItemIndex unverified =
+        ExactItemIndex.open(
+            badVectors, ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false));
     assertThat(unverified.size()).isEqualTo(N);
 
     byte[] ids = bytes.clone();
     ids[(int) idsOffset + 6] ^= 0x01;
     Path badIds = write("ids.rfidx", ids);
-    assertThatThrownBy(() -> ExactItemIndex.open(badIds, ExactItemIndex.OpenOptions.DEFAULTS
-        .withVerifyVectorChecksum(false)))
+    assertThatThrownBy(
+            () ->
+                ExactItemIndex.open(
+                    badIds, ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false)))
         .isInstanceOf(IndexFileException.class)
         .hasMessageStartingWith("item index " + badIds + ": checksum mismatch in the ids section");
 
     byte[] fingerprint = bytes.clone();
     fingerprint[IndexFile.FIXED_HEADER] = 'B';
     Path badHeader = write("header.rfidx", fingerprint);
-    assertThatThrownBy(() -> ExactItemIndex.open(badHeader, ExactItemIndex.OpenOptions.DEFAULTS
-        .withVerifyVectorChecksum(false)))
+    assertThatThrownBy(
+            () ->
+                ExactItemIndex.open(
+                    badHeader, ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false)))
         .isInstanceOf(IndexFileException.class)
-        .hasMessageStartingWith("item index " + badHeader + ": checksum mismatch in the header section");
+        .hasMessageStartingWith(
+            "item index " + badHeader + ": checksum mismatch in the header section");
 
     byte[] end = bytes.clone();
     end[end.length - 1] = 'X';
     Path badEnd = write("end.rfidx", end);
     assertThatThrownBy(() -> ExactItemIndex.open(badEnd))
         .isInstanceOf(IndexFileException.class)
-        .hasMessage("item index " + badEnd + ": bad end marker 49454e58, expected 49454e44: file is truncated or corrupted");
+        .hasMessage(
+            "item index "
+                + badEnd
+                + ": bad end marker 49454e58, expected 49454e44: file is truncated or corrupted");
   }
 
   @Test

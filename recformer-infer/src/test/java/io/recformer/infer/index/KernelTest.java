@@ -52,9 +52,12 @@ class KernelTest {
             exact += (double) q[j][i] * a[off + i];
           }
           float single = kernel.dot(q[j], a, off, dim);
-          assertThat(Float.floatToRawIntBits(out[j])).as("%s dim %d query %d", kernel.name(), dim, j)
+          assertThat(Float.floatToRawIntBits(out[j]))
+              .as("%s dim %d query %d", kernel.name(), dim, j)
               .isEqualTo(Float.floatToRawIntBits(single));
-          assertThat((double) single).as("%s dim %d", kernel.name(), dim).isCloseTo(exact, within(1e-5 * Math.sqrt(dim)));
+          assertThat((double) single)
+              .as("%s dim %d", kernel.name(), dim)
+              .isCloseTo(exact, within(1e-5 * Math.sqrt(dim)));
         }
       }
     }
@@ -73,11 +76,15 @@ class KernelTest {
         QueryOptions options = QueryOptions.DEFAULTS.withThreads(threads);
         List<List<ScoredItem>> batched = index.topK(queries, 20, options);
         for (int q = 0; q < queries.length; q++) {
-          List<ScoredItem> single = index.topK(queries[q], 20, QueryOptions.DEFAULTS.withThreads(1));
-          assertThat(batched.get(q)).as("%s query %d threads %d", kernel.name(), q, threads).isEqualTo(single);
+          List<ScoredItem> single =
+              index.topK(queries[q], 20, QueryOptions.DEFAULTS.withThreads(1));
+          assertThat(batched.get(q))
+              .as("%s query %d threads %d", kernel.name(), q, threads)
+              .isEqualTo(single);
           List<BruteForce.Scored> ranking = BruteForce.ranking(items, queries[q], row -> true);
           for (int i = 0; i < 20; i++) {
-            assertThat((double) single.get(i).score()).isCloseTo(ranking.get(i).score(), within(1e-5));
+            assertThat((double) single.get(i).score())
+                .isCloseTo(ranking.get(i).score(), within(1e-5));
           }
         }
       }

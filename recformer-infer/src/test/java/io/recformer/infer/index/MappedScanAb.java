@@ -1,5 +1,7 @@
 package io.recformer.infer.index;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -29,8 +31,7 @@ import java.util.SplittableRandom;
  */
 public final class MappedScanAb {
 
-  private static final java.lang.management.ThreadMXBean CPU =
-      java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
   private MappedScanAb() {}
 
@@ -49,7 +50,8 @@ public final class MappedScanAb {
     }
 
     @Override
-    void dot4(float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out) {
+    void dot4(
+        float[] q0, float[] q1, float[] q2, float[] q3, float[] a, int off, int dim, float[] out) {
       inner.dot4(q0, q1, q2, q3, a, off, dim, out);
     }
   }
@@ -57,20 +59,28 @@ public final class MappedScanAb {
   public static void main(String[] args) throws Exception {
     Path file = Path.of(args[0]);
     int rounds = Integer.parseInt(args[1]);
-    ExactItemIndex.OpenOptions options = ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false);
+    ExactItemIndex.OpenOptions options =
+        ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false);
     long t0 = System.nanoTime();
     ExactItemIndex heap = ExactItemIndex.open(file, options.withVectorsInHeap(true));
-    System.out.printf(Locale.ROOT, "opened into the heap in %.0f ms%n", (System.nanoTime() - t0) / 1e6);
+    System.out.printf(
+        Locale.ROOT, "opened into the heap in %.0f ms%n", (System.nanoTime() - t0) / 1e6);
     ExactItemIndex mapped = ExactItemIndex.open(file, options);
     int items = mapped.size();
     int dim = mapped.dimension();
     // Two direct buffers with the same bytes: rows at 64-byte aligned addresses (like the mapping,
     // whose vector section is aligned) and 16 bytes past that (like a float[]'s elements).
     int bytes = items * dim * Float.BYTES;
-    ByteBuffer aligned = ByteBuffer.allocateDirect(bytes + 128).alignedSlice(64).slice(0, bytes)
-        .order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer shifted = ByteBuffer.allocateDirect(bytes + 128).alignedSlice(64).slice(16, bytes)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer aligned =
+        ByteBuffer.allocateDirect(bytes + 128)
+            .alignedSlice(64)
+            .slice(0, bytes)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer shifted =
+        ByteBuffer.allocateDirect(bytes + 128)
+            .alignedSlice(64)
+            .slice(16, bytes)
+            .order(ByteOrder.LITTLE_ENDIAN);
     for (int row = 0; row < items; row++) {
       float[] v = heap.vector(row);
       aligned.asFloatBuffer().put(row * dim, v);
@@ -81,13 +91,26 @@ public final class MappedScanAb {
       ids[i] = mapped.itemId(i);
     }
     IdTable idTable = IdTable.of(ids);
-    ExactItemIndex alignedIndex = new ExactItemIndex(
-        new VectorStore(dim, List.of(VectorStore.Segment.mapped(aligned, items))), idTable, mapped.fingerprint());
-    ExactItemIndex shiftedIndex = new ExactItemIndex(
-        new VectorStore(dim, List.of(VectorStore.Segment.mapped(shifted, items))), idTable, mapped.fingerprint());
-    ExactItemIndex[] variants = {heap, mapped, mapped.withKernel(new CopyingKernel()), alignedIndex, shiftedIndex};
-    String[] names = {"file read into heap", "mapped, in place", "mapped, tile copy", "direct, 64-byte aligned",
-        "direct, aligned + 16 B"};
+    ExactItemIndex alignedIndex =
+        new ExactItemIndex(
+            new VectorStore(dim, List.of(VectorStore.Segment.mapped(aligned, items))),
+            idTable,
+            mapped.fingerprint());
+    ExactItemIndex shiftedIndex =
+        new ExactItemIndex(
+            new VectorStore(dim, List.of(VectorStore.Segment.mapped(shifted, items))),
+            idTable,
+            mapped.fingerprint());
+    ExactItemIndex[] variants = {
+      heap, mapped, mapped.withKernel(new CopyingKernel()), alignedIndex, shiftedIndex
+    };
+    String[] names = {
+      "file read into heap",
+      "mapped, in place",
+      "mapped, tile copy",
+      "direct, 64-byte aligned",
+      "direct, aligned + 16 B"
+    };
     SplittableRandom random = new SplittableRandom(43);
     double[][] cpu = new double[variants.length][rounds];
     double[][] wall = new double[variants.length][rounds];
@@ -114,15 +137,26 @@ public final class MappedScanAb {
         }
       }
     }
-    System.out.printf(Locale.ROOT, "%d x %d, %d interleaved rounds, load %s%n", items, dim, rounds,
+    System.out.printf(
+        Locale.ROOT,
+        "%d x %d, %d interleaved rounds, load %s%n",
+        items,
+        dim,
+        rounds,
         Files.readString(Path.of("/proc/loadavg")).trim());
     for (int v = 0; v < variants.length; v++) {
       double[] c = cpu[v].clone();
       double[] w = wall[v].clone();
       Arrays.sort(c);
       Arrays.sort(w);
-      System.out.printf(Locale.ROOT, "%-24s CPU p50 %6.1f min %6.1f ms; wall p50 %6.1f min %6.1f ms%n", names[v],
-          c[rounds / 2], c[0], w[rounds / 2], w[0]);
+      System.out.printf(
+          Locale.ROOT,
+          "%-24s CPU p50 %6.1f min %6.1f ms; wall p50 %6.1f min %6.1f ms%n",
+          names[v],
+          c[rounds / 2],
+          c[0],
+          w[rounds / 2],
+          w[0]);
     }
   }
 }

@@ -41,10 +41,13 @@ class TopKHeapTest {
   void sortKeyOrdersByScoreDescendingThenRowAndRoundTrips() {
     float[] scores = {1f, 0.5f, Float.MIN_VALUE, 0f, -0f, -Float.MIN_VALUE, -0.5f, -1f, -3e38f};
     for (int i = 0; i < scores.length; i++) {
-      assertThat(TopKScan.scoreOf(TopKScan.sortKey(scores[i], 7))).isEqualTo(scores[i] == 0f ? 0f : scores[i]);
-      assertThat(TopKScan.rowOf(TopKScan.sortKey(scores[i], Integer.MAX_VALUE))).isEqualTo(Integer.MAX_VALUE);
+      assertThat(TopKScan.scoreOf(TopKScan.sortKey(scores[i], 7)))
+          .isEqualTo(scores[i] == 0f ? 0f : scores[i]);
+      assertThat(TopKScan.rowOf(TopKScan.sortKey(scores[i], Integer.MAX_VALUE)))
+          .isEqualTo(Integer.MAX_VALUE);
       if (i + 1 < scores.length && scores[i] != scores[i + 1]) {
-        assertThat(TopKScan.sortKey(scores[i], 1000)).isLessThan(TopKScan.sortKey(scores[i + 1], 0));
+        assertThat(TopKScan.sortKey(scores[i], 1000))
+            .isLessThan(TopKScan.sortKey(scores[i + 1], 0));
       }
     }
     assertThat(TopKScan.sortKey(0f, 1)).isLessThan(TopKScan.sortKey(-0f, 2));

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.Test;
 class ReadmeExampleTest {
 
   private static final Path ROOT = Path.of(System.getProperty("recformer.repo.root", ".."));
-  private static final Path SOURCE = ROOT.resolve(
-      "recformer-infer/src/test/java/io/recformer/infer/recommend/ReadmeExampleTest.java");
+  private static final Path SOURCE =
+      ROOT.resolve(
+          "recformer-infer/src/test/java/io/recformer/infer/recommend/ReadmeExampleTest.java");
 
   @Test
   void theReadmeExampleRuns() throws Exception {
@@ -42,15 +44,16 @@ class ReadmeExampleTest {
   private static void example(Path bundle) throws Exception {
     // README-EXAMPLE-BEGIN
     try (RecformerEncoder encoder = RecformerEncoder.open(bundle)) {
-      ItemCatalog catalog = ItemCatalog.of(List.of(
-          Item.of("i1", "title", "Gorilla wood glue", "brand", "Gorilla", "category", "tools & home"),
-          Item.of("i2", "title", "IKEA desk lamps", "brand", "IKEA", "category", "home"),
-          Item.of("i3", "title", "nikon camera lens", "brand", "Nikon", "category", "camera")));
-      Recommender recommender = Recommender.build(encoder, catalog);
+      List<Item> items =
+          List.of(
+              Item.of("i1", "title", "Gorilla wood glue", "brand", "Gorilla", "category", "tools"),
+              Item.of("i2", "title", "IKEA desk lamps", "brand", "IKEA", "category", "home"),
+              Item.of("i3", "title", "nikon camera lens", "brand", "Nikon", "category", "camera"));
+      Recommender recommender = Recommender.build(encoder, ItemCatalog.of(items));
 
       // The user's history, oldest first; it is left out of the recommendations.
       for (Recommendation r : recommender.recommend(List.of("i1"), 2)) {
-        System.out.printf(java.util.Locale.ROOT, "%s %s %.3f%n", r.itemId(), r.item().title(), r.score());
+        System.out.printf(Locale.ROOT, "%s %s %.3f%n", r.itemId(), r.item().title(), r.score());
       }
 
       // Cold start: a new item is recommendable at once, without re-encoding the catalog.

@@ -15,10 +15,10 @@ import java.util.Map;
 
 /**
  * Saves and loads checkpoint directories ({@code docs/formats.md}): the weights as {@code
- * model.safetensors} (float32, this project's Hugging Face names) and {@code manifest.json}
- * ({@link CheckpointManifest}: config, provenance, step/epoch/stage, validation metrics and the
- * weights' SHA-256). Files are written atomically; a save followed by a load gives bit-identical
- * weights and therefore bit-identical outputs.
+ * model.safetensors} (float32, this project's Hugging Face names) and {@code manifest.json} ({@link
+ * CheckpointManifest}: config, provenance, step/epoch/stage, validation metrics and the weights'
+ * SHA-256). Files are written atomically; a save followed by a load gives bit-identical weights and
+ * therefore bit-identical outputs.
  */
 public final class Checkpoints {
 
@@ -30,27 +30,27 @@ public final class Checkpoints {
    * @param manifest the manifest without hash; the weights' hash is added here
    * @return the manifest as written
    */
-  public static CheckpointManifest save(Path directory, RecformerModel model,
-      CheckpointManifest manifest) throws IOException {
+  public static CheckpointManifest save(
+      Path directory, RecformerModel model, CheckpointManifest manifest) throws IOException {
     return save(directory, model.exportWeightMap(), manifest);
   }
 
   /** As {@link #save(Path, RecformerModel, CheckpointManifest)} from already exported weights. */
-  public static CheckpointManifest save(Path directory, Map<String, WeightTensor> weights,
-      CheckpointManifest manifest) throws IOException {
+  public static CheckpointManifest save(
+      Path directory, Map<String, WeightTensor> weights, CheckpointManifest manifest)
+      throws IOException {
     Files.createDirectories(directory);
-    SafeTensors.write(directory.resolve(manifest.weightsFile()), weights,
-        Map.of("format", "pt"));
+    SafeTensors.write(directory.resolve(manifest.weightsFile()), weights, Map.of("format", "pt"));
     CheckpointManifest hashed = manifest.withHash(directory);
     hashed.write(directory);
     return hashed;
   }
 
   /** A manifest for {@code model} with fresh provenance. */
-  public static CheckpointManifest manifest(RecformerModel model, String datasetFingerprint,
-      long seed, Map<String, String> extras) {
-    return CheckpointManifest.of(model.config(),
-        Provenance.capture(datasetFingerprint, seed, extras));
+  public static CheckpointManifest manifest(
+      RecformerModel model, String datasetFingerprint, long seed, Map<String, String> extras) {
+    return CheckpointManifest.of(
+        model.config(), Provenance.capture(datasetFingerprint, seed, extras));
   }
 
   /**
@@ -60,8 +60,9 @@ public final class Checkpoints {
   public static Loaded read(Path directory) throws IOException {
     CheckpointManifest manifest = CheckpointManifest.read(directory);
     Path dir = Files.isRegularFile(directory) ? directory.getParent() : directory;
-    Map<String, WeightTensor> weights = OriginalRecformerNames.toRecformerNames(
-        SafeTensors.read(dir.resolve(manifest.weightsFile()), true).tensors());
+    Map<String, WeightTensor> weights =
+        OriginalRecformerNames.toRecformerNames(
+            SafeTensors.read(dir.resolve(manifest.weightsFile()), true).tensors());
     return new Loaded(manifest, weights);
   }
 

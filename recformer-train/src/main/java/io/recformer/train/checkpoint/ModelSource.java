@@ -1,13 +1,13 @@
 package io.recformer.train.checkpoint;
 
-import io.recformer.core.config.RecformerConfig;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.train.eval.Encoder;
-import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.MiniLmImporter;
+import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * Where a model's weights come from: {@code minilm} for all-MiniLM-L6-v2 from the Maven jar (never
  * a download), or a checkpoint directory (a run's {@code best/} or {@code last/}; a run directory
  * means its {@code best/}). Only the manifest is read up front, so the model settings can be
- * resolved before the weights are loaded. Used by the CLI's {@code --init}/{@code --checkpoint}
- * and by the quality benchmark's Recformer rows.
+ * resolved before the weights are loaded. Used by the CLI's {@code --init}/{@code --checkpoint} and
+ * by the quality benchmark's Recformer rows.
  */
 public final class ModelSource {
 
@@ -49,9 +49,13 @@ public final class ModelSource {
       dir = dir.resolve("best");
     }
     if (!Files.isRegularFile(dir.resolve(CheckpointManifest.FILE_NAME))) {
-      throw new IllegalArgumentException("checkpoint " + dir + " has no "
-          + CheckpointManifest.FILE_NAME + "; give 'minilm' or a checkpoint directory such as"
-          + " runs/my-run/best (written by recformer pretrain or finetune)");
+      throw new IllegalArgumentException(
+          "checkpoint "
+              + dir
+              + " has no "
+              + CheckpointManifest.FILE_NAME
+              + "; give 'minilm' or a checkpoint directory such as"
+              + " runs/my-run/best (written by recformer pretrain or finetune)");
     }
     CheckpointManifest manifest = CheckpointManifest.read(dir);
     return new ModelSource(dir, manifest, manifest.config());
@@ -93,8 +97,8 @@ public final class ModelSource {
 
   /**
    * The item matrix to rank with: the checkpoint's own {@code item-matrix.safetensors} when it was
-   * made for exactly this model and dataset (a fine-tuning run's {@code best/} matrix: in stage 2 it
-   * is the frozen matrix the model was selected with, not a fresh encoding); otherwise the model
+   * made for exactly this model and dataset (a fine-tuning run's {@code best/} matrix: in stage 2
+   * it is the frozen matrix the model was selected with, not a fresh encoding); otherwise the model
    * encodes the catalog.
    *
    * @param config the model settings in use (a different config means the stored matrix is stale)
@@ -102,8 +106,14 @@ public final class ModelSource {
    * @param itemCount catalog size of that dataset
    * @param reencode encode anew even when a matching matrix is stored
    */
-  public NDArray itemMatrix(RecformerConfig config, String datasetFingerprint, int itemCount,
-      Encoder encoder, NDManager manager, boolean reencode) throws IOException {
+  public NDArray itemMatrix(
+      RecformerConfig config,
+      String datasetFingerprint,
+      int itemCount,
+      Encoder encoder,
+      NDManager manager,
+      boolean reencode)
+      throws IOException {
     Path file = checkpoint == null ? null : checkpoint.resolve("item-matrix.safetensors");
     if (file != null && Files.isRegularFile(file) && !reencode) {
       if (!config.equals(this.config)) {

@@ -33,8 +33,8 @@ public final class Encoder {
   private final int batchSize;
 
   /**
-   * @param batchSize sequences per forward pass; larger is faster until memory runs out (typical
-   *     64 on CPU)
+   * @param batchSize sequences per forward pass; larger is faster until memory runs out (typical 64
+   *     on CPU)
    */
   public Encoder(RecformerModel model, ItemTokenCache cache, int padId, int batchSize) {
     if (batchSize < 1) {
@@ -68,12 +68,12 @@ public final class Encoder {
 
   /** L2-normalized encodings {@code [users, d]} of histories, in input order. */
   public NDArray histories(List<UserHistory> histories, NDManager out) {
-    return encodeAll(histories.size(), i -> cache.encodeHistory(histories.get(i)), out,
-        "histories", "users");
+    return encodeAll(
+        histories.size(), i -> cache.encodeHistory(histories.get(i)), out, "histories", "users");
   }
 
-  private NDArray encodeAll(int n, IntFunction<EncodedSequence> encode, NDManager out,
-      String task, String unit) {
+  private NDArray encodeAll(
+      int n, IntFunction<EncodedSequence> encode, NDManager out, String task, String unit) {
     List<EncodedSequence> sequences = new ArrayList<>(n);
     List<Integer> order = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

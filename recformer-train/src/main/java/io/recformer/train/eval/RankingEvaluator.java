@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * Full-ranking evaluation (reference section 6): every user's history is encoded, scored against
- * every item of the item matrix by cosine, and the target's rank feeds a {@link
- * MetricAccumulator} under the given tie and history policies. Metrics are per-user means.
+ * every item of the item matrix by cosine, and the target's rank feeds a {@link MetricAccumulator}
+ * under the given tie and history policies. Metrics are per-user means.
  *
  * <p>A {@link HistoryPenalty} (default 0, the paper) lowers each user's history items before
  * ranking; {@link #evaluateSweep} scores several penalties from one encoding pass.
@@ -42,8 +42,8 @@ public final class RankingEvaluator {
    * @param userBatch users scored at once; the score block is {@code userBatch x items} floats
    * @param historyPenalty cosine subtracted from each history item's score ({@link HistoryPenalty})
    */
-  public RankingEvaluator(TiePolicy tiePolicy, HistoryPolicy historyPolicy, int userBatch,
-      double historyPenalty) {
+  public RankingEvaluator(
+      TiePolicy tiePolicy, HistoryPolicy historyPolicy, int userBatch, double historyPenalty) {
     if (userBatch < 1) {
       throw new IllegalArgumentException("userBatch = " + userBatch + " must be >= 1");
     }
@@ -60,11 +60,11 @@ public final class RankingEvaluator {
 
   /**
    * Evaluates {@code examples} against {@code matrix} once per history penalty, encoding the
-   * histories once: one report per penalty, in the given order. This evaluator's own penalty is
-   * not used.
+   * histories once: one report per penalty, in the given order. This evaluator's own penalty is not
+   * used.
    */
-  public List<MetricReport> evaluateSweep(Encoder encoder, List<Example> examples, NDArray matrix,
-      double... historyPenalties) {
+  public List<MetricReport> evaluateSweep(
+      Encoder encoder, List<Example> examples, NDArray matrix, double... historyPenalties) {
     if (historyPenalties.length == 0) {
       throw new IllegalArgumentException("at least one history penalty is required");
     }
@@ -75,8 +75,8 @@ public final class RankingEvaluator {
     ItemCatalog catalog = encoder.cache().catalog();
     int items = catalog.size();
     if (matrix.getShape().get(0) != items) {
-      throw new IllegalArgumentException("item matrix has " + matrix.getShape().get(0)
-          + " rows, the catalog " + items + " items");
+      throw new IllegalArgumentException(
+          "item matrix has " + matrix.getShape().get(0) + " rows, the catalog " + items + " items");
     }
     List<MetricAccumulator> accumulators = new ArrayList<>();
     for (int i = 0; i < historyPenalties.length; i++) {
@@ -117,11 +117,11 @@ public final class RankingEvaluator {
   }
 
   /**
-   * The popularity baseline under the same protocol: every user gets the same scores, the number
-   * of occurrences of each item in {@code trainingSequences}.
+   * The popularity baseline under the same protocol: every user gets the same scores, the number of
+   * occurrences of each item in {@code trainingSequences}.
    */
-  public MetricReport popularity(ItemCatalog catalog, List<UserHistory> trainingSequences,
-      List<Example> examples) {
+  public MetricReport popularity(
+      ItemCatalog catalog, List<UserHistory> trainingSequences, List<Example> examples) {
     float[] counts = new float[catalog.size()];
     for (UserHistory h : trainingSequences) {
       for (String id : h.itemIds()) {
@@ -130,8 +130,8 @@ public final class RankingEvaluator {
     }
     MetricAccumulator accumulator = new MetricAccumulator(tiePolicy, historyPolicy);
     for (Example e : examples) {
-      accumulator.add(counts, catalog.requireIndex(e.targetItemId()),
-          indices(catalog, e.history()));
+      accumulator.add(
+          counts, catalog.requireIndex(e.targetItemId()), indices(catalog, e.history()));
     }
     return accumulator.report();
   }

@@ -37,6 +37,7 @@ import java.util.TreeMap;
 final class EncoderGraph {
 
   static final int OPSET = 17;
+
   /** IR version 8 goes with opset 17. */
   static final long IR_VERSION = 8;
 
@@ -79,8 +80,8 @@ final class EncoderGraph {
     s.put("embeddings.LayerNorm.bias", new long[] {d});
     for (int l = 0; l < config.numLayers(); l++) {
       String p = "encoder.layer." + l + ".";
-      for (String proj : List.of("query", "key", "value", "query_global", "key_global",
-          "value_global")) {
+      for (String proj :
+          List.of("query", "key", "value", "query_global", "key_global", "value_global")) {
         s.put(p + "attention.self." + proj + ".weight", new long[] {d, d});
         s.put(p + "attention.self." + proj + ".bias", new long[] {d});
       }
@@ -101,19 +102,33 @@ final class EncoderGraph {
   private static void checkWeights(RecformerConfig config, Map<String, WeightTensor> weights) {
     List<String> missing = new ArrayList<>();
     List<String> wrong = new ArrayList<>();
-    expectedShapes(config).forEach((name, shape) -> {
-      WeightTensor t = weights.get(name);
-      if (t == null) {
-        missing.add(name);
-      } else if (!Arrays.equals(t.shape(), shape)) {
-        wrong.add(name + " (got " + Arrays.toString(t.shape()) + ", expected "
-            + Arrays.toString(shape) + ")");
-      }
-    });
+    expectedShapes(config)
+        .forEach(
+            (name, shape) -> {
+              WeightTensor t = weights.get(name);
+              if (t == null) {
+                missing.add(name);
+              } else if (!Arrays.equals(t.shape(), shape)) {
+                wrong.add(
+                    name
+                        + " (got "
+                        + Arrays.toString(t.shape())
+                        + ", expected "
+                        + Arrays.toString(shape)
+                        + ")");
+              }
+            });
     if (!missing.isEmpty() || !wrong.isEmpty()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "weights do not match the config (%d layers, d %d): missing %d %s; wrong shape %d %s",
-          config.numLayers(), config.hiddenSize(), missing.size(), missing, wrong.size(), wrong));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "weights do not match the config (%d layers, d %d): missing %d %s; wrong shape %d %s",
+              config.numLayers(),
+              config.hiddenSize(),
+              missing.size(),
+              missing,
+              wrong.size(),
+              wrong));
     }
   }
 
@@ -148,24 +163,32 @@ final class EncoderGraph {
     }
 
     // Cut the internal padding, pool, normalize.
-    String hidden = g.opNamed(EncoderModelContract.OUTPUT_HIDDEN, "Slice",
-        List.of(x, g.int64s(0), n1, g.int64s(1)));
+    String hidden =
+        g.opNamed(
+            EncoderModelContract.OUTPUT_HIDDEN, "Slice", List.of(x, g.int64s(0), n1, g.int64s(1)));
     String pooledValue;
     if (config.pooling() == Pooling.CLS) {
       pooledValue = g.op("Gather", List.of(hidden, g.int64Scalar(0)), attr("axis", 1));
     } else {
-      String mask = op("Unsqueeze",
-          g.op("Cast", List.of(EncoderModelContract.ATTENTION_MASK), attr("to", FLOAT)),
-          g.int64s(2));
-      String sum = g.op("ReduceSum", List.of(op("Mul", hidden, mask), g.int64s(1)),
-          attr("keepdims", 0));
+      String mask =
+          op(
+              "Unsqueeze",
+              g.op("Cast", List.of(EncoderModelContract.ATTENTION_MASK), attr("to", FLOAT)),
+              g.int64s(2));
+      String sum =
+          g.op("ReduceSum", List.of(op("Mul", hidden, mask), g.int64s(1)), attr("keepdims", 0));
       String count = g.op("ReduceSum", List.of(mask, g.int64s(1)), attr("keepdims", 0));
       pooledValue = op("Div", sum, count);
     }
     String pooled = g.opNamed(EncoderModelContract.OUTPUT_POOLED, "Identity", List.of(pooledValue));
-    String norm = op("Sqrt", g.op("ReduceSum", List.of(op("Mul", pooled, pooled), g.int64s(1)),
-        attr("keepdims", 1)));
-    g.opNamed(EncoderModelContract.OUTPUT_EMBEDDING, "Div",
+    String norm =
+        op(
+            "Sqrt",
+            g.op(
+                "ReduceSum", List.of(op("Mul", pooled, pooled), g.int64s(1)), attr("keepdims", 1)));
+    g.opNamed(
+        EncoderModelContract.OUTPUT_EMBEDDING,
+        "Div",
         List.of(pooled, op("Max", norm, g.scalar(1e-12f))));
 
     g.output(EncoderModelContract.OUTPUT_POOLED, FLOAT, "batch", d);
@@ -175,8 +198,14 @@ final class EncoderGraph {
   }
 
   /** The per-batch masks shared by all layers (the graph's counterpart of AttentionMasks). */
-  private record Masks(String windowBias, String globalColumnBias, String globalRowBias,
-      String select, String selectPerHead, String scatter, String notGlobal) {}
+  private record Masks(
+      String windowBias,
+      String globalColumnBias,
+      String globalRowBias,
+      String select,
+      String selectPerHead,
+      String scatter,
+      String notGlobal) {}
 
   private Masks masks(String attention, String global, String padded1) {
     String am = g.op("Cast", List.of(attention), attr("to", FLOAT)); // [B, N]
@@ -187,11 +216,15 @@ final class EncoderGraph {
     // Window keys: real and not global (global keys come in as separate columns).
     String keyBias = op("Mul", op("Sub", op("Mul", am, notGlobal), one), blocked); // 0 or -1e30
     String keyBiasPadded = op("Pad", keyBias, g.int64s(0, c, 0, c), g.scalar(BLOCKED));
-    String previous = reshape(op("Slice", keyBiasPadded, g.int64s(0), g.int64s(-2L * c),
-        g.int64s(1)), 0, -1, c);
+    String previous =
+        reshape(op("Slice", keyBiasPadded, g.int64s(0), g.int64s(-2L * c), g.int64s(1)), 0, -1, c);
     String own = reshape(keyBias, 0, -1, c);
-    String next = reshape(op("Slice", keyBiasPadded, g.int64s(2L * c), g.int64s(Long.MAX_VALUE),
-        g.int64s(1)), 0, -1, c);
+    String next =
+        reshape(
+            op("Slice", keyBiasPadded, g.int64s(2L * c), g.int64s(Long.MAX_VALUE), g.int64s(1)),
+            0,
+            -1,
+            c);
     String blocks = g.op("Concat", List.of(previous, own, next), attr("axis", 2)); // [B, M, 3c]
     String windowBias = op("Add", op("Unsqueeze", blocks, g.int64s(1, 3)), bandBias());
 
@@ -202,22 +235,40 @@ final class EncoderGraph {
     String rangeF = g.op("Cast", List.of(range), attr("to", FLOAT));
     String score = op("Sub", op("Mul", gm, g.scalar(1e7f)), rangeF);
     String perRow = g.op("ReduceSum", List.of(gm, g.int64s(1)), attr("keepdims", 0));
-    String most = g.op("Cast", List.of(g.op("ReduceMax", List.of(perRow), attr("keepdims", 1))),
-        attr("to", INT64));
+    String most =
+        g.op(
+            "Cast",
+            List.of(g.op("ReduceMax", List.of(perRow), attr("keepdims", 1))),
+            attr("to", INT64));
     String k = op("Max", most, g.int64s(1));
-    String[] top = g.ops("TopK", 2, List.of(score, k), attr("axis", 1), attr("largest", 1),
-        attr("sorted", 1));
+    String[] top =
+        g.ops("TopK", 2, List.of(score, k), attr("axis", 1), attr("largest", 1), attr("sorted", 1));
     String valid = g.op("Cast", List.of(op("Greater", top[0], g.scalar(0f))), attr("to", FLOAT));
-    String select = g.op("Cast", List.of(op("Equal", op("Unsqueeze", top[1], g.int64s(2)), range)),
-        attr("to", FLOAT)); // [B, g, N]
-    String scatter = g.op("Transpose",
-        List.of(op("Mul", select, op("Unsqueeze", valid, g.int64s(2)))), attrInts("perm", 0, 2, 1));
+    String select =
+        g.op(
+            "Cast",
+            List.of(op("Equal", op("Unsqueeze", top[1], g.int64s(2)), range)),
+            attr("to", FLOAT)); // [B, g, N]
+    String scatter =
+        g.op(
+            "Transpose",
+            List.of(op("Mul", select, op("Unsqueeze", valid, g.int64s(2)))),
+            attrInts("perm", 0, 2, 1));
     String selectPerHead = op("Unsqueeze", select, g.int64s(1)); // [B, 1, g, N]
-    String globalColumnBias = op("Unsqueeze", op("Mul", op("Sub", valid, one), blocked),
-        g.int64s(1, 2, 3)); // [B, 1, 1, 1, g]
-    String globalRowBias = op("Unsqueeze", op("Mul", op("Sub", am, one), blocked),
-        g.int64s(1, 2)); // [B, 1, 1, N]
-    return new Masks(windowBias, globalColumnBias, globalRowBias, select, selectPerHead, scatter,
+    String globalColumnBias =
+        op(
+            "Unsqueeze",
+            op("Mul", op("Sub", valid, one), blocked),
+            g.int64s(1, 2, 3)); // [B, 1, 1, 1, g]
+    String globalRowBias =
+        op("Unsqueeze", op("Mul", op("Sub", am, one), blocked), g.int64s(1, 2)); // [B, 1, 1, N]
+    return new Masks(
+        windowBias,
+        globalColumnBias,
+        globalRowBias,
+        select,
+        selectPerHead,
+        scatter,
         op("Unsqueeze", notGlobal, g.int64s(2)));
   }
 
@@ -236,10 +287,21 @@ final class EncoderGraph {
     String p = "encoder.layer." + index + ".";
     String self = p + "attention.self.";
     // Fused q, k, v projection: one [d, 3d] MatMul.
-    String qkv = op("Add", op("MatMul", x, g.floats(self + "qkv.weight_t", new long[] {d, 3L * d},
-        transposedConcat(self + "query.weight", self + "key.weight", self + "value.weight"))),
-        g.floats(self + "qkv.bias", new long[] {3L * d},
-            concat(self + "query.bias", self + "key.bias", self + "value.bias")));
+    String qkv =
+        op(
+            "Add",
+            op(
+                "MatMul",
+                x,
+                g.floats(
+                    self + "qkv.weight_t",
+                    new long[] {d, 3L * d},
+                    transposedConcat(
+                        self + "query.weight", self + "key.weight", self + "value.weight"))),
+            g.floats(
+                self + "qkv.bias",
+                new long[] {3L * d},
+                concat(self + "query.bias", self + "key.bias", self + "value.bias")));
     String[] split = g.ops("Split", 3, List.of(qkv, g.int64s(d, d, d)), attr("axis", 2));
     float scale = (float) (1.0 / Math.sqrt(headSize));
     String q = heads(op("Mul", split[0], g.scalar(scale))); // [B, H, N, hs]
@@ -250,23 +312,38 @@ final class EncoderGraph {
     String qChunks = reshape(q, 0, 0, -1, c, headSize); // [B, H, M, c, hs]
     String kBlocks = blocks(k);
     String vBlocks = blocks(v);
-    String scores = op("Add", op("MatMul", qChunks, transpose(kBlocks, 0, 1, 2, 4, 3)),
-        masks.windowBias); // [B, H, M, c, 3c]
+    String scores =
+        op(
+            "Add",
+            op("MatMul", qChunks, transpose(kBlocks, 0, 1, 2, 4, 3)),
+            masks.windowBias); // [B, H, M, c, 3c]
     String kGlobal = op("MatMul", masks.selectPerHead, k); // [B, H, g, hs]
     String vGlobal = op("MatMul", masks.selectPerHead, v);
-    String globalScores = op("Add", op("MatMul", qChunks,
-        op("Unsqueeze", transpose(kGlobal, 0, 1, 3, 2), g.int64s(2))), masks.globalColumnBias);
-    String probs = g.op("Softmax", List.of(g.op("Concat", List.of(scores, globalScores),
-        attr("axis", 4))), attr("axis", -1));
+    String globalScores =
+        op(
+            "Add",
+            op("MatMul", qChunks, op("Unsqueeze", transpose(kGlobal, 0, 1, 3, 2), g.int64s(2))),
+            masks.globalColumnBias);
+    String probs =
+        g.op(
+            "Softmax",
+            List.of(g.op("Concat", List.of(scores, globalScores), attr("axis", 4))),
+            attr("axis", -1));
     String local = op("Slice", probs, g.int64s(0), g.int64s(3L * c), g.int64s(4));
     String toGlobals = op("Slice", probs, g.int64s(3L * c), g.int64s(Long.MAX_VALUE), g.int64s(4));
-    String context = op("Add", op("MatMul", local, vBlocks),
-        op("MatMul", toGlobals, op("Unsqueeze", vGlobal, g.int64s(2)))); // [B, H, M, c, hs]
+    String context =
+        op(
+            "Add",
+            op("MatMul", local, vBlocks),
+            op("MatMul", toGlobals, op("Unsqueeze", vGlobal, g.int64s(2)))); // [B, H, M, c, hs]
     context = reshape(transpose(reshape(context, 0, 0, -1, headSize), 0, 2, 1, 3), 0, 0, d);
 
     // Global rows replace the local result of global tokens.
-    context = op("Add", op("Mul", context, masks.notGlobal),
-        op("MatMul", masks.scatter, globalRows(self, x, masks)));
+    context =
+        op(
+            "Add",
+            op("Mul", context, masks.notGlobal),
+            op("MatMul", masks.scatter, globalRows(self, x, masks)));
 
     String attended = linear(context, p + "attention.output.dense");
     String h = layerNorm(op("Add", attended, x), p + "attention.output.LayerNorm");
@@ -276,28 +353,43 @@ final class EncoderGraph {
   }
 
   /**
-   * Rows of the global tokens [B, g, d] with the global projections; per head,
-   * q.(Wk x + bk) = (Wk^T q).x + q.bk and sum p (Wv x + bv) = Wv (sum p x) + bv sum p, so the key
-   * and value weights act on the g queries instead of all n tokens (as the DJL model).
+   * Rows of the global tokens [B, g, d] with the global projections; per head, q.(Wk x + bk) =
+   * (Wk^T q).x + q.bk and sum p (Wv x + bv) = Wv (sum p x) + bv sum p, so the key and value weights
+   * act on the g queries instead of all n tokens (as the DJL model).
    */
   private String globalRows(String self, String x, Masks masks) {
     String xGlobal = op("MatMul", masks.select, x); // [B, g, d]
     float scale = (float) (1.0 / Math.sqrt(headSize));
     String qGlobal = heads(op("Mul", linear(xGlobal, self + "query_global"), g.scalar(scale)));
-    String keyWeight = g.floats(self + "key_global.weight", new long[] {heads, headSize, d},
-        values(self + "key_global.weight"));
-    String keyBias = g.floats(self + "key_global.bias", new long[] {heads, 1, headSize},
-        values(self + "key_global.bias"));
-    String valueWeightT = g.floats(self + "value_global.weight_t", new long[] {heads, d, headSize},
-        headTransposed(values(self + "value_global.weight")));
-    String valueBias = g.floats(self + "value_global.bias", new long[] {heads, 1, headSize},
-        values(self + "value_global.bias"));
+    String keyWeight =
+        g.floats(
+            self + "key_global.weight",
+            new long[] {heads, headSize, d},
+            values(self + "key_global.weight"));
+    String keyBias =
+        g.floats(
+            self + "key_global.bias",
+            new long[] {heads, 1, headSize},
+            values(self + "key_global.bias"));
+    String valueWeightT =
+        g.floats(
+            self + "value_global.weight_t",
+            new long[] {heads, d, headSize},
+            headTransposed(values(self + "value_global.weight")));
+    String valueBias =
+        g.floats(
+            self + "value_global.bias",
+            new long[] {heads, 1, headSize},
+            values(self + "value_global.bias"));
     String tokens = op("Unsqueeze", x, g.int64s(1)); // [B, 1, N, d]
     String queryInInput = op("MatMul", qGlobal, keyWeight); // [B, H, g, d]
-    String shift = g.op("ReduceSum", List.of(op("Mul", qGlobal, keyBias), g.int64s(3)),
-        attr("keepdims", 1));
-    String scores = op("Add", op("Add", op("MatMul", queryInInput, transpose(tokens, 0, 1, 3, 2)),
-        shift), masks.globalRowBias);
+    String shift =
+        g.op("ReduceSum", List.of(op("Mul", qGlobal, keyBias), g.int64s(3)), attr("keepdims", 1));
+    String scores =
+        op(
+            "Add",
+            op("Add", op("MatMul", queryInInput, transpose(tokens, 0, 1, 3, 2)), shift),
+            masks.globalRowBias);
     String probs = g.op("Softmax", List.of(scores), attr("axis", -1)); // [B, H, g, N]
     String mixed = op("MatMul", probs, tokens); // [B, H, g, d]
     String sumP = g.op("ReduceSum", List.of(probs, g.int64s(3)), attr("keepdims", 1));
@@ -305,14 +397,28 @@ final class EncoderGraph {
     return reshape(transpose(context, 0, 2, 1, 3), 0, 0, d);
   }
 
-  /** [B, H, N, hs] -> [B, H, M, 3c, hs]: for chunk m the keys of chunks m-1, m, m+1 (zeros outside). */
+  /**
+   * [B, H, N, hs] -> [B, H, M, 3c, hs]: for chunk m the keys of chunks m-1, m, m+1 (zeros outside).
+   */
   private String blocks(String t) {
     String padded = op("Pad", t, g.int64s(0, 0, c, 0, 0, 0, c, 0));
-    String previous = reshape(op("Slice", padded, g.int64s(0), g.int64s(-2L * c), g.int64s(2)),
-        0, 0, -1, c, headSize);
+    String previous =
+        reshape(
+            op("Slice", padded, g.int64s(0), g.int64s(-2L * c), g.int64s(2)),
+            0,
+            0,
+            -1,
+            c,
+            headSize);
     String own = reshape(t, 0, 0, -1, c, headSize);
-    String next = reshape(op("Slice", padded, g.int64s(2L * c), g.int64s(Long.MAX_VALUE),
-        g.int64s(2)), 0, 0, -1, c, headSize);
+    String next =
+        reshape(
+            op("Slice", padded, g.int64s(2L * c), g.int64s(Long.MAX_VALUE), g.int64s(2)),
+            0,
+            0,
+            -1,
+            c,
+            headSize);
     return g.op("Concat", List.of(previous, own, next), attr("axis", 3));
   }
 
@@ -323,14 +429,20 @@ final class EncoderGraph {
 
   private String linear(String x, String prefix) {
     long[] shape = weights.get(prefix + ".weight").shape(); // [out, in]
-    String w = g.floats(prefix + ".weight_t", new long[] {shape[1], shape[0]},
-        transpose(values(prefix + ".weight"), (int) shape[0], (int) shape[1]));
+    String w =
+        g.floats(
+            prefix + ".weight_t",
+            new long[] {shape[1], shape[0]},
+            transpose(values(prefix + ".weight"), (int) shape[0], (int) shape[1]));
     return op("Add", op("MatMul", x, w), weight(prefix + ".bias"));
   }
 
   private String layerNorm(String x, String prefix) {
-    return g.op("LayerNormalization", List.of(x, weight(prefix + ".weight"),
-        weight(prefix + ".bias")), attr("axis", -1), attr("epsilon", (float) config.layerNormEps()));
+    return g.op(
+        "LayerNormalization",
+        List.of(x, weight(prefix + ".weight"), weight(prefix + ".bias")),
+        attr("axis", -1),
+        attr("epsilon", (float) config.layerNormEps()));
   }
 
   /** Exact GELU: x / 2 (1 + erf(x / sqrt 2)), as BERT and the DJL model. */

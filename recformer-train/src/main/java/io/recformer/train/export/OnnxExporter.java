@@ -23,11 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exports a trained encoder to ONNX (standard opset-17 operators, weights as float32
- * initializers) and writes model bundles: a directory with {@code model.onnx},
- * {@code tokenizer.json} and {@code manifest.json}, or the same three files as one archive
- * ({@link BundleArchive}). The graph's inputs, outputs and metadata keys are those of
- * {@link EncoderModelContract}; {@code docs/formats.md} documents them.
+ * Exports a trained encoder to ONNX (standard opset-17 operators, weights as float32 initializers)
+ * and writes model bundles: a directory with {@code model.onnx}, {@code tokenizer.json} and {@code
+ * manifest.json}, or the same three files as one archive ({@link BundleArchive}). The graph's
+ * inputs, outputs and metadata keys are those of {@link EncoderModelContract}; {@code
+ * docs/formats.md} documents them.
  *
  * <p>The exported graph computes what {@link RecformerModel#encode} computes in eval mode (no
  * dropout), with the same O(n w) sliding-window layout rather than a full n x n attention; the
@@ -52,20 +52,24 @@ public final class OnnxExporter {
    *
    * @throws IllegalArgumentException if an encoder weight is missing or has the wrong shape
    */
-  public static byte[] toOnnx(RecformerConfig config, Map<String, WeightTensor> weights,
-      Provenance provenance) {
+  public static byte[] toOnnx(
+      RecformerConfig config, Map<String, WeightTensor> weights, Provenance provenance) {
     OnnxMl.GraphProto graph = EncoderGraph.build(config, weights);
-    OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
-        .setIrVersion(EncoderGraph.IR_VERSION)
-        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("")
-            .setVersion(EncoderGraph.OPSET))
-        .setProducerName(PRODUCER)
-        .setProducerVersion(provenance.libraryVersion())
-        .setModelVersion(EncoderModelContract.MODEL_FORMAT_VERSION)
-        .setDocString("Recformer encoder (Longformer sliding-window + global attention)")
-        .setGraph(graph);
-    metadata(config, provenance).forEach((k, v) -> model.addMetadataProps(
-        OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+    OnnxMl.ModelProto.Builder model =
+        OnnxMl.ModelProto.newBuilder()
+            .setIrVersion(EncoderGraph.IR_VERSION)
+            .addOpsetImport(
+                OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(EncoderGraph.OPSET))
+            .setProducerName(PRODUCER)
+            .setProducerVersion(provenance.libraryVersion())
+            .setModelVersion(EncoderModelContract.MODEL_FORMAT_VERSION)
+            .setDocString("Recformer encoder (Longformer sliding-window + global attention)")
+            .setGraph(graph);
+    metadata(config, provenance)
+        .forEach(
+            (k, v) ->
+                model.addMetadataProps(
+                    OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
     return model.build().toByteArray();
   }
 
@@ -73,7 +77,8 @@ public final class OnnxExporter {
   static Map<String, String> metadata(RecformerConfig config, Provenance provenance) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put(EncoderModelContract.META_KIND, EncoderModelContract.MODEL_KIND);
-    m.put(EncoderModelContract.META_FORMAT_VERSION,
+    m.put(
+        EncoderModelContract.META_FORMAT_VERSION,
         Integer.toString(EncoderModelContract.MODEL_FORMAT_VERSION));
     m.put(EncoderModelContract.META_OPSET, Integer.toString(EncoderGraph.OPSET));
     m.put(EncoderModelContract.META_CONFIG, ConfigJson.toJson(config));
@@ -98,10 +103,11 @@ public final class OnnxExporter {
   }
 
   /** {@link #writeBundle(RecformerConfig, Map, Path, Provenance, Path)} for a DJL model. */
-  public static BundleManifest writeBundle(RecformerModel model, Path tokenizerJson,
-      Provenance provenance, Path bundleDirectory) throws IOException {
-    return writeBundle(model.config(), model.exportWeightMap(), tokenizerJson, provenance,
-        bundleDirectory);
+  public static BundleManifest writeBundle(
+      RecformerModel model, Path tokenizerJson, Provenance provenance, Path bundleDirectory)
+      throws IOException {
+    return writeBundle(
+        model.config(), model.exportWeightMap(), tokenizerJson, provenance, bundleDirectory);
   }
 
   /**
@@ -113,13 +119,15 @@ public final class OnnxExporter {
    *     config's word-embedding table
    * @return the manifest written
    */
-  public static BundleManifest writeBundle(RecformerConfig config,
-      Map<String, WeightTensor> weights, Path tokenizerJson, Provenance provenance,
-      Path bundleDirectory) throws IOException {
+  public static BundleManifest writeBundle(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Path tokenizerJson,
+      Provenance provenance,
+      Path bundleDirectory)
+      throws IOException {
     // Fails early (naming the file) if the tokenizer does not fit the model.
-    try (RecformerTokenizer ignored = RecformerTokenizer.open(tokenizerJson, config)) {
-      // only validated
-    }
+    RecformerTokenizer.open(tokenizerJson, config).close(); // opened only to be validated
     long start = System.nanoTime();
     byte[] onnx = toOnnx(config, weights, provenance);
     Path target = bundleDirectory.toAbsolutePath();
@@ -129,12 +137,19 @@ public final class OnnxExporter {
     try {
       Files.write(temp.resolve(BundleManifest.DEFAULT_MODEL_FILE), onnx);
       Files.copy(tokenizerJson, temp.resolve(BundleManifest.DEFAULT_TOKENIZER_FILE));
-      BundleManifest manifest = BundleManifest.of(config, EncoderModelContract.OUTPUT_NAMES,
-          config.hiddenSize(), provenance).withHashes(temp);
+      BundleManifest manifest =
+          BundleManifest.of(
+                  config, EncoderModelContract.OUTPUT_NAMES, config.hiddenSize(), provenance)
+              .withHashes(temp);
       manifest.write(temp);
       replaceDirectory(temp, target);
-      LOG.info(String.format(Locale.ROOT, "wrote bundle %s (model %.1f MB) in %.1f s", target,
-          onnx.length / 1e6, (System.nanoTime() - start) / 1e9));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "wrote bundle %s (model %.1f MB) in %.1f s",
+              target,
+              onnx.length / 1e6,
+              (System.nanoTime() - start) / 1e9));
       return manifest;
     } finally {
       AtomicFiles.deleteRecursively(temp);
@@ -142,18 +157,23 @@ public final class OnnxExporter {
   }
 
   /** {@link #writeArchive(RecformerConfig, Map, Path, Provenance, Path)} for a DJL model. */
-  public static BundleManifest writeArchive(RecformerModel model, Path tokenizerJson,
-      Provenance provenance, Path archive) throws IOException {
-    return writeArchive(model.config(), model.exportWeightMap(), tokenizerJson, provenance,
-        archive);
+  public static BundleManifest writeArchive(
+      RecformerModel model, Path tokenizerJson, Provenance provenance, Path archive)
+      throws IOException {
+    return writeArchive(
+        model.config(), model.exportWeightMap(), tokenizerJson, provenance, archive);
   }
 
   /**
    * Writes the bundle as one archive file ({@link BundleArchive}), atomically: the same bytes as
    * packing the directory that {@link #writeBundle} writes.
    */
-  public static BundleManifest writeArchive(RecformerConfig config,
-      Map<String, WeightTensor> weights, Path tokenizerJson, Provenance provenance, Path archive)
+  public static BundleManifest writeArchive(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Path tokenizerJson,
+      Provenance provenance,
+      Path archive)
       throws IOException {
     Path target = archive.toAbsolutePath();
     Files.createDirectories(target.getParent());
@@ -174,8 +194,8 @@ public final class OnnxExporter {
       return;
     }
     if (!Files.isDirectory(target)) {
-      throw new IOException("cannot write a bundle to " + target + ": it exists and is not a"
-          + " directory");
+      throw new IOException(
+          "cannot write a bundle to " + target + ": it exists and is not a" + " directory");
     }
     Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old.");
     Files.delete(old);

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,7 +30,8 @@ final class OnnxGraph {
   static OnnxMl.ValueInfoProto valueInfo(String name, int elemType, Object... dims) {
     OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
     for (Object d : dims) {
-      OnnxMl.TensorShapeProto.Dimension.Builder dim = OnnxMl.TensorShapeProto.Dimension.newBuilder();
+      OnnxMl.TensorShapeProto.Dimension.Builder dim =
+          OnnxMl.TensorShapeProto.Dimension.newBuilder();
       if (d instanceof String param) {
         dim.setDimParam(param);
       } else {
@@ -37,9 +39,12 @@ final class OnnxGraph {
       }
       shape.addDim(dim);
     }
-    return OnnxMl.ValueInfoProto.newBuilder().setName(name)
-        .setType(OnnxMl.TypeProto.newBuilder().setTensorType(
-            OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
+    return OnnxMl.ValueInfoProto.newBuilder()
+        .setName(name)
+        .setType(
+            OnnxMl.TypeProto.newBuilder()
+                .setTensorType(
+                    OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
         .build();
   }
 
@@ -57,8 +62,8 @@ final class OnnxGraph {
   }
 
   /** A node with one output of a chosen name (graph outputs). */
-  String opNamed(String output, String type, List<String> inputs,
-      OnnxMl.AttributeProto... attributes) {
+  String opNamed(
+      String output, String type, List<String> inputs, OnnxMl.AttributeProto... attributes) {
     node(type, inputs, List.of(output), attributes);
     return output;
   }
@@ -74,11 +79,14 @@ final class OnnxGraph {
     return outputs;
   }
 
-  private void node(String type, List<String> inputs, List<String> outputs,
-      OnnxMl.AttributeProto... attributes) {
-    OnnxMl.NodeProto.Builder node = OnnxMl.NodeProto.newBuilder()
-        .setOpType(type).setName(type + "_node_" + graph.getNodeCount())
-        .addAllInput(inputs).addAllOutput(outputs);
+  private void node(
+      String type, List<String> inputs, List<String> outputs, OnnxMl.AttributeProto... attributes) {
+    OnnxMl.NodeProto.Builder node =
+        OnnxMl.NodeProto.newBuilder()
+            .setOpType(type)
+            .setName(type + "_node_" + graph.getNodeCount())
+            .addAllInput(inputs)
+            .addAllOutput(outputs);
     for (OnnxMl.AttributeProto a : attributes) {
       node.addAttribute(a);
     }
@@ -87,12 +95,15 @@ final class OnnxGraph {
 
   /** A float32 initializer with the given name and shape. */
   String floats(String name, long[] shape, float[] values) {
-    ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buffer.asFloatBuffer().put(values);
-    graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name)
-        .setDataType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
-        .addAllDims(box(shape))
-        .setRawData(ByteString.copyFrom(buffer.array())));
+    graph.addInitializer(
+        OnnxMl.TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
+            .addAllDims(box(shape))
+            .setRawData(ByteString.copyFrom(buffer.array())));
     return name;
   }
 
@@ -113,28 +124,39 @@ final class OnnxGraph {
 
   private String int64Tensor(long[] shape, long[] values) {
     String name = "const_" + counter++;
-    ByteBuffer buffer = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buffer.asLongBuffer().put(values);
-    graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name)
-        .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber())
-        .addAllDims(box(shape))
-        .setRawData(ByteString.copyFrom(buffer.array())));
+    graph.addInitializer(
+        OnnxMl.TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber())
+            .addAllDims(box(shape))
+            .setRawData(ByteString.copyFrom(buffer.array())));
     return name;
   }
 
   static OnnxMl.AttributeProto attr(String name, long value) {
-    return OnnxMl.AttributeProto.newBuilder().setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(value).build();
+    return OnnxMl.AttributeProto.newBuilder()
+        .setName(name)
+        .setType(OnnxMl.AttributeProto.AttributeType.INT)
+        .setI(value)
+        .build();
   }
 
   static OnnxMl.AttributeProto attr(String name, float value) {
-    return OnnxMl.AttributeProto.newBuilder().setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(value).build();
+    return OnnxMl.AttributeProto.newBuilder()
+        .setName(name)
+        .setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
+        .setF(value)
+        .build();
   }
 
   static OnnxMl.AttributeProto attrInts(String name, long... values) {
-    OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
-        .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+    OnnxMl.AttributeProto.Builder a =
+        OnnxMl.AttributeProto.newBuilder()
+            .setName(name)
+            .setType(OnnxMl.AttributeProto.AttributeType.INTS);
     for (long v : values) {
       a.addInts(v);
     }
@@ -142,6 +164,6 @@ final class OnnxGraph {
   }
 
   private static List<Long> box(long[] shape) {
-    return java.util.Arrays.stream(shape).boxed().toList();
+    return Arrays.stream(shape).boxed().toList();
   }
 }

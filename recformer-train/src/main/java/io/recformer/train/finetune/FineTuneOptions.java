@@ -36,51 +36,52 @@ import java.util.Locale;
  * @param tiePolicy ties in ranking (ORIGINAL = the original's optimistic rule)
  * @param historyPolicy whether history items are ranked (KEEP = original)
  * @param validationMetric metric that selects the best model (original NDCG@10)
- * @param samplesPerEpoch training samples per epoch, a fresh seeded draw every epoch; 0 = all
- *     the policy yields (the original). Shorter epochs mean more frequent validation.
+ * @param samplesPerEpoch training samples per epoch, a fresh seeded draw every epoch; 0 = all the
+ *     policy yields (the original). Shorter epochs mean more frequent validation.
  * @param validationUsers validation users in model selection, a fixed seeded subsample; 0 = all
- * @param testUsers test users in the zero-shot and final evaluations, a fixed seeded subsample;
- *     0 = all (the protocol; smaller only for quick runs, and the report says so)
- * @param stage1Minutes wall-clock budget of stage 1 (or of the single stage of other variants),
- *     0 = none: the stage ends after the epoch whose successor would overrun it
+ * @param testUsers test users in the zero-shot and final evaluations, a fixed seeded subsample; 0 =
+ *     all (the protocol; smaller only for quick runs, and the report says so)
+ * @param stage1Minutes wall-clock budget of stage 1 (or of the single stage of other variants), 0 =
+ *     none: the stage ends after the epoch whose successor would overrun it
  * @param stage2Minutes wall-clock budget of stage 2, 0 = none
  * @param stage2Epochs epochs of stage 2 (and of its schedule's decay), 0 = {@code epochs} as the
  *     original; a short stage 2 lets a time-bounded run spend its budget in stage 1
  * @param stage2LearningRate peak rate of stage 2's schedule, 0 = {@code learningRate} as the
- *     original; stage 2 restarts its schedule from a trained model, which a lower peak disturbs less
- * @param zeroShotTest evaluate the untrained model on the test split before training (default
- *     true, the protocol); false skips it when the zero-shot number is already known, which saves
- *     a full pass over the test users
- * @param historyNegativeMargin cosine margin added, in training only, to the logit of every
- *     history item of a sample other than its target (0 = Algorithm 1 exactly). A history
- *     encoding sits close to its own items, which then crowd the top of the ranking although the
- *     next item is rarely one of them; raising them in the training softmax makes them hard
- *     negatives. Evaluation never changes: history items stay ranked as the protocol asks
+ *     original; stage 2 restarts its schedule from a trained model, which a lower peak disturbs
+ *     less
+ * @param zeroShotTest evaluate the untrained model on the test split before training (default true,
+ *     the protocol); false skips it when the zero-shot number is already known, which saves a full
+ *     pass over the test users
+ * @param historyNegativeMargin cosine margin added, in training only, to the logit of every history
+ *     item of a sample other than its target (0 = Algorithm 1 exactly). A history encoding sits
+ *     close to its own items, which then crowd the top of the ranking although the next item is
+ *     rarely one of them; raising them in the training softmax makes them hard negatives.
+ *     Evaluation never changes: history items stay ranked as the protocol asks
  * @param lengthGroupBatches 0 = training micro-batches of consecutive shuffled samples (the
  *     original); N = each run of N micro-batches' worth of samples is sorted by history length
- *     before it is cut, and the micro-batches are shuffled. A batch pads to its longest history,
- *     so grouping computes less padding; it changes which samples share a batch, not which are seen
+ *     before it is cut, and the micro-batches are shuffled. A batch pads to its longest history, so
+ *     grouping computes less padding; it changes which samples share a batch, not which are seen
  * @param matrixRefreshSteps 0 = stage 1 re-encodes the item matrix once, before each epoch
  *     (Algorithm 1 exactly); N = also every N optimizer steps inside the epoch. The matrix the
  *     encoder trains against goes stale as the encoder moves: encoded once per epoch it swings
  *     between spread and bunched from one epoch to the next, and a bunched matrix gives a nearly
- *     flat softmax. Measured on Scientific (docs/results.md): every 88 steps damps the swing
- *     within four epochs but does not raise test. Only for the variants that re-encode
- *     (BOTH_STAGES, STAGE1_ONLY).
+ *     flat softmax. Measured on Scientific (docs/results.md): every 88 steps damps the swing within
+ *     four epochs but does not raise test. Only for the variants that re-encode (BOTH_STAGES,
+ *     STAGE1_ONLY).
  * @param historyPenalty cosine subtracted from the score of every history item of a user, in
- *     training (each sample's history items other than its target) and in every validation and
- *     test ranking of the run ({@link io.recformer.core.metrics.HistoryPenalty}); 0 = the paper.
- *     A scoring rule of the model, not the protocol: history items stay ranked under KEEP
+ *     training (each sample's history items other than its target) and in every validation and test
+ *     ranking of the run ({@link io.recformer.core.metrics.HistoryPenalty}); 0 = the paper. A
+ *     scoring rule of the model, not the protocol: history items stay ranked under KEEP
  * @param matrixLearningRate peak rate of a trainable item matrix ({@link Variant#TRAINABLE_MATRIX},
  *     or stage 2 with {@code stage2TrainsMatrix}; same warmup and decay as the encoder's), 0 = the
- *     encoder's rate. The matrix starts as unit-length encodings whose coordinates are about
- *     0.05, while AdamW moves every coordinate by about the rate each step: a rate of its own lets
- *     the item vectors learn from the interactions (as ID embeddings do) while the encoder keeps
- *     a gentle rate
- * @param stage2TrainsMatrix false = Algorithm 1: stage 2 freezes the best model's item matrix;
- *     true = stage 2 starts from that matrix and trains it as a parameter beside the encoder
- *     (BOTH_STAGES only). In stage 1 the item vectors move only through the shared text encoder;
- *     a trainable matrix lets each row learn from the interactions from where its text put it
+ *     encoder's rate. The matrix starts as unit-length encodings whose coordinates are about 0.05,
+ *     while AdamW moves every coordinate by about the rate each step: a rate of its own lets the
+ *     item vectors learn from the interactions (as ID embeddings do) while the encoder keeps a
+ *     gentle rate
+ * @param stage2TrainsMatrix false = Algorithm 1: stage 2 freezes the best model's item matrix; true
+ *     = stage 2 starts from that matrix and trains it as a parameter beside the encoder
+ *     (BOTH_STAGES only). In stage 1 the item vectors move only through the shared text encoder; a
+ *     trainable matrix lets each row learn from the interactions from where its text put it
  */
 public record FineTuneOptions(
     int epochs,
@@ -143,66 +144,85 @@ public record FineTuneOptions(
           "variant, samplePolicy, tiePolicy and historyPolicy are required");
     }
     if (maxTokens < 0) {
-      throw new IllegalArgumentException("maxTokens = " + maxTokens
-          + " must be >= 0 (0 = the model config's)");
+      throw new IllegalArgumentException(
+          "maxTokens = " + maxTokens + " must be >= 0 (0 = the model config's)");
     }
     Devices.validateList(device);
     positive("evalBatchSize", evalBatchSize);
     positive("itemChunk", itemChunk);
     if (validationMetric == null || !validationMetric.matches("(NDCG|Recall)@(10|50)|MRR")) {
-      throw new IllegalArgumentException("validationMetric = '" + validationMetric
-          + "' must be one of NDCG@10, Recall@10, NDCG@50, Recall@50, MRR");
+      throw new IllegalArgumentException(
+          "validationMetric = '"
+              + validationMetric
+              + "' must be one of NDCG@10, Recall@10, NDCG@50, Recall@50, MRR");
     }
     nonNegative("samplesPerEpoch", samplesPerEpoch);
     nonNegative("validationUsers", validationUsers);
     nonNegative("testUsers", testUsers);
     if (!(stage1Minutes >= 0 && stage2Minutes >= 0)
         || !Double.isFinite(stage1Minutes + stage2Minutes)) {
-      throw new IllegalArgumentException("stage1Minutes = " + stage1Minutes
-          + " and stage2Minutes = " + stage2Minutes + " must be >= 0 (0 = no budget)");
+      throw new IllegalArgumentException(
+          "stage1Minutes = "
+              + stage1Minutes
+              + " and stage2Minutes = "
+              + stage2Minutes
+              + " must be >= 0 (0 = no budget)");
     }
     if (stage2Epochs < 0) {
-      throw new IllegalArgumentException("stage2Epochs = " + stage2Epochs
-          + " must be >= 0 (0 = epochs)");
+      throw new IllegalArgumentException(
+          "stage2Epochs = " + stage2Epochs + " must be >= 0 (0 = epochs)");
     }
     if (!(stage2LearningRate >= 0 && stage2LearningRate < 1)) {
-      throw new IllegalArgumentException("stage2LearningRate = " + stage2LearningRate
-          + " must be in [0, 1) (0 = learningRate)");
+      throw new IllegalArgumentException(
+          "stage2LearningRate = " + stage2LearningRate + " must be in [0, 1) (0 = learningRate)");
     }
     if (!(historyNegativeMargin >= 0 && historyNegativeMargin <= 2)) {
-      throw new IllegalArgumentException("historyNegativeMargin = " + historyNegativeMargin
-          + " must be in [0, 2] (a cosine margin; 0 = none)");
+      throw new IllegalArgumentException(
+          "historyNegativeMargin = "
+              + historyNegativeMargin
+              + " must be in [0, 2] (a cosine margin; 0 = none)");
     }
     if (!(historyPenalty >= 0 && historyPenalty <= 2)) {
-      throw new IllegalArgumentException("historyPenalty = " + historyPenalty
-          + " must be in [0, 2] (cosine; 0 = none, the paper)");
+      throw new IllegalArgumentException(
+          "historyPenalty = "
+              + historyPenalty
+              + " must be in [0, 2] (cosine; 0 = none, the paper)");
     }
     if (lengthGroupBatches < 0) {
-      throw new IllegalArgumentException("lengthGroupBatches = " + lengthGroupBatches
-          + " must be >= 0 (0 = random batches)");
+      throw new IllegalArgumentException(
+          "lengthGroupBatches = " + lengthGroupBatches + " must be >= 0 (0 = random batches)");
     }
     if (matrixRefreshSteps < 0) {
-      throw new IllegalArgumentException("matrixRefreshSteps = " + matrixRefreshSteps
-          + " must be >= 0 (0 = once per epoch)");
+      throw new IllegalArgumentException(
+          "matrixRefreshSteps = " + matrixRefreshSteps + " must be >= 0 (0 = once per epoch)");
     }
-    if (matrixRefreshSteps > 0 && variant != Variant.BOTH_STAGES
+    if (matrixRefreshSteps > 0
+        && variant != Variant.BOTH_STAGES
         && variant != Variant.STAGE1_ONLY) {
-      throw new IllegalArgumentException("matrixRefreshSteps = " + matrixRefreshSteps
-          + " needs a variant whose stage 1 re-encodes the item matrix (BOTH_STAGES or"
-          + " STAGE1_ONLY), not " + variant);
+      throw new IllegalArgumentException(
+          "matrixRefreshSteps = "
+              + matrixRefreshSteps
+              + " needs a variant whose stage 1 re-encodes the item matrix (BOTH_STAGES or"
+              + " STAGE1_ONLY), not "
+              + variant);
     }
     if (!(matrixLearningRate >= 0 && matrixLearningRate < 1)) {
-      throw new IllegalArgumentException("matrixLearningRate = " + matrixLearningRate
-          + " must be in [0, 1) (0 = learningRate)");
+      throw new IllegalArgumentException(
+          "matrixLearningRate = " + matrixLearningRate + " must be in [0, 1) (0 = learningRate)");
     }
     if (stage2TrainsMatrix && variant != Variant.BOTH_STAGES) {
-      throw new IllegalArgumentException("stage2TrainsMatrix = true needs the variant BOTH_STAGES"
-          + " (TRAINABLE_MATRIX trains the matrix in its only stage), not " + variant);
+      throw new IllegalArgumentException(
+          "stage2TrainsMatrix = true needs the variant BOTH_STAGES"
+              + " (TRAINABLE_MATRIX trains the matrix in its only stage), not "
+              + variant);
     }
     if (matrixLearningRate > 0 && variant != Variant.TRAINABLE_MATRIX && !stage2TrainsMatrix) {
-      throw new IllegalArgumentException("matrixLearningRate = " + matrixLearningRate
-          + " needs a trainable matrix (variant TRAINABLE_MATRIX, or stage2TrainsMatrix = true),"
-          + " not " + variant);
+      throw new IllegalArgumentException(
+          "matrixLearningRate = "
+              + matrixLearningRate
+              + " needs a trainable matrix (variant TRAINABLE_MATRIX, or stage2TrainsMatrix ="
+              + " true), not "
+              + variant);
     }
   }
 
@@ -212,8 +232,8 @@ public record FineTuneOptions(
   }
 
   /**
-   * Factor from the encoder's rate to the trainable item matrix's: {@code matrixLearningRate}
-   * over the stage's peak rate, 1 when unset.
+   * Factor from the encoder's rate to the trainable item matrix's: {@code matrixLearningRate} over
+   * the stage's peak rate, 1 when unset.
    */
   public double matrixRateFactor(boolean secondStage) {
     return matrixLearningRate > 0 ? matrixLearningRate / learningRateOfStage(secondStage) : 1;
@@ -226,23 +246,56 @@ public record FineTuneOptions(
 
   private static void nonNegative(String name, int value) {
     if (value < 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%s = %d must be >= 0 (0 = all)", name, value));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "%s = %d must be >= 0 (0 = all)", name, value));
     }
   }
 
   private static void positive(String name, int value) {
     if (value < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s = %d must be >= 1",
-          name, value));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "%s = %d must be >= 1", name, value));
     }
   }
 
   /** The original's settings (reference section 5) on the CPU. */
   public static FineTuneOptions defaults() {
-    return new FineTuneOptions(128, 16, 8, 5e-5, 100, 0.0, 1.0, 3, 5, 3, Variant.BOTH_STAGES,
-        FineTuneSampler.Policy.RANDOM_TARGET, 42, 0, null, "cpu", 32, 65536, TiePolicy.ORIGINAL,
-        HistoryPolicy.KEEP, "NDCG@10", 0, 0, 0, 0, 0, 0, 0, true, 0, 0, 0, 0, 0, false);
+    return new FineTuneOptions(
+        128,
+        16,
+        8,
+        5e-5,
+        100,
+        0.0,
+        1.0,
+        3,
+        5,
+        3,
+        Variant.BOTH_STAGES,
+        FineTuneSampler.Policy.RANDOM_TARGET,
+        42,
+        0,
+        null,
+        "cpu",
+        32,
+        65536,
+        TiePolicy.ORIGINAL,
+        HistoryPolicy.KEEP,
+        "NDCG@10",
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        true,
+        0,
+        0,
+        0,
+        0,
+        0,
+        false);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -330,50 +383,218 @@ public record FineTuneOptions(
       stage2TrainsMatrix = o.stage2TrainsMatrix;
     }
 
-    public Builder epochs(int v) { epochs = v; return this; }
-    public Builder batchSize(int v) { batchSize = v; return this; }
-    public Builder gradientAccumulation(int v) { gradientAccumulation = v; return this; }
-    public Builder learningRate(double v) { learningRate = v; return this; }
-    public Builder warmupSteps(int v) { warmupSteps = v; return this; }
-    public Builder weightDecay(double v) { weightDecay = v; return this; }
-    public Builder clipNorm(double v) { clipNorm = v; return this; }
-    public Builder evalEvery(int v) { evalEvery = v; return this; }
-    public Builder patienceStage1(int v) { patienceStage1 = v; return this; }
-    public Builder patienceStage2(int v) { patienceStage2 = v; return this; }
-    public Builder variant(Variant v) { variant = v; return this; }
-    public Builder samplePolicy(FineTuneSampler.Policy v) { samplePolicy = v; return this; }
-    public Builder seed(long v) { seed = v; return this; }
-    public Builder maxTokens(int v) { maxTokens = v; return this; }
-    public Builder pooling(Pooling v) { pooling = v; return this; }
-    public Builder device(String v) { device = v; return this; }
-    public Builder evalBatchSize(int v) { evalBatchSize = v; return this; }
-    public Builder itemChunk(int v) { itemChunk = v; return this; }
-    public Builder tiePolicy(TiePolicy v) { tiePolicy = v; return this; }
-    public Builder historyPolicy(HistoryPolicy v) { historyPolicy = v; return this; }
-    public Builder validationMetric(String v) { validationMetric = v; return this; }
-    public Builder samplesPerEpoch(int v) { samplesPerEpoch = v; return this; }
-    public Builder validationUsers(int v) { validationUsers = v; return this; }
-    public Builder testUsers(int v) { testUsers = v; return this; }
-    public Builder stage1Minutes(double v) { stage1Minutes = v; return this; }
-    public Builder stage2Minutes(double v) { stage2Minutes = v; return this; }
-    public Builder stage2Epochs(int v) { stage2Epochs = v; return this; }
-    public Builder stage2LearningRate(double v) { stage2LearningRate = v; return this; }
-    public Builder zeroShotTest(boolean v) { zeroShotTest = v; return this; }
-    public Builder historyNegativeMargin(double v) { historyNegativeMargin = v; return this; }
-    public Builder lengthGroupBatches(int v) { lengthGroupBatches = v; return this; }
-    public Builder matrixRefreshSteps(int v) { matrixRefreshSteps = v; return this; }
-    public Builder historyPenalty(double v) { historyPenalty = v; return this; }
-    public Builder matrixLearningRate(double v) { matrixLearningRate = v; return this; }
-    public Builder stage2TrainsMatrix(boolean v) { stage2TrainsMatrix = v; return this; }
+    public Builder epochs(int v) {
+      epochs = v;
+      return this;
+    }
+
+    public Builder batchSize(int v) {
+      batchSize = v;
+      return this;
+    }
+
+    public Builder gradientAccumulation(int v) {
+      gradientAccumulation = v;
+      return this;
+    }
+
+    public Builder learningRate(double v) {
+      learningRate = v;
+      return this;
+    }
+
+    public Builder warmupSteps(int v) {
+      warmupSteps = v;
+      return this;
+    }
+
+    public Builder weightDecay(double v) {
+      weightDecay = v;
+      return this;
+    }
+
+    public Builder clipNorm(double v) {
+      clipNorm = v;
+      return this;
+    }
+
+    public Builder evalEvery(int v) {
+      evalEvery = v;
+      return this;
+    }
+
+    public Builder patienceStage1(int v) {
+      patienceStage1 = v;
+      return this;
+    }
+
+    public Builder patienceStage2(int v) {
+      patienceStage2 = v;
+      return this;
+    }
+
+    public Builder variant(Variant v) {
+      variant = v;
+      return this;
+    }
+
+    public Builder samplePolicy(FineTuneSampler.Policy v) {
+      samplePolicy = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder maxTokens(int v) {
+      maxTokens = v;
+      return this;
+    }
+
+    public Builder pooling(Pooling v) {
+      pooling = v;
+      return this;
+    }
+
+    public Builder device(String v) {
+      device = v;
+      return this;
+    }
+
+    public Builder evalBatchSize(int v) {
+      evalBatchSize = v;
+      return this;
+    }
+
+    public Builder itemChunk(int v) {
+      itemChunk = v;
+      return this;
+    }
+
+    public Builder tiePolicy(TiePolicy v) {
+      tiePolicy = v;
+      return this;
+    }
+
+    public Builder historyPolicy(HistoryPolicy v) {
+      historyPolicy = v;
+      return this;
+    }
+
+    public Builder validationMetric(String v) {
+      validationMetric = v;
+      return this;
+    }
+
+    public Builder samplesPerEpoch(int v) {
+      samplesPerEpoch = v;
+      return this;
+    }
+
+    public Builder validationUsers(int v) {
+      validationUsers = v;
+      return this;
+    }
+
+    public Builder testUsers(int v) {
+      testUsers = v;
+      return this;
+    }
+
+    public Builder stage1Minutes(double v) {
+      stage1Minutes = v;
+      return this;
+    }
+
+    public Builder stage2Minutes(double v) {
+      stage2Minutes = v;
+      return this;
+    }
+
+    public Builder stage2Epochs(int v) {
+      stage2Epochs = v;
+      return this;
+    }
+
+    public Builder stage2LearningRate(double v) {
+      stage2LearningRate = v;
+      return this;
+    }
+
+    public Builder zeroShotTest(boolean v) {
+      zeroShotTest = v;
+      return this;
+    }
+
+    public Builder historyNegativeMargin(double v) {
+      historyNegativeMargin = v;
+      return this;
+    }
+
+    public Builder lengthGroupBatches(int v) {
+      lengthGroupBatches = v;
+      return this;
+    }
+
+    public Builder matrixRefreshSteps(int v) {
+      matrixRefreshSteps = v;
+      return this;
+    }
+
+    public Builder historyPenalty(double v) {
+      historyPenalty = v;
+      return this;
+    }
+
+    public Builder matrixLearningRate(double v) {
+      matrixLearningRate = v;
+      return this;
+    }
+
+    public Builder stage2TrainsMatrix(boolean v) {
+      stage2TrainsMatrix = v;
+      return this;
+    }
 
     public FineTuneOptions build() {
-      return new FineTuneOptions(epochs, batchSize, gradientAccumulation, learningRate,
-          warmupSteps, weightDecay, clipNorm, evalEvery, patienceStage1, patienceStage2, variant,
-          samplePolicy, seed, maxTokens, pooling, device, evalBatchSize, itemChunk, tiePolicy,
-          historyPolicy, validationMetric, samplesPerEpoch, validationUsers, testUsers,
-          stage1Minutes, stage2Minutes, stage2Epochs, stage2LearningRate, zeroShotTest,
-          historyNegativeMargin, lengthGroupBatches, matrixRefreshSteps, historyPenalty,
-          matrixLearningRate, stage2TrainsMatrix);
+      return new FineTuneOptions(
+          epochs,
+          batchSize,
+          gradientAccumulation,
+          learningRate,
+          warmupSteps,
+          weightDecay,
+          clipNorm,
+          evalEvery,
+          patienceStage1,
+          patienceStage2,
+          variant,
+          samplePolicy,
+          seed,
+          maxTokens,
+          pooling,
+          device,
+          evalBatchSize,
+          itemChunk,
+          tiePolicy,
+          historyPolicy,
+          validationMetric,
+          samplesPerEpoch,
+          validationUsers,
+          testUsers,
+          stage1Minutes,
+          stage2Minutes,
+          stage2Epochs,
+          stage2LearningRate,
+          zeroShotTest,
+          historyNegativeMargin,
+          lengthGroupBatches,
+          matrixRefreshSteps,
+          historyPenalty,
+          matrixLearningRate,
+          stage2TrainsMatrix);
     }
   }
 }

@@ -10,9 +10,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.ConfigJson;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.metrics.CosineSpread;
+import io.recformer.core.metrics.HistoryPolicy;
 import io.recformer.core.metrics.MetricReport;
+import io.recformer.core.metrics.TiePolicy;
 import io.recformer.core.text.EncodedSequence;
 import io.recformer.core.text.ItemTokenCache;
 import io.recformer.core.text.RecformerTokenizer;
@@ -55,18 +58,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fine-tunes a Recformer model with Algorithm 1 (reference section 5) or one of its ablation
- * variants ({@link Variant}), evaluating the test split before (zero-shot) and after training
- * with the protocol of section 6, into a run directory ({@link RunDirectory}).
+ * variants ({@link Variant}), evaluating the test split before (zero-shot) and after training with
+ * the protocol of section 6, into a run directory ({@link RunDirectory}).
  *
  * <p>Stage 1 re-encodes the whole item matrix at the start of every epoch (no gradient,
  * length-sorted batches) and trains one epoch of full-softmax cross-entropy of {@code cos / tau}
- * against that constant matrix; the softmax is computed in item chunks ({@link ItemSoftmaxLoss})
- * so the peak memory is the matrix plus one chunk of logits. Validation every {@code evalEvery}
- * epochs re-encodes the matrix with the current model (that matrix then serves the next epoch);
- * the best model and its matrix are kept in {@code best/}; {@code patience} evaluations without
- * improvement end the stage. Stage 2 reloads the best model, freezes its matrix for good and trains
- * the encoder only. The best metric carries over from stage 1, so {@code best/} always holds the
- * overall best and stage 2 only replaces it when it improves.
+ * against that constant matrix; the softmax is computed in item chunks ({@link ItemSoftmaxLoss}) so
+ * the peak memory is the matrix plus one chunk of logits. Validation every {@code evalEvery} epochs
+ * re-encodes the matrix with the current model (that matrix then serves the next epoch); the best
+ * model and its matrix are kept in {@code best/}; {@code patience} evaluations without improvement
+ * end the stage. Stage 2 reloads the best model, freezes its matrix for good and trains the encoder
+ * only. The best metric carries over from stage 1, so {@code best/} always holds the overall best
+ * and stage 2 only replaces it when it improves.
  *
  * <p>Each stage has its own AdamW and linear schedule (warmup, then decay to 0 at {@code epochs x
  * steps per epoch}). A partial accumulation group at the end of an epoch is stepped too.
@@ -80,6 +83,7 @@ public final class FineTuner {
   private static final Logger LOG = LoggerFactory.getLogger(FineTuner.class);
   static final String STAGE1 = "stage1";
   static final String STAGE2 = "stage2";
+
   /** Name of the trainable item matrix among the optimizer's parameters. */
   private static final String ITEM_MATRIX = "item_matrix";
 
@@ -100,8 +104,11 @@ public final class FineTuner {
    * @param tokenizer open tokenizer (stays owned by the caller)
    * @param split leave-one-out split of the dataset to fine-tune on
    */
-  public FineTuner(FineTuneOptions options, RecformerConfig config,
-      Map<String, WeightTensor> initialWeights, RecformerTokenizer tokenizer,
+  public FineTuner(
+      FineTuneOptions options,
+      RecformerConfig config,
+      Map<String, WeightTensor> initialWeights,
+      RecformerTokenizer tokenizer,
       LeaveOneOutSplit split) {
     this.options = options;
     RecformerConfig.Builder b = config.toBuilder();
@@ -114,28 +121,35 @@ public final class FineTuner {
     this.config = b.build();
     if (tokenizer.config().maxTokens() != this.config.maxTokens()
         || tokenizer.config().maxItems() != this.config.maxItems()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "the tokenizer encodes maxTokens %d / maxItems %d but the run uses %d / %d; open the"
-              + " tokenizer with the run's config",
-          tokenizer.config().maxTokens(), tokenizer.config().maxItems(), this.config.maxTokens(),
-          this.config.maxItems()));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "the tokenizer encodes maxTokens %d / maxItems %d but the run uses %d / %d; open the"
+                  + " tokenizer with the run's config",
+              tokenizer.config().maxTokens(),
+              tokenizer.config().maxItems(),
+              this.config.maxTokens(),
+              this.config.maxItems()));
     }
     if ((options.variant() == Variant.TRAINABLE_MATRIX || options.stage2TrainsMatrix())
         && options.device().contains(",")) {
-      throw new IllegalArgumentException((options.stage2TrainsMatrix() ? "stage2TrainsMatrix"
-          : "variant TRAINABLE_MATRIX") + " trains the item matrix as a parameter on one device;"
-          + " it does not run data-parallel (device = '" + options.device() + "')");
+      throw new IllegalArgumentException(
+          (options.stage2TrainsMatrix() ? "stage2TrainsMatrix" : "variant TRAINABLE_MATRIX")
+              + " trains the item matrix as a parameter on one device;"
+              + " it does not run data-parallel (device = '"
+              + options.device()
+              + "')");
     }
     this.initialWeights = initialWeights;
     this.tokenizer = tokenizer;
     this.split = split;
     this.datasetFingerprint = split.dataset().fingerprint();
     if (split.validation().isEmpty() || split.test().isEmpty()) {
-      throw new IllegalArgumentException("the split has no validation or test users (users need"
-          + " at least 3 interactions)");
+      throw new IllegalArgumentException(
+          "the split has no validation or test users (users need" + " at least 3 interactions)");
     }
-    this.validationExamples = validationSubsample(split.validation(), options.validationUsers(),
-        options.seed());
+    this.validationExamples =
+        validationSubsample(split.validation(), options.validationUsers(), options.seed());
     this.testExamples = testSubsample(split.test(), options.testUsers(), options.seed());
   }
 
@@ -145,8 +159,7 @@ public final class FineTuner {
   }
 
   /** The validation users of a run's model selection ({@code validationUsers} option). */
-  public static List<Example> validationSubsample(List<Example> validation, int users,
-      long seed) {
+  public static List<Example> validationSubsample(List<Example> validation, int users, long seed) {
     return UserSampling.examples(validation, users, seed ^ 0x5EEDL);
   }
 
@@ -228,15 +241,20 @@ public final class FineTuner {
     NDArray cachedMatrix;
     AdamW optimizer;
 
-    Session(RunDirectory run, NDManager manager, RecformerModel model, DataParallel parallel,
+    Session(
+        RunDirectory run,
+        NDManager manager,
+        RecformerModel model,
+        DataParallel parallel,
         ItemTokenCache cache) {
       this.run = run;
       this.manager = manager;
       this.model = model;
       this.parallel = parallel;
       this.encoder = new Encoder(model, cache, tokenizer.padId(), options.evalBatchSize());
-      this.evaluator = new RankingEvaluator(options.tiePolicy(), options.historyPolicy(), 256,
-          options.historyPenalty());
+      this.evaluator =
+          new RankingEvaluator(
+              options.tiePolicy(), options.historyPolicy(), 256, options.historyPenalty());
       this.catalog = cache.catalog();
       this.metricNames = List.of("NDCG@10", "Recall@10", "NDCG@50", "Recall@50", "MRR");
       this.steps = run.stepLog();
@@ -247,12 +265,12 @@ public final class FineTuner {
       List<String> stages = stagesOf(options.variant());
       if (resume == null) {
         writeRunFiles();
-        boolean startsFromInitialMatrix = options.variant() != Variant.BOTH_STAGES
-            && options.variant() != Variant.STAGE1_ONLY;
+        boolean startsFromInitialMatrix =
+            options.variant() != Variant.BOTH_STAGES && options.variant() != Variant.STAGE1_ONLY;
         try (NDManager scope = manager.newSubManager()) {
           // Stage 1 encodes its own matrix; encode one here only for a user of it (a minute).
-          NDArray m0 = options.zeroShotTest() || startsFromInitialMatrix
-              ? encoder.itemMatrix(scope) : null;
+          NDArray m0 =
+              options.zeroShotTest() || startsFromInitialMatrix ? encoder.itemMatrix(scope) : null;
           if (options.zeroShotTest()) {
             MetricReport zero = evaluator.evaluate(encoder, testExamples, m0);
             logEval("zero-shot", 0, "test", zero);
@@ -291,25 +309,36 @@ public final class FineTuner {
 
     private void runStage(boolean fresh) throws IOException {
       boolean reencode = stage.equals(STAGE1);
-      boolean trainable = options.variant() == Variant.TRAINABLE_MATRIX
-          || (stage.equals(STAGE2) && options.stage2TrainsMatrix());
-      int patience = stage.equals(STAGE2) || options.variant() == Variant.STAGE2_ONLY
-          ? options.patienceStage2() : options.patienceStage1();
+      boolean trainable =
+          options.variant() == Variant.TRAINABLE_MATRIX
+              || (stage.equals(STAGE2) && options.stage2TrainsMatrix());
+      int patience =
+          stage.equals(STAGE2) || options.variant() == Variant.STAGE2_ONLY
+              ? options.patienceStage2()
+              : options.patienceStage1();
       // Both policies give the same number of samples every epoch.
-      int available = new FineTuneSampler(options.samplePolicy(), options.seed())
-          .sample(split.train(), 0).size();
-      int samplesPerEpoch = Math.max(1, options.samplesPerEpoch() > 0
-          ? Math.min(options.samplesPerEpoch(), available) : available);
+      int available =
+          new FineTuneSampler(options.samplePolicy(), options.seed())
+              .sample(split.train(), 0)
+              .size();
+      int samplesPerEpoch =
+          Math.max(
+              1,
+              options.samplesPerEpoch() > 0
+                  ? Math.min(options.samplesPerEpoch(), available)
+                  : available);
       boolean secondStage = stage.equals(STAGE2);
       double budgetMinutes = secondStage ? options.stage2Minutes() : options.stage1Minutes();
       int epochs = options.epochsOfStage(secondStage);
       long stageStart = System.nanoTime();
-      long microBatches = (samplesPerEpoch + options.batchSize() - 1) / options.batchSize();
-      long stepsPerEpoch = (microBatches + options.gradientAccumulation() - 1)
-          / options.gradientAccumulation();
-      LinearSchedule schedule = new LinearSchedule(options.learningRateOfStage(secondStage),
-          options.warmupSteps(), Math.max(Math.max(1L, options.warmupSteps()),
-              epochs * stepsPerEpoch));
+      long microBatches = ((long) samplesPerEpoch + options.batchSize() - 1) / options.batchSize();
+      long stepsPerEpoch =
+          (microBatches + options.gradientAccumulation() - 1) / options.gradientAccumulation();
+      LinearSchedule schedule =
+          new LinearSchedule(
+              options.learningRateOfStage(secondStage),
+              options.warmupSteps(),
+              Math.max(Math.max(1L, options.warmupSteps()), epochs * stepsPerEpoch));
       optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
       try {
         if (fresh) {
@@ -350,9 +379,16 @@ public final class FineTuner {
             double spent = (System.nanoTime() - stageStart) / 60e9;
             double last = (System.nanoTime() - epochStart) / 60e9;
             if (spent + last > budgetMinutes) {
-              LOG.info(String.format(Locale.ROOT, "%s: time budget of %.1f min reached after %d"
-                  + " epochs (%.1f min spent, an epoch takes %.1f min)", stage, budgetMinutes,
-                  epoch, spent, last));
+              LOG.info(
+                  String.format(
+                      Locale.ROOT,
+                      "%s: time budget of %.1f min reached after %d"
+                          + " epochs (%.1f min spent, an epoch takes %.1f min)",
+                      stage,
+                      budgetMinutes,
+                      epoch,
+                      spent,
+                      last));
               if (epoch % options.evalEvery() != 0) {
                 evaluateAndKeepBest(reencode, trainable);
                 saveLast(trainable);
@@ -377,16 +413,23 @@ public final class FineTuner {
      * evaluations in a row without improvement.
      */
     private int evaluateAndKeepBest(boolean reencode, boolean trainable) throws IOException {
-      NDArray evalMatrix = reencode ? encoder.itemMatrix(manager)
-          : trainable ? normalized(trainableMatrix) : matrix;
+      NDArray evalMatrix =
+          reencode ? encoder.itemMatrix(manager) : trainable ? normalized(trainableMatrix) : matrix;
       if (reencode) {
         logSpread(evalMatrix);
       }
       MetricReport validation = evaluator.evaluate(encoder, validationExamples, evalMatrix);
       logEval(stage, epoch, "validation", validation);
       double value = validation.get(options.validationMetric());
-      LOG.info(String.format(Locale.ROOT, "%s epoch %d: validation %s = %.5f (best %.5f)",
-          stage, epoch, options.validationMetric(), value, bestMetric));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "%s epoch %d: validation %s = %.5f (best %.5f)",
+              stage,
+              epoch,
+              options.validationMetric(),
+              value,
+              bestMetric));
       if (value > bestMetric) {
         bestMetric = value;
         bestStage = stage;
@@ -447,11 +490,12 @@ public final class FineTuner {
     private void trainEpoch(LinearSchedule schedule, int samplesPerEpoch, boolean trainable) {
       int seedMix = (int) (options.seed() * 31 + stageIndex * 1_000_003L + epoch);
       Engine.getInstance().setRandomSeed(seedMix);
-      List<TrainingSample> samples = new ArrayList<>(
-          new FineTuneSampler(options.samplePolicy(), options.seed() + 7919L * stageIndex)
-              .sample(split.train(), epoch));
-      Collections.shuffle(samples, new Random(options.seed() ^ (stageIndex * 0x9E3779B9L)
-          ^ ((long) epoch << 20)));
+      List<TrainingSample> samples =
+          new ArrayList<>(
+              new FineTuneSampler(options.samplePolicy(), options.seed() + 7919L * stageIndex)
+                  .sample(split.train(), epoch));
+      Collections.shuffle(
+          samples, new Random(options.seed() ^ (stageIndex * 0x9E3779B9L) ^ ((long) epoch << 20)));
       if (samples.size() > samplesPerEpoch) {
         samples = new ArrayList<>(samples.subList(0, samplesPerEpoch));
       }
@@ -466,14 +510,18 @@ public final class FineTuner {
         matrices.add(matrixCopyFor(i));
       }
       // Token counts of the histories, for grouping by length and the padding figure.
-      Map<TrainingSample, Integer> lengths = new IdentityHashMap<>(samples.size() * 2);
+      IdentityHashMap<TrainingSample, Integer> lengths = new IdentityHashMap<>(samples.size() * 2);
       for (TrainingSample t : samples) {
         lengths.put(t, encoder.cache().encodeHistory(t.history()).length());
       }
       ToIntFunction<TrainingSample> length = lengths::get;
-      List<List<TrainingSample>> batches = MicroBatches.plan(samples, options.batchSize(),
-          options.lengthGroupBatches(), length,
-          new Random(options.seed() * 0x2545F491L + stageIndex * 131L + epoch));
+      List<List<TrainingSample>> batches =
+          MicroBatches.plan(
+              samples,
+              options.batchSize(),
+              options.lengthGroupBatches(),
+              length,
+              new Random(options.seed() * 0x2545F491L + stageIndex * 131L + epoch));
       logPadding(samples, batches, length);
       try {
         trainSamples(batches, samples.size(), schedule, parameters, trainable, matrices);
@@ -482,11 +530,20 @@ public final class FineTuner {
       }
     }
 
-    private void trainSamples(List<List<TrainingSample>> batches, int sampleCount,
-        LinearSchedule schedule, Map<String, NDArray> parameters, boolean trainable,
+    private void trainSamples(
+        List<List<TrainingSample>> batches,
+        int sampleCount,
+        LinearSchedule schedule,
+        Map<String, NDArray> parameters,
+        boolean trainable,
         List<NDArray> matrices) {
-      Progress progress = new Progress(LOG, String.format(Locale.ROOT, "%s epoch %d", stage,
-          epoch + 1), sampleCount, "samples", 30);
+      Progress progress =
+          new Progress(
+              LOG,
+              String.format(Locale.ROOT, "%s epoch %d", stage, epoch + 1),
+              sampleCount,
+              "samples",
+              30);
       double lossSum = 0;
       int inGroup = 0;
       int samplesInGroup = 0;
@@ -500,19 +557,19 @@ public final class FineTuner {
         samplesInGroup += batch.size();
         boolean last = b == batches.size() - 1;
         if (inGroup == options.gradientAccumulation() || last) {
-          double norm = options.clipNorm() > 0
-              ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm())
-              : Double.NaN;
+          double norm =
+              options.clipNorm() > 0
+                  ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm())
+                  : Double.NaN;
           double rate = schedule.rate(stageStep);
-          optimizer.step(parameters, rate,
-              name -> name.equals(ITEM_MATRIX) ? matrixRateFactor : 1);
+          optimizer.step(parameters, rate, name -> name.equals(ITEM_MATRIX) ? matrixRateFactor : 1);
           parallel.broadcastWeights();
           double loss = lossSum / inGroup;
           globalStep++;
           stageStep++;
           steps.append(stage, epoch + 1, globalStep, loss, rate, norm);
-          progress.advance(samplesInGroup,
-              String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, loss));
+          progress.advance(
+              samplesInGroup, String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, loss));
           lossSum = 0;
           inGroup = 0;
           samplesInGroup = 0;
@@ -527,8 +584,12 @@ public final class FineTuner {
 
     /** Re-encodes the item matrix with the current encoder, on every device (stage 1 only). */
     private void refreshMatrix(List<NDArray> matrices) {
-      LOG.info("{} epoch {}: re-encoding the item matrix after step {} (matrixRefreshSteps {})",
-          stage, epoch + 1, globalStep, options.matrixRefreshSteps());
+      LOG.info(
+          "{} epoch {}: re-encoding the item matrix after step {} (matrixRefreshSteps {})",
+          stage,
+          epoch + 1,
+          globalStep,
+          options.matrixRefreshSteps());
       replaceMatrix(encoder.itemMatrix(manager));
       logSpread(matrix);
       matrices.set(0, matrix);
@@ -546,35 +607,50 @@ public final class FineTuner {
     }
 
     /** Logs the share of computed positions that are tokens, this order against the other. */
-    private void logPadding(List<TrainingSample> samples, List<List<TrainingSample>> batches,
+    private void logPadding(
+        List<TrainingSample> samples,
+        List<List<TrainingSample>> batches,
         ToIntFunction<TrainingSample> length) {
       int chunk = config.attentionWindow() / 2;
       boolean grouped = options.lengthGroupBatches() > 0;
-      List<List<TrainingSample>> other = MicroBatches.plan(samples, options.batchSize(),
-          grouped ? 0 : 32, length, new Random(0));
-      LOG.info(String.format(Locale.ROOT, "%s epoch %d: %d samples in %d micro-batches (%s),"
-              + " %.1f%% of the positions computed are tokens, the rest padding (%s: %.1f%%)",
-          stage, epoch + 1, samples.size(), batches.size(),
-          grouped ? "grouped by length in runs of " + options.lengthGroupBatches() : "random",
-          100 * MicroBatches.tokenShare(batches, length, chunk),
-          grouped ? "random batches" : "grouped by length in runs of 32",
-          100 * MicroBatches.tokenShare(other, length, chunk)));
+      List<List<TrainingSample>> other =
+          MicroBatches.plan(samples, options.batchSize(), grouped ? 0 : 32, length, new Random(0));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "%s epoch %d: %d samples in %d micro-batches (%s),"
+                  + " %.1f%% of the positions computed are tokens, the rest padding (%s: %.1f%%)",
+              stage,
+              epoch + 1,
+              samples.size(),
+              batches.size(),
+              grouped ? "grouped by length in runs of " + options.lengthGroupBatches() : "random",
+              100 * MicroBatches.tokenShare(batches, length, chunk),
+              grouped ? "random batches" : "grouped by length in runs of 32",
+              100 * MicroBatches.tokenShare(other, length, chunk)));
     }
 
     /** Forward and backward of one micro-batch (over every device); returns its mean loss. */
-    private double microBatch(List<TrainingSample> batch, boolean trainable,
-        List<NDArray> matrices) {
+    private double microBatch(
+        List<TrainingSample> batch, boolean trainable, List<NDArray> matrices) {
       double divisor = options.gradientAccumulation();
       try (NDManager scope = manager.newSubManager()) {
-        return parallel.forwardBackward(batch, (replica, index, shardScope, shard) ->
-            shardLoss(replica, shardScope, shard, trainable, matrices.get(index)),
-            1 / divisor, scope);
+        return parallel.forwardBackward(
+            batch,
+            (replica, index, shardScope, shard) ->
+                shardLoss(replica, shardScope, shard, trainable, matrices.get(index)),
+            1 / divisor,
+            scope);
       }
     }
 
     /** Full-softmax cross-entropy of cos / tau of one shard against the item matrix. */
-    private DataParallel.ShardResult shardLoss(RecformerModel replica, NDManager scope,
-        List<TrainingSample> shard, boolean trainable, NDArray shardMatrix) {
+    private DataParallel.ShardResult shardLoss(
+        RecformerModel replica,
+        NDManager scope,
+        List<TrainingSample> shard,
+        boolean trainable,
+        NDArray shardMatrix) {
       int[] targets = new int[shard.size()];
       int[][] raised = new int[shard.size()][];
       List<EncodedSequence> sequences = new ArrayList<>(shard.size());
@@ -591,22 +667,23 @@ public final class FineTuner {
       double tau = config.temperature();
       if (trainable) {
         scope.tempAttachAll(shardMatrix);
-        NDArray logits = OwnedArrays.scale(
-            q.matMul(shardMatrix.normalize(2, 1, 1e-8).transpose()), 1 / tau);
-        NDArray offsets = ItemSoftmaxLoss.offsets(raised, (float) (margin / tau), 0,
-            (int) catalog.size(), scope);
+        NDArray logits =
+            OwnedArrays.scale(q.matMul(shardMatrix.normalize(2, 1, 1e-8).transpose()), 1 / tau);
+        NDArray offsets =
+            ItemSoftmaxLoss.offsets(raised, (float) (margin / tau), 0, catalog.size(), scope);
         if (offsets != null) {
           logits = logits.add(offsets.toDevice(logits.getDevice(), false));
         }
-        NDArray oneHot = scope.create(targets).oneHot((int) catalog.size());
-        NDArray loss = OwnedArrays.scale(logits.logSoftmax(1).mul(oneHot).sum(),
-            -1.0 / shard.size());
+        NDArray oneHot = scope.create(targets).oneHot(catalog.size());
+        NDArray loss =
+            OwnedArrays.scale(logits.logSoftmax(1).mul(oneHot).sum(), -1.0 / shard.size());
         return new DataParallel.ShardResult(loss, loss.getFloat());
       }
-      ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, shardMatrix, targets, raised, margin,
-          tau, options.itemChunk(), scope);
-      return new DataParallel.ShardResult(ItemSoftmaxLoss.surrogate(q, r.queryGradient()),
-          r.loss());
+      ItemSoftmaxLoss.Result r =
+          ItemSoftmaxLoss.compute(
+              q, shardMatrix, targets, raised, margin, tau, options.itemChunk(), scope);
+      return new DataParallel.ShardResult(
+          ItemSoftmaxLoss.surrogate(q, r.queryGradient()), r.loss());
     }
 
     /** Catalog indices of the sample's distinct history items other than its target. */
@@ -614,8 +691,11 @@ public final class FineTuner {
       if (options.historyNegativeMargin() == options.historyPenalty()) {
         return new int[0];
       }
-      return sample.history().itemIds().stream().mapToInt(catalog::requireIndex)
-          .filter(j -> j != target).distinct().toArray();
+      return sample.history().itemIds().stream()
+          .mapToInt(catalog::requireIndex)
+          .filter(j -> j != target)
+          .distinct()
+          .toArray();
     }
 
     private Map<String, NDArray> trainableParameters(boolean trainable) {
@@ -664,25 +744,38 @@ public final class FineTuner {
       Path best = run.resolve("best");
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put(options.validationMetric(), bestMetric);
-      CheckpointManifest manifest = Checkpoints.manifest(model, datasetFingerprint,
-          options.seed(), Map.of("variant", options.variant().name()))
-          .withTrainingState(globalStep, epoch, stage).withMetrics(metrics);
+      CheckpointManifest manifest =
+          Checkpoints.manifest(
+                  model,
+                  datasetFingerprint,
+                  options.seed(),
+                  Map.of("variant", options.variant().name()))
+              .withTrainingState(globalStep, epoch, stage)
+              .withMetrics(metrics);
       Checkpoints.save(best, model, manifest);
-      SafeTensors.write(best.resolve("item-matrix.safetensors"),
-          Map.of("item_matrix", tensor("item_matrix", evalMatrix)), Map.of());
+      SafeTensors.write(
+          best.resolve("item-matrix.safetensors"),
+          Map.of("item_matrix", tensor("item_matrix", evalMatrix)),
+          Map.of());
     }
 
     private void saveLast(boolean trainable) throws IOException {
       Path last = run.resolve("last");
-      CheckpointManifest manifest = Checkpoints.manifest(model, datasetFingerprint,
-          options.seed(), Map.of("variant", options.variant().name()))
-          .withTrainingState(globalStep, epoch, stage);
+      CheckpointManifest manifest =
+          Checkpoints.manifest(
+                  model,
+                  datasetFingerprint,
+                  options.seed(),
+                  Map.of("variant", options.variant().name()))
+              .withTrainingState(globalStep, epoch, stage);
       Checkpoints.save(last, model, manifest);
       optimizer.save(last.resolve("optimizer.safetensors"));
       NDArray current = trainable ? trainableMatrix : matrix;
       if (current != null && !stage.equals(STAGE1)) {
-        SafeTensors.write(last.resolve("item-matrix.safetensors"),
-            Map.of("item_matrix", tensor("item_matrix", current)), Map.of());
+        SafeTensors.write(
+            last.resolve("item-matrix.safetensors"),
+            Map.of("item_matrix", tensor("item_matrix", current)),
+            Map.of());
       }
     }
 
@@ -723,8 +816,8 @@ public final class FineTuner {
       badEvaluations = s.get("badEvaluations").asInt();
       completedEpochs = s.get("completedEpochs").asInt();
       samplesSeen = s.path("samplesSeen").asLong(0);
-      zeroShot = s.has("zeroShot") && s.get("zeroShot").isObject()
-          ? (ObjectNode) s.get("zeroShot") : null;
+      zeroShot =
+          s.has("zeroShot") && s.get("zeroShot").isObject() ? (ObjectNode) s.get("zeroShot") : null;
       popularity = (ObjectNode) s.get("popularity");
       bestValidation = s.has("bestValidation") ? (ObjectNode) s.get("bestValidation") : null;
       steps.truncate(s.get("stepRows").asInt());
@@ -749,8 +842,10 @@ public final class FineTuner {
       MetricReport test = evaluator.evaluate(encoder, testExamples, finalMatrix);
       logEval("final", epoch, "test", test);
       CosineSpread spread = logSpread(finalMatrix);
-      SafeTensors.write(run.resolve("item-matrix.safetensors"),
-          Map.of("item_matrix", tensor("item_matrix", finalMatrix)), Map.of());
+      SafeTensors.write(
+          run.resolve("item-matrix.safetensors"),
+          Map.of("item_matrix", tensor("item_matrix", finalMatrix)),
+          Map.of());
       finalMatrix.close();
       MetricReport zero = zeroShot == null ? null : reportOf(zeroShot);
       MetricReport pop = reportOf(popularity);
@@ -767,8 +862,13 @@ public final class FineTuner {
      */
     private CosineSpread logSpread(NDArray itemMatrix) {
       CosineSpread spread = ItemMatrixSpread.of(itemMatrix, options.seed());
-      LOG.info(String.format(Locale.ROOT, "item matrix: %s; logit sd at temperature %s: %.2f",
-          spread, config.temperature(), spread.logitSpread(config.temperature())));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "item matrix: %s; logit sd at temperature %s: %.2f",
+              spread,
+              config.temperature(),
+              spread.logitSpread(config.temperature())));
       return spread;
     }
 
@@ -776,8 +876,13 @@ public final class FineTuner {
       return minutes == 0 ? "unbounded" : String.format(Locale.ROOT, "%.0f", minutes);
     }
 
-    private void writeReport(MetricReport test, MetricReport zero, MetricReport pop,
-        MetricReport bestVal, CosineSpread spread) throws IOException {
+    private void writeReport(
+        MetricReport test,
+        MetricReport zero,
+        MetricReport pop,
+        MetricReport bestVal,
+        CosineSpread spread)
+        throws IOException {
       ObjectNode r = RunDirectory.JSON.createObjectNode();
       r.put("variant", options.variant().name());
       r.put("samplePolicy", options.samplePolicy().name());
@@ -811,46 +916,82 @@ public final class FineTuner {
       run.writeJson("report.json", r);
       StringBuilder md = new StringBuilder();
       md.append("# Fine-tuning report\n\n");
-      md.append(String.format(Locale.ROOT,
-          "Variant %s, sample policy %s, %s pooling, max tokens %d, seed %d, %d optimizer steps;"
-              + " best model from %s. Test users: %d. Ties: %s; history items: %s; metrics are"
-              + " per-user means (± standard error in report.json).%n%n",
-          options.variant(), options.samplePolicy(), config.pooling(), config.maxTokens(),
-          options.seed(), globalStep, bestStage, test.users(), options.tiePolicy(),
-          options.historyPolicy()));
-      md.append(String.format(Locale.ROOT, "Budget: %d training samples seen (%s per epoch),"
-              + " stage minutes %s / %s, %d validation users for model selection.%n%n",
-          samplesSeen, options.samplesPerEpoch() == 0 ? "all"
-              : Integer.toString(options.samplesPerEpoch()),
-          budget(options.stage1Minutes()), budget(options.stage2Minutes()),
-          validationExamples.size()));
-      md.append(String.format(Locale.ROOT, "Training temperature %s. Best model's item matrix:"
-              + " %s; at this temperature one query's logits spread by %.2f (sd).%n%n",
-          config.temperature(), spread, spread.logitSpread(config.temperature())));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "Variant %s, sample policy %s, %s pooling, max tokens %d, seed %d, %d optimizer"
+                  + " steps; best model from %s. Test users: %d. Ties: %s; history items: %s;"
+                  + " metrics are per-user means (± standard error in report.json).%n%n",
+              options.variant(),
+              options.samplePolicy(),
+              config.pooling(),
+              config.maxTokens(),
+              options.seed(),
+              globalStep,
+              bestStage,
+              test.users(),
+              options.tiePolicy(),
+              options.historyPolicy()));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "Budget: %d training samples seen (%s per epoch),"
+                  + " stage minutes %s / %s, %d validation users for model selection.%n%n",
+              samplesSeen,
+              options.samplesPerEpoch() == 0 ? "all" : Integer.toString(options.samplesPerEpoch()),
+              budget(options.stage1Minutes()),
+              budget(options.stage2Minutes()),
+              validationExamples.size()));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "Training temperature %s. Best model's item matrix:"
+                  + " %s; at this temperature one query's logits spread by %.2f (sd).%n%n",
+              config.temperature(),
+              spread,
+              spread.logitSpread(config.temperature())));
       if (options.historyNegativeMargin() > 0) {
-        md.append(String.format(Locale.ROOT, "Training raised each sample's history items by a"
-            + " cosine margin of %s in the softmax (historyNegativeMargin); evaluation ranks"
-            + " them as the history policy above says.%n%n", options.historyNegativeMargin()));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "Training raised each sample's history items by a cosine margin of %s in the"
+                    + " softmax (historyNegativeMargin); evaluation ranks them as the history"
+                    + " policy above says.%n%n",
+                options.historyNegativeMargin()));
       }
       if (options.historyPenalty() > 0) {
-        md.append(String.format(Locale.ROOT, "Scores of each user's history items were lowered by"
-            + " %s (cosine; historyPenalty) in training and in every ranking of this run; history"
-            + " items still compete (not the paper's scoring).%n%n", options.historyPenalty()));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "Scores of each user's history items were lowered by %s (cosine; historyPenalty) in"
+                    + " training and in every ranking of this run; history items still compete (not"
+                    + " the paper's scoring).%n%n",
+                options.historyPenalty()));
       }
       if (options.lengthGroupBatches() > 0) {
-        md.append(String.format(Locale.ROOT, "Training batches were grouped by history length in"
-            + " runs of %d micro-batches (lengthGroupBatches).%n%n", options.lengthGroupBatches()));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "Training batches were grouped by history length in"
+                    + " runs of %d micro-batches (lengthGroupBatches).%n%n",
+                options.lengthGroupBatches()));
       }
       if (options.stage2TrainsMatrix() && !bestStage.equals(STAGE2)) {
-        md.append("Stage 2 trained the item matrix as a parameter (stage2TrainsMatrix) but did not"
-            + " improve validation: the kept model ranks with its own encoding of the items.\n\n");
+        md.append(
+            "Stage 2 trained the item matrix as a parameter (stage2TrainsMatrix) but did not"
+                + " improve validation: the kept model ranks with its own encoding of the"
+                + " items.\n\n");
       } else if (options.variant() == Variant.TRAINABLE_MATRIX || options.stage2TrainsMatrix()) {
-        md.append(String.format(Locale.ROOT, "The item matrix was trained as a parameter (%s)"
-                + " at a peak rate of %s; its rows are no longer the items' text encodings, so"
-                + " a new item's encoding is not on the same footing as the trained rows.%n%n",
-            options.stage2TrainsMatrix() ? "in stage 2, from the best stage-1 model's matrix"
-                : "from the initial model's encodings",
-            options.matrixLearningRate() > 0 ? options.matrixLearningRate() : "the encoder's"));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "The item matrix was trained as a parameter (%s)"
+                    + " at a peak rate of %s; its rows are no longer the items' text encodings, so"
+                    + " a new item's encoding is not on the same footing as the trained rows.%n%n",
+                options.stage2TrainsMatrix()
+                    ? "in stage 2, from the best stage-1 model's matrix"
+                    : "from the initial model's encodings",
+                options.matrixLearningRate() > 0 ? options.matrixLearningRate() : "the encoder's"));
       }
       // markdownHeader / markdownRow end their lines themselves.
       md.append(test.markdownHeader("model"));
@@ -862,9 +1003,10 @@ public final class FineTuner {
       if (zero == null) {
         md.append("\nThe zero-shot test evaluation was skipped (zeroShotTest = false).\n");
       }
-      md.append("\nCharts: loss.png, validation.png. Per-step and per-evaluation metrics:"
-          + " metrics-steps.csv, metrics-eval.csv.\n");
-      io.recformer.core.io.AtomicFiles.writeString(run.resolve("report.md"), md.toString());
+      md.append(
+          "\nCharts: loss.png, validation.png. Per-step and per-evaluation metrics:"
+              + " metrics-steps.csv, metrics-eval.csv.\n");
+      AtomicFiles.writeString(run.resolve("report.md"), md.toString());
     }
 
     private void writeRunFiles() throws IOException {
@@ -885,8 +1027,9 @@ public final class FineTuner {
       for (var component : FineTuneOptions.class.getRecordComponents()) {
         try {
           Object v = component.getAccessor().invoke(options);
-          m.put(component.getName(), v == null ? null : v instanceof Number || v instanceof
-              Boolean ? v : v.toString());
+          m.put(
+              component.getName(),
+              v == null ? null : v instanceof Number || v instanceof Boolean ? v : v.toString());
         } catch (ReflectiveOperationException e) {
           throw new IllegalStateException(e);
         }
@@ -936,12 +1079,17 @@ public final class FineTuner {
 
   static MetricReport reportOf(JsonNode n) {
     Map<String, Double> m = new LinkedHashMap<>();
-    n.get("metrics").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asDouble()));
+    n.get("metrics").properties().forEach(e -> m.put(e.getKey(), e.getValue().asDouble()));
     Map<String, Double> e = new LinkedHashMap<>();
-    n.get("standardErrors").fields().forEachRemaining(
-        x -> e.put(x.getKey(), x.getValue().isNumber() ? x.getValue().asDouble() : Double.NaN));
-    return new MetricReport(m, e, n.get("users").asLong(),
-        io.recformer.core.metrics.TiePolicy.valueOf(n.get("tiePolicy").asText()),
-        io.recformer.core.metrics.HistoryPolicy.valueOf(n.get("historyPolicy").asText()));
+    n.get("standardErrors")
+        .properties()
+        .forEach(
+            x -> e.put(x.getKey(), x.getValue().isNumber() ? x.getValue().asDouble() : Double.NaN));
+    return new MetricReport(
+        m,
+        e,
+        n.get("users").asLong(),
+        TiePolicy.valueOf(n.get("tiePolicy").asText()),
+        HistoryPolicy.valueOf(n.get("historyPolicy").asText()));
   }
 }

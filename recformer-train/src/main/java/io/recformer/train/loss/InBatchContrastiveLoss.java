@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import io.recformer.train.model.OwnedArrays;
 
 /**
- * The item-item contrastive loss of pre-training (reference section 4): row {@code b} of
- * {@code cos(h_history_b, h_positive_c) / tau} is a softmax over the batch's positives, and the
- * label is the diagonal. The other rows' positives are the negatives.
+ * The item-item contrastive loss of pre-training (reference section 4): row {@code b} of {@code
+ * cos(h_history_b, h_positive_c) / tau} is a softmax over the batch's positives, and the label is
+ * the diagonal. The other rows' positives are the negatives.
  */
 public final class InBatchContrastiveLoss {
 
@@ -15,8 +15,12 @@ public final class InBatchContrastiveLoss {
   /** {@code [batch, batch]} logits {@code cos / tau}, with the autograd graph of the inputs. */
   public static NDArray logits(NDArray histories, NDArray positives, double temperature) {
     if (!histories.getShape().equals(positives.getShape())) {
-      throw new IllegalArgumentException("histories " + histories.getShape()
-          + " and positives " + positives.getShape() + " must have the same [batch, d] shape");
+      throw new IllegalArgumentException(
+          "histories "
+              + histories.getShape()
+              + " and positives "
+              + positives.getShape()
+              + " must have the same [batch, d] shape");
     }
     NDArray h = histories.normalize(2, 1, 1e-8);
     NDArray p = positives.normalize(2, 1, 1e-8);

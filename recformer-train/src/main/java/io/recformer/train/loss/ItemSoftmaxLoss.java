@@ -13,8 +13,8 @@ import java.util.Locale;
  * d]}): the fine-tuning loss of Algorithm 1 (reference section 5), averaged over the batch.
  *
  * <p>The original materializes all {@code batch x items} logits and their softmax at once and ran
- * out of memory at about 1.5 M items (section 10). Here the logits are computed one chunk of
- * items at a time, twice: a first pass keeps a running maximum and sum of exponentials per row
+ * out of memory at about 1.5 M items (section 10). Here the logits are computed one chunk of items
+ * at a time, twice: a first pass keeps a running maximum and sum of exponentials per row
  * (log-sum-exp), a second pass adds each chunk's {@code softmax @ I_chunk} to the gradient. Peak
  * extra memory is one {@code batch x chunk} block, and the result equals the unchunked loss and
  * gradient up to float rounding. The gradient with respect to {@code q} is returned instead of
@@ -22,11 +22,11 @@ import java.util.Locale;
  * with the surrogate {@code sum(q * gradient)} (see {@link #surrogate}).
  *
  * <p>An optional margin raises chosen items' logits by {@code margin / tau} in the softmax only
- * (not in evaluation): the user's own history items, which a history encoding naturally sits
- * close to, become harder negatives, so the encoder learns to place the next item above them.
- * With margin 0 this is exactly Algorithm 1's loss. A negative margin lowers them instead: the
- * training side of a {@link io.recformer.core.metrics.HistoryPenalty}, so the encoder trains
- * under the scoring it is evaluated with.
+ * (not in evaluation): the user's own history items, which a history encoding naturally sits close
+ * to, become harder negatives, so the encoder learns to place the next item above them. With margin
+ * 0 this is exactly Algorithm 1's loss. A negative margin lowers them instead: the training side of
+ * a {@link io.recformer.core.metrics.HistoryPenalty}, so the encoder trains under the scoring it is
+ * evaluated with.
  */
 public final class ItemSoftmaxLoss {
 
@@ -45,8 +45,13 @@ public final class ItemSoftmaxLoss {
    * @param chunk items per chunk; bounds the {@code batch x chunk} logits block
    * @param out manager that will own the returned gradient
    */
-  public static Result compute(NDArray queries, NDArray matrix, int[] targets, double temperature,
-      int chunk, NDManager out) {
+  public static Result compute(
+      NDArray queries,
+      NDArray matrix,
+      int[] targets,
+      double temperature,
+      int chunk,
+      NDManager out) {
     return compute(queries, matrix, targets, new int[targets.length][], 0, temperature, chunk, out);
   }
 
@@ -54,17 +59,24 @@ public final class ItemSoftmaxLoss {
    * Like {@link #compute(NDArray, NDArray, int[], double, int, NDManager)}, with the logits of
    * {@code raised[row]}'s items raised by {@code margin / tau} inside the softmax of that row.
    *
-   * @param raised per query row, item indices whose logit is raised (null or empty for none);
-   *     the row's target must not be among them
+   * @param raised per query row, item indices whose logit is raised (null or empty for none); the
+   *     row's target must not be among them
    * @param margin in cosine units; negative lowers the items' logits
    */
-  public static Result compute(NDArray queries, NDArray matrix, int[] targets, int[][] raised,
-      double margin, double temperature, int chunk, NDManager out) {
+  public static Result compute(
+      NDArray queries,
+      NDArray matrix,
+      int[] targets,
+      int[][] raised,
+      double margin,
+      double temperature,
+      int chunk,
+      NDManager out) {
     long batch = queries.getShape().get(0);
     long items = matrix.getShape().get(0);
     if (targets.length != batch) {
-      throw new IllegalArgumentException("targets has " + targets.length
-          + " entries, expected one per query row (" + batch + ")");
+      throw new IllegalArgumentException(
+          "targets has " + targets.length + " entries, expected one per query row (" + batch + ")");
     }
     if (chunk < 1) {
       throw new IllegalArgumentException("chunk = " + chunk + " must be >= 1");
@@ -74,23 +86,28 @@ public final class ItemSoftmaxLoss {
     }
     for (int t : targets) {
       if (t < 0 || t >= items) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "target %d is out of range [0, %d) of the item matrix", t, items));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT, "target %d is out of range [0, %d) of the item matrix", t, items));
       }
     }
     if (!Double.isFinite(margin)) {
       throw new IllegalArgumentException("margin = " + margin + " must be finite");
     }
     if (raised.length != batch) {
-      throw new IllegalArgumentException("raised has " + raised.length
-          + " rows, expected one per query row (" + batch + ")");
+      throw new IllegalArgumentException(
+          "raised has " + raised.length + " rows, expected one per query row (" + batch + ")");
     }
     for (int row = 0; row < raised.length; row++) {
       for (int j : raised[row] == null ? new int[0] : raised[row]) {
         if (j < 0 || j >= items || j == targets[row]) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "raised item %d of row %d is out of range [0, %d) or is the row's target", j, row,
-              items));
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "raised item %d of row %d is out of range [0, %d) or is the row's target",
+                  j,
+                  row,
+                  items));
         }
       }
     }
@@ -114,11 +131,16 @@ public final class ItemSoftmaxLoss {
       for (long from = 0; from < items; from += chunk) {
         try (NDManager step = scratch.newSubManager()) {
           step.tempAttachAll(q, runningMax, runningSum);
-          NDArray logits = margins.apply(logits(q, matrix, from, Math.min(items, from + chunk),
-              inverseTau, step), from, step);
+          NDArray logits =
+              margins.apply(
+                  logits(q, matrix, from, Math.min(items, from + chunk), inverseTau, step),
+                  from,
+                  step);
           NDArray newMax = runningMax.maximum(logits.max(new int[] {1}));
-          NDArray sum = runningSum.mul(runningMax.sub(newMax).exp())
-              .addi(logits.sub(newMax.expandDims(1)).exp().sum(new int[] {1}));
+          NDArray sum =
+              runningSum
+                  .mul(runningMax.sub(newMax).exp())
+                  .addi(logits.sub(newMax.expandDims(1)).exp().sum(new int[] {1}));
           newMax.attach(scratch);
           sum.attach(scratch);
           runningMax = newMax;
@@ -126,8 +148,7 @@ public final class ItemSoftmaxLoss {
         }
       }
       NDArray logSumExp = runningMax.add(runningSum.log());
-      double loss = logSumExp.sub(targetLogits).mean().toType(DataType.FLOAT64, false)
-          .getDouble();
+      double loss = logSumExp.sub(targetLogits).mean().toType(DataType.FLOAT64, false).getDouble();
       NDArray gradient = targetRows.mul(-inverseTau);
       for (long from = 0; from < items; from += chunk) {
         try (NDManager step = scratch.newSubManager()) {
@@ -154,8 +175,8 @@ public final class ItemSoftmaxLoss {
     return queriesWithGraph.mul(queryGradient).sum();
   }
 
-  private static NDArray logits(NDArray q, NDArray matrix, long from, long to, float inverseTau,
-      NDManager step) {
+  private static NDArray logits(
+      NDArray q, NDArray matrix, long from, long to, float inverseTau, NDManager step) {
     NDArray slice = matrix.get(from + ":" + to);
     slice.attach(step);
     return q.matMul(slice.transpose()).muli(inverseTau);
@@ -166,8 +187,8 @@ public final class ItemSoftmaxLoss {
    * {@code offset} where {@code raised[row]} holds the item, 0 elsewhere; null when the block is
    * all zeros. Shared by the chunked loss and the dense (trainable-matrix) one.
    */
-  public static NDArray offsets(int[][] raised, float offset, long from, int width,
-      NDManager manager) {
+  public static NDArray offsets(
+      int[][] raised, float offset, long from, int width, NDManager manager) {
     float[] block = new float[raised.length * width];
     boolean any = false;
     for (int row = 0; row < raised.length; row++) {
@@ -182,6 +203,7 @@ public final class ItemSoftmaxLoss {
   }
 
   /** Raises one chunk's logits in place by the raised items' offsets. */
+  @SuppressWarnings("ArrayRecordComponent") // per-chunk scratch data, never compared
   private record Margins(int[][] raised, float offset) {
 
     NDArray apply(NDArray logits, long from, NDManager step) {

@@ -6,24 +6,30 @@ import ai.djl.ndarray.index.NDIndex;
 import io.recformer.train.model.RecformerModel;
 
 /**
- * The masked-language-model loss (reference section 4): the MLM head is applied only at the
- * masked positions, and the loss is the mean cross-entropy of the original tokens there.
+ * The masked-language-model loss (reference section 4): the MLM head is applied only at the masked
+ * positions, and the loss is the mean cross-entropy of the original tokens there.
  */
 public final class MaskedLmLoss {
 
   private MaskedLmLoss() {}
 
   /**
+   * The masked-language-model loss over the masked positions of a batch.
+   *
    * @param hidden {@code [batch, length, d]} last hidden states (with graph)
    * @param positions flat indices {@code row * length + column} of the masked tokens
    * @param labels the original token id at each masked position
    * @return the scalar mean loss, or {@code null} when nothing is masked
    */
-  public static NDArray loss(RecformerModel model, NDArray hidden, long[] positions,
-      long[] labels, boolean training) {
+  public static NDArray loss(
+      RecformerModel model, NDArray hidden, long[] positions, long[] labels, boolean training) {
     if (positions.length != labels.length) {
-      throw new IllegalArgumentException("positions (" + positions.length + ") and labels ("
-          + labels.length + ") must have the same length");
+      throw new IllegalArgumentException(
+          "positions ("
+              + positions.length
+              + ") and labels ("
+              + labels.length
+              + ") must have the same length");
     }
     if (positions.length == 0) {
       return null;

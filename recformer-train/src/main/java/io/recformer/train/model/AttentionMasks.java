@@ -3,6 +3,7 @@ package io.recformer.train.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * The per-batch masks every layer shares, built once on the Java heap from the attention and
@@ -17,27 +18,42 @@ import ai.djl.ndarray.types.Shape;
  */
 final class AttentionMasks {
 
-  /** Additive bias of a forbidden (query, key) pair; finite so fully masked padding rows stay finite. */
+  /**
+   * Additive bias of a forbidden (query, key) pair; finite so fully masked padding rows stay
+   * finite.
+   */
   static final float BLOCKED = -1e30f;
 
   final int batchSize;
+
   /** Internal (padded) length: a multiple of the chunk length. */
   final int paddedLength;
+
   /** Chunk length c = w / 2. */
   final int chunk;
+
   /** Largest number of global tokens in a row; 0 means no global attention at all. */
   final int globalCount;
 
-  /** {@code [B, 1, N/c, c, 3c + g]} sliding-window (plus global columns) bias, or null in FULL mode. */
+  /**
+   * {@code [B, 1, N/c, c, 3c + g]} sliding-window (plus global columns) bias, or null in FULL mode.
+   */
   final NDArray windowBias;
-  /** {@code [B, 1, N, N]} full-attention bias for the oracle path, or null in SLIDING_WINDOW mode. */
+
+  /**
+   * {@code [B, 1, N, N]} full-attention bias for the oracle path, or null in SLIDING_WINDOW mode.
+   */
   final NDArray fullBias;
+
   /** {@code [B, 1, 1, N]} bias of the global rows: only padding is blocked. Null if g = 0. */
   final NDArray globalRowBias;
+
   /** {@code [B, g, N]} one-hot selection of each row's global tokens (all-zero unused slots). */
   final NDArray select;
+
   /** {@code [B, N, g]} transpose of {@link #select}, scatters global rows back. */
   final NDArray scatter;
+
   /** {@code [B, N, 1]}: 1 for non-global tokens, 0 for global ones. */
   final NDArray notGlobal;
 
@@ -45,8 +61,14 @@ final class AttentionMasks {
    * @param attention row-major {@code [batchSize, paddedLength]} 1 = real token, 0 = padding
    * @param global row-major {@code [batchSize, paddedLength]} 1 = global token
    */
-  AttentionMasks(NDManager manager, int batchSize, int paddedLength, int window, int[] attention,
-      int[] global, AttentionMode mode) {
+  AttentionMasks(
+      NDManager manager,
+      int batchSize,
+      int paddedLength,
+      int window,
+      int[] attention,
+      int[] global,
+      AttentionMode mode) {
     this.batchSize = batchSize;
     this.paddedLength = paddedLength;
     this.chunk = window / 2;
@@ -74,14 +96,17 @@ final class AttentionMasks {
     this.globalCount = g;
 
     if (mode == AttentionMode.SLIDING_WINDOW) {
-      windowBias = OwnedArrays.create(manager,
-          windowBias(attention, global, globalsOfRow, n, c, g),
-          new Shape(batchSize, 1, n / c, c, 3L * c + g));
+      windowBias =
+          OwnedArrays.create(
+              manager,
+              windowBias(attention, global, globalsOfRow, n, c, g),
+              new Shape(batchSize, 1, n / c, c, 3L * c + g));
       fullBias = null;
     } else {
       windowBias = null;
-      fullBias = OwnedArrays.create(manager, fullBias(attention, global, n, c),
-          new Shape(batchSize, 1, n, n));
+      fullBias =
+          OwnedArrays.create(
+              manager, fullBias(attention, global, n, c), new Shape(batchSize, 1, n, n));
     }
 
     if (g == 0) {
@@ -113,17 +138,17 @@ final class AttentionMasks {
   }
 
   /**
-   * Query i = m c + a (chunk m, offset a) sees window slot s in [0, 3c) holding key j = (m - 1) c + s.
-   * |i - j| <= c  <=>  a <= s <= a + 2c: the band is the same for every chunk, which is why chunks
+   * Query i = m c + a (chunk m, offset a) sees window slot s in [0, 3c) holding key j = (m - 1) c +
+   * s. |i - j| <= c <=> a <= s <= a + 2c: the band is the same for every chunk, which is why chunks
    * of w/2 with their two neighbours hold exactly every key a query may see.
    */
-  private static float[] windowBias(int[] attention, int[] global, int[][] globalsOfRow, int n,
-      int c, int g) {
+  private static float[] windowBias(
+      int[] attention, int[] global, int[][] globalsOfRow, int n, int c, int g) {
     int batchSize = globalsOfRow.length;
     int chunks = n / c;
     int width = 3 * c + g;
     float[] bias = new float[batchSize * n * width];
-    java.util.Arrays.fill(bias, BLOCKED);
+    Arrays.fill(bias, BLOCKED);
     for (int b = 0; b < batchSize; b++) {
       int row = b * n;
       for (int m = 0; m < chunks; m++) {
@@ -145,11 +170,13 @@ final class AttentionMasks {
     return bias;
   }
 
-  /** The oracle's n x n version of the same rule: band keys that are local, plus every global key. */
+  /**
+   * The oracle's n x n version of the same rule: band keys that are local, plus every global key.
+   */
   private static float[] fullBias(int[] attention, int[] global, int n, int c) {
     int batchSize = attention.length / n;
     float[] bias = new float[batchSize * n * n];
-    java.util.Arrays.fill(bias, BLOCKED);
+    Arrays.fill(bias, BLOCKED);
     for (int b = 0; b < batchSize; b++) {
       int row = b * n;
       for (int i = 0; i < n; i++) {

@@ -5,9 +5,7 @@ package io.recformer.train.model;
  * they differ only in cost.
  */
 public enum AttentionMode {
-  /**
-   * Chunked sliding-window attention, O(n w) time and memory. The only mode for real use.
-   */
+  /** Chunked sliding-window attention, O(n w) time and memory. The only mode for real use. */
   SLIDING_WINDOW,
   /**
    * One masked n x n score matrix per head, O(n^2). A test oracle and benchmark comparator for

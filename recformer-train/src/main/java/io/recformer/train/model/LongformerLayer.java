@@ -32,11 +32,18 @@ final class LongformerLayer {
   private final float eps;
   private final float hiddenDropout;
 
-  LongformerLayer(int index, int hidden, int heads, int intermediate, float eps,
-      float hiddenDropout, float attentionDropout, ParameterFactory params) {
+  LongformerLayer(
+      int index,
+      int hidden,
+      int heads,
+      int intermediate,
+      float eps,
+      float hiddenDropout,
+      float attentionDropout,
+      ParameterFactory params) {
     String p = "encoder.layer." + index + ".";
-    attention = new LongformerSelfAttention(p + "attention.self.", hidden, heads, attentionDropout,
-        params);
+    attention =
+        new LongformerSelfAttention(p + "attention.self.", hidden, heads, attentionDropout, params);
     attentionOutW = params.weight(p + "attention.output.dense.weight", hidden, hidden);
     attentionOutB = params.bias(p + "attention.output.dense.bias", hidden);
     attentionNormW = params.gamma(p + "attention.output.LayerNorm.weight", hidden);
@@ -56,25 +63,41 @@ final class LongformerLayer {
     return attention;
   }
 
-  NDArray forward(ParameterStore store, NDArray x, AttentionMasks masks, boolean training,
-      AttentionMode mode, NDManager scope) {
+  NDArray forward(
+      ParameterStore store,
+      NDArray x,
+      AttentionMasks masks,
+      boolean training,
+      AttentionMode mode,
+      NDManager scope) {
     Device device = x.getDevice();
     NDArray context = attention.forward(store, x, masks, training, mode, scope);
-    NDArray attended = dropout(linear(store, context, attentionOutW, attentionOutB, device, training),
-        training);
-    NDArray h = LayerNorm.layerNorm(attended.add(x), normShape,
-        store.getValue(attentionNormW, device, training),
-        store.getValue(attentionNormB, device, training), eps).singletonOrThrow();
-    NDArray inner = Activation.gelu(linear(store, h, intermediateW, intermediateB, device, training));
+    NDArray attended =
+        dropout(linear(store, context, attentionOutW, attentionOutB, device, training), training);
+    NDArray h =
+        LayerNorm.layerNorm(
+                attended.add(x),
+                normShape,
+                store.getValue(attentionNormW, device, training),
+                store.getValue(attentionNormB, device, training),
+                eps)
+            .singletonOrThrow();
+    NDArray inner =
+        Activation.gelu(linear(store, h, intermediateW, intermediateB, device, training));
     NDArray out = dropout(linear(store, inner, outputW, outputB, device, training), training);
-    return LayerNorm.layerNorm(out.add(h), normShape,
-        store.getValue(outputNormW, device, training),
-        store.getValue(outputNormB, device, training), eps).singletonOrThrow();
+    return LayerNorm.layerNorm(
+            out.add(h),
+            normShape,
+            store.getValue(outputNormW, device, training),
+            store.getValue(outputNormB, device, training),
+            eps)
+        .singletonOrThrow();
   }
 
-  private static NDArray linear(ParameterStore store, NDArray x, Parameter w, Parameter b,
-      Device device, boolean training) {
-    return Linear.linear(x, store.getValue(w, device, training), store.getValue(b, device, training))
+  private static NDArray linear(
+      ParameterStore store, NDArray x, Parameter w, Parameter b, Device device, boolean training) {
+    return Linear.linear(
+            x, store.getValue(w, device, training), store.getValue(b, device, training))
         .singletonOrThrow();
   }
 

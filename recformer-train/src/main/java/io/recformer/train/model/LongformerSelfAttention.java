@@ -1,5 +1,6 @@
 package io.recformer.train.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -15,6 +16,7 @@ import ai.djl.training.ParameterStore;
  * O(n w) time and memory.
  *
  * <h2>What is computed</h2>
+ *
  * A non-global token i attends, in one softmax, to the keys j with |i - j| <= w/2 that are neither
  * padding nor global, plus every global token, all with the ordinary query/key/value projections
  * (query scaled by 1/sqrt(head size)). A global token attends to every non-padding token with the
@@ -22,17 +24,18 @@ import ai.djl.training.ParameterStore;
  * replaces its local result.
  *
  * <h2>How: chunks of w/2</h2>
- * The sequence (padded internally to a multiple of c = w/2) is cut into chunks of c queries. A query
- * i = m c + a in chunk m can only see keys in [i - c, i + c], which lie inside chunks m - 1, m and
- * m + 1. So each chunk's queries are scored against a 3c-key block made of its own and its two
- * neighbouring chunks (zero keys beyond the ends): a batched [c x head] x [head x 3c] product,
- * 3 n c scores per head instead of n^2. Slot s of the block holds key j = (m - 1) c + s, and
- * |i - j| <= c is exactly a <= s <= a + 2c, one static band for every chunk; {@link AttentionMasks}
+ *
+ * The sequence (padded internally to a multiple of c = w/2) is cut into chunks of c queries. A
+ * query i = m c + a in chunk m can only see keys in [i - c, i + c], which lie inside chunks m - 1,
+ * m and m + 1. So each chunk's queries are scored against a 3c-key block made of its own and its
+ * two neighbouring chunks (zero keys beyond the ends): a batched [c x head] x [head x 3c] product,
+ * 3 n c scores per head instead of n^2. Slot s of the block holds key j = (m - 1) c + s, and |i -
+ * j| <= c is exactly a <= s <= a + 2c, one static band for every chunk; {@link AttentionMasks}
  * combines it with the padding and global-key masks into one additive bias, so the band is exact,
  * not approximate. Global keys (few, usually only CLS) are gathered with a one-hot matrix and add g
- * score columns to every chunk before the joint softmax. The global rows are a separate small
- * [g x n] attention. Chunks shorter than w/2 would need more than two neighbours; longer ones
- * would score keys outside the band, wasting work.
+ * score columns to every chunk before the joint softmax. The global rows are a separate small [g x
+ * n] attention. Chunks shorter than w/2 would need more than two neighbours; longer ones would
+ * score keys outside the band, wasting work.
  *
  * <p>{@link AttentionMode#FULL_ORACLE} computes the same numbers with a masked n x n matrix; it
  * exists to test and benchmark this class.
@@ -58,8 +61,8 @@ final class LongformerSelfAttention {
   private final Parameter valueGlobalW;
   private final Parameter valueGlobalB;
 
-  LongformerSelfAttention(String prefix, int hidden, int heads, float attentionDropout,
-      ParameterFactory params) {
+  LongformerSelfAttention(
+      String prefix, int hidden, int heads, float attentionDropout, ParameterFactory params) {
     this.hidden = hidden;
     this.heads = heads;
     this.headSize = hidden / heads;
@@ -83,8 +86,13 @@ final class LongformerSelfAttention {
    * Context vectors (before the attention output dense) for hidden states {@code [B, N, d]}, N a
    * multiple of w/2. Temporaries go to {@code scope}; the result too (the caller owns the scope).
    */
-  NDArray forward(ParameterStore store, NDArray x, AttentionMasks masks, boolean training,
-      AttentionMode mode, NDManager scope) {
+  NDArray forward(
+      ParameterStore store,
+      NDArray x,
+      AttentionMasks masks,
+      boolean training,
+      AttentionMode mode,
+      NDManager scope) {
     long b = x.getShape().get(0);
     long n = x.getShape().get(1);
     boolean global = masks.globalCount > 0;
@@ -98,10 +106,20 @@ final class LongformerSelfAttention {
     NDArray queryBias = OwnedArrays.scale(value(store, queryB, device, training), scale);
     queryWeight.attach(scope);
     queryBias.attach(scope);
-    NDArray w = NDArrays.concat(new NDList(queryWeight, value(store, keyW, device, training),
-        value(store, valueW, device, training)), 0);
-    NDArray bias = NDArrays.concat(new NDList(queryBias, value(store, keyB, device, training),
-        value(store, valueB, device, training)), 0);
+    NDArray w =
+        NDArrays.concat(
+            new NDList(
+                queryWeight,
+                value(store, keyW, device, training),
+                value(store, valueW, device, training)),
+            0);
+    NDArray bias =
+        NDArrays.concat(
+            new NDList(
+                queryBias,
+                value(store, keyB, device, training),
+                value(store, valueB, device, training)),
+            0);
     NDArray projected = Linear.linear(x, w, bias).singletonOrThrow();
 
     // Strided views [B, N, d] of the fused output; copies happen only where a layout is built.
@@ -109,10 +127,12 @@ final class LongformerSelfAttention {
     NDArray k = projected.get(":, :, " + hidden + ":" + 2 * hidden);
     NDArray v = projected.get(":, :, " + 2 * hidden + ":" + 3 * hidden);
 
-    NDArray context = mode == AttentionMode.SLIDING_WINDOW
-        ? slidingWindow(q, k, v, masks, training, b, n)
-        : full(heads(q, b, n), heads(k, b, n), heads(v, b, n), masks, training)
-            .transpose(0, 2, 1, 3).reshape(b, n, hidden);
+    NDArray context =
+        mode == AttentionMode.SLIDING_WINDOW
+            ? slidingWindow(q, k, v, masks, training, b, n)
+            : full(heads(q, b, n), heads(k, b, n), heads(v, b, n), masks, training)
+                .transpose(0, 2, 1, 3)
+                .reshape(b, n, hidden);
 
     if (global) {
       NDArray globalRows = globalRows(store, x, masks, training, b);
@@ -130,8 +150,8 @@ final class LongformerSelfAttention {
    * and values as {@code [B, H, M, K, hs]}, K = 3c + g. The g global keys/values are appended to
    * every chunk's block, so one matmul and one softmax cover band and global keys together.
    */
-  private NDArray slidingWindow(NDArray q, NDArray k, NDArray v, AttentionMasks masks,
-      boolean training, long b, long n) {
+  private NDArray slidingWindow(
+      NDArray q, NDArray k, NDArray v, AttentionMasks masks, boolean training, long b, long n) {
     int c = masks.chunk;
     long m = n / c;
     int g = masks.globalCount;
@@ -144,16 +164,22 @@ final class LongformerSelfAttention {
     Shape oneChunkEachSide = new Shape(0, 0, 0, 0, 1, 1);
     NDArray kPadded = kT.pad(oneChunkEachSide, 0);
     NDArray vPadded = vChunks.pad(oneChunkEachSide, 0);
-    NDList keyParts = new NDList(kPadded.get(":, :, 0:" + m), kPadded.get(":, :, 1:" + (m + 1)),
-        kPadded.get(":, :, 2:" + (m + 2)));
-    NDList valueParts = new NDList(vPadded.get(":, :, 0:" + m), vPadded.get(":, :, 1:" + (m + 1)),
-        vPadded.get(":, :, 2:" + (m + 2)));
+    NDList keyParts =
+        new NDList(
+            kPadded.get(":, :, 0:" + m),
+            kPadded.get(":, :, 1:" + (m + 1)),
+            kPadded.get(":, :, 2:" + (m + 2)));
+    NDList valueParts =
+        new NDList(
+            vPadded.get(":, :, 0:" + m),
+            vPadded.get(":, :, 1:" + (m + 1)),
+            vPadded.get(":, :, 2:" + (m + 2)));
     if (g > 0) {
       // The global tokens' ordinary keys/values [B, H, g, hs], shared by every chunk.
       NDArray kOfGlobals = heads(masks.select.matMul(k), b, g);
       NDArray vOfGlobals = heads(masks.select.matMul(v), b, g);
-      keyParts.add(kOfGlobals.transpose(0, 1, 3, 2).expandDims(2)
-          .broadcast(b, heads, m, headSize, g));
+      keyParts.add(
+          kOfGlobals.transpose(0, 1, 3, 2).expandDims(2).broadcast(b, heads, m, headSize, g));
       valueParts.add(vOfGlobals.expandDims(2).broadcast(b, heads, m, g, headSize));
     }
     NDArray keyBlocks = NDArrays.concat(keyParts, 4); // [B, H, M, hs, 3c + g]
@@ -174,25 +200,31 @@ final class LongformerSelfAttention {
    *
    * <p>Projecting every token with {@code key_global} and {@code value_global} (2 d^2 multiply-adds
    * per token, as Hugging Face does) is avoided by moving the weights to the few global queries:
-   * per head h, {@code q_h . (Wk_h x_j + bk_h) = (Wk_h^T q_h) . x_j + q_h . bk_h} and
-   * {@code sum_j p_j (Wv_h x_j + bv_h) = Wv_h (sum_j p_j x_j) + bv_h sum_j p_j}. The same real
-   * numbers, about d / heads times fewer operations; {@code sum_j p_j} is kept (not assumed 1)
-   * because dropout changes it. The {@code q_h . bk_h} term shifts all of a row's scores equally,
-   * so it cancels in the softmax, but it is kept so the bias stays in the graph like every
-   * parameter (its gradient is 0, as in the original).
+   * per head h, {@code q_h . (Wk_h x_j + bk_h) = (Wk_h^T q_h) . x_j + q_h . bk_h} and {@code sum_j
+   * p_j (Wv_h x_j + bv_h) = Wv_h (sum_j p_j x_j) + bv_h sum_j p_j}. The same real numbers, about d
+   * / heads times fewer operations; {@code sum_j p_j} is kept (not assumed 1) because dropout
+   * changes it. The {@code q_h . bk_h} term shifts all of a row's scores equally, so it cancels in
+   * the softmax, but it is kept so the bias stays in the graph like every parameter (its gradient
+   * is 0, as in the original).
    */
-  private NDArray globalRows(ParameterStore store, NDArray x, AttentionMasks masks,
-      boolean training, long b) {
+  private NDArray globalRows(
+      ParameterStore store, NDArray x, AttentionMasks masks, boolean training, long b) {
     var device = x.getDevice();
     int g = masks.globalCount;
     NDArray xGlobal = masks.select.matMul(x); // [B, g, d]
-    NDArray qGlobal = OwnedArrays.scale(Linear.linear(xGlobal,
-        value(store, queryGlobalW, device, training), value(store, queryGlobalB, device, training))
-        .singletonOrThrow(), scale);
+    NDArray qGlobal =
+        OwnedArrays.scale(
+            Linear.linear(
+                    xGlobal,
+                    value(store, queryGlobalW, device, training),
+                    value(store, queryGlobalB, device, training))
+                .singletonOrThrow(),
+            scale);
     qGlobal = qGlobal.reshape(b, g, heads, headSize).transpose(0, 2, 1, 3); // [B, H, g, hs]
     NDArray keyWeight = value(store, keyGlobalW, device, training).reshape(heads, headSize, hidden);
     NDArray keyBias = value(store, keyGlobalB, device, training).reshape(heads, 1, headSize);
-    NDArray valueWeight = value(store, valueGlobalW, device, training).reshape(heads, headSize, hidden);
+    NDArray valueWeight =
+        value(store, valueGlobalW, device, training).reshape(heads, headSize, hidden);
     NDArray valueBias = value(store, valueGlobalB, device, training).reshape(heads, 1, headSize);
     keyWeight.attach(x.getManager());
     keyBias.attach(x.getManager());
@@ -204,17 +236,33 @@ final class LongformerSelfAttention {
     // rest of the layer at batch 64.
     long n = x.getShape().get(1);
     NDArray qByHead = qGlobal.transpose(1, 0, 2, 3).reshape(heads, b * g, headSize);
-    NDArray queryInInput = qByHead.matMul(keyWeight) // [H, B g, d]
-        .reshape(heads, b, g, hidden).transpose(1, 0, 2, 3).reshape(b, heads * g, hidden);
+    NDArray queryInInput =
+        qByHead
+            .matMul(keyWeight) // [H, B g, d]
+            .reshape(heads, b, g, hidden)
+            .transpose(1, 0, 2, 3)
+            .reshape(b, heads * ((long) g), hidden);
     NDArray shift = qGlobal.mul(keyBias).sum(new int[] {3}, true); // [B, H, g, 1]
-    NDArray scores = queryInInput.matMul(x.transpose(0, 2, 1)) // [B, H g, N]
-        .reshape(b, heads, g, n).add(shift).add(masks.globalRowBias);
+    NDArray scores =
+        queryInInput
+            .matMul(x.transpose(0, 2, 1)) // [B, H g, N]
+            .reshape(b, heads, g, n)
+            .add(shift)
+            .add(masks.globalRowBias);
     NDArray probs = dropout(scores.softmax(3), training); // [B, H, g, N]
-    NDArray mixed = probs.reshape(b, heads * g, n).matMul(x) // [B, H g, d]
-        .reshape(b, heads, g, hidden).transpose(1, 0, 2, 3).reshape(heads, b * g, hidden);
-    NDArray context = mixed.matMul(valueWeight.transpose(0, 2, 1)) // [H, B g, hs]
-        .reshape(heads, b, g, headSize).transpose(1, 0, 2, 3) // [B, H, g, hs]
-        .add(probs.sum(new int[] {3}, true).mul(valueBias));
+    NDArray mixed =
+        probs
+            .reshape(b, heads * ((long) g), n)
+            .matMul(x) // [B, H g, d]
+            .reshape(b, heads, g, hidden)
+            .transpose(1, 0, 2, 3)
+            .reshape(heads, b * g, hidden);
+    NDArray context =
+        mixed
+            .matMul(valueWeight.transpose(0, 2, 1)) // [H, B g, hs]
+            .reshape(heads, b, g, headSize)
+            .transpose(1, 0, 2, 3) // [B, H, g, hs]
+            .add(probs.sum(new int[] {3}, true).mul(valueBias));
     return context.transpose(0, 2, 1, 3).reshape(b, g, hidden);
   }
 
@@ -229,8 +277,7 @@ final class LongformerSelfAttention {
     return Dropout.dropout(probs, attentionDropout, true).singletonOrThrow();
   }
 
-  private static NDArray value(ParameterStore store, Parameter p, ai.djl.Device device,
-      boolean training) {
+  private static NDArray value(ParameterStore store, Parameter p, Device device, boolean training) {
     return store.getValue(p, device, training);
   }
 }

@@ -11,20 +11,20 @@ import ai.djl.ndarray.types.Shape;
  * {@code NDArray} object keeps that buffer alive. The encoder creates such arrays (embedding
  * indices, masks) in a scratch manager that is closed before {@code backward}, while autograd has
  * saved them for the backward pass; once the buffer is garbage-collected, backward reads freed
- * memory and silently produces wrong gradients (values like 1e22 or NaN after a garbage
- * collection; see {@code BackwardAfterGcTest}). A clone owns its storage through PyTorch's
- * reference counting, so it stays valid as long as the graph needs it.
+ * memory and silently produces wrong gradients (values like 1e22 or NaN after a garbage collection;
+ * see {@code BackwardAfterGcTest}). A clone owns its storage through PyTorch's reference counting,
+ * so it stays valid as long as the graph needs it.
  */
 public final class OwnedArrays {
 
   private OwnedArrays() {}
 
   /**
-   * {@code x * factor} with the factor held in an owned scalar array. DJL's {@code mul(Number)}
-   * and {@code div(Number)} wrap the number in a borrowed buffer and close it right away, but
-   * autograd keeps that scalar for the backward pass of a product (d(x * c)/dx = c): after a
-   * garbage collection backward would read freed memory. Use this for every scalar factor on a
-   * path that gradients flow through.
+   * {@code x * factor} with the factor held in an owned scalar array. DJL's {@code mul(Number)} and
+   * {@code div(Number)} wrap the number in a borrowed buffer and close it right away, but autograd
+   * keeps that scalar for the backward pass of a product (d(x * c)/dx = c): after a garbage
+   * collection backward would read freed memory. Use this for every scalar factor on a path that
+   * gradients flow through.
    */
   public static NDArray scale(NDArray x, double factor) {
     try (NDArray scalar = create(x.getManager(), new float[] {(float) factor}, new Shape())) {

@@ -16,6 +16,7 @@ public final class PyTorchThreads {
 
   /** DJL's system property for intra-op threads. */
   public static final String INTRA_OP = "ai.djl.pytorch.num_threads";
+
   /** DJL's system property for inter-op threads. */
   public static final String INTER_OP = "ai.djl.pytorch.num_interop_threads";
 

@@ -1,6 +1,7 @@
 package io.recformer.train.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -32,20 +33,20 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
- * The Recformer encoder (reference section 3) as one DJL block: embeddings (word + token position
- * + token type + item position, LayerNorm, dropout), {@code numLayers} Longformer layers, pooling
+ * The Recformer encoder (reference section 3) as one DJL block: embeddings (word + token position +
+ * token type + item position, LayerNorm, dropout), {@code numLayers} Longformer layers, pooling
  * (CLS or masked mean) and the MLM head whose decoder is tied to the word embeddings.
  *
  * <p>All parameters are direct parameters of this block and carry Hugging Face Longformer names and
- * shapes ({@code encoder.layer.0.attention.self.query.weight}, Linear weights {@code [out, in]}), so
- * {@link #exportWeights()} and {@link #loadWeights(Map)} are name-for-name, and DJL optimizers and
- * {@code freezeParameters} see the same names. The model owns its parameter arrays (a child of the
- * manager it was created with) and must be closed.
+ * shapes ({@code encoder.layer.0.attention.self.query.weight}, Linear weights {@code [out, in]}),
+ * so {@link #exportWeights()} and {@link #loadWeights(Map)} are name-for-name, and DJL optimizers
+ * and {@code freezeParameters} see the same names. The model owns its parameter arrays (a child of
+ * the manager it was created with) and must be closed.
  *
  * <p>Inputs of {@link #forward}: six {@code [batch, length]} integer arrays in this order: input
  * ids, token types, token positions, item positions, attention mask, global-attention mask (the
- * {@link EncodedBatch} layout). Outputs: hidden states {@code [batch, length, d]} and pooled
- * {@code [batch, d]}. Any length works: it is padded internally to a multiple of w/2 and sliced back.
+ * {@link EncodedBatch} layout). Outputs: hidden states {@code [batch, length, d]} and pooled {@code
+ * [batch, d]}. Any length works: it is padded internally to a multiple of w/2 and sliced back.
  * Temporaries of one forward live in a child manager of the inputs' manager that is closed before
  * returning, so a long run does not grow native memory; with a {@code GradientCollector} the
  * autograd graph keeps what backward needs.
@@ -83,19 +84,26 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
       ParameterFactory params = new SeededParameters(seed);
       int d = config.hiddenSize();
       wordEmbeddings = params.weight("embeddings.word_embeddings.weight", config.vocabSize(), d);
-      positionEmbeddings = params.weight("embeddings.position_embeddings.weight",
-          config.maxPositions(), d);
-      tokenTypeEmbeddings = params.weight("embeddings.token_type_embeddings.weight",
-          config.tokenTypes(), d);
-      itemPositionEmbeddings = params.weight("embeddings.item_position_embeddings.weight",
-          config.maxItemPositions(), d);
+      positionEmbeddings =
+          params.weight("embeddings.position_embeddings.weight", config.maxPositions(), d);
+      tokenTypeEmbeddings =
+          params.weight("embeddings.token_type_embeddings.weight", config.tokenTypes(), d);
+      itemPositionEmbeddings =
+          params.weight("embeddings.item_position_embeddings.weight", config.maxItemPositions(), d);
       embeddingNormW = params.gamma("embeddings.LayerNorm.weight", d);
       embeddingNormB = params.bias("embeddings.LayerNorm.bias", d);
       List<LongformerLayer> list = new ArrayList<>();
       for (int i = 0; i < config.numLayers(); i++) {
-        list.add(new LongformerLayer(i, d, config.numHeads(), config.intermediateSize(),
-            (float) config.layerNormEps(), (float) config.hiddenDropout(),
-            (float) config.attentionDropout(), params));
+        list.add(
+            new LongformerLayer(
+                i,
+                d,
+                config.numHeads(),
+                config.intermediateSize(),
+                (float) config.layerNormEps(),
+                (float) config.hiddenDropout(),
+                (float) config.attentionDropout(),
+                params));
       }
       layers = List.copyOf(list);
       lmDenseW = params.weight("lm_head.dense.weight", d, d);
@@ -108,8 +116,14 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
       manager.close();
       throw e;
     }
-    inputNames = List.of("input_ids", "token_type_ids", "token_position_ids",
-        "item_position_ids", "attention_mask", "global_attention_mask");
+    inputNames =
+        List.of(
+            "input_ids",
+            "token_type_ids",
+            "token_position_ids",
+            "item_position_ids",
+            "attention_mask",
+            "global_attention_mask");
   }
 
   /**
@@ -140,13 +154,20 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   public Parameter parameter(String name) {
     Parameter p = parameters.get(name);
     if (p == null) {
-      throw new IllegalArgumentException("no parameter named '" + name + "' (the model has "
-          + parameters.size() + " parameters, e.g. embeddings.word_embeddings.weight)");
+      throw new IllegalArgumentException(
+          "no parameter named '"
+              + name
+              + "' (the model has "
+              + parameters.size()
+              + " parameters, e.g. embeddings.word_embeddings.weight)");
     }
     return p;
   }
 
-  /** Freezes (no gradient, no update) or unfreezes the word embeddings, as the original pre-training. */
+  /**
+   * Freezes (no gradient, no update) or unfreezes the word embeddings, as the original
+   * pre-training.
+   */
   public void freezeWordEmbeddings(boolean freeze) {
     wordEmbeddings.freeze(freeze);
   }
@@ -155,10 +176,11 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   public List<WeightTensor> exportWeights() {
     requireOpen();
     List<WeightTensor> out = new ArrayList<>(parameters.size());
-    parameters.forEach((name, p) -> {
-      NDArray array = p.getArray();
-      out.add(new WeightTensor(name, array.getShape().getShape(), array.toFloatArray()));
-    });
+    parameters.forEach(
+        (name, p) -> {
+          NDArray array = p.getArray();
+          out.add(new WeightTensor(name, array.getShape().getShape(), array.toFloatArray()));
+        });
     return out;
   }
 
@@ -186,18 +208,31 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
       if (t == null) {
         missing.add(e.getKey());
       } else if (!Arrays.equals(t.shape(), expected)) {
-        wrongShape.add(e.getKey() + " (got " + Arrays.toString(t.shape()) + ", expected "
-            + Arrays.toString(expected) + ")");
+        wrongShape.add(
+            e.getKey()
+                + " (got "
+                + Arrays.toString(t.shape())
+                + ", expected "
+                + Arrays.toString(expected)
+                + ")");
       }
     }
     TreeSet<String> unexpected = new TreeSet<>(weights.keySet());
     unexpected.removeAll(parameters.keySet());
     if (!missing.isEmpty() || !unexpected.isEmpty() || !wrongShape.isEmpty()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "weights do not match the model (%d layers, d %d): missing %d %s; unexpected %d %s;"
-              + " wrong shape %d %s",
-          config.numLayers(), config.hiddenSize(), missing.size(), missing, unexpected.size(),
-          unexpected, wrongShape.size(), wrongShape));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "weights do not match the model (%d layers, d %d): missing %d %s; unexpected %d %s;"
+                  + " wrong shape %d %s",
+              config.numLayers(),
+              config.hiddenSize(),
+              missing.size(),
+              missing,
+              unexpected.size(),
+              unexpected,
+              wrongShape.size(),
+              wrongShape));
     }
     for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
       WeightTensor t = weights.get(e.getKey());
@@ -217,11 +252,18 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   }
 
   /** As {@link #encode(NDManager, EncodedBatch, boolean)} with a chosen attention mode. */
-  public EncoderOutput encode(NDManager batchManager, EncodedBatch batch, boolean training,
-      AttentionMode mode) {
-    Inputs in = new Inputs(batch.batchSize(), batch.length(), batch.inputIds(),
-        batch.tokenTypeIds(), batch.tokenPositionIds(), batch.itemPositionIds(),
-        batch.attentionMask(), batch.globalAttentionMask());
+  public EncoderOutput encode(
+      NDManager batchManager, EncodedBatch batch, boolean training, AttentionMode mode) {
+    Inputs in =
+        new Inputs(
+            batch.batchSize(),
+            batch.length(),
+            batch.inputIds(),
+            batch.tokenTypeIds(),
+            batch.tokenPositionIds(),
+            batch.itemPositionIds(),
+            batch.attentionMask(),
+            batch.globalAttentionMask());
     NDList out = run(store, in, training, mode, batchManager);
     return new EncoderOutput(out.get(0), out.get(1));
   }
@@ -239,14 +281,25 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   public NDArray mlmLogits(ParameterStore parameterStore, NDArray hidden, boolean training) {
     requireOpen();
     Device device = hidden.getDevice();
-    NDArray h = Linear.linear(hidden, parameterStore.getValue(lmDenseW, device, training),
-        parameterStore.getValue(lmDenseB, device, training)).singletonOrThrow();
-    h = LayerNorm.layerNorm(Activation.gelu(h), normShape,
-        parameterStore.getValue(lmNormW, device, training),
-        parameterStore.getValue(lmNormB, device, training),
-        (float) config.layerNormEps()).singletonOrThrow();
-    return Linear.linear(h, parameterStore.getValue(wordEmbeddings, device, training),
-        parameterStore.getValue(lmBias, device, training)).singletonOrThrow();
+    NDArray h =
+        Linear.linear(
+                hidden,
+                parameterStore.getValue(lmDenseW, device, training),
+                parameterStore.getValue(lmDenseB, device, training))
+            .singletonOrThrow();
+    h =
+        LayerNorm.layerNorm(
+                Activation.gelu(h),
+                normShape,
+                parameterStore.getValue(lmNormW, device, training),
+                parameterStore.getValue(lmNormB, device, training),
+                (float) config.layerNormEps())
+            .singletonOrThrow();
+    return Linear.linear(
+            h,
+            parameterStore.getValue(wordEmbeddings, device, training),
+            parameterStore.getValue(lmBias, device, training))
+        .singletonOrThrow();
   }
 
   /** The parameter store used by {@link #encode} and {@link #mlmLogits(NDArray)}. */
@@ -255,17 +308,20 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
+  protected NDList forwardInternal(
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
       PairList<String, Object> params) {
     return forward(parameterStore, inputs, training, AttentionMode.SLIDING_WINDOW);
   }
 
   /** DJL forward with a chosen attention mode; outputs are attached to the inputs' manager. */
-  public NDList forward(ParameterStore parameterStore, NDList inputs, boolean training,
-      AttentionMode mode) {
+  public NDList forward(
+      ParameterStore parameterStore, NDList inputs, boolean training, AttentionMode mode) {
     if (inputs.size() != 6) {
-      throw new IllegalArgumentException("the encoder takes 6 inputs " + inputNames + ", got "
-          + inputs.size());
+      throw new IllegalArgumentException(
+          "the encoder takes 6 inputs " + inputNames + ", got " + inputs.size());
     }
     Shape shape = inputs.get(0).getShape();
     if (shape.dimension() != 2) {
@@ -274,13 +330,28 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
     int[][] arrays = new int[6][];
     for (int i = 0; i < 6; i++) {
       if (!inputs.get(i).getShape().equals(shape)) {
-        throw new IllegalArgumentException("input " + inputNames.get(i) + " has shape "
-            + inputs.get(i).getShape() + ", expected " + shape + " like " + inputNames.get(0));
+        throw new IllegalArgumentException(
+            "input "
+                + inputNames.get(i)
+                + " has shape "
+                + inputs.get(i).getShape()
+                + ", expected "
+                + shape
+                + " like "
+                + inputNames.get(0));
       }
       arrays[i] = inputs.get(i).toType(DataType.INT32, false).toIntArray();
     }
-    Inputs in = new Inputs((int) shape.get(0), (int) shape.get(1), arrays[0], arrays[1],
-        arrays[2], arrays[3], arrays[4], arrays[5]);
+    Inputs in =
+        new Inputs(
+            (int) shape.get(0),
+            (int) shape.get(1),
+            arrays[0],
+            arrays[1],
+            arrays[2],
+            arrays[3],
+            arrays[4],
+            arrays[5]);
     return run(parameterStore, in, training, mode, inputs.head().getManager());
   }
 
@@ -292,8 +363,13 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   }
 
   /** Runs one layer's self-attention alone (context before the output dense), for tests. */
-  NDArray selfAttention(int layer, NDArray hidden, int[] attentionMask, int[] globalMask,
-      AttentionMode mode, NDManager out) {
+  NDArray selfAttention(
+      int layer,
+      NDArray hidden,
+      int[] attentionMask,
+      int[] globalMask,
+      AttentionMode mode,
+      NDManager out) {
     long b = hidden.getShape().get(0);
     int n = (int) hidden.getShape().get(1);
     int c = config.oneSidedWindow();
@@ -304,18 +380,32 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
       if (padded != n) {
         x = x.pad(new Shape(0, 0, 0, padded - n), 0);
       }
-      AttentionMasks masks = new AttentionMasks(scratch, (int) b, padded,
-          config.attentionWindow(), pad(attentionMask, (int) b, n, padded, 0),
-          pad(globalMask, (int) b, n, padded, 0), mode);
-      NDArray context = layers.get(layer).attention()
-          .forward(store, x, masks, false, mode, scratch).get(":, 0:" + n + ", :");
+      AttentionMasks masks =
+          new AttentionMasks(
+              scratch,
+              (int) b,
+              padded,
+              config.attentionWindow(),
+              pad(attentionMask, (int) b, n, padded, 0),
+              pad(globalMask, (int) b, n, padded, 0),
+              mode);
+      NDArray context =
+          layers
+              .get(layer)
+              .attention()
+              .forward(store, x, masks, false, mode, scratch)
+              .get(":, 0:" + n + ", :");
       context.attach(out);
       return context;
     }
   }
 
-  private NDList run(ParameterStore parameterStore, Inputs in, boolean training,
-      AttentionMode mode, NDManager out) {
+  private NDList run(
+      ParameterStore parameterStore,
+      Inputs in,
+      boolean training,
+      AttentionMode mode,
+      NDManager out) {
     requireOpen();
     in.validate(config);
     int b = in.batchSize;
@@ -325,8 +415,8 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
       Shape shape = new Shape(b, padded);
       int[] attention = pad(in.attentionMask, b, n, padded, 0);
       int[] global = pad(in.globalMask, b, n, padded, 0);
-      AttentionMasks masks = new AttentionMasks(scratch, b, padded, config.attentionWindow(),
-          attention, global, mode);
+      AttentionMasks masks =
+          new AttentionMasks(scratch, b, padded, config.attentionWindow(), attention, global, mode);
       NDArray x = embeddings(parameterStore, scratch, shape, in, padded, training);
       for (LongformerLayer layer : layers) {
         x = layer.forward(parameterStore, x, masks, training, mode, scratch);
@@ -349,28 +439,71 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
     }
   }
 
-  private NDArray embeddings(ParameterStore ps, NDManager scratch, Shape shape, Inputs in,
-      int padded, boolean training) {
+  private NDArray embeddings(
+      ParameterStore ps, NDManager scratch, Shape shape, Inputs in, int padded, boolean training) {
     Device device = scratch.getDevice();
-    NDArray sum = lookup(ps, scratch, shape, in, in.inputIds, padded, wordEmbeddings, device,
-        training);
-    sum = sum.add(lookup(ps, scratch, shape, in, in.tokenPositionIds, padded, positionEmbeddings,
-        device, training));
-    sum = sum.add(lookup(ps, scratch, shape, in, in.tokenTypeIds, padded, tokenTypeEmbeddings,
-        device, training));
-    sum = sum.add(lookup(ps, scratch, shape, in, in.itemPositionIds, padded,
-        itemPositionEmbeddings, device, training));
-    NDArray x = LayerNorm.layerNorm(sum, normShape, ps.getValue(embeddingNormW, device, training),
-        ps.getValue(embeddingNormB, device, training), (float) config.layerNormEps())
-        .singletonOrThrow();
+    NDArray sum =
+        lookup(ps, scratch, shape, in, in.inputIds, padded, wordEmbeddings, device, training);
+    sum =
+        sum.add(
+            lookup(
+                ps,
+                scratch,
+                shape,
+                in,
+                in.tokenPositionIds,
+                padded,
+                positionEmbeddings,
+                device,
+                training));
+    sum =
+        sum.add(
+            lookup(
+                ps,
+                scratch,
+                shape,
+                in,
+                in.tokenTypeIds,
+                padded,
+                tokenTypeEmbeddings,
+                device,
+                training));
+    sum =
+        sum.add(
+            lookup(
+                ps,
+                scratch,
+                shape,
+                in,
+                in.itemPositionIds,
+                padded,
+                itemPositionEmbeddings,
+                device,
+                training));
+    NDArray x =
+        LayerNorm.layerNorm(
+                sum,
+                normShape,
+                ps.getValue(embeddingNormW, device, training),
+                ps.getValue(embeddingNormB, device, training),
+                (float) config.layerNormEps())
+            .singletonOrThrow();
     if (training && config.hiddenDropout() > 0) {
       x = Dropout.dropout(x, (float) config.hiddenDropout(), true).singletonOrThrow();
     }
     return x;
   }
 
-  private static NDArray lookup(ParameterStore ps, NDManager scratch, Shape shape, Inputs in,
-      int[] ids, int padded, Parameter table, Device device, boolean training) {
+  private static NDArray lookup(
+      ParameterStore ps,
+      NDManager scratch,
+      Shape shape,
+      Inputs in,
+      int[] ids,
+      int padded,
+      Parameter table,
+      Device device,
+      boolean training) {
     int[] p = pad(ids, in.batchSize, in.length, padded, 0);
     long[] wide = new long[p.length];
     for (int i = 0; i < p.length; i++) {
@@ -399,7 +532,7 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
 
   /** Arrays held by the model's own manager (parameters and their gradients), for leak tests. */
   int managedArrayCount() {
-    return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+    return ((BaseNDManager) manager).getManagedArrays().size();
   }
 
   private void requireOpen() {
@@ -419,8 +552,13 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "RecformerModel[%d x %d, %d heads, window %d, %s pooling]",
-        config.numLayers(), config.hiddenSize(), config.numHeads(), config.attentionWindow(),
+    return String.format(
+        Locale.ROOT,
+        "RecformerModel[%d x %d, %d heads, window %d, %s pooling]",
+        config.numLayers(),
+        config.hiddenSize(),
+        config.numHeads(),
+        config.attentionWindow(),
         config.pooling());
   }
 
@@ -477,8 +615,17 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   }
 
   /** The six int arrays of a batch, row-major {@code [batchSize, length]}. */
-  private record Inputs(int batchSize, int length, int[] inputIds, int[] tokenTypeIds,
-      int[] tokenPositionIds, int[] itemPositionIds, int[] attentionMask, int[] globalMask) {
+  @SuppressWarnings(
+      "ArrayRecordComponent") // flat input buffers for one forward pass, never compared
+  private record Inputs(
+      int batchSize,
+      int length,
+      int[] inputIds,
+      int[] tokenTypeIds,
+      int[] tokenPositionIds,
+      int[] itemPositionIds,
+      int[] attentionMask,
+      int[] globalMask) {
 
     void validate(RecformerConfig c) {
       check("input id", inputIds, c.vocabSize());
@@ -489,9 +636,13 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
       check("global attention mask", globalMask, 2);
       for (int i = 0; i < globalMask.length; i++) {
         if (globalMask[i] == 1 && attentionMask[i] == 0) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "global attention at [%d, %d] is on a padding token (attention mask 0); global tokens"
-                  + " must be real tokens", i / length, i % length));
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "global attention at [%d, %d] is on a padding token (attention mask 0); global"
+                      + " tokens must be real tokens",
+                  i / length,
+                  i % length));
         }
       }
     }
@@ -499,9 +650,15 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
     private void check(String what, int[] values, int limit) {
       for (int i = 0; i < values.length; i++) {
         if (values[i] < 0 || values[i] >= limit) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "%s %d at [%d, %d] is out of range [0, %d)", what, values[i], i / length,
-              i % length, limit));
+          throw new IllegalArgumentException(
+              String.format(
+                  Locale.ROOT,
+                  "%s %d at [%d, %d] is out of range [0, %d)",
+                  what,
+                  values[i],
+                  i / length,
+                  i % length,
+                  limit));
         }
       }
     }

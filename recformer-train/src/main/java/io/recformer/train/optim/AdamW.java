@@ -3,6 +3,7 @@ package io.recformer.train.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
@@ -18,14 +19,14 @@ import java.util.function.ToDoubleFunction;
 /**
  * AdamW (Loshchilov and Hutter) with PyTorch's update order: {@code p -= lr * wd * p} (decoupled
  * decay, skipped for biases and LayerNorm weights as the original's parameter groups do), then
- * {@code m = b1 m + (1 - b1) g}, {@code v = b2 v + (1 - b2) g^2},
- * {@code p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)}.
+ * {@code m = b1 m + (1 - b1) g}, {@code v = b2 v + (1 - b2) g^2}, {@code p -= lr * (m / (1 - b1^t))
+ * / (sqrt(v / (1 - b2^t)) + eps)}.
  *
- * <p>Written on NDArrays instead of using DJL's {@code AdamW} so the state (moments and step
- * count) can be saved for resume and the no-decay rule is explicit and tested against a
- * hand-computed step. Gradients are read from the arrays handed to {@link #step} and zeroed
- * afterwards, so gradients of several micro-batches accumulate between steps (PyTorch adds up
- * gradients of successive backward passes). Not thread-safe; one optimizer per training run.
+ * <p>Written on NDArrays instead of using DJL's {@code AdamW} so the state (moments and step count)
+ * can be saved for resume and the no-decay rule is explicit and tested against a hand-computed
+ * step. Gradients are read from the arrays handed to {@link #step} and zeroed afterwards, so
+ * gradients of several micro-batches accumulate between steps (PyTorch adds up gradients of
+ * successive backward passes). Not thread-safe; one optimizer per training run.
  */
 public final class AdamW implements AutoCloseable {
 
@@ -49,8 +50,8 @@ public final class AdamW implements AutoCloseable {
 
     private static void check(String name, double v, double lo, double hi) {
       if (!(v >= lo && v < hi)) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "%s = %s must be in [%s, %s)", name, v, lo, hi));
+        throw new IllegalArgumentException(
+            String.format(Locale.ROOT, "%s = %s must be in [%s, %s)", name, v, lo, hi));
       }
     }
   }
@@ -92,14 +93,14 @@ public final class AdamW implements AutoCloseable {
    * As {@link #step(Map, double)}, with parameter {@code name} updated at {@code rate *
    * rateFactor(name)} (its weight decay scaled alike, as a parameter group of its own would be).
    */
-  public void step(Map<String, NDArray> parameters, double rate,
-      ToDoubleFunction<String> rateFactor) {
+  public void step(
+      Map<String, NDArray> parameters, double rate, ToDoubleFunction<String> rateFactor) {
     if (closed) {
       throw new IllegalStateException("the optimizer is closed");
     }
     steps++;
-    double bias1 = 1 - Math.pow(options.beta1, steps);
-    double bias2 = 1 - Math.pow(options.beta2, steps);
+    double bias1 = 1 - Math.pow(options.beta1, (double) steps);
+    double bias2 = 1 - Math.pow(options.beta2, (double) steps);
     for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
       NDArray p = e.getValue();
       if (!p.hasGradient()) {
@@ -129,9 +130,9 @@ public final class AdamW implements AutoCloseable {
   }
 
   /**
-   * Scales all gradients so their global L2 norm is at most {@code maxNorm} (PyTorch's
-   * {@code clip_grad_norm_}: factor {@code maxNorm / (norm + 1e-6)} when below 1) and returns the
-   * norm before clipping.
+   * Scales all gradients so their global L2 norm is at most {@code maxNorm} (PyTorch's {@code
+   * clip_grad_norm_}: factor {@code maxNorm / (norm + 1e-6)} when below 1) and returns the norm
+   * before clipping.
    */
   public static double clipGlobalNorm(Iterable<NDArray> parameters, double maxNorm) {
     List<NDArray> gradients = new ArrayList<>();
@@ -140,7 +141,8 @@ public final class AdamW implements AutoCloseable {
       if (p.hasGradient()) {
         NDArray g = p.getGradient();
         gradients.add(g);
-        try (NDArray sq = g.square(); NDArray s = sq.sum();
+        try (NDArray sq = g.square();
+            NDArray s = sq.sum();
             NDArray wide = s.toType(DataType.FLOAT64, false)) {
           sum += wide.getDouble();
         }
@@ -162,8 +164,8 @@ public final class AdamW implements AutoCloseable {
     Map<String, WeightTensor> tensors = new LinkedHashMap<>();
     firstMoments.forEach((k, a) -> tensors.put("m." + k, tensor("m." + k, a)));
     secondMoments.forEach((k, a) -> tensors.put("v." + k, tensor("v." + k, a)));
-    SafeTensors.write(file, tensors, Map.of("steps", Long.toString(steps),
-        "format", "recformer-adamw-1"));
+    SafeTensors.write(
+        file, tensors, Map.of("steps", Long.toString(steps), "format", "recformer-adamw-1"));
   }
 
   /** Replaces the state with one written by {@link #save}. */
@@ -176,8 +178,7 @@ public final class AdamW implements AutoCloseable {
     clearState();
     steps = Long.parseLong(stepText);
     for (WeightTensor t : contents.tensors().values()) {
-      NDArray a = manager.create(FloatBuffer.wrap(t.values()),
-          new ai.djl.ndarray.types.Shape(t.shape()));
+      NDArray a = manager.create(FloatBuffer.wrap(t.values()), new Shape(t.shape()));
       String name = t.name().substring(2);
       (t.name().startsWith("m.") ? firstMoments : secondMoments).put(name, a);
     }

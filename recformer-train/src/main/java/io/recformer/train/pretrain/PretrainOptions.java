@@ -50,8 +50,10 @@ public record PretrainOptions(
     positive("batchSize", batchSize);
     positive("gradientAccumulation", gradientAccumulation);
     if (batchSize < 2) {
-      throw new IllegalArgumentException("batchSize = " + batchSize
-          + " must be >= 2: the contrastive loss needs in-batch negatives");
+      throw new IllegalArgumentException(
+          "batchSize = "
+              + batchSize
+              + " must be >= 2: the contrastive loss needs in-batch negatives");
     }
     if (!(learningRate > 0 && learningRate < 1)) {
       throw new IllegalArgumentException("learningRate = " + learningRate + " must be in (0, 1)");
@@ -66,27 +68,31 @@ public record PretrainOptions(
       throw new IllegalArgumentException("clipNorm = " + clipNorm + " must be >= 0 (0 = none)");
     }
     if (!(maskProbability > 0 && maskProbability < 1)) {
-      throw new IllegalArgumentException("maskProbability = " + maskProbability
-          + " must be in (0, 1)");
+      throw new IllegalArgumentException(
+          "maskProbability = " + maskProbability + " must be in (0, 1)");
     }
     if (evalEverySteps < 0 || patience < 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "evalEverySteps = %d and patience = %d must be >= 0", evalEverySteps, patience));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "evalEverySteps = %d and patience = %d must be >= 0",
+              evalEverySteps,
+              patience));
     }
     Devices.validateList(device);
     if (maxSteps < 0) {
       throw new IllegalArgumentException("maxSteps = " + maxSteps + " must be >= 0 (0 = no limit)");
     }
     if (holdOutLastItems < 0) {
-      throw new IllegalArgumentException("holdOutLastItems = " + holdOutLastItems
-          + " must be >= 0 (0 = whole sequences)");
+      throw new IllegalArgumentException(
+          "holdOutLastItems = " + holdOutLastItems + " must be >= 0 (0 = whole sequences)");
     }
   }
 
   private static void positive(String name, int value) {
     if (value < 1) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%s = %d must be >= 1",
-          name, value));
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "%s = %d must be >= 1", name, value));
     }
   }
 
@@ -96,38 +102,103 @@ public record PretrainOptions(
   }
 
   /** A copy with the budgets of a small run. */
-  public PretrainOptions withBudget(int newEpochs, int newBatchSize, int newAccumulation,
-      double newLearningRate) {
-    return new PretrainOptions(newEpochs, newBatchSize, newAccumulation, newLearningRate,
-        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, seed, device, maxSteps, holdOutLastItems);
+  public PretrainOptions withBudget(
+      int newEpochs, int newBatchSize, int newAccumulation, double newLearningRate) {
+    return new PretrainOptions(
+        newEpochs,
+        newBatchSize,
+        newAccumulation,
+        newLearningRate,
+        warmupSteps,
+        weightDecay,
+        clipNorm,
+        maskProbability,
+        freezeWordEmbeddings,
+        evalEverySteps,
+        patience,
+        seed,
+        device,
+        maxSteps,
+        holdOutLastItems);
   }
 
   /** A copy with another seed. */
   public PretrainOptions withSeed(long newSeed) {
-    return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
-        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, newSeed, device, maxSteps, holdOutLastItems);
+    return new PretrainOptions(
+        epochs,
+        batchSize,
+        gradientAccumulation,
+        learningRate,
+        warmupSteps,
+        weightDecay,
+        clipNorm,
+        maskProbability,
+        freezeWordEmbeddings,
+        evalEverySteps,
+        patience,
+        newSeed,
+        device,
+        maxSteps,
+        holdOutLastItems);
   }
 
   /** A copy with another device. */
   public PretrainOptions withDevice(String newDevice) {
-    return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
-        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, seed, newDevice, maxSteps, holdOutLastItems);
+    return new PretrainOptions(
+        epochs,
+        batchSize,
+        gradientAccumulation,
+        learningRate,
+        warmupSteps,
+        weightDecay,
+        clipNorm,
+        maskProbability,
+        freezeWordEmbeddings,
+        evalEverySteps,
+        patience,
+        seed,
+        newDevice,
+        maxSteps,
+        holdOutLastItems);
   }
 
   /** A copy that cuts {@code items} from the end of every sequence before drawing pairs. */
   public PretrainOptions withHoldOutLastItems(int items) {
-    return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
-        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, seed, device, maxSteps, items);
+    return new PretrainOptions(
+        epochs,
+        batchSize,
+        gradientAccumulation,
+        learningRate,
+        warmupSteps,
+        weightDecay,
+        clipNorm,
+        maskProbability,
+        freezeWordEmbeddings,
+        evalEverySteps,
+        patience,
+        seed,
+        device,
+        maxSteps,
+        items);
   }
 
   /** A copy that stops after {@code steps} optimizer steps (0 = no limit). */
   public PretrainOptions withMaxSteps(int steps) {
-    return new PretrainOptions(epochs, batchSize, gradientAccumulation, learningRate,
-        warmupSteps, weightDecay, clipNorm, maskProbability, freezeWordEmbeddings,
-        evalEverySteps, patience, seed, device, steps, holdOutLastItems);
+    return new PretrainOptions(
+        epochs,
+        batchSize,
+        gradientAccumulation,
+        learningRate,
+        warmupSteps,
+        weightDecay,
+        clipNorm,
+        maskProbability,
+        freezeWordEmbeddings,
+        evalEverySteps,
+        patience,
+        seed,
+        device,
+        steps,
+        holdOutLastItems);
   }
 }

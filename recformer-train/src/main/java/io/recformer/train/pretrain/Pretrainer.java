@@ -27,6 +27,7 @@ import io.recformer.train.model.OwnedArrays;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import io.recformer.train.optim.LinearSchedule;
+import io.recformer.train.run.Charts;
 import io.recformer.train.run.CsvLog;
 import io.recformer.train.run.DataParallel;
 import io.recformer.train.run.Devices;
@@ -47,18 +48,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pre-trains Recformer (reference section 4): each epoch draws one (history, next item) pair per
- * training sequence ({@link PretrainPairSampler}), and each batch's loss is the in-batch
- * item-item contrastive loss of the clean history and positive encodings plus {@code lambda}
- * (the config's {@code mlmWeight}, 0.1) times the MLM loss on whole-word-masked copies of the
- * history and of the positive item, as the original does. AdamW with a linear schedule, global
- * norm clipping and gradient accumulation; word embeddings frozen by default.
+ * training sequence ({@link PretrainPairSampler}), and each batch's loss is the in-batch item-item
+ * contrastive loss of the clean history and positive encodings plus {@code lambda} (the config's
+ * {@code mlmWeight}, 0.1) times the MLM loss on whole-word-masked copies of the history and of the
+ * positive item, as the original does. AdamW with a linear schedule, global norm clipping and
+ * gradient accumulation; word embeddings frozen by default.
  *
  * <p>Validation is the in-batch next-item accuracy on pairs drawn once from held-out sequences
  * (batches of {@code batchSize}, no masking, no dropout); the best checkpoint is kept in {@code
  * best/}. Runs are reproducible (seeded sampling, shuffling and masking per epoch, dropout per
  * optimizer step) and resumable from their last validation or completed epoch: the resumed run
- * replays the interrupted epoch's pair order and masks, so it ends with the same weights and logs as
- * one that was never stopped.
+ * replays the interrupted epoch's pair order and masks, so it ends with the same weights and logs
+ * as one that was never stopped.
  */
 public final class Pretrainer {
 
@@ -83,15 +84,25 @@ public final class Pretrainer {
    * @param heldOut validation sequences (e.g. a held-out category or a user sample)
    * @param datasetFingerprint identifies the data in the provenance
    */
-  public Pretrainer(PretrainOptions options, RecformerConfig config,
-      Map<String, WeightTensor> initialWeights, RecformerTokenizer tokenizer, ItemCatalog catalog,
-      List<UserHistory> train, List<UserHistory> heldOut, String datasetFingerprint) {
+  public Pretrainer(
+      PretrainOptions options,
+      RecformerConfig config,
+      Map<String, WeightTensor> initialWeights,
+      RecformerTokenizer tokenizer,
+      ItemCatalog catalog,
+      List<UserHistory> train,
+      List<UserHistory> heldOut,
+      String datasetFingerprint) {
     if (tokenizer.config().maxTokens() != config.maxTokens()
         || tokenizer.config().maxItems() != config.maxItems()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "the tokenizer encodes maxTokens %d / maxItems %d but the model config has %d / %d",
-          tokenizer.config().maxTokens(), tokenizer.config().maxItems(), config.maxTokens(),
-          config.maxItems()));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "the tokenizer encodes maxTokens %d / maxItems %d but the model config has %d / %d",
+              tokenizer.config().maxTokens(),
+              tokenizer.config().maxItems(),
+              config.maxTokens(),
+              config.maxItems()));
     }
     if (tokenizer.maskId() < 0) {
       throw new IllegalArgumentException("the tokenizer has no mask token; MLM needs one");
@@ -147,15 +158,18 @@ public final class Pretrainer {
     List<Device> devices = Devices.selectAll(options.device());
     try (NDManager manager = NDManager.newBaseManager(devices.get(0));
         RecformerModel model = RecformerModel.newInstance(manager, config, options.seed());
-        AdamW optimizer = new AdamW(manager,
-            AdamW.Options.withWeightDecay(options.weightDecay()))) {
+        AdamW optimizer =
+            new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()))) {
       model.loadWeights(initialWeights);
       model.freezeWordEmbeddings(options.freezeWordEmbeddings());
       ItemTokenCache cache = new ItemTokenCache(tokenizer, catalog).tokenizeAll();
       try (DataParallel parallel = DataParallel.of(model, devices, options.seed())) {
         if (parallel.size() > 1) {
-          LOG.info("data-parallel pre-training on {} devices {}; in-batch negatives come from"
-              + " each device's shard", parallel.size(), devices);
+          LOG.info(
+              "data-parallel pre-training on {} devices {}; in-batch negatives come from"
+                  + " each device's shard",
+              parallel.size(),
+              devices);
         }
         return new Session(run, manager, model, parallel, optimizer, cache).execute(state);
       }
@@ -180,18 +194,26 @@ public final class Pretrainer {
     final CsvLog steps;
     final CsvLog evals;
     final List<TrainingSample> validationPairs;
+
     /** Completed epochs. */
     int epoch;
+
     /** Pairs of epoch {@code epoch + 1} already trained on when the run was last saved. */
     int pairsDoneInEpoch;
+
     long globalStep;
     double best = Double.NEGATIVE_INFINITY;
     long bestStep = -1;
     int bad;
     boolean stopped;
 
-    Session(RunDirectory run, NDManager manager, RecformerModel model, DataParallel parallel,
-        AdamW optimizer, ItemTokenCache cache) {
+    Session(
+        RunDirectory run,
+        NDManager manager,
+        RecformerModel model,
+        DataParallel parallel,
+        AdamW optimizer,
+        ItemTokenCache cache) {
       this.run = run;
       this.manager = manager;
       this.model = model;
@@ -200,14 +222,21 @@ public final class Pretrainer {
       this.cache = cache;
       // The model pads to its chunk size itself; see Encoder.
       this.collator = BatchCollator.unrounded(config, tokenizer.padId());
-      this.steps = new CsvLog(run.resolve("metrics-steps.csv"),
-          List.of("epoch", "step", "loss", "iic_loss", "mlm_loss", "learning_rate", "grad_norm"));
-      this.evals = new CsvLog(run.resolve("metrics-eval.csv"),
-          List.of("epoch", "step", "split", "accuracy", "pairs"));
+      this.steps =
+          new CsvLog(
+              run.resolve("metrics-steps.csv"),
+              List.of(
+                  "epoch", "step", "loss", "iic_loss", "mlm_loss", "learning_rate", "grad_norm"));
+      this.evals =
+          new CsvLog(
+              run.resolve("metrics-eval.csv"),
+              List.of("epoch", "step", "split", "accuracy", "pairs"));
       this.validationPairs = new PretrainPairSampler(options.seed() + 1).sample(heldOut, 0);
       if (validationPairs.size() < 2) {
-        throw new IllegalArgumentException("held-out sequences give " + validationPairs.size()
-            + " validation pairs; at least 2 are needed (sequences of >= 2 items)");
+        throw new IllegalArgumentException(
+            "held-out sequences give "
+                + validationPairs.size()
+                + " validation pairs; at least 2 are needed (sequences of >= 2 items)");
       }
     }
 
@@ -226,22 +255,29 @@ public final class Pretrainer {
         evals.truncate(state.get("evalRows").asInt());
         Checkpoints.loadInto(model, Checkpoints.read(run.resolve("last")).weights());
         optimizer.load(run.resolve("last/optimizer.safetensors"));
-        LOG.info("resuming {} at epoch {}, pair {} (step {})", run.root(), epoch + 1,
-            pairsDoneInEpoch, globalStep);
+        LOG.info(
+            "resuming {} at epoch {}, pair {} (step {})",
+            run.root(),
+            epoch + 1,
+            pairsDoneInEpoch,
+            globalStep);
       }
       int pairsPerEpoch = new PretrainPairSampler(options.seed()).sample(train, 0).size();
       if (pairsPerEpoch < 2) {
-        throw new IllegalArgumentException("training sequences give " + pairsPerEpoch
-            + " pairs; at least 2 are needed");
+        throw new IllegalArgumentException(
+            "training sequences give " + pairsPerEpoch + " pairs; at least 2 are needed");
       }
-      long micro = (pairsPerEpoch + options.batchSize() - 1) / options.batchSize();
+      long micro = ((long) pairsPerEpoch + options.batchSize() - 1) / options.batchSize();
       long perEpoch = (micro + options.gradientAccumulation() - 1) / options.gradientAccumulation();
       long totalSteps = options.epochs() * perEpoch;
       if (options.maxSteps() > 0) {
         totalSteps = Math.min(totalSteps, options.maxSteps());
       }
-      LinearSchedule schedule = new LinearSchedule(options.learningRate(), options.warmupSteps(),
-          Math.max(Math.max(1L, options.warmupSteps()), totalSteps));
+      LinearSchedule schedule =
+          new LinearSchedule(
+              options.learningRate(),
+              options.warmupSteps(),
+              Math.max(Math.max(1L, options.warmupSteps()), totalSteps));
       while (epoch < options.epochs() && !stopped) {
         boolean budgetReached = trainEpoch(schedule);
         epoch++;
@@ -267,12 +303,16 @@ public final class Pretrainer {
      * it ended early because {@code maxSteps} was reached.
      */
     private boolean trainEpoch(LinearSchedule schedule) throws IOException {
-      List<TrainingSample> pairs = new ArrayList<>(
-          new PretrainPairSampler(options.seed()).sample(train, epoch));
+      List<TrainingSample> pairs =
+          new ArrayList<>(new PretrainPairSampler(options.seed()).sample(train, epoch));
       Collections.shuffle(pairs, new Random(options.seed() ^ ((long) epoch << 20)));
-      WholeWordMasker masker = new WholeWordMasker(options.maskProbability(),
-          tokenizer.maskId(), config.vocabSize(), tokenizer::isSpecial,
-          options.seed() * 1_000_003L + epoch);
+      WholeWordMasker masker =
+          new WholeWordMasker(
+              options.maskProbability(),
+              tokenizer.maskId(),
+              config.vocabSize(),
+              tokenizer::isSpecial,
+              options.seed() * 1_000_003L + epoch);
       Map<String, NDArray> parameters = new LinkedHashMap<>();
       for (String name : model.parameterShapes().keySet()) {
         if (model.parameter(name).requiresGradient()) {
@@ -290,13 +330,17 @@ public final class Pretrainer {
           prepare(done, masker);
         }
       }
-      long planned = pairs.size() - start;
+      long planned = (long) pairs.size() - start;
       if (options.maxSteps() > 0) { // the ETA is that of the step budget when it ends the epoch
-        planned = Math.min(planned, (options.maxSteps() - globalStep) * options.batchSize()
-            * options.gradientAccumulation());
+        planned =
+            Math.min(
+                planned,
+                (options.maxSteps() - globalStep)
+                    * options.batchSize()
+                    * options.gradientAccumulation());
       }
-      Progress progress = new Progress(LOG, "pre-training epoch " + (epoch + 1), planned,
-          "pairs", 30);
+      Progress progress =
+          new Progress(LOG, "pre-training epoch " + (epoch + 1), planned, "pairs", 30);
       double[] sums = new double[3];
       int inGroup = 0;
       int batchSize = options.batchSize();
@@ -317,20 +361,29 @@ public final class Pretrainer {
         inGroup++;
         boolean last = from + batchSize >= pairs.size() || pairs.size() - from - batchSize < 2;
         if (inGroup == options.gradientAccumulation() || last) {
-          double norm = options.clipNorm() > 0
-              ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm()) : Double.NaN;
+          double norm =
+              options.clipNorm() > 0
+                  ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm())
+                  : Double.NaN;
           double rate = schedule.rate(globalStep);
           optimizer.step(parameters, rate);
           parallel.broadcastWeights();
           globalStep++;
-          steps.append(epoch + 1, globalStep, sums[0] / inGroup, sums[1] / inGroup,
-              sums[2] / inGroup, rate, norm);
-          progress.advance((long) (inGroup - 1) * batchSize + batch.size(), String.format(
-              Locale.ROOT, "step %d, loss %.4f", globalStep, sums[0] / inGroup));
+          steps.append(
+              epoch + 1,
+              globalStep,
+              sums[0] / inGroup,
+              sums[1] / inGroup,
+              sums[2] / inGroup,
+              rate,
+              norm);
+          progress.advance(
+              (long) (inGroup - 1) * batchSize + batch.size(),
+              String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, sums[0] / inGroup));
           sums = new double[3];
           inGroup = 0;
-          boolean validated = options.evalEverySteps() > 0
-              && globalStep % options.evalEverySteps() == 0;
+          boolean validated =
+              options.evalEverySteps() > 0 && globalStep % options.evalEverySteps() == 0;
           boolean budgetReached = options.maxSteps() > 0 && globalStep >= options.maxSteps();
           if (validated) {
             validate();
@@ -355,8 +408,14 @@ public final class Pretrainer {
     }
 
     /** A pair's inputs: the history and positive item, plain and masked for MLM. */
-    private record PairInputs(EncodedSequence history, EncodedSequence positive,
-        EncodedSequence maskedHistory, EncodedSequence maskedPositive, int[] historyLabels,
+    @SuppressWarnings(
+        "ArrayRecordComponent") // one pre-training pair, consumed once and never compared
+    private record PairInputs(
+        EncodedSequence history,
+        EncodedSequence positive,
+        EncodedSequence maskedHistory,
+        EncodedSequence maskedPositive,
+        int[] historyLabels,
         int[] positiveLabels) {}
 
     /** Encodes a micro-batch's pairs and draws their MLM masks, in pair order. */
@@ -374,8 +433,14 @@ public final class Pretrainer {
         boolean[] pStarts = tokenizer.sequenceEncoder().wordStarts(List.of(target));
         WholeWordMasker.Masked mh = masker.mask(h.inputIds(), hStarts);
         WholeWordMasker.Masked mp = masker.mask(p.inputIds(), pStarts);
-        inputs.add(new PairInputs(h, p, withIds(h, mh.inputIds()), withIds(p, mp.inputIds()),
-            mh.labels(), mp.labels()));
+        inputs.add(
+            new PairInputs(
+                h,
+                p,
+                withIds(h, mh.inputIds()),
+                withIds(p, mp.inputIds()),
+                mh.labels(),
+                mp.labels()));
       }
       return inputs;
     }
@@ -386,24 +451,30 @@ public final class Pretrainer {
       List<PairInputs> inputs = prepare(batch, masker);
       double[] parts = new double[2];
       try (NDManager scope = manager.newSubManager()) {
-        double total = parallel.forwardBackward(inputs, (replica, index, shardScope, shard) -> {
-          double[] r = new double[2];
-          NDArray loss = shardLoss(replica, shardScope, shard, r);
-          double weight = (double) shard.size() / inputs.size();
-          parts[0] += weight * r[0];
-          parts[1] += weight * r[1];
-          return new DataParallel.ShardResult(loss, loss.getFloat());
-        }, 1.0 / options.gradientAccumulation(), scope, 2);
+        double total =
+            parallel.forwardBackward(
+                inputs,
+                (replica, index, shardScope, shard) -> {
+                  double[] r = new double[2];
+                  NDArray loss = shardLoss(replica, shardScope, shard, r);
+                  double weight = (double) shard.size() / inputs.size();
+                  parts[0] += weight * r[0];
+                  parts[1] += weight * r[1];
+                  return new DataParallel.ShardResult(loss, loss.getFloat());
+                },
+                1.0 / options.gradientAccumulation(),
+                scope,
+                2);
         return new double[] {total, parts[0], parts[1]};
       }
     }
 
     /**
-     * IIC + lambda * MLM of one shard (in-batch negatives within the shard); stores the IIC and
-     * MLM values in {@code components}.
+     * IIC + lambda * MLM of one shard (in-batch negatives within the shard); stores the IIC and MLM
+     * values in {@code components}.
      */
-    private NDArray shardLoss(RecformerModel replica, NDManager scope, List<PairInputs> shard,
-        double[] components) {
+    private NDArray shardLoss(
+        RecformerModel replica, NDManager scope, List<PairInputs> shard, double[] components) {
       List<EncodedSequence> histories = new ArrayList<>();
       List<EncodedSequence> positives = new ArrayList<>();
       List<EncodedSequence> maskedHistories = new ArrayList<>();
@@ -420,8 +491,9 @@ public final class Pretrainer {
       }
       EncoderOutput h = replica.encode(scope, collator.collate(histories), true);
       EncoderOutput p = replica.encode(scope, collator.collate(positives), true);
-      NDArray iic = InBatchContrastiveLoss.loss(
-          InBatchContrastiveLoss.logits(h.pooled(), p.pooled(), config.temperature()));
+      NDArray iic =
+          InBatchContrastiveLoss.loss(
+              InBatchContrastiveLoss.logits(h.pooled(), p.pooled(), config.temperature()));
       NDArray loss = iic;
       int[] counts = new int[2];
       NDArray[] mlm = new NDArray[2];
@@ -432,8 +504,9 @@ public final class Pretrainer {
         EncoderOutput out = replica.encode(scope, collated, true);
         long[][] positionsAndLabels = flatten(labels.get(k), collated.length());
         counts[k] = positionsAndLabels[0].length;
-        mlm[k] = MaskedLmLoss.loss(replica, out.hiddenStates(), positionsAndLabels[0],
-            positionsAndLabels[1], true);
+        mlm[k] =
+            MaskedLmLoss.loss(
+                replica, out.hiddenStates(), positionsAndLabels[0], positionsAndLabels[1], true);
       }
       int total = counts[0] + counts[1];
       components[0] = iic.getFloat();
@@ -455,8 +528,9 @@ public final class Pretrainer {
       int hits = 0;
       int rows = 0;
       for (int from = 0; from + 2 <= validationPairs.size(); from += options.batchSize()) {
-        List<TrainingSample> batch = validationPairs.subList(from,
-            Math.min(validationPairs.size(), from + options.batchSize()));
+        List<TrainingSample> batch =
+            validationPairs.subList(
+                from, Math.min(validationPairs.size(), from + options.batchSize()));
         if (batch.size() < 2) {
           break;
         }
@@ -467,26 +541,32 @@ public final class Pretrainer {
           positives.add(cache.encodeItem(catalog.requireIndex(pair.targetItemId())));
         }
         try (NDManager scope = manager.newSubManager()) {
-          NDArray logits = InBatchContrastiveLoss.logits(
-              model.encode(scope, collator.collate(histories), false).pooled(),
-              model.encode(scope, collator.collate(positives), false).pooled(),
-              config.temperature());
+          NDArray logits =
+              InBatchContrastiveLoss.logits(
+                  model.encode(scope, collator.collate(histories), false).pooled(),
+                  model.encode(scope, collator.collate(positives), false).pooled(),
+                  config.temperature());
           hits += (int) Math.round(InBatchContrastiveLoss.accuracy(logits) * batch.size());
           rows += batch.size();
         }
       }
       double accuracy = (double) hits / rows;
       evals.append(epoch, globalStep, "validation", accuracy, rows);
-      LOG.info(String.format(Locale.ROOT,
-          "validation after step %d: in-batch accuracy %.4f (best %.4f)", globalStep, accuracy,
-          best));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "validation after step %d: in-batch accuracy %.4f (best %.4f)",
+              globalStep,
+              accuracy,
+              best));
       if (accuracy > best) {
         best = accuracy;
         bestStep = globalStep;
         bad = 0;
-        CheckpointManifest manifest = Checkpoints.manifest(model, fingerprint, options.seed(),
-            Map.of("task", "pretrain")).withTrainingState(globalStep, epoch, "pretrain")
-            .withMetrics(Map.of("inBatchAccuracy", accuracy));
+        CheckpointManifest manifest =
+            Checkpoints.manifest(model, fingerprint, options.seed(), Map.of("task", "pretrain"))
+                .withTrainingState(globalStep, epoch, "pretrain")
+                .withMetrics(Map.of("inBatchAccuracy", accuracy));
         Checkpoints.save(run.resolve("best"), model, manifest);
       } else {
         bad++;
@@ -497,9 +577,11 @@ public final class Pretrainer {
     }
 
     private void saveLast() throws IOException {
-      Checkpoints.save(run.resolve("last"), model, Checkpoints.manifest(model, fingerprint,
-          options.seed(), Map.of("task", "pretrain")).withTrainingState(globalStep, epoch,
-          "pretrain"));
+      Checkpoints.save(
+          run.resolve("last"),
+          model,
+          Checkpoints.manifest(model, fingerprint, options.seed(), Map.of("task", "pretrain"))
+              .withTrainingState(globalStep, epoch, "pretrain"));
       optimizer.save(run.resolve("last/optimizer.safetensors"));
       ObjectNode s = RunDirectory.JSON.createObjectNode();
       s.put("epoch", epoch);
@@ -534,14 +616,22 @@ public final class Pretrainer {
       r.put("validationPairs", validationPairs.size());
       r.put("batchSize", options.batchSize());
       run.writeJson("report.json", r);
-      AtomicFiles.writeString(run.resolve("report.md"), String.format(Locale.ROOT,
-          "# Pre-training report%n%n| steps | epochs | best in-batch accuracy | at step |"
-              + " validation pairs | batch |%n|---|---|---|---|---|---|%n| %d | %d | %.4f | %d |"
-              + " %d | %d |%n%nAccuracy: fraction of held-out pairs whose history scores its own"
-              + " next item highest among the %d positives of its batch. Charts: loss.png,"
-              + " validation.png.%n",
-          globalStep, epoch, best, bestStep, validationPairs.size(), options.batchSize(),
-          options.batchSize()));
+      AtomicFiles.writeString(
+          run.resolve("report.md"),
+          String.format(
+              Locale.ROOT,
+              "# Pre-training report%n%n| steps | epochs | best in-batch accuracy | at step |"
+                  + " validation pairs | batch |%n|---|---|---|---|---|---|%n| %d | %d | %.4f | %d"
+                  + " | %d | %d |%n%nAccuracy: fraction of held-out pairs whose history scores its"
+                  + " own next item highest among the %d positives of its batch. Charts: loss.png,"
+                  + " validation.png.%n",
+              globalStep,
+              epoch,
+              best,
+              bestStep,
+              validationPairs.size(),
+              options.batchSize(),
+              options.batchSize()));
       Map<String, List<double[]>> loss = new LinkedHashMap<>();
       for (String[] row : steps.readRows()) {
         double step = Double.parseDouble(row[1]);
@@ -552,14 +642,17 @@ public final class Pretrainer {
         loss.computeIfAbsent("MLM", k -> new ArrayList<>())
             .add(new double[] {step, Double.parseDouble(row[4])});
       }
-      io.recformer.train.run.Charts.line(run.resolve("loss.png"), "Pre-training loss",
-          "optimizer step", "loss", loss);
+      Charts.line(run.resolve("loss.png"), "Pre-training loss", "optimizer step", "loss", loss);
       List<double[]> acc = new ArrayList<>();
       for (String[] row : evals.readRows()) {
         acc.add(new double[] {Double.parseDouble(row[1]), Double.parseDouble(row[3])});
       }
-      io.recformer.train.run.Charts.line(run.resolve("validation.png"),
-          "Held-out in-batch accuracy", "optimizer step", "accuracy", Map.of("accuracy", acc));
+      Charts.line(
+          run.resolve("validation.png"),
+          "Held-out in-batch accuracy",
+          "optimizer step",
+          "accuracy",
+          Map.of("accuracy", acc));
     }
   }
 
@@ -585,5 +678,4 @@ public final class Pretrainer {
     }
     return result;
   }
-
 }

@@ -7,15 +7,15 @@ import java.util.Random;
 import java.util.function.IntPredicate;
 
 /**
- * BERT's masked-language-model corruption with whole-word masking (reference section 4): about
- * 15% of the maskable tokens are chosen, always whole words (a word is a token flagged as a word
- * start plus the following tokens that are not: WordPiece {@code ##} continuations and byte-level
- * BPE pieces without a leading space, as {@code TokenizedItem.wordStarts()} marks them); of the
- * chosen tokens 80% become [MASK], 10% a random vocabulary token and 10% stay. Special tokens
- * ([CLS], [PAD], ...) are never chosen; padding is not part of the unpadded sequences given here.
+ * BERT's masked-language-model corruption with whole-word masking (reference section 4): about 15%
+ * of the maskable tokens are chosen, always whole words (a word is a token flagged as a word start
+ * plus the following tokens that are not: WordPiece {@code ##} continuations and byte-level BPE
+ * pieces without a leading space, as {@code TokenizedItem.wordStarts()} marks them); of the chosen
+ * tokens 80% become [MASK], 10% a random vocabulary token and 10% stay. Special tokens ([CLS],
+ * [PAD], ...) are never chosen; padding is not part of the unpadded sequences given here.
  *
- * <p>Words are visited in random order and added while the chosen count stays within
- * {@code max(1, round(0.15 * maskable))}, skipping words that would overshoot, like Hugging Face's
+ * <p>Words are visited in random order and added while the chosen count stays within {@code max(1,
+ * round(0.15 * maskable))}, skipping words that would overshoot, like Hugging Face's
  * whole-word-mask collator. Not thread-safe (one {@link Random}).
  */
 public final class WholeWordMasker {
@@ -30,20 +30,22 @@ public final class WholeWordMasker {
   private final Random random;
 
   /** One corrupted sequence: model input ids and, per position, the original id or IGNORE. */
+  @SuppressWarnings(
+      "ArrayRecordComponent") // masked ids are fed to the model, never compared as records
   public record Masked(int[] inputIds, int[] labels) {}
 
   /**
    * @param probability fraction of maskable tokens to choose (0.15 in BERT and Recformer)
    * @param special true for token ids that must never be chosen
    */
-  public WholeWordMasker(double probability, int maskId, int vocabSize, IntPredicate special,
-      long seed) {
+  public WholeWordMasker(
+      double probability, int maskId, int vocabSize, IntPredicate special, long seed) {
     if (!(probability > 0 && probability < 1)) {
       throw new IllegalArgumentException("probability = " + probability + " must be in (0, 1)");
     }
     if (maskId < 0 || maskId >= vocabSize) {
-      throw new IllegalArgumentException("maskId = " + maskId + " must be in [0, " + vocabSize
-          + ")");
+      throw new IllegalArgumentException(
+          "maskId = " + maskId + " must be in [0, " + vocabSize + ")");
     }
     this.probability = probability;
     this.maskId = maskId;
@@ -55,8 +57,8 @@ public final class WholeWordMasker {
   /** Corrupts one unpadded sequence; {@code wordStarts} is aligned with {@code inputIds}. */
   public Masked mask(int[] inputIds, boolean[] wordStarts) {
     if (inputIds.length != wordStarts.length) {
-      throw new IllegalArgumentException("wordStarts has " + wordStarts.length
-          + " flags for " + inputIds.length + " tokens");
+      throw new IllegalArgumentException(
+          "wordStarts has " + wordStarts.length + " flags for " + inputIds.length + " tokens");
     }
     List<int[]> words = new ArrayList<>();
     int maskable = 0;

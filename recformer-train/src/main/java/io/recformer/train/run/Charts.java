@@ -1,5 +1,6 @@
 package io.recformer.train.run;
 
+import io.recformer.core.io.AtomicFiles;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,22 +31,24 @@ public final class Charts {
    *
    * @param series name to points {@code {x, y}}, in legend order
    */
-  public static void line(Path png, String title, String xLabel, String yLabel,
-      Map<String, List<double[]>> series) throws IOException {
+  public static void line(
+      Path png, String title, String xLabel, String yLabel, Map<String, List<double[]>> series)
+      throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
-    series.forEach((name, points) -> {
-      XYSeries s = new XYSeries(name, false, true);
-      for (double[] p : points) {
-        if (Double.isFinite(p[1])) {
-          s.add(p[0], p[1]);
-        }
-      }
-      data.addSeries(s);
-    });
-    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data,
-        PlotOrientation.VERTICAL, true, false, false);
+    series.forEach(
+        (name, points) -> {
+          XYSeries s = new XYSeries(name, false, true);
+          for (double[] p : points) {
+            if (Double.isFinite(p[1])) {
+              s.add(p[0], p[1]);
+            }
+          }
+          data.addSeries(s);
+        });
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
     chart.setBackgroundPaint(Color.WHITE);
-    io.recformer.core.io.AtomicFiles.write(png,
-        out -> ChartUtils.writeChartAsPNG(out, chart, 900, 500));
+    AtomicFiles.write(png, out -> ChartUtils.writeChartAsPNG(out, chart, 900, 500));
   }
 }

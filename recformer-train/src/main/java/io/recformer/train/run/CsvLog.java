@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * An append-only CSV file with a fixed header; numbers are written with {@link Locale#ROOT}.
- * Rows are appended and flushed one by one so an interrupted run keeps what it logged; on resume
- * {@link #truncate} drops rows written after the checkpoint being resumed.
+ * An append-only CSV file with a fixed header; numbers are written with {@link Locale#ROOT}. Rows
+ * are appended and flushed one by one so an interrupted run keeps what it logged; on resume {@link
+ * #truncate} drops rows written after the checkpoint being resumed.
  */
 public final class CsvLog {
 
@@ -31,8 +31,14 @@ public final class CsvLog {
       } else {
         String header = Files.readAllLines(file, StandardCharsets.UTF_8).get(0);
         if (!header.equals(String.join(",", columns))) {
-          throw new IllegalStateException("CSV " + file + " has header '" + header
-              + "', expected '" + String.join(",", columns) + "'");
+          throw new IllegalStateException(
+              "CSV "
+                  + file
+                  + " has header '"
+                  + header
+                  + "', expected '"
+                  + String.join(",", columns)
+                  + "'");
         }
       }
     } catch (IOException e) {
@@ -47,8 +53,8 @@ public final class CsvLog {
   /** Appends one row; values are formatted with Locale.ROOT (doubles with 8 significant digits). */
   public void append(Object... values) {
     if (values.length != columns.size()) {
-      throw new IllegalArgumentException(values.length + " values for " + columns.size()
-          + " columns " + columns);
+      throw new IllegalArgumentException(
+          values.length + " values for " + columns.size() + " columns " + columns);
     }
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < values.length; i++) {

@@ -22,9 +22,9 @@ import java.util.Locale;
  * point order). Losses that couple the rows of a batch (in-batch negatives) see only their shard,
  * as in PyTorch's DistributedDataParallel without an all-gather.
  *
- * <p>With one device this is a plain forward/backward on the primary model, so the training
- * loops have a single code path. The same device may be listed more than once: the replicas then
- * share it, which is how the path is tested on a CPU.
+ * <p>With one device this is a plain forward/backward on the primary model, so the training loops
+ * have a single code path. The same device may be listed more than once: the replicas then share
+ * it, which is how the path is tested on a CPU.
  */
 public final class DataParallel implements AutoCloseable {
 
@@ -33,8 +33,7 @@ public final class DataParallel implements AutoCloseable {
   public interface ShardLoss<T> {
 
     /**
-     * Runs the forward pass of {@code shard} on {@code replica} inside an open gradient
-     * collector.
+     * Runs the forward pass of {@code shard} on {@code replica} inside an open gradient collector.
      *
      * @param scope a manager on the replica's device that owns this shard's arrays
      * @param index the replica's index (0 = primary), e.g. to pick per-device constants
@@ -44,9 +43,11 @@ public final class DataParallel implements AutoCloseable {
   }
 
   /**
+   * What one replica computed on its shard.
+   *
    * @param objective scalar whose gradient is the shard's (a mean over the shard's rows)
-   * @param loss the shard's mean loss as reported in logs (may differ from {@code objective}
-   *     when the objective is a surrogate with the same gradient)
+   * @param loss the shard's mean loss as reported in logs (may differ from {@code objective} when
+   *     the objective is a surrogate with the same gradient)
    */
   public record ShardResult(NDArray objective, double loss) {}
 
@@ -54,16 +55,16 @@ public final class DataParallel implements AutoCloseable {
   private final List<RecformerModel> replicas;
   private final List<NDManager> replicaManagers;
 
-  private DataParallel(List<Device> devices, List<RecformerModel> replicas,
-      List<NDManager> replicaManagers) {
+  private DataParallel(
+      List<Device> devices, List<RecformerModel> replicas, List<NDManager> replicaManagers) {
     this.devices = devices;
     this.replicas = replicas;
     this.replicaManagers = replicaManagers;
   }
 
   /**
-   * Replicates {@code primary} (which must live on {@code devices.get(0)}) onto the other
-   * devices and copies its weights there. The primary model stays owned by the caller.
+   * Replicates {@code primary} (which must live on {@code devices.get(0)}) onto the other devices
+   * and copies its weights there. The primary model stays owned by the caller.
    */
   public static DataParallel of(RecformerModel primary, List<Device> devices, long seed) {
     if (devices.isEmpty()) {
@@ -102,8 +103,8 @@ public final class DataParallel implements AutoCloseable {
   }
 
   /**
-   * Copies every weight of the primary model, and whether it is trainable, into the replicas.
-   * Call after the optimizer step and after weights are loaded into the primary.
+   * Copies every weight of the primary model, and whether it is trainable, into the replicas. Call
+   * after the optimizer step and after weights are loaded into the primary.
    */
   public void broadcastWeights() {
     RecformerModel primary = replicas.get(0);
@@ -146,8 +147,8 @@ public final class DataParallel implements AutoCloseable {
    * @param scope manager on the primary device for this micro-batch's arrays
    * @return the micro-batch's mean loss
    */
-  public <T> double forwardBackward(List<T> batch, ShardLoss<T> loss, double scale,
-      NDManager scope) {
+  public <T> double forwardBackward(
+      List<T> batch, ShardLoss<T> loss, double scale, NDManager scope) {
     return forwardBackward(batch, loss, scale, scope, 1);
   }
 
@@ -156,8 +157,8 @@ public final class DataParallel implements AutoCloseable {
    * needed so that no shard has fewer than {@code minShardSize} rows (a contrastive loss over
    * in-batch negatives needs two).
    */
-  public <T> double forwardBackward(List<T> batch, ShardLoss<T> loss, double scale,
-      NDManager scope, int minShardSize) {
+  public <T> double forwardBackward(
+      List<T> batch, ShardLoss<T> loss, double scale, NDManager scope, int minShardSize) {
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("empty micro-batch");
     }

@@ -10,8 +10,8 @@ import java.util.Locale;
  * Device selection for training: {@code "cpu"} (the default) or {@code "gpu"} / {@code "gpu:N"}
  * (DJL device names), or a comma-separated list of them for data-parallel training on several
  * devices ({@code "gpu:0,gpu:1"}; see {@link DataParallel}). A GPU that cannot be used fails at
- * once with what is missing, instead of a run silently falling back to the CPU; see
- * {@code docs/gpu.md} for the CUDA libtorch setup.
+ * once with what is missing, instead of a run silently falling back to the CPU; see {@code
+ * docs/gpu.md} for the CUDA libtorch setup.
  */
 public final class Devices {
 
@@ -20,27 +20,34 @@ public final class Devices {
   /** Checks the syntax of a device name without starting the engine. */
   public static void validateName(String name) {
     if (name == null || !name.toLowerCase(Locale.ROOT).matches("cpu|gpu|gpu:[0-9]+")) {
-      throw new IllegalArgumentException("device = '" + name
-          + "' must be cpu, gpu or gpu:N (N = CUDA device index)");
+      throw new IllegalArgumentException(
+          "device = '" + name + "' must be cpu, gpu or gpu:N (N = CUDA device index)");
     }
   }
 
   /**
    * Checks the syntax of a device list: one device name or several separated by commas. The same
-   * device may appear more than once (replicas share it; useful only to test the data-parallel
-   * path on a CPU).
+   * device may appear more than once (replicas share it; useful only to test the data-parallel path
+   * on a CPU).
    */
   public static void validateList(String spec) {
     if (spec == null || spec.isBlank()) {
-      throw new IllegalArgumentException("device = '" + spec
-          + "' must be cpu, gpu, gpu:N or a comma-separated list such as gpu:0,gpu:1");
+      throw new IllegalArgumentException(
+          "device = '"
+              + spec
+              + "' must be cpu, gpu, gpu:N or a comma-separated list such as gpu:0,gpu:1");
     }
     for (String name : spec.split(",", -1)) {
       try {
         validateName(name.trim());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("device list '" + spec + "': " + e.getMessage()
-            + "; several devices are separated by commas, e.g. gpu:0,gpu:1", e);
+        throw new IllegalArgumentException(
+            "device list '"
+                + spec
+                + "': "
+                + e.getMessage()
+                + "; several devices are separated by commas, e.g. gpu:0,gpu:1",
+            e);
       }
     }
   }
@@ -49,7 +56,7 @@ public final class Devices {
   public static List<Device> selectAll(String spec) {
     validateList(spec);
     List<Device> out = new ArrayList<>();
-    for (String name : spec.split(",")) {
+    for (String name : spec.split(",", -1)) {
       out.add(select(name.trim()));
     }
     return out;
@@ -71,15 +78,23 @@ public final class Devices {
     Engine engine = Engine.getEngine("PyTorch");
     int gpus = engine.getGpuCount();
     if (gpus <= index) {
-      throw new IllegalStateException(String.format(Locale.ROOT,
-          "device %s was requested but the PyTorch engine (libtorch %s) sees %d GPU(s). A CUDA"
-              + " run needs an NVIDIA driver and a CUDA build of libtorch %s: Maven Central only"
-              + " ships the CPU build for DJL %s, so point DJL at a local CUDA libtorch with"
-              + " PYTORCH_LIBRARY_PATH=<libtorch>/lib, PYTORCH_VERSION=%s and PYTORCH_FLAVOR=cu128"
-              + " (environment variables or -D system properties); see docs/gpu.md."
-              + " Currently PYTORCH_LIBRARY_PATH=%s, PYTORCH_FLAVOR=%s",
-          name, engine.getVersion(), gpus, engine.getVersion(), Engine.getDjlVersion(),
-          engine.getVersion(), setting("PYTORCH_LIBRARY_PATH"), setting("PYTORCH_FLAVOR")));
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "device %s was requested but the PyTorch engine (libtorch %s) sees %d GPU(s). A CUDA"
+                  + " run needs an NVIDIA driver and a CUDA build of libtorch %s: Maven Central"
+                  + " only ships the CPU build for DJL %s, so point DJL at a local CUDA libtorch"
+                  + " with PYTORCH_LIBRARY_PATH=<libtorch>/lib, PYTORCH_VERSION=%s and"
+                  + " PYTORCH_FLAVOR=cu128 (environment variables or -D system properties); see"
+                  + " docs/gpu.md. Currently PYTORCH_LIBRARY_PATH=%s, PYTORCH_FLAVOR=%s",
+              name,
+              engine.getVersion(),
+              gpus,
+              engine.getVersion(),
+              Engine.getDjlVersion(),
+              engine.getVersion(),
+              setting("PYTORCH_LIBRARY_PATH"),
+              setting("PYTORCH_FLAVOR")));
     }
     return Device.gpu(index);
   }

@@ -51,9 +51,18 @@ public final class Progress {
     double seconds = Math.max(1e-9, (now - started) / 1e9);
     double rate = done / seconds;
     long eta = rate > 0 ? Math.round((total - done) / rate) : -1;
-    return String.format(Locale.ROOT, "%s: %d/%d %s%s, %.1f %s/s, ETA %s", task, done, total,
-        unit, detail == null || detail.isEmpty() ? "" : ", " + detail, rate, unit,
-        eta < 0 ? "?" : String.format(Locale.ROOT, "%d:%02d:%02d", eta / 3600, eta / 60 % 60,
-            eta % 60));
+    return String.format(
+        Locale.ROOT,
+        "%s: %d/%d %s%s, %.1f %s/s, ETA %s",
+        task,
+        done,
+        total,
+        unit,
+        detail == null || detail.isEmpty() ? "" : ", " + detail,
+        rate,
+        unit,
+        eta < 0
+            ? "?"
+            : String.format(Locale.ROOT, "%d:%02d:%02d", eta / 3600, eta / 60 % 60, eta % 60));
   }
 }

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * The directory of one training run:
+ *
  * <pre>
  * config.json            resolved options and model config
  * provenance.json        dataset fingerprint, seed, versions, commit
@@ -34,8 +35,8 @@ import java.util.stream.Stream;
 public final class RunDirectory {
 
   /** Jackson mapper for run files: indented, insertion order. */
-  public static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  public static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Path root;
 
@@ -51,8 +52,10 @@ public final class RunDirectory {
     if (Files.isDirectory(root)) {
       try (Stream<Path> files = Files.list(root)) {
         if (files.findAny().isPresent()) {
-          throw new IllegalArgumentException("run directory " + root
-              + " is not empty; choose a new directory or resume the run there");
+          throw new IllegalArgumentException(
+              "run directory "
+                  + root
+                  + " is not empty; choose a new directory or resume the run there");
         }
       }
     }
@@ -63,8 +66,8 @@ public final class RunDirectory {
   /** An existing run to resume; it must hold a {@code state.json}. */
   public static RunDirectory existing(Path root) {
     if (!Files.isRegularFile(root.resolve("state.json"))) {
-      throw new IllegalArgumentException("cannot resume: " + root
-          + " has no state.json (no epoch of that run was completed)");
+      throw new IllegalArgumentException(
+          "cannot resume: " + root + " has no state.json (no epoch of that run was completed)");
     }
     return new RunDirectory(root);
   }
@@ -95,11 +98,12 @@ public final class RunDirectory {
    * Writes {@code provenance.json} for a training task, with the engine that ran it (DJL version,
    * engine name and version, device) among the extras.
    */
-  public void writeTrainingProvenance(String datasetFingerprint, long seed, String device, String task)
-      throws IOException {
+  public void writeTrainingProvenance(
+      String datasetFingerprint, long seed, String device, String task) throws IOException {
     Map<String, String> extras = new LinkedHashMap<>();
     extras.put("djl", Engine.getDjlVersion());
-    extras.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+    extras.put(
+        "engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
     extras.put("device", device);
     extras.put("task", task);
     writeProvenance(Provenance.capture(datasetFingerprint, seed, extras));
@@ -107,7 +111,8 @@ public final class RunDirectory {
 
   /** The step and evaluation CSV logs. */
   public CsvLog stepLog() {
-    return new CsvLog(root.resolve("metrics-steps.csv"),
+    return new CsvLog(
+        root.resolve("metrics-steps.csv"),
         List.of("stage", "epoch", "step", "loss", "learning_rate", "grad_norm"));
   }
 
@@ -122,8 +127,7 @@ public final class RunDirectory {
    * Draws {@code loss.png} (loss per step, per stage) and {@code validation.png} (each metric of
    * the validation rows per step) from the CSV logs.
    */
-  public void drawCharts(CsvLog steps, CsvLog evals, List<String> metricNames)
-      throws IOException {
+  public void drawCharts(CsvLog steps, CsvLog evals, List<String> metricNames) throws IOException {
     Map<String, List<double[]>> loss = new LinkedHashMap<>();
     for (String[] row : steps.readRows()) {
       loss.computeIfAbsent("loss " + row[0], k -> new ArrayList<>())
@@ -136,11 +140,12 @@ public final class RunDirectory {
         continue;
       }
       for (int m = 0; m < metricNames.size(); m++) {
-        validation.computeIfAbsent(metricNames.get(m), k -> new ArrayList<>())
+        validation
+            .computeIfAbsent(metricNames.get(m), k -> new ArrayList<>())
             .add(new double[] {Double.parseDouble(row[2]), Double.parseDouble(row[4 + m])});
       }
     }
-    Charts.line(root.resolve("validation.png"), "Validation", "optimizer step", "value",
-        validation);
+    Charts.line(
+        root.resolve("validation.png"), "Validation", "optimizer step", "value", validation);
   }
 }

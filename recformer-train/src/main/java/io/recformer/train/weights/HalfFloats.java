@@ -2,8 +2,8 @@ package io.recformer.train.weights;
 
 /**
  * Widening of 16-bit floats (IEEE half precision and bfloat16) to {@code float}: converted PyTorch
- * and ONNX checkpoints are often stored in one of them. Java 17 has no built-in conversion
- * ({@code Float.float16ToFloat} arrived in Java 20).
+ * and ONNX checkpoints are often stored in one of them. Java 17 has no built-in conversion ({@code
+ * Float.float16ToFloat} arrived in Java 20).
  */
 final class HalfFloats {
 

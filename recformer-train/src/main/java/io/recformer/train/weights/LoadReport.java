@@ -18,7 +18,8 @@ import java.util.Map;
  * @param unexpected tensor names the model does not have, sorted
  * @param wrongShapes names present with another shape, in expected order
  */
-public record LoadReport(List<String> missing, List<String> unexpected, List<ShapeMismatch> wrongShapes) {
+public record LoadReport(
+    List<String> missing, List<String> unexpected, List<ShapeMismatch> wrongShapes) {
 
   public LoadReport {
     missing = List.copyOf(missing);
@@ -33,6 +34,7 @@ public record LoadReport(List<String> missing, List<String> unexpected, List<Sha
    * @param expected the model's shape
    * @param actual the tensor's shape
    */
+  @SuppressWarnings("ArrayRecordComponent") // shapes are reported, never compared as records
   public record ShapeMismatch(String name, long[] expected, long[] actual) {
     public ShapeMismatch {
       expected = expected.clone();
@@ -51,8 +53,10 @@ public record LoadReport(List<String> missing, List<String> unexpected, List<Sha
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof ShapeMismatch m && name.equals(m.name)
-          && Arrays.equals(expected, m.expected) && Arrays.equals(actual, m.actual);
+      return o instanceof ShapeMismatch m
+          && name.equals(m.name)
+          && Arrays.equals(expected, m.expected)
+          && Arrays.equals(actual, m.actual);
     }
 
     @Override
@@ -66,8 +70,11 @@ public record LoadReport(List<String> missing, List<String> unexpected, List<Sha
     }
   }
 
-  /** Compares tensors with the expected shapes (e.g. {@link RecformerWeightLayout#expectedShapes}). */
-  public static LoadReport compare(Map<String, long[]> expected, Map<String, WeightTensor> tensors) {
+  /**
+   * Compares tensors with the expected shapes (e.g. {@link RecformerWeightLayout#expectedShapes}).
+   */
+  public static LoadReport compare(
+      Map<String, long[]> expected, Map<String, WeightTensor> tensors) {
     List<String> missing = new ArrayList<>();
     List<ShapeMismatch> wrong = new ArrayList<>();
     for (Map.Entry<String, long[]> e : expected.entrySet()) {
@@ -93,7 +100,8 @@ public record LoadReport(List<String> missing, List<String> unexpected, List<Sha
    * message is the full {@link #describe(Map, Map) report} if anything is missing, unexpected or
    * wrongly shaped.
    */
-  public static Map<String, WeightTensor> requireExact(Map<String, long[]> expected, Map<String, WeightTensor> tensors) {
+  public static Map<String, WeightTensor> requireExact(
+      Map<String, long[]> expected, Map<String, WeightTensor> tensors) {
     LoadReport report = compare(expected, tensors);
     if (!report.isClean()) {
       throw new IllegalArgumentException(report.describe(expected, tensors));
@@ -124,16 +132,26 @@ public record LoadReport(List<String> missing, List<String> unexpected, List<Sha
     if (isClean()) {
       return "weights match the model";
     }
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-        "weights do not match the model: %d missing, %d unexpected, %d with the wrong shape",
-        missing.size(), unexpected.size(), wrongShapes.size()));
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "weights do not match the model: %d missing, %d unexpected, %d with the wrong"
+                    + " shape",
+                missing.size(),
+                unexpected.size(),
+                wrongShapes.size()));
     for (String name : missing) {
       long[] shape = expected.get(name);
-      b.append("\n  missing: ").append(name).append(shape == null ? "" : " " + Arrays.toString(shape));
+      b.append("\n  missing: ")
+          .append(name)
+          .append(shape == null ? "" : " " + Arrays.toString(shape));
     }
     for (String name : unexpected) {
       WeightTensor t = tensors.get(name);
-      b.append("\n  unexpected: ").append(name).append(t == null ? "" : " " + Arrays.toString(t.shape()));
+      b.append("\n  unexpected: ")
+          .append(name)
+          .append(t == null ? "" : " " + Arrays.toString(t.shape()));
     }
     for (ShapeMismatch m : wrongShapes) {
       b.append("\n  wrong shape: ").append(m);

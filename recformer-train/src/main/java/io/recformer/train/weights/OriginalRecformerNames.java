@@ -11,11 +11,11 @@ import java.util.Map;
  *
  * <p>The original wraps its encoder and embeddings in a {@code longformer.} module, so those keys
  * carry that prefix; the MLM head is {@code lm_head.*} in both. Hugging Face also saves the MLM
- * decoder: {@code lm_head.decoder.weight} is tied to the word embeddings and
- * {@code lm_head.decoder.bias} is the same tensor as {@code lm_head.bias}. This model stores each
- * tied tensor once, so the decoder copies are dropped when they equal their twin, and rejected when
- * they do not (a model with tied weights cannot represent them). Keys that are already in this
- * project's form pass through, so a checkpoint written by this library maps to itself.
+ * decoder: {@code lm_head.decoder.weight} is tied to the word embeddings and {@code
+ * lm_head.decoder.bias} is the same tensor as {@code lm_head.bias}. This model stores each tied
+ * tensor once, so the decoder copies are dropped when they equal their twin, and rejected when they
+ * do not (a model with tied weights cannot represent them). Keys that are already in this project's
+ * form pass through, so a checkpoint written by this library maps to itself.
  */
 public final class OriginalRecformerNames {
 
@@ -26,7 +26,9 @@ public final class OriginalRecformerNames {
 
   private OriginalRecformerNames() {}
 
-  /** This project's name for an original key: {@code longformer.} stripped, other keys unchanged. */
+  /**
+   * This project's name for an original key: {@code longformer.} stripped, other keys unchanged.
+   */
   public static String map(String originalKey) {
     return originalKey.startsWith(RecformerWeightLayout.LONGFORMER_PREFIX)
         ? originalKey.substring(RecformerWeightLayout.LONGFORMER_PREFIX.length())
@@ -58,8 +60,14 @@ public final class OriginalRecformerNames {
       String name = map(key);
       String previous = sourceKey.put(name, key);
       if (previous != null) {
-        throw new IllegalArgumentException("checkpoint keys '" + previous + "' and '" + key
-            + "' both map to '" + name + "'; keep one of them");
+        throw new IllegalArgumentException(
+            "checkpoint keys '"
+                + previous
+                + "' and '"
+                + key
+                + "' both map to '"
+                + name
+                + "'; keep one of them");
       }
       out.put(name, e.getValue().renamed(name));
     }
@@ -77,24 +85,41 @@ public final class OriginalRecformerNames {
     return out;
   }
 
-  private static void requireTied(WeightTensor copy, String copyName, WeightTensor twin, String twinName) {
+  private static void requireTied(
+      WeightTensor copy, String copyName, WeightTensor twin, String twinName) {
     if (twin == null) {
-      throw new IllegalArgumentException("checkpoint has '" + copyName + "' but no '" + twinName
-          + "' it is tied to; this model stores the tied tensor only as '" + twinName + "'");
+      throw new IllegalArgumentException(
+          "checkpoint has '"
+              + copyName
+              + "' but no '"
+              + twinName
+              + "' it is tied to; this model stores the tied tensor only as '"
+              + twinName
+              + "'");
     }
     if (!Arrays.equals(copy.shape(), twin.shape())) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "checkpoint '%s' has shape %s but the tied '%s' has %s", copyName, Arrays.toString(copy.shape()),
-          twinName, Arrays.toString(twin.shape())));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "checkpoint '%s' has shape %s but the tied '%s' has %s",
+              copyName,
+              Arrays.toString(copy.shape()),
+              twinName,
+              Arrays.toString(twin.shape())));
     }
     double maxDiff = 0;
     for (int i = 0; i < copy.size(); i++) {
       maxDiff = Math.max(maxDiff, Math.abs((double) copy.values()[i] - twin.values()[i]));
     }
     if (maxDiff > 0 || Double.isNaN(maxDiff)) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "checkpoint '%s' differs from the tied '%s' (max abs difference %.6g); this model ties them and"
-              + " cannot load an untied head", copyName, twinName, maxDiff));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "checkpoint '%s' differs from the tied '%s' (max abs difference %.6g); this model"
+                  + " ties them and cannot load an untied head",
+              copyName,
+              twinName,
+              maxDiff));
     }
   }
 }

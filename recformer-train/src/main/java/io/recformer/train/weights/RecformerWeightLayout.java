@@ -20,7 +20,8 @@ public final class RecformerWeightLayout {
   static final String LONGFORMER_PREFIX = "longformer.";
 
   private static final String[] ATTENTION_PROJECTIONS = {
-      "query", "key", "value", "query_global", "key_global", "value_global"};
+    "query", "key", "value", "query_global", "key_global", "value_global"
+  };
 
   private RecformerWeightLayout() {}
 
@@ -36,7 +37,8 @@ public final class RecformerWeightLayout {
     shapes.put("embeddings.word_embeddings.weight", new long[] {config.vocabSize(), d});
     shapes.put("embeddings.position_embeddings.weight", new long[] {config.maxPositions(), d});
     shapes.put("embeddings.token_type_embeddings.weight", new long[] {config.tokenTypes(), d});
-    shapes.put("embeddings.item_position_embeddings.weight", new long[] {config.maxItemPositions(), d});
+    shapes.put(
+        "embeddings.item_position_embeddings.weight", new long[] {config.maxItemPositions(), d});
     shapes.put("embeddings.LayerNorm.weight", new long[] {d});
     shapes.put("embeddings.LayerNorm.bias", new long[] {d});
     for (int layer = 0; layer < config.numLayers(); layer++) {

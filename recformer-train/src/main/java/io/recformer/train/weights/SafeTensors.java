@@ -39,15 +39,15 @@ import java.util.TreeMap;
  *
  * <p>Reading accepts F32, and widens F16, BF16 and F64 to float (converted PyTorch checkpoints are
  * often half precision). It validates the whole header before touching data: header length within
- * the file, well-formed JSON without duplicate keys, known dtypes, byte ranges that match the shape,
- * lie inside the data area, do not overlap and leave no unindexed bytes (the same rules as the
- * reference implementation). Every failure is an {@link IOException} naming the file and, where
+ * the file, well-formed JSON without duplicate keys, known dtypes, byte ranges that match the
+ * shape, lie inside the data area, do not overlap and leave no unindexed bytes (the same rules as
+ * the reference implementation). Every failure is an {@link IOException} naming the file and, where
  * there is one, the tensor.
  *
  * <p>Writing stores F32 only, tensors sorted by name with contiguous offsets, metadata keys sorted,
  * and the header padded with spaces to a multiple of 8 bytes so the data area is 8-byte aligned;
- * the same tensors and metadata always give the same bytes. The file is written to a temporary
- * file in the target directory and moved into place atomically.
+ * the same tensors and metadata always give the same bytes. The file is written to a temporary file
+ * in the target directory and moved into place atomically.
  */
 public final class SafeTensors {
 
@@ -57,8 +57,8 @@ public final class SafeTensors {
   /** Largest header accepted; real headers are kilobytes, a larger value means a corrupt file. */
   static final long MAX_HEADER_BYTES = 100L << 20;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private SafeTensors() {}
 
@@ -67,10 +67,11 @@ public final class SafeTensors {
    *
    * @param tensors the tensors in the file's header order (as floats)
    * @param metadata the {@code __metadata__} map, empty if absent
-   * @param skipped names of integer or boolean tensors left out by
-   *     {@link #read(Path, boolean) read(file, true)}, in header order
+   * @param skipped names of integer or boolean tensors left out by {@link #read(Path, boolean)
+   *     read(file, true)}, in header order
    */
-  public record Contents(Map<String, WeightTensor> tensors, Map<String, String> metadata, List<String> skipped) {
+  public record Contents(
+      Map<String, WeightTensor> tensors, Map<String, String> metadata, List<String> skipped) {
     public Contents {
       tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
       metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -79,14 +80,26 @@ public final class SafeTensors {
   }
 
   /**
-   * The dtypes of the format with their widths in bytes. Only the floating ones can become a
-   * {@link WeightTensor}; the others are known so that their byte ranges can still be validated
-   * (PyTorch state dicts carry int64 buffers such as {@code position_ids}).
+   * The dtypes of the format with their widths in bytes. Only the floating ones can become a {@link
+   * WeightTensor}; the others are known so that their byte ranges can still be validated (PyTorch
+   * state dicts carry int64 buffers such as {@code position_ids}).
    */
   private enum DType {
-    F32(4, true), F16(2, true), BF16(2, true), F64(8, true),
-    BOOL(1, false), U8(1, false), I8(1, false), F8_E4M3(1, false), F8_E5M2(1, false),
-    I16(2, false), U16(2, false), I32(4, false), U32(4, false), I64(8, false), U64(8, false);
+    F32(4, true),
+    F16(2, true),
+    BF16(2, true),
+    F64(8, true),
+    BOOL(1, false),
+    U8(1, false),
+    I8(1, false),
+    F8_E4M3(1, false),
+    F8_E5M2(1, false),
+    I16(2, false),
+    U16(2, false),
+    I32(4, false),
+    U32(4, false),
+    I64(8, false),
+    U64(8, false);
 
     final int width;
     final boolean floating;
@@ -97,6 +110,7 @@ public final class SafeTensors {
     }
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // a header entry, read once and never compared
   private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
   /**
@@ -126,11 +140,22 @@ public final class SafeTensors {
       readFully(channel, lengthBytes, 0, file);
       long headerLength = lengthBytes.flip().getLong();
       if (headerLength < 0 || headerLength > size - 8) {
-        throw corrupt(file, String.format(Locale.ROOT, "header length %s exceeds the file: only %d bytes follow it",
-            Long.toUnsignedString(headerLength), size - 8));
+        throw corrupt(
+            file,
+            String.format(
+                Locale.ROOT,
+                "header length %s exceeds the file: only %d bytes follow it",
+                Long.toUnsignedString(headerLength),
+                size - 8));
       }
       if (headerLength > MAX_HEADER_BYTES) {
-        throw corrupt(file, "header length " + headerLength + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+        throw corrupt(
+            file,
+            "header length "
+                + headerLength
+                + " exceeds the limit of "
+                + MAX_HEADER_BYTES
+                + " bytes");
       }
       ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
       readFully(channel, headerBytes, 8, file);
@@ -149,8 +174,13 @@ public final class SafeTensors {
         } else if (skipNonFloat) {
           skipped.add(e.name);
         } else {
-          throw corrupt(file, e.name, "has dtype " + e.dtype + ", which is not a float type; readable dtypes are"
-              + " F32, F16, BF16, F64 (read with skipNonFloat to leave such tensors out)");
+          throw corrupt(
+              file,
+              e.name,
+              "has dtype "
+                  + e.dtype
+                  + ", which is not a float type; readable dtypes are"
+                  + " F32, F16, BF16, F64 (read with skipNonFloat to leave such tensors out)");
         }
       }
       return new Contents(tensors, metadata, skipped);
@@ -166,16 +196,20 @@ public final class SafeTensors {
    *     metadata has {@code "format": "pt"}
    * @throws IllegalArgumentException if two tensors share a name
    */
-  public static void write(Path file, Collection<WeightTensor> tensors, Map<String, String> metadata) throws IOException {
+  public static void write(
+      Path file, Collection<WeightTensor> tensors, Map<String, String> metadata)
+      throws IOException {
     List<WeightTensor> sorted = new ArrayList<>(tensors);
     sorted.sort(Comparator.comparing(WeightTensor::name));
     for (int i = 0; i < sorted.size(); i++) {
       String name = sorted.get(i).name();
       if (name.equals(METADATA_KEY)) {
-        throw new IllegalArgumentException("tensor name '" + METADATA_KEY + "' is reserved for the metadata map");
+        throw new IllegalArgumentException(
+            "tensor name '" + METADATA_KEY + "' is reserved for the metadata map");
       }
       if (i > 0 && name.equals(sorted.get(i - 1).name())) {
-        throw new IllegalArgumentException("tensor name '" + name + "' occurs twice; names must be unique");
+        throw new IllegalArgumentException(
+            "tensor name '" + name + "' occurs twice; names must be unique");
       }
     }
     byte[] header = header(sorted, new TreeMap<>(metadata));
@@ -185,8 +219,10 @@ public final class SafeTensors {
     Files.createDirectories(dir);
     Path temp = Files.createTempFile(dir, absolute.getFileName().toString(), ".tmp");
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+      try (FileChannel channel =
+          FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer prefix =
+            ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
         writeFully(channel, prefix.flip());
         writeFully(channel, ByteBuffer.wrap(header));
         ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
@@ -202,17 +238,21 @@ public final class SafeTensors {
         writeFully(channel, chunk.flip());
         channel.force(true);
       }
-      Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
     }
   }
 
   /** Convenience for {@link #write(Path, Collection, Map)} with a name-to-tensor map. */
-  public static void write(Path file, Map<String, WeightTensor> tensors, Map<String, String> metadata) throws IOException {
+  public static void write(
+      Path file, Map<String, WeightTensor> tensors, Map<String, String> metadata)
+      throws IOException {
     for (Map.Entry<String, WeightTensor> e : tensors.entrySet()) {
       if (!e.getKey().equals(e.getValue().name())) {
-        throw new IllegalArgumentException("map key '" + e.getKey() + "' holds tensor '" + e.getValue().name() + "'");
+        throw new IllegalArgumentException(
+            "map key '" + e.getKey() + "' holds tensor '" + e.getValue().name() + "'");
       }
     }
     write(file, tensors.values(), metadata);
@@ -225,7 +265,9 @@ public final class SafeTensors {
       json.append(quote(METADATA_KEY)).append(":{");
       boolean first = true;
       for (Map.Entry<String, String> e : sortedMetadata.entrySet()) {
-        json.append(first ? "" : ",").append(quote(e.getKey())).append(':')
+        json.append(first ? "" : ",")
+            .append(quote(e.getKey()))
+            .append(':')
             .append(quote(Objects.requireNonNull(e.getValue(), "metadata value of " + e.getKey())));
         first = false;
       }
@@ -234,7 +276,8 @@ public final class SafeTensors {
     long offset = 0;
     for (WeightTensor t : sorted) {
       long end = offset + 4L * t.size();
-      json.append(json.length() > 1 ? "," : "").append(quote(t.name()))
+      json.append(json.length() > 1 ? "," : "")
+          .append(quote(t.name()))
           .append(":{\"dtype\":\"F32\",\"shape\":[");
       for (int i = 0; i < t.shape().length; i++) {
         json.append(i > 0 ? "," : "").append(t.shape()[i]);
@@ -273,13 +316,17 @@ public final class SafeTensors {
     return b.append('"').toString();
   }
 
-  private static List<Entry> parseHeader(Path file, ByteBuffer bytes, Map<String, String> metadata) throws IOException {
+  private static List<Entry> parseHeader(Path file, ByteBuffer bytes, Map<String, String> metadata)
+      throws IOException {
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(bytes).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(bytes)
+              .toString();
     } catch (CharacterCodingException e) {
       throw corrupt(file, "header is not valid UTF-8");
     }
@@ -301,7 +348,8 @@ public final class SafeTensors {
         if (!value.isObject()) {
           throw corrupt(file, METADATA_KEY + " must be an object of strings");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> m = value.properties().iterator(); m.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> m = value.properties().iterator();
+            m.hasNext(); ) {
           Map.Entry<String, JsonNode> kv = m.next();
           if (!kv.getValue().isTextual()) {
             throw corrupt(file, METADATA_KEY + " value of '" + kv.getKey() + "' is not a string");
@@ -332,7 +380,8 @@ public final class SafeTensors {
     long[] shape = longs(file, name, value.get("shape"), "shape", -1);
     long[] offsets = longs(file, name, value.get("data_offsets"), "data_offsets", 2);
     if (offsets[1] < offsets[0]) {
-      throw corrupt(file, name, "has data_offsets " + Arrays.toString(offsets) + " with end before begin");
+      throw corrupt(
+          file, name, "has data_offsets " + Arrays.toString(offsets) + " with end before begin");
     }
     long elements = 1;
     try {
@@ -340,30 +389,46 @@ public final class SafeTensors {
         elements = Math.multiplyExact(elements, d);
       }
     } catch (ArithmeticException e) {
-      throw corrupt(file, name, "has shape " + Arrays.toString(shape) + " whose element count overflows");
+      throw corrupt(
+          file, name, "has shape " + Arrays.toString(shape) + " whose element count overflows");
     }
     if (elements > Integer.MAX_VALUE - 8) {
       throw corrupt(file, name, "has " + elements + " elements, more than a Java array holds");
     }
     long expectedBytes = elements * dtype.width;
     if (offsets[1] - offsets[0] != expectedBytes) {
-      throw corrupt(file, name, String.format(Locale.ROOT,
-          "has shape %s of %s, which needs %d bytes, but data_offsets %s span %d",
-          Arrays.toString(shape), dtype, expectedBytes, Arrays.toString(offsets), offsets[1] - offsets[0]));
+      throw corrupt(
+          file,
+          name,
+          String.format(
+              Locale.ROOT,
+              "has shape %s of %s, which needs %d bytes, but data_offsets %s span %d",
+              Arrays.toString(shape),
+              dtype,
+              expectedBytes,
+              Arrays.toString(offsets),
+              offsets[1] - offsets[0]));
     }
     return new Entry(name, dtype, shape, offsets[0], offsets[1]);
   }
 
-  private static long[] longs(Path file, String name, JsonNode node, String field, int requiredLength) throws IOException {
+  private static long[] longs(
+      Path file, String name, JsonNode node, String field, int requiredLength) throws IOException {
     if (node == null || !node.isArray() || (requiredLength >= 0 && node.size() != requiredLength)) {
-      throw corrupt(file, name, "has no '" + field + "' array"
-          + (requiredLength >= 0 ? " of " + requiredLength + " integers" : " of integers"));
+      throw corrupt(
+          file,
+          name,
+          "has no '"
+              + field
+              + "' array"
+              + (requiredLength >= 0 ? " of " + requiredLength + " integers" : " of integers"));
     }
     long[] out = new long[node.size()];
     for (int i = 0; i < out.length; i++) {
       JsonNode v = node.get(i);
       if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-        throw corrupt(file, name, "has " + field + " " + node + "; entries must be non-negative integers");
+        throw corrupt(
+            file, name, "has " + field + " " + node + "; entries must be non-negative integers");
       }
       out[i] = v.longValue();
     }
@@ -371,42 +436,73 @@ public final class SafeTensors {
   }
 
   /** Byte ranges must lie in the data area, must not overlap and must cover it without gaps. */
-  private static void checkOffsets(Path file, List<Entry> entries, long dataSize) throws IOException {
+  private static void checkOffsets(Path file, List<Entry> entries, long dataSize)
+      throws IOException {
     List<Entry> byBegin = new ArrayList<>(entries);
     byBegin.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
     long covered = 0;
     Entry previous = null;
     for (Entry e : byBegin) {
       if (e.end > dataSize) {
-        throw corrupt(file, e.name, String.format(Locale.ROOT,
-            "has data_offsets [%d, %d] beyond the data area of %d bytes", e.begin, e.end, dataSize));
+        throw corrupt(
+            file,
+            e.name,
+            String.format(
+                Locale.ROOT,
+                "has data_offsets [%d, %d] beyond the data area of %d bytes",
+                e.begin,
+                e.end,
+                dataSize));
       }
       if (e.begin < covered) {
-        throw corrupt(file, e.name, String.format(Locale.ROOT,
-            "has data_offsets [%d, %d] overlapping tensor '%s' [%d, %d]",
-            e.begin, e.end, previous.name, previous.begin, previous.end));
+        throw corrupt(
+            file,
+            e.name,
+            String.format(
+                Locale.ROOT,
+                "has data_offsets [%d, %d] overlapping tensor '%s' [%d, %d]",
+                e.begin,
+                e.end,
+                previous.name,
+                previous.begin,
+                previous.end));
       }
       if (e.begin > covered) {
-        throw corrupt(file, e.name, String.format(Locale.ROOT,
-            "starts at data offset %d, leaving bytes [%d, %d) of the data area unindexed", e.begin, covered, e.begin));
+        throw corrupt(
+            file,
+            e.name,
+            String.format(
+                Locale.ROOT,
+                "starts at data offset %d, leaving bytes [%d, %d) of the data area unindexed",
+                e.begin,
+                covered,
+                e.begin));
       }
       covered = e.end;
       previous = e;
     }
     if (covered != dataSize) {
-      throw corrupt(file, String.format(Locale.ROOT,
-          "data area has %d bytes but the tensors index only %d", dataSize, covered));
+      throw corrupt(
+          file,
+          String.format(
+              Locale.ROOT,
+              "data area has %d bytes but the tensors index only %d",
+              dataSize,
+              covered));
     }
   }
 
-  private static float[] readValues(FileChannel channel, long dataStart, Entry e) throws IOException {
+  private static float[] readValues(FileChannel channel, long dataStart, Entry e)
+      throws IOException {
     int count = Math.toIntExact((e.end - e.begin) / e.dtype.width);
     float[] values = new float[count];
     if (count == 0) {
       return values;
     }
-    ByteBuffer buf = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf =
+        channel
+            .map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin)
+            .order(ByteOrder.LITTLE_ENDIAN);
     switch (e.dtype) {
       case F32 -> buf.asFloatBuffer().get(values);
       case F64 -> {
@@ -429,7 +525,8 @@ public final class SafeTensors {
     return values;
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer buf, long position, Path file) throws IOException {
+  private static void readFully(FileChannel channel, ByteBuffer buf, long position, Path file)
+      throws IOException {
     long pos = position;
     while (buf.hasRemaining()) {
       int n = channel.read(buf, pos);

@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param shape the dimensions, row-major
  * @param values the values, row-major; length = product of the shape
  */
+@SuppressWarnings(
+    "ArrayRecordComponent") // weights are bulk data held by reference; tensors are never compared
+// as records
 public record WeightTensor(String name, long[] shape, float[] values) {
 
   public WeightTensor {
@@ -21,13 +24,20 @@ public record WeightTensor(String name, long[] shape, float[] values) {
     long expected = 1;
     for (long d : shape) {
       if (d < 0) {
-        throw new IllegalArgumentException("tensor '" + name + "' has negative dimension in " + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "tensor '" + name + "' has negative dimension in " + Arrays.toString(shape));
       }
       expected = Math.multiplyExact(expected, d);
     }
     if (values.length != expected) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "tensor '%s' of shape %s needs %d values, got %d", name, Arrays.toString(shape), expected, values.length));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "tensor '%s' of shape %s needs %d values, got %d",
+              name,
+              Arrays.toString(shape),
+              expected,
+              values.length));
     }
   }
 

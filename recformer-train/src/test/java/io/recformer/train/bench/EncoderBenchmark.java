@@ -5,12 +5,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import com.sun.management.OperatingSystemMXBean;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.text.EncodedBatch;
 import io.recformer.train.model.AttentionMode;
 import io.recformer.train.model.EncoderOutput;
 import io.recformer.train.model.PyTorchThreads;
 import io.recformer.train.model.RecformerModel;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,40 +45,65 @@ public final class EncoderBenchmark {
     StringBuilder md = new StringBuilder();
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
 
-    RecformerConfig config = RecformerConfig.miniLmL6().toBuilder()
-        .maxPositions(1026).maxTokens(1024).build();
+    RecformerConfig config =
+        RecformerConfig.miniLmL6().toBuilder().maxPositions(1026).maxTokens(1024).build();
     try (NDManager root = NDManager.newBaseManager()) {
-      line(md, "Engine %s, intra-op threads %d, repeats %d (median), load average at start: %s",
-          Engine.getInstance().getEngineName(), PyTorchThreads.intraOpThreads(), repeats, load);
+      line(
+          md,
+          "Engine %s, intra-op threads %d, repeats %d (median), load average at start: %s",
+          Engine.getInstance().getEngineName(),
+          PyTorchThreads.intraOpThreads(),
+          repeats,
+          load);
       line(md, "");
       Time gemm = gemmRate(root, repeats);
-      line(md, "fp32 GEMM rate (DJL matMul 1024 x 1024 x 1024): **%.1f GFLOP/s** wall-clock,"
-          + " %.1f GFLOP per CPU-second", gemm.wall() / 1e9, gemm.cpu() / 1e9);
+      line(
+          md,
+          "fp32 GEMM rate (DJL matMul 1024 x 1024 x 1024): **%.1f GFLOP/s** wall-clock,"
+              + " %.1f GFLOP per CPU-second",
+          gemm.wall() / 1e9,
+          gemm.cpu() / 1e9);
       line(md, "");
-      line(md, "| workload | batch x tokens | wall (median) | CPU-s (median) | tokens/s | model GFLOP"
-          + " | GFLOP/s | of GEMM rate (wall) | of GEMM rate (per CPU-s) |");
+      line(
+          md,
+          "| workload | batch x tokens | wall (median) | CPU-s (median) | tokens/s | model GFLOP"
+              + " | GFLOP/s | of GEMM rate (wall) | of GEMM rate (per CPU-s) |");
       line(md, "|---|---|---|---|---|---|---|---|---|");
       try (RecformerModel model = RecformerModel.newInstance(root, config, 1)) {
-        model.freezeWordEmbeddings(true); // as the original pre-training; also skips a 30522 x 384 gradient
+        model.freezeWordEmbeddings(
+            true); // as the original pre-training; also skips a 30522 x 384 gradient
         for (int[] shape : new int[][] {{8, 512}, {64, 64}}) {
           EncodedBatch batch = batch(config, shape[0], shape[1]);
           double forwardFlops = forwardFlops(config, shape[0], shape[1], 1);
-          Time fwd = measure(repeats, () -> forward(root, model, batch, AttentionMode.SLIDING_WINDOW));
+          Time fwd =
+              measure(repeats, () -> forward(root, model, batch, AttentionMode.SLIDING_WINDOW));
           row(md, "forward (eval)", shape, fwd, forwardFlops, gemm);
           Time step = measure(repeats, () -> trainStep(root, model, batch));
           row(md, "forward + backward (train)", shape, step, 3 * forwardFlops, gemm);
         }
         line(md, "");
-        line(md, "| attention | batch x tokens | sliding window wall / CPU-s | full (oracle) wall / CPU-s"
-            + " | speed-up (wall / CPU) |");
+        line(
+            md,
+            "| attention | batch x tokens | sliding window wall / CPU-s | full (oracle) wall /"
+                + " CPU-s | speed-up (wall / CPU) |");
         line(md, "|---|---|---|---|---|");
         for (int n : new int[] {512, 1024}) {
           int b = 4;
           EncodedBatch batch = batch(config, b, n);
-          Time window = measure(repeats, () -> forward(root, model, batch, AttentionMode.SLIDING_WINDOW));
-          Time full = measure(repeats, () -> forward(root, model, batch, AttentionMode.FULL_ORACLE));
-          line(md, "| forward, 6 layers | %d x %d | %.3f s / %.3f s | %.3f s / %.3f s | %.2fx / %.2fx |",
-              b, n, window.wall(), window.cpu(), full.wall(), full.cpu(), full.wall() / window.wall(),
+          Time window =
+              measure(repeats, () -> forward(root, model, batch, AttentionMode.SLIDING_WINDOW));
+          Time full =
+              measure(repeats, () -> forward(root, model, batch, AttentionMode.FULL_ORACLE));
+          line(
+              md,
+              "| forward, 6 layers | %d x %d | %.3f s / %.3f s | %.3f s / %.3f s | %.2fx / %.2fx |",
+              b,
+              n,
+              window.wall(),
+              window.cpu(),
+              full.wall(),
+              full.cpu(),
+              full.wall() / window.wall(),
               full.cpu() / window.cpu());
         }
       }
@@ -91,25 +118,28 @@ public final class EncoderBenchmark {
     try (NDManager m = root.newSubManager()) {
       NDArray a = m.randomNormal(new Shape(1024, 1024));
       NDArray b = m.randomNormal(new Shape(1024, 1024));
-      Time t = measure(Math.max(repeats, 5) * 2, () -> {
-        try (NDManager scope = m.newSubManager()) {
-          NDArray x = a.duplicate();
-          x.attach(scope);
-          long start = System.nanoTime();
-          float v = x.matMul(b).getFloat(0, 0); // getFloat waits for the result
-          if (Float.isNaN(v)) {
-            throw new IllegalStateException("NaN");
-          }
-          return (System.nanoTime() - start) / 1e9;
-        }
-      });
+      Time t =
+          measure(
+              Math.max(repeats, 5) * 2,
+              () -> {
+                try (NDManager scope = m.newSubManager()) {
+                  NDArray x = a.duplicate();
+                  x.attach(scope);
+                  long start = System.nanoTime();
+                  float v = x.matMul(b).getFloat(0, 0); // getFloat waits for the result
+                  if (Float.isNaN(v)) {
+                    throw new IllegalStateException("NaN");
+                  }
+                  return (System.nanoTime() - start) / 1e9;
+                }
+              });
       double flops = 2.0 * 1024 * 1024 * 1024;
       return new Time(flops / t.wall(), flops / t.cpu());
     }
   }
 
-  private static double forward(NDManager root, RecformerModel model, EncodedBatch batch,
-      AttentionMode mode) {
+  private static double forward(
+      NDManager root, RecformerModel model, EncodedBatch batch, AttentionMode mode) {
     try (NDManager m = root.newSubManager()) {
       long start = System.nanoTime();
       EncoderOutput out = model.encode(m, batch, false, mode);
@@ -125,16 +155,19 @@ public final class EncoderBenchmark {
       EncoderOutput out = model.encode(m, batch, true);
       NDArray loss = out.hiddenStates().mean().add(out.pooled().sum());
       collector.backward(loss);
-      model.parameter("encoder.layer.0.attention.self.query.weight").getArray().getGradient()
+      model
+          .parameter("encoder.layer.0.attention.self.query.weight")
+          .getArray()
+          .getGradient()
           .getFloat(0, 0);
       return (System.nanoTime() - start) / 1e9;
     }
   }
 
   /**
-   * Forward FLOPs of the encoder for full-length rows with {@code globals} global tokens each:
-   * per token q, k, v and output projections (4 d^2), FFN (2 d ffn) and attention over the band
-   * and global keys (2 (keys) d); per global token its query projection, the key and value weights
+   * Forward FLOPs of the encoder for full-length rows with {@code globals} global tokens each: per
+   * token q, k, v and output projections (4 d^2), FFN (2 d ffn) and attention over the band and
+   * global keys (2 (keys) d); per global token its query projection, the key and value weights
    * moved onto the query (3 d^2) and attention over all tokens (2 n d). Hugging Face's formulation
    * also projects every token with key_global and value_global (2 d^2 more per token, about 14% at
    * MiniLM size); that work is not needed (see LongformerSelfAttention) and not counted.
@@ -178,9 +211,8 @@ public final class EncoderBenchmark {
   /** Median wall seconds and median process CPU seconds of one run. */
   private record Time(double wall, double cpu) {}
 
-  private static final com.sun.management.OperatingSystemMXBean OS =
-      (com.sun.management.OperatingSystemMXBean)
-          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+  private static final OperatingSystemMXBean OS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   /**
    * Two warm-up runs, then the medians. The process CPU time is recorded too: on a shared machine
@@ -206,11 +238,20 @@ public final class EncoderBenchmark {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  private static void row(StringBuilder md, String what, int[] shape, Time t, double flops,
-      Time gemm) {
-    line(md, "| %s | %d x %d | %.3f s | %.3f s | %.0f | %.1f | %.1f | %.0f%% | %.0f%% |", what,
-        shape[0], shape[1], t.wall(), t.cpu(), shape[0] * shape[1] / t.wall(), flops / 1e9,
-        flops / t.wall() / 1e9, 100 * flops / t.wall() / gemm.wall(),
+  private static void row(
+      StringBuilder md, String what, int[] shape, Time t, double flops, Time gemm) {
+    line(
+        md,
+        "| %s | %d x %d | %.3f s | %.3f s | %.0f | %.1f | %.1f | %.0f%% | %.0f%% |",
+        what,
+        shape[0],
+        shape[1],
+        t.wall(),
+        t.cpu(),
+        shape[0] * shape[1] / t.wall(),
+        flops / 1e9,
+        flops / t.wall() / 1e9,
+        100 * flops / t.wall() / gemm.wall(),
         100 * (flops / t.cpu()) / gemm.cpu());
   }
 

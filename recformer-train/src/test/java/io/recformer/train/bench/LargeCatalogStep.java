@@ -13,7 +13,9 @@ import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -59,30 +61,42 @@ public final class LargeCatalogStep {
           GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         EncoderOutput out = model.encode(scope, input, true);
         NDArray q = out.pooled().normalize(2, 1, 1e-8);
-        ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, matrix, targets,
-            config.temperature(), chunk, scope);
+        ItemSoftmaxLoss.Result r =
+            ItemSoftmaxLoss.compute(q, matrix, targets, config.temperature(), chunk, scope);
         loss = r.loss();
         collector.backward(ItemSoftmaxLoss.surrogate(q, r.queryGradient()));
       }
-      java.util.Map<String, NDArray> params = new java.util.LinkedHashMap<>();
+      Map<String, NDArray> params = new LinkedHashMap<>();
       model.parameterShapes().keySet().forEach(n -> params.put(n, model.parameter(n).getArray()));
       double norm = AdamW.clipGlobalNorm(params.values(), 1.0);
       adam.step(params, 5e-5);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Runtime rt = Runtime.getRuntime();
-      return String.format(Locale.ROOT,
+      return String.format(
+          Locale.ROOT,
           "items %d x %d, batch %d x %d tokens, chunk %d: loss %.4f (ln(items) = %.4f), grad norm"
               + " %.4g, step %.1f s; matrix %.0f MB; peak RSS after matrix %d MB, after step %d"
               + " MB; heap used %d MB of max %d MB; total %.1f s",
-          items, config.hiddenSize(), batch, tokens, chunk, loss, Math.log(items), norm, seconds,
-          items * (double) config.hiddenSize() * 4 / 1e6, afterMatrix / 1024,
-          peakRssKb() / 1024, (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20,
+          items,
+          config.hiddenSize(),
+          batch,
+          tokens,
+          chunk,
+          loss,
+          Math.log(items),
+          norm,
+          seconds,
+          items * (double) config.hiddenSize() * 4 / 1e6,
+          afterMatrix / 1024,
+          peakRssKb() / 1024,
+          (rt.totalMemory() - rt.freeMemory()) >> 20,
+          rt.maxMemory() >> 20,
           (System.nanoTime() - start) / 1e9);
     }
   }
 
-  public static EncodedBatch randomBatchForTest(RecformerConfig config, int batch, int tokens,
-      long seed) {
+  public static EncodedBatch randomBatchForTest(
+      RecformerConfig config, int batch, int tokens, long seed) {
     return randomBatch(config, batch, tokens, seed);
   }
 
@@ -106,8 +120,7 @@ public final class LargeCatalogStep {
         global[at] = i == 0 ? 1 : 0;
       }
     }
-    return new EncodedBatch(batch, tokens, ids, types, positions, itemPositions, attention,
-        global);
+    return new EncodedBatch(batch, tokens, ids, types, positions, itemPositions, attention, global);
   }
 
   /** Peak resident set size of this process in kB (Linux VmHWM), or -1 elsewhere. */

@@ -3,7 +3,6 @@ package io.recformer.train.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.metrics.HistoryPolicy;
@@ -80,9 +79,11 @@ public final class ZeroShotScientific {
         userSeqs.add(cache.encodeHistory(e.history()));
       }
       float[][] items = encode(model, collator, itemSeqs, manager);
-      System.err.printf(Locale.ROOT, "items encoded after %.0f s%n", (System.nanoTime() - start) / 1e9);
+      System.err.printf(
+          Locale.ROOT, "items encoded after %.0f s%n", (System.nanoTime() - start) / 1e9);
       float[][] hist = encode(model, collator, userSeqs, manager);
-      System.err.printf(Locale.ROOT, "histories encoded after %.0f s%n", (System.nanoTime() - start) / 1e9);
+      System.err.printf(
+          Locale.ROOT, "histories encoded after %.0f s%n", (System.nanoTime() - start) / 1e9);
       int[] targets = new int[test.size()];
       int[][] histories = new int[test.size()][];
       for (int u = 0; u < test.size(); u++) {
@@ -111,29 +112,45 @@ public final class ZeroShotScientific {
             header = r.markdownHeader("model");
             out.append(header).append('\n');
           }
-          out.append(r.markdownRow(String.format(Locale.ROOT, "MiniLM zero-shot, %s pooling, history %s",
-              p == 0 ? "CLS" : "mean", hp))).append('\n');
+          out.append(
+                  r.markdownRow(
+                      String.format(
+                          Locale.ROOT,
+                          "MiniLM zero-shot, %s pooling, history %s",
+                          p == 0 ? "CLS" : "mean",
+                          hp)))
+              .append('\n');
         }
       }
       for (HistoryPolicy hp : HistoryPolicy.values()) {
         for (TiePolicy tp : new TiePolicy[] {TiePolicy.ORIGINAL, TiePolicy.EXPECTED}) {
-          MetricReport pop = new RankingEvaluator(tp, hp, 256)
-              .popularity(catalog, split.train(), test);
-          out.append(pop.markdownRow(String.format(Locale.ROOT, "popularity (ties %s), history %s",
-              tp, hp))).append('\n');
+          MetricReport pop =
+              new RankingEvaluator(tp, hp, 256).popularity(catalog, split.train(), test);
+          out.append(
+                  pop.markdownRow(
+                      String.format(Locale.ROOT, "popularity (ties %s), history %s", tp, hp)))
+              .append('\n');
         }
       }
     }
-    out.append(String.format(Locale.ROOT,
-        "%n%d test users (seed %d subsample of %d), %d items, maxTokens %d, %d intra-op threads,"
-            + " %.0f s wall%n", test.size(), seed, split.test().size(), catalog.size(), maxTokens,
-        PyTorchThreads.intraOpThreads(), (System.nanoTime() - start) / 1e9));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%n%d test users (seed %d subsample of %d), %d items, maxTokens %d, %d intra-op"
+                + " threads, %.0f s wall%n",
+            test.size(),
+            seed,
+            split.test().size(),
+            catalog.size(),
+            maxTokens,
+            PyTorchThreads.intraOpThreads(),
+            (System.nanoTime() - start) / 1e9));
     System.out.println(out);
   }
 
   /** Normalized CLS [0] and masked-mean [1] encodings from one forward pass per batch. */
-  static float[][] encode(RecformerModel model, BatchCollator collator,
-      List<EncodedSequence> seqs, NDManager manager) {
+  static float[][] encode(
+      RecformerModel model, BatchCollator collator, List<EncodedSequence> seqs, NDManager manager) {
     int n = seqs.size();
     int d = model.config().hiddenSize();
     float[][] out = {new float[n * d], new float[n * d]};
@@ -159,8 +176,8 @@ public final class ZeroShotScientific {
         }
         NDArray mask = scope.create(m, new Shape(to - from, eb.length(), 1));
         NDArray cls = hidden.get(":, 0, :").normalize(2, 1, 1e-8);
-        NDArray mean = hidden.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}))
-            .normalize(2, 1, 1e-8);
+        NDArray mean =
+            hidden.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1})).normalize(2, 1, 1e-8);
         float[] c = cls.toFloatArray();
         float[] me = mean.toFloatArray();
         for (int k = from; k < to; k++) {

@@ -21,9 +21,20 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointsTest {
 
   private static RecformerConfig config() {
-    return RecformerConfig.miniLmL6().toBuilder().vocabSize(50).hiddenSize(8).numLayers(1)
-        .numHeads(2).intermediateSize(16).maxPositions(40).maxItems(4).maxItemPositions(5)
-        .maxTokens(32).attentionWindow(8).dropout(0).pooling(Pooling.CLS).build();
+    return RecformerConfig.miniLmL6().toBuilder()
+        .vocabSize(50)
+        .hiddenSize(8)
+        .numLayers(1)
+        .numHeads(2)
+        .intermediateSize(16)
+        .maxPositions(40)
+        .maxItems(4)
+        .maxItemPositions(5)
+        .maxTokens(32)
+        .attentionWindow(8)
+        .dropout(0)
+        .pooling(Pooling.CLS)
+        .build();
   }
 
   private static EncodedBatch batch() {
@@ -49,8 +60,11 @@ class CheckpointsTest {
   void saveThenLoadGivesBitIdenticalOutputs(@TempDir Path dir) throws Exception {
     try (NDManager m = NDManager.newBaseManager();
         RecformerModel model = RecformerModel.newInstance(m, config(), 9)) {
-      CheckpointManifest written = Checkpoints.save(dir.resolve("ckpt"), model,
-          Checkpoints.manifest(model, "fp-1", 9, Map.of()).withTrainingState(12, 2, "stage1"));
+      CheckpointManifest written =
+          Checkpoints.save(
+              dir.resolve("ckpt"),
+              model,
+              Checkpoints.manifest(model, "fp-1", 9, Map.of()).withTrainingState(12, 2, "stage1"));
       assertThat(written.weightsSha256()).isPresent();
       float[] expected;
       try (NDManager b = m.newSubManager()) {
@@ -84,8 +98,9 @@ class CheckpointsTest {
         assertThat(loaded.exportWeightMap()).isEqualTo(model.exportWeightMap());
       }
       original.remove("longformer.embeddings.LayerNorm.bias");
-      original.put("longformer.extra.weight", new WeightTensor("longformer.extra.weight",
-          new long[] {1}, new float[] {1}));
+      original.put(
+          "longformer.extra.weight",
+          new WeightTensor("longformer.extra.weight", new long[] {1}, new float[] {1}));
       Path broken = dir.resolve("broken");
       Checkpoints.save(broken, original, Checkpoints.manifest(model, "none", 0, Map.of()));
       assertThatThrownBy(() -> Checkpoints.load(broken, m))

@@ -13,6 +13,7 @@ import io.recformer.core.text.EncodedBatch;
 import io.recformer.train.model.EncoderOutput;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.weights.WeightTensor;
+import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.time.Instant;
 import java.util.HashMap;
@@ -29,50 +30,74 @@ final class ExportFixtures {
   static RecformerConfig small(int layers, int heads, int headSize, int window, Pooling pooling) {
     int d = heads * headSize;
     return RecformerConfig.miniLmL6().toBuilder()
-        .vocabSize(40).hiddenSize(d).numLayers(layers).numHeads(heads).intermediateSize(2 * d)
-        .maxPositions(160).positionOffset(0).maxItems(8).maxItemPositions(9).maxTokens(150)
-        .attentionWindow(window).layerNormEps(1e-5).dropout(0).pooling(pooling).build();
+        .vocabSize(40)
+        .hiddenSize(d)
+        .numLayers(layers)
+        .numHeads(heads)
+        .intermediateSize(2 * d)
+        .maxPositions(160)
+        .positionOffset(0)
+        .maxItems(8)
+        .maxItemPositions(9)
+        .maxTokens(150)
+        .attentionWindow(window)
+        .layerNormEps(1e-5)
+        .dropout(0)
+        .pooling(pooling)
+        .build();
   }
 
   /** A fixed provenance, so exports are byte-for-byte reproducible. */
   static Provenance fixedProvenance(long seed) {
-    return new Provenance("none", seed, "0.1.0-SNAPSHOT", "17 (test)", "Linux", "amd64",
-        "unknown", Instant.parse("2026-11-27T00:00:00Z"), Map.of());
+    return new Provenance(
+        "none",
+        seed,
+        "0.1.0-SNAPSHOT",
+        "17 (test)",
+        "Linux",
+        "amd64",
+        "unknown",
+        Instant.parse("2026-11-27T00:00:00Z"),
+        Map.of());
   }
 
   /**
    * Random weights for every parameter, larger than BERT's 0.02 so attention is far from uniform:
    * weights normal(0, std), biases normal(0, 0.1), LayerNorm scales 1 + normal(0, 0.1).
    */
-  static Map<String, WeightTensor> randomWeights(Map<String, long[]> shapes, long seed,
-      double std) {
+  static Map<String, WeightTensor> randomWeights(
+      Map<String, long[]> shapes, long seed, double std) {
     Random random = new Random(seed);
     Map<String, WeightTensor> out = new LinkedHashMap<>();
-    shapes.forEach((name, shape) -> {
-      long size = 1;
-      for (long s : shape) {
-        size *= s;
-      }
-      float[] v = new float[(int) size];
-      boolean norm = name.contains("LayerNorm") || name.contains("layer_norm");
-      for (int i = 0; i < v.length; i++) {
-        double gauss = random.nextGaussian();
-        v[i] = (float) (norm && name.endsWith(".weight") ? 1 + 0.1 * gauss
-            : name.endsWith(".bias") ? 0.1 * gauss : std * gauss);
-      }
-      out.put(name, new WeightTensor(name, shape, v));
-    });
+    shapes.forEach(
+        (name, shape) -> {
+          long size = 1;
+          for (long s : shape) {
+            size *= s;
+          }
+          float[] v = new float[(int) size];
+          boolean norm = name.contains("LayerNorm") || name.contains("layer_norm");
+          for (int i = 0; i < v.length; i++) {
+            double gauss = random.nextGaussian();
+            v[i] =
+                (float)
+                    (norm && name.endsWith(".weight")
+                        ? 1 + 0.1 * gauss
+                        : name.endsWith(".bias") ? 0.1 * gauss : std * gauss);
+          }
+          out.put(name, new WeightTensor(name, shape, v));
+        });
     return out;
   }
 
   /**
-   * A right-padded batch of random sequences: row r has {@code lengths[r]} real tokens (CLS
-   * first, global) in a row of length {@code length}; padding as BatchCollator writes it.
-   * {@code extraGlobal[r] >= 1} also makes that position global; {@code extraGlobal[r] == -2}
-   * makes the row's CLS local (no global token at all).
+   * A right-padded batch of random sequences: row r has {@code lengths[r]} real tokens (CLS first,
+   * global) in a row of length {@code length}; padding as BatchCollator writes it. {@code
+   * extraGlobal[r] >= 1} also makes that position global; {@code extraGlobal[r] == -2} makes the
+   * row's CLS local (no global token at all).
    */
-  static EncodedBatch batch(RecformerConfig config, int length, int[] lengths, int[] extraGlobal,
-      long seed) {
+  static EncodedBatch batch(
+      RecformerConfig config, int length, int[] lengths, int[] extraGlobal, long seed) {
     Random random = new Random(seed);
     int b = lengths.length;
     int n = b * length;
@@ -114,6 +139,8 @@ final class ExportFixtures {
   }
 
   /** Pooled [B*d], hidden [B*N*d] and (ONNX only) normalized [B*d] outputs, flattened. */
+  @SuppressWarnings(
+      "ArrayRecordComponent") // outputs are compared element-wise with tolerances, never as records
   record Outputs(float[] pooled, float[] hiddenStates, float[] embedding) {}
 
   static Outputs djl(RecformerModel model, EncodedBatch batch) {
@@ -133,8 +160,14 @@ final class ExportFixtures {
   static Outputs ort(OrtSession session, EncodedBatch batch) throws OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     long[] shape = {batch.batchSize(), batch.length()};
-    int[][] arrays = {batch.inputIds(), batch.tokenTypeIds(), batch.tokenPositionIds(),
-        batch.itemPositionIds(), batch.attentionMask(), batch.globalAttentionMask()};
+    int[][] arrays = {
+      batch.inputIds(),
+      batch.tokenTypeIds(),
+      batch.tokenPositionIds(),
+      batch.itemPositionIds(),
+      batch.attentionMask(),
+      batch.globalAttentionMask()
+    };
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {
       for (int i = 0; i < arrays.length; i++) {
@@ -142,11 +175,13 @@ final class ExportFixtures {
         for (int j = 0; j < wide.length; j++) {
           wide[j] = arrays[i][j];
         }
-        inputs.put(EncoderModelContract.INPUT_NAMES.get(i),
+        inputs.put(
+            EncoderModelContract.INPUT_NAMES.get(i),
             OnnxTensor.createTensor(env, LongBuffer.wrap(wide), shape));
       }
       try (OrtSession.Result result = session.run(inputs)) {
-        return new Outputs(flat(result, EncoderModelContract.OUTPUT_POOLED),
+        return new Outputs(
+            flat(result, EncoderModelContract.OUTPUT_POOLED),
             flat(result, EncoderModelContract.OUTPUT_HIDDEN),
             flat(result, EncoderModelContract.OUTPUT_EMBEDDING));
       }
@@ -157,7 +192,7 @@ final class ExportFixtures {
 
   private static float[] flat(OrtSession.Result result, String name) {
     OnnxTensor t = (OnnxTensor) result.get(name).orElseThrow();
-    java.nio.FloatBuffer buffer = t.getFloatBuffer();
+    FloatBuffer buffer = t.getFloatBuffer();
     float[] out = new float[buffer.remaining()];
     buffer.get(out);
     return out;

@@ -8,14 +8,16 @@ import ai.onnxruntime.OrtSession;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.text.EncodedBatch;
 import io.recformer.train.model.RecformerModel;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The exported attention is O(n w), not n x n: a 16,384-token sequence (window 8) runs in ONNX
- * Runtime with little memory (one full n x n score tensor of the 2 heads would take 2 GiB), and still
- * equals the DJL model.
+ * Runtime with little memory (one full n x n score tensor of the 2 heads would take 2 GiB), and
+ * still equals the DJL model.
  */
 class LongSequenceTest {
 
@@ -36,7 +38,7 @@ class LongSequenceTest {
         long before = peakRssKb(status);
         ExportFixtures.Outputs ort = ExportFixtures.ort(session, batch);
         long grownMb = (peakRssKb(status) - before) / 1024;
-        org.slf4j.LoggerFactory.getLogger(LongSequenceTest.class)
+        LoggerFactory.getLogger(LongSequenceTest.class)
             .info("{} tokens: peak RSS grew by {} MB", N, grownMb);
         assertThat(grownMb).as("peak RSS growth in MB for %d tokens", N).isLessThan(600);
         ExportFixtures.Outputs djl = ExportFixtures.djl(model, batch);
@@ -54,15 +56,22 @@ class LongSequenceTest {
       positions[i] = i % config.maxPositions();
       items[i] = Math.min(items[i], config.maxItems());
     }
-    return new EncodedBatch(1, N, random.inputIds(), random.tokenTypeIds(), positions, items,
-        random.attentionMask(), random.globalAttentionMask());
+    return new EncodedBatch(
+        1,
+        N,
+        random.inputIds(),
+        random.tokenTypeIds(),
+        positions,
+        items,
+        random.attentionMask(),
+        random.globalAttentionMask());
   }
 
   private static EncodedBatch shortBatch(RecformerConfig config) {
     return ExportFixtures.batch(config, 20, new int[] {20}, null, 5);
   }
 
-  private static long peakRssKb(Path status) throws java.io.IOException {
+  private static long peakRssKb(Path status) throws IOException {
     for (String line : Files.readAllLines(status)) {
       if (line.startsWith("VmHWM:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));

@@ -9,6 +9,7 @@ import io.recformer.core.text.EncodedBatch;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.weights.MiniLmImporter;
 import java.util.Arrays;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +44,9 @@ class MiniLmExportParityTest {
           ExportFixtures.Outputs djl = ExportFixtures.djl(model, batch);
           ExportFixtures.Outputs ort = ExportFixtures.ort(session, batch);
           double pooled = ExportFixtures.maxDiff(djl.pooled(), ort.pooled());
-          double hidden = ExportFixtures.maxHiddenDiff(djl.hiddenStates(), ort.hiddenStates(), batch,
-              config.hiddenSize());
+          double hidden =
+              ExportFixtures.maxHiddenDiff(
+                  djl.hiddenStates(), ort.hiddenStates(), batch, config.hiddenSize());
           String what = String.format("batch %d x %d, lengths %s", b, n, Arrays.toString(lengths));
           LOG.info("{}: max |DJL - ONNX| pooled {}, hidden {}", what, pooled, hidden);
           assertThat(pooled).as("pooled, " + what).isLessThanOrEqualTo(TOLERANCE);
@@ -65,7 +67,7 @@ class MiniLmExportParityTest {
       norm = Math.sqrt(norm);
       for (int k = 0; k < d; k++) {
         assertThat((double) ort.embedding()[r * d + k])
-            .isCloseTo(ort.pooled()[r * d + k] / norm, org.assertj.core.api.Assertions.within(1e-6));
+            .isCloseTo(ort.pooled()[r * d + k] / norm, Assertions.within(1e-6));
       }
     }
   }

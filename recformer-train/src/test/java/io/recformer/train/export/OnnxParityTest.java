@@ -8,31 +8,35 @@ import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.text.EncodedBatch;
 import io.recformer.train.model.RecformerModel;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The exported graph run by ONNX Runtime equals the DJL model on the same inputs. */
 class OnnxParityTest {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxParityTest.class);
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxParityTest.class);
 
   private static final double TOLERANCE = 1e-4;
 
   @Test
   void randomWeightsClsPooling() throws Exception {
-    check(ExportFixtures.small(2, 4, 8, 8, Pooling.CLS), 11,
+    check(
+        ExportFixtures.small(2, 4, 8, 8, Pooling.CLS),
+        11,
         new int[][] {{1, 13, 0}, {3, 29, 1}, {4, 40, 0}, {2, 7, 0}, {5, 64, 0}, {2, 21, 2}});
   }
 
   @Test
   void randomWeightsMeanPooling() throws Exception {
-    check(ExportFixtures.small(2, 2, 8, 6, Pooling.MEAN), 12,
-        new int[][] {{2, 17, 1}, {3, 25, 0}});
+    check(ExportFixtures.small(2, 2, 8, 6, Pooling.MEAN), 12, new int[][] {{2, 17, 1}, {3, 25, 0}});
   }
 
   /**
-   * @param cases {batch size, length, globals} per batch, globals 0 = CLS only, 1 = a second
-   *     global token in every other row, 2 = no global token at all; rows get different real
-   *     lengths (the first row the full length)
+   * @param cases {batch size, length, globals} per batch, globals 0 = CLS only, 1 = a second global
+   *     token in every other row, 2 = no global token at all; rows get different real lengths (the
+   *     first row the full length)
    */
   private static void check(RecformerConfig config, long seed, int[][] cases) throws Exception {
     try (NDManager root = NDManager.newBaseManager();
@@ -47,18 +51,21 @@ class OnnxParityTest {
           int[] extra = new int[b];
           for (int r = 0; r < b; r++) {
             lengths[r] = r == 0 ? n : Math.max(1, n - 3 * r - r * r);
-            extra[r] = c[2] == 2 ? -2 : c[2] == 1 && r % 2 == 0 && lengths[r] > 3 ? lengths[r] / 2 : -1;
+            extra[r] =
+                c[2] == 2 ? -2 : c[2] == 1 && r % 2 == 0 && lengths[r] > 3 ? lengths[r] / 2 : -1;
           }
           EncodedBatch batch = ExportFixtures.batch(config, n, lengths, extra, seed + n);
           ExportFixtures.Outputs djl = ExportFixtures.djl(model, batch);
           ExportFixtures.Outputs ort = ExportFixtures.ort(session, batch);
-          String what = String.format("batch %d x %d, lengths %s", b, n,
-              java.util.Arrays.toString(lengths));
+          String what = String.format("batch %d x %d, lengths %s", b, n, Arrays.toString(lengths));
           double pooled = ExportFixtures.maxDiff(djl.pooled(), ort.pooled());
           LOG.info("{}: max |DJL - ONNX| pooled {}", what, pooled);
           assertThat(pooled).as("pooled, " + what).isLessThanOrEqualTo(TOLERANCE);
-          assertThat(ExportFixtures.maxHiddenDiff(djl.hiddenStates(), ort.hiddenStates(), batch,
-              config.hiddenSize())).as("hidden, " + what).isLessThanOrEqualTo(TOLERANCE);
+          assertThat(
+                  ExportFixtures.maxHiddenDiff(
+                      djl.hiddenStates(), ort.hiddenStates(), batch, config.hiddenSize()))
+              .as("hidden, " + what)
+              .isLessThanOrEqualTo(TOLERANCE);
         }
       }
     }

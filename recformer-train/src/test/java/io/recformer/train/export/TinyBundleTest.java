@@ -15,6 +15,7 @@ import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.BundleArchive;
 import io.recformer.core.format.BundleManifest;
 import io.recformer.core.format.EncoderModelContract;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.Item;
 import io.recformer.core.item.ItemAttribute;
 import io.recformer.core.text.BatchCollator;
@@ -33,17 +34,16 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.recformer.core.io.AtomicFiles;
 
 /**
- * The tiny bundle committed under {@code recformer-infer/src/test/resources/bundles} (recformer-infer
- * cannot depend on this module to export one itself): regenerated here from a fixed seed, it must
- * equal the committed bytes, and the DJL vectors stored next to it must still be what the DJL model
- * computes and what ONNX Runtime computes from the committed model.
+ * The tiny bundle committed under {@code recformer-infer/src/test/resources/bundles}
+ * (recformer-infer cannot depend on this module to export one itself): regenerated here from a
+ * fixed seed, it must equal the committed bytes, and the DJL vectors stored next to it must still
+ * be what the DJL model computes and what ONNX Runtime computes from the committed model.
  *
- * <p>To regenerate after an intended change of the exporter or formats:
- * {@code mvn -o -pl recformer-train -am test -Dsurefire.failIfNoSpecifiedTests=false
- * -Dtest=TinyBundleTest -Drecformer.regenerateBundles=true}
+ * <p>To regenerate after an intended change of the exporter or formats: {@code mvn -o -pl
+ * recformer-train -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=TinyBundleTest
+ * -Drecformer.regenerateBundles=true}
  */
 class TinyBundleTest {
 
@@ -52,13 +52,28 @@ class TinyBundleTest {
   static final String ARCHIVE = "tiny-bundle.zip";
   static final String EXPECTED = "tiny-expected.json";
 
-  /** 2 layers x 16, 2 heads, window 8 (chunks of 4), over the 40-token WordPiece test vocabulary. */
+  /**
+   * 2 layers x 16, 2 heads, window 8 (chunks of 4), over the 40-token WordPiece test vocabulary.
+   */
   static RecformerConfig config() {
     return RecformerConfig.miniLmL6().toBuilder()
-        .vocabSize(40).hiddenSize(16).numLayers(2).numHeads(2).intermediateSize(32)
-        .maxPositions(64).positionOffset(0).maxItems(8).maxItemPositions(9)
-        .maxAttributes(3).maxAttributeTokens(8).maxTokens(48).attentionWindow(8)
-        .layerNormEps(1e-5).dropout(0).pooling(Pooling.CLS).build();
+        .vocabSize(40)
+        .hiddenSize(16)
+        .numLayers(2)
+        .numHeads(2)
+        .intermediateSize(32)
+        .maxPositions(64)
+        .positionOffset(0)
+        .maxItems(8)
+        .maxItemPositions(9)
+        .maxAttributes(3)
+        .maxAttributeTokens(8)
+        .maxTokens(48)
+        .attentionWindow(8)
+        .layerNormEps(1e-5)
+        .dropout(0)
+        .pooling(Pooling.CLS)
+        .build();
   }
 
   static List<Item> items() {
@@ -68,7 +83,13 @@ class TinyBundleTest {
         Item.of("i3", "title", "Red pencil set of 10", "category", "office"),
         Item.of("i4", "title", "Black ink pen", "brand", "Pen", "category", "office"),
         Item.of("i5", "title", "Lab glass beaker", "category", "scientific"),
-        Item.of("i6", "title", "Blue notebook paper, 10 - black", "brand", "IKEA", "category",
+        Item.of(
+            "i6",
+            "title",
+            "Blue notebook paper, 10 - black",
+            "brand",
+            "IKEA",
+            "category",
             "office"));
   }
 
@@ -98,10 +119,10 @@ class TinyBundleTest {
       Map<String, WeightTensor> weights =
           ExportFixtures.randomWeights(model.parameterShapes(), SEED, 0.3);
       model.loadWeights(weights);
-      OnnxExporter.writeBundle(model, tokenizerSource(), ExportFixtures.fixedProvenance(SEED),
-          out.resolve(DIR));
-      OnnxExporter.writeArchive(model, tokenizerSource(), ExportFixtures.fixedProvenance(SEED),
-          out.resolve(ARCHIVE));
+      OnnxExporter.writeBundle(
+          model, tokenizerSource(), ExportFixtures.fixedProvenance(SEED), out.resolve(DIR));
+      OnnxExporter.writeArchive(
+          model, tokenizerSource(), ExportFixtures.fixedProvenance(SEED), out.resolve(ARCHIVE));
       Files.writeString(out.resolve(EXPECTED), expectedJson(model), StandardCharsets.UTF_8);
     }
   }
@@ -110,10 +131,13 @@ class TinyBundleTest {
   private static String expectedJson(RecformerModel model) throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
-    root.put("note", "DJL vectors (L2-normalized pooled outputs) of the tiny bundle; regenerate"
-        + " with TinyBundleTest in recformer-train");
+    root.put(
+        "note",
+        "DJL vectors (L2-normalized pooled outputs) of the tiny bundle; regenerate"
+            + " with TinyBundleTest in recformer-train");
     List<Item> items = items();
-    try (RecformerTokenizer tokenizer = RecformerTokenizer.open(tokenizerSource(), model.config())) {
+    try (RecformerTokenizer tokenizer =
+        RecformerTokenizer.open(tokenizerSource(), model.config())) {
       float[][] itemVectors = djlVectors(model, tokenizer, tokenizer.encodeItems(items));
       ArrayNode itemArray = root.putArray("items");
       for (int i = 0; i < items.size(); i++) {
@@ -154,9 +178,10 @@ class TinyBundleTest {
     }
   }
 
-  static float[][] djlVectors(RecformerModel model, RecformerTokenizer tokenizer,
-      List<EncodedSequence> sequences) {
-    EncodedBatch batch = BatchCollator.unrounded(model.config(), tokenizer.padId()).collate(sequences);
+  static float[][] djlVectors(
+      RecformerModel model, RecformerTokenizer tokenizer, List<EncodedSequence> sequences) {
+    EncodedBatch batch =
+        BatchCollator.unrounded(model.config(), tokenizer.padId()).collate(sequences);
     float[] pooled = ExportFixtures.djl(model, batch).pooled();
     int d = model.config().hiddenSize();
     float[][] out = new float[sequences.size()][d];
@@ -181,11 +206,15 @@ class TinyBundleTest {
       generate(committed());
     }
     generate(temp);
-    String hint = " differs from the regenerated one: if the exporter or a format changed on"
-        + " purpose, regenerate with -Dtest=TinyBundleTest -Drecformer.regenerateBundles=true";
-    for (String file : List.of(DIR + "/" + BundleManifest.DEFAULT_MODEL_FILE,
-        DIR + "/" + BundleManifest.DEFAULT_TOKENIZER_FILE, DIR + "/" + BundleManifest.FILE_NAME,
-        ARCHIVE)) {
+    String hint =
+        " differs from the regenerated one: if the exporter or a format changed on"
+            + " purpose, regenerate with -Dtest=TinyBundleTest -Drecformer.regenerateBundles=true";
+    for (String file :
+        List.of(
+            DIR + "/" + BundleManifest.DEFAULT_MODEL_FILE,
+            DIR + "/" + BundleManifest.DEFAULT_TOKENIZER_FILE,
+            DIR + "/" + BundleManifest.FILE_NAME,
+            ARCHIVE)) {
       assertThat(Files.readAllBytes(committed().resolve(file)))
           .as("committed " + file + hint)
           .isEqualTo(Files.readAllBytes(temp.resolve(file)));
@@ -199,7 +228,8 @@ class TinyBundleTest {
         JsonNode a = actual.get(section).get(i).get("vector");
         JsonNode e = expected.get(section).get(i).get("vector");
         for (int k = 0; k < a.size(); k++) {
-          assertThat(a.get(k).asDouble()).as(section + " " + i + EXPECTED + hint)
+          assertThat(a.get(k).asDouble())
+              .as(section + " " + i + EXPECTED + hint)
               .isCloseTo(e.get(k).asDouble(), within(1e-6));
         }
       }
@@ -212,7 +242,8 @@ class TinyBundleTest {
     assertThat(manifest.config()).isEqualTo(config());
     byte[] onnx = Files.readAllBytes(temp.resolve(manifest.modelFile()));
     Map<String, String> metadata = new LinkedHashMap<>();
-    OnnxMl.ModelProto.parseFrom(onnx).getMetadataPropsList()
+    OnnxMl.ModelProto.parseFrom(onnx)
+        .getMetadataPropsList()
         .forEach(e -> metadata.put(e.getKey(), e.getValue()));
     EncoderModelContract.verifyMetadata(metadata, manifest, manifest.modelFile());
     assertThat(metadata).containsEntry(EncoderModelContract.META_OPSET, "17");
@@ -221,8 +252,8 @@ class TinyBundleTest {
     try (NDManager root = NDManager.newBaseManager();
         RecformerModel model = RecformerModel.newInstance(root, config, SEED);
         OrtSession session = ExportFixtures.session(onnx, 1);
-        RecformerTokenizer tokenizer = RecformerTokenizer.open(
-            temp.resolve(manifest.tokenizerFile()), config)) {
+        RecformerTokenizer tokenizer =
+            RecformerTokenizer.open(temp.resolve(manifest.tokenizerFile()), config)) {
       model.loadWeights(ExportFixtures.randomWeights(model.parameterShapes(), SEED, 0.3));
       List<EncodedSequence> sequences = new ArrayList<>(tokenizer.encodeItems(items()));
       for (int[] h : histories()) {
@@ -237,8 +268,10 @@ class TinyBundleTest {
       ExportFixtures.Outputs djl = ExportFixtures.djl(model, batch);
       ExportFixtures.Outputs ort = ExportFixtures.ort(session, batch);
       assertThat(ExportFixtures.maxDiff(djl.pooled(), ort.pooled())).isLessThanOrEqualTo(1e-4);
-      assertThat(ExportFixtures.maxHiddenDiff(djl.hiddenStates(), ort.hiddenStates(), batch,
-          config.hiddenSize())).isLessThanOrEqualTo(1e-4);
+      assertThat(
+              ExportFixtures.maxHiddenDiff(
+                  djl.hiddenStates(), ort.hiddenStates(), batch, config.hiddenSize()))
+          .isLessThanOrEqualTo(1e-4);
     }
   }
 }

@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.metrics.CosineSpread;
 import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.data.sample.FineTuneSampler;
+import io.recformer.data.sample.FineTuneSampler.Policy;
 import io.recformer.data.split.LeaveOneOutSplit;
 import io.recformer.train.testing.TinySetup;
 import io.recformer.train.weights.SafeTensors;
@@ -13,8 +19,10 @@ import io.recformer.train.weights.WeightTensor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,16 +52,23 @@ class FineTunerTest {
   }
 
   static FineTuneOptions.Builder tiny() {
-    return FineTuneOptions.builder().epochs(2).batchSize(8).gradientAccumulation(2)
-        .learningRate(1e-3).warmupSteps(1).evalEvery(1).patienceStage1(2).patienceStage2(2)
-        .evalBatchSize(32).itemChunk(50).seed(11);
+    return FineTuneOptions.builder()
+        .epochs(2)
+        .batchSize(8)
+        .gradientAccumulation(2)
+        .learningRate(1e-3)
+        .warmupSteps(1)
+        .evalEvery(1)
+        .patienceStage1(2)
+        .patienceStage2(2)
+        .evalBatchSize(32)
+        .itemChunk(50)
+        .seed(11);
   }
 
   private static long stepsPerEpoch() {
-    int samples = new io.recformer.data.sample.FineTuneSampler(
-        io.recformer.data.sample.FineTuneSampler.Policy.RANDOM_TARGET, 0).sample(split.train(), 0)
-        .size();
-    return ((samples + 7) / 8 + 1) / 2;
+    int samples = new FineTuneSampler(Policy.RANDOM_TARGET, 0).sample(split.train(), 0).size();
+    return ((samples + 7L) / 8 + 1) / 2;
   }
 
   private FineTuneResult run(FineTuneOptions options, Path dir) throws Exception {
@@ -64,10 +79,23 @@ class FineTunerTest {
   void bothStagesWriteACompleteRunDirectory(@TempDir Path dir) throws Exception {
     FineTuneResult r = run(tiny().build(), dir.resolve("run"));
     Path run = r.runDirectory();
-    for (String f : new String[] {"config.json", "provenance.json", "metrics-steps.csv",
-        "metrics-eval.csv", "state.json", "report.json", "report.md", "loss.png",
-        "validation.png", "item-matrix.safetensors", "best/model.safetensors",
-        "best/manifest.json", "best/item-matrix.safetensors", "last/optimizer.safetensors"}) {
+    for (String f :
+        new String[] {
+          "config.json",
+          "provenance.json",
+          "metrics-steps.csv",
+          "metrics-eval.csv",
+          "state.json",
+          "report.json",
+          "report.md",
+          "loss.png",
+          "validation.png",
+          "item-matrix.safetensors",
+          "best/model.safetensors",
+          "best/manifest.json",
+          "best/item-matrix.safetensors",
+          "last/optimizer.safetensors"
+        }) {
       assertThat(run.resolve(f)).as(f).isRegularFile();
     }
     String steps = Files.readString(run.resolve("metrics-steps.csv"), StandardCharsets.UTF_8);
@@ -78,27 +106,29 @@ class FineTunerTest {
     assertThat(r.finalTest().users()).isEqualTo(split.test().size());
     String provenance = Files.readString(run.resolve("provenance.json"));
     assertThat(provenance).contains(split.dataset().fingerprint()).contains("\"seed\" : 11");
-    assertThat(Files.readString(run.resolve("report.md"))).contains("zero-shot")
-        .contains("fine-tuned").contains("popularity").contains("ORIGINAL")
-        .contains("|\n| popularity |").contains("|\n| zero-shot |")
+    assertThat(Files.readString(run.resolve("report.md")))
+        .contains("zero-shot")
+        .contains("fine-tuned")
+        .contains("popularity")
+        .contains("ORIGINAL")
+        .contains("|\n| popularity |")
+        .contains("|\n| zero-shot |")
         .contains("|\n| fine-tuned |"); // one table: no blank lines between its rows
     assertThat(Files.size(run.resolve("loss.png"))).isGreaterThan(1000);
 
     // The report states the final matrix's cosine spread: recompute it from the saved matrix
     // (small catalogs are not sampled) with the plain-Java CosineSpread.
-    WeightTensor matrix = SafeTensors.read(run.resolve("item-matrix.safetensors")).tensors()
-        .get("item_matrix");
+    WeightTensor matrix =
+        SafeTensors.read(run.resolve("item-matrix.safetensors")).tensors().get("item_matrix");
     int items = (int) matrix.shape()[0];
     int dim = (int) matrix.shape()[1];
     float[][] rows = new float[items][dim];
     for (int i = 0; i < items; i++) {
       System.arraycopy(matrix.values(), i * dim, rows[i], 0, dim);
     }
-    io.recformer.core.metrics.CosineSpread expected =
-        io.recformer.core.metrics.CosineSpread.of(rows, items);
-    com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind
-        .ObjectMapper().readTree(run.resolve("report.json").toFile());
-    com.fasterxml.jackson.databind.JsonNode spread = report.get("itemMatrixSpread");
+    CosineSpread expected = CosineSpread.of(rows, items);
+    JsonNode report = new ObjectMapper().readTree(run.resolve("report.json").toFile());
+    JsonNode spread = report.get("itemMatrixSpread");
     assertThat(report.get("temperature").asDouble()).isEqualTo(config.temperature());
     assertThat(spread.get("rowsSampled").asInt()).isEqualTo(items);
     assertThat(spread.get("meanCosine").asDouble()).isCloseTo(expected.meanCosine(), within(1e-9));
@@ -113,15 +143,17 @@ class FineTunerTest {
 
   @Test
   void stageTwoCanHaveItsOwnEpochsAndPeakRate(@TempDir Path dir) throws Exception {
-    FineTuneResult r = run(tiny().stage2Epochs(1).stage2LearningRate(2e-4).zeroShotTest(false)
-        .build(), dir.resolve("run"));
+    FineTuneResult r =
+        run(
+            tiny().stage2Epochs(1).stage2LearningRate(2e-4).zeroShotTest(false).build(),
+            dir.resolve("run"));
     // Two stage-1 epochs and one stage-2 epoch.
     assertThat(r.steps()).isEqualTo(3 * stepsPerEpoch());
     double stage1Peak = 0;
     double stage2Peak = 0;
     List<String> lines = Files.readAllLines(r.runDirectory().resolve("metrics-steps.csv"));
     for (String line : lines.subList(1, lines.size())) {
-      String[] f = line.split(",");
+      String[] f = line.split(",", -1);
       double rate = Double.parseDouble(f[4]);
       if (f[0].equals("stage2")) {
         assertThat(f[1]).isEqualTo("1");
@@ -145,8 +177,10 @@ class FineTunerTest {
         .isEqualTo(Files.readString(dir.resolve("a/metrics-eval.csv")));
     assertThat(SafeTensors.read(dir.resolve("b/best/model.safetensors")).tensors())
         .isEqualTo(SafeTensors.read(dir.resolve("a/best/model.safetensors")).tensors());
-    assertThat(SafeTensors.read(dir.resolve("a/last/model.safetensors")).tensors()
-        .get("encoder.layer.0.output.dense.weight"))
+    assertThat(
+            SafeTensors.read(dir.resolve("a/last/model.safetensors"))
+                .tensors()
+                .get("encoder.layer.0.output.dense.weight"))
         .isNotEqualTo(initial.get("encoder.layer.0.output.dense.weight"));
     FineTuneOptions other = tiny().variant(Variant.STAGE1_ONLY).epochs(1).seed(12).build();
     run(other, dir.resolve("c"));
@@ -203,11 +237,13 @@ class FineTunerTest {
     interrupted.interruptAfterEpochs(3);
     assertThatThrownBy(() -> interrupted.run(dir.resolve("resumed")))
         .isInstanceOf(FineTuner.Interrupted.class);
-    assertThat(Files.readString(dir.resolve("resumed/state.json"))).contains("\"stage\" : \"stage2\"");
-    FineTuneResult resumed = new FineTuner(o, config, initial, tokenizer, split)
-        .resume(dir.resolve("resumed"));
+    assertThat(Files.readString(dir.resolve("resumed/state.json")))
+        .contains("\"stage\" : \"stage2\"");
+    FineTuneResult resumed =
+        new FineTuner(o, config, initial, tokenizer, split).resume(dir.resolve("resumed"));
     for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
-      assertThat(Files.readString(dir.resolve("resumed").resolve(csv))).as(csv)
+      assertThat(Files.readString(dir.resolve("resumed").resolve(csv)))
+          .as(csv)
           .isEqualTo(Files.readString(dir.resolve("full").resolve(csv)));
     }
     assertThat(SafeTensors.read(dir.resolve("resumed/item-matrix.safetensors")).tensors())
@@ -220,24 +256,31 @@ class FineTunerTest {
     FineTuneResult r = run(tiny().variant(Variant.FIXED_MATRIX).build(), dir.resolve("run"));
     Map<String, WeightTensor> initialMatrix =
         SafeTensors.read(r.runDirectory().resolve("initial-matrix.safetensors")).tensors();
-    assertThat(SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors"))
-        .tensors()).isEqualTo(initialMatrix);
+    assertThat(SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors")).tensors())
+        .isEqualTo(initialMatrix);
     assertThat(SafeTensors.read(r.runDirectory().resolve("item-matrix.safetensors")).tensors())
         .isEqualTo(initialMatrix);
     // The encoder did train (with one layer and CLS pooling only the global-attention path
     // reaches the output, so check a weight on that path).
     String name = "encoder.layer.0.output.dense.weight";
-    assertThat(SafeTensors.read(r.runDirectory().resolve("last/model.safetensors")).tensors()
-        .get(name)).isNotEqualTo(initial.get(name));
+    assertThat(
+            SafeTensors.read(r.runDirectory().resolve("last/model.safetensors"))
+                .tensors()
+                .get(name))
+        .isNotEqualTo(initial.get(name));
   }
 
   @Test
   void trainableMatrixIsUpdatedByTheOptimizer(@TempDir Path dir) throws Exception {
     FineTuneResult r = run(tiny().variant(Variant.TRAINABLE_MATRIX).build(), dir.resolve("run"));
-    WeightTensor before = SafeTensors.read(r.runDirectory().resolve("initial-matrix.safetensors"))
-        .tensors().get("item_matrix");
-    WeightTensor after = SafeTensors.read(
-        r.runDirectory().resolve("last/item-matrix.safetensors")).tensors().get("item_matrix");
+    WeightTensor before =
+        SafeTensors.read(r.runDirectory().resolve("initial-matrix.safetensors"))
+            .tensors()
+            .get("item_matrix");
+    WeightTensor after =
+        SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors"))
+            .tensors()
+            .get("item_matrix");
     assertThat(after.shape()).isEqualTo(before.shape());
     assertThat(after).isNotEqualTo(before);
     assertThat(Files.readString(r.runDirectory().resolve("metrics-steps.csv")))
@@ -266,15 +309,20 @@ class FineTunerTest {
   @Test
   void stageTwoCanTrainTheBestModelsMatrix(@TempDir Path dir) throws Exception {
     // Three steps per stage (24 users, batches of 8): a schedule's first step has rate 0.
-    FineTuneOptions.Builder base = tiny().epochs(1).zeroShotTest(false).samplesPerEpoch(32)
-        .gradientAccumulation(1).patienceStage2(1);
+    FineTuneOptions.Builder base =
+        tiny()
+            .epochs(1)
+            .zeroShotTest(false)
+            .samplesPerEpoch(32)
+            .gradientAccumulation(1)
+            .patienceStage2(1);
     FineTuneResult frozen = run(base.build(), dir.resolve("frozen"));
-    FineTuneResult trained = run(base.stage2TrainsMatrix(true).matrixLearningRate(1e-2).build(),
-        dir.resolve("trained"));
-    List<String> frozenSteps = Files.readAllLines(frozen.runDirectory()
-        .resolve("metrics-steps.csv"));
-    List<String> trainedSteps = Files.readAllLines(trained.runDirectory()
-        .resolve("metrics-steps.csv"));
+    FineTuneResult trained =
+        run(base.stage2TrainsMatrix(true).matrixLearningRate(1e-2).build(), dir.resolve("trained"));
+    List<String> frozenSteps =
+        Files.readAllLines(frozen.runDirectory().resolve("metrics-steps.csv"));
+    List<String> trainedSteps =
+        Files.readAllLines(trained.runDirectory().resolve("metrics-steps.csv"));
     List<String> stage1 = frozenSteps.stream().filter(l -> l.startsWith("stage1,")).toList();
     assertThat(stage1).isNotEmpty();
     assertThat(trainedSteps.stream().filter(l -> l.startsWith("stage1,")).toList())
@@ -293,27 +341,36 @@ class FineTunerTest {
     assertThat(Files.readString(trained.runDirectory().resolve("report.json")))
         .contains("\"stage2TrainsMatrix\" : true");
     // The report says whether the kept model ranks with the trained matrix or stage 1's.
-    assertThat(Files.readString(trained.runDirectory().resolve("report.md"))).contains(
-        trained.bestStage().equals(FineTuner.STAGE2)
-            ? "The item matrix was trained as a parameter (in stage 2"
-            : "Stage 2 trained the item matrix as a parameter (stage2TrainsMatrix) but did not");
+    assertThat(Files.readString(trained.runDirectory().resolve("report.md")))
+        .contains(
+            trained.bestStage().equals(FineTuner.STAGE2)
+                ? "The item matrix was trained as a parameter (in stage 2"
+                : "Stage 2 trained the item matrix as a parameter (stage2TrainsMatrix) but did"
+                    + " not");
   }
 
   private static double loss(String stepRow) {
-    return Double.parseDouble(stepRow.split(",")[3]);
+    return Double.parseDouble(stepRow.split(",", -1)[3]);
   }
 
   private static WeightTensor lastMatrix(FineTuneResult r) throws Exception {
-    return SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors")).tensors()
+    return SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors"))
+        .tensors()
         .get("item_matrix");
   }
 
   /** L2 distance between the trainable matrix at the start and after the last epoch. */
   private static double matrixDrift(FineTuneResult r) throws Exception {
-    float[] before = SafeTensors.read(r.runDirectory().resolve("initial-matrix.safetensors"))
-        .tensors().get("item_matrix").values();
-    float[] after = SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors"))
-        .tensors().get("item_matrix").values();
+    float[] before =
+        SafeTensors.read(r.runDirectory().resolve("initial-matrix.safetensors"))
+            .tensors()
+            .get("item_matrix")
+            .values();
+    float[] after =
+        SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors"))
+            .tensors()
+            .get("item_matrix")
+            .values();
     double sum = 0;
     for (int i = 0; i < before.length; i++) {
       sum += (after[i] - before[i]) * (double) (after[i] - before[i]);
@@ -322,18 +379,22 @@ class FineTunerTest {
   }
 
   /**
-   * The history margin enters the training loss only: with the same samples and weights, the
-   * first step's loss grows when history items are raised, identically in the chunked loss
-   * (constant matrix) and the dense one (trainable matrix), and the report records the margin.
+   * The history margin enters the training loss only: with the same samples and weights, the first
+   * step's loss grows when history items are raised, identically in the chunked loss (constant
+   * matrix) and the dense one (trainable matrix), and the report records the margin.
    */
   @Test
   void historyMarginRaisesTheTrainingLossInBothLossPaths(@TempDir Path dir) throws Exception {
     FineTuneOptions.Builder base = oneShortEpoch();
     double plain = plainFirstStepLoss(dir);
-    FineTuneResult chunked = run(base.variant(Variant.STAGE1_ONLY).historyNegativeMargin(0.2)
-        .build(), dir.resolve("chunked"));
-    FineTuneResult dense = run(base.variant(Variant.TRAINABLE_MATRIX).historyNegativeMargin(0.2)
-        .build(), dir.resolve("dense"));
+    FineTuneResult chunked =
+        run(
+            base.variant(Variant.STAGE1_ONLY).historyNegativeMargin(0.2).build(),
+            dir.resolve("chunked"));
+    FineTuneResult dense =
+        run(
+            base.variant(Variant.TRAINABLE_MATRIX).historyNegativeMargin(0.2).build(),
+            dir.resolve("dense"));
     assertThat(firstStepLoss(chunked)).isGreaterThan(plain + 1e-3);
     assertThat(firstStepLoss(dense)).isCloseTo(firstStepLoss(chunked), within(1e-4));
     assertThat(Files.readString(chunked.runDirectory().resolve("report.json")))
@@ -351,12 +412,19 @@ class FineTunerTest {
   void historyPenaltyLowersTheTrainingLossInBothLossPaths(@TempDir Path dir) throws Exception {
     FineTuneOptions.Builder base = oneShortEpoch();
     double plain = plainFirstStepLoss(dir);
-    FineTuneResult chunked = run(base.variant(Variant.STAGE1_ONLY).historyPenalty(0.2).build(),
-        dir.resolve("chunked"));
-    FineTuneResult dense = run(base.variant(Variant.TRAINABLE_MATRIX).historyPenalty(0.2)
-        .build(), dir.resolve("dense"));
-    FineTuneResult cancelled = run(base.variant(Variant.STAGE1_ONLY).historyPenalty(0.2)
-        .historyNegativeMargin(0.2).build(), dir.resolve("cancelled"));
+    FineTuneResult chunked =
+        run(base.variant(Variant.STAGE1_ONLY).historyPenalty(0.2).build(), dir.resolve("chunked"));
+    FineTuneResult dense =
+        run(
+            base.variant(Variant.TRAINABLE_MATRIX).historyPenalty(0.2).build(),
+            dir.resolve("dense"));
+    FineTuneResult cancelled =
+        run(
+            base.variant(Variant.STAGE1_ONLY)
+                .historyPenalty(0.2)
+                .historyNegativeMargin(0.2)
+                .build(),
+            dir.resolve("cancelled"));
     assertThat(firstStepLoss(chunked)).isLessThan(plain - 1e-3);
     assertThat(firstStepLoss(dense)).isCloseTo(firstStepLoss(chunked), within(1e-4));
     assertThat(firstStepLoss(cancelled)).isCloseTo(plain, within(1e-6));
@@ -372,39 +440,48 @@ class FineTunerTest {
   }
 
   private double plainFirstStepLoss(Path dir) throws Exception {
-    return firstStepLoss(run(oneShortEpoch().variant(Variant.STAGE1_ONLY).build(),
-        dir.resolve("plain")));
+    return firstStepLoss(
+        run(oneShortEpoch().variant(Variant.STAGE1_ONLY).build(), dir.resolve("plain")));
   }
 
   private static double firstStepLoss(FineTuneResult r) throws Exception {
     List<String> lines = Files.readAllLines(r.runDirectory().resolve("metrics-steps.csv"));
-    return Double.parseDouble(lines.get(1).split(",")[3]);
+    return Double.parseDouble(lines.get(1).split(",", -1)[3]);
   }
 
   @Test
   void stage2OnlyFreezesTheInitialMatrixAndAllPrefixesIsSelectable(@TempDir Path dir)
       throws Exception {
-    FineTuneResult r = run(tiny().variant(Variant.STAGE2_ONLY).epochs(1)
-        .samplePolicy(io.recformer.data.sample.FineTuneSampler.Policy.ALL_PREFIXES)
-        .pooling(io.recformer.core.config.Pooling.MEAN).build(), dir.resolve("run"));
-    assertThat(SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors"))
-        .tensors()).isEqualTo(SafeTensors.read(
-            r.runDirectory().resolve("initial-matrix.safetensors")).tensors());
+    FineTuneResult r =
+        run(
+            tiny()
+                .variant(Variant.STAGE2_ONLY)
+                .epochs(1)
+                .samplePolicy(Policy.ALL_PREFIXES)
+                .pooling(Pooling.MEAN)
+                .build(),
+            dir.resolve("run"));
+    assertThat(SafeTensors.read(r.runDirectory().resolve("last/item-matrix.safetensors")).tensors())
+        .isEqualTo(
+            SafeTensors.read(r.runDirectory().resolve("initial-matrix.safetensors")).tensors());
     String steps = Files.readString(r.runDirectory().resolve("metrics-steps.csv"));
     assertThat(steps).contains("stage2,").doesNotContain("stage1,");
     // Every prefix: sum over users of (training length - 1) samples, more than one per user.
     assertThat(r.steps()).isGreaterThan(2);
     assertThat(Files.readString(r.runDirectory().resolve("report.json")))
-        .contains("\"pooling\" : \"MEAN\"").contains("ALL_PREFIXES");
+        .contains("\"pooling\" : \"MEAN\"")
+        .contains("ALL_PREFIXES");
   }
 
   @Test
   void rejectsANonEmptyRunDirectoryAndResumeWithoutState(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("x"), "x");
     FineTuner tuner = new FineTuner(tiny().build(), config, initial, tokenizer, split);
-    assertThatThrownBy(() -> tuner.run(dir)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> tuner.run(dir))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is not empty");
-    assertThatThrownBy(() -> tuner.resume(dir)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> tuner.resume(dir))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("has no state.json");
   }
 
@@ -413,14 +490,23 @@ class FineTunerTest {
     // A tiny stage-1 budget stops after the first epoch (the next one would overrun it); samples
     // per epoch and the user subsamples shrink each epoch and each evaluation.
     // The zero-shot test pass is skipped: the report says so and has no zero-shot row.
-    FineTuneOptions o = tiny().epochs(5).samplesPerEpoch(8).validationUsers(5).testUsers(7)
-        .stage1Minutes(1e-6).zeroShotTest(false).build();
+    FineTuneOptions o =
+        tiny()
+            .epochs(5)
+            .samplesPerEpoch(8)
+            .validationUsers(5)
+            .testUsers(7)
+            .stage1Minutes(1e-6)
+            .zeroShotTest(false)
+            .build();
     FineTuneResult r = run(o, dir.resolve("run"));
     assertThat(r.zeroShotTest()).isNull();
     assertThat(Files.readString(dir.resolve("run/report.md")))
-        .contains("zero-shot test evaluation was skipped").doesNotContain("| zero-shot |");
+        .contains("zero-shot test evaluation was skipped")
+        .doesNotContain("| zero-shot |");
     assertThat(Files.readString(dir.resolve("run/metrics-eval.csv")))
-        .doesNotContain("zero-shot").contains("popularity");
+        .doesNotContain("zero-shot")
+        .contains("popularity");
     assertThat(r.finalTest().users()).isEqualTo(7);
     assertThat(r.bestValidation().users()).isEqualTo(5);
     String steps = Files.readString(dir.resolve("run/metrics-steps.csv"), StandardCharsets.UTF_8);
@@ -432,7 +518,8 @@ class FineTunerTest {
     assertThat(Files.readString(dir.resolve("run/report.md")))
         .contains((1 + stage2) * 8 + " training samples seen (8 per epoch)")
         .contains("5 validation users");
-    assertThat(FineTuner.testSubsample(split.test(), 7, 1)).hasSize(7)
+    assertThat(FineTuner.testSubsample(split.test(), 7, 1))
+        .hasSize(7)
         .isEqualTo(FineTuner.testSubsample(split.test(), 7, 1))
         .isSubsetOf(split.test());
     assertThat(FineTuner.testSubsample(split.test(), 0, 1)).isEqualTo(split.test());
@@ -446,40 +533,60 @@ class FineTunerTest {
     // broadcast back) and the same final metrics.
     RecformerConfig noDropout = config.toBuilder().hiddenDropout(0).attentionDropout(0).build();
     FineTuneOptions.Builder base = tiny().epochs(1).samplesPerEpoch(20);
-    java.util.List<java.util.List<String>> runs = new java.util.ArrayList<>();
-    java.util.List<FineTuneResult> results = new java.util.ArrayList<>();
+    List<List<String>> runs = new ArrayList<>();
+    List<FineTuneResult> results = new ArrayList<>();
     for (String devices : new String[] {"cpu", "cpu,cpu", "cpu,cpu,cpu"}) {
-      FineTuneResult r = new FineTuner(base.device(devices).build(), noDropout, initial,
-          tokenizer, split).run(dir.resolve(devices.replace(',', '-')));
+      FineTuneResult r =
+          new FineTuner(base.device(devices).build(), noDropout, initial, tokenizer, split)
+              .run(dir.resolve(devices.replace(',', '-')));
       results.add(r);
       runs.add(Files.readAllLines(r.runDirectory().resolve("metrics-steps.csv")));
     }
-    java.util.List<String> single = runs.get(0);
+    List<String> single = runs.get(0);
     assertThat(single.size()).isGreaterThan(3);
-    for (java.util.List<String> parallel : runs.subList(1, runs.size())) {
+    for (List<String> parallel : runs.subList(1, runs.size())) {
       assertThat(parallel).hasSameSizeAs(single);
       for (int row = 1; row < single.size(); row++) {
-        String[] a = single.get(row).split(",");
-        String[] b = parallel.get(row).split(",");
+        String[] a = single.get(row).split(",", -1);
+        String[] b = parallel.get(row).split(",", -1);
         for (int col = 3; col < a.length; col++) { // loss, learning rate, gradient norm
           double x = Double.parseDouble(a[col]);
-          assertThat(Double.parseDouble(b[col])).as("row %d column %d", row, col)
-              .isCloseTo(x, org.assertj.core.api.Assertions.within(1e-4 * Math.max(1, Math.abs(x))));
+          assertThat(Double.parseDouble(b[col]))
+              .as("row %d column %d", row, col)
+              .isCloseTo(x, Assertions.within(1e-4 * Math.max(1, Math.abs(x))));
         }
       }
     }
     // Float differences in the reduction order can move a deep rank by one (MRR by ~5e-6).
     for (FineTuneResult r : results.subList(1, results.size())) {
-      r.finalTest().metrics().forEach((k, v) -> assertThat(v).as(k).isCloseTo(
-          results.get(0).finalTest().get(k), org.assertj.core.api.Assertions.within(1e-3)));
+      r.finalTest()
+          .metrics()
+          .forEach(
+              (k, v) ->
+                  assertThat(v)
+                      .as(k)
+                      .isCloseTo(results.get(0).finalTest().get(k), Assertions.within(1e-3)));
     }
-    assertThatThrownBy(() -> new FineTuner(tiny().variant(Variant.TRAINABLE_MATRIX)
-        .device("cpu,cpu").build(), config, initial, tokenizer, split))
+    assertThatThrownBy(
+            () ->
+                new FineTuner(
+                    tiny().variant(Variant.TRAINABLE_MATRIX).device("cpu,cpu").build(),
+                    config,
+                    initial,
+                    tokenizer,
+                    split))
         .hasMessageContaining("does not run data-parallel");
-    assertThatThrownBy(() -> new FineTuner(tiny().stage2TrainsMatrix(true)
-        .device("cpu,cpu").build(), config, initial, tokenizer, split))
-        .hasMessageContaining("stage2TrainsMatrix trains the item matrix as a parameter on one"
-            + " device; it does not run data-parallel");
+    assertThatThrownBy(
+            () ->
+                new FineTuner(
+                    tiny().stage2TrainsMatrix(true).device("cpu,cpu").build(),
+                    config,
+                    initial,
+                    tokenizer,
+                    split))
+        .hasMessageContaining(
+            "stage2TrainsMatrix trains the item matrix as a parameter on one"
+                + " device; it does not run data-parallel");
     assertThatThrownBy(() -> tiny().device("cpu,,gpu").build())
         .hasMessageContaining("device list 'cpu,,gpu'");
   }
@@ -495,16 +602,20 @@ class FineTunerTest {
     assertThatThrownBy(() -> tiny().matrixRefreshSteps(-1).build())
         .hasMessage("matrixRefreshSteps = -1 must be >= 0 (0 = once per epoch)");
     assertThatThrownBy(() -> tiny().variant(Variant.FIXED_MATRIX).matrixRefreshSteps(10).build())
-        .hasMessage("matrixRefreshSteps = 10 needs a variant whose stage 1 re-encodes the item"
-            + " matrix (BOTH_STAGES or STAGE1_ONLY), not FIXED_MATRIX");
+        .hasMessage(
+            "matrixRefreshSteps = 10 needs a variant whose stage 1 re-encodes the item"
+                + " matrix (BOTH_STAGES or STAGE1_ONLY), not FIXED_MATRIX");
     assertThatThrownBy(() -> tiny().matrixLearningRate(1e-3).build())
-        .hasMessage("matrixLearningRate = 0.001 needs a trainable matrix (variant"
-            + " TRAINABLE_MATRIX, or stage2TrainsMatrix = true), not BOTH_STAGES");
+        .hasMessage(
+            "matrixLearningRate = 0.001 needs a trainable matrix (variant"
+                + " TRAINABLE_MATRIX, or stage2TrainsMatrix = true), not BOTH_STAGES");
     assertThatThrownBy(() -> tiny().variant(Variant.STAGE2_ONLY).stage2TrainsMatrix(true).build())
-        .hasMessage("stage2TrainsMatrix = true needs the variant BOTH_STAGES (TRAINABLE_MATRIX"
-            + " trains the matrix in its only stage), not STAGE2_ONLY");
-    assertThatThrownBy(() -> tiny().variant(Variant.TRAINABLE_MATRIX).matrixLearningRate(-1)
-        .build()).hasMessage("matrixLearningRate = -1.0 must be in [0, 1) (0 = learningRate)");
+        .hasMessage(
+            "stage2TrainsMatrix = true needs the variant BOTH_STAGES (TRAINABLE_MATRIX"
+                + " trains the matrix in its only stage), not STAGE2_ONLY");
+    assertThatThrownBy(
+            () -> tiny().variant(Variant.TRAINABLE_MATRIX).matrixLearningRate(-1).build())
+        .hasMessage("matrixLearningRate = -1.0 must be in [0, 1) (0 = learningRate)");
     assertThatThrownBy(() -> tiny().testUsers(-1).build())
         .hasMessage("testUsers = -1 must be >= 0 (0 = all)");
     assertThatThrownBy(() -> tiny().stage2Minutes(-1).build())
@@ -513,8 +624,7 @@ class FineTunerTest {
         .hasMessage("stage2Epochs = -1 must be >= 0 (0 = epochs)");
     assertThatThrownBy(() -> tiny().stage2LearningRate(1.5).build())
         .hasMessage("stage2LearningRate = 1.5 must be in [0, 1) (0 = learningRate)");
-    assertThatThrownBy(() -> tiny().batchSize(0).build())
-        .hasMessage("batchSize = 0 must be >= 1");
+    assertThatThrownBy(() -> tiny().batchSize(0).build()).hasMessage("batchSize = 0 must be >= 1");
     assertThatThrownBy(() -> tiny().device("tpu").build())
         .hasMessageContaining("device = 'tpu' must be cpu, gpu or gpu:N");
     assertThatThrownBy(() -> tiny().validationMetric("NDCG@5").build())
@@ -526,11 +636,12 @@ class FineTunerTest {
 
   @Test
   void aGpuRequestOnThisCpuBuildSaysWhatIsMissing(@TempDir Path dir) {
-    FineTuner tuner = new FineTuner(tiny().device("gpu").build(), config, initial, tokenizer,
-        split);
+    FineTuner tuner =
+        new FineTuner(tiny().device("gpu").build(), config, initial, tokenizer, split);
     assertThatThrownBy(() -> tuner.run(dir.resolve("run")))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("PYTORCH_LIBRARY_PATH").hasMessageContaining("PYTORCH_FLAVOR")
+        .hasMessageContaining("PYTORCH_LIBRARY_PATH")
+        .hasMessageContaining("PYTORCH_FLAVOR")
         .hasMessageContaining("docs/gpu.md");
   }
 }

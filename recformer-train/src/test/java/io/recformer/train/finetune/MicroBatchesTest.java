@@ -23,7 +23,8 @@ class MicroBatchesTest {
   private static List<Sample> samples(int n, long seed) {
     Random r = new Random(seed);
     // One to three whole items of about 42 tokens plus [CLS], as in the Scientific histories.
-    return IntStream.range(0, n).mapToObj(i -> new Sample(i, 1 + 42 * (1 + r.nextInt(3))))
+    return IntStream.range(0, n)
+        .mapToObj(i -> new Sample(i, 1 + 42 * (1 + r.nextInt(3))))
         .collect(Collectors.toList());
   }
 
@@ -44,7 +45,8 @@ class MicroBatchesTest {
     assertThat(batches).hasSize(13);
     assertThat(batches.stream().flatMap(List::stream).map(Sample::id).sorted().toList())
         .isEqualTo(IntStream.range(0, 100).boxed().toList());
-    assertThat(batches.stream().filter(b -> b.size() < 8).toList()).hasSize(1)
+    assertThat(batches.stream().filter(b -> b.size() < 8).toList())
+        .hasSize(1)
         .allSatisfy(b -> assertThat(b).hasSize(4));
     // Each batch holds samples of one window of 32 and, within it, a run of the sorted lengths.
     for (List<Sample> batch : batches) {
@@ -75,8 +77,8 @@ class MicroBatchesTest {
 
   @Test
   void tokenShareCountsPaddingToTheLongestRowRoundedUp() {
-    List<List<Sample>> batches = List.of(
-        List.of(new Sample(0, 3), new Sample(1, 5)), List.of(new Sample(2, 2)));
+    List<List<Sample>> batches =
+        List.of(List.of(new Sample(0, 3), new Sample(1, 5)), List.of(new Sample(2, 2)));
     // Rows padded to 8 and 4: 10 tokens in 2 x 8 + 1 x 4 = 20 positions.
     assertThat(MicroBatches.tokenShare(batches, LENGTH, 4)).isCloseTo(0.5, within(1e-12));
     assertThat(MicroBatches.tokenShare(batches, LENGTH, 1)).isCloseTo(10.0 / 12, within(1e-12));

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
@@ -37,10 +36,12 @@ class ScientificPaddingTest {
     MiniLmImporter.copyTokenizerJson(tokenizerJson);
     try (RecformerTokenizer tokenizer = RecformerTokenizer.open(tokenizerJson, config)) {
       ItemTokenCache cache = new ItemTokenCache(tokenizer, split.dataset().items()).tokenizeAll();
-      List<TrainingSample> samples = new ArrayList<>(
-          new FineTuneSampler(FineTuneSampler.Policy.RANDOM_TARGET, 42).sample(split.train(), 0));
+      List<TrainingSample> samples =
+          new ArrayList<>(
+              new FineTuneSampler(FineTuneSampler.Policy.RANDOM_TARGET, 42)
+                  .sample(split.train(), 0));
       Collections.shuffle(samples, new Random(0));
-      Map<TrainingSample, Integer> lengths = new IdentityHashMap<>();
+      IdentityHashMap<TrainingSample, Integer> lengths = new IdentityHashMap<>();
       for (TrainingSample t : samples) {
         lengths.put(t, cache.encodeHistory(t.history()).length());
       }
@@ -60,8 +61,11 @@ class ScientificPaddingTest {
     }
   }
 
-  private static double share(List<TrainingSample> samples, int groupBatches,
-      ToIntFunction<TrainingSample> length, int chunk) {
+  private static double share(
+      List<TrainingSample> samples,
+      int groupBatches,
+      ToIntFunction<TrainingSample> length,
+      int chunk) {
     return MicroBatches.tokenShare(
         MicroBatches.plan(samples, 16, groupBatches, length, new Random(1)), length, chunk);
   }

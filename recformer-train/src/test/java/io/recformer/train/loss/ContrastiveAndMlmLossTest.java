@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 
 class ContrastiveAndMlmLossTest {
 
-  /** IIC loss and accuracy against a double-precision computation of cos / tau with diagonal labels. */
+  /**
+   * IIC loss and accuracy against a double-precision computation of cos / tau with diagonal labels.
+   */
   @Test
   void inBatchContrastiveLossMatchesHandComputation() {
     double[][] h = {{1, 2, 0}, {0, 1, 1}, {3, 0, -1}};
@@ -38,8 +40,9 @@ class ContrastiveAndMlmLossTest {
     }
     expected /= 3;
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray logits = InBatchContrastiveLoss.logits(m.create(flat(h), new Shape(3, 3)),
-          m.create(flat(p), new Shape(3, 3)), tau);
+      NDArray logits =
+          InBatchContrastiveLoss.logits(
+              m.create(flat(h), new Shape(3, 3)), m.create(flat(p), new Shape(3, 3)), tau);
       assertThat((double) InBatchContrastiveLoss.loss(logits).getFloat())
           .isCloseTo(expected, within(1e-4));
       assertThat(InBatchContrastiveLoss.accuracy(logits)).isCloseTo(hits / 3.0, within(1e-12));

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +51,8 @@ class ItemSoftmaxLossTest {
         assertThat(r.loss()).as("chunk %d", chunk).isCloseTo(expectedLoss, within(1e-4));
         float[] g = r.queryGradient().toFloatArray();
         for (int i = 0; i < g.length; i++) {
-          assertThat(g[i]).as("chunk %d gradient %d", chunk, i)
+          assertThat(g[i])
+              .as("chunk %d gradient %d", chunk, i)
               .isCloseTo(expectedGradient[i], within(1e-4f));
         }
       }
@@ -86,9 +89,9 @@ class ItemSoftmaxLossTest {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray matrix = m.create(gaussian(200 * 4, 3), new Shape(200, 4));
       NDArray q = m.create(gaussian(3 * 4, 4), new Shape(3, 4));
-      int before = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
+      int before = ((BaseNDManager) m).getManagedArrays().size();
       ItemSoftmaxLoss.compute(q, matrix, new int[] {1, 2, 3}, 0.05, 7, m);
-      int after = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
+      int after = ((BaseNDManager) m).getManagedArrays().size();
       assertThat(after - before).as("only the gradient is added").isLessThanOrEqualTo(1);
     }
   }
@@ -111,7 +114,8 @@ class ItemSoftmaxLossTest {
   @Test
   void marginRaisesTheChosenItemsInTheSoftmax() {
     double plain = plainLossOfTheMarginExample();
-    assertThat(marginLossAgreesWithAPlainComputation(0.3)).as("harder negatives raise the loss")
+    assertThat(marginLossAgreesWithAPlainComputation(0.3))
+        .as("harder negatives raise the loss")
         .isGreaterThan(plain + 1e-3);
   }
 
@@ -119,7 +123,8 @@ class ItemSoftmaxLossTest {
   @Test
   void negativeMarginLowersTheChosenItemsInTheSoftmax() {
     double plain = plainLossOfTheMarginExample();
-    assertThat(marginLossAgreesWithAPlainComputation(-0.3)).as("easier negatives lower the loss")
+    assertThat(marginLossAgreesWithAPlainComputation(-0.3))
+        .as("easier negatives lower the loss")
         .isLessThan(plain - 1e-3);
   }
 
@@ -132,7 +137,7 @@ class ItemSoftmaxLossTest {
     int b = 3;
     int n = 23;
     int d = 6;
-    double tau = 0.5;  // soft enough that raising non-maximal items visibly moves the loss
+    double tau = 0.5; // soft enough that raising non-maximal items visibly moves the loss
     int[] targets = {4, 0, 22};
     int[][] raised = {{1, 2, 17}, {}, {0, 21, 5}};
     float[] items = gaussian(n * d, 5);
@@ -153,7 +158,7 @@ class ItemSoftmaxLossTest {
       for (int j : raised[row]) {
         logits[j] += margin / tau;
       }
-      double max = java.util.Arrays.stream(logits).max().getAsDouble();
+      double max = Arrays.stream(logits).max().getAsDouble();
       double sum = 0;
       for (double l : logits) {
         sum += Math.exp(l - max);
@@ -172,17 +177,19 @@ class ItemSoftmaxLossTest {
       NDArray q = m.create(queries, new Shape(b, d));
       double plain = ItemSoftmaxLoss.compute(q, matrix, targets, tau, 8, m).loss();
       for (int chunk : new int[] {1, 5, 23, 64}) {
-        ItemSoftmaxLoss.Result r = ItemSoftmaxLoss.compute(q, matrix, targets, raised, margin,
-            tau, chunk, m);
+        ItemSoftmaxLoss.Result r =
+            ItemSoftmaxLoss.compute(q, matrix, targets, raised, margin, tau, chunk, m);
         assertThat(r.loss()).as("chunk %d", chunk).isCloseTo(expectedLoss, within(1e-4));
         float[] g = r.queryGradient().toFloatArray();
         for (int i = 0; i < g.length; i++) {
-          assertThat((double) g[i]).as("chunk %d gradient %d", chunk, i)
+          assertThat((double) g[i])
+              .as("chunk %d gradient %d", chunk, i)
               .isCloseTo(expectedGradient[i], within(1e-4));
         }
       }
       assertThat(ItemSoftmaxLoss.compute(q, matrix, targets, raised, 0, tau, 5, m).loss())
-          .as("margin 0 is the plain loss").isCloseTo(plain, within(1e-5));
+          .as("margin 0 is the plain loss")
+          .isCloseTo(plain, within(1e-5));
     }
     return expectedLoss;
   }
@@ -192,8 +199,10 @@ class ItemSoftmaxLossTest {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray matrix = m.zeros(new Shape(4, 2));
       NDArray q = m.zeros(new Shape(1, 2));
-      assertThatThrownBy(() -> ItemSoftmaxLoss.compute(q, matrix, new int[] {2},
-          new int[][] {{1, 2}}, 0.1, 0.05, 2, m))
+      assertThatThrownBy(
+              () ->
+                  ItemSoftmaxLoss.compute(
+                      q, matrix, new int[] {2}, new int[][] {{1, 2}}, 0.1, 0.05, 2, m))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("raised item 2 of row 0");
     }

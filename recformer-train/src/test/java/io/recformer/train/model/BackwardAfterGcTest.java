@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class BackwardAfterGcTest {
 
-  private static Map<String, float[]> gradients(RecformerConfig config, EncodedBatch batch,
-      boolean collectGarbage) {
+  private static Map<String, float[]> gradients(
+      RecformerConfig config, EncodedBatch batch, boolean collectGarbage) {
     try (NDManager manager = NDManager.newBaseManager();
         RecformerModel model = RecformerModel.newInstance(manager, config, 4)) {
       try (NDManager scope = manager.newSubManager();
@@ -35,11 +36,15 @@ class BackwardAfterGcTest {
         EncoderOutput out = model.encode(scope, batch, true);
         // Padding rows are left out of the loss as every real loss does; the final scale stands
         // for the gradient-accumulation divisor of the trainers.
-        NDArray valid = OwnedArrays.create(scope, realTokens(batch),
-            new Shape(batch.batchSize(), batch.length(), 1));
-        NDArray loss = OwnedArrays.scale(
-            out.pooled().square().sum().add(out.hiddenStates().mul(valid).sum()), 0.5);
+        NDArray valid =
+            OwnedArrays.create(
+                scope, realTokens(batch), new Shape(batch.batchSize(), batch.length(), 1));
+        NDArray loss =
+            OwnedArrays.scale(
+                out.pooled().square().sum().add(out.hiddenStates().mul(valid).sum()), 0.5);
         if (collectGarbage) {
+          // Never read: holding the buffers keeps their memory taken while the GC runs.
+          @SuppressWarnings("ModifiedButNotUsed")
           List<ByteBuffer> noise = new ArrayList<>();
           for (int round = 0; round < 5; round++) {
             System.gc();
@@ -81,8 +86,14 @@ class BackwardAfterGcTest {
   void gradientsDoNotDependOnGarbageCollectionBetweenForwardAndBackward() {
     for (Pooling pooling : new Pooling[] {Pooling.MEAN, Pooling.CLS}) {
       RecformerConfig config = Fixtures.tiny(2, 2, 4, 8).toBuilder().pooling(pooling).build();
-      EncodedBatch batch = Fixtures.batch(config, 24, new int[] {24, 17, 9},
-          new boolean[] {true, true, true}, new int[] {0, 5, 0}, 3);
+      EncodedBatch batch =
+          Fixtures.batch(
+              config,
+              24,
+              new int[] {24, 17, 9},
+              new boolean[] {true, true, true},
+              new int[] {0, 5, 0},
+              3);
       Map<String, float[]> plain = gradients(config, batch, false);
       Map<String, float[]> afterGc = gradients(config, batch, true);
       assertThat(afterGc.keySet()).isEqualTo(plain.keySet());
@@ -90,17 +101,19 @@ class BackwardAfterGcTest {
       // 2-thread CPU build (reduction order in sums with heavy cancellation, e.g. a 40-token
       // vocabulary), so compare relative to that entry; the stale reads this test guards against
       // gave values like 1e22.
-      plain.forEach((name, g) -> {
-        float[] other = afterGc.get(name);
-        float scale = 0;
-        for (float v : g) {
-          scale = Math.max(scale, Math.abs(v));
-        }
-        for (int i = 0; i < g.length; i++) {
-          assertThat(other[i]).as("%s %s[%d]", pooling, name, i)
-              .isCloseTo(g[i], org.assertj.core.api.Assertions.within(1e-5f + 1e-2f * scale));
-        }
-      });
+      plain.forEach(
+          (name, g) -> {
+            float[] other = afterGc.get(name);
+            float scale = 0;
+            for (float v : g) {
+              scale = Math.max(scale, Math.abs(v));
+            }
+            for (int i = 0; i < g.length; i++) {
+              assertThat(other[i])
+                  .as("%s %s[%d]", pooling, name, i)
+                  .isCloseTo(g[i], Assertions.within(1e-5f + 1e-2f * scale));
+            }
+          });
     }
   }
 }

@@ -17,37 +17,52 @@ final class Fixtures {
   static RecformerConfig tiny(int layers, int heads, int headSize, int window) {
     int d = heads * headSize;
     return RecformerConfig.miniLmL6().toBuilder()
-        .vocabSize(40).hiddenSize(d).numLayers(layers).numHeads(heads).intermediateSize(2 * d)
-        .maxPositions(64).positionOffset(0).maxItems(8).maxItemPositions(9).maxTokens(48)
-        .attentionWindow(window).layerNormEps(1e-5).dropout(0).pooling(Pooling.CLS).build();
+        .vocabSize(40)
+        .hiddenSize(d)
+        .numLayers(layers)
+        .numHeads(heads)
+        .intermediateSize(2 * d)
+        .maxPositions(64)
+        .positionOffset(0)
+        .maxItems(8)
+        .maxItemPositions(9)
+        .maxTokens(48)
+        .attentionWindow(window)
+        .layerNormEps(1e-5)
+        .dropout(0)
+        .pooling(Pooling.CLS)
+        .build();
   }
 
   /**
    * Random weights with the model's names and shapes, larger than BERT's 0.02 so attention is far
-   * from uniform: weights normal(0, std), biases normal(0, 0.1), LayerNorm scales 1 + normal(0, 0.1).
+   * from uniform: weights normal(0, std), biases normal(0, 0.1), LayerNorm scales 1 + normal(0,
+   * 0.1).
    */
-  static Map<String, WeightTensor> randomWeights(Map<String, long[]> shapes, long seed, double std) {
+  static Map<String, WeightTensor> randomWeights(
+      Map<String, long[]> shapes, long seed, double std) {
     Random random = new Random(seed);
     Map<String, WeightTensor> out = new LinkedHashMap<>();
-    shapes.forEach((name, shape) -> {
-      long size = 1;
-      for (long s : shape) {
-        size *= s;
-      }
-      float[] v = new float[(int) size];
-      boolean isNorm = name.contains("LayerNorm") || name.contains("layer_norm");
-      for (int i = 0; i < v.length; i++) {
-        double g = random.nextGaussian();
-        if (isNorm && name.endsWith(".weight")) {
-          v[i] = (float) (1 + 0.1 * g);
-        } else if (name.endsWith(".bias")) {
-          v[i] = (float) (0.1 * g);
-        } else {
-          v[i] = (float) (std * g);
-        }
-      }
-      out.put(name, new WeightTensor(name, shape, v));
-    });
+    shapes.forEach(
+        (name, shape) -> {
+          long size = 1;
+          for (long s : shape) {
+            size *= s;
+          }
+          float[] v = new float[(int) size];
+          boolean isNorm = name.contains("LayerNorm") || name.contains("layer_norm");
+          for (int i = 0; i < v.length; i++) {
+            double g = random.nextGaussian();
+            if (isNorm && name.endsWith(".weight")) {
+              v[i] = (float) (1 + 0.1 * g);
+            } else if (name.endsWith(".bias")) {
+              v[i] = (float) (0.1 * g);
+            } else {
+              v[i] = (float) (std * g);
+            }
+          }
+          out.put(name, new WeightTensor(name, shape, v));
+        });
     return out;
   }
 
@@ -55,8 +70,13 @@ final class Fixtures {
    * A padded batch: row r has lengths[r] real tokens (CLS first) in a row of length {@code length}.
    * Global tokens: CLS if {@code clsGlobal[r]}, plus position {@code extraGlobal[r]} if >= 1.
    */
-  static EncodedBatch batch(RecformerConfig config, int length, int[] lengths, boolean[] clsGlobal,
-      int[] extraGlobal, long seed) {
+  static EncodedBatch batch(
+      RecformerConfig config,
+      int length,
+      int[] lengths,
+      boolean[] clsGlobal,
+      int[] extraGlobal,
+      long seed) {
     Random random = new Random(seed);
     int b = lengths.length;
     int[] ids = new int[b * length];

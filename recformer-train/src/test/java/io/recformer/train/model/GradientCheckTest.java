@@ -3,6 +3,7 @@ package io.recformer.train.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,7 @@ class GradientCheckTest {
 
   /** |autograd - finite difference| must be below ABS + REL * |finite difference|. */
   private static final double ABS = 2e-6;
+
   private static final double REL = 2e-4;
   private static final double STEP = 1e-3;
 
@@ -50,8 +53,8 @@ class GradientCheckTest {
     RecformerConfig config = Fixtures.tiny(2, 2, 4, 4);
     int length = 7;
     int[] lengths = {7, 5};
-    EncodedBatch batch = Fixtures.batch(config, length, lengths, new boolean[] {true, true},
-        new int[] {0, 5}, 21);
+    EncodedBatch batch =
+        Fixtures.batch(config, length, lengths, new boolean[] {true, true}, new int[] {0, 5}, 21);
     int d = config.hiddenSize();
     int vocab = config.vocabSize();
     Random random = new Random(8);
@@ -74,14 +77,19 @@ class GradientCheckTest {
       try (NDManager batchManager = manager.newSubManager();
           GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         EncoderOutput out = model.encode(batchManager, batch, true);
-        NDArray loss = out.hiddenStates()
-            .mul(batchManager.create(hiddenWeights, new Shape(2, length, d))).sum()
-            .add(model.mlmLogits(model.parameterStore(), out.hiddenStates(), true)
-                .mul(batchManager.create(logitWeights, new Shape(2, length, vocab))).sum());
+        NDArray loss =
+            out.hiddenStates()
+                .mul(batchManager.create(hiddenWeights, new Shape(2, length, d)))
+                .sum()
+                .add(
+                    model
+                        .mlmLogits(model.parameterStore(), out.hiddenStates(), true)
+                        .mul(batchManager.create(logitWeights, new Shape(2, length, vocab)))
+                        .sum());
         collector.backward(loss);
         double expectedLoss = referenceLoss(config, weights, batch, hiddenWeights, logitWeights);
-        assertThat((double) loss.getFloat()).isCloseTo(expectedLoss,
-            org.assertj.core.api.Assertions.within(1e-4 * Math.max(1, Math.abs(expectedLoss))));
+        assertThat((double) loss.getFloat())
+            .isCloseTo(expectedLoss, Assertions.within(1e-4 * Math.max(1, Math.abs(expectedLoss))));
       }
 
       Random pick = new Random(5);
@@ -93,15 +101,21 @@ class GradientCheckTest {
         WeightTensor original = weights.get(name);
         for (int sample = 0; sample < 2; sample++) {
           int index = pickIndex(name, original, batch, pick);
-          double fd = finiteDifference(config, weights, name, index, batch, hiddenWeights,
-              logitWeights);
+          double fd =
+              finiteDifference(config, weights, name, index, batch, hiddenWeights, logitWeights);
           double ad = gradient[index];
           double error = Math.abs(ad - fd);
           worst = Math.max(worst, error / (ABS + REL * Math.abs(fd)));
           checked++;
           if (error > ABS + REL * Math.abs(fd)) {
-            failures.add(String.format(Locale.ROOT, "%s[%d]: autograd %.8g, finite difference %.8g",
-                name, index, ad, fd));
+            failures.add(
+                String.format(
+                    Locale.ROOT,
+                    "%s[%d]: autograd %.8g, finite difference %.8g",
+                    name,
+                    index,
+                    ad,
+                    fd));
           }
         }
       }
@@ -113,8 +127,9 @@ class GradientCheckTest {
   @Test
   void frozenWordEmbeddingsGetNoGradientAndForwardLeaksNoArrays() {
     RecformerConfig config = Fixtures.tiny(1, 2, 4, 4);
-    EncodedBatch batch = Fixtures.batch(config, 6, new int[] {6, 3}, new boolean[] {true, true},
-        new int[] {0, 0}, 3);
+    EncodedBatch batch =
+        Fixtures.batch(
+            config, 6, new int[] {6, 3}, new boolean[] {true, true}, new int[] {0, 0}, 3);
     try (NDManager manager = root.newSubManager();
         RecformerModel model = RecformerModel.newInstance(manager, config, 2)) {
       model.freezeWordEmbeddings(true);
@@ -124,7 +139,7 @@ class GradientCheckTest {
             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
           EncoderOutput out = model.encode(batchManager, batch, true);
           // Only the two outputs remain in the batch manager; the forward's temporaries are gone.
-          assertThat(((ai.djl.ndarray.BaseNDManager) batchManager).getManagedArrays())
+          assertThat(((BaseNDManager) batchManager).getManagedArrays())
               .containsExactlyInAnyOrder(out.hiddenStates(), out.pooled());
           // Not pooled().sum(): a LayerNorm output with unit scale and zero shift sums to 0.
           collector.backward(out.pooled().square().sum());
@@ -145,13 +160,14 @@ class GradientCheckTest {
   /** An index whose gradient is not trivially zero: embedding rows that the batch uses. */
   private static int pickIndex(String name, WeightTensor t, EncodedBatch batch, Random pick) {
     int cols = t.shape().length == 2 ? (int) t.shape()[1] : 1;
-    int[] rows = switch (name) {
-      case "embeddings.word_embeddings.weight" -> batch.inputIds();
-      case "embeddings.position_embeddings.weight" -> batch.tokenPositionIds();
-      case "embeddings.token_type_embeddings.weight" -> batch.tokenTypeIds();
-      case "embeddings.item_position_embeddings.weight" -> batch.itemPositionIds();
-      default -> null;
-    };
+    int[] rows =
+        switch (name) {
+          case "embeddings.word_embeddings.weight" -> batch.inputIds();
+          case "embeddings.position_embeddings.weight" -> batch.tokenPositionIds();
+          case "embeddings.token_type_embeddings.weight" -> batch.tokenTypeIds();
+          case "embeddings.item_position_embeddings.weight" -> batch.itemPositionIds();
+          default -> null;
+        };
     if (rows == null) {
       return pick.nextInt(t.size());
     }
@@ -162,8 +178,14 @@ class GradientCheckTest {
     return rows[at] * cols + pick.nextInt(cols);
   }
 
-  private static double finiteDifference(RecformerConfig config, Map<String, WeightTensor> weights,
-      String name, int index, EncodedBatch batch, float[] hw, float[] lw) {
+  private static double finiteDifference(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      String name,
+      int index,
+      EncodedBatch batch,
+      float[] hw,
+      float[] lw) {
     WeightTensor t = weights.get(name);
     float w = t.values()[index];
     float plus = (float) (w + STEP);
@@ -173,8 +195,8 @@ class GradientCheckTest {
     return (lossPlus - lossMinus) / ((double) plus - (double) minus);
   }
 
-  private static Map<String, WeightTensor> with(Map<String, WeightTensor> weights, String name,
-      int index, float value) {
+  private static Map<String, WeightTensor> with(
+      Map<String, WeightTensor> weights, String name, int index, float value) {
     Map<String, WeightTensor> copy = new LinkedHashMap<>(weights);
     WeightTensor t = weights.get(name);
     float[] v = t.values().clone();
@@ -183,8 +205,12 @@ class GradientCheckTest {
     return copy;
   }
 
-  private static double referenceLoss(RecformerConfig config, Map<String, WeightTensor> weights,
-      EncodedBatch batch, float[] hw, float[] lw) {
+  private static double referenceLoss(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      EncodedBatch batch,
+      float[] hw,
+      float[] lw) {
     ReferenceLongformer reference = new ReferenceLongformer(config, weights);
     double[][][] hidden = reference.encode(batch);
     int n = batch.length();

@@ -12,6 +12,7 @@ import io.recformer.train.weights.WeightTensor;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,29 +41,49 @@ class LongformerAttentionOracleTest {
     root.close();
   }
 
-  /** window, heads, head size, batch length, row lengths, CLS global per row, extra global per row. */
+  /**
+   * window, heads, head size, batch length, row lengths, CLS global per row, extra global per row.
+   */
   static Stream<Arguments> cases() {
     return Stream.of(
         // length a multiple of the window
-        Arguments.of(8, 2, 8, 16, new int[] {16, 9, 3}, new boolean[] {true, true, true},
+        Arguments.of(
+            8,
+            2,
+            8,
+            16,
+            new int[] {16, 9, 3},
+            new boolean[] {true, true, true},
             new int[] {0, 0, 0}),
         // length not a multiple of w/2, odd w/2, a row without globals, one with two globals
-        Arguments.of(6, 3, 8, 13, new int[] {13, 11, 4}, new boolean[] {true, false, true},
+        Arguments.of(
+            6,
+            3,
+            8,
+            13,
+            new int[] {13, 11, 4},
+            new boolean[] {true, false, true},
             new int[] {7, 0, 0}),
         // window larger than the sequence
         Arguments.of(8, 4, 4, 5, new int[] {5, 2}, new boolean[] {true, true}, new int[] {0, 0}),
         // no global token anywhere (pure sliding window), rows of very different lengths
-        Arguments.of(4, 2, 8, 23, new int[] {23, 1, 17}, new boolean[] {false, false, false},
+        Arguments.of(
+            4,
+            2,
+            8,
+            23,
+            new int[] {23, 1, 17},
+            new boolean[] {false, false, false},
             new int[] {0, 0, 0}),
         // several globals in the middle and at the end
-        Arguments.of(4, 2, 6, 19, new int[] {19, 19}, new boolean[] {true, true},
-            new int[] {18, 9}));
+        Arguments.of(
+            4, 2, 6, 19, new int[] {19, 19}, new boolean[] {true, true}, new int[] {18, 9}));
   }
 
   @ParameterizedTest(name = "w={0} heads={1}x{2} n={3}")
   @MethodSource("cases")
-  void selfAttentionMatchesReference(int window, int heads, int headSize, int length,
-      int[] lengths, boolean[] cls, int[] extra) {
+  void selfAttentionMatchesReference(
+      int window, int heads, int headSize, int length, int[] lengths, boolean[] cls, int[] extra) {
     RecformerConfig config = Fixtures.tiny(1, heads, headSize, window);
     try (NDManager manager = root.newSubManager();
         RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
@@ -79,8 +100,11 @@ class LongformerAttentionOracleTest {
       NDArray hidden = manager.create(x, new Shape(b, length, d));
       ReferenceLongformer reference = new ReferenceLongformer(config, weights);
       for (AttentionMode mode : AttentionMode.values()) {
-        float[] got = model.selfAttention(0, hidden, batch.attentionMask(),
-            batch.globalAttentionMask(), mode, manager).toFloatArray();
+        float[] got =
+            model
+                .selfAttention(
+                    0, hidden, batch.attentionMask(), batch.globalAttentionMask(), mode, manager)
+                .toFloatArray();
         double maxDiff = 0;
         for (int r = 0; r < b; r++) {
           double[][] xr = new double[length][d];
@@ -89,8 +113,12 @@ class LongformerAttentionOracleTest {
               xr[i][k] = x[(r * length + i) * d + k];
             }
           }
-          double[][] want = reference.selfAttention(0, xr, row(batch.attentionMask(), r, length),
-              row(batch.globalAttentionMask(), r, length));
+          double[][] want =
+              reference.selfAttention(
+                  0,
+                  xr,
+                  row(batch.attentionMask(), r, length),
+                  row(batch.globalAttentionMask(), r, length));
           maxDiff = Math.max(maxDiff, maxAbsDiffRealTokens(got, want, batch, r));
         }
         assertThat(maxDiff).as("attention %s max |djl - reference|", mode).isLessThan(TOLERANCE);
@@ -100,8 +128,8 @@ class LongformerAttentionOracleTest {
 
   @ParameterizedTest(name = "w={0} heads={1}x{2} n={3}")
   @MethodSource("cases")
-  void encoderMatchesReferenceAndFullAttention(int window, int heads, int headSize, int length,
-      int[] lengths, boolean[] cls, int[] extra) {
+  void encoderMatchesReferenceAndFullAttention(
+      int window, int heads, int headSize, int length, int[] lengths, boolean[] cls, int[] extra) {
     RecformerConfig config = Fixtures.tiny(2, heads, headSize, window);
     try (NDManager manager = root.newSubManager();
         RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
@@ -109,8 +137,11 @@ class LongformerAttentionOracleTest {
       model.loadWeights(weights);
       EncodedBatch batch = Fixtures.batch(config, length, lengths, cls, extra, 6);
       float[] efficient = model.encode(manager, batch, false).hiddenStates().toFloatArray();
-      float[] full = model.encode(manager, batch, false, AttentionMode.FULL_ORACLE)
-          .hiddenStates().toFloatArray();
+      float[] full =
+          model
+              .encode(manager, batch, false, AttentionMode.FULL_ORACLE)
+              .hiddenStates()
+              .toFloatArray();
       double[][][] want = new ReferenceLongformer(config, weights).encode(batch);
       double maxRef = 0;
       double maxFull = 0;
@@ -133,8 +164,8 @@ class LongformerAttentionOracleTest {
     RecformerConfig cls = Fixtures.tiny(1, 2, 8, 4);
     RecformerConfig mean = cls.toBuilder().pooling(Pooling.MEAN).build();
     int[] lengths = {7, 3};
-    EncodedBatch batch = Fixtures.batch(cls, 7, lengths, new boolean[] {true, true},
-        new int[] {0, 0}, 9);
+    EncodedBatch batch =
+        Fixtures.batch(cls, 7, lengths, new boolean[] {true, true}, new int[] {0, 0}, 9);
     for (RecformerConfig config : new RecformerConfig[] {cls, mean}) {
       try (NDManager manager = root.newSubManager();
           RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
@@ -154,8 +185,8 @@ class LongformerAttentionOracleTest {
                 expected += want[r][i][k] / lengths[r];
               }
             }
-            assertThat((double) pooled[r * 16 + k]).isCloseTo(expected,
-                org.assertj.core.api.Assertions.within(TOLERANCE));
+            assertThat((double) pooled[r * 16 + k])
+                .isCloseTo(expected, Assertions.within(TOLERANCE));
           }
         }
       }
@@ -165,18 +196,18 @@ class LongformerAttentionOracleTest {
   @Test
   void referenceErfIsAccurate() {
     // Values of erf from standard tables (15+ digits); the series loses ~2 digits near 3.
-    assertThat(ReferenceLongformer.erf(0.5)).isCloseTo(0.5204998778130465,
-        org.assertj.core.api.Assertions.within(1e-12));
-    assertThat(ReferenceLongformer.erf(-1)).isCloseTo(-0.8427007929497149,
-        org.assertj.core.api.Assertions.within(1e-12));
-    assertThat(ReferenceLongformer.erf(2.9)).isCloseTo(0.9999589021219005,
-        org.assertj.core.api.Assertions.within(1e-12));
-    assertThat(ReferenceLongformer.erf(3.5)).isCloseTo(0.9999992569016276,
-        org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(ReferenceLongformer.erf(0.5))
+        .isCloseTo(0.5204998778130465, Assertions.within(1e-12));
+    assertThat(ReferenceLongformer.erf(-1))
+        .isCloseTo(-0.8427007929497149, Assertions.within(1e-12));
+    assertThat(ReferenceLongformer.erf(2.9))
+        .isCloseTo(0.9999589021219005, Assertions.within(1e-12));
+    assertThat(ReferenceLongformer.erf(3.5))
+        .isCloseTo(0.9999992569016276, Assertions.within(1e-12));
   }
 
-  private static double maxAbsDiffRealTokens(float[] got, double[][] want, EncodedBatch batch,
-      int r) {
+  private static double maxAbsDiffRealTokens(
+      float[] got, double[][] want, EncodedBatch batch, int r) {
     int length = batch.length();
     int d = want[0].length;
     double max = 0;

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -22,15 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The DJL encoder with imported all-MiniLM-L6-v2 weights against the original MiniLM ONNX file run
  * by ONNX Runtime, on real item titles. With a window covering the whole input, BERT positions
- * (offset 0), token type 0 and a zeroed item-position table, Longformer attention is BERT attention,
- * so the last hidden states must agree. Tokenization uses the jar's tokenizer.json, never a hub.
+ * (offset 0), token type 0 and a zeroed item-position table, Longformer attention is BERT
+ * attention, so the last hidden states must agree. Tokenization uses the jar's tokenizer.json,
+ * never a hub.
  */
 class MiniLmEncoderOracleTest {
 
   /** float32 DJL vs float32 ONNX Runtime over 6 layers of a real checkpoint. */
   private static final double TOLERANCE = 1e-4;
 
-  private static final Map<Integer, RecformerModel> MODELS = new java.util.HashMap<>();
+  private static final Map<Integer, RecformerModel> MODELS = new HashMap<>();
 
   private static NDManager root;
   private static MiniLmOnnxOracle.Batch tokens;
@@ -46,8 +48,8 @@ class MiniLmEncoderOracleTest {
     }
     weights = new LinkedHashMap<>(MiniLmFixture.imported());
     WeightTensor items = weights.get("embeddings.item_position_embeddings.weight");
-    weights.put(items.name(), new WeightTensor(items.name(), items.shape(),
-        new float[items.size()]));
+    weights.put(
+        items.name(), new WeightTensor(items.name(), items.shape(), new float[items.size()]));
   }
 
   @AfterAll
@@ -82,8 +84,8 @@ class MiniLmEncoderOracleTest {
   }
 
   private static double maxAbsDiff(int window, boolean globalCls) {
-    RecformerConfig config = RecformerConfig.miniLmL6().toBuilder().attentionWindow(window)
-        .dropout(0).build();
+    RecformerConfig config =
+        RecformerConfig.miniLmL6().toBuilder().attentionWindow(window).dropout(0).build();
     long[][] ids = tokens.inputIds();
     int b = ids.length;
     int n = ids[0].length;
@@ -100,13 +102,17 @@ class MiniLmEncoderOracleTest {
       global[r * n] = globalCls ? 1 : 0;
     }
     // Token types all 0 (MiniLM's row) and item positions all 0 (zeroed table).
-    EncodedBatch batch = new EncodedBatch(b, n, inputIds, new int[b * n], positions,
-        new int[b * n], attention, global);
-    RecformerModel model = MODELS.computeIfAbsent(window, w -> {
-      RecformerModel created = RecformerModel.newInstance(root, config, 1);
-      created.loadWeights(weights);
-      return created;
-    });
+    EncodedBatch batch =
+        new EncodedBatch(
+            b, n, inputIds, new int[b * n], positions, new int[b * n], attention, global);
+    RecformerModel model =
+        MODELS.computeIfAbsent(
+            window,
+            w -> {
+              RecformerModel created = RecformerModel.newInstance(root, config, 1);
+              created.loadWeights(weights);
+              return created;
+            });
     try (NDManager manager = root.newSubManager()) {
       float[] hidden = model.encode(manager, batch, false).hiddenStates().toFloatArray();
       double max = 0;
@@ -122,9 +128,10 @@ class MiniLmEncoderOracleTest {
   }
 
   private static String[] titles() throws IOException {
-    try (InputStream in = MiniLmEncoderOracleTest.class.getResourceAsStream(
-        "/model/office-titles.txt")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+    try (InputStream in =
+        MiniLmEncoderOracleTest.class.getResourceAsStream("/model/office-titles.txt")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
           .filter(line -> !line.isBlank() && !line.startsWith("#"))
           .toArray(String[]::new);
     }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.text.EncodedBatch;
+import io.recformer.train.weights.RecformerWeightLayout;
 import io.recformer.train.weights.WeightTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,25 +39,38 @@ class RecformerModelTest {
     try (NDManager manager = root.newSubManager();
         RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
       Map<String, long[]> shapes = model.parameterShapes();
-      List<String> expected = new ArrayList<>(List.of(
-          "embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
-          "embeddings.token_type_embeddings.weight", "embeddings.item_position_embeddings.weight",
-          "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias"));
+      List<String> expected =
+          new ArrayList<>(
+              List.of(
+                  "embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+                  "embeddings.token_type_embeddings.weight",
+                      "embeddings.item_position_embeddings.weight",
+                  "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias"));
       for (int l = 0; l < 2; l++) {
         String p = "encoder.layer." + l + ".";
-        for (String proj : List.of("query", "key", "value", "query_global", "key_global",
-            "value_global")) {
+        for (String proj :
+            List.of("query", "key", "value", "query_global", "key_global", "value_global")) {
           expected.add(p + "attention.self." + proj + ".weight");
           expected.add(p + "attention.self." + proj + ".bias");
         }
-        for (String s : List.of("attention.output.dense", "attention.output.LayerNorm",
-            "intermediate.dense", "output.dense", "output.LayerNorm")) {
+        for (String s :
+            List.of(
+                "attention.output.dense",
+                "attention.output.LayerNorm",
+                "intermediate.dense",
+                "output.dense",
+                "output.LayerNorm")) {
           expected.add(p + s + ".weight");
           expected.add(p + s + ".bias");
         }
       }
-      expected.addAll(List.of("lm_head.dense.weight", "lm_head.dense.bias",
-          "lm_head.layer_norm.weight", "lm_head.layer_norm.bias", "lm_head.bias"));
+      expected.addAll(
+          List.of(
+              "lm_head.dense.weight",
+              "lm_head.dense.bias",
+              "lm_head.layer_norm.weight",
+              "lm_head.layer_norm.bias",
+              "lm_head.bias"));
       assertThat(shapes.keySet()).containsExactlyElementsOf(expected);
       assertThat(shapes.get("embeddings.word_embeddings.weight")).containsExactly(40, 8);
       assertThat(shapes.get("embeddings.position_embeddings.weight")).containsExactly(64, 8);
@@ -70,15 +84,18 @@ class RecformerModelTest {
 
   @Test
   void parameterShapesAgreeWithTheWeightsLayoutUsedByImporters() {
-    for (RecformerConfig config : new RecformerConfig[] {Fixtures.tiny(3, 2, 4, 4),
-        RecformerConfig.longformerMini().toBuilder().vocabSize(100).build()}) {
+    for (RecformerConfig config :
+        new RecformerConfig[] {
+          Fixtures.tiny(3, 2, 4, 4),
+          RecformerConfig.longformerMini().toBuilder().vocabSize(100).build()
+        }) {
       try (NDManager manager = root.newSubManager();
           RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
-        Map<String, long[]> layout =
-            io.recformer.train.weights.RecformerWeightLayout.expectedShapes(config);
+        Map<String, long[]> layout = RecformerWeightLayout.expectedShapes(config);
         assertThat(model.parameterShapes().keySet()).containsExactlyElementsOf(layout.keySet());
-        layout.forEach((name, shape) ->
-            assertThat(model.parameterShapes().get(name)).as(name).containsExactly(shape));
+        layout.forEach(
+            (name, shape) ->
+                assertThat(model.parameterShapes().get(name)).as(name).containsExactly(shape));
       }
     }
   }
@@ -103,7 +120,8 @@ class RecformerModelTest {
       }
       double mean = sum / words.length;
       double std = Math.sqrt(squares / words.length - mean * mean);
-      // 64,000 draws: the sample std of normal(0, 0.02) is within 2% of 0.02 with overwhelming odds.
+      // 64,000 draws: the sample std of normal(0, 0.02) is within 2% of 0.02 with overwhelming
+      // odds.
       assertThat(std).isBetween(0.0196, 0.0204);
       assertThat(Math.abs(mean)).isLessThan(0.0004);
       assertThat(wa.get("encoder.layer.0.output.dense.bias").values()).containsOnly(0f);
@@ -115,8 +133,9 @@ class RecformerModelTest {
   @Test
   void exportLoadRoundTripGivesBitIdenticalOutputs() {
     RecformerConfig config = Fixtures.tiny(2, 2, 8, 6);
-    EncodedBatch batch = Fixtures.batch(config, 11, new int[] {11, 4}, new boolean[] {true, true},
-        new int[] {0, 2}, 4);
+    EncodedBatch batch =
+        Fixtures.batch(
+            config, 11, new int[] {11, 4}, new boolean[] {true, true}, new int[] {0, 2}, 4);
     try (NDManager manager = root.newSubManager();
         RecformerModel source = RecformerModel.newInstance(manager, config, 1);
         RecformerModel target = RecformerModel.newInstance(manager, config, 2)) {
@@ -128,7 +147,8 @@ class RecformerModelTest {
       target.loadWeights(byName);
       EncoderOutput want = source.encode(manager, batch, false);
       EncoderOutput got = target.encode(manager, batch, false);
-      assertThat(got.hiddenStates().toFloatArray()).isNotEqualTo(before)
+      assertThat(got.hiddenStates().toFloatArray())
+          .isNotEqualTo(before)
           .containsExactly(want.hiddenStates().toFloatArray());
       assertThat(got.pooled().toFloatArray()).containsExactly(want.pooled().toFloatArray());
       assertThat(target.exportWeightMap()).isEqualTo(source.exportWeightMap());
@@ -143,12 +163,14 @@ class RecformerModelTest {
       Map<String, WeightTensor> weights = new LinkedHashMap<>(model.exportWeightMap());
       Map<String, WeightTensor> untouched = model.exportWeightMap();
       weights.remove("encoder.layer.0.attention.self.key_global.weight");
-      weights.put("pooler.dense.weight", new WeightTensor("pooler.dense.weight", new long[] {1},
-          new float[1]));
-      weights.put("lm_head.bias", new WeightTensor("lm_head.bias", new long[] {41},
-          new float[41]));
-      weights.put("embeddings.LayerNorm.bias", new WeightTensor("embeddings.LayerNorm.bias",
-          new long[] {8}, new float[] {9, 9, 9, 9, 9, 9, 9, 9}));
+      weights.put(
+          "pooler.dense.weight",
+          new WeightTensor("pooler.dense.weight", new long[] {1}, new float[1]));
+      weights.put("lm_head.bias", new WeightTensor("lm_head.bias", new long[] {41}, new float[41]));
+      weights.put(
+          "embeddings.LayerNorm.bias",
+          new WeightTensor(
+              "embeddings.LayerNorm.bias", new long[] {8}, new float[] {9, 9, 9, 9, 9, 9, 9, 9}));
       assertThatThrownBy(() -> model.loadWeights(weights))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("missing 1 [encoder.layer.0.attention.self.key_global.weight]")
@@ -161,8 +183,9 @@ class RecformerModelTest {
   @Test
   void dropoutIsOffInEvaluationAndOnInTraining() {
     RecformerConfig config = Fixtures.tiny(2, 2, 8, 4).toBuilder().dropout(0.1).build();
-    EncodedBatch batch = Fixtures.batch(config, 9, new int[] {9, 6}, new boolean[] {true, true},
-        new int[] {0, 0}, 4);
+    EncodedBatch batch =
+        Fixtures.batch(
+            config, 9, new int[] {9, 6}, new boolean[] {true, true}, new int[] {0, 0}, 4);
     try (NDManager manager = root.newSubManager();
         RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
       float[] eval1 = model.encode(manager, batch, false).hiddenStates().toFloatArray();
@@ -178,38 +201,61 @@ class RecformerModelTest {
   @Test
   void djlBlockForwardEqualsEncode() {
     RecformerConfig config = Fixtures.tiny(1, 2, 8, 4);
-    EncodedBatch batch = Fixtures.batch(config, 10, new int[] {10, 7}, new boolean[] {true, true},
-        new int[] {0, 0}, 4);
+    EncodedBatch batch =
+        Fixtures.batch(
+            config, 10, new int[] {10, 7}, new boolean[] {true, true}, new int[] {0, 0}, 4);
     try (NDManager manager = root.newSubManager();
         RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
       Shape shape = new Shape(2, 10);
-      NDList inputs = new NDList(manager.create(batch.inputIds(), shape),
-          manager.create(batch.tokenTypeIds(), shape), manager.create(batch.tokenPositionIds(), shape),
-          manager.create(batch.itemPositionIds(), shape), manager.create(batch.attentionMask(), shape),
-          manager.create(batch.globalAttentionMask(), shape));
+      NDList inputs =
+          new NDList(
+              manager.create(batch.inputIds(), shape),
+              manager.create(batch.tokenTypeIds(), shape),
+              manager.create(batch.tokenPositionIds(), shape),
+              manager.create(batch.itemPositionIds(), shape),
+              manager.create(batch.attentionMask(), shape),
+              manager.create(batch.globalAttentionMask(), shape));
       NDList out = model.forward(model.parameterStore(), inputs, false);
       assertThat(out.get(0).getShape()).isEqualTo(new Shape(2, 10, 16));
       assertThat(out.get(1).getShape()).isEqualTo(new Shape(2, 16));
-      assertThat(model.getOutputShapes(new Shape[] {shape})).containsExactly(new Shape(2, 10, 16),
-          new Shape(2, 16));
+      assertThat(model.getOutputShapes(new Shape[] {shape}))
+          .containsExactly(new Shape(2, 10, 16), new Shape(2, 16));
       assertThat(out.get(0).toFloatArray())
           .containsExactly(model.encode(manager, batch, false).hiddenStates().toFloatArray());
     }
   }
 
   @Test
+  @SuppressWarnings("try") // closes the model inside its try block on purpose: close is idempotent
   void invalidInputsAreRejectedWithTheirPosition() {
     RecformerConfig config = Fixtures.tiny(1, 2, 4, 4);
-    EncodedBatch good = Fixtures.batch(config, 5, new int[] {5, 3}, new boolean[] {true, true},
-        new int[] {0, 0}, 4);
+    EncodedBatch good =
+        Fixtures.batch(
+            config, 5, new int[] {5, 3}, new boolean[] {true, true}, new int[] {0, 0}, 4);
     int[] ids = good.inputIds().clone();
     ids[7] = 40;
-    EncodedBatch badId = new EncodedBatch(2, 5, ids, good.tokenTypeIds(), good.tokenPositionIds(),
-        good.itemPositionIds(), good.attentionMask(), good.globalAttentionMask());
+    EncodedBatch badId =
+        new EncodedBatch(
+            2,
+            5,
+            ids,
+            good.tokenTypeIds(),
+            good.tokenPositionIds(),
+            good.itemPositionIds(),
+            good.attentionMask(),
+            good.globalAttentionMask());
     int[] global = good.globalAttentionMask().clone();
     global[9] = 1;
-    EncodedBatch badGlobal = new EncodedBatch(2, 5, good.inputIds(), good.tokenTypeIds(),
-        good.tokenPositionIds(), good.itemPositionIds(), good.attentionMask(), global);
+    EncodedBatch badGlobal =
+        new EncodedBatch(
+            2,
+            5,
+            good.inputIds(),
+            good.tokenTypeIds(),
+            good.tokenPositionIds(),
+            good.itemPositionIds(),
+            good.attentionMask(),
+            global);
     try (NDManager manager = root.newSubManager();
         RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
       assertThatThrownBy(() -> model.encode(manager, badId, false))
@@ -221,7 +267,8 @@ class RecformerModelTest {
       model.close();
       model.close();
       assertThatThrownBy(() -> model.encode(manager, good, false))
-          .isInstanceOf(IllegalStateException.class).hasMessage("the model is closed");
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("the model is closed");
     }
   }
 

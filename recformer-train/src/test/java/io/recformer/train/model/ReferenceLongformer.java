@@ -34,8 +34,12 @@ final class ReferenceLongformer {
     for (int r = 0; r < b; r++) {
       int[] attn = slice(batch.attentionMask(), r, n);
       int[] glob = slice(batch.globalAttentionMask(), r, n);
-      double[][] x = embeddings(slice(batch.inputIds(), r, n), slice(batch.tokenTypeIds(), r, n),
-          slice(batch.tokenPositionIds(), r, n), slice(batch.itemPositionIds(), r, n));
+      double[][] x =
+          embeddings(
+              slice(batch.inputIds(), r, n),
+              slice(batch.tokenTypeIds(), r, n),
+              slice(batch.tokenPositionIds(), r, n),
+              slice(batch.itemPositionIds(), r, n));
       for (int l = 0; l < config.numLayers(); l++) {
         x = layer(l, x, attn, glob);
       }
@@ -49,10 +53,11 @@ final class ReferenceLongformer {
     double[][] x = new double[n][d];
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < d; k++) {
-        x[i][k] = w("embeddings.word_embeddings.weight", ids[i], k)
-            + w("embeddings.position_embeddings.weight", positions[i], k)
-            + w("embeddings.token_type_embeddings.weight", types[i], k)
-            + w("embeddings.item_position_embeddings.weight", items[i], k);
+        x[i][k] =
+            w("embeddings.word_embeddings.weight", ids[i], k)
+                + w("embeddings.position_embeddings.weight", positions[i], k)
+                + w("embeddings.token_type_embeddings.weight", types[i], k)
+                + w("embeddings.item_position_embeddings.weight", items[i], k);
       }
       x[i] = layerNorm(x[i], "embeddings.LayerNorm");
     }

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AdamWTest {
 
   /**
-   * Two steps of loss = sum(c * p) (gradient c) against the update computed by hand in double;
-   * one parameter has three times the rate (and so three times the decay).
+   * Two steps of loss = sum(c * p) (gradient c) against the update computed by hand in double; one
+   * parameter has three times the rate (and so three times the decay).
    */
   @Test
   void twoStepsMatchTheHandComputedUpdateWithDecayOnlyOnWeightsAndARateFactor() {
@@ -74,8 +77,8 @@ class AdamWTest {
     try (NDManager m = NDManager.newBaseManager();
         AdamW adam = new AdamW(m, AdamW.Options.withWeightDecay(0.01))) {
       Map<String, NDArray> params = new LinkedHashMap<>();
-      params.put("layer.weight", m.randomNormal(new ai.djl.ndarray.types.Shape(8, 4)));
-      params.put("layer.bias", m.zeros(new ai.djl.ndarray.types.Shape(8)));
+      params.put("layer.weight", m.randomNormal(new Shape(8, 4)));
+      params.put("layer.bias", m.zeros(new Shape(8)));
       params.values().forEach(p -> p.setRequiresGradient(true));
       int afterTwo = 0;
       for (int step = 1; step <= 6; step++) {
@@ -88,7 +91,7 @@ class AdamWTest {
         }
         AdamW.clipGlobalNorm(params.values(), 1.0);
         adam.step(params, 1e-3);
-        int alive = ((ai.djl.ndarray.BaseNDManager) m).getManagedArrays().size();
+        int alive = ((BaseNDManager) m).getManagedArrays().size();
         if (step == 2) {
           afterTwo = alive;
         } else if (step > 2) {
@@ -116,11 +119,11 @@ class AdamWTest {
       try (GradientCollector g = Engine.getInstance().newGradientCollector()) {
         g.backward(a.mul(m.create(new float[] {3, 0})).sum().add(b.mul(4).sum()));
       }
-      double norm = AdamW.clipGlobalNorm(java.util.List.of(a, b), 1.0);
+      double norm = AdamW.clipGlobalNorm(List.of(a, b), 1.0);
       assertThat(norm).isCloseTo(5.0, within(1e-6));
       assertThat(a.getGradient().toFloatArray()[0]).isCloseTo(0.6f, within(1e-5f));
       assertThat(b.getGradient().toFloatArray()[0]).isCloseTo(0.8f, within(1e-5f));
-      assertThat(AdamW.clipGlobalNorm(java.util.List.of(a, b), 10.0)).isCloseTo(1.0, within(1e-5));
+      assertThat(AdamW.clipGlobalNorm(List.of(a, b), 10.0)).isCloseTo(1.0, within(1e-5));
       assertThat(b.getGradient().toFloatArray()[0]).isCloseTo(0.8f, within(1e-5f));
     }
   }
@@ -135,18 +138,18 @@ class AdamWTest {
       for (NDArray p : new NDArray[] {p1, p2}) {
         p.setRequiresGradient(true);
       }
-      step(m, first, p1);
+      step(first, p1);
       first.save(dir.resolve("optimizer.safetensors"));
       second.load(dir.resolve("optimizer.safetensors"));
       p2.set(p1.toFloatArray());
-      step(m, first, p1);
-      step(m, second, p2);
+      step(first, p1);
+      step(second, p2);
       assertThat(p2.toFloatArray()).containsExactly(p1.toFloatArray());
       assertThat(second.steps()).isEqualTo(2);
     }
   }
 
-  private static void step(NDManager m, AdamW adam, NDArray p) {
+  private static void step(AdamW adam, NDArray p) {
     try (GradientCollector g = Engine.getInstance().newGradientCollector()) {
       g.backward(p.square().sum());
     }

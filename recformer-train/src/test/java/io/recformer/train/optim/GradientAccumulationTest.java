@@ -23,10 +23,21 @@ import org.junit.jupiter.api.Test;
  */
 class GradientAccumulationTest {
 
-  private static final RecformerConfig CONFIG = RecformerConfig.miniLmL6().toBuilder()
-      .vocabSize(60).hiddenSize(8).numLayers(1).numHeads(2).intermediateSize(16)
-      .maxPositions(40).maxItems(4).maxItemPositions(5).maxTokens(16).attentionWindow(8)
-      .dropout(0).pooling(Pooling.CLS).build();
+  private static final RecformerConfig CONFIG =
+      RecformerConfig.miniLmL6().toBuilder()
+          .vocabSize(60)
+          .hiddenSize(8)
+          .numLayers(1)
+          .numHeads(2)
+          .intermediateSize(16)
+          .maxPositions(40)
+          .maxItems(4)
+          .maxItemPositions(5)
+          .maxTokens(16)
+          .attentionWindow(8)
+          .dropout(0)
+          .pooling(Pooling.CLS)
+          .build();
 
   private static EncodedBatch rows(int from, int to) {
     int n = 8;
@@ -52,8 +63,8 @@ class GradientAccumulationTest {
     return new EncodedBatch(b, n, ids, types, pos, items, att, global);
   }
 
-  private static void backward(RecformerModel model, NDManager m, NDArray matrix, int from,
-      int to, float divisor) {
+  private static void backward(
+      RecformerModel model, NDManager m, NDArray matrix, int from, int to, float divisor) {
     int[] targets = new int[to - from];
     for (int i = 0; i < targets.length; i++) {
       targets[i] = (from + i) % 5;

@@ -51,7 +51,8 @@ class WholeWordMaskerTest {
         boolean picked = m.labels()[i] != WholeWordMasker.IGNORE;
         if (i + 1 < ids.length && !starts[i + 1]) {
           // A continuation shares its word's fate.
-          assertThat(m.labels()[i + 1] != WholeWordMasker.IGNORE).as("whole word at %d", i)
+          assertThat(m.labels()[i + 1] != WholeWordMasker.IGNORE)
+              .as("whole word at %d", i)
               .isEqualTo(picked);
         }
         if (!picked) {

@@ -29,8 +29,8 @@ class RunFilesTest {
 
   @Test
   void progressLineHasRateAndEta() {
-    Progress p = new Progress(LoggerFactory.getLogger(RunFilesTest.class), "epoch 1", 100,
-        "samples", 1000);
+    Progress p =
+        new Progress(LoggerFactory.getLogger(RunFilesTest.class), "epoch 1", 100, "samples", 1000);
     p.advance(25, "loss 1.0");
     String line = p.line(System.nanoTime(), "loss 1.0");
     assertThat(line).startsWith("epoch 1: 25/100 samples, loss 1.0, ").contains(" samples/s, ETA ");
@@ -38,7 +38,11 @@ class RunFilesTest {
 
   @Test
   void chartsAreWrittenAsPng(@TempDir Path dir) throws Exception {
-    Charts.line(dir.resolve("c.png"), "t", "x", "y",
+    Charts.line(
+        dir.resolve("c.png"),
+        "t",
+        "x",
+        "y",
         Map.of("a", List.of(new double[] {1, 2}, new double[] {2, 1})));
     byte[] head = Files.readAllBytes(dir.resolve("c.png"));
     assertThat(head[1]).isEqualTo((byte) 'P');
@@ -46,12 +50,11 @@ class RunFilesTest {
   }
 
   @Test
-  void runDirectoryRefusesToOverwriteAndDeviceNamesAreChecked(@TempDir Path dir)
-      throws Exception {
+  void runDirectoryRefusesToOverwriteAndDeviceNamesAreChecked(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("f"), "x");
     assertThatThrownBy(() -> RunDirectory.create(dir)).hasMessageContaining("is not empty");
-    assertThatThrownBy(() -> Devices.validateName("cuda")).hasMessageContaining(
-        "device = 'cuda' must be cpu, gpu or gpu:N");
+    assertThatThrownBy(() -> Devices.validateName("cuda"))
+        .hasMessageContaining("device = 'cuda' must be cpu, gpu or gpu:N");
     assertThat(Devices.select("cpu").isGpu()).isFalse();
   }
 }

@@ -24,9 +24,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Shared fixtures of the training tests: a slice of the bundled UniSRec Scientific data (the
- * first {@code users} users with at least 3 interactions, catalog cut to their items), the
- * MiniLM tokenizer from the langchain4j jar and a tiny random model.
+ * Shared fixtures of the training tests: a slice of the bundled UniSRec Scientific data (the first
+ * {@code users} users with at least 3 interactions, catalog cut to their items), the MiniLM
+ * tokenizer from the langchain4j jar and a tiny random model.
  */
 public final class TinySetup {
 
@@ -36,9 +36,20 @@ public final class TinySetup {
 
   /** A tiny MiniLM-vocabulary config: 1 layer, d 16, 2 heads, 64 tokens, window 16. */
   public static RecformerConfig tinyConfig() {
-    return RecformerConfig.miniLmL6().toBuilder().hiddenSize(16).numLayers(1).numHeads(2)
-        .intermediateSize(32).maxTokens(64).maxItems(8).maxItemPositions(9).attentionWindow(16)
-        .maxAttributeTokens(16).layerNormEps(1e-12).dropout(0.1).pooling(Pooling.CLS).build();
+    return RecformerConfig.miniLmL6().toBuilder()
+        .hiddenSize(16)
+        .numLayers(1)
+        .numHeads(2)
+        .intermediateSize(32)
+        .maxTokens(64)
+        .maxItems(8)
+        .maxItemPositions(9)
+        .attentionWindow(16)
+        .maxAttributeTokens(16)
+        .layerNormEps(1e-12)
+        .dropout(0.1)
+        .pooling(Pooling.CLS)
+        .build();
   }
 
   public static Path repoRoot() {
@@ -62,7 +73,9 @@ public final class TinySetup {
     return scientific;
   }
 
-  /** A split of the first {@code users} users with >= 3 items, catalog restricted to their items. */
+  /**
+   * A split of the first {@code users} users with >= 3 items, catalog restricted to their items.
+   */
   public static LeaveOneOutSplit slice(int users) {
     Dataset all = scientific();
     List<UserHistory> chosen = new ArrayList<>();
@@ -77,8 +90,8 @@ public final class TinySetup {
     for (String id : used) {
       items.add(all.items().get(id));
     }
-    return LeaveOneOutSplit.of(Dataset.of("scientific-slice-" + users, ItemCatalog.of(items),
-        chosen));
+    return LeaveOneOutSplit.of(
+        Dataset.of("scientific-slice-" + users, ItemCatalog.of(items), chosen));
   }
 
   /** The MiniLM tokenizer for {@code config}, its tokenizer.json extracted into {@code dir}. */

@@ -1,9 +1,9 @@
 package io.recformer.train.weights;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static io.recformer.train.weights.TensorAssertions.assertDifferent;
 import static io.recformer.train.weights.TensorAssertions.assertSameValues;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.CodedInputStream;
@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,8 @@ class MiniLmImporterTest {
   static void load() throws IOException {
     imported = MiniLmFixture.imported();
     // The test's own parse of the file, for spot checks that do not go through the importer.
-    try (InputStream in = MiniLmImporterTest.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
+    try (InputStream in =
+        MiniLmImporterTest.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
       CodedInputStream coded = CodedInputStream.newInstance(in);
       coded.setSizeLimit(Integer.MAX_VALUE);
       graph = OnnxMl.ModelProto.parseFrom(coded).getGraph();
@@ -69,20 +71,31 @@ class MiniLmImporterTest {
 
   @Test
   void namedParametersEqualTheirInitializers() {
-    for (String name : List.of("encoder.layer.3.attention.self.key.bias", "embeddings.LayerNorm.weight",
-        "encoder.layer.5.output.LayerNorm.bias", "embeddings.word_embeddings.weight")) {
+    for (String name :
+        List.of(
+            "encoder.layer.3.attention.self.key.bias",
+            "embeddings.LayerNorm.weight",
+            "encoder.layer.5.output.LayerNorm.bias",
+            "embeddings.word_embeddings.weight")) {
       assertSameValues(name, imported.get(name).values(), initializer(name));
     }
     float[] positions = initializer("embeddings.position_embeddings.weight");
-    assertSameValues("positions", imported.get("embeddings.position_embeddings.weight").values(), positions);
+    assertSameValues(
+        "positions", imported.get("embeddings.position_embeddings.weight").values(), positions);
   }
 
   @Test
   void tracedMatMulWeightsAreTheTransposedInitializers() {
-    // Found here by the exporter's node names, an independent route from the importer's bias tracing.
-    for (String module : List.of("encoder/layer.0/attention/self/query", "encoder/layer.0/attention/self/key",
-        "encoder/layer.2/attention/self/value", "encoder/layer.4/attention/output/dense",
-        "encoder/layer.1/intermediate/dense", "encoder/layer.5/output/dense")) {
+    // Found here by the exporter's node names, an independent route from the importer's bias
+    // tracing.
+    for (String module :
+        List.of(
+            "encoder/layer.0/attention/self/query",
+            "encoder/layer.0/attention/self/key",
+            "encoder/layer.2/attention/self/value",
+            "encoder/layer.4/attention/output/dense",
+            "encoder/layer.1/intermediate/dense",
+            "encoder/layer.5/output/dense")) {
       OnnxMl.NodeProto node = node("/" + module + "/MatMul");
       OnnxMl.TensorProto w = tensor(node.getInput(1));
       int in = (int) w.getDims(0);
@@ -92,7 +105,9 @@ class MiniLmImporterTest {
       assertThat(t.shape()).containsExactly(out, in);
       for (int o = 0; o < out; o += 37) {
         for (int i = 0; i < in; i += 11) {
-          assertThat(t.values()[o * in + i]).as("%s[%d, %d]", t.name(), o, i).isEqualTo(raw[i * out + o]);
+          assertThat(t.values()[o * in + i])
+              .as("%s[%d, %d]", t.name(), o, i)
+              .isEqualTo(raw[i * out + o]);
         }
       }
     }
@@ -122,7 +137,9 @@ class MiniLmImporterTest {
       String p = RecformerWeightLayout.layerPrefix(layer) + "attention.self.";
       for (String proj : List.of("query", "key", "value")) {
         for (String part : List.of(".weight", ".bias")) {
-          assertSameValues(p + proj + "_global" + part, imported.get(p + proj + "_global" + part).values(),
+          assertSameValues(
+              p + proj + "_global" + part,
+              imported.get(p + proj + "_global" + part).values(),
               imported.get(p + proj + part).values());
         }
       }
@@ -131,7 +148,8 @@ class MiniLmImporterTest {
     assertThat(imported.get("lm_head.dense.bias").values()).containsOnly(0f);
     assertThat(imported.get("lm_head.layer_norm.weight").values()).containsOnly(1f);
     assertThat(imported.get("lm_head.layer_norm.bias").values()).containsOnly(0f);
-    for (String name : List.of("embeddings.item_position_embeddings.weight", "lm_head.dense.weight")) {
+    for (String name :
+        List.of("embeddings.item_position_embeddings.weight", "lm_head.dense.weight")) {
       float[] v = imported.get(name).values();
       double mean = 0;
       double sq = 0;
@@ -142,8 +160,8 @@ class MiniLmImporterTest {
       mean /= v.length;
       double std = Math.sqrt(sq / v.length - mean * mean);
       // 19,584 / 147,456 draws: the sample std is within a few percent of 0.02.
-      assertThat(mean).as(name + " mean").isCloseTo(0, org.assertj.core.data.Offset.offset(0.001));
-      assertThat(std).as(name + " std").isCloseTo(0.02, org.assertj.core.data.Offset.offset(0.0005));
+      assertThat(mean).as(name + " mean").isCloseTo(0, Offset.offset(0.001));
+      assertThat(std).as(name + " std").isCloseTo(0.02, Offset.offset(0.0005));
     }
   }
 
@@ -152,21 +170,31 @@ class MiniLmImporterTest {
     Map<String, WeightTensor> bert = new LinkedHashMap<>();
     // A re-run from the already traced tensors is enough to compare seeds.
     for (Map.Entry<String, WeightTensor> e : imported.entrySet()) {
-      if (!e.getKey().contains("_global") && !e.getKey().startsWith("lm_head") && !e.getKey().contains("item_position")) {
+      if (!e.getKey().contains("_global")
+          && !e.getKey().startsWith("lm_head")
+          && !e.getKey().contains("item_position")) {
         bert.put(e.getKey(), e.getValue());
       }
     }
-    bert.put("embeddings.token_type_embeddings.weight",
-        new WeightTensor("embeddings.token_type_embeddings.weight", new long[] {2, 384},
+    bert.put(
+        "embeddings.token_type_embeddings.weight",
+        new WeightTensor(
+            "embeddings.token_type_embeddings.weight",
+            new long[] {2, 384},
             initializer("embeddings.token_type_embeddings.weight")));
     Map<String, WeightTensor> same = MiniLmImporter.toRecformer(bert, CONFIG, MiniLmFixture.SEED);
     Map<String, WeightTensor> other = MiniLmImporter.toRecformer(bert, CONFIG, 8);
     assertThat(same.equals(imported)).as("same seed, same tensors").isTrue();
-    assertDifferent("item positions", other.get("embeddings.item_position_embeddings.weight").values(),
+    assertDifferent(
+        "item positions",
+        other.get("embeddings.item_position_embeddings.weight").values(),
         imported.get("embeddings.item_position_embeddings.weight").values());
-    assertDifferent("lm_head.dense", other.get("lm_head.dense.weight").values(),
+    assertDifferent(
+        "lm_head.dense",
+        other.get("lm_head.dense.weight").values(),
         imported.get("lm_head.dense.weight").values());
-    assertThat(other.get("encoder.layer.2.output.dense.weight")).isEqualTo(imported.get("encoder.layer.2.output.dense.weight"));
+    assertThat(other.get("encoder.layer.2.output.dense.weight"))
+        .isEqualTo(imported.get("encoder.layer.2.output.dense.weight"));
   }
 
   @Test
@@ -175,10 +203,14 @@ class MiniLmImporterTest {
     RecformerConfig morePositions = CONFIG.toBuilder().maxPositions(1024).build();
     assertThatThrownBy(() -> MiniLmImporter.toRecformer(bert, morePositions, 1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maxPositions = 1024 is out of range: the MiniLM checkpoint has 512 position rows, so must be <= 512");
+        .hasMessage(
+            "maxPositions = 1024 is out of range: the MiniLM checkpoint has 512 position rows, so"
+                + " must be <= 512");
     RecformerConfig offset = CONFIG.toBuilder().positionOffset(2).maxTokens(510).build();
     assertThatThrownBy(() -> MiniLmImporter.toRecformer(bert, offset, 1))
-        .hasMessage("positionOffset = 2 is out of range: MiniLM (BERT) numbers positions from 0, so must be 0");
+        .hasMessage(
+            "positionOffset = 2 is out of range: MiniLM (BERT) numbers positions from 0, so must be"
+                + " 0");
     RecformerConfig narrow = CONFIG.toBuilder().hiddenSize(256).numHeads(4).build();
     assertThatThrownBy(() -> MiniLmImporter.toRecformer(bert, narrow, 1))
         .hasMessage("hiddenSize = 256 does not fit the MiniLM checkpoint: must be 384");
@@ -201,10 +233,12 @@ class MiniLmImporterTest {
   void copiesTheTokenizerJson(@TempDir Path dir) throws IOException {
     Path target = dir.resolve("model/tokenizer.json");
     MiniLmImporter.copyTokenizerJson(target);
-    try (InputStream in = MiniLmImporterTest.class.getResourceAsStream(MiniLmImporter.TOKENIZER_RESOURCE)) {
+    try (InputStream in =
+        MiniLmImporterTest.class.getResourceAsStream(MiniLmImporter.TOKENIZER_RESOURCE)) {
       assertThat(Files.readAllBytes(target)).isEqualTo(in.readAllBytes());
     }
-    assertThat(new String(Files.readAllBytes(target), StandardCharsets.UTF_8)).contains("\"[CLS]\"");
+    assertThat(new String(Files.readAllBytes(target), StandardCharsets.UTF_8))
+        .contains("\"[CLS]\"");
     // Overwrites an existing file and leaves no temporary file behind.
     MiniLmImporter.copyTokenizerJson(target);
     try (var files = Files.list(target.getParent())) {
@@ -215,10 +249,13 @@ class MiniLmImporterTest {
   @Test
   void importFromFileEqualsTheClasspathImport(@TempDir Path dir) throws IOException {
     Path onnx = dir.resolve("minilm.onnx");
-    try (InputStream in = MiniLmImporterTest.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
+    try (InputStream in =
+        MiniLmImporterTest.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
       Files.copy(in, onnx);
     }
-    assertThat(MiniLmImporter.importFrom(onnx, CONFIG, MiniLmFixture.SEED).equals(imported)).as("file import equals resource import").isTrue();
+    assertThat(MiniLmImporter.importFrom(onnx, CONFIG, MiniLmFixture.SEED).equals(imported))
+        .as("file import equals resource import")
+        .isTrue();
     Path broken = dir.resolve("broken.onnx");
     Files.write(broken, new byte[] {0x08, 0x07, 0x12, (byte) 0xff});
     assertThatThrownBy(() -> MiniLmImporter.importFrom(broken, CONFIG, 7))
@@ -228,8 +265,11 @@ class MiniLmImporterTest {
 
   private static Map<String, WeightTensor> bertSubset() {
     Map<String, WeightTensor> bert = new LinkedHashMap<>(imported);
-    bert.put("embeddings.token_type_embeddings.weight",
-        new WeightTensor("embeddings.token_type_embeddings.weight", new long[] {2, 384},
+    bert.put(
+        "embeddings.token_type_embeddings.weight",
+        new WeightTensor(
+            "embeddings.token_type_embeddings.weight",
+            new long[] {2, 384},
             initializer("embeddings.token_type_embeddings.weight")));
     return bert;
   }
@@ -250,7 +290,10 @@ class MiniLmImporterTest {
   }
 
   private static OnnxMl.TensorProto tensor(String name) {
-    return graph.getInitializerList().stream().filter(t -> t.getName().equals(name)).findFirst().orElseThrow();
+    return graph.getInitializerList().stream()
+        .filter(t -> t.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   static float[] initializer(String name) {

@@ -18,8 +18,8 @@ import java.util.Map;
  * any model built on them) can be checked without trusting our own code.
  *
  * <p>The model's inputs are {@code input_ids}, {@code attention_mask} and {@code token_type_ids}
- * (int64, {@code [batch, length]}); its output is {@code last_hidden_state}
- * ({@code [batch, length, 384]}, float32). Token types are always 0, as in MiniLM's own use.
+ * (int64, {@code [batch, length]}); its output is {@code last_hidden_state} ({@code [batch, length,
+ * 384]}, float32). Token types are always 0, as in MiniLM's own use.
  */
 public final class MiniLmOnnxOracle implements AutoCloseable {
 
@@ -37,9 +37,11 @@ public final class MiniLmOnnxOracle implements AutoCloseable {
 
   /** Opens a CPU session on the jar's ONNX model. */
   public static MiniLmOnnxOracle open() {
-    try (InputStream in = MiniLmOnnxOracle.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
+    try (InputStream in =
+        MiniLmOnnxOracle.class.getResourceAsStream(MiniLmImporter.ONNX_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("missing class-path resource " + MiniLmImporter.ONNX_RESOURCE);
+        throw new IllegalStateException(
+            "missing class-path resource " + MiniLmImporter.ONNX_RESOURCE);
       }
       byte[] model = in.readAllBytes();
       try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -49,7 +51,8 @@ public final class MiniLmOnnxOracle implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime cannot open " + MiniLmImporter.ONNX_RESOURCE, e);
+      throw new IllegalStateException(
+          "ONNX Runtime cannot open " + MiniLmImporter.ONNX_RESOURCE, e);
     }
   }
 
@@ -65,7 +68,8 @@ public final class MiniLmOnnxOracle implements AutoCloseable {
     try (OnnxTensor ids = OnnxTensor.createTensor(env, inputIds);
         OnnxTensor mask = OnnxTensor.createTensor(env, attentionMask);
         OnnxTensor types = OnnxTensor.createTensor(env, tokenTypes);
-        OrtSession.Result result = session.run(Map.of(INPUT_IDS, ids, ATTENTION_MASK, mask, TOKEN_TYPE_IDS, types))) {
+        OrtSession.Result result =
+            session.run(Map.of(INPUT_IDS, ids, ATTENTION_MASK, mask, TOKEN_TYPE_IDS, types))) {
       return (float[][][]) result.get(LAST_HIDDEN_STATE).orElseThrow().getValue();
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on the MiniLM model", e);
@@ -73,11 +77,13 @@ public final class MiniLmOnnxOracle implements AutoCloseable {
   }
 
   /** Tokenized, [CLS]/[SEP]-wrapped, right-padded batch of texts. */
+  @SuppressWarnings(
+      "ArrayRecordComponent") // a batch is fed to the model, never compared as a record
   public record Batch(long[][] inputIds, long[][] attentionMask, int[] lengths) {}
 
   /**
-   * Tokenizes texts with the jar's tokenizer.json (extracted into {@code tempDir}, never from a hub)
-   * and pads them to the longest.
+   * Tokenizes texts with the jar's tokenizer.json (extracted into {@code tempDir}, never from a
+   * hub) and pads them to the longest.
    */
   public static Batch tokenize(Path tempDir, String... texts) {
     try {

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +45,8 @@ class MiniLmOracleParityTest {
     assertThat(batch.inputIds()[0][0]).isEqualTo(101); // [CLS]
     assertThat(batch.inputIds()[0][batch.lengths()[0] - 1]).isEqualTo(102); // [SEP]
     int width = batch.inputIds()[0].length;
-    assertThat(java.util.Arrays.stream(batch.lengths()).boxed().toList()).hasSize(5)
+    assertThat(Arrays.stream(batch.lengths()).boxed().toList())
+        .hasSize(5)
         .allMatch(n -> n > 10)
         .contains(width)
         // Padded rows exist, so ONNX Runtime's attention mask is exercised.
@@ -53,7 +56,11 @@ class MiniLmOracleParityTest {
   @Test
   void javaBertOverImportedWeightsMatchesOnnxRuntime() {
     double maxDiff = maxAbsDiff(imported);
-    System.out.printf(java.util.Locale.ROOT, "max |java - onnxruntime| over %d titles: %.3e%n", batch.lengths().length, maxDiff);
+    System.out.printf(
+        Locale.ROOT,
+        "max |java - onnxruntime| over %d titles: %.3e%n",
+        batch.lengths().length,
+        maxDiff);
     assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
   }
 
@@ -73,7 +80,7 @@ class MiniLmOracleParityTest {
     BertReference reference = new BertReference(weights, 6, 12, 1e-12);
     double max = 0;
     for (int b = 0; b < batch.lengths().length; b++) {
-      long[] ids = java.util.Arrays.copyOf(batch.inputIds()[b], batch.lengths()[b]);
+      long[] ids = Arrays.copyOf(batch.inputIds()[b], batch.lengths()[b]);
       double[][] actual = reference.forward(ids);
       for (int t = 0; t < ids.length; t++) {
         for (int j = 0; j < 384; j++) {
@@ -85,8 +92,10 @@ class MiniLmOracleParityTest {
   }
 
   static String[] titles() throws IOException {
-    try (InputStream in = MiniLmOracleParityTest.class.getResourceAsStream("/weights/scientific-titles.txt")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+    try (InputStream in =
+        MiniLmOracleParityTest.class.getResourceAsStream("/weights/scientific-titles.txt")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
           .filter(line -> !line.isBlank() && !line.startsWith("#"))
           .toArray(String[]::new);
     }

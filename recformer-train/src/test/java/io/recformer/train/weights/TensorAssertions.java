@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Arrays;
 
 /**
- * Linear-time assertions on large float arrays (AssertJ's {@code containsExactly} is quadratic
- * and would print millions of values on failure); a failure names the first differing index.
+ * Linear-time assertions on large float arrays (AssertJ's {@code containsExactly} is quadratic and
+ * would print millions of values on failure); a failure names the first differing index.
  */
 final class TensorAssertions {
 
@@ -16,8 +16,14 @@ final class TensorAssertions {
     assertThat(actual.length).as(what + " length").isEqualTo(expected.length);
     int mismatch = Arrays.mismatch(actual, expected);
     if (mismatch >= 0) {
-      throw new AssertionError(what + " differs first at index " + mismatch + ": " + actual[mismatch]
-          + " instead of " + expected[mismatch]);
+      throw new AssertionError(
+          what
+              + " differs first at index "
+              + mismatch
+              + ": "
+              + actual[mismatch]
+              + " instead of "
+              + expected[mismatch]);
     }
   }
 
