@@ -5,12 +5,14 @@ import io.recformer.data.importer.Datasets;
 import io.recformer.data.importer.ErrorPolicy;
 import io.recformer.data.importer.ImportOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Opens a dataset directory: a saved canonical dataset, or any format an importer recognizes. */
+/**
+ * Opens a dataset directory named on the command line: a saved canonical dataset, or any format an
+ * importer recognizes ({@link Datasets#open}), with the command's error policy.
+ */
 final class DatasetArguments {
 
   private static final Logger LOG = LoggerFactory.getLogger(DatasetArguments.class);
@@ -18,15 +20,6 @@ final class DatasetArguments {
   private DatasetArguments() {}
 
   static Dataset open(Path directory, boolean lenient) throws IOException {
-    if (!Files.isDirectory(directory)) {
-      throw new IllegalArgumentException(
-          "dataset directory " + directory + " does not exist or is not a directory");
-    }
-    if (Files.isRegularFile(directory.resolve("manifest.json"))) {
-      Dataset dataset = Dataset.read(directory);
-      LOG.info("read saved dataset {}", dataset);
-      return dataset;
-    }
     ImportOptions options =
         ImportOptions.defaults()
             .withErrorPolicy(lenient ? ErrorPolicy.LENIENT : ErrorPolicy.STRICT)
@@ -34,6 +27,6 @@ final class DatasetArguments {
                 (file, bytes, size, lines) ->
                     LOG.info("importing {}: {} lines, {} of {} bytes", file, lines, bytes, size),
                 2000);
-    return Datasets.importAuto(directory, options).dataset();
+    return Datasets.open(directory, options);
   }
 }

@@ -157,7 +157,7 @@ public final class CellRun implements Callable<Integer> {
     try {
       Path tokenizerJson = work.resolve("tokenizer.json");
       MiniLmImporter.copyTokenizerJson(tokenizerJson);
-      Dataset dataset = Datasets.importAuto(data).dataset();
+      Dataset dataset = Datasets.open(data);
       ItemCatalog catalog = dataset.items();
       result.catalogItems = catalog.size();
       // The original draws one training sample per user per epoch (reference section 5).

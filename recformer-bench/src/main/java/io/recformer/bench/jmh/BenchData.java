@@ -45,7 +45,7 @@ final class BenchData {
 
   static Dataset scientific() {
     try {
-      return Datasets.importAuto(scientificDirectory()).dataset();
+      return Datasets.open(scientificDirectory());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

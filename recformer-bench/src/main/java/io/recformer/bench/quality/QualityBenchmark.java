@@ -16,7 +16,6 @@ import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.text.ItemText;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.data.importer.Datasets;
-import io.recformer.data.importer.ImportResult;
 import io.recformer.train.model.PyTorchThreads;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -244,8 +243,7 @@ public final class QualityBenchmark implements Callable<Integer> {
       throw new IllegalArgumentException("nothing to run: --models none and no --recformer rows");
     }
     long started = System.nanoTime();
-    ImportResult imported = Datasets.importAuto(data);
-    Dataset dataset = imported.dataset();
+    Dataset dataset = Datasets.open(data);
     EvaluationData eval = EvaluationData.of(dataset, maxUsers);
     int coldStart = 0;
     for (IndexedExample e : eval.test()) {

@@ -3,6 +3,7 @@ package io.recformer.data.dataset;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.item.UserHistory;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashSet;
@@ -83,6 +84,14 @@ public final class Dataset {
    */
   public static Dataset read(Path directory) throws IOException {
     return DatasetStore.read(directory);
+  }
+
+  /**
+   * True when {@code directory} holds a dataset written by {@link #write(Path)} (it has the
+   * manifest), whether or not the rest of it is intact: {@link #read} checks that.
+   */
+  public static boolean isSaved(Path directory) {
+    return Files.isRegularFile(directory.resolve(DatasetStore.MANIFEST));
   }
 
   /**

@@ -1,24 +1,56 @@
 package io.recformer.data.importer;
 
+import io.recformer.data.dataset.Dataset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The entry point for callers (CLI, training): detects the format of a directory and imports it.
+ * The entry point for callers (CLI, training, benchmarks): opens a dataset directory, whether it
+ * holds source files in a supported format or a dataset saved by {@link Dataset#write}.
  *
  * <pre>{@code
- * ImportResult imported = Datasets.importAuto(Path.of("data/amazon-scientific-unisrec"));
- * Dataset dataset = imported.dataset();
+ * Dataset dataset = Datasets.open(Path.of("data/amazon-scientific-unisrec"));
  * dataset.write(Path.of("runs/scientific-dataset"));
+ * Dataset again = Datasets.open(Path.of("runs/scientific-dataset")); // read back, verified
  * }</pre>
  */
 public final class Datasets {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Datasets.class);
+
   private Datasets() {}
+
+  /** {@link #open(Path, ImportOptions)} with the default (strict) import options. */
+  public static Dataset open(Path directory) throws IOException {
+    return open(directory, ImportOptions.defaults());
+  }
+
+  /**
+   * Opens a dataset directory the same way for every command: a saved dataset (it has the manifest
+   * {@link Dataset#write} writes) is read and verified, never re-detected as source files; any
+   * other directory is imported with {@code options} from whatever supported format it holds.
+   *
+   * @throws IllegalArgumentException if {@code directory} is not a directory or holds no supported
+   *     format
+   */
+  public static Dataset open(Path directory, ImportOptions options) throws IOException {
+    if (!Files.isDirectory(directory)) {
+      throw new IllegalArgumentException(
+          "dataset directory " + directory + " does not exist or is not a directory");
+    }
+    if (Dataset.isSaved(directory)) {
+      Dataset dataset = Dataset.read(directory);
+      LOG.info("read saved dataset {}", dataset);
+      return dataset;
+    }
+    return importAuto(directory, options).dataset();
+  }
 
   /** Every importer, in detection order (most specific file sets first). */
   public static List<Importer> importers() {

@@ -4,7 +4,6 @@ import io.recformer.core.item.Item;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.data.importer.Datasets;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.ToIntFunction;
 
@@ -32,10 +31,7 @@ public final class StatisticsReport {
   public static void main(String[] args) throws IOException {
     for (String arg : args) {
       Path dir = Path.of(arg);
-      Dataset dataset =
-          Files.isRegularFile(dir.resolve("manifest.json"))
-              ? Dataset.read(dir)
-              : Datasets.importAuto(dir).dataset();
+      Dataset dataset = Datasets.open(dir);
       System.out.println("### " + dir.getFileName());
       System.out.println();
       System.out.println(DatasetStatistics.of(dataset, WHITESPACE_TOKENS).toMarkdown());
