@@ -10,9 +10,8 @@ import java.util.Locale;
  * @param history non-empty input history
  * @param target the item to predict
  */
-@SuppressWarnings(
-    "ArrayRecordComponent") // a training example holds its history by reference; examples are never
-// compared
+// Arrays for speed: equals and hashCode below compare the history's contents.
+@SuppressWarnings("ArrayRecordComponent")
 public record IndexedExample(int[] history, int target) {
 
   public IndexedExample {

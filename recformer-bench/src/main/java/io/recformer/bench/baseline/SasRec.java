@@ -327,7 +327,8 @@ public final class SasRec implements SequenceScorer, AutoCloseable {
    * A training window: input items and, from {@code firstTarget} on, the next item at each
    * position.
    */
-  @SuppressWarnings("ArrayRecordComponent") // windows are built once per epoch and never compared
+  // Arrays for speed: windows are built once per epoch and never compared.
+  @SuppressWarnings("ArrayRecordComponent")
   private record Window(int[] input, int[] targets, int firstTarget) {
     int targetCount() {
       return input.length - firstTarget;

@@ -7,6 +7,7 @@ import io.recformer.core.text.EncodedSequence;
 import io.recformer.core.text.ItemTokenCache;
 import io.recformer.data.dataset.Dataset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -20,8 +21,27 @@ import java.util.SplittableRandom;
 public final class HistorySampler {
 
   /** Histories and their next items (catalog indices). */
-  @SuppressWarnings("ArrayRecordComponent") // a benchmark batch, passed along and never compared
-  public record Batch(List<EncodedSequence> sequences, int[] targets) {}
+  // Arrays for speed: equals and hashCode below compare the targets' contents.
+  @SuppressWarnings("ArrayRecordComponent")
+  public record Batch(List<EncodedSequence> sequences, int[] targets) {
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Batch b
+          && sequences.equals(b.sequences)
+          && Arrays.equals(targets, b.targets);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * sequences.hashCode() + Arrays.hashCode(targets);
+    }
+
+    @Override
+    public String toString() {
+      return "Batch[" + sequences.size() + " sequences, targets=" + Arrays.toString(targets) + "]";
+    }
+  }
 
   private final int[][] users;
   private final int[] flat;

@@ -203,7 +203,8 @@ public final class ItemSoftmaxLoss {
   }
 
   /** Raises one chunk's logits in place by the raised items' offsets. */
-  @SuppressWarnings("ArrayRecordComponent") // per-chunk scratch data, never compared
+  // Arrays for speed: per-chunk scratch data, never compared.
+  @SuppressWarnings("ArrayRecordComponent")
   private record Margins(int[][] raised, float offset) {
 
     NDArray apply(NDArray logits, long from, NDManager step) {

@@ -615,8 +615,8 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   }
 
   /** The six int arrays of a batch, row-major {@code [batchSize, length]}. */
-  @SuppressWarnings(
-      "ArrayRecordComponent") // flat input buffers for one forward pass, never compared
+  // Arrays for speed: flat input buffers for one forward pass, never compared.
+  @SuppressWarnings("ArrayRecordComponent")
   private record Inputs(
       int batchSize,
       int length,

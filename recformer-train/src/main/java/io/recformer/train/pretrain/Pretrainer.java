@@ -408,8 +408,8 @@ public final class Pretrainer {
     }
 
     /** A pair's inputs: the history and positive item, plain and masked for MLM. */
-    @SuppressWarnings(
-        "ArrayRecordComponent") // one pre-training pair, consumed once and never compared
+    // Arrays for speed: one pre-training pair, consumed once and never compared.
+    @SuppressWarnings("ArrayRecordComponent")
     private record PairInputs(
         EncodedSequence history,
         EncodedSequence positive,

@@ -30,9 +30,31 @@ public final class WholeWordMasker {
   private final Random random;
 
   /** One corrupted sequence: model input ids and, per position, the original id or IGNORE. */
-  @SuppressWarnings(
-      "ArrayRecordComponent") // masked ids are fed to the model, never compared as records
-  public record Masked(int[] inputIds, int[] labels) {}
+  // Arrays for speed: equals and hashCode below compare the arrays' contents.
+  @SuppressWarnings("ArrayRecordComponent")
+  public record Masked(int[] inputIds, int[] labels) {
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Masked m
+          && Arrays.equals(inputIds, m.inputIds)
+          && Arrays.equals(labels, m.labels);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Arrays.hashCode(inputIds) + Arrays.hashCode(labels);
+    }
+
+    @Override
+    public String toString() {
+      return "Masked[inputIds="
+          + Arrays.toString(inputIds)
+          + ", labels="
+          + Arrays.toString(labels)
+          + "]";
+    }
+  }
 
   /**
    * @param probability fraction of maskable tokens to choose (0.15 in BERT and Recformer)

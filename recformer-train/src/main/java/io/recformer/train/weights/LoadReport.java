@@ -34,7 +34,8 @@ public record LoadReport(
    * @param expected the model's shape
    * @param actual the tensor's shape
    */
-  @SuppressWarnings("ArrayRecordComponent") // shapes are reported, never compared as records
+  // Arrays for speed: copied in and out; equals and hashCode below compare the contents.
+  @SuppressWarnings("ArrayRecordComponent")
   public record ShapeMismatch(String name, long[] expected, long[] actual) {
     public ShapeMismatch {
       expected = expected.clone();

@@ -110,7 +110,8 @@ public final class SafeTensors {
     }
   }
 
-  @SuppressWarnings("ArrayRecordComponent") // a header entry, read once and never compared
+  // Arrays for speed: a header entry, read once and never compared.
+  @SuppressWarnings("ArrayRecordComponent")
   private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
   /**

@@ -13,9 +13,9 @@ import java.util.Objects;
  * @param shape the dimensions, row-major
  * @param values the values, row-major; length = product of the shape
  */
-@SuppressWarnings(
-    "ArrayRecordComponent") // weights are bulk data held by reference; tensors are never compared
-// as records
+// Arrays for speed: equals and hashCode below compare the contents; the values (bulk weights)
+// are held by reference, not copied.
+@SuppressWarnings("ArrayRecordComponent")
 public record WeightTensor(String name, long[] shape, float[] values) {
 
   public WeightTensor {

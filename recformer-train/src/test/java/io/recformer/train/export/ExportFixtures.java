@@ -139,8 +139,8 @@ final class ExportFixtures {
   }
 
   /** Pooled [B*d], hidden [B*N*d] and (ONNX only) normalized [B*d] outputs, flattened. */
-  @SuppressWarnings(
-      "ArrayRecordComponent") // outputs are compared element-wise with tolerances, never as records
+  // Arrays for speed: outputs are compared element-wise with tolerances, never as records.
+  @SuppressWarnings("ArrayRecordComponent")
   record Outputs(float[] pooled, float[] hiddenStates, float[] embedding) {}
 
   static Outputs djl(RecformerModel model, EncodedBatch batch) {

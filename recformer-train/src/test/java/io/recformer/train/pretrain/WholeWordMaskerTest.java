@@ -99,8 +99,14 @@ class WholeWordMaskerTest {
     WholeWordMasker a = new WholeWordMasker(0.15, MASK, VOCAB, id -> id == CLS, 3);
     WholeWordMasker b = new WholeWordMasker(0.15, MASK, VOCAB, id -> id == CLS, 3);
     for (int k = 0; k < 20; k++) {
-      assertThat(a.mask(ids, starts).labels()).containsExactly(b.mask(ids, starts).labels());
+      WholeWordMasker.Masked fromA = a.mask(ids, starts);
+      WholeWordMasker.Masked fromB = b.mask(ids, starts);
+      assertThat(fromA.labels()).containsExactly(fromB.labels());
+      // Records compare the arrays' contents, not their identity.
+      assertThat(fromA).isEqualTo(fromB).hasSameHashCodeAs(fromB);
     }
+    WholeWordMasker other = new WholeWordMasker(0.5, MASK, VOCAB, id -> id == CLS, 4);
+    assertThat(other.mask(ids, starts)).isNotEqualTo(a.mask(ids, starts));
   }
 
   @Test

@@ -77,8 +77,8 @@ public final class MiniLmOnnxOracle implements AutoCloseable {
   }
 
   /** Tokenized, [CLS]/[SEP]-wrapped, right-padded batch of texts. */
-  @SuppressWarnings(
-      "ArrayRecordComponent") // a batch is fed to the model, never compared as a record
+  // Arrays for speed: a batch is fed to the model, never compared as a record.
+  @SuppressWarnings("ArrayRecordComponent")
   public record Batch(long[][] inputIds, long[][] attentionMask, int[] lengths) {}
 
   /**
