@@ -10,7 +10,9 @@ import io.recformer.train.loss.ItemSoftmaxLoss;
 import io.recformer.train.model.EncoderOutput;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
+import io.recformer.train.optim.OptimizerStep;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -28,6 +30,7 @@ public final class TrainingStep implements AutoCloseable {
   private final NDManager root;
   private final RecformerModel model;
   private final AdamW adam;
+  private final OptimizerStep stepper;
   private final NDArray matrix;
   private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
@@ -42,6 +45,7 @@ public final class TrainingStep implements AutoCloseable {
       throw new IllegalArgumentException("items = " + items + " is out of range: must be >= 1");
     }
     adam = new AdamW(root, AdamW.Options.withWeightDecay(0));
+    stepper = new OptimizerStep(adam, List.of(OptimizerStep.Group.all(1.0)));
     matrix = root.randomNormal(new Shape(items, model.config().hiddenSize()));
     try (NDArray norms = matrix.norm(new int[] {1}, true)) {
       matrix.divi(norms);
@@ -66,8 +70,7 @@ public final class TrainingStep implements AutoCloseable {
       loss = r.loss();
       collector.backward(ItemSoftmaxLoss.surrogate(q, r.queryGradient()));
     }
-    AdamW.clipGlobalNorm(parameters.values(), 1.0);
-    adam.step(parameters, 5e-5);
+    stepper.apply(parameters, 5e-5, name -> 1, 0);
     parameters.values().iterator().next().getFloat(0, 0); // waits for an asynchronous device
     return loss;
   }

@@ -34,6 +34,7 @@ import io.recformer.train.model.OwnedArrays;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import io.recformer.train.optim.LinearSchedule;
+import io.recformer.train.optim.OptimizerStep;
 import io.recformer.train.run.CsvLog;
 import io.recformer.train.run.DataParallel;
 import io.recformer.train.run.Devices;
@@ -240,6 +241,8 @@ public final class FineTuner {
     NDArray trainableMatrix;
     NDArray cachedMatrix;
     AdamW optimizer;
+    OptimizerStep stepper;
+    long skippedSteps;
 
     Session(
         RunDirectory run,
@@ -340,6 +343,15 @@ public final class FineTuner {
               options.warmupSteps(),
               Math.max(Math.max(1L, options.warmupSteps()), epochs * stepsPerEpoch));
       optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
+      // The trainable item matrix is clipped on its own: its gradients have another scale.
+      stepper =
+          new OptimizerStep(
+              optimizer,
+              List.of(
+                  new OptimizerStep.Group(
+                      "encoder", name -> !name.equals(ITEM_MATRIX), options.clipNorm()),
+                  new OptimizerStep.Group(ITEM_MATRIX, ITEM_MATRIX::equals, options.clipNorm())));
+      stepper.restoreSkippedSteps(skippedSteps);
       try {
         if (fresh) {
           prepareStageMatrix(trainable, reencode);
@@ -401,6 +413,7 @@ public final class FineTuner {
       } finally {
         optimizer.close();
         optimizer = null;
+        stepper = null;
         if (cachedMatrix != null) {
           cachedMatrix.close();
           cachedMatrix = null;
@@ -557,17 +570,27 @@ public final class FineTuner {
         samplesInGroup += batch.size();
         boolean last = b == batches.size() - 1;
         if (inGroup == options.gradientAccumulation() || last) {
-          double norm =
-              options.clipNorm() > 0
-                  ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm())
-                  : Double.NaN;
           double rate = schedule.rate(stageStep);
-          optimizer.step(parameters, rate, name -> name.equals(ITEM_MATRIX) ? matrixRateFactor : 1);
+          OptimizerStep.Outcome outcome =
+              stepper.apply(
+                  parameters,
+                  rate,
+                  name -> name.equals(ITEM_MATRIX) ? matrixRateFactor : 1,
+                  globalStep + 1);
+          skippedSteps = stepper.skippedSteps();
           parallel.broadcastWeights();
           double loss = lossSum / inGroup;
           globalStep++;
           stageStep++;
-          steps.append(stage, epoch + 1, globalStep, loss, rate, norm);
+          steps.append(
+              stage,
+              epoch + 1,
+              globalStep,
+              loss,
+              rate,
+              outcome.norm(0),
+              outcome.norm(1),
+              outcome.skipped() ? 1 : 0);
           progress.advance(
               samplesInGroup, String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, loss));
           lossSum = 0;
@@ -792,6 +815,7 @@ public final class FineTuner {
       s.put("badEvaluations", badEvaluations);
       s.put("completedEpochs", completedEpochs);
       s.put("samplesSeen", samplesSeen);
+      s.put("skippedSteps", skippedSteps);
       s.put("stepRows", steps.rows());
       s.put("evalRows", evals.rows());
       if (zeroShot != null) {
@@ -816,6 +840,7 @@ public final class FineTuner {
       badEvaluations = s.get("badEvaluations").asInt();
       completedEpochs = s.get("completedEpochs").asInt();
       samplesSeen = s.path("samplesSeen").asLong(0);
+      skippedSteps = s.path("skippedSteps").asLong(0);
       zeroShot =
           s.has("zeroShot") && s.get("zeroShot").isObject() ? (ObjectNode) s.get("zeroShot") : null;
       popularity = (ObjectNode) s.get("popularity");

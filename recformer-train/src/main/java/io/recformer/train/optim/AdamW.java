@@ -4,14 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
@@ -24,9 +24,10 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Written on NDArrays instead of using DJL's {@code AdamW} so the state (moments and step count)
  * can be saved for resume and the no-decay rule is explicit and tested against a hand-computed
- * step. Gradients are read from the arrays handed to {@link #step} and zeroed afterwards, so
- * gradients of several micro-batches accumulate between steps (PyTorch adds up gradients of
- * successive backward passes). Not thread-safe; one optimizer per training run.
+ * step. Gradients are read from the arrays handed to {@link #step} and zeroed afterwards (by a
+ * fill), so gradients of several micro-batches accumulate between steps (PyTorch adds up gradients
+ * of successive backward passes). Clipping and the check for non-finite gradients are {@link
+ * OptimizerStep}'s. Not thread-safe; one optimizer per training run.
  */
 public final class AdamW implements AutoCloseable {
 
@@ -124,39 +125,10 @@ public final class AdamW implements AutoCloseable {
         v.muli(options.beta2).addi(g.square().muli((float) (1 - options.beta2)));
         NDArray denominator = v.div((float) bias2).sqrt().addi((float) options.epsilon);
         p.subi(m.div(denominator).muli((float) (lr / bias1)));
-        g.subi(g);
       }
+      // A fill, not g - g: subtracting keeps a NaN or infinity for the next step.
+      JniUtils.zeroGrad((PtNDArray) p);
     }
-  }
-
-  /**
-   * Scales all gradients so their global L2 norm is at most {@code maxNorm} (PyTorch's {@code
-   * clip_grad_norm_}: factor {@code maxNorm / (norm + 1e-6)} when below 1) and returns the norm
-   * before clipping.
-   */
-  public static double clipGlobalNorm(Iterable<NDArray> parameters, double maxNorm) {
-    List<NDArray> gradients = new ArrayList<>();
-    double sum = 0;
-    for (NDArray p : parameters) {
-      if (p.hasGradient()) {
-        NDArray g = p.getGradient();
-        gradients.add(g);
-        try (NDArray sq = g.square();
-            NDArray s = sq.sum();
-            NDArray wide = s.toType(DataType.FLOAT64, false)) {
-          sum += wide.getDouble();
-        }
-      }
-    }
-    double norm = Math.sqrt(sum);
-    double factor = maxNorm / (norm + 1e-6);
-    for (NDArray g : gradients) {
-      if (factor < 1) {
-        g.muli(factor);
-      }
-      g.close();
-    }
-    return norm;
   }
 
   /** Moments and step count as named tensors ({@code m.<name>}, {@code v.<name>}), for resume. */

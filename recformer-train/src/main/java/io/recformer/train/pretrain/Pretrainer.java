@@ -27,6 +27,7 @@ import io.recformer.train.model.OwnedArrays;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import io.recformer.train.optim.LinearSchedule;
+import io.recformer.train.optim.OptimizerStep;
 import io.recformer.train.run.Charts;
 import io.recformer.train.run.CsvLog;
 import io.recformer.train.run.DataParallel;
@@ -50,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * Pre-trains Recformer (reference section 4): each epoch draws one (history, next item) pair per
  * training sequence ({@link PretrainPairSampler}), and each batch's loss is the in-batch item-item
  * contrastive loss of the clean history and positive encodings plus {@code lambda} (the config's
- * {@code mlmWeight}, 0.1) times the MLM loss on whole-word-masked copies of the history and of the
- * positive item, as the original does. AdamW with a linear schedule, global norm clipping and
- * gradient accumulation; word embeddings frozen by default.
+ * {@code mlmWeight}, 0.1) times each of the two MLM losses, on whole-word-masked copies of the
+ * history and of the positive item: {@code IIC + lambda * MLM_history + lambda * MLM_positive}, the
+ * original's sum (each MLM term the mean over its own masked tokens). AdamW with a linear schedule,
+ * global norm clipping and gradient accumulation; word embeddings frozen by default.
  *
  * <p>Validation is the in-batch next-item accuracy on pairs drawn once from held-out sequences
  * (batches of {@code batchSize}, no masking, no dropout); the best checkpoint is kept in {@code
@@ -189,6 +191,7 @@ public final class Pretrainer {
     final RecformerModel model;
     final DataParallel parallel;
     final AdamW optimizer;
+    final OptimizerStep stepper;
     final ItemTokenCache cache;
     final BatchCollator collator;
     final CsvLog steps;
@@ -219,6 +222,8 @@ public final class Pretrainer {
       this.model = model;
       this.parallel = parallel;
       this.optimizer = optimizer;
+      this.stepper =
+          new OptimizerStep(optimizer, List.of(OptimizerStep.Group.all(options.clipNorm())));
       this.cache = cache;
       // The model pads to its chunk size itself; see Encoder.
       this.collator = BatchCollator.unrounded(config, tokenizer.padId());
@@ -226,7 +231,14 @@ public final class Pretrainer {
           new CsvLog(
               run.resolve("metrics-steps.csv"),
               List.of(
-                  "epoch", "step", "loss", "iic_loss", "mlm_loss", "learning_rate", "grad_norm"));
+                  "epoch",
+                  "step",
+                  "loss",
+                  "iic_loss",
+                  "mlm_loss",
+                  "learning_rate",
+                  "grad_norm",
+                  "skipped"));
       this.evals =
           new CsvLog(
               run.resolve("metrics-eval.csv"),
@@ -251,6 +263,7 @@ public final class Pretrainer {
         bad = state.get("bad").asInt();
         stopped = state.get("stopped").asBoolean();
         pairsDoneInEpoch = state.path("pairsDoneInEpoch").asInt(0); // absent before mid-epoch saves
+        stepper.restoreSkippedSteps(state.path("skippedSteps").asLong(0));
         steps.truncate(state.get("stepRows").asInt());
         evals.truncate(state.get("evalRows").asInt());
         Checkpoints.loadInto(model, Checkpoints.read(run.resolve("last")).weights());
@@ -361,12 +374,9 @@ public final class Pretrainer {
         inGroup++;
         boolean last = from + batchSize >= pairs.size() || pairs.size() - from - batchSize < 2;
         if (inGroup == options.gradientAccumulation() || last) {
-          double norm =
-              options.clipNorm() > 0
-                  ? AdamW.clipGlobalNorm(parameters.values(), options.clipNorm())
-                  : Double.NaN;
           double rate = schedule.rate(globalStep);
-          optimizer.step(parameters, rate);
+          OptimizerStep.Outcome outcome =
+              stepper.apply(parameters, rate, name -> 1, globalStep + 1);
           parallel.broadcastWeights();
           globalStep++;
           steps.append(
@@ -376,7 +386,8 @@ public final class Pretrainer {
               sums[1] / inGroup,
               sums[2] / inGroup,
               rate,
-              norm);
+              outcome.norm(0),
+              outcome.skipped() ? 1 : 0);
           progress.advance(
               (long) (inGroup - 1) * batchSize + batch.size(),
               String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, sums[0] / inGroup));
@@ -470,8 +481,9 @@ public final class Pretrainer {
     }
 
     /**
-     * IIC + lambda * MLM of one shard (in-batch negatives within the shard); stores the IIC and MLM
-     * values in {@code components}.
+     * IIC + lambda * (MLM of the history + MLM of the positive) of one shard (in-batch negatives
+     * within the shard); stores the IIC value and the sum of the two MLM values in {@code
+     * components}.
      */
     private NDArray shardLoss(
         RecformerModel replica, NDManager scope, List<PairInputs> shard, double[] components) {
@@ -495,31 +507,26 @@ public final class Pretrainer {
           InBatchContrastiveLoss.loss(
               InBatchContrastiveLoss.logits(h.pooled(), p.pooled(), config.temperature()));
       NDArray loss = iic;
-      int[] counts = new int[2];
-      NDArray[] mlm = new NDArray[2];
+      components[0] = iic.getFloat();
       List<List<EncodedSequence>> masked = List.of(maskedHistories, maskedPositives);
       List<List<int[]>> labels = List.of(historyLabels, positiveLabels);
+      NDArray mlmSum = null;
       for (int k = 0; k < 2; k++) {
         var collated = collator.collate(masked.get(k));
         EncoderOutput out = replica.encode(scope, collated, true);
         long[][] positionsAndLabels = flatten(labels.get(k), collated.length());
-        counts[k] = positionsAndLabels[0].length;
-        mlm[k] =
+        NDArray mlm =
             MaskedLmLoss.loss(
                 replica, out.hiddenStates(), positionsAndLabels[0], positionsAndLabels[1], true);
-      }
-      int total = counts[0] + counts[1];
-      components[0] = iic.getFloat();
-      if (total > 0) {
-        NDArray combined = null;
-        for (int k = 0; k < 2; k++) {
-          if (mlm[k] != null) {
-            NDArray weighted = OwnedArrays.scale(mlm[k], (double) counts[k] / total);
-            combined = combined == null ? weighted : combined.add(weighted);
-          }
+        if (mlm != null) { // null when nothing of that side was masked
+          mlmSum = mlmSum == null ? mlm : mlmSum.add(mlm);
         }
-        components[1] = combined.getFloat();
-        loss = iic.add(OwnedArrays.scale(combined, config.mlmWeight()));
+      }
+      // The original's sum: IIC + lambda * MLM(history) + lambda * MLM(positive), each MLM term
+      // the mean over its own masked tokens.
+      if (mlmSum != null) {
+        components[1] = mlmSum.getFloat();
+        loss = iic.add(OwnedArrays.scale(mlmSum, config.mlmWeight()));
       }
       return loss;
     }
@@ -591,6 +598,7 @@ public final class Pretrainer {
       s.put("bad", bad);
       s.put("stopped", stopped);
       s.put("pairsDoneInEpoch", pairsDoneInEpoch);
+      s.put("skippedSteps", stepper.skippedSteps());
       s.put("stepRows", steps.rows());
       s.put("evalRows", evals.rows());
       run.writeJson("state.json", s);

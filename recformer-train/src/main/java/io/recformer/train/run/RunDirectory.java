@@ -113,7 +113,15 @@ public final class RunDirectory {
   public CsvLog stepLog() {
     return new CsvLog(
         root.resolve("metrics-steps.csv"),
-        List.of("stage", "epoch", "step", "loss", "learning_rate", "grad_norm"));
+        List.of(
+            "stage",
+            "epoch",
+            "step",
+            "loss",
+            "learning_rate",
+            "grad_norm",
+            "matrix_grad_norm",
+            "skipped"));
   }
 
   public CsvLog evalLog(List<String> metricNames) {

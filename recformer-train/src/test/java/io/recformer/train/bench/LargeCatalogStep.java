@@ -11,9 +11,11 @@ import io.recformer.train.loss.ItemSoftmaxLoss;
 import io.recformer.train.model.EncoderOutput;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
+import io.recformer.train.optim.OptimizerStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -68,8 +70,10 @@ public final class LargeCatalogStep {
       }
       Map<String, NDArray> params = new LinkedHashMap<>();
       model.parameterShapes().keySet().forEach(n -> params.put(n, model.parameter(n).getArray()));
-      double norm = AdamW.clipGlobalNorm(params.values(), 1.0);
-      adam.step(params, 5e-5);
+      double norm =
+          new OptimizerStep(adam, List.of(OptimizerStep.Group.all(1.0)))
+              .apply(params, 5e-5, name -> 1, 1)
+              .norm(0);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Runtime rt = Runtime.getRuntime();
       return String.format(
