@@ -14,6 +14,7 @@ import io.recformer.train.checkpoint.ModelSource;
 import io.recformer.train.finetune.FineTuneOptions;
 import io.recformer.train.finetune.FineTuneResult;
 import io.recformer.train.finetune.FineTuner;
+import io.recformer.train.run.RunStoppedException;
 import io.recformer.train.weights.WeightTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,14 +79,20 @@ final class FineTuneCommand implements Callable<Integer> {
     try (RecformerTokenizer tok = TokenizerArguments.open(run.tokenizer, config, work)) {
       Map<String, WeightTensor> weights = start.weights(config, fineTune.seed());
       FineTuner tuner = new FineTuner(fineTune, config, weights, tok, split);
-      FineTuneResult result =
-          RunFiles.withResolvedConfig(
-              out,
-              resolved,
-              header,
-              "recformer finetune " + data + " --resume " + out,
-              () -> tuner.run(out));
-      printDone(result);
+      try {
+        printDone(
+            RunFiles.withResolvedConfig(
+                out,
+                resolved,
+                header,
+                "recformer finetune " + data + " --resume " + out,
+                stop -> {
+                  tuner.stopOn(stop);
+                  return tuner.run(out);
+                }));
+      } catch (RunStoppedException stopped) {
+        return stopped.exitCode();
+      }
       return 0;
     } finally {
       AtomicFiles.deleteRecursively(work);
@@ -120,13 +127,20 @@ final class FineTuneCommand implements Callable<Integer> {
               "recformer finetune: resolved configuration of "
                   + resume
                   + " (written when it was resumed)");
-      printDone(
-          RunFiles.withResolvedConfig(
-              resume,
-              resolved,
-              header,
-              "recformer finetune " + data + " --resume " + resume,
-              () -> tuner.resume(resume)));
+      try {
+        printDone(
+            RunFiles.withResolvedConfig(
+                resume,
+                resolved,
+                header,
+                "recformer finetune " + data + " --resume " + resume,
+                stop -> {
+                  tuner.stopOn(stop);
+                  return tuner.resume(resume);
+                }));
+      } catch (RunStoppedException stopped) {
+        return stopped.exitCode();
+      }
       return 0;
     } finally {
       AtomicFiles.deleteRecursively(work);

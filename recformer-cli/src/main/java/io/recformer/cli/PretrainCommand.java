@@ -15,6 +15,7 @@ import io.recformer.train.checkpoint.ModelSource;
 import io.recformer.train.pretrain.PretrainOptions;
 import io.recformer.train.pretrain.PretrainResult;
 import io.recformer.train.pretrain.Pretrainer;
+import io.recformer.train.run.RunStoppedException;
 import io.recformer.train.weights.WeightTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,14 +131,23 @@ final class PretrainCommand implements Callable<Integer> {
               parts.get(0),
               parts.get(1),
               dataset.fingerprint());
-      PretrainResult result =
-          RunFiles.withResolvedConfig(
-              runDirectory,
-              resolved,
-              header,
-              "recformer pretrain " + data + " --resume " + runDirectory,
-              () ->
-                  resume == null ? pretrainer.run(runDirectory) : pretrainer.resume(runDirectory));
+      PretrainResult result;
+      try {
+        result =
+            RunFiles.withResolvedConfig(
+                runDirectory,
+                resolved,
+                header,
+                "recformer pretrain " + data + " --resume " + runDirectory,
+                stop -> {
+                  pretrainer.stopOn(stop);
+                  return resume == null
+                      ? pretrainer.run(runDirectory)
+                      : pretrainer.resume(runDirectory);
+                });
+      } catch (RunStoppedException stopped) {
+        return stopped.exitCode();
+      }
       System.out.println(Files.readString(result.runDirectory().resolve("report.md")));
       System.out.println("Run directory: " + result.runDirectory().toAbsolutePath());
       System.out.println(

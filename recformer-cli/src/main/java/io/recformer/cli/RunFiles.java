@@ -1,6 +1,8 @@
 package io.recformer.cli;
 
 import io.recformer.cli.config.ResolvedConfig;
+import io.recformer.train.run.RunStoppedException;
+import io.recformer.train.run.StopSignal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +26,10 @@ final class RunFiles {
 
   /** Work that may throw an IOException. */
   interface Body<T> {
-    T run() throws IOException;
+    /**
+     * Runs the trainer, which stops at a step boundary (with a checkpoint) once {@code stop} asks.
+     */
+    T run(StopSignal stop) throws IOException;
   }
 
   /** Fails early, before any model is loaded, when {@code run} holds files already. */
@@ -73,8 +78,13 @@ final class RunFiles {
             },
             "save-resolved-config");
     Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      return body.run();
+    // Ctrl-C and SIGTERM become a stop request: exiting under a running backward pass crashed the
+    // JVM inside libtorch, and a checkpoint taken at the step boundary loses nothing.
+    try (StopSignal stop = StopSignal.install()) {
+      return body.run(stop);
+    } catch (RunStoppedException e) {
+      LOG.warn("{}; continue the run with: {}", e.getMessage(), resumeCommand);
+      throw e;
     } catch (IOException | RuntimeException e) {
       if (Files.isRegularFile(run.resolve("state.json"))) {
         LOG.error(

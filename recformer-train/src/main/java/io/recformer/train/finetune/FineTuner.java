@@ -40,6 +40,8 @@ import io.recformer.train.run.DataParallel;
 import io.recformer.train.run.Devices;
 import io.recformer.train.run.Progress;
 import io.recformer.train.run.RunDirectory;
+import io.recformer.train.run.RunStoppedException;
+import io.recformer.train.run.StopSignal;
 import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
@@ -52,6 +54,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
@@ -97,6 +100,7 @@ public final class FineTuner {
   private final List<Example> testExamples;
   private final String datasetFingerprint;
   private int interruptAfterEpochs = -1;
+  private StopSignal stop = StopSignal.none();
 
   /**
    * @param config the model's config; {@code maxTokens} and {@code pooling} are overridden by the
@@ -170,6 +174,15 @@ public final class FineTuner {
   }
 
   /** Test hook: stop (as if killed) after this many completed epochs of the whole run. */
+  /**
+   * Makes the run stop at its next optimizer step (or epoch) boundary once {@code signal} requests
+   * it, after saving a checkpoint that {@link #resume} continues exactly; the run then ends with
+   * {@link RunStoppedException}.
+   */
+  public void stopOn(StopSignal signal) {
+    this.stop = Objects.requireNonNull(signal, "signal");
+  }
+
   void interruptAfterEpochs(int epochs) {
     this.interruptAfterEpochs = epochs;
   }
@@ -243,6 +256,9 @@ public final class FineTuner {
     AdamW optimizer;
     OptimizerStep stepper;
     long skippedSteps;
+    // Where a stopped run left its epoch: micro-batches and optimizer steps done (0 at a boundary).
+    int batchesDoneInEpoch;
+    long stepsDoneInEpoch;
 
     Session(
         RunDirectory run,
@@ -361,7 +377,7 @@ public final class FineTuner {
         cachedMatrix = null;
         while (epoch < epochs) {
           long epochStart = System.nanoTime();
-          if (reencode) {
+          if (reencode && batchesDoneInEpoch == 0) { // mid-epoch, the saved matrix was loaded
             if (cachedMatrix != null) {
               replaceMatrix(cachedMatrix); // encoded (and its spread logged) by the validation
             } else {
@@ -381,6 +397,9 @@ public final class FineTuner {
           saveState(stop || epoch == epochs);
           if (interruptAfterEpochs >= 0 && completedEpochs >= interruptAfterEpochs) {
             throw new Interrupted(completedEpochs);
+          }
+          if (FineTuner.this.stop.requested()) {
+            throw new RunStoppedException(run.root(), globalStep, FineTuner.this.stop);
           }
           if (stop) {
             LOG.info("{}: no improvement in {} evaluations, stopping", stage, patience);
@@ -490,7 +509,7 @@ public final class FineTuner {
       if (Files.exists(last.resolve("optimizer.safetensors"))) {
         optimizer.load(last.resolve("optimizer.safetensors"));
       }
-      if (!reencode) {
+      if (!reencode || batchesDoneInEpoch > 0) {
         NDArray m = readMatrix(last.resolve("item-matrix.safetensors"));
         if (trainable) {
           setTrainable(m);
@@ -500,7 +519,8 @@ public final class FineTuner {
       }
     }
 
-    private void trainEpoch(LinearSchedule schedule, int samplesPerEpoch, boolean trainable) {
+    private void trainEpoch(LinearSchedule schedule, int samplesPerEpoch, boolean trainable)
+        throws IOException {
       int seedMix = (int) (options.seed() * 31 + stageIndex * 1_000_003L + epoch);
       Engine.getInstance().setRandomSeed(seedMix);
       List<TrainingSample> samples =
@@ -512,7 +532,6 @@ public final class FineTuner {
       if (samples.size() > samplesPerEpoch) {
         samples = new ArrayList<>(samples.subList(0, samplesPerEpoch));
       }
-      samplesSeen += samples.size();
       Map<String, NDArray> parameters = trainableParameters(trainable);
       // Weights may have been loaded into the primary model since the last epoch (best model,
       // resume); the fixed matrix changes between epochs and at refreshes, which redo the copies.
@@ -549,7 +568,8 @@ public final class FineTuner {
         LinearSchedule schedule,
         Map<String, NDArray> parameters,
         boolean trainable,
-        List<NDArray> matrices) {
+        List<NDArray> matrices)
+        throws IOException {
       Progress progress =
           new Progress(
               LOG,
@@ -562,9 +582,23 @@ public final class FineTuner {
       int samplesInGroup = 0;
       int refreshSteps = stage.equals(STAGE1) ? options.matrixRefreshSteps() : 0;
       double matrixRateFactor = options.matrixRateFactor(stage.equals(STAGE2));
-      long epochSteps = 0;
-      for (int b = 0; b < batches.size(); b++) {
+      if (batchesDoneInEpoch > 0) {
+        LOG.info(
+            "{} epoch {}: resuming after micro-batch {} of {} (step {})",
+            stage,
+            epoch + 1,
+            batchesDoneInEpoch,
+            batches.size(),
+            globalStep);
+      }
+      for (int b = batchesDoneInEpoch; b < batches.size(); b++) {
         List<TrainingSample> batch = batches.get(b);
+        if (inGroup == 0) {
+          // Dropout is seeded per optimizer step, so a run resumed mid-epoch draws what an
+          // uninterrupted one would.
+          Engine.getInstance()
+              .setRandomSeed((int) (options.seed() * 31 + stageIndex * 1_000_003L + globalStep));
+        }
         lossSum += microBatch(batch, trainable, matrices);
         inGroup++;
         samplesInGroup += batch.size();
@@ -593,16 +627,26 @@ public final class FineTuner {
               outcome.skipped() ? 1 : 0);
           progress.advance(
               samplesInGroup, String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, loss));
+          samplesSeen += samplesInGroup;
           lossSum = 0;
           inGroup = 0;
           samplesInGroup = 0;
-          epochSteps++;
-          if (refreshSteps > 0 && epochSteps % refreshSteps == 0 && !last) {
+          stepsDoneInEpoch++;
+          if (refreshSteps > 0 && stepsDoneInEpoch % refreshSteps == 0 && !last) {
             // The next epoch and validation re-encode anyway, hence not after the last step.
             refreshMatrix(matrices);
           }
+          if (FineTuner.this.stop.requested() && !last) {
+            // The last step of an epoch goes on to the epoch's end, which saves anyway.
+            batchesDoneInEpoch = b + 1;
+            saveLast(trainable);
+            saveState(false);
+            throw new RunStoppedException(run.root(), globalStep, FineTuner.this.stop);
+          }
         }
       }
+      batchesDoneInEpoch = 0;
+      stepsDoneInEpoch = 0;
     }
 
     /** Re-encodes the item matrix with the current encoder, on every device (stage 1 only). */
@@ -794,7 +838,8 @@ public final class FineTuner {
       Checkpoints.save(last, model, manifest);
       optimizer.save(last.resolve("optimizer.safetensors"));
       NDArray current = trainable ? trainableMatrix : matrix;
-      if (current != null && !stage.equals(STAGE1)) {
+      // Stage 1 re-encodes its matrix every epoch, except when resuming inside one.
+      if (current != null && (!stage.equals(STAGE1) || batchesDoneInEpoch > 0)) {
         SafeTensors.write(
             last.resolve("item-matrix.safetensors"),
             Map.of("item_matrix", tensor("item_matrix", current)),
@@ -816,6 +861,8 @@ public final class FineTuner {
       s.put("completedEpochs", completedEpochs);
       s.put("samplesSeen", samplesSeen);
       s.put("skippedSteps", skippedSteps);
+      s.put("batchesDoneInEpoch", batchesDoneInEpoch);
+      s.put("stepsDoneInEpoch", stepsDoneInEpoch);
       s.put("stepRows", steps.rows());
       s.put("evalRows", evals.rows());
       if (zeroShot != null) {
@@ -841,6 +888,8 @@ public final class FineTuner {
       completedEpochs = s.get("completedEpochs").asInt();
       samplesSeen = s.path("samplesSeen").asLong(0);
       skippedSteps = s.path("skippedSteps").asLong(0);
+      batchesDoneInEpoch = s.path("batchesDoneInEpoch").asInt(0);
+      stepsDoneInEpoch = s.path("stepsDoneInEpoch").asLong(0);
       zeroShot =
           s.has("zeroShot") && s.get("zeroShot").isObject() ? (ObjectNode) s.get("zeroShot") : null;
       popularity = (ObjectNode) s.get("popularity");

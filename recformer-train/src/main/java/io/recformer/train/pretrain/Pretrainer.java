@@ -34,6 +34,8 @@ import io.recformer.train.run.DataParallel;
 import io.recformer.train.run.Devices;
 import io.recformer.train.run.Progress;
 import io.recformer.train.run.RunDirectory;
+import io.recformer.train.run.RunStoppedException;
+import io.recformer.train.run.StopSignal;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +80,7 @@ public final class Pretrainer {
   private final String fingerprint;
   private int interruptAfterEpochs = -1;
   private long interruptAfterStep = -1;
+  private StopSignal stop = StopSignal.none();
 
   /**
    * @param config model config (the tokenizer must encode with the same maxTokens and maxItems)
@@ -133,6 +137,15 @@ public final class Pretrainer {
       cut.add(sequence.prefix(Math.max(0, sequence.size() - count)));
     }
     return List.copyOf(cut);
+  }
+
+  /**
+   * Makes the run stop at its next optimizer step boundary once {@code signal} requests it, after
+   * saving a checkpoint that {@link #resume} continues exactly; the run then ends with {@link
+   * RunStoppedException}.
+   */
+  public void stopOn(StopSignal signal) {
+    this.stop = Objects.requireNonNull(signal, "signal");
   }
 
   /** Test hook: stop (as if killed) after this many completed epochs. */
@@ -306,6 +319,9 @@ public final class Pretrainer {
         if (interruptAfterEpochs >= 0 && epoch >= interruptAfterEpochs) {
           throw new Interrupted(epoch + " epochs");
         }
+        if (stop.requested() && epoch < options.epochs() && !stopped) {
+          throw new RunStoppedException(run.root(), globalStep, stop);
+        }
       }
       writeReport();
       return new PretrainResult(run.root(), best, bestStep, globalStep);
@@ -398,13 +414,17 @@ public final class Pretrainer {
           boolean budgetReached = options.maxSteps() > 0 && globalStep >= options.maxSteps();
           if (validated) {
             validate();
-            if (!last && !budgetReached) {
-              // A resumable point inside the epoch: long epochs survive an interruption.
-              pairsDoneInEpoch = from + batchSize;
-              saveLast();
-              if (interruptAfterStep >= 0 && globalStep >= interruptAfterStep) {
-                throw new Interrupted("step " + globalStep);
-              }
+          }
+          boolean stopRequested = Pretrainer.this.stop.requested();
+          if ((validated || stopRequested) && !last && !budgetReached) {
+            // A resumable point inside the epoch: long epochs survive an interruption.
+            pairsDoneInEpoch = from + batchSize;
+            saveLast();
+            if (stopRequested) {
+              throw new RunStoppedException(run.root(), globalStep, Pretrainer.this.stop);
+            }
+            if (interruptAfterStep >= 0 && globalStep >= interruptAfterStep) {
+              throw new Interrupted("step " + globalStep);
             }
           }
           if (budgetReached) {
