@@ -13,6 +13,9 @@ import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.sample.FineTuneSampler;
 import io.recformer.data.sample.FineTuneSampler.Policy;
 import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.run.RunDirectory;
+import io.recformer.train.run.RunStoppedException;
+import io.recformer.train.run.StopSignal;
 import io.recformer.train.testing.TinySetup;
 import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.WeightTensor;
@@ -239,6 +242,38 @@ class FineTunerTest {
         .isInstanceOf(FineTuner.Interrupted.class);
     assertThat(Files.readString(dir.resolve("resumed/state.json")))
         .contains("\"stage\" : \"stage2\"");
+    FineTuneResult resumed =
+        new FineTuner(o, config, initial, tokenizer, split).resume(dir.resolve("resumed"));
+    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
+      assertThat(Files.readString(dir.resolve("resumed").resolve(csv)))
+          .as(csv)
+          .isEqualTo(Files.readString(dir.resolve("full").resolve(csv)));
+    }
+    assertThat(SafeTensors.read(dir.resolve("resumed/item-matrix.safetensors")).tensors())
+        .isEqualTo(SafeTensors.read(dir.resolve("full/item-matrix.safetensors")).tensors());
+    assertThat(resumed.steps()).isEqualTo(4 * stepsPerEpoch());
+  }
+
+  @Test
+  void aStopRequestSavesInsideTheEpochAndTheResumedRunEqualsAnUninterruptedOne(@TempDir Path dir)
+      throws Exception {
+    assertThat(stepsPerEpoch()).as("the stop must fall inside an epoch").isGreaterThan(1);
+    FineTuneOptions o = tiny().build();
+    run(o, dir.resolve("full"));
+    FineTuner stopped = new FineTuner(o, config, initial, tokenizer, split);
+    StopSignal stop = StopSignal.none();
+    stop.request("SIGTERM"); // before the first step: the run stops right after it
+    stopped.stopOn(stop);
+    assertThatThrownBy(() -> stopped.run(dir.resolve("resumed")))
+        .isInstanceOf(RunStoppedException.class)
+        .hasMessageContaining("stopped by SIGTERM after optimizer step 1;")
+        .satisfies(e -> assertThat(((RunStoppedException) e).exitCode()).isEqualTo(143));
+    JsonNode state = RunDirectory.JSON.readTree(dir.resolve("resumed/state.json").toFile());
+    assertThat(state.get("globalStep").asLong()).isEqualTo(1);
+    assertThat(state.get("epoch").asInt()).isZero();
+    assertThat(state.get("batchesDoneInEpoch").asInt()).isEqualTo(2); // accumulation 2
+    assertThat(dir.resolve("resumed/last/item-matrix.safetensors")).isRegularFile();
+
     FineTuneResult resumed =
         new FineTuner(o, config, initial, tokenizer, split).resume(dir.resolve("resumed"));
     for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {

@@ -9,6 +9,8 @@ import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.item.UserHistory;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.run.RunStoppedException;
+import io.recformer.train.run.StopSignal;
 import io.recformer.train.testing.TinySetup;
 import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.WeightTensor;
@@ -169,6 +171,36 @@ class PretrainerTest {
           .isEqualTo(Files.readString(dir.resolve("full").resolve(csv)));
     }
     assertThat(SafeTensors.read(dir.resolve("resumed/last/model.safetensors")).tensors())
+        .isEqualTo(SafeTensors.read(dir.resolve("full/last/model.safetensors")).tensors());
+  }
+
+  @Test
+  void aStopRequestSavesAfterTheCurrentStepAndTheResumedRunEqualsAnUninterruptedOne(
+      @TempDir Path dir) throws Exception {
+    // Accumulation 1, validation once per epoch: 3 steps per epoch, the stop falls after step 1.
+    PretrainOptions o =
+        new PretrainOptions(2, 8, 1, 1e-3, 0, 0.0, 1.0, 0.15, true, 0, 0, 4, "cpu", 0, 0);
+    pretrainer(o).run(dir.resolve("full"));
+    Path resumed = dir.resolve("resumed");
+    Pretrainer stopped = pretrainer(o);
+    StopSignal stop = StopSignal.none();
+    stop.request("SIGINT");
+    stopped.stopOn(stop);
+    assertThatThrownBy(() -> stopped.run(resumed))
+        .isInstanceOf(RunStoppedException.class)
+        .hasMessageContaining("stopped by SIGINT after optimizer step 1;")
+        .satisfies(e -> assertThat(((RunStoppedException) e).exitCode()).isEqualTo(130));
+    JsonNode state = new ObjectMapper().readTree(resumed.resolve("state.json").toFile());
+    assertThat(state.get("globalStep").asLong()).isEqualTo(1);
+    assertThat(state.get("pairsDoneInEpoch").asInt()).isEqualTo(8);
+    PretrainResult r = pretrainer(o).resume(resumed);
+    assertThat(r.steps()).isEqualTo(6);
+    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
+      assertThat(Files.readString(resumed.resolve(csv)))
+          .as(csv)
+          .isEqualTo(Files.readString(dir.resolve("full").resolve(csv)));
+    }
+    assertThat(SafeTensors.read(resumed.resolve("last/model.safetensors")).tensors())
         .isEqualTo(SafeTensors.read(dir.resolve("full/last/model.safetensors")).tensors());
   }
 
