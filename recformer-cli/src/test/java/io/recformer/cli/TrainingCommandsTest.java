@@ -588,6 +588,13 @@ class TrainingCommandsTest {
     assertThat(device.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
     assertThat(device.err()).contains("device = 'tpu' must be cpu, gpu or gpu:N");
 
+    // A GPU on this CPU-only libtorch is a setting to change, not an internal error.
+    Run gpu = run("evaluate", slice.toString(), "--checkpoint", tiny.toString(), "--device", "gpu");
+    assertThat(gpu.exitCode()).as(gpu.err()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
+    assertThat(gpu.err())
+        .doesNotContain("internal error")
+        .contains("sees 0 GPU(s)", "PYTORCH_LIBRARY_PATH", "docs/gpu.md");
+
     Run init =
         run("finetune", slice.toString(), "--init", temp.toString(), "--out", out.toString());
     assertThat(init.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);

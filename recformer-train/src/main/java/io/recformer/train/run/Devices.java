@@ -65,8 +65,8 @@ public final class Devices {
   /**
    * The DJL device for a name, verified to be usable by the PyTorch engine.
    *
-   * @throws IllegalStateException naming what is missing when a GPU was asked for but the engine
-   *     sees none (CPU-only libtorch, no driver) or fewer than the index needs
+   * @throws DeviceUnavailableException naming what is missing when a GPU was asked for but the
+   *     engine sees none (CPU-only libtorch, no driver) or fewer than the index needs
    */
   public static Device select(String name) {
     validateName(name);
@@ -78,7 +78,7 @@ public final class Devices {
     Engine engine = Engine.getEngine("PyTorch");
     int gpus = engine.getGpuCount();
     if (gpus <= index) {
-      throw new IllegalStateException(
+      throw new DeviceUnavailableException(
           String.format(
               Locale.ROOT,
               "device %s was requested but the PyTorch engine (libtorch %s) sees %d GPU(s). A CUDA"

@@ -13,6 +13,7 @@ import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.sample.FineTuneSampler;
 import io.recformer.data.sample.FineTuneSampler.Policy;
 import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.run.DeviceUnavailableException;
 import io.recformer.train.run.RunDirectory;
 import io.recformer.train.run.RunStoppedException;
 import io.recformer.train.run.StopSignal;
@@ -678,7 +679,8 @@ class FineTunerTest {
     FineTuner tuner =
         new FineTuner(tiny().device("gpu").build(), config, initial, tokenizer, split);
     assertThatThrownBy(() -> tuner.run(dir.resolve("run")))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(DeviceUnavailableException.class)
+        .isInstanceOf(IllegalArgumentException.class) // a setting error: the CLI exits with 2
         .hasMessageContaining("PYTORCH_LIBRARY_PATH")
         .hasMessageContaining("PYTORCH_FLAVOR")
         .hasMessageContaining("docs/gpu.md");
