@@ -253,6 +253,9 @@ public final class FineTuner {
     NDArray matrix;
     NDArray trainableMatrix;
     NDArray cachedMatrix;
+    // The zero-shot pass's matrix, encoded by the weights stage 1's first epoch starts from: that
+    // epoch takes it instead of encoding the catalog a second time.
+    NDArray initialMatrix;
     AdamW optimizer;
     OptimizerStep stepper;
     long skippedSteps;
@@ -305,6 +308,9 @@ public final class FineTuner {
             // The fixed or trainable matrix starts from the initial model's encodings.
             Map<String, WeightTensor> m = Map.of("item_matrix", tensor("item_matrix", m0));
             SafeTensors.write(run.resolve("initial-matrix.safetensors"), m, Map.of());
+          } else if (m0 != null && stages.get(0).equals(STAGE1)) {
+            m0.attach(manager);
+            initialMatrix = m0;
           }
         }
         stageIndex = 0;
@@ -380,6 +386,11 @@ public final class FineTuner {
           if (reencode && batchesDoneInEpoch == 0) { // mid-epoch, the saved matrix was loaded
             if (cachedMatrix != null) {
               replaceMatrix(cachedMatrix); // encoded (and its spread logged) by the validation
+            } else if (initialMatrix != null) {
+              LOG.info("{} epoch 1: the item matrix of the zero-shot pass, same weights", stage);
+              replaceMatrix(initialMatrix);
+              initialMatrix = null;
+              logSpread(matrix);
             } else {
               replaceMatrix(encoder.itemMatrix(manager));
               logSpread(matrix);

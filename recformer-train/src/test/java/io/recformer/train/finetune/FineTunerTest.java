@@ -288,6 +288,22 @@ class FineTunerTest {
   }
 
   @Test
+  void stageOneStartsFromTheZeroShotMatrixExactlyAsFromAFreshEncoding(@TempDir Path dir)
+      throws Exception {
+    // With the zero-shot pass, stage 1's first epoch reuses its matrix instead of encoding the
+    // catalog again; without it, the epoch encodes one. Training must not tell them apart.
+    FineTuneOptions once = tiny().variant(Variant.STAGE1_ONLY).epochs(1).build();
+    FineTuneOptions twice =
+        tiny().variant(Variant.STAGE1_ONLY).epochs(1).zeroShotTest(false).build();
+    run(once, dir.resolve("reused"));
+    run(twice, dir.resolve("encoded"));
+    assertThat(Files.readString(dir.resolve("reused/metrics-steps.csv")))
+        .isEqualTo(Files.readString(dir.resolve("encoded/metrics-steps.csv")));
+    assertThat(SafeTensors.read(dir.resolve("reused/item-matrix.safetensors")).tensors())
+        .isEqualTo(SafeTensors.read(dir.resolve("encoded/item-matrix.safetensors")).tensors());
+  }
+
+  @Test
   void fixedMatrixNeverChanges(@TempDir Path dir) throws Exception {
     FineTuneResult r = run(tiny().variant(Variant.FIXED_MATRIX).build(), dir.resolve("run"));
     Map<String, WeightTensor> initialMatrix =
