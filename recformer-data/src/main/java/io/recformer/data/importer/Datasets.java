@@ -27,6 +27,7 @@ public final class Datasets {
         new RecformerOriginalImporter(),
         new JsonSequenceImporter(),
         new RecBoleImporter(),
+        new SequentialSplitImporter(),
         new AmazonRawImporter());
   }
 
@@ -59,6 +60,19 @@ public final class Datasets {
               + " (supported: "
               + formats
               + "; see docs/formats.md)");
+    }
+    boolean readsFields =
+        importer.get() instanceof RecBoleImporter
+            || importer.get() instanceof SequentialSplitImporter;
+    if (!readsFields && !options.recBoleFields().equals(RecBoleFields.defaults())) {
+      // Field names and a rating threshold that no importer reads would silently do nothing.
+      throw new IllegalArgumentException(
+          directory
+              + " holds "
+              + importer.get().format()
+              + " files; column names, attribute names and a minimum rating apply only to"
+              + " RecBole atomic files (recbole-atomic, sequential-split-atomic), got "
+              + options.recBoleFields());
     }
     return importer.get().importFrom(directory, options);
   }
