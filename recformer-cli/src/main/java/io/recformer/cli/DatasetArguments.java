@@ -4,6 +4,7 @@ import io.recformer.data.dataset.Dataset;
 import io.recformer.data.importer.Datasets;
 import io.recformer.data.importer.ErrorPolicy;
 import io.recformer.data.importer.ImportOptions;
+import io.recformer.data.importer.RecBoleFields;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +19,20 @@ final class DatasetArguments {
   private DatasetArguments() {}
 
   static Dataset open(Path directory, boolean lenient) throws IOException {
+    return open(directory, lenient, RecBoleFields.defaults());
+  }
+
+  /** Like {@link #open(Path, boolean)}, reading RecBole atomic files with these fields. */
+  static Dataset open(Path directory, boolean lenient, RecBoleFields fields) throws IOException {
     if (!Files.isDirectory(directory)) {
       throw new IllegalArgumentException(
           "dataset directory " + directory + " does not exist or is not a directory");
     }
     if (Files.isRegularFile(directory.resolve("manifest.json"))) {
+      if (!fields.equals(RecBoleFields.defaults())) {
+        throw new IllegalArgumentException(
+            directory + " is a saved dataset; RecBole column options apply only when importing");
+      }
       Dataset dataset = Dataset.read(directory);
       LOG.info("read saved dataset {}", dataset);
       return dataset;
@@ -33,7 +43,8 @@ final class DatasetArguments {
             .withProgress(
                 (file, bytes, size, lines) ->
                     LOG.info("importing {}: {} lines, {} of {} bytes", file, lines, bytes, size),
-                2000);
+                2000)
+            .withRecBoleFields(fields);
     return Datasets.importAuto(directory, options).dataset();
   }
 }
