@@ -98,18 +98,19 @@ final class AtomicItemFile {
     Map<String, String> mapping = options.recBoleFields().attributeNames();
     for (String column : mapping.keySet()) {
       int index = header.indexOf(column);
-      String problem =
-          index < 0
-              ? "has no column '" + column + "'"
-              : index == idColumn
-                  ? "uses '" + column + "' as the item id"
-                  : isText(header.type(index))
-                      ? null
-                      : "has '"
-                          + column
-                          + "' of type "
-                          + header.type(index)
-                          + ", which is not text (token or token_seq)";
+      String problem = null;
+      if (index < 0) {
+        problem = "has no column '" + column + "'";
+      } else if (index == idColumn) {
+        problem = "uses '" + column + "' as the item id";
+      } else if (!isText(header.type(index))) {
+        problem =
+            "has '"
+                + column
+                + "' of type "
+                + header.type(index)
+                + ", which is not text (token or token_seq)";
+      }
       if (problem != null) {
         throw new DataFormatException(
             lines.file(),
@@ -139,33 +140,26 @@ final class AtomicItemFile {
     }
     List<TextColumn> kept = new ArrayList<>();
     for (TextColumn column : columns) {
-      TextColumn rival =
-          columns.stream()
-              .filter(c -> c.index() != column.index() && c.key().equals(column.key()))
-              .findFirst()
-              .orElse(null);
-      if (rival == null) {
+      List<TextColumn> same = columns.stream().filter(c -> c.key().equals(column.key())).toList();
+      if (same.size() == 1 || column.mapped()) {
+        // RecBoleFields allows one mapped column per key, and it wins.
         kept.add(column);
-      } else if (column.mapped() && !rival.mapped()) {
-        kept.add(column);
+      } else if (same.stream().anyMatch(TextColumn::mapped)) {
         LOG.info(
-            "{}: column '{}' is left out: '{}' is mapped to its attribute '{}'",
+            "{}: column '{}' is left out: another column is mapped to its attribute '{}'",
             lines.file().getFileName(),
-            rival.name(),
             column.name(),
             column.key());
-      } else if (column.mapped() == rival.mapped()) {
-        TextColumn first = rival.index() < column.index() ? rival : column;
-        TextColumn second = first.index() == rival.index() ? column : rival;
+      } else {
         throw new DataFormatException(
             lines.file(),
             1,
-            second.name(),
+            same.get(1).name(),
             "wrong-header",
             "columns '"
-                + first.name()
+                + same.get(0).name()
                 + "' and '"
-                + second.name()
+                + same.get(1).name()
                 + "' of header '"
                 + header.describe()
                 + "' both give attribute '"

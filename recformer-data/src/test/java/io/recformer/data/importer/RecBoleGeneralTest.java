@@ -229,6 +229,16 @@ class RecBoleGeneralTest {
         .hasMessageContaining(
             "X.item, line 1, field 'categories': columns 'category' and 'categories' of header")
         .hasMessageContaining("both give attribute 'category'; map one of them to another name");
+    // A column mapped to that key settles it: both unmapped ones are left out.
+    Files.writeString(
+        dir.resolve("X.item"),
+        "item_id:token\tcategory:token_seq\tcategories:token_seq\tclass:token\nA\tT\tT G\tGlue\n");
+    Item mapped =
+        importWith(dir, RecBoleFields.defaults().withAttributeNames(Map.of("class", "category")))
+            .dataset()
+            .items()
+            .get("A");
+    assertThat(mapped.attributes()).containsExactly(new ItemAttribute("category", "Glue"));
   }
 
   @Test
