@@ -5,11 +5,13 @@ import io.recformer.core.item.AttributeLayout;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.data.filter.DatasetFilters;
+import io.recformer.data.importer.RecBoleFields;
 import io.recformer.data.stats.DatasetStatistics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +42,8 @@ final class DataCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = {
         "Import a directory in any supported format (Amazon 2018 raw, RecBole, UniSRec,"
-            + " LC-Rec-style JSON, original Recformer) and save it as a canonical dataset.",
+            + " sequential split files, LC-Rec-style JSON, original Recformer) and save it as a"
+            + " canonical dataset.",
         "The output is written atomically: a failed import leaves no partial dataset."
       })
   static final class Import implements Callable<Integer> {
@@ -77,9 +80,53 @@ final class DataCommand implements Callable<Integer> {
             "Attributes to keep, in encoding order (e.g. title,brand,category). Default: all.")
     List<String> attributes;
 
+    @Option(
+        names = "--attribute",
+        split = ",",
+        paramLabel = "COLUMN=KEY",
+        description =
+            "RecBole .item column to attribute key, e.g. movie_title=title,class=category."
+                + " Unmapped text columns keep their names.")
+    Map<String, String> attributeNames;
+
+    @Option(
+        names = "--user-field",
+        description = "RecBole user id column (USER_ID_FIELD; default: ${DEFAULT-VALUE}).")
+    String userField = "user_id";
+
+    @Option(
+        names = "--item-field",
+        description = "RecBole item id column (ITEM_ID_FIELD; default: ${DEFAULT-VALUE}).")
+    String itemField = "item_id";
+
+    @Option(
+        names = "--time-field",
+        description =
+            "RecBole timestamp column (TIME_FIELD; default: ${DEFAULT-VALUE}, used when present).")
+    String timeField = "timestamp";
+
+    @Option(
+        names = "--rating-field",
+        description = "RecBole rating column read by --min-rating (default: ${DEFAULT-VALUE}).")
+    String ratingField = "rating";
+
+    @Option(
+        names = "--min-rating",
+        paramLabel = "R",
+        description = "Drop RecBole interactions rated below R (counted in the import report).")
+    Double minRating;
+
     @Override
     public Integer call() throws Exception {
-      Dataset dataset = DatasetArguments.open(source, lenient);
+      RecBoleFields fields =
+          new RecBoleFields(
+              userField,
+              itemField,
+              timeField,
+              ratingField,
+              minRating,
+              attributeNames == null ? Map.of() : attributeNames);
+      Dataset dataset = DatasetArguments.open(source, lenient, fields);
       if (attributes != null && !attributes.isEmpty()) {
         dataset = DatasetFilters.selectAttributes(dataset, new AttributeLayout(attributes));
       }

@@ -4,6 +4,7 @@ import io.recformer.data.dataset.Dataset;
 import io.recformer.data.importer.Datasets;
 import io.recformer.data.importer.ErrorPolicy;
 import io.recformer.data.importer.ImportOptions;
+import io.recformer.data.importer.RecBoleFields;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -20,13 +21,19 @@ final class DatasetArguments {
   private DatasetArguments() {}
 
   static Dataset open(Path directory, boolean lenient) throws IOException {
+    return open(directory, lenient, RecBoleFields.defaults());
+  }
+
+  /** Like {@link #open(Path, boolean)}, reading RecBole atomic files with these fields. */
+  static Dataset open(Path directory, boolean lenient, RecBoleFields fields) throws IOException {
     ImportOptions options =
         ImportOptions.defaults()
             .withErrorPolicy(lenient ? ErrorPolicy.LENIENT : ErrorPolicy.STRICT)
             .withProgress(
                 (file, bytes, size, lines) ->
                     LOG.info("importing {}: {} lines, {} of {} bytes", file, lines, bytes, size),
-                2000);
+                2000)
+            .withRecBoleFields(fields);
     return Datasets.open(directory, options);
   }
 }

@@ -31,4 +31,8 @@ public final class TestData {
   public static Path office() {
     return repoRoot().resolve("data/amazon-office-2014");
   }
+
+  public static Path games() {
+    return repoRoot().resolve("data/amazon-games-llmrank");
+  }
 }

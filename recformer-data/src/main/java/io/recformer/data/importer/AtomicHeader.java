@@ -83,6 +83,11 @@ final class AtomicHeader {
     return names.size();
   }
 
+  /** The header line, shortened for messages. */
+  String describe() {
+    return AmazonRawImporter.abbreviate(line);
+  }
+
   String name(int index) {
     return names.get(index);
   }

@@ -45,6 +45,10 @@ public final class Datasets {
           "dataset directory " + directory + " does not exist or is not a directory");
     }
     if (Dataset.isSaved(directory)) {
+      if (!options.recBoleFields().equals(RecBoleFields.defaults())) {
+        throw new IllegalArgumentException(
+            directory + " is a saved dataset; RecBole column options apply only when importing");
+      }
       Dataset dataset = Dataset.read(directory);
       LOG.info("read saved dataset {}", dataset);
       return dataset;
@@ -59,6 +63,7 @@ public final class Datasets {
         new RecformerOriginalImporter(),
         new JsonSequenceImporter(),
         new RecBoleImporter(),
+        new SequentialSplitImporter(),
         new AmazonRawImporter());
   }
 
@@ -91,6 +96,19 @@ public final class Datasets {
               + " (supported: "
               + formats
               + "; see docs/formats.md)");
+    }
+    boolean readsFields =
+        importer.get() instanceof RecBoleImporter
+            || importer.get() instanceof SequentialSplitImporter;
+    if (!readsFields && !options.recBoleFields().equals(RecBoleFields.defaults())) {
+      // Field names and a rating threshold that no importer reads would silently do nothing.
+      throw new IllegalArgumentException(
+          directory
+              + " holds "
+              + importer.get().format()
+              + " files; column names, attribute names and a minimum rating apply only to"
+              + " RecBole atomic files (recbole-atomic, sequential-split-atomic), got "
+              + options.recBoleFields());
     }
     return importer.get().importFrom(directory, options);
   }

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param progressIntervalMillis how often progress is reported, in milliseconds (>= 0; typical
  *     5000)
  * @param name dataset name, or null to derive it from the source file names
+ * @param recBoleFields column names and rating threshold of RecBole atomic files
  */
 public record ImportOptions(
     ErrorPolicy errorPolicy,
@@ -23,11 +24,13 @@ public record ImportOptions(
     boolean decodeHtmlEntities,
     ProgressListener progress,
     long progressIntervalMillis,
-    String name) {
+    String name,
+    RecBoleFields recBoleFields) {
 
   public ImportOptions {
     Objects.requireNonNull(errorPolicy, "errorPolicy");
     Objects.requireNonNull(progress, "progress");
+    Objects.requireNonNull(recBoleFields, "recBoleFields");
     if (progressIntervalMillis < 0) {
       throw new IllegalArgumentException(
           "progressIntervalMillis must be >= 0, got " + progressIntervalMillis);
@@ -39,7 +42,14 @@ public record ImportOptions(
 
   /** Strict errors, descriptions kept, entities decoded, progress logged every 5 s. */
   public static ImportOptions defaults() {
-    return new ImportOptions(ErrorPolicy.STRICT, true, true, ProgressListener.NONE, 5000, null);
+    return new ImportOptions(
+        ErrorPolicy.STRICT,
+        true,
+        true,
+        ProgressListener.NONE,
+        5000,
+        null,
+        RecBoleFields.defaults());
   }
 
   /** Like {@link #defaults()} but skipping and counting bad lines. */
@@ -49,22 +59,46 @@ public record ImportOptions(
 
   public ImportOptions withErrorPolicy(ErrorPolicy policy) {
     return new ImportOptions(
-        policy, keepDescription, decodeHtmlEntities, progress, progressIntervalMillis, name);
+        policy,
+        keepDescription,
+        decodeHtmlEntities,
+        progress,
+        progressIntervalMillis,
+        name,
+        recBoleFields);
   }
 
   public ImportOptions withKeepDescription(boolean keep) {
     return new ImportOptions(
-        errorPolicy, keep, decodeHtmlEntities, progress, progressIntervalMillis, name);
+        errorPolicy,
+        keep,
+        decodeHtmlEntities,
+        progress,
+        progressIntervalMillis,
+        name,
+        recBoleFields);
   }
 
   public ImportOptions withDecodeHtmlEntities(boolean decode) {
     return new ImportOptions(
-        errorPolicy, keepDescription, decode, progress, progressIntervalMillis, name);
+        errorPolicy,
+        keepDescription,
+        decode,
+        progress,
+        progressIntervalMillis,
+        name,
+        recBoleFields);
   }
 
   public ImportOptions withProgress(ProgressListener listener, long intervalMillis) {
     return new ImportOptions(
-        errorPolicy, keepDescription, decodeHtmlEntities, listener, intervalMillis, name);
+        errorPolicy,
+        keepDescription,
+        decodeHtmlEntities,
+        listener,
+        intervalMillis,
+        name,
+        recBoleFields);
   }
 
   public ImportOptions withName(String datasetName) {
@@ -74,7 +108,19 @@ public record ImportOptions(
         decodeHtmlEntities,
         progress,
         progressIntervalMillis,
-        datasetName);
+        datasetName,
+        recBoleFields);
+  }
+
+  public ImportOptions withRecBoleFields(RecBoleFields fields) {
+    return new ImportOptions(
+        errorPolicy,
+        keepDescription,
+        decodeHtmlEntities,
+        progress,
+        progressIntervalMillis,
+        name,
+        fields);
   }
 
   boolean lenientMode() {

@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * What an import read and what it left out. Counter keys starting with {@code skipped.} are bad
  * lines or entries skipped in lenient mode (by reason, e.g. {@code skipped.malformed-json}); {@code
  * dropped.} are records left out by rule in either mode (e.g. {@code dropped.item-without-title},
- * {@code dropped.interaction-unknown-item}).
+ * {@code dropped.interaction-unknown-item}); {@code ignored.} count what was read but not used
+ * (e.g. {@code ignored.user-file-rows}, the rows of a RecBole {@code .user} file).
  *
  * @param format the source format
  * @param sources the files read

@@ -60,6 +60,33 @@ final class ItemBuilder {
     return new Item(id, attributes);
   }
 
+  /**
+   * An item from named text columns (RecBole {@code .item} files), attributes in column order; null
+   * when every value is blank (counted as {@code dropped.item-without-text}). Keys are used as
+   * given, so {@link ImportOptions#keepDescription()} is applied by the caller.
+   */
+  Item build(String id, List<String> keys, List<String> values) {
+    List<ItemAttribute> attributes = new ArrayList<>(keys.size());
+    boolean titleColumn = false;
+    boolean titleBlank = false;
+    for (int i = 0; i < keys.size(); i++) {
+      int before = attributes.size();
+      add(attributes, keys.get(i), values.get(i));
+      if (TITLE.equals(keys.get(i))) {
+        titleColumn = true;
+        titleBlank = attributes.size() == before;
+      }
+    }
+    if (attributes.isEmpty()) {
+      run.count("dropped.item-without-text");
+      return null;
+    }
+    if (titleColumn && titleBlank) {
+      run.count("kept.item-without-title");
+    }
+    return new Item(id, attributes);
+  }
+
   private void add(List<ItemAttribute> attributes, String key, String value) {
     String clean = clean(value);
     if (!clean.isEmpty()) {

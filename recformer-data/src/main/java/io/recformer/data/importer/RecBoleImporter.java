@@ -1,6 +1,5 @@
 package io.recformer.data.importer;
 
-import io.recformer.core.item.Item;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.item.UserHistory;
 import io.recformer.data.dataset.Dataset;
@@ -9,27 +8,28 @@ import io.recformer.data.source.LineSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Standard RecBole atomic files: {@code X.inter} with {@code user_id:token}, {@code item_id:token}
- * and optionally {@code timestamp:float} (other columns such as {@code rating:float} are ignored),
- * and {@code X.item} with {@code item_id:token} and text fields. Text fields map to attributes by
- * name: {@code title}, {@code brand}, {@code categories} or {@code category} (to {@code category}),
- * {@code description}; other columns are ignored. Items without a title are dropped (counted).
- * Sequences are sorted by timestamp when the column exists (equal timestamps keep file order;
- * fractional seconds are truncated), otherwise kept in file order. An interaction with an item
- * absent from X.item is an error (strict) or skipped (lenient).
+ * Standard RecBole atomic files: {@code X.inter} with a user, an item and optionally a timestamp
+ * and a rating column, and {@code X.item} with the item id and text columns (read by {@link
+ * AtomicItemFile}: every {@code token} or {@code token_seq} column becomes an attribute). Column
+ * names come from {@link RecBoleFields}, RecBole's defaults unless set. Ids are kept verbatim as
+ * tokens. Sequences are sorted by timestamp when the column exists (equal timestamps keep file
+ * order; fractional seconds are truncated), otherwise kept in file order. An interaction with an
+ * item absent from X.item is an error (strict) or skipped (lenient); one rated below {@link
+ * RecBoleFields#minRating()} is dropped and counted. An {@code X.user} file is not used (Recformer
+ * reads item text only) but its rows are counted and it is named in the log.
  */
 public final class RecBoleImporter implements Importer {
 
-  private static final String INTER_HEADER =
-      "user_id:token<TAB>item_id:token[<TAB>timestamp:float]";
+  private static final Logger LOG = LoggerFactory.getLogger(RecBoleImporter.class);
 
   @Override
   public String format() {
@@ -49,62 +49,36 @@ public final class RecBoleImporter implements Importer {
           "directory " + directory + " holds no RecBole files: expected X.inter and X.item");
     }
     ImportRun run = new ImportRun(format(), options);
-    Path itemFile = directory.resolve(prefix + ".item");
+    RecBoleFields fields = options.recBoleFields();
+    AtomicItemFile items = AtomicItemFile.read(directory.resolve(prefix + ".item"), run);
     Path interFile = directory.resolve(prefix + ".inter");
-    List<Item> items = new ArrayList<>();
-    Map<String, Integer> indexById = new HashMap<>();
-    Map<String, Boolean> titleless = new HashMap<>();
-    ItemBuilder builder = new ItemBuilder(options, false, run);
-    try (LineSource lines = LineSource.open(itemFile)) {
-      AtomicHeader header = AtomicHeader.read(lines);
-      int id = header.require(lines, "item_id", "item_id:token<TAB>title:token_seq...");
-      int title = header.require(lines, "title", "item_id:token<TAB>title:token_seq...");
-      int brand = header.indexOf("brand");
-      int category =
-          header.indexOf("categories") >= 0
-              ? header.indexOf("categories")
-              : header.indexOf("category");
-      int description = header.indexOf("description");
-      while (run.next(lines)) {
-        run.tick(lines);
-        if (lines.isBlank()) {
-          continue;
-        }
-        try {
-          String[] fields = header.split(lines, lines.text());
-          String itemId = fields[id].strip();
-          if (itemId.isEmpty()) {
-            throw lines.error("item_id", "missing-field", "item id is blank");
-          }
-          if (indexById.containsKey(itemId) || titleless.containsKey(itemId)) {
-            throw lines.error("item_id", "duplicate-item", "item '" + itemId + "' appears twice");
-          }
-          Item item =
-              builder.build(
-                  itemId,
-                  fields[title],
-                  field(fields, brand),
-                  field(fields, category),
-                  field(fields, description));
-          if (item == null) {
-            titleless.put(itemId, Boolean.TRUE);
-          } else {
-            indexById.put(itemId, items.size());
-            items.add(item);
-          }
-        } catch (DataFormatException e) {
-          run.problem(e);
-        }
-      }
-      run.finished(lines);
-    }
     InteractionTable table = new InteractionTable();
     boolean withTimestamps;
     try (LineSource lines = LineSource.open(interFile)) {
       AtomicHeader header = AtomicHeader.read(lines);
-      int user = header.require(lines, "user_id", INTER_HEADER);
-      int item = header.require(lines, "item_id", INTER_HEADER);
-      int time = header.indexOf("timestamp");
+      String expected =
+          fields.userField()
+              + ":token<TAB>"
+              + fields.itemField()
+              + ":token[<TAB>"
+              + fields.timeField()
+              + ":float]";
+      int user = header.require(lines, fields.userField(), expected);
+      int item = header.require(lines, fields.itemField(), expected);
+      int time =
+          fields.requiresTime()
+              ? header.require(lines, fields.timeField(), expected + " (time field set explicitly)")
+              : header.indexOf(fields.timeField());
+      int rating =
+          fields.minRating() == null
+              ? -1
+              : header.require(
+                  lines,
+                  fields.ratingField(),
+                  "a rating column '"
+                      + fields.ratingField()
+                      + ":float' for the minimum rating "
+                      + fields.minRating());
       withTimestamps = time >= 0;
       Map<String, String> userIntern = new HashMap<>();
       while (run.next(lines)) {
@@ -113,37 +87,35 @@ public final class RecBoleImporter implements Importer {
           continue;
         }
         try {
-          String[] fields = header.split(lines, lines.text());
-          String userId = fields[user].strip();
-          String itemId = fields[item].strip();
+          String[] row = header.split(lines, lines.text());
+          String userId = row[user].strip();
+          String itemId = row[item].strip();
           if (userId.isEmpty()) {
-            throw lines.error("user_id", "missing-field", "user id is blank");
+            throw lines.error(fields.userField(), "missing-field", "user id is blank");
           }
-          Integer index = indexById.get(itemId);
-          if (index == null) {
-            if (titleless.containsKey(itemId)) {
-              run.count("dropped.interaction-item-without-text");
-              continue;
-            }
+          int index = items.index(itemId);
+          if (index < 0) {
             throw lines.error(
-                "item_id",
+                fields.itemField(),
                 "unknown-item",
                 "item '"
                     + AmazonRawImporter.abbreviate(itemId)
                     + "' is not in "
-                    + itemFile.getFileName());
+                    + items.file().getFileName());
           }
-          long timestamp = InteractionTable.NO_TIMESTAMP;
-          if (withTimestamps) {
-            try {
-              timestamp = (long) Double.parseDouble(fields[time].strip());
-            } catch (NumberFormatException e) {
-              throw lines.error(
-                  "timestamp",
-                  "bad-value",
-                  "expected a number, got '" + AmazonRawImporter.abbreviate(fields[time]) + "'");
-            }
+          if (items.item(index) == null) {
+            run.count("dropped.interaction-item-without-text");
+            continue;
           }
+          if (rating >= 0
+              && number(lines, row[rating], fields.ratingField()) < fields.minRating()) {
+            run.count("dropped.interaction-below-min-rating");
+            continue;
+          }
+          long timestamp =
+              withTimestamps
+                  ? (long) number(lines, row[time], fields.timeField())
+                  : InteractionTable.NO_TIMESTAMP;
           table.add(userIntern.computeIfAbsent(userId, k -> k), index, timestamp);
         } catch (DataFormatException e) {
           run.problem(e);
@@ -151,19 +123,51 @@ public final class RecBoleImporter implements Importer {
       }
       run.finished(lines);
     }
-    String[] ids = items.stream().map(Item::id).toArray(String[]::new);
-    List<UserHistory> users = table.histories(ids, withTimestamps);
+    countUserFile(directory.resolve(prefix + ".user"), run);
+    List<UserHistory> users = table.histories(items.idsWithText(), withTimestamps);
     ImportReport report = run.report();
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("import.format", format());
     provenance.put("import.prefix", prefix);
+    if (!fields.equals(RecBoleFields.defaults())) {
+      provenance.put("import.fields", fields.toString());
+    }
     provenance.put("import.counts", report.counts().toString());
     String name = options.name() != null ? options.name() : prefix;
-    return new ImportResult(Dataset.of(name, ItemCatalog.of(items), users, provenance), report);
+    return new ImportResult(
+        Dataset.of(name, ItemCatalog.of(items.catalog()), users, provenance), report);
   }
 
-  private static String field(String[] fields, int index) {
-    return index < 0 ? null : fields[index];
+  private static double number(LineSource lines, String text, String field)
+      throws DataFormatException {
+    try {
+      double value = Double.parseDouble(text.strip());
+      if (Double.isFinite(value)) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the value
+    }
+    throw lines.error(
+        field, "bad-value", "expected a number, got '" + AmazonRawImporter.abbreviate(text) + "'");
+  }
+
+  /** RecBole user features are not used; the file is named and its rows counted. */
+  private static void countUserFile(Path file, ImportRun run) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return;
+    }
+    long rows = 0;
+    try (LineSource lines = LineSource.open(file)) {
+      while (run.next(lines)) {
+        if (lines.lineNumber() > 1 && !lines.isBlank()) {
+          rows++;
+        }
+      }
+      run.finished(lines);
+    }
+    run.add("ignored.user-file-rows", rows);
+    LOG.info("{}: {} rows of user features ignored (Recformer uses item text)", file, rows);
   }
 
   static String prefix(Path directory) throws IOException {

@@ -10,12 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -37,12 +35,8 @@ import java.util.stream.Stream;
  */
 public final class UniSRecImporter implements Importer {
 
-  /** UniSRec cuts every history to its last 50 items. */
-  static final int MAX_HISTORY = 50;
-
-  private static final Pattern SPACES = Pattern.compile(" +");
-  private static final String INTER_HEADER =
-      "user_id:token<TAB>item_id_list:token_seq<TAB>item_id:token";
+  /** UniSRec's files always use RecBole's default column names. */
+  private static final RecBoleFields FIELDS = RecBoleFields.defaults();
 
   @Override
   public String format() {
@@ -53,10 +47,6 @@ public final class UniSRecImporter implements Importer {
   public boolean accepts(Path directory) throws IOException {
     return prefix(directory) != null;
   }
-
-  // Arrays for speed: a parsed file row, consumed once and never compared.
-  @SuppressWarnings("ArrayRecordComponent")
-  private record Row(int[] history, int target, long line) {}
 
   @Override
   public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
@@ -74,12 +64,14 @@ public final class UniSRecImporter implements Importer {
     Map<String, Item> texts =
         readText(directory.resolve(prefix + ".text"), run, new ItemBuilder(options, false, run));
 
-    Map<Integer, List<Row>> train =
-        readInter(directory.resolve(prefix + ".train.inter"), run, itemIds, userIds);
-    Map<Integer, List<Row>> valid =
-        readInter(directory.resolve(prefix + ".valid.inter"), run, itemIds, userIds);
-    Map<Integer, List<Row>> test =
-        readInter(directory.resolve(prefix + ".test.inter"), run, itemIds, userIds);
+    SplitRows.Ids userIndex = (lines, text, field) -> index(lines, text, field, userIds, "user");
+    SplitRows.Ids items = (lines, text, field) -> index(lines, text, field, itemIds, "item");
+    Map<Integer, List<SplitRows.Row>> train =
+        SplitRows.read(directory.resolve(prefix + ".train.inter"), run, FIELDS, userIndex, items);
+    Map<Integer, List<SplitRows.Row>> valid =
+        SplitRows.read(directory.resolve(prefix + ".valid.inter"), run, FIELDS, userIndex, items);
+    Map<Integer, List<SplitRows.Row>> test =
+        SplitRows.read(directory.resolve(prefix + ".test.inter"), run, FIELDS, userIndex, items);
 
     List<Item> catalogItems = new ArrayList<>();
     String[] idByIndex = new String[itemIds.size()];
@@ -106,7 +98,7 @@ public final class UniSRecImporter implements Importer {
       }
       try {
         int[] sequence =
-            rebuild(
+            SplitRows.rebuild(
                 u,
                 train.getOrDefault(u, List.of()),
                 valid.get(u),
@@ -139,176 +131,6 @@ public final class UniSRecImporter implements Importer {
     String name = options.name() != null ? options.name() : prefix;
     return new ImportResult(
         Dataset.of(name, ItemCatalog.of(catalogItems), users, provenance), report);
-  }
-
-  /**
-   * Rebuilds one user's full sequence (see the class comment) and checks it against valid and test.
-   */
-  static int[] rebuild(
-      int user,
-      List<Row> trainRows,
-      List<Row> validRows,
-      List<Row> testRows,
-      Path validFile,
-      Path testFile,
-      Path trainFile)
-      throws DataFormatException {
-    if (validRows == null || validRows.size() != 1) {
-      throw new DataFormatException(
-          validFile,
-          0,
-          "user_id",
-          "inconsistent",
-          "user "
-              + user
-              + " has "
-              + (validRows == null ? 0 : validRows.size())
-              + " validation rows, expected exactly 1");
-    }
-    if (testRows == null || testRows.size() != 1) {
-      throw new DataFormatException(
-          testFile,
-          0,
-          "user_id",
-          "inconsistent",
-          "user "
-              + user
-              + " has "
-              + (testRows == null ? 0 : testRows.size())
-              + " test rows, expected exactly 1");
-    }
-    Row validRow = validRows.get(0);
-    Row testRow = testRows.get(0);
-    List<Integer> sequence = new ArrayList<>();
-    if (trainRows.isEmpty()) {
-      for (int item : validRow.history()) {
-        sequence.add(item);
-      }
-    } else {
-      Row longest = null;
-      for (Row row : trainRows) {
-        if (row.history().length < MAX_HISTORY
-            && (longest == null || row.history().length > longest.history().length)) {
-          longest = row;
-        }
-      }
-      if (longest == null) {
-        throw new DataFormatException(
-            trainFile,
-            trainRows.get(0).line(),
-            "item_id_list",
-            "inconsistent",
-            "user "
-                + user
-                + " has no train row with fewer than "
-                + MAX_HISTORY
-                + " history items; cannot find the start");
-      }
-      for (int item : longest.history()) {
-        sequence.add(item);
-      }
-      sequence.add(longest.target());
-      // Rows with a cut history continue the sequence: their history equals its last window.
-      Map<String, Row> byWindow = new HashMap<>();
-      for (Row row : trainRows) {
-        if (row.history().length == MAX_HISTORY) {
-          byWindow.put(Arrays.toString(row.history()), row);
-        }
-      }
-      while (!byWindow.isEmpty()) {
-        Row next = byWindow.remove(window(sequence, MAX_HISTORY));
-        if (next == null) {
-          break;
-        }
-        sequence.add(next.target());
-      }
-      int expectedRows = sequence.size() - 1;
-      if (trainRows.size() != expectedRows) {
-        throw new DataFormatException(
-            trainFile,
-            trainRows.get(0).line(),
-            "item_id_list",
-            "inconsistent",
-            "user "
-                + user
-                + ": "
-                + trainRows.size()
-                + " train rows do not chain into one sequence (rebuilt "
-                + sequence.size()
-                + " items from them, which accounts for "
-                + expectedRows
-                + " rows)");
-      }
-      String expectedValid = window(sequence, MAX_HISTORY);
-      if (!expectedValid.equals(Arrays.toString(validRow.history()))) {
-        throw new DataFormatException(
-            validFile,
-            validRow.line(),
-            "item_id_list",
-            "inconsistent",
-            "user "
-                + user
-                + ": validation history "
-                + Arrays.toString(validRow.history())
-                + " is not the end of the train sequence "
-                + expectedValid);
-      }
-    }
-    sequence.add(validRow.target());
-    String expectedTest = window(sequence, MAX_HISTORY);
-    if (!expectedTest.equals(Arrays.toString(testRow.history()))) {
-      throw new DataFormatException(
-          testFile,
-          testRow.line(),
-          "item_id_list",
-          "inconsistent",
-          "user "
-              + user
-              + ": test history "
-              + Arrays.toString(testRow.history())
-              + " is not the train sequence plus the validation target "
-              + expectedTest);
-    }
-    sequence.add(testRow.target());
-    return sequence.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  private static String window(List<Integer> sequence, int size) {
-    return sequence.subList(Math.max(0, sequence.size() - size), sequence.size()).toString();
-  }
-
-  private static Map<Integer, List<Row>> readInter(
-      Path file, ImportRun run, List<String> itemIds, List<String> userIds) throws IOException {
-    Map<Integer, List<Row>> rows = new LinkedHashMap<>();
-    try (LineSource lines = LineSource.open(file)) {
-      AtomicHeader header = AtomicHeader.read(lines);
-      int userColumn = header.require(lines, "user_id", INTER_HEADER);
-      int listColumn = header.require(lines, "item_id_list", INTER_HEADER);
-      int itemColumn = header.require(lines, "item_id", INTER_HEADER);
-      while (run.next(lines)) {
-        run.tick(lines);
-        if (lines.isBlank()) {
-          continue;
-        }
-        try {
-          String[] fields = header.split(lines, lines.text());
-          int user = index(lines, fields[userColumn], "user_id", userIds, "user");
-          String list = fields[listColumn].strip();
-          String[] parts = list.isEmpty() ? new String[0] : SPACES.split(list);
-          int[] history = new int[parts.length];
-          for (int i = 0; i < parts.length; i++) {
-            history[i] = index(lines, parts[i], "item_id_list", itemIds, "item");
-          }
-          int target = index(lines, fields[itemColumn], "item_id", itemIds, "item");
-          rows.computeIfAbsent(user, k -> new ArrayList<>())
-              .add(new Row(history, target, lines.lineNumber()));
-        } catch (DataFormatException e) {
-          run.problem(e);
-        }
-      }
-      run.finished(lines);
-    }
-    return rows;
   }
 
   private static int index(

@@ -3,6 +3,7 @@ package io.recformer.data.importer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.recformer.core.item.Item;
+import io.recformer.core.item.ItemAttribute;
 import io.recformer.core.item.UserHistory;
 import io.recformer.data.TestData;
 import io.recformer.data.dataset.Dataset;
@@ -14,7 +15,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The three bundled real datasets import with the published counts (reference section 7). */
+/**
+ * The bundled real datasets import with the published counts (reference section 7; LLMRank's Games
+ * counts in its PROVENANCE.txt).
+ */
 class BundledDataImportTest {
 
   @Test
@@ -148,5 +152,54 @@ class BundledDataImportTest {
             .dataset();
     assertThat(raw.items().items())
         .anyMatch(i -> i.attributes().stream().anyMatch(a -> a.value().contains("&quot;")));
+  }
+
+  @Test
+  void llmrankGamesHasPublishedCounts() throws IOException {
+    ImportResult result = Datasets.importAuto(TestData.games());
+    Dataset dataset = result.dataset();
+    assertThat(result.report().format()).isEqualTo("sequential-split-atomic");
+    assertThat(dataset.userCount()).isEqualTo(50_546);
+    assertThat(dataset.itemCount()).isEqualTo(16_859);
+    assertThat(dataset.interactionCount()).isEqualTo(440_264);
+    assertThat(result.report().skippedLines()).isZero();
+    assertThat(dataset.hasTimestamps()).isFalse();
+    assertThat(dataset.provenance()).containsEntry("import.itemFile", "Games.item");
+    // Test row "0<TAB>0 1 ... 13<TAB>14"; valid row "0<TAB>0 1 ... 12<TAB>13".
+    assertThat(dataset.users().get(0).userId()).isEqualTo("0");
+    assertThat(dataset.users().get(0).itemIds())
+        .containsExactly(
+            "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14");
+    // Line 29 of the test file: user 27 with a history cut to 49 items; item 260 appears in the
+    // middle.
+    UserHistory capped =
+        dataset.users().stream().filter(u -> u.userId().equals("27")).findFirst().orElseThrow();
+    assertThat(capped.size()).isEqualTo(50);
+    assertThat(capped.itemIds().subList(0, 3)).containsExactly("388", "389", "390");
+    assertThat(capped.itemIds().subList(13, 16)).containsExactly("401", "260", "402");
+    assertThat(capped.itemIds().subList(47, 50)).containsExactly("74", "434", "435");
+    assertThat(dataset.items().get("0").attributes())
+        .containsExactly(new ItemAttribute("title", "Fire Emblem: The Sacred Stones"));
+    // Entities decoded: "Phantasy Star Online, Episode I &amp; II".
+    assertThat(dataset.items().get("11").title()).isEqualTo("Phantasy Star Online, Episode I & II");
+  }
+
+  @Test
+  void llmrankGamesSequencesMatchTheTestFileRows() throws IOException {
+    // Independent oracle: every test row read with plain string handling, history then target.
+    Dataset dataset = Datasets.importAuto(TestData.games()).dataset();
+    List<String> rows = Files.readAllLines(TestData.games().resolve("Games-6k.test.inter"));
+    assertThat(rows).hasSize(50_547);
+    List<String> expectedUsers = new ArrayList<>();
+    List<List<String>> expected = new ArrayList<>();
+    for (String row : rows.subList(1, rows.size())) {
+      String[] fields = row.split("\t", -1);
+      List<String> sequence = new ArrayList<>(List.of(fields[1].split(" ", -1)));
+      sequence.add(fields[2]);
+      expectedUsers.add(fields[0]);
+      expected.add(sequence);
+    }
+    assertThat(dataset.users()).extracting(UserHistory::userId).isEqualTo(expectedUsers);
+    assertThat(dataset.users()).extracting(UserHistory::itemIds).isEqualTo(expected);
   }
 }

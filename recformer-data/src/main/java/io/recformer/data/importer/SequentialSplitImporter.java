@@ -1,0 +1,247 @@
+package io.recformer.data.importer;
+
+import io.recformer.core.item.ItemCatalog;
+import io.recformer.core.item.UserHistory;
+import io.recformer.data.dataset.Dataset;
+import io.recformer.data.source.DataFormatException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Sequential split files without a train file, as LLMRank and other RecBole/UniSRec pipelines
+ * publish them: {@code X.test.inter} and optionally {@code X.valid.inter} (columns {@code
+ * user_id:token}, {@code item_id_list:token_seq} the space-separated chronological history, {@code
+ * item_id:token} the target), and an item file with text columns: {@code X.item}, or the
+ * directory's only {@code .item} file (LLMRank's {@code Games-6k.*.inter} use {@code Games.item}).
+ * Ids are tokens kept verbatim; column names follow {@link RecBoleFields}.
+ *
+ * <p>Each user's sequence is the test history followed by the test target. A validation row must be
+ * the test history without its last item, with that item as target ({@link
+ * SplitRows#joinValidTest}), and each user must have exactly one row in each file; otherwise the
+ * error names the file, the line and the user. Items are read as for {@code recbole-atomic} ({@link
+ * AtomicItemFile}). The files carry no timestamps.
+ */
+public final class SequentialSplitImporter implements Importer {
+
+  /** The files of one dataset; {@code valid} is null when there is no validation file. */
+  private record SplitFiles(String prefix, Path test, Path valid, Path item) {}
+
+  @Override
+  public String format() {
+    return "sequential-split-atomic";
+  }
+
+  @Override
+  public boolean accepts(Path directory) throws IOException {
+    return files(directory) != null;
+  }
+
+  @Override
+  public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
+    SplitFiles files = files(directory);
+    if (files == null) {
+      throw new IllegalArgumentException(
+          "directory "
+              + directory
+              + " holds no sequential split files: expected X.test.inter, optionally"
+              + " X.valid.inter, an .item file, and no X.train.inter");
+    }
+    RecBoleFields fields = options.recBoleFields();
+    if (fields.minRating() != null || fields.requiresTime()) {
+      throw new IllegalArgumentException(
+          files.test().getFileName()
+              + " is a sequential split file: it has no rating or time column, so a minimum"
+              + " rating or a time field cannot apply");
+    }
+    ImportRun run = new ImportRun(format(), options);
+    AtomicItemFile items = AtomicItemFile.read(files.item(), run);
+    List<String> userIds = new ArrayList<>();
+    Map<String, Integer> userIndex = new HashMap<>();
+    SplitRows.Ids users =
+        (lines, token, field) -> {
+          String id = token.strip();
+          if (id.isEmpty()) {
+            throw lines.error(field, "missing-field", "user id is blank");
+          }
+          return userIndex.computeIfAbsent(
+              id,
+              k -> {
+                userIds.add(k);
+                return userIds.size() - 1;
+              });
+        };
+    SplitRows.Ids itemIndex =
+        (lines, token, field) -> {
+          int index = items.index(token.strip());
+          if (index < 0) {
+            throw lines.error(
+                field,
+                "unknown-item",
+                "item '"
+                    + AmazonRawImporter.abbreviate(token.strip())
+                    + "' is not in "
+                    + items.file().getFileName());
+          }
+          return index;
+        };
+    Map<Integer, List<SplitRows.Row>> test =
+        SplitRows.read(files.test(), run, fields, users, itemIndex);
+    Map<Integer, List<SplitRows.Row>> valid =
+        files.valid() == null ? null : SplitRows.read(files.valid(), run, fields, users, itemIndex);
+    List<UserHistory> histories = new ArrayList<>(userIds.size());
+    for (int u = 0; u < userIds.size(); u++) {
+      try {
+        int[] sequence = sequence(files, fields, items, userIds.get(u), test.get(u), valid, u);
+        if (sequence == null) {
+          continue;
+        }
+        List<String> ids = new ArrayList<>(sequence.length);
+        for (int index : sequence) {
+          if (items.item(index) == null) {
+            run.count("dropped.interaction-item-without-text");
+          } else {
+            ids.add(items.id(index));
+          }
+        }
+        if (ids.isEmpty()) {
+          run.count("dropped.user-without-known-items");
+        } else {
+          histories.add(UserHistory.of(userIds.get(u), ids));
+        }
+      } catch (DataFormatException e) {
+        run.problem(e);
+      }
+    }
+    ImportReport report = run.report();
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("import.format", format());
+    provenance.put("import.prefix", files.prefix());
+    provenance.put("import.itemFile", files.item().getFileName().toString());
+    provenance.put("import.counts", report.counts().toString());
+    String name = options.name() != null ? options.name() : files.prefix();
+    return new ImportResult(
+        Dataset.of(name, ItemCatalog.of(items.catalog()), histories, provenance), report);
+  }
+
+  /**
+   * One user's item indices, or null when lenient reading already skipped every row of the user.
+   * Fails when the user lacks a row in one of the files or has several.
+   */
+  private static int[] sequence(
+      SplitFiles files,
+      RecBoleFields fields,
+      AtomicItemFile items,
+      String user,
+      List<SplitRows.Row> testRows,
+      Map<Integer, List<SplitRows.Row>> valid,
+      int u)
+      throws DataFormatException {
+    List<SplitRows.Row> validRows = valid == null ? null : valid.get(u);
+    if (testRows == null && validRows == null) {
+      return null;
+    }
+    if (testRows == null) {
+      throw missing(files.valid(), validRows.get(0), fields, user, files.test());
+    }
+    if (valid != null && validRows == null) {
+      throw missing(files.test(), testRows.get(0), fields, user, files.valid());
+    }
+    single(files.test(), testRows, fields, user);
+    if (validRows != null) {
+      single(files.valid(), validRows, fields, user);
+    }
+    return SplitRows.joinValidTest(
+        user,
+        validRows == null ? null : validRows.get(0),
+        testRows.get(0),
+        fields,
+        items::id,
+        files.valid(),
+        files.test());
+  }
+
+  private static DataFormatException missing(
+      Path file, SplitRows.Row row, RecBoleFields fields, String user, Path other) {
+    return new DataFormatException(
+        file,
+        row.line(),
+        fields.userField(),
+        "inconsistent",
+        "user '" + user + "' has a row here but none in " + other.getFileName());
+  }
+
+  private static void single(Path file, List<SplitRows.Row> rows, RecBoleFields fields, String user)
+      throws DataFormatException {
+    if (rows.size() > 1) {
+      throw new DataFormatException(
+          file,
+          rows.get(1).line(),
+          fields.userField(),
+          "inconsistent",
+          "user '"
+              + user
+              + "' already has a row on line "
+              + rows.get(0).line()
+              + "; expected one row per user");
+    }
+  }
+
+  /** The dataset's files, or null when the directory does not hold this form. */
+  private static SplitFiles files(Path directory) throws IOException {
+    if (!Files.isDirectory(directory)) {
+      return null;
+    }
+    List<String> names;
+    try (Stream<Path> list = Files.list(directory)) {
+      names =
+          list.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    List<String> prefixes =
+        names.stream()
+            .filter(n -> n.endsWith(".test.inter"))
+            .map(n -> n.substring(0, n.length() - ".test.inter".length()))
+            .filter(p -> !names.contains(p + ".train.inter"))
+            .toList();
+    if (prefixes.isEmpty()) {
+      return null;
+    }
+    if (prefixes.size() > 1) {
+      throw new IllegalArgumentException(
+          "directory " + directory + " holds several sequential split datasets: " + prefixes);
+    }
+    String prefix = prefixes.get(0);
+    List<String> itemFiles = names.stream().filter(n -> n.endsWith(".item")).toList();
+    String item;
+    if (itemFiles.contains(prefix + ".item")) {
+      item = prefix + ".item";
+    } else if (itemFiles.size() == 1) {
+      item = itemFiles.get(0);
+    } else if (itemFiles.isEmpty()) {
+      return null;
+    } else {
+      throw new IllegalArgumentException(
+          "directory "
+              + directory
+              + " holds "
+              + prefix
+              + ".test.inter and several .item files "
+              + itemFiles
+              + ", none named "
+              + prefix
+              + ".item; keep only the one that belongs to it");
+    }
+    Path valid = directory.resolve(prefix + ".valid.inter");
+    return new SplitFiles(
+        prefix,
+        directory.resolve(prefix + ".test.inter"),
+        Files.isRegularFile(valid) ? valid : null,
+        directory.resolve(item));
+  }
+}
