@@ -15,14 +15,17 @@ import io.recformer.core.item.UserHistory;
 import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.LineSource;
 import io.recformer.data.source.SourceFiles;
+import io.recformer.data.source.StrictJson;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Reader;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,6 +41,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +67,16 @@ final class DatasetStore {
    */
   static DatasetManifest write(Dataset dataset, Path directory, Runnable beforeManifest)
       throws IOException {
+    return write(dataset, directory, beforeManifest, UnaryOperator.identity());
+  }
+
+  /**
+   * {@code disk} stands between the data files' writers and the disk; tests use it to make the disk
+   * fail (full, or an I/O error).
+   */
+  static DatasetManifest write(
+      Dataset dataset, Path directory, Runnable beforeManifest, UnaryOperator<OutputStream> disk)
+      throws IOException {
     Path target = directory.toAbsolutePath().normalize();
     Path parent = target.getParent();
     Files.createDirectories(parent);
@@ -82,8 +96,10 @@ final class DatasetStore {
     Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
     try {
       Map<String, String> checksums = new LinkedHashMap<>();
-      checksums.put(ITEMS, writeFile(temp.resolve(ITEMS), gen -> writeItems(dataset.items(), gen)));
-      checksums.put(USERS, writeFile(temp.resolve(USERS), gen -> writeUsers(dataset.users(), gen)));
+      checksums.put(
+          ITEMS, writeFile(temp, target, ITEMS, disk, gen -> writeItems(dataset.items(), gen)));
+      checksums.put(
+          USERS, writeFile(temp, target, USERS, disk, gen -> writeUsers(dataset.users(), gen)));
       beforeManifest.run();
       DatasetManifest manifest =
           new DatasetManifest(
@@ -98,11 +114,15 @@ final class DatasetStore {
               checksums,
               dataset.provenance());
       // The manifest goes last: a directory with a manifest is complete by construction.
-      AtomicFiles.write(
-          temp.resolve(MANIFEST),
-          out ->
-              JSON.writerWithDefaultPrettyPrinter()
-                  .writeValue(nonClosing(out), manifestJson(manifest)));
+      try {
+        AtomicFiles.write(
+            temp.resolve(MANIFEST),
+            out ->
+                JSON.writerWithDefaultPrettyPrinter()
+                    .writeValue(nonClosing(out), manifestJson(manifest)));
+      } catch (IOException e) {
+        throw named(target, MANIFEST, e);
+      }
       forceDirectory(temp);
       if (Files.exists(target)) {
         Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
@@ -117,22 +137,52 @@ final class DatasetStore {
       LOG.info("wrote {} to {} ({})", dataset, target, manifest.fingerprint());
       return manifest;
     } catch (IOException | RuntimeException | Error e) {
-      AtomicFiles.deleteRecursively(temp);
+      try {
+        AtomicFiles.deleteRecursively(temp);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
       throw e;
     }
+  }
+
+  /**
+   * A write failure that says which file of which dataset failed: a disk-full or I/O error from a
+   * stream names no file.
+   */
+  private static IOException named(Path target, String file, IOException e) {
+    if (e instanceof FileSystemException) {
+      return e;
+    }
+    FileSystemException named =
+        new FileSystemException(
+            target.toString(), null, "cannot write the dataset's " + file + ": " + e.getMessage());
+    named.initCause(e);
+    return named;
   }
 
   private interface GeneratorBody {
     void write(JsonGenerator generator) throws IOException;
   }
 
-  private static String writeFile(Path file, GeneratorBody body) throws IOException {
+  private static String writeFile(
+      Path temp, Path target, String name, UnaryOperator<OutputStream> disk, GeneratorBody body)
+      throws IOException {
+    try {
+      return writeFile(temp.resolve(name), disk, body);
+    } catch (IOException e) {
+      throw named(target, name, e);
+    }
+  }
+
+  private static String writeFile(Path file, UnaryOperator<OutputStream> disk, GeneratorBody body)
+      throws IOException {
     MessageDigest sha = sha256();
     try (FileChannel channel =
         FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       OutputStream out =
           new BufferedOutputStream(
-              new DigestOutputStream(Channels.newOutputStream(channel), sha), 1 << 16);
+              new DigestOutputStream(disk.apply(Channels.newOutputStream(channel)), sha), 1 << 16);
       try (JsonGenerator gen = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
         // The channel must stay open for force(): the generator only flushes.
         gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
@@ -292,16 +342,10 @@ final class DatasetStore {
 
   static DatasetManifest readManifest(Path manifestFile) throws IOException {
     JsonNode root;
-    try {
-      root = JSON.readTree(SourceFiles.readString(manifestFile));
+    try (Reader reader = SourceFiles.openReader(manifestFile)) {
+      root = StrictJson.readTree(reader);
     } catch (JsonProcessingException e) {
-      throw new DataFormatException(
-          manifestFile,
-          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-          null,
-          "malformed-json",
-          "malformed JSON: " + e.getOriginalMessage(),
-          e);
+      throw StrictJson.error(manifestFile, e);
     }
     if (root == null || !root.isObject()) {
       throw new DataFormatException(
@@ -359,9 +403,11 @@ final class DatasetStore {
         provenance);
   }
 
+  // The files were checked against the manifest's checksums before parsing, so a long line is
+  // genuine (a user with millions of interactions): no limit below the JVM's.
   private static List<Item> readItems(Path file) throws IOException {
     List<Item> items = new ArrayList<>();
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = LineSource.open(file, LineSource.MAX_LINE_BYTES_LIMIT)) {
       while (lines.next()) {
         if (lines.isBlank()) {
           continue;
@@ -386,7 +432,7 @@ final class DatasetStore {
   private static List<UserHistory> readUsers(Path file) throws IOException {
     List<UserHistory> users = new ArrayList<>();
     Map<String, String> interned = new HashMap<>();
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = LineSource.open(file, LineSource.MAX_LINE_BYTES_LIMIT)) {
       while (lines.next()) {
         if (lines.isBlank()) {
           continue;
@@ -416,13 +462,13 @@ final class DatasetStore {
 
   private static JsonNode parseLine(LineSource lines) throws IOException {
     try {
-      JsonNode node = JSON.readTree(lines.text());
+      JsonNode node = StrictJson.readTree(lines.text());
       if (node == null || !node.isObject()) {
         throw lines.error(null, "malformed-json", "expected one JSON object per line");
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw lines.error(null, "malformed-json", "malformed JSON: " + e.getOriginalMessage());
+      throw StrictJson.error(lines, e);
     }
   }
 

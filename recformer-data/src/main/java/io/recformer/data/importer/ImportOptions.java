@@ -1,11 +1,21 @@
 package io.recformer.data.importer;
 
+import io.recformer.data.source.LineSource;
 import java.util.Objects;
 
 /**
  * Options shared by every importer.
  *
  * @param errorPolicy strict (fail on the first bad line, the default) or lenient (skip and count)
+ * @param maxLineBytes the longest line (in bytes, without the line end) a line-based file may have;
+ *     a longer line is an error, or is skipped and counted ({@code skipped.line-too-long}) in
+ *     lenient mode, without ever being held in memory. It bounds the memory one line can take, so a
+ *     file without line breaks fails with a clear error instead of running out of memory. Default
+ *     {@link #DEFAULT_MAX_LINE_BYTES} (64 MiB), far above real review and metadata lines (a few
+ *     KB); at most {@link #MAX_LINE_BYTES_LIMIT}.
+ * @param allowTruncated accept a gzip file that ends early, keeping the complete lines before the
+ *     cut (counted as {@code skipped.truncated-gzip} and logged). Off by default, in lenient mode
+ *     too: a cut file silently loses data, so keeping it must be asked for explicitly.
  * @param keepDescription keep the {@code description} attribute after title, brand and category.
  *     Descriptions are long (often hundreds of tokens) and the paper does not use them; turning
  *     this off saves memory on the multi-GB raw files. Default true, so nothing is lost on import
@@ -19,14 +29,32 @@ import java.util.Objects;
  */
 public record ImportOptions(
     ErrorPolicy errorPolicy,
+    long maxLineBytes,
+    boolean allowTruncated,
     boolean keepDescription,
     boolean decodeHtmlEntities,
     ProgressListener progress,
     long progressIntervalMillis,
     String name) {
 
+  /** The default {@link #maxLineBytes()}: 64 MiB. */
+  public static final long DEFAULT_MAX_LINE_BYTES = LineSource.DEFAULT_MAX_LINE_BYTES;
+
+  /** The largest {@link #maxLineBytes()}: the largest byte array a JVM can allocate. */
+  public static final long MAX_LINE_BYTES_LIMIT = LineSource.MAX_LINE_BYTES_LIMIT;
+
   public ImportOptions {
     Objects.requireNonNull(errorPolicy, "errorPolicy");
+    if (maxLineBytes < 1 || maxLineBytes > MAX_LINE_BYTES_LIMIT) {
+      throw new IllegalArgumentException(
+          "maxLineBytes = "
+              + maxLineBytes
+              + " must be between 1 and "
+              + MAX_LINE_BYTES_LIMIT
+              + " (default "
+              + DEFAULT_MAX_LINE_BYTES
+              + ")");
+    }
     Objects.requireNonNull(progress, "progress");
     if (progressIntervalMillis < 0) {
       throw new IllegalArgumentException(
@@ -37,9 +65,20 @@ public record ImportOptions(
     }
   }
 
-  /** Strict errors, descriptions kept, entities decoded, progress logged every 5 s. */
+  /**
+   * Strict errors, lines up to 64 MiB, truncated gzip refused, descriptions kept, entities decoded,
+   * progress logged every 5 s.
+   */
   public static ImportOptions defaults() {
-    return new ImportOptions(ErrorPolicy.STRICT, true, true, ProgressListener.NONE, 5000, null);
+    return new ImportOptions(
+        ErrorPolicy.STRICT,
+        DEFAULT_MAX_LINE_BYTES,
+        false,
+        true,
+        true,
+        ProgressListener.NONE,
+        5000,
+        null);
   }
 
   /** Like {@link #defaults()} but skipping and counting bad lines. */
@@ -49,27 +88,83 @@ public record ImportOptions(
 
   public ImportOptions withErrorPolicy(ErrorPolicy policy) {
     return new ImportOptions(
-        policy, keepDescription, decodeHtmlEntities, progress, progressIntervalMillis, name);
+        policy,
+        maxLineBytes,
+        allowTruncated,
+        keepDescription,
+        decodeHtmlEntities,
+        progress,
+        progressIntervalMillis,
+        name);
+  }
+
+  /** See {@link #maxLineBytes()}. */
+  public ImportOptions withMaxLineBytes(long bytes) {
+    return new ImportOptions(
+        errorPolicy,
+        bytes,
+        allowTruncated,
+        keepDescription,
+        decodeHtmlEntities,
+        progress,
+        progressIntervalMillis,
+        name);
+  }
+
+  /** See {@link #allowTruncated()}. */
+  public ImportOptions withAllowTruncated(boolean allow) {
+    return new ImportOptions(
+        errorPolicy,
+        maxLineBytes,
+        allow,
+        keepDescription,
+        decodeHtmlEntities,
+        progress,
+        progressIntervalMillis,
+        name);
   }
 
   public ImportOptions withKeepDescription(boolean keep) {
     return new ImportOptions(
-        errorPolicy, keep, decodeHtmlEntities, progress, progressIntervalMillis, name);
+        errorPolicy,
+        maxLineBytes,
+        allowTruncated,
+        keep,
+        decodeHtmlEntities,
+        progress,
+        progressIntervalMillis,
+        name);
   }
 
   public ImportOptions withDecodeHtmlEntities(boolean decode) {
     return new ImportOptions(
-        errorPolicy, keepDescription, decode, progress, progressIntervalMillis, name);
+        errorPolicy,
+        maxLineBytes,
+        allowTruncated,
+        keepDescription,
+        decode,
+        progress,
+        progressIntervalMillis,
+        name);
   }
 
   public ImportOptions withProgress(ProgressListener listener, long intervalMillis) {
     return new ImportOptions(
-        errorPolicy, keepDescription, decodeHtmlEntities, listener, intervalMillis, name);
+        errorPolicy,
+        maxLineBytes,
+        allowTruncated,
+        keepDescription,
+        decodeHtmlEntities,
+        listener,
+        intervalMillis,
+        name);
   }
 
   public ImportOptions withName(String datasetName) {
     return new ImportOptions(
         errorPolicy,
+        maxLineBytes,
+        allowTruncated,
         keepDescription,
         decodeHtmlEntities,
         progress,

@@ -55,7 +55,7 @@ public final class RecBoleImporter implements Importer {
     Map<String, Integer> indexById = new HashMap<>();
     Map<String, Boolean> titleless = new HashMap<>();
     ItemBuilder builder = new ItemBuilder(options, false, run);
-    try (LineSource lines = LineSource.open(itemFile)) {
+    try (LineSource lines = run.open(itemFile)) {
       AtomicHeader header = AtomicHeader.read(lines);
       int id = header.require(lines, "item_id", "item_id:token<TAB>title:token_seq...");
       int title = header.require(lines, "title", "item_id:token<TAB>title:token_seq...");
@@ -100,7 +100,7 @@ public final class RecBoleImporter implements Importer {
     }
     InteractionTable table = new InteractionTable();
     boolean withTimestamps;
-    try (LineSource lines = LineSource.open(interFile)) {
+    try (LineSource lines = run.open(interFile)) {
       AtomicHeader header = AtomicHeader.read(lines);
       int user = header.require(lines, "user_id", INTER_HEADER);
       int item = header.require(lines, "item_id", INTER_HEADER);

@@ -279,7 +279,7 @@ public final class UniSRecImporter implements Importer {
   private static Map<Integer, List<Row>> readInter(
       Path file, ImportRun run, List<String> itemIds, List<String> userIds) throws IOException {
     Map<Integer, List<Row>> rows = new LinkedHashMap<>();
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       AtomicHeader header = AtomicHeader.read(lines);
       int userColumn = header.require(lines, "user_id", INTER_HEADER);
       int listColumn = header.require(lines, "item_id_list", INTER_HEADER);
@@ -346,7 +346,7 @@ public final class UniSRecImporter implements Importer {
   private static List<String> readIndex(Path file, ImportRun run, String kind) throws IOException {
     List<String> ids = new ArrayList<>();
     Map<String, Long> seen = new HashMap<>();
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       while (run.next(lines)) {
         if (lines.isBlank()) {
           continue;
@@ -403,7 +403,7 @@ public final class UniSRecImporter implements Importer {
   private static Map<String, Item> readText(Path file, ImportRun run, ItemBuilder builder)
       throws IOException {
     Map<String, Item> items = new HashMap<>();
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       AtomicHeader header = AtomicHeader.read(lines);
       int idColumn = header.require(lines, "item_id", "item_id:token<TAB>text:token_seq");
       int textColumn = header.require(lines, "text", "item_id:token<TAB>text:token_seq");
