@@ -4,6 +4,7 @@ import io.recformer.data.dataset.Dataset;
 import io.recformer.data.importer.Datasets;
 import io.recformer.data.importer.ErrorPolicy;
 import io.recformer.data.importer.ImportOptions;
+import io.recformer.data.importer.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +16,16 @@ final class DatasetArguments {
 
   private static final Logger LOG = LoggerFactory.getLogger(DatasetArguments.class);
 
+  /** How often an import logs its progress (the importer logs it; no listener repeats it). */
+  static final long PROGRESS_INTERVAL_MILLIS = 30_000;
+
   private DatasetArguments() {}
 
   static Dataset open(Path directory, boolean lenient) throws IOException {
+    return open(directory, importOptions(lenient));
+  }
+
+  static Dataset open(Path directory, ImportOptions options) throws IOException {
     if (!Files.isDirectory(directory)) {
       throw new IllegalArgumentException(
           "dataset directory " + directory + " does not exist or is not a directory");
@@ -27,13 +35,13 @@ final class DatasetArguments {
       LOG.info("read saved dataset {}", dataset);
       return dataset;
     }
-    ImportOptions options =
-        ImportOptions.defaults()
-            .withErrorPolicy(lenient ? ErrorPolicy.LENIENT : ErrorPolicy.STRICT)
-            .withProgress(
-                (file, bytes, size, lines) ->
-                    LOG.info("importing {}: {} lines, {} of {} bytes", file, lines, bytes, size),
-                2000);
     return Datasets.importAuto(directory, options).dataset();
+  }
+
+  /** The import options of the commands that only have {@code --lenient}. */
+  static ImportOptions importOptions(boolean lenient) {
+    return ImportOptions.defaults()
+        .withErrorPolicy(lenient ? ErrorPolicy.LENIENT : ErrorPolicy.STRICT)
+        .withProgress(ProgressListener.NONE, PROGRESS_INTERVAL_MILLIS);
   }
 }
