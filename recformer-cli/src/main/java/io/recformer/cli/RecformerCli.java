@@ -110,7 +110,6 @@ public final class RecformerCli implements Callable<Integer> {
    * Error} escape, which would dump a stack trace and could leave the JVM hanging on worker
    * threads; here it ends the command with one line and exit code 1.
    */
-  @SuppressWarnings("CatchingUnchecked") // an Error is exactly what must be caught here
   private static int execute(CommandLine.ParseResult parseResult) {
     try {
       return new CommandLine.RunLast().execute(parseResult);

@@ -22,7 +22,8 @@ import java.util.Objects;
  *     and {@link io.recformer.core.item.AttributeLayout} can select later.
  * @param decodeHtmlEntities decode HTML entities such as <code>&amp;amp;</code> and <code>&amp;#39;
  *     </code> in text attributes, as the paper's preprocessing does. Default true.
- * @param progress receives progress; progress is also logged
+ * @param progress receives progress; the importer also logs it, so a listener that only logs would
+ *     log every line twice
  * @param progressIntervalMillis how often progress is reported, in milliseconds (>= 0; typical
  *     5000)
  * @param name dataset name, or null to derive it from the source file names
