@@ -1,12 +1,14 @@
 package io.recformer.cli;
 
 import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.AttributeLayout;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.data.filter.DatasetFilters;
 import io.recformer.data.importer.RecBoleFields;
 import io.recformer.data.stats.DatasetStatistics;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -58,10 +61,7 @@ final class DataCommand implements Callable<Integer> {
         description = "Directory of the canonical dataset to write.")
     Path out;
 
-    @Option(
-        names = "--lenient",
-        description = "Skip and count bad lines instead of stopping at the first one.")
-    boolean lenient;
+    @Mixin ImportArguments importing;
 
     @Option(
         names = "--min-user-interactions",
@@ -126,7 +126,8 @@ final class DataCommand implements Callable<Integer> {
               ratingField,
               minRating,
               attributeNames == null ? Map.of() : attributeNames);
-      Dataset dataset = DatasetArguments.open(source, lenient, fields);
+      Dataset dataset =
+          DatasetArguments.open(source, importing.options().withRecBoleFields(fields));
       if (attributes != null && !attributes.isEmpty()) {
         dataset = DatasetFilters.selectAttributes(dataset, new AttributeLayout(attributes));
       }
@@ -163,17 +164,25 @@ final class DataCommand implements Callable<Integer> {
                 + " ${DEFAULT-VALUE}); 'none' skips token counts.")
     String tokenizer = TokenizerArguments.MINILM;
 
-    @Option(names = "--lenient", description = "Skip and count bad lines when importing.")
-    boolean lenient;
+    @Mixin ImportArguments importing;
 
     @Override
     public Integer call() throws Exception {
-      RecformerConfig config = RecformerConfig.miniLmL6();
+      // The bundled tokenizer is copied into a work directory, deleted however the command ends.
       Path work = Files.createTempDirectory("recformer-stats");
+      try {
+        return printStatistics(work);
+      } finally {
+        AtomicFiles.deleteRecursively(work);
+      }
+    }
+
+    private int printStatistics(Path work) throws IOException {
+      RecformerConfig config = RecformerConfig.miniLmL6();
       try (RecformerTokenizer tok =
           "none".equals(tokenizer) ? null : TokenizerArguments.open(tokenizer, config, work)) {
         for (Path dir : directories) {
-          Dataset dataset = DatasetArguments.open(dir, lenient);
+          Dataset dataset = DatasetArguments.open(dir, importing.options());
           DatasetStatistics stats =
               tok == null
                   ? DatasetStatistics.of(dataset)

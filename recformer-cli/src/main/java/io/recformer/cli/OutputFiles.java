@@ -3,6 +3,7 @@ package io.recformer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.recformer.data.dataset.Dataset;
+import io.recformer.data.source.DataFormatException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,12 +37,12 @@ final class OutputFiles {
     }
     JsonNode node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
     if (!node.path("options").isObject() || !node.path("model").isObject()) {
-      throw new IOException(
-          file
-              + ": expected 'options' and 'model' objects (a run directory of"
-              + " recformer "
-              + command
-              + ")");
+      throw new DataFormatException(
+          file,
+          0,
+          null,
+          "wrong-format",
+          "expected 'options' and 'model' objects (a run directory of recformer " + command + ")");
     }
     return node;
   }

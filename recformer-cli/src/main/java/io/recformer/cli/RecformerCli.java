@@ -1,20 +1,32 @@
 package io.recformer.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.recformer.core.format.ArtifactFormatException;
+import io.recformer.core.text.TokenizerFormatException;
+import io.recformer.data.source.DataFormatException;
+import io.recformer.infer.index.IndexFileException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * Entry point of the {@code recformer} command-line tool. Exit codes: 0 success, 2 bad input (usage
- * errors, unreadable or invalid files), 1 internal error.
+ * errors, invalid arguments or settings, files that are not in the expected format), 1 any other
+ * failure: I/O that is not the input's fault (disk full, permission denied, a missing file) and
+ * internal errors. A failure ends with one line on standard error; only a bug (an unexpected
+ * runtime exception) adds its stack trace, which {@code -v} adds for every failure.
  */
 @Command(
     name = "recformer",
@@ -35,10 +47,12 @@ import picocli.CommandLine.Command;
     })
 public final class RecformerCli implements Callable<Integer> {
 
-  /** Exit code for bad input: usage errors, unreadable or invalid files. */
+  private static final Logger LOG = LoggerFactory.getLogger(RecformerCli.class);
+
+  /** Exit code for bad input: usage errors, invalid arguments or settings, malformed files. */
   public static final int EXIT_BAD_INPUT = 2;
 
-  /** Exit code for internal errors. */
+  /** Exit code for I/O failures that are not bad input, and for internal errors. */
   public static final int EXIT_INTERNAL = 1;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -50,7 +64,14 @@ public final class RecformerCli implements Callable<Integer> {
   boolean verbose;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code;
+    try {
+      code = run(args);
+    } catch (Throwable e) { // the last line of defence: no stack trace dump, no hanging threads
+      System.err.println("recformer: " + describeError(e));
+      code = EXIT_INTERNAL;
+    }
+    System.exit(code);
   }
 
   /** Runs the tool and returns its exit code (for tests and embedding). */
@@ -66,17 +87,17 @@ public final class RecformerCli implements Callable<Integer> {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new RecformerCli());
+    cli.setExecutionStrategy(RecformerCli::execute);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          boolean badInput =
-              e instanceof IllegalArgumentException
-                  || e instanceof IOException
-                  || e instanceof UncheckedIOException;
-          commandLine
-              .getErr()
-              .println("recformer: " + (badInput ? "" : "internal error: ") + describe(e));
-          if (!badInput) {
+          boolean badInput = isBadInput(e);
+          boolean bug = !badInput && !(unwrap(e) instanceof IOException);
+          String message = badInput || bug ? describe(e) : oneLine(describe(e));
+          commandLine.getErr().println("recformer: " + (bug ? "internal error: " : "") + message);
+          if (bug) {
             e.printStackTrace(commandLine.getErr());
+          } else {
+            LOG.debug("failure detail", e);
           }
           return badInput ? EXIT_BAD_INPUT : EXIT_INTERNAL;
         });
@@ -85,11 +106,65 @@ public final class RecformerCli implements Callable<Integer> {
   }
 
   /**
+   * Runs the parsed command. Picocli passes exceptions to the handler above but lets an {@link
+   * Error} escape, which would dump a stack trace and could leave the JVM hanging on worker
+   * threads; here it ends the command with one line and exit code 1.
+   */
+  private static int execute(CommandLine.ParseResult parseResult) {
+    try {
+      return new CommandLine.RunLast().execute(parseResult);
+    } catch (Error e) {
+      parseResult.commandSpec().commandLine().getErr().println("recformer: " + describeError(e));
+      LOG.debug("failure detail", e);
+      return EXIT_INTERNAL;
+    }
+  }
+
+  /** The one line shown for an {@link Error}. */
+  static String describeError(Throwable e) {
+    if (e instanceof OutOfMemoryError) {
+      return String.format(
+          Locale.ROOT,
+          "out of memory (%s) with a maximum heap of %d MB; give the JVM more with"
+              + " RECFORMER_JAVA_OPTS=-Xmx<size>, or make the input smaller",
+          e.getMessage(),
+          Runtime.getRuntime().maxMemory() >> 20);
+    }
+    if (e instanceof StackOverflowError) {
+      return "internal error: stack overflow (StackOverflowError); run with -v for the stack"
+          + " trace and report it";
+    }
+    return (e instanceof Error ? "internal error: " : "")
+        + e.getClass().getName()
+        + (e.getMessage() == null ? "" : ": " + oneLine(e.getMessage()));
+  }
+
+  /**
+   * True for failures that are the input's fault: invalid arguments or settings and files that are
+   * not in the expected format. Other I/O failures (disk full, permission denied, a missing file)
+   * are not.
+   */
+  static boolean isBadInput(Throwable e) {
+    Throwable t = unwrap(e);
+    return t instanceof IllegalArgumentException
+        || t instanceof DataFormatException
+        || t instanceof ArtifactFormatException
+        || t instanceof TokenizerFormatException
+        || t instanceof IndexFileException
+        || t instanceof JsonProcessingException
+        || t instanceof CharacterCodingException;
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  /**
    * The message shown for a failure. File-system exceptions carry only the path as their message
    * ("runs/x"), so say what is wrong with it.
    */
   static String describe(Throwable e) {
-    Throwable t = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+    Throwable t = unwrap(e);
     if (t instanceof FileSystemException f) {
       String what;
       if (f instanceof FileAlreadyExistsException) {
@@ -111,6 +186,10 @@ public final class RecformerCli implements Callable<Integer> {
       return files + ": " + what;
     }
     return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+  }
+
+  private static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   @Override

@@ -97,7 +97,8 @@ class RecformerCliTest {
     assertThat(run.exitCode()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
     assertThat(run.err()).contains("dataset directory " + missing + " does not exist");
 
-    // An output path that is a dangling symbolic link: the file-system error is spelled out.
+    // An output path that is a dangling symbolic link: the file-system error is spelled out. It
+    // is an I/O failure, not malformed input: exit code 1.
     Path dangling = temp.resolve("out-link");
     Files.createSymbolicLink(dangling, temp.resolve("missing-target"));
     Run link =
@@ -107,7 +108,7 @@ class RecformerCliTest {
             DATA.resolve("amazon-office-2014").toString(),
             "--out",
             dangling.toString());
-    assertThat(link.exitCode()).as(link.out()).isEqualTo(RecformerCli.EXIT_BAD_INPUT);
+    assertThat(link.exitCode()).as(link.out()).isEqualTo(RecformerCli.EXIT_INTERNAL);
     assertThat(link.err()).contains(dangling.toString(), "Not a directory");
 
     Run usage = run("data", "import", DATA.resolve("amazon-office-2014").toString());

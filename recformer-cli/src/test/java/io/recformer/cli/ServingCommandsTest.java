@@ -407,7 +407,8 @@ class ServingCommandsTest {
     assertBadInput(
         runWithInput("[{\"id\": ", "recommend", "--bundle", bundle, "--data", d, "--json", "-"),
         "standard input is not valid JSON");
-    assertBadInput(
+    // A missing bundle is an I/O failure rather than malformed input: exit 1, naming the path.
+    Run noBundle =
         run(
             "recommend",
             "--bundle",
@@ -415,8 +416,9 @@ class ServingCommandsTest {
             "--data",
             d,
             "--user",
-            dataset.users().get(0).userId()),
-        "no-bundle");
+            dataset.users().get(0).userId());
+    assertThat(noBundle.exitCode()).as(noBundle.err()).isEqualTo(RecformerCli.EXIT_INTERNAL);
+    assertThat(noBundle.err()).contains(temp.resolve("no-bundle") + ": no such file or directory");
     assertBadInput(
         run("recommend", "--bundle", bundle, "--data", d, "--user", "u", "--items", "a"),
         "mutually exclusive");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.recformer.train.run.DeviceUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -222,7 +223,7 @@ class EfficiencyBenchmarkTest {
                         "--out",
                         tmp.resolve("gpu").toString())
                     .run())
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(DeviceUnavailableException.class)
         .hasMessageContaining("device gpu was requested but the PyTorch engine")
         .hasMessageContaining("sees 0 GPU(s)")
         .hasMessageContaining("PYTORCH_LIBRARY_PATH")

@@ -83,7 +83,7 @@ public final class Dataset {
    * fingerprint.
    */
   public static Dataset read(Path directory) throws IOException {
-    return DatasetStore.read(directory);
+    return DatasetReader.read(directory);
   }
 
   /**

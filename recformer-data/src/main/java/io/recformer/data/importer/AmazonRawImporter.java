@@ -1,8 +1,7 @@
 package io.recformer.data.importer;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.recformer.core.item.Item;
 import io.recformer.core.item.ItemCatalog;
@@ -10,6 +9,7 @@ import io.recformer.core.item.UserHistory;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.LineSource;
+import io.recformer.data.source.StrictJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +42,6 @@ import java.util.stream.Stream;
 public final class AmazonRawImporter implements Importer {
 
   static final String CSV_HEADER = "item,user,rating,timestamp";
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   @Override
   public String format() {
@@ -129,7 +127,7 @@ public final class AmazonRawImporter implements Importer {
       List<String> asins,
       InteractionTable table)
       throws IOException {
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       Map<String, String> userIntern = new HashMap<>();
       while (run.next(lines)) {
         run.tick(lines);
@@ -141,7 +139,7 @@ public final class AmazonRawImporter implements Importer {
           String user = null;
           String asin = null;
           long time = Long.MIN_VALUE;
-          try (JsonParser parser = JSON.createParser(text)) {
+          try (JsonParser parser = StrictJson.parser(text)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
               throw lines.error(
                   null, "malformed-json", "expected a JSON object, got: " + abbreviate(text));
@@ -177,8 +175,8 @@ public final class AmazonRawImporter implements Importer {
               throw lines.error(
                   null, "malformed-json", "expected exactly one JSON object on the line");
             }
-          } catch (JsonParseException e) {
-            throw lines.error(null, "malformed-json", "malformed JSON: " + e.getOriginalMessage());
+          } catch (JsonProcessingException e) {
+            throw StrictJson.error(lines, e);
           }
           requirePresent(lines, "reviewerID", user);
           requirePresent(lines, "asin", asin);
@@ -205,7 +203,7 @@ public final class AmazonRawImporter implements Importer {
       List<String> asins,
       InteractionTable table)
       throws IOException {
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       Map<String, String> userIntern = new HashMap<>();
       while (run.next(lines)) {
         run.tick(lines);
@@ -294,7 +292,7 @@ public final class AmazonRawImporter implements Importer {
       Path file, ImportRun run, Map<String, Integer> provisional, Item[] items, boolean[] titleless)
       throws IOException {
     ItemBuilder builder = new ItemBuilder(run.options(), true, run);
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       while (run.next(lines)) {
         run.tick(lines);
         if (lines.isBlank()) {
@@ -307,7 +305,7 @@ public final class AmazonRawImporter implements Importer {
           String brand = null;
           String category = null;
           String description = null;
-          try (JsonParser parser = JSON.createParser(text)) {
+          try (JsonParser parser = StrictJson.parser(text)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
               throw lines.error(
                   null, "malformed-json", "expected a JSON object, got: " + abbreviate(text));
@@ -328,8 +326,8 @@ public final class AmazonRawImporter implements Importer {
               throw lines.error(
                   null, "malformed-json", "expected exactly one JSON object on the line");
             }
-          } catch (JsonParseException e) {
-            throw lines.error(null, "malformed-json", "malformed JSON: " + e.getOriginalMessage());
+          } catch (JsonProcessingException e) {
+            throw StrictJson.error(lines, e);
           }
           requirePresent(lines, "asin", asin);
           Integer index = provisional.get(asin);

@@ -49,7 +49,7 @@ final class AtomicItemFile {
     ImportOptions options = run.options();
     RecBoleFields fields = options.recBoleFields();
     ItemBuilder builder = new ItemBuilder(options, false, run);
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       AtomicHeader header = AtomicHeader.read(lines);
       String itemField = fields.itemField();
       int id = header.require(lines, itemField, itemField + ":token<TAB>title:token_seq...");

@@ -1,91 +1,77 @@
 package io.recformer.data.importer;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jsoup.parser.Parser;
 
 /**
- * Decodes HTML character references in Amazon text fields: numeric (<code>&amp;#39;</code>, <code>
- * &amp;#x27;</code>) and the named entities that occur in Amazon metadata. Decodes once, the way
- * Python's {@code html.unescape} does, so <code>&amp;amp;amp;</code> becomes <code>&amp;amp;</code>
- * . Unknown names are kept verbatim rather than guessed.
+ * Decodes HTML character references in item text the way Python's {@code html.unescape} does (the
+ * paper's preprocessing): every named reference of the HTML5 table, including the legacy ones
+ * without a semicolon (<code>&amp;amp</code>, <code>&amp;eacute</code>), and numeric references.
+ * Decodes once, so <code>&amp;amp;amp;</code> becomes <code>&amp;amp;</code>; unknown names are
+ * kept verbatim.
+ *
+ * <p>Named references come from jsoup, which implements the WHATWG table and its longest-prefix
+ * rule. Numeric references are decoded here because jsoup keeps what Python drops: lone surrogates
+ * (which would become '?' when written as UTF-8), control characters and noncharacters.
  */
 final class HtmlEntities {
 
-  private static final Map<String, String> NAMED = new HashMap<>();
-
-  static {
-    String[] pairs = {
-      "amp", "&", "lt", "<", "gt", ">", "quot", "\"", "apos", "'", "nbsp", "\u00a0", "reg",
-      "\u00ae", "trade", "\u2122", "copy", "\u00a9", "deg", "\u00b0", "bull", "\u2022", "mdash",
-      "\u2014", "ndash", "\u2013", "rsquo", "\u2019", "lsquo", "\u2018", "rdquo", "\u201d", "ldquo",
-      "\u201c", "hellip", "\u2026", "times", "\u00d7", "frac12", "\u00bd", "frac14", "\u00bc",
-      "frac34", "\u00be", "plusmn", "\u00b1", "micro", "\u00b5", "eacute", "\u00e9", "egrave",
-      "\u00e8", "aacute", "\u00e1", "agrave", "\u00e0", "iacute", "\u00ed", "oacute", "\u00f3",
-      "uacute", "\u00fa", "ntilde", "\u00f1", "uuml", "\u00fc", "ouml", "\u00f6", "auml", "\u00e4",
-      "ccedil", "\u00e7", "szlig", "\u00df", "euro", "\u20ac", "pound", "\u00a3", "cent", "\u00a2",
-      "sup2", "\u00b2", "sup3", "\u00b3", "middot", "\u00b7", "laquo", "\u00ab", "raquo", "\u00bb",
-      "para", "\u00b6", "sect", "\u00a7", "ordm", "\u00ba", "ordf", "\u00aa", "prime", "\u2032",
-      "Prime", "\u2033", "rarr", "\u2192", "larr", "\u2190", "hearts", "\u2665", "ohm", "\u2126",
-      "Omega", "\u03a9", "shy", "\u00ad", "iexcl", "\u00a1", "iquest", "\u00bf", "divide", "\u00f7"
-    };
-    for (int i = 0; i < pairs.length; i += 2) {
-      NAMED.put(pairs[i], pairs[i + 1]);
-    }
-  }
+  /** A numeric reference as Python's unescape matches it: the semicolon is optional. */
+  private static final Pattern NUMERIC = Pattern.compile("&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));?");
 
   private HtmlEntities() {}
 
   static String decode(String text) {
-    int amp = text.indexOf('&');
-    if (amp < 0) {
+    if (text.indexOf('&') < 0) {
       return text;
     }
+    Matcher numeric = NUMERIC.matcher(text);
     StringBuilder out = new StringBuilder(text.length());
-    out.append(text, 0, amp);
-    int i = amp;
-    while (i < text.length()) {
-      char c = text.charAt(i);
-      if (c != '&') {
-        out.append(c);
-        i++;
-        continue;
-      }
-      int semicolon = text.indexOf(';', i + 1);
-      if (semicolon < 0 || semicolon - i > 12) {
-        out.append(c);
-        i++;
-        continue;
-      }
-      String name = text.substring(i + 1, semicolon);
-      String replacement = resolve(name);
-      if (replacement == null) {
-        out.append(c);
-        i++;
-      } else {
-        out.append(replacement);
-        i = semicolon + 1;
-      }
+    int done = 0;
+    while (numeric.find()) {
+      // Named references never span a numeric one: the text between is decoded on its own.
+      out.append(named(text.substring(done, numeric.start())));
+      out.append(numeric(numeric.group(), numeric.group(1), numeric.group(2)));
+      done = numeric.end();
     }
-    return out.toString();
+    return out.append(named(text.substring(done))).toString();
   }
 
-  private static String resolve(String name) {
-    if (name.length() >= 2 && name.charAt(0) == '#') {
-      try {
-        int codePoint =
-            name.charAt(1) == 'x' || name.charAt(1) == 'X'
-                ? Integer.parseInt(name.substring(2), 16)
-                : Integer.parseInt(name.substring(1));
-        if (codePoint <= 0
-            || codePoint > Character.MAX_CODE_POINT
-            || (codePoint >= 0xD800 && codePoint <= 0xDFFF)) {
-          return "\uFFFD";
-        }
-        return new String(Character.toChars(codePoint));
-      } catch (NumberFormatException e) {
-        return null;
-      }
+  private static String named(String text) {
+    return text.indexOf('&') < 0 ? text : Parser.unescapeEntities(text, false);
+  }
+
+  private static String numeric(String reference, String decimal, String hex) {
+    String digits = decimal != null ? decimal : hex;
+    String significant = digits.replaceFirst("^0+(?=.)", "");
+    if (significant.length() > 8) {
+      return "\uFFFD"; // beyond any code point
     }
-    return NAMED.get(name);
+    long codePoint = Long.parseLong(significant, decimal != null ? 10 : 16);
+    if (codePoint == 0
+        || codePoint > Character.MAX_CODE_POINT
+        || (codePoint >= 0xD800 && codePoint <= 0xDFFF)) {
+      return "\uFFFD";
+    }
+    if (codePoint >= 0x80 && codePoint <= 0x9F) {
+      // Windows-1252 bytes written as references (&#150; is an en dash): jsoup maps them as the
+      // HTML5 table does, and as Python does.
+      return Parser.unescapeEntities(reference, false);
+    }
+    if (dropped(codePoint)) {
+      return "";
+    }
+    return Character.toString((int) codePoint);
+  }
+
+  /** The code points Python's unescape removes: controls other than whitespace, noncharacters. */
+  private static boolean dropped(long codePoint) {
+    return (codePoint >= 0x01 && codePoint <= 0x08)
+        || codePoint == 0x0B
+        || (codePoint >= 0x0E && codePoint <= 0x1F)
+        || codePoint == 0x7F
+        || (codePoint >= 0xFDD0 && codePoint <= 0xFDEF)
+        || (codePoint & 0xFFFE) == 0xFFFE;
   }
 }

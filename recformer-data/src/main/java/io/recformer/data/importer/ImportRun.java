@@ -69,16 +69,45 @@ final class ImportRun {
     }
   }
 
+  /** Opens a line file with this import's line-length limit. */
+  LineSource open(Path file) throws IOException {
+    return LineSource.open(file, options.maxLineBytes());
+  }
+
   /**
-   * Advances the source. A gzip stream cut short ends the file: strict mode fails; lenient mode
-   * keeps the complete lines already read, counts {@code skipped.truncated-gzip} and stops.
+   * Advances the source. A line over the length limit fails in strict mode; lenient mode counts it
+   * ({@code skipped.line-too-long}) and goes on with the next line. A gzip stream cut short fails
+   * in both modes unless {@link ImportOptions#allowTruncated()}: then the complete lines already
+   * read are kept, {@code skipped.truncated-gzip} is counted, a warning logged, and the file ends.
    */
   boolean next(LineSource source) throws IOException {
-    try {
-      return source.next();
-    } catch (DataFormatException e) {
-      problem(e);
-      return false;
+    while (true) {
+      try {
+        return source.next();
+      } catch (DataFormatException e) {
+        if (!e.reason().equals(LineSource.TRUNCATED_GZIP)) {
+          problem(e);
+          continue;
+        }
+        if (!options.allowTruncated()) {
+          throw new DataFormatException(
+              e.file(),
+              e.line(),
+              null,
+              e.reason(),
+              e.detail()
+                  + " Truncated files are refused even in lenient mode; to import the complete"
+                  + " lines before the cut, pass --allow-truncated"
+                  + " (ImportOptions.withAllowTruncated)",
+              e.getCause());
+        }
+        count("skipped." + e.reason());
+        LOG.warn(
+            "keeping the {} complete lines before the cut, as --allow-truncated asks: {}",
+            source.lineNumber(),
+            e.getMessage());
+        return false;
+      }
     }
   }
 

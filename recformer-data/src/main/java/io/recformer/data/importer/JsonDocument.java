@@ -4,10 +4,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.SourceFiles;
+import io.recformer.data.source.StrictJson;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,13 +17,12 @@ import java.util.List;
 /**
  * Reads a whole-document JSON file whose top level is an object of entries ({@code "key": value}),
  * handing each entry with its line number to a consumer. Used by the LC-Rec-style JSON form and the
- * original Recformer form; these files are small enough to decode whole (strictly, as UTF-8). A
- * structural JSON error ends the read in both modes (there is no next line to resume at); an entry
+ * original Recformer form. The file is streamed (strict UTF-8, gzip or plain), so memory holds one
+ * entry at a time rather than the text of the whole file. A structural JSON error, a duplicate key
+ * or a cut gzip stream ends the read in both modes (there is no next line to resume at); an entry
  * the consumer rejects is skipped in lenient mode.
  */
 final class JsonDocument {
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   @FunctionalInterface
   interface EntryConsumer {
@@ -32,26 +32,27 @@ final class JsonDocument {
   private JsonDocument() {}
 
   static void forEachEntry(Path file, ImportRun run, EntryConsumer consumer) throws IOException {
-    String text = SourceFiles.readString(file);
-    if (text.isBlank()) {
-      throw new DataFormatException(
-          file, 0, null, "empty-file", "the file is empty; expected a JSON object");
-    }
     long entries = 0;
-    try (JsonParser parser = MAPPER.createParser(text)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
+    try (Reader reader = SourceFiles.openReader(file);
+        JsonParser parser = StrictJson.parser(reader)) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        throw new DataFormatException(
+            file, 0, null, "empty-file", "the file is empty; expected a JSON object");
+      }
+      if (first != JsonToken.START_OBJECT) {
         throw new DataFormatException(
             file,
             parser.currentLocation().getLineNr(),
             null,
             "malformed-json",
-            "expected a JSON object at the top level, got " + parser.currentToken());
+            "expected a JSON object at the top level, got " + first);
       }
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String key = parser.currentName();
         long line = parser.currentLocation().getLineNr();
         parser.nextToken();
-        JsonNode value = MAPPER.readTree(parser);
+        JsonNode value = StrictJson.readTree(parser);
         entries++;
         try {
           consumer.accept(key, value, line);
@@ -68,13 +69,7 @@ final class JsonDocument {
             "unexpected content after the top-level object");
       }
     } catch (JsonProcessingException e) {
-      throw new DataFormatException(
-          file,
-          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-          null,
-          "malformed-json",
-          "malformed JSON: " + e.getOriginalMessage(),
-          e);
+      throw StrictJson.error(file, e);
     }
     run.readWhole(file, Files.size(file), entries);
   }

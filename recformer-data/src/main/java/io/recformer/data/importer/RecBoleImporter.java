@@ -54,7 +54,7 @@ public final class RecBoleImporter implements Importer {
     Path interFile = directory.resolve(prefix + ".inter");
     InteractionTable table = new InteractionTable();
     boolean withTimestamps;
-    try (LineSource lines = LineSource.open(interFile)) {
+    try (LineSource lines = run.open(interFile)) {
       AtomicHeader header = AtomicHeader.read(lines);
       String expected =
           fields.userField()
@@ -158,7 +158,7 @@ public final class RecBoleImporter implements Importer {
       return;
     }
     long rows = 0;
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       while (run.next(lines)) {
         if (lines.lineNumber() > 1 && !lines.isBlank()) {
           rows++;

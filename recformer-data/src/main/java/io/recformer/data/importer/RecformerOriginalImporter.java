@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -120,8 +122,14 @@ public final class RecformerOriginalImporter implements Importer {
       }
     }
     Map<String, List<String>> sequences = new LinkedHashMap<>();
+    // Users whose validation row was taken (with its line) and whose test row was: a test target
+    // without a validation one, or the reverse, would shift the leave-one-out split silently.
+    Map<String, Long> validated = new LinkedHashMap<>();
+    Set<String> tested = new HashSet<>();
     for (String part : List.of("train.json", "val.json", "test.json")) {
       Path file = directory.resolve(part);
+      // The line of each user's row in this file: a second row would append a second target.
+      Map<String, Long> rowLine = new HashMap<>();
       JsonDocument.forEachEntry(
           file,
           run,
@@ -147,6 +155,30 @@ public final class RecformerOriginalImporter implements Importer {
                   "user",
                   "inconsistent",
                   "user index " + userIndex + " has no training sequence in train.json");
+            }
+            Long previous = rowLine.putIfAbsent(user, line);
+            if (previous != null) {
+              throw new DataFormatException(
+                  file,
+                  line,
+                  "user",
+                  "duplicate-user",
+                  "user index "
+                      + userIndex
+                      + " has a second row (its first is on line "
+                      + previous
+                      + "); expected one row per user");
+            }
+            if (part.equals("test.json") && !validated.containsKey(user)) {
+              throw new DataFormatException(
+                  file,
+                  line,
+                  "user",
+                  "inconsistent",
+                  "user index "
+                      + userIndex
+                      + " has a test target but no validation target in val.json; its sequence"
+                      + " would be train + test, with the test item taken for validation");
             }
             List<String> ids =
                 JsonDocument.ids(file, line, userKey, value, "items of user " + userIndex);
@@ -176,17 +208,30 @@ public final class RecformerOriginalImporter implements Importer {
               }
               asins.add(asin);
             }
-            List<String> sequence = sequences.computeIfAbsent(user, k -> new ArrayList<>());
-            if (part.equals("train.json") && !sequence.isEmpty()) {
-              throw new DataFormatException(
-                  file,
-                  line,
-                  "user",
-                  "duplicate-user",
-                  "user index " + userIndex + " appears twice");
+            sequences.computeIfAbsent(user, k -> new ArrayList<>()).addAll(asins);
+            if (part.equals("val.json")) {
+              validated.put(user, line);
+            } else if (part.equals("test.json")) {
+              tested.add(user);
             }
-            sequence.addAll(asins);
           });
+    }
+    for (Map.Entry<String, Long> entry : validated.entrySet()) {
+      if (!tested.contains(entry.getKey())) {
+        run.problem(
+            new DataFormatException(
+                directory.resolve("val.json"),
+                entry.getValue(),
+                "user",
+                "inconsistent",
+                "user '"
+                    + entry.getKey()
+                    + "' has a validation target but no test target in test.json; its validation"
+                    + " item would be taken for the test"));
+        // Lenient: the user keeps the training items only, like users too short to split.
+        List<String> sequence = sequences.get(entry.getKey());
+        sequence.remove(sequence.size() - 1);
+      }
     }
     ItemCatalog catalog = ItemCatalog.of(items);
     List<UserHistory> users = new ArrayList<>();
@@ -223,9 +268,8 @@ public final class RecformerOriginalImporter implements Importer {
         file,
         run,
         (id, value, line) -> {
-          if (!value.isIntegralNumber()
-              || value.asLong() < 0
-              || value.asLong() > Integer.MAX_VALUE) {
+          // canConvertToInt: a big integer would wrap around in asLong() into a valid index.
+          if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 0) {
             throw new DataFormatException(
                 file,
                 line,

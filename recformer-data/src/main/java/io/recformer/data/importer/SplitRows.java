@@ -51,7 +51,7 @@ final class SplitRows {
     String expected =
         userField + ":token<TAB>" + listField + ":token_seq<TAB>" + itemField + ":token";
     Map<Integer, List<Row>> rows = new LinkedHashMap<>();
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       AtomicHeader header = AtomicHeader.read(lines);
       int userColumn = header.require(lines, userField, expected);
       int listColumn = header.require(lines, listField, expected);

@@ -169,7 +169,7 @@ public final class UniSRecImporter implements Importer {
   private static List<String> readIndex(Path file, ImportRun run, String kind) throws IOException {
     List<String> ids = new ArrayList<>();
     Map<String, Long> seen = new HashMap<>();
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       while (run.next(lines)) {
         if (lines.isBlank()) {
           continue;
@@ -226,7 +226,7 @@ public final class UniSRecImporter implements Importer {
   private static Map<String, Item> readText(Path file, ImportRun run, ItemBuilder builder)
       throws IOException {
     Map<String, Item> items = new HashMap<>();
-    try (LineSource lines = LineSource.open(file)) {
+    try (LineSource lines = run.open(file)) {
       AtomicHeader header = AtomicHeader.read(lines);
       int idColumn = header.require(lines, "item_id", "item_id:token<TAB>text:token_seq");
       int textColumn = header.require(lines, "text", "item_id:token<TAB>text:token_seq");

@@ -18,11 +18,26 @@ import java.util.zip.ZipException;
 /**
  * Streams a text file (plain or gzip) one line at a time with bounded memory. Lines are split on
  * raw bytes and decoded separately with a strict UTF-8 decoder, so an invalid byte costs one line
- * (and is reported with its line number) instead of corrupting the rest of the stream.
+ * (and is reported with its line number) instead of corrupting the rest of the stream. A line
+ * longer than the limit fails without being held: memory stays bounded by the limit even for a file
+ * without line breaks.
  */
 public final class LineSource implements Closeable {
 
+  /** Reason of a gzip stream that ends early or is corrupt. */
+  public static final String TRUNCATED_GZIP = "truncated-gzip";
+
+  /** Reason of a line longer than the limit. */
+  public static final String LINE_TOO_LONG = "line-too-long";
+
+  /** The default line-length limit: 64 MiB, far above real data lines (a few KB). */
+  public static final long DEFAULT_MAX_LINE_BYTES = 64L << 20;
+
+  /** The largest limit: the largest byte array a JVM can allocate. */
+  public static final long MAX_LINE_BYTES_LIMIT = Integer.MAX_VALUE - 8;
+
   private final Path file;
+  private final long maxLineBytes;
   private final InputStream in;
   private final long[] diskBytes = new long[1];
   private final long fileSize;
@@ -40,23 +55,40 @@ public final class LineSource implements Closeable {
   private int lineLength;
   private long lineNumber;
   private long decodedBytes;
+  private boolean skipping;
 
-  private LineSource(Path file) throws IOException {
+  private LineSource(Path file, long maxLineBytes) throws IOException {
+    if (maxLineBytes < 1 || maxLineBytes > MAX_LINE_BYTES_LIMIT) {
+      throw new IllegalArgumentException(
+          "maxLineBytes = " + maxLineBytes + " must be between 1 and " + MAX_LINE_BYTES_LIMIT);
+    }
     this.file = file;
+    this.maxLineBytes = maxLineBytes;
     this.fileSize = Files.size(file);
     this.in = SourceFiles.open(file, diskBytes);
   }
 
+  /** Opens a file with the default line-length limit ({@link #DEFAULT_MAX_LINE_BYTES}). */
   public static LineSource open(Path file) throws IOException {
-    return new LineSource(file);
+    return new LineSource(file, DEFAULT_MAX_LINE_BYTES);
+  }
+
+  /** Opens a file whose lines may be at most {@code maxLineBytes} long (without the line end). */
+  public static LineSource open(Path file, long maxLineBytes) throws IOException {
+    return new LineSource(file, maxLineBytes);
   }
 
   /**
    * Advances to the next line; false at the end of the file. A final line without a newline counts;
    * a trailing carriage return is dropped. A gzip stream that ends early fails with a {@link
-   * DataFormatException} of reason {@code truncated-gzip} naming the last complete line.
+   * DataFormatException} of reason {@value #TRUNCATED_GZIP} naming the last complete line. A line
+   * longer than the limit fails with reason {@value #LINE_TOO_LONG}; the source stays usable: the
+   * next call skips the rest of that line, streaming, and goes on with the line after it.
    */
   public boolean next() throws IOException {
+    if (skipping && !skipRestOfLine()) {
+      return false;
+    }
     lineLength = 0;
     while (true) {
       if (start == end) {
@@ -77,6 +109,13 @@ public final class LineSource implements Closeable {
         }
       }
       int stop = newline < 0 ? end : newline;
+      if (lineLength + (long) (stop - start) > maxLineBytes) {
+        lineNumber++;
+        lineLength = 0;
+        start = newline < 0 ? end : newline + 1;
+        skipping = newline < 0;
+        throw tooLong();
+      }
       append(buffer, start, stop - start);
       start = newline < 0 ? end : newline + 1;
       if (newline >= 0) {
@@ -99,23 +138,50 @@ public final class LineSource implements Closeable {
     return true;
   }
 
+  /** Discards bytes up to and including the next newline; false when the file ends first. */
+  private boolean skipRestOfLine() throws IOException {
+    while (true) {
+      if (start == end) {
+        if (eof) {
+          skipping = false;
+          return false;
+        }
+        fill();
+        continue;
+      }
+      for (int i = start; i < end; i++) {
+        if (buffer[i] == '\n') {
+          start = i + 1;
+          skipping = false;
+          return true;
+        }
+      }
+      start = end;
+    }
+  }
+
+  private DataFormatException tooLong() {
+    return new DataFormatException(
+        file,
+        lineNumber,
+        null,
+        LINE_TOO_LONG,
+        String.format(
+            Locale.ROOT,
+            "line is longer than the limit of %d bytes; is the file damaged or without line"
+                + " breaks? If the line is genuine, raise the limit with --max-line-bytes"
+                + " (ImportOptions.withMaxLineBytes), at most %d",
+            maxLineBytes,
+            MAX_LINE_BYTES_LIMIT));
+  }
+
   private void fill() throws IOException {
     start = 0;
     int n;
     try {
       n = in.read(buffer, 0, buffer.length);
     } catch (EOFException | ZipException e) {
-      throw new DataFormatException(
-          file,
-          lineNumber + 1,
-          null,
-          "truncated-gzip",
-          "gzip stream ends early or is corrupt after line "
-              + lineNumber
-              + " ("
-              + e.getMessage()
-              + "); is the file cut short?",
-          e);
+      throw SourceFiles.truncated(file, lineNumber, e);
     }
     if (n < 0) {
       eof = true;
@@ -127,7 +193,9 @@ public final class LineSource implements Closeable {
 
   private void append(byte[] source, int offset, int length) {
     if (lineLength + length > line.length) {
-      byte[] grown = new byte[Math.max(line.length * 2, lineLength + length)];
+      // Doubling, but never past the limit: the limit bounds the memory of one line.
+      long size = Math.min(Math.max(2L * line.length, (long) lineLength + length), maxLineBytes);
+      byte[] grown = new byte[(int) size];
       System.arraycopy(line, 0, grown, 0, lineLength);
       line = grown;
     }

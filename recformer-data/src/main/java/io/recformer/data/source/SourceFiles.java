@@ -1,22 +1,17 @@
 package io.recformer.data.source;
 
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Reader;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /** Opening input files: gzip is recognised by its magic bytes, not by the file name. */
 public final class SourceFiles {
@@ -65,53 +60,29 @@ public final class SourceFiles {
   }
 
   /**
-   * The whole content decoded as strict UTF-8. Meant for the small whole-document formats; large
-   * line formats go through {@link LineSource}. Fails naming the line of the first invalid byte.
+   * The content as characters, streamed (decompressed when gzip) and decoded as strict UTF-8, a
+   * leading byte-order mark dropped. Meant for whole-document formats: memory stays that of the
+   * parser, not of the file. An invalid byte fails with a {@link DataFormatException} of reason
+   * {@code invalid-utf8} naming its line and byte offset; a gzip stream that ends early, one of
+   * reason {@value LineSource#TRUNCATED_GZIP}.
    */
-  public static String readString(Path file) throws IOException {
-    byte[] bytes;
-    try (InputStream in = open(file)) {
-      bytes = in.readAllBytes();
-    } catch (EOFException | ZipException e) {
-      throw new DataFormatException(
-          file,
-          0,
-          null,
-          "truncated-gzip",
-          "gzip stream ends early or is corrupt (" + e.getMessage() + "); is the file cut short?",
-          e);
-    }
-    CharsetDecoder decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    CharBuffer out = CharBuffer.allocate(bytes.length);
-    var result = decoder.decode(in, out, true);
-    if (result.isError()) {
-      int position = in.position();
-      long line = 1;
-      for (int i = 0; i < position; i++) {
-        if (bytes[i] == '\n') {
-          line++;
-        }
-      }
-      throw new DataFormatException(
-          file,
-          line,
-          null,
-          "invalid-utf8",
-          "invalid UTF-8 byte 0x"
-              + String.format(Locale.ROOT, "%02x", bytes[position] & 0xff)
-              + " at byte offset "
-              + position
-              + "; expected UTF-8 text");
-    }
-    decoder.flush(out);
-    out.flip();
-    String text = out.toString();
-    return text.startsWith("\uFEFF") ? text.substring(1) : text;
+  public static Reader openReader(Path file) throws IOException {
+    return new StrictUtf8Reader(file, open(file));
+  }
+
+  /** The error for a gzip stream that ends early or is corrupt after {@code completeLines}. */
+  static DataFormatException truncated(Path file, long completeLines, IOException cause) {
+    return new DataFormatException(
+        file,
+        completeLines + 1,
+        null,
+        LineSource.TRUNCATED_GZIP,
+        "gzip stream ends early or is corrupt after line "
+            + completeLines
+            + " ("
+            + cause.getMessage()
+            + "); is the file cut short?",
+        cause);
   }
 
   /**

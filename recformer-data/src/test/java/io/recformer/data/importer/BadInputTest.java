@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -211,28 +210,6 @@ class BadInputTest {
     Files.writeString(dir.resolve("X.inter"), "user_id:token\titem_id:token\n");
     assertThatThrownBy(() -> new RecBoleImporter().importFrom(dir, ImportOptions.defaults()))
         .hasMessageContaining("X.item: the file is empty; expected a RecBole header line");
-  }
-
-  @Test
-  void gzipCutShort() throws IOException {
-    Path fixture =
-        TestData.repoRoot()
-            .resolve(
-                "recformer-data/src/test/resources/fixtures/amazon-raw-gz/Industrial_and_Scientific_5.json.gz");
-    byte[] whole = Files.readAllBytes(fixture);
-    Files.copy(
-        fixture.resolveSibling("meta_Industrial_and_Scientific.json.gz"),
-        dir.resolve("meta_Sci.json.gz"));
-    Files.write(dir.resolve("Sci_5.json.gz"), Arrays.copyOf(whole, whole.length / 2));
-    assertThatThrownBy(() -> importRaw(dir, ImportOptions.defaults()))
-        .isInstanceOf(DataFormatException.class)
-        .hasMessageContaining("Sci_5.json.gz, line ")
-        .hasMessageContaining("gzip stream ends early or is corrupt after line")
-        .hasMessageContaining("is the file cut short?");
-    ImportResult lenient = importRaw(dir, ImportOptions.lenient());
-    assertThat(lenient.report().count("skipped.truncated-gzip")).isEqualTo(1);
-    // What was read before the cut is kept: some but not all of the fixture's interactions.
-    assertThat(lenient.dataset().interactionCount()).isBetween(1L, 400L);
   }
 
   @Test
