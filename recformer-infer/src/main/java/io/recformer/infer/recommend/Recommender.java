@@ -5,6 +5,7 @@ import io.recformer.core.item.ItemCatalog;
 import io.recformer.infer.encoder.RecformerEncoder;
 import io.recformer.infer.index.ExactItemIndex;
 import io.recformer.infer.index.ItemIndex;
+import io.recformer.infer.index.OpenOptions;
 import io.recformer.infer.index.QueryOptions;
 import io.recformer.infer.index.ScoredItem;
 import java.io.IOException;
@@ -81,19 +82,16 @@ public final class Recommender {
       throws IOException {
     // The vector checksum is skipped so that a large index opens instantly; structure, sizes, ids
     // and the model fingerprint are still checked.
-    return open(encoder, catalog, indexFile, new ExactItemIndex.OpenOptions(null, false));
+    return open(encoder, catalog, indexFile, OpenOptions.DEFAULTS.withVerify(false));
   }
 
   /**
    * As {@link #open(RecformerEncoder, ItemCatalog, Path)} with the index opened by {@code options}
-   * (e.g. {@link ExactItemIndex.OpenOptions#withVectorsInHeap} for the fastest scans); the expected
-   * fingerprint is always the encoder's.
+   * (e.g. {@link OpenOptions#withVectorsInHeap} for the fastest scans); the expected fingerprint is
+   * always the encoder's.
    */
   public static Recommender open(
-      RecformerEncoder encoder,
-      ItemCatalog catalog,
-      Path indexFile,
-      ExactItemIndex.OpenOptions options)
+      RecformerEncoder encoder, ItemCatalog catalog, Path indexFile, OpenOptions options)
       throws IOException {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(catalog, "catalog");
