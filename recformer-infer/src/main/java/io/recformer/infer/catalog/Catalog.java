@@ -98,7 +98,10 @@ public final class Catalog implements ItemStore, AutoCloseable {
 
   /**
    * Writes a new catalog directory (generation 1) holding {@code index} and the text of its items
-   * from {@code items}, then opens it. The directory must not hold a catalog yet.
+   * from {@code items}, then opens it. The directory must not hold a catalog yet. The directory
+   * holds the exact index's file format (its manifest's {@code indexKind} is "exact"): an index of
+   * another kind is saved through {@link ItemIndex#save} and must write that format until its own
+   * kind is added to the manifest.
    *
    * @throws IllegalArgumentException if an index row's id is not in {@code items}
    */

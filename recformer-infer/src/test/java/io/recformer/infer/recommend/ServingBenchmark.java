@@ -105,6 +105,15 @@ public final class ServingBenchmark {
     try (Catalog catalog = Catalog.inMemory(texts, index)) {
       CatalogView view = catalog.view();
       QueryOptions query = QueryOptions.DEFAULTS.withExecutor(pool);
+      for (int i = 0; i < 20; i++) { // warm-up: JIT and page faults out of the first row
+        Ranking.rank(
+            view,
+            new float[][] {queries[i]},
+            List.of(histories.get(i)),
+            k,
+            RecommendOptions.DEFAULTS,
+            query);
+      }
       System.out.println(ServingLoad.HEADER);
       for (int concurrency : new int[] {1, 8, 32}) {
         ServingLoad.Result single =
