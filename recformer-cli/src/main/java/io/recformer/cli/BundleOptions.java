@@ -9,9 +9,10 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that serve from an ONNX model bundle through recformer-infer. */
 final class BundleOptions {
 
+  // Not required by the parser: `index --verify` checks a file without a bundle. open() requires
+  // it.
   @Option(
       names = "--bundle",
-      required = true,
       description =
           "ONNX model bundle: a directory with manifest.json, model.onnx and tokenizer.json, or its"
               + " .zip archive.")
@@ -29,6 +30,9 @@ final class BundleOptions {
 
   /** Opens the bundle; a missing or malformed bundle is an IOException, that is bad input. */
   RecformerEncoder open() throws IOException {
+    if (bundle == null) {
+      throw new IllegalArgumentException("Missing required option: '--bundle=<bundle>'");
+    }
     return RecformerEncoder.open(
         bundle, EncoderOptions.defaults().withIntraOpThreads(threads).withBatchSize(batchSize));
   }

@@ -1,8 +1,12 @@
 package io.recformer.cli;
 
 import io.recformer.data.dataset.Dataset;
+import io.recformer.infer.catalog.Catalog;
 import io.recformer.infer.encoder.RecformerEncoder;
+import io.recformer.infer.index.ExactItemIndex;
+import io.recformer.infer.index.OpenOptions;
 import io.recformer.infer.recommend.Recommender;
+import io.recformer.infer.recommend.RecommenderOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,14 +21,18 @@ import picocli.CommandLine.Option;
 /**
  * {@code recformer index}: embeds a dataset's item catalog with a bundle, or takes a fine-tuning
  * run's stored item matrix ({@code --item-matrix}, {@link StoredItemMatrix}), and saves the item
- * index (versioned binary file, written atomically) that {@code recformer recommend --index} opens.
+ * index (versioned binary file, written atomically) or a catalog directory ({@code --catalog}) that
+ * {@code recformer recommend --index} opens; {@code --verify} checks an existing one instead.
  */
 @Command(
     name = "index",
     mixinStandardHelpOptions = true,
     description = {
       "Embed every catalog item of a dataset with an ONNX model bundle and save the item index.",
-      "The index file is versioned, written atomically and tied to the bundle's model hash."
+      "The index file is versioned, written atomically and tied to the bundle's model hash.",
+      "With --verify, check an existing index file or catalog directory (--out) instead: every"
+          + " byte against its checksum; exits 2 naming the file, section and checksums when"
+          + " damaged."
     })
 final class IndexCommand implements Callable<Integer> {
 
@@ -34,15 +42,32 @@ final class IndexCommand implements Callable<Integer> {
 
   @Option(
       names = "--data",
-      required = true,
-      description = "Dataset whose items are indexed: a saved dataset or any importable directory.")
+      description =
+          "Dataset whose items are indexed: a saved dataset or any importable directory (required"
+              + " unless --verify).")
   Path data;
 
   @Option(
       names = {"-o", "--out"},
       required = true,
-      description = "Index file to write (suggested extension .rfidx).")
+      description =
+          "Index file to write (suggested extension .rfidx), or with --catalog a catalog directory;"
+              + " with --verify the file or directory to check.")
   Path out;
+
+  @Option(
+      names = "--catalog",
+      description =
+          "Write a catalog directory (index, item text, delta log) at --out instead of one index"
+              + " file: a service opens it with Recommender.open and adds items to it durably.")
+  boolean catalog;
+
+  @Option(
+      names = "--verify",
+      description =
+          "Do not build: read every byte of the existing index file or catalog directory at --out"
+              + " and check it against its checksums (and the model hash when --bundle is given).")
+  boolean verify;
 
   @Option(
       names = "--item-matrix",
@@ -58,7 +83,18 @@ final class IndexCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (verify) {
+      return verify();
+    }
+    if (data == null) {
+      throw new IllegalArgumentException("Missing required option: '--data=<data>'");
+    }
     Dataset dataset = DatasetArguments.open(data, false);
+    if (catalog && itemMatrix != null) {
+      throw new IllegalArgumentException(
+          "--catalog and --item-matrix cannot be combined: a catalog directory encodes its items"
+              + " (added items are encoded too)");
+    }
     if (itemMatrix != null) {
       try (RecformerEncoder encoder = bundle.open()) {
         createParent();
@@ -80,24 +116,79 @@ final class IndexCommand implements Callable<Integer> {
     try (RecformerEncoder encoder = bundle.open()) {
       LOG.info("embedding {} items with {}", dataset.itemCount(), encoder);
       long start = System.nanoTime();
-      Recommender recommender = Recommender.build(encoder, dataset.items());
-      double seconds = (System.nanoTime() - start) / 1e9;
       createParent();
-      recommender.saveIndex(out);
+      int size;
+      if (catalog) {
+        try (Recommender recommender =
+            Recommender.create(encoder, dataset.items(), out, RecommenderOptions.defaults())) {
+          size = recommender.size();
+        }
+      } else {
+        try (Recommender recommender = Recommender.build(encoder, dataset.items())) {
+          recommender.saveIndex(out);
+          size = recommender.size();
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
       String line =
           String.format(
               Locale.ROOT,
               "indexed %,d items (%d dimensions) in %.1f s, %,.1f items/s -> %s",
-              recommender.size(),
+              size,
               encoder.dimension(),
               seconds,
-              recommender.size() / seconds,
+              size / seconds,
               out);
       LOG.info(line);
       System.out.println(line);
     }
     printNext();
     return 0;
+  }
+
+  /** Checks every checksum of an existing index file or catalog directory. */
+  private int verify() throws IOException {
+    long start = System.nanoTime();
+    String what;
+    if (Files.isDirectory(out)) {
+      OpenOptions options = OpenOptions.DEFAULTS;
+      if (bundle.bundle != null) {
+        try (RecformerEncoder encoder = bundle.open()) {
+          options = options.withExpectedFingerprint(modelFingerprint(encoder));
+        }
+      }
+      try (Catalog opened = Catalog.open(out, options)) {
+        opened.verify();
+        what =
+            "catalog "
+                + out
+                + " (generation "
+                + opened.generation()
+                + ", "
+                + opened.size()
+                + " items)";
+      }
+    } else {
+      OpenOptions options = OpenOptions.DEFAULTS;
+      if (bundle.bundle != null) {
+        try (RecformerEncoder encoder = bundle.open()) {
+          options = options.withExpectedFingerprint(modelFingerprint(encoder));
+        }
+      }
+      ExactItemIndex index = ExactItemIndex.open(out, options);
+      ExactItemIndex.verify(out);
+      what = "item index " + out + " (" + index.size() + " items x " + index.dimension() + ")";
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "verified %s: every checksum matches (%.1f s)%n",
+        what,
+        (System.nanoTime() - start) / 1e9);
+    return 0;
+  }
+
+  private static String modelFingerprint(RecformerEncoder encoder) {
+    return encoder.manifest().modelSha256().map(hash -> "sha256:" + hash).orElse(null);
   }
 
   private void createParent() throws IOException {

@@ -230,18 +230,19 @@ final class QuickstartCommand implements Callable<Integer> {
       // The matrix the final test was scored against, not a fresh encoding (StoredItemMatrix).
       StoredItemMatrix.writeIndex(
           runDir.resolve("item-matrix.safetensors"), dataset, encoder, indexFile);
-      Recommender recommender = Recommender.open(encoder, dataset.items(), indexFile);
-      indexSeconds = (System.nanoTime() - indexStart) / 1e9;
-      System.out.printf(
-          Locale.ROOT,
-          "indexed %,d items in %.1f s -> %s%n",
-          recommender.size(),
-          indexSeconds,
-          indexFile);
+      try (Recommender recommender = Recommender.open(encoder, dataset.items(), indexFile)) {
+        indexSeconds = (System.nanoTime() - indexStart) / 1e9;
+        System.out.printf(
+            Locale.ROOT,
+            "indexed %,d items in %.1f s -> %s%n",
+            recommender.size(),
+            indexSeconds,
+            indexFile);
 
-      System.out.println(
-          "[6/6] Recommendations for " + SHOWN_USERS + " test users from the exported bundle");
-      examples = examples(recommender, split.test(), dataset.items());
+        System.out.println(
+            "[6/6] Recommendations for " + SHOWN_USERS + " test users from the exported bundle");
+        examples = examples(recommender, split.test(), dataset.items());
+      }
     }
 
     String budgetTable =

@@ -13,6 +13,7 @@ import io.recformer.infer.encoder.RecformerEncoder;
 import io.recformer.infer.recommend.RecommendOptions;
 import io.recformer.infer.recommend.Recommendation;
 import io.recformer.infer.recommend.Recommender;
+import io.recformer.infer.recommend.RecommenderOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -66,9 +67,18 @@ final class RecommendCommand implements Callable<Integer> {
   @Option(
       names = "--index",
       description =
-          "Item index written by `recformer index` for this bundle and catalog;"
-              + " without it the catalog is embedded on the fly.")
+          "Item index file or catalog directory written by `recformer index` for this bundle and"
+              + " catalog; without it the catalog is embedded on the fly. A catalog directory"
+              + " serves its own item text (and every item added to it).")
   Path index;
+
+  @Option(
+      names = "--verify",
+      description =
+          "Read every byte of the index (or catalog directory) and check it against its checksums"
+              + " before answering; a damaged file exits 2 naming the file, the section and both"
+              + " checksums.")
+  boolean verify;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Query query;
@@ -124,11 +134,14 @@ final class RecommendCommand implements Callable<Integer> {
         historyPenalty != null
             ? RecommendOptions.DEFAULTS.withHistoryPenalty(historyPenalty)
             : RecommendOptions.DEFAULTS.withExcludeHistory(!includeHistory);
-    try (RecformerEncoder encoder = bundle.open()) {
-      Recommender recommender =
-          index == null
-              ? Recommender.build(encoder, dataset.items())
-              : Recommender.open(encoder, dataset.items(), index);
+    RecommenderOptions serving = RecommenderOptions.defaults().withVerify(verify);
+    try (RecformerEncoder encoder = bundle.open();
+        Recommender recommender =
+            index == null
+                ? Recommender.build(encoder, dataset.items(), serving)
+                : Files.isDirectory(index)
+                    ? Recommender.open(encoder, index, serving)
+                    : Recommender.open(encoder, dataset.items(), index, serving)) {
       List<Recommendation> top;
       String description;
       List<Item> history;

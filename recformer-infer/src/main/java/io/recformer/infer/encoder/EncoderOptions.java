@@ -36,10 +36,13 @@ public record EncoderOptions(
     }
   }
 
-  /** CPU, one intra-op thread per available processor, batches of 32. */
+  /**
+   * CPU, one intra-op thread, batches of 32: suits a service, where concurrent requests each run
+   * their own encoder call and more intra-op threads per call would oversubscribe the cores. A
+   * batch job (indexing a catalog) sets {@link #withIntraOpThreads} to the cores instead.
+   */
   public static EncoderOptions defaults() {
-    return new EncoderOptions(
-        Runtime.getRuntime().availableProcessors(), ExecutionDevice.CPU, 0, 32);
+    return new EncoderOptions(1, ExecutionDevice.CPU, 0, 32);
   }
 
   public EncoderOptions withIntraOpThreads(int threads) {

@@ -3,7 +3,6 @@ package io.recformer.infer.index;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
@@ -27,8 +26,8 @@ import java.util.OptionalInt;
  * -Drecformer.index.kernel=scalar} forces the plain-Java kernel.
  *
  * <p>Instances are immutable and safe for concurrent queries. Cold-start items are added with
- * {@link #withAdded}, which returns a new index sharing the existing vectors (and their mapping)
- * instead of rebuilding.
+ * {@link #add}, which returns a new index sharing the existing vectors (and their mapping) instead
+ * of rebuilding.
  *
  * <p>Mapped files stay mapped until the index is garbage-collected (the JDK offers no safe unmap);
  * on Windows this keeps the file locked. Replacing the file on disk with {@link #save} (an atomic
@@ -36,83 +35,47 @@ import java.util.OptionalInt;
  */
 public final class ExactItemIndex implements ItemIndex {
 
-  /**
-   * What {@link #withAdded(List, float[][], OnExisting)} does with an id the index already holds.
-   */
-  public enum OnExisting {
-    /**
-     * Reject the whole call, naming the id (the default: silent replacement hides id collisions).
-     */
-    FAIL,
-    /** Replace the stored vector; the item keeps its row. */
-    REPLACE
-  }
-
-  /**
-   * How {@link #open(Path, OpenOptions)} checks and holds a file.
-   *
-   * @param expectedFingerprint the fingerprint of the model the caller will query with; the file is
-   *     refused when it was built by another one. Null accepts any.
-   * @param verifyVectorChecksum whether to read every vector to verify its checksum (about a second
-   *     per GB). The header and ids are always verified, and the file structure and sizes always
-   *     checked; skipping this opens a huge file instantly at the cost of not detecting bit rot in
-   *     the vectors.
-   * @param vectorsInHeap whether to read the vectors into the Java heap instead of memory-mapping
-   *     the file. Mapping (the default) opens instantly and needs no heap, so an index larger than
-   *     the heap can be served, and several processes share one copy in the page cache. Reading
-   *     costs a pass over the file at open (about 0.5-1 s per GB) and heap for the whole matrix,
-   *     but scans then run at the heap index's steady speed: on the (loaded) benchmark machine,
-   *     scanning a mapped matrix intermittently cost 2-14x the CPU time of the same matrix in
-   *     process-owned memory (docs/benchmarks.md, "Item index"). Typical: true for latency-critical
-   *     serving when the heap allows it.
-   */
-  public record OpenOptions(
-      String expectedFingerprint, boolean verifyVectorChecksum, boolean vectorsInHeap) {
-
-    /** Any fingerprint, full verification, vectors mapped. */
-    public static final OpenOptions DEFAULTS = new OpenOptions(null, true, false);
-
-    /** Vectors mapped, as before {@code vectorsInHeap} existed. */
-    public OpenOptions(String expectedFingerprint, boolean verifyVectorChecksum) {
-      this(expectedFingerprint, verifyVectorChecksum, false);
-    }
-
-    public OpenOptions withExpectedFingerprint(String fingerprint) {
-      return new OpenOptions(fingerprint, verifyVectorChecksum, vectorsInHeap);
-    }
-
-    public OpenOptions withVerifyVectorChecksum(boolean verify) {
-      return new OpenOptions(expectedFingerprint, verify, vectorsInHeap);
-    }
-
-    public OpenOptions withVectorsInHeap(boolean inHeap) {
-      return new OpenOptions(expectedFingerprint, verifyVectorChecksum, inHeap);
-    }
-  }
-
   private final VectorStore store;
   private final IdTable ids;
+  private final TextFingerprints texts;
   private final String fingerprint;
   private final Kernel kernel;
 
   ExactItemIndex(VectorStore store, IdTable ids, String fingerprint) {
-    this(store, ids, fingerprint, Kernel.ACTIVE);
+    this(store, ids, TextFingerprints.unknown(ids.size()), fingerprint, Kernel.ACTIVE);
   }
 
-  private ExactItemIndex(VectorStore store, IdTable ids, String fingerprint, Kernel kernel) {
-    if (store.size() != ids.size()) {
+  ExactItemIndex(VectorStore store, IdTable ids, TextFingerprints texts, String fingerprint) {
+    this(store, ids, texts, fingerprint, Kernel.ACTIVE);
+  }
+
+  private ExactItemIndex(
+      VectorStore store, IdTable ids, TextFingerprints texts, String fingerprint, Kernel kernel) {
+    if (store.size() != ids.size() || texts.size() != ids.size()) {
       throw new IllegalArgumentException(
-          "index has " + store.size() + " vectors but " + ids.size() + " ids");
+          "index has "
+              + store.size()
+              + " vectors, "
+              + ids.size()
+              + " ids and "
+              + texts.size()
+              + " text fingerprints");
     }
     this.store = store;
     this.ids = ids;
+    this.texts = texts;
     this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
     this.kernel = Objects.requireNonNull(kernel, "kernel");
   }
 
   /** The same index scanned with another kernel (tests and benchmarks compare kernels). */
   ExactItemIndex withKernel(Kernel other) {
-    return new ExactItemIndex(store, ids, fingerprint, other);
+    return new ExactItemIndex(store, ids, texts, fingerprint, other);
+  }
+
+  /** An index of these rows with this index's fingerprint and kernel. */
+  ExactItemIndex derived(VectorStore nextStore, IdTable nextIds, TextFingerprints nextTexts) {
+    return new ExactItemIndex(nextStore, nextIds, nextTexts, fingerprint, kernel);
   }
 
   Kernel kernel() {
@@ -128,23 +91,43 @@ public final class ExactItemIndex implements ItemIndex {
    * @param fingerprint identifies the model that produced the vectors (see {@link #fingerprint()})
    */
   public static ExactItemIndex build(List<String> ids, float[][] vectors, String fingerprint) {
+    Objects.requireNonNull(vectors, "vectors");
+    return build(ids, vectors, new long[vectors.length], fingerprint);
+  }
+
+  /**
+   * As {@link #build(List, float[][], String)} with the text fingerprint of each item (0 =
+   * unknown), saved with the index so that a later catalog with changed text is detected.
+   */
+  public static ExactItemIndex build(
+      List<String> ids, float[][] vectors, long[] textFingerprints, String fingerprint) {
     Objects.requireNonNull(ids, "ids");
     Objects.requireNonNull(vectors, "vectors");
+    Objects.requireNonNull(textFingerprints, "textFingerprints");
     Objects.requireNonNull(fingerprint, "fingerprint");
     if (vectors.length == 0 && ids.isEmpty()) {
       throw new IllegalArgumentException(
           "cannot infer the dimension of an empty index; use build(ids, flatVectors, dimension,"
               + " fingerprint)");
     }
-    String[] idArray = idArray(ids, vectors.length);
+    if (textFingerprints.length != vectors.length) {
+      throw new IllegalArgumentException(
+          "got "
+              + vectors.length
+              + " vectors but "
+              + textFingerprints.length
+              + " text fingerprints");
+    }
+    String[] idArray = Vectors.idArray(ids, vectors.length);
     int dimension = vectors[0] == null ? 0 : vectors[0].length;
     return new ExactItemIndex(
         VectorStore.ofHeap(
-            normalizedRows(idArray, vectors, dimension, 0),
+            Vectors.normalizedRows(idArray, vectors, dimension, 0),
             idArray.length,
             dimension,
             VectorStore.MAX_HEAP_SEGMENT_FLOATS),
         IdTable.of(idArray),
+        TextFingerprints.of(textFingerprints.clone()),
         fingerprint);
   }
 
@@ -178,9 +161,9 @@ public final class ExactItemIndex implements ItemIndex {
               + " = "
               + (long) ids.size() * dimension);
     }
-    String[] idArray = idArray(ids, ids.size());
+    String[] idArray = Vectors.idArray(ids, ids.size());
     for (int row = 0; row < idArray.length; row++) {
-      normalizeInPlace(idArray[row], row, flat, row * dimension, dimension);
+      Vectors.normalizeInPlace(idArray[row], row, flat, row * dimension, dimension);
     }
     return new ExactItemIndex(
         VectorStore.ofHeap(flat, idArray.length, dimension, VectorStore.MAX_HEAP_SEGMENT_FLOATS),
@@ -205,15 +188,27 @@ public final class ExactItemIndex implements ItemIndex {
     return IndexFile.read(
         file,
         options.expectedFingerprint(),
-        options.verifyVectorChecksum(),
+        options.verify(),
         VectorStore.MAX_MAPPED_SEGMENT_BYTES,
         options.vectorsInHeap());
+  }
+
+  /**
+   * Reads every byte of an index file and checks it against the stored checksums, without opening
+   * an index (a bounded buffer, no heap for the vectors).
+   *
+   * @throws ChecksumMismatchException naming the file, the damaged section and both checksums
+   * @throws IndexFileException when the file is truncated or structurally broken
+   */
+  public static void verify(Path file) throws IOException {
+    IndexFile.verify(file);
   }
 
   /**
    * Writes this index to {@code file} atomically (a temporary file in the same directory, then a
    * move), in the format described in docs/formats.md ("Item index").
    */
+  @Override
   public void save(Path file) throws IOException {
     IndexFile.write(file, this);
   }
@@ -226,59 +221,23 @@ public final class ExactItemIndex implements ItemIndex {
     return withAdded(newIds, vectors, OnExisting.FAIL);
   }
 
-  /**
-   * A new index with these items added; ids already present are rejected ({@link OnExisting#FAIL})
-   * or get the new vector in their existing row ({@link OnExisting#REPLACE}). New ids are appended
-   * in the given order. Duplicates within {@code newIds} are always rejected.
-   */
+  /** {@link #add} with unknown text fingerprints, typed as the exact index. */
   public ExactItemIndex withAdded(List<String> newIds, float[][] vectors, OnExisting onExisting) {
-    Objects.requireNonNull(onExisting, "onExisting");
-    String[] idArray = idArray(newIds, vectors.length);
-    float[] normalized = normalizedRows(idArray, vectors, dimension(), size());
-    IdTable.of(idArray.clone()); // rejects duplicates within the call, naming them
-    List<String> appendedIds = new ArrayList<>();
-    List<Integer> appendedPositions = new ArrayList<>();
-    List<Integer> replacedRows = new ArrayList<>();
-    List<Integer> replacedPositions = new ArrayList<>();
-    for (int i = 0; i < idArray.length; i++) {
-      int existing = ids.rowOf(idArray[i]);
-      if (existing < 0) {
-        appendedIds.add(idArray[i]);
-        appendedPositions.add(i);
-      } else if (onExisting == OnExisting.FAIL) {
-        throw new IllegalArgumentException(
-            "item '"
-                + idArray[i]
-                + "' is already in the index at row "
-                + existing
-                + "; pass OnExisting.REPLACE to replace its vector");
-      } else {
-        replacedRows.add(existing);
-        replacedPositions.add(i);
-      }
-    }
-    int dim = dimension();
-    VectorStore next = store;
-    if (!replacedRows.isEmpty()) {
-      int[] rows = new int[replacedRows.size()];
-      float[][] replacements = new float[rows.length][];
-      for (int i = 0; i < rows.length; i++) {
-        rows[i] = replacedRows.get(i);
-        int p = replacedPositions.get(i);
-        replacements[i] = Arrays.copyOfRange(normalized, p * dim, (p + 1) * dim);
-      }
-      next = next.replaced(rows, replacements);
-    }
-    IdTable nextIds = ids;
-    if (!appendedIds.isEmpty()) {
-      float[] flat = new float[appendedIds.size() * dim];
-      for (int i = 0; i < appendedIds.size(); i++) {
-        System.arraycopy(normalized, appendedPositions.get(i) * dim, flat, i * dim, dim);
-      }
-      next = next.appended(flat, appendedIds.size());
-      nextIds = ids.appended(appendedIds.toArray(new String[0]));
-    }
-    return new ExactItemIndex(next, nextIds, fingerprint, kernel);
+    Objects.requireNonNull(vectors, "vectors");
+    return IndexAdditions.apply(this, newIds, vectors, new long[vectors.length], onExisting);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Returns a new exact index sharing this one's vectors (and their mapping); this index is
+   * unchanged. Added vectors live in heap segments; past {@code VectorStore.MAX_SEGMENTS} segments
+   * the heap segments are merged, never the mapped ones.
+   */
+  @Override
+  public ExactItemIndex add(
+      List<String> newIds, float[][] vectors, long[] textFingerprints, OnExisting onExisting) {
+    return IndexAdditions.apply(this, newIds, vectors, textFingerprints, onExisting);
   }
 
   @Override
@@ -308,7 +267,13 @@ public final class ExactItemIndex implements ItemIndex {
     return row < 0 ? OptionalInt.empty() : OptionalInt.of(row);
   }
 
-  /** A copy of the stored (normalized) vector of {@code row}. */
+  @Override
+  public long textFingerprint(int row) {
+    Objects.checkIndex(row, size());
+    return texts.get(row);
+  }
+
+  @Override
   public float[] vector(int row) {
     Objects.checkIndex(row, size());
     return store.row(row);
@@ -385,6 +350,10 @@ public final class ExactItemIndex implements ItemIndex {
     return ids;
   }
 
+  TextFingerprints texts() {
+    return texts;
+  }
+
   private void checkExcludedRows(QueryOptions options) {
     for (int row : options.excludedRows()) {
       if (row >= size()) {
@@ -427,96 +396,7 @@ public final class ExactItemIndex implements ItemIndex {
               + "-dim vectors");
     }
     float[] out = query.clone();
-    normalize(out, 0, out.length, name);
+    Vectors.normalize(out, 0, out.length, name);
     return out;
-  }
-
-  private static String[] idArray(List<String> ids, int vectorCount) {
-    Objects.requireNonNull(ids, "ids");
-    if (ids.size() != vectorCount) {
-      throw new IllegalArgumentException(
-          "got " + ids.size() + " ids but " + vectorCount + " vectors");
-    }
-    String[] out = new String[ids.size()];
-    for (int i = 0; i < out.length; i++) {
-      String id = ids.get(i);
-      if (id == null || id.isEmpty()) {
-        throw new IllegalArgumentException(
-            "item id at position " + i + " is " + (id == null ? "null" : "empty"));
-      }
-      out[i] = id;
-    }
-    return out;
-  }
-
-  /** Validates and normalizes {@code vectors} into one row-major array. */
-  private static float[] normalizedRows(
-      String[] idArray, float[][] vectors, int dimension, int firstRow) {
-    if (dimension <= 0) {
-      throw new IllegalArgumentException(
-          "vector of item '"
-              + idArray[0]
-              + "' (row "
-              + firstRow
-              + ") is "
-              + (vectors[0] == null ? "null" : "empty"));
-    }
-    if ((long) vectors.length * dimension > VectorStore.MAX_HEAP_SEGMENT_FLOATS) {
-      throw new IllegalArgumentException(
-          "build from float[][] holds at most "
-              + VectorStore.MAX_HEAP_SEGMENT_FLOATS
-              + " floats per call, got "
-              + vectors.length
-              + " x "
-              + dimension
-              + "; add the rest with withAdded");
-    }
-    float[] flat = new float[vectors.length * dimension];
-    for (int i = 0; i < vectors.length; i++) {
-      float[] v = vectors[i];
-      int row = firstRow + i;
-      if (v == null || v.length != dimension) {
-        throw new IllegalArgumentException(
-            "vector of item '"
-                + idArray[i]
-                + "' (row "
-                + row
-                + ") has dimension "
-                + (v == null ? "null" : Integer.toString(v.length))
-                + ", expected "
-                + dimension);
-      }
-      System.arraycopy(v, 0, flat, i * dimension, dimension);
-      normalizeInPlace(idArray[i], row, flat, i * dimension, dimension);
-    }
-    return flat;
-  }
-
-  private static void normalizeInPlace(
-      String id, int row, float[] data, int offset, int dimension) {
-    normalize(data, offset, dimension, "vector of item '" + id + "' (row " + row + ")");
-  }
-
-  /**
-   * Scales {@code data[offset .. offset + length)} to unit L2 norm, computing the norm in double.
-   * Rejects NaN, infinite and all-zero vectors, since their cosine similarity is undefined.
-   */
-  static void normalize(float[] data, int offset, int length, String name) {
-    double sum = 0;
-    for (int i = 0; i < length; i++) {
-      float x = data[offset + i];
-      if (!Float.isFinite(x)) {
-        throw new IllegalArgumentException(
-            name + " has " + x + " at position " + i + "; vectors must be finite");
-      }
-      sum += (double) x * x;
-    }
-    if (sum == 0) {
-      throw new IllegalArgumentException(name + " is all zeros; cosine similarity is undefined");
-    }
-    double inv = 1.0 / Math.sqrt(sum);
-    for (int i = 0; i < length; i++) {
-      data[offset + i] = (float) (data[offset + i] * inv);
-    }
   }
 }

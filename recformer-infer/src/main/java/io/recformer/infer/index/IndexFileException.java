@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * An item index file that cannot be used: truncated, corrupted, of an unknown format version, or
  * built by another model than the caller expects. The message names the file and the problem.
  */
-public final class IndexFileException extends IOException {
+public class IndexFileException extends IOException {
 
   private static final long serialVersionUID = 1L;
 

@@ -6,6 +6,8 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The normalized vectors of an index, row after row, in one or more segments. A segment is a
@@ -17,6 +19,8 @@ import java.util.List;
  * <p>Immutable; the scan reads it through {@link #block} from any number of threads.
  */
 final class VectorStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VectorStore.class);
 
   /** Upper bound of one heap segment, in floats (a Java array holds slightly less than 2^31). */
   static final long MAX_HEAP_SEGMENT_FLOATS = Integer.MAX_VALUE - 64L;
@@ -247,25 +251,53 @@ final class VectorStore {
     return Arrays.asList(segments);
   }
 
+  /**
+   * Past {@link #MAX_SEGMENTS} segments, merges every run of adjacent heap segments into one (up to
+   * the heap segment limit). Mapped segments are kept as they are: materializing a mapped base in
+   * the heap (1.5 GB at 1M x 384) to tidy up a few cold-start rows would defeat the mapping. The
+   * copy is of the added rows only; if the store is still fragmented (many single-row replacements
+   * inside a mapped segment), it stays so and is logged: save and reopen the index to compact it.
+   */
   private VectorStore compactIfFragmented() {
     if (segments.length <= MAX_SEGMENTS) {
       return this;
     }
-    return compacted(MAX_HEAP_SEGMENT_FLOATS);
-  }
-
-  /** The same rows copied into as few heap segments as possible. */
-  VectorStore compacted(long maxSegmentFloats) {
-    int rowsPerSegment = rowsPerSegment(dimension, maxSegmentFloats);
-    List<Segment> list = new ArrayList<>();
-    int total = size();
-    for (int start = 0; start < total; start += rowsPerSegment) {
-      int n = Math.min(rowsPerSegment, total - start);
-      float[] data = new float[n * dimension];
-      copyRows(start, n, data, 0);
-      list.add(Segment.heap(data, 0, n));
+    List<Segment> merged = new ArrayList<>();
+    int rowsPerSegment = rowsPerSegment(dimension, MAX_HEAP_SEGMENT_FLOATS);
+    int i = 0;
+    while (i < segments.length) {
+      if (segments[i].isMapped()) {
+        merged.add(segments[i++]);
+        continue;
+      }
+      int runStart = i;
+      long rows = 0;
+      while (i < segments.length
+          && !segments[i].isMapped()
+          && rows + segments[i].rows <= rowsPerSegment) {
+        rows += segments[i].rows;
+        i++;
+      }
+      if (i == runStart) { // one heap segment larger than a merged one may be: keep it
+        merged.add(segments[i++]);
+        continue;
+      }
+      if (i - runStart == 1) {
+        merged.add(segments[runStart]);
+        continue;
+      }
+      float[] data = new float[Math.toIntExact(rows * dimension)];
+      copyRows(starts[runStart], (int) rows, data, 0);
+      merged.add(Segment.heap(data, 0, (int) rows));
     }
-    return new VectorStore(dimension, list);
+    VectorStore compacted = new VectorStore(dimension, merged);
+    if (compacted.segmentCount() > MAX_SEGMENTS) {
+      LOG.warn(
+          "index vectors are in {} segments after merging the heap ones (replaced rows of a mapped"
+              + " index); save and reopen the index to compact them",
+          compacted.segmentCount());
+    }
+    return compacted;
   }
 
   /** Copies rows {@code [from, from + count)} into {@code dst} starting at {@code dstOffset}. */

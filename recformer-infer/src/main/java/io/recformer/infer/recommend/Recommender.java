@@ -2,155 +2,257 @@ package io.recformer.infer.recommend;
 
 import io.recformer.core.item.Item;
 import io.recformer.core.item.ItemCatalog;
+import io.recformer.infer.catalog.Catalog;
+import io.recformer.infer.catalog.CatalogView;
+import io.recformer.infer.catalog.ItemStore;
+import io.recformer.infer.catalog.TextFingerprint;
 import io.recformer.infer.encoder.RecformerEncoder;
-import io.recformer.infer.index.ExactItemIndex;
 import io.recformer.infer.index.ItemIndex;
+import io.recformer.infer.index.ItemIndex.OnExisting;
+import io.recformer.infer.index.OpenOptions;
 import io.recformer.infer.index.QueryOptions;
-import io.recformer.infer.index.ScoredItem;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * "What should this user see next?": encodes a history with a {@link RecformerEncoder} and ranks
- * the catalog by cosine similarity in an {@link ItemIndex}.
+ * "What should these users see next?": encodes histories with a {@link RecformerEncoder} and ranks
+ * a {@link Catalog}'s items by cosine similarity in its {@link ItemIndex} (any implementation).
  *
- * <p>Items are known by their text, so items that were never seen in training (cold start) are
- * served like any other: {@link #addItems} embeds them and adds them to the index without
- * re-encoding the catalog, and a history may contain items given only by their text ({@link
- * #recommendForItems}).
+ * <p>Items are known by their text, so items never seen in training (cold start) are served like
+ * any other: {@link #addItems} embeds them and adds them without re-encoding the catalog, and a
+ * history may hold items given only by their text ({@link #recommendForItems}). With a catalog
+ * directory ({@link #create(RecformerEncoder, ItemCatalog, Path, RecommenderOptions)}, {@link
+ * #open(RecformerEncoder, Path, RecommenderOptions)}) additions are durable when {@code addItems}
+ * returns and the item text stays on disk.
  *
- * <p>Thread-safe: recommendations may run concurrently with each other and with {@link #addItems},
- * which publishes a new catalog and index atomically. The recommender does not own the encoder: the
- * caller opens and closes it.
+ * <p>Thread-safe: recommendations run concurrently with each other and with {@code addItems}; each
+ * request reads one consistent view, so every returned item is complete. {@link #recommendAll}
+ * encodes a batch of users in one encoder call and ranks them in one scan. Threads are bounded
+ * ({@link RecommenderOptions}). The recommender does not own the encoder (the caller opens and
+ * closes it); it owns its scan pool, its background verification and, when it opened it, the
+ * catalog, all released by {@link #close()}.
  */
-public final class Recommender {
+public final class Recommender implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Recommender.class);
 
   private final RecformerEncoder encoder;
+  private final Catalog catalog;
+  private final boolean ownsCatalog;
+  private final ExecutorService ownedPool;
+  private final QueryOptions query;
+  private final HealthMonitor health;
+  private volatile boolean closed;
 
-  /** Catalog and index published together, so a reader never sees one without the other. */
-  private record State(Map<String, Item> items, ItemIndex index) {}
-
-  private volatile State state;
-
-  private Recommender(RecformerEncoder encoder, Map<String, Item> items, ItemIndex index) {
+  Recommender(
+      RecformerEncoder encoder,
+      Catalog catalog,
+      boolean ownsCatalog,
+      RecommenderOptions options,
+      HealthMonitor health) {
     this.encoder = encoder;
-    this.state = new State(items, index);
+    this.catalog = catalog;
+    this.ownsCatalog = ownsCatalog;
+    this.health = health;
+    if (options.scanExecutor() != null) {
+      this.ownedPool = null;
+      this.query =
+          QueryOptions.DEFAULTS
+              .withThreads(options.scanThreads())
+              .withExecutor(options.scanExecutor());
+    } else {
+      AtomicInteger counter = new AtomicInteger();
+      this.ownedPool =
+          Executors.newFixedThreadPool(
+              options.scanPoolThreads(),
+              runnable -> {
+                Thread t = new Thread(runnable, "recformer-scan-" + counter.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      this.query = QueryOptions.DEFAULTS.withThreads(options.scanThreads()).withExecutor(ownedPool);
+    }
   }
 
   /**
-   * Embeds every catalog item with the encoder and builds an exact index over them.
+   * Embeds every catalog item and builds an exact index over them, in memory: additions are lost on
+   * exit (use {@link #create(RecformerEncoder, ItemCatalog, Path, RecommenderOptions)} to keep
+   * them).
    *
    * @throws IllegalArgumentException if an item has no text
    */
   public static Recommender build(RecformerEncoder encoder, ItemCatalog catalog) {
+    return build(encoder, catalog, RecommenderOptions.defaults());
+  }
+
+  /** As {@link #build(RecformerEncoder, ItemCatalog)} with options. */
+  public static Recommender build(
+      RecformerEncoder encoder, ItemCatalog catalog, RecommenderOptions options) {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(catalog, "catalog");
-    long start = System.nanoTime();
-    float[][] vectors = encoder.embedItems(catalog.items());
-    List<String> ids = catalog.items().stream().map(Item::id).toList();
-    ItemIndex index = ExactItemIndex.build(ids, vectors, fingerprint(encoder));
-    LOG.info(
-        "embedded and indexed {} items in {} ms",
-        catalog.size(),
-        (System.nanoTime() - start) / 1_000_000);
-    return new Recommender(encoder, byId(catalog.items()), index);
+    Objects.requireNonNull(options, "options");
+    ItemIndex index = Opening.embed(encoder, catalog);
+    return new Recommender(
+        encoder,
+        Catalog.inMemory(ItemStore.of(catalog), index),
+        true,
+        options,
+        HealthMonitor.healthy("in-memory index", "built in memory", options.healthListener()));
   }
 
   /**
-   * Opens a saved index for this catalog. The index must have been built by the same model (its
-   * fingerprint is checked) and hold exactly the catalog's items.
+   * A recommender over a catalog the caller opened (any index implementation); the caller closes
+   * the catalog after this recommender. Nothing is verified here: the catalog's opener chose.
+   */
+  public static Recommender of(
+      RecformerEncoder encoder, Catalog catalog, RecommenderOptions options) {
+    Objects.requireNonNull(encoder, "encoder");
+    Objects.requireNonNull(catalog, "catalog");
+    Objects.requireNonNull(options, "options");
+    Opening.requireModel(encoder, catalog.index());
+    return new Recommender(
+        encoder,
+        catalog,
+        false,
+        options,
+        HealthMonitor.healthy("catalog", "opened by the caller", options.healthListener()));
+  }
+
+  /**
+   * Embeds {@code catalog}, writes it as a new catalog directory {@code dir} (index, item file,
+   * empty delta log) and serves from it; {@link #open(RecformerEncoder, Path, RecommenderOptions)}
+   * reopens it after a restart, with every acknowledged addition.
+   */
+  public static Recommender create(
+      RecformerEncoder encoder, ItemCatalog catalog, Path dir, RecommenderOptions options)
+      throws IOException {
+    Objects.requireNonNull(encoder, "encoder");
+    Objects.requireNonNull(catalog, "catalog");
+    Objects.requireNonNull(options, "options");
+    ItemIndex index = Opening.embed(encoder, catalog);
+    Catalog created = Catalog.create(dir, ItemStore.of(catalog), index);
+    return new Recommender(
+        encoder,
+        created,
+        true,
+        options,
+        HealthMonitor.healthy("catalog " + dir, "written by this process", null));
+  }
+
+  /**
+   * Opens a catalog directory written by {@link #create(RecformerEncoder, ItemCatalog, Path,
+   * RecommenderOptions)}: the index is memory-mapped (or read into the heap), the item text read on
+   * demand, the delta log replayed. The index must come from the encoder's model.
+   *
+   * @throws IOException naming the file and the problem when the directory is not a catalog, a file
+   *     is damaged or the index comes from another model
+   */
+  public static Recommender open(RecformerEncoder encoder, Path dir, RecommenderOptions options)
+      throws IOException {
+    return open(encoder, dir, null, options);
+  }
+
+  /**
+   * As {@link #open(RecformerEncoder, Path, RecommenderOptions)}, then brings the directory in line
+   * with {@code current}: its items that the directory lacks are added and items whose text changed
+   * are re-encoded ({@link RecommenderOptions.ChangedText#REENCODE}, durably) or refused ({@link
+   * RecommenderOptions.ChangedText#FAIL}). Items of the directory missing from {@code current}
+   * stay.
+   */
+  public static Recommender open(
+      RecformerEncoder encoder, Path dir, ItemCatalog current, RecommenderOptions options)
+      throws IOException {
+    return Opening.directory(encoder, dir, current, options);
+  }
+
+  /**
+   * Opens a saved index file for this catalog (held in memory) with {@link
+   * RecommenderOptions#defaults()}: a fast open, verified in the background.
    *
    * @throws IOException if the index file is unreadable, corrupted or from another model
    * @throws IllegalArgumentException if the index and the catalog hold different items
    */
   public static Recommender open(RecformerEncoder encoder, ItemCatalog catalog, Path indexFile)
       throws IOException {
-    // The vector checksum is skipped so that a large index opens instantly; structure, sizes, ids
-    // and the model fingerprint are still checked.
-    return open(encoder, catalog, indexFile, new ExactItemIndex.OpenOptions(null, false));
+    return open(encoder, catalog, indexFile, RecommenderOptions.defaults());
   }
 
   /**
-   * As {@link #open(RecformerEncoder, ItemCatalog, Path)} with the index opened by {@code options}
-   * (e.g. {@link ExactItemIndex.OpenOptions#withVectorsInHeap} for the fastest scans); the expected
-   * fingerprint is always the encoder's.
+   * As {@link #open(RecformerEncoder, ItemCatalog, Path)} with the verification and the placement
+   * of the vectors taken from {@code options}; the expected fingerprint is always the encoder's.
    */
   public static Recommender open(
-      RecformerEncoder encoder,
-      ItemCatalog catalog,
-      Path indexFile,
-      ExactItemIndex.OpenOptions options)
+      RecformerEncoder encoder, ItemCatalog catalog, Path indexFile, OpenOptions options)
       throws IOException {
-    Objects.requireNonNull(encoder, "encoder");
-    Objects.requireNonNull(catalog, "catalog");
     Objects.requireNonNull(options, "options");
-    ExactItemIndex index =
-        ExactItemIndex.open(indexFile, options.withExpectedFingerprint(fingerprint(encoder)));
-    if (index.size() != catalog.size()) {
-      throw new IllegalArgumentException(
-          "index "
-              + indexFile
-              + " holds "
-              + index.size()
-              + " items, the catalog "
-              + catalog.size());
-    }
-    for (Item item : catalog.items()) {
-      if (index.rowOf(item.id()).isEmpty()) {
-        throw new IllegalArgumentException(
-            "catalog item '" + item.id() + "' is not in index " + indexFile);
-      }
-    }
-    return new Recommender(encoder, byId(catalog.items()), index);
+    return open(
+        encoder,
+        catalog,
+        indexFile,
+        RecommenderOptions.defaults()
+            .withVerify(options.verify())
+            .withVectorsInHeap(options.vectorsInHeap()));
   }
 
   /**
-   * The index's fingerprint: the bundle's model hash, so an index from another model is refused.
+   * Opens a saved index file for this catalog (the text is held in memory; additions are not
+   * saved). The index must hold exactly the catalog's ids; items whose text changed since the index
+   * was built are re-encoded or refused as {@link RecommenderOptions#onChangedText()} says.
    */
-  static String fingerprint(RecformerEncoder encoder) {
-    return encoder
-        .manifest()
-        .modelSha256()
-        .map(hash -> "sha256:" + hash)
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "bundle manifest records no model hash, so an item index"
-                        + " cannot be tied to this model; re-export the bundle"));
+  public static Recommender open(
+      RecformerEncoder encoder, ItemCatalog catalog, Path indexFile, RecommenderOptions options)
+      throws IOException {
+    return Opening.indexFile(encoder, catalog, indexFile, options);
   }
 
-  /** Saves the current index (atomically) for {@link #open}. */
+  /**
+   * Saves the current index (atomically) for {@link #open(RecformerEncoder, ItemCatalog, Path)}.
+   */
   public void saveIndex(Path file) throws IOException {
-    ItemIndex index = state.index();
-    if (!(index instanceof ExactItemIndex exact)) {
-      throw new IllegalStateException(
-          "index of type " + index.getClass().getSimpleName() + " cannot be saved");
-    }
-    exact.save(file);
+    ensureOpen();
+    catalog.index().save(file);
+  }
+
+  /**
+   * Compacts a catalog directory into its next generation (see {@link Catalog#checkpoint()}): the
+   * items added since the last one move from the heap and the delta log into the mapped base.
+   *
+   * @throws IllegalStateException for a recommender not backed by a catalog directory
+   */
+  public void checkpoint() throws IOException {
+    ensureOpen();
+    catalog.checkpoint();
+  }
+
+  /** The catalog served: its current index and items. */
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  /** Whether the data is known to be intact; see {@link Health}. */
+  public Health health() {
+    return health.health();
   }
 
   /** Number of items that can be recommended. */
   public int size() {
-    return state.index().size();
+    return catalog.size();
   }
 
   /** The item with this id, if the recommender knows it. */
   public Optional<Item> item(String id) {
-    return Optional.ofNullable(state.items().get(id));
+    return catalog.item(id);
   }
 
   /**
@@ -167,21 +269,42 @@ public final class Recommender {
   public List<Recommendation> recommend(
       List<String> historyItemIds, int k, RecommendOptions options) {
     Objects.requireNonNull(historyItemIds, "history");
-    State current = state;
-    List<Item> history = new ArrayList<>(historyItemIds.size());
-    for (String id : historyItemIds) {
-      Item item = current.items().get(id);
-      if (item == null) {
-        throw new IllegalArgumentException(
-            "unknown item id '"
-                + id
-                + "' in the history (the recommender knows "
-                + current.items().size()
-                + " items; add new items with addItems or pass them as items)");
+    return recommendAll(List.of(historyItemIds), k, options).get(0);
+  }
+
+  /**
+   * Top-{@code k} lists for many users at once: one encoder batch for all histories and one scan of
+   * the index for all users, so a batch costs far less per user than separate calls. Element {@code
+   * i} equals {@code recommend(histories.get(i), k, options)}.
+   *
+   * @throws IllegalArgumentException naming the user (position) whose history is empty or holds an
+   *     unknown id, or if k is negative
+   */
+  public List<List<Recommendation>> recommendAll(
+      List<List<String>> histories, int k, RecommendOptions options) {
+    Objects.requireNonNull(histories, "histories");
+    CatalogView view = view();
+    List<List<Item>> resolved = new ArrayList<>(histories.size());
+    for (int u = 0; u < histories.size(); u++) {
+      List<String> ids = Objects.requireNonNull(histories.get(u), "history");
+      List<Item> history = new ArrayList<>(ids.size());
+      for (String id : ids) {
+        Item item = lookup(view, id);
+        if (item == null) {
+          throw new IllegalArgumentException(
+              "unknown item id '"
+                  + id
+                  + "' in the history"
+                  + (histories.size() > 1 ? " of user " + u : "")
+                  + " (the recommender knows "
+                  + view.size()
+                  + " items; add new items with addItems or pass them as items)");
+        }
+        history.add(item);
       }
-      history.add(item);
+      resolved.add(history);
     }
-    return rank(current, history, k, options);
+    return rank(view, resolved, k, options);
   }
 
   /**
@@ -191,93 +314,117 @@ public final class Recommender {
   public List<Recommendation> recommendForItems(
       List<Item> history, int k, RecommendOptions options) {
     Objects.requireNonNull(history, "history");
-    return rank(state, List.copyOf(history), k, options);
+    return rank(view(), List.of(List.copyOf(history)), k, options).get(0);
   }
 
-  private List<Recommendation> rank(
-      State current, List<Item> history, int k, RecommendOptions options) {
+  private List<List<Recommendation>> rank(
+      CatalogView view, List<List<Item>> histories, int k, RecommendOptions options) {
     Objects.requireNonNull(options, "options");
-    if (history.isEmpty()) {
-      throw new IllegalArgumentException(
-          "cannot recommend from an empty history: give at least one item");
+    for (int u = 0; u < histories.size(); u++) {
+      if (histories.get(u).isEmpty()) {
+        throw new IllegalArgumentException(
+            "cannot recommend from an empty history"
+                + (histories.size() > 1 ? " (user " + u + ")" : "")
+                + ": give at least one item");
+      }
     }
     if (k < 0) {
       throw new IllegalArgumentException("k = " + k + " must be >= 0");
     }
-    float[] user = encoder.encodeHistory(history);
-    Set<String> excluded = new LinkedHashSet<>();
-    if (options.excludeHistory()) {
-      history.forEach(item -> excluded.add(item.id()));
+    if (histories.isEmpty()) {
+      return List.of();
     }
-    QueryOptions query =
-        QueryOptions.DEFAULTS.withExcludedIds(excluded).withIdFilter(options.filter());
-    List<ScoredItem> top =
-        options.excludeHistory() || options.historyPenalty() == 0
-            ? current.index().topK(user, k, query)
-            : penalizedTopK(current.index(), user, k, query, history, options.historyPenalty());
-    List<Recommendation> out = new ArrayList<>(top.size());
-    for (ScoredItem scored : top) {
-      out.add(new Recommendation(current.items().get(scored.itemId()), scored.score(), out.size()));
+    float[][] users = encoder.encodeHistories(histories);
+    try {
+      return Ranking.rank(view, users, histories, k, options, query);
+    } catch (UncheckedIOException e) {
+      health.failed(e.getCause());
+      throw e;
     }
-    return out;
   }
 
-  /**
-   * The top {@code k} after lowering the history items' scores. Lowering only moves history items
-   * down, so the answer lies within the plain top {@code k + h} (h = distinct history items): an
-   * item outside it has at least k items above it that are not history items and keep their scores.
-   */
-  private static List<ScoredItem> penalizedTopK(
-      ItemIndex index,
-      float[] user,
-      int k,
-      QueryOptions query,
-      List<Item> history,
-      double penalty) {
-    Set<String> historyIds = new HashSet<>();
-    history.forEach(item -> historyIds.add(item.id()));
-    List<ScoredItem> candidates = new ArrayList<>();
-    for (ScoredItem scored : index.topK(user, k + historyIds.size(), query)) {
-      candidates.add(
-          historyIds.contains(scored.itemId())
-              ? new ScoredItem(scored.itemId(), scored.row(), (float) (scored.score() - penalty))
-              : scored);
+  private Item lookup(CatalogView view, String id) {
+    try {
+      return view.item(id).orElse(null);
+    } catch (UncheckedIOException e) {
+      health.failed(e.getCause());
+      throw e;
     }
-    // Stable: equal scores keep the index's order.
-    candidates.sort(Comparator.comparingDouble((ScoredItem s) -> s.score()).reversed());
-    return candidates.subList(0, Math.min(k, candidates.size()));
+  }
+
+  private CatalogView view() {
+    ensureOpen();
+    return catalog.view();
   }
 
   /**
    * Cold start: embeds new items and makes them recommendable, without re-encoding the catalog.
+   * With a catalog directory the items are durable when this returns (delta log, forced to disk).
    *
    * @throws IllegalArgumentException if an id is already known (replacing an item's text is not an
    *     addition) or an item has no text
+   * @throws UncheckedIOException if the delta log cannot be written; the items are then not added
    */
-  public synchronized void addItems(List<Item> newItems) {
+  public void addItems(List<Item> newItems) {
     Objects.requireNonNull(newItems, "items");
     if (newItems.isEmpty()) {
       return;
     }
-    State current = state;
+    CatalogView current = view();
     for (Item item : newItems) {
-      if (current.items().containsKey(item.id())) {
+      if (current.index().rowOf(item.id()).isPresent()) {
         throw new IllegalArgumentException(
             "item '" + item.id() + "' is already known to the recommender");
       }
     }
-    float[][] vectors = encoder.embedItems(newItems);
-    List<String> ids = newItems.stream().map(Item::id).toList();
-    ItemIndex grown = ((ExactItemIndex) current.index()).withAdded(ids, vectors);
-    Map<String, Item> items = new HashMap<>(current.items());
-    newItems.forEach(item -> items.put(item.id(), item));
-    state = new State(Map.copyOf(items), grown);
-    LOG.info("added {} new items ({} in all)", newItems.size(), grown.size());
+    put(newItems, OnExisting.FAIL);
+    LOG.debug("added {} new items ({} in all)", newItems.size(), catalog.size());
   }
 
-  private static Map<String, Item> byId(List<Item> items) {
-    Map<String, Item> map = new HashMap<>(items.size() * 2);
-    items.forEach(item -> map.put(item.id(), item));
-    return Map.copyOf(map);
+  void put(List<Item> items, OnExisting onExisting) {
+    if (items.isEmpty()) {
+      return;
+    }
+    float[][] vectors = encoder.embedItems(items);
+    try {
+      catalog.add(
+          items, vectors, TextFingerprint.of(items, Opening.maxAttributes(encoder)), onExisting);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "could not make " + items.size() + " added items durable in " + catalog, e);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("recommender is closed");
+    }
+  }
+
+  /**
+   * Stops the background verification, shuts down the owned scan pool (running scans finish) and
+   * closes the catalog if this recommender opened it. Idempotent; later calls fail with {@link
+   * IllegalStateException}. The encoder stays open: close it after this.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    health.close();
+    if (ownedPool != null) {
+      ownedPool.shutdown();
+      try {
+        if (!ownedPool.awaitTermination(10, TimeUnit.SECONDS)) {
+          LOG.warn("scan pool still busy 10 s after close");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ownsCatalog) {
+      catalog.close();
+    }
   }
 }

@@ -377,7 +377,7 @@ class ExactItemIndexTest {
 
     ExactItemIndex replaced =
         index.withAdded(
-            List.of("d", "b"), new float[][] {{1, 1}, {2, 0}}, ExactItemIndex.OnExisting.REPLACE);
+            List.of("d", "b"), new float[][] {{1, 1}, {2, 0}}, ItemIndex.OnExisting.REPLACE);
     assertThat(replaced.size()).isEqualTo(4);
     assertThat(replaced.rowOf("b")).hasValue(1);
     assertThat(replaced.vector(1)).containsExactly(1f, 0f);

@@ -149,9 +149,9 @@ public final class IndexBenchmark {
         ExactItemIndex opened =
             ExactItemIndex.open(
                 file,
-                ExactItemIndex.OpenOptions.DEFAULTS
+                OpenOptions.DEFAULTS
                     .withExpectedFingerprint(heapIndex.fingerprint())
-                    .withVerifyVectorChecksum(verify));
+                    .withVerify(verify));
         say(
             "open (mmap, vector checksum %s, page cache warm) #%d: %.1f ms wall, %.1f ms CPU, %s",
             verify ? "verified" : "skipped",
@@ -161,9 +161,7 @@ public final class IndexBenchmark {
             opened);
       }
     }
-    ExactItemIndex mappedIndex =
-        ExactItemIndex.open(
-            file, ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false));
+    ExactItemIndex mappedIndex = ExactItemIndex.open(file, OpenOptions.DEFAULTS.withVerify(false));
     double[] best = new double[3];
     for (int t = 1; t <= 2; t++) {
       best[t] = Math.max(bandwidth[t], mappedBandwidth[t]);
@@ -173,11 +171,7 @@ public final class IndexBenchmark {
     t0 = System.nanoTime();
     long cpu0 = CPU.getCurrentThreadCpuTime();
     ExactItemIndex readIndex =
-        ExactItemIndex.open(
-            file,
-            ExactItemIndex.OpenOptions.DEFAULTS
-                .withVerifyVectorChecksum(false)
-                .withVectorsInHeap(true));
+        ExactItemIndex.open(file, OpenOptions.DEFAULTS.withVerify(false).withVectorsInHeap(true));
     say(
         "open (vectors read into the heap, vector checksum skipped, page cache warm): %.1f ms wall,"
             + " %.1f ms CPU",

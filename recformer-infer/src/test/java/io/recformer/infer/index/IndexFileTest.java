@@ -81,8 +81,7 @@ class IndexFileTest {
     ExactItemIndex grown =
         split
             .withAdded(BruteForce.ids(5, "cold-"), added)
-            .withAdded(
-                List.of("itém-45"), new float[][] {added[0]}, ExactItemIndex.OnExisting.REPLACE);
+            .withAdded(List.of("itém-45"), new float[][] {added[0]}, ItemIndex.OnExisting.REPLACE);
     assertThat(grown.size()).isEqualTo(N + 5);
     assertThat(grown.vector(45)).containsExactly(grown.vector(N));
     assertThat(grown.vector(44)).containsExactly(whole.vector(44));
@@ -102,8 +101,7 @@ class IndexFileTest {
     ExactItemIndex built = sample();
     Path file = saved();
     ExactItemIndex mapped = ExactItemIndex.open(file);
-    ExactItemIndex inHeap =
-        ExactItemIndex.open(file, ExactItemIndex.OpenOptions.DEFAULTS.withVectorsInHeap(true));
+    ExactItemIndex inHeap = ExactItemIndex.open(file, OpenOptions.DEFAULTS.withVectorsInHeap(true));
     assertThat(mapped.isMemoryMapped()).isTrue();
     assertThat(inHeap.isMemoryMapped()).isFalse();
     // 40-row segments read 100 bytes at a time: reads end inside rows and floats never split.
@@ -132,7 +130,7 @@ class IndexFileTest {
     assertThatThrownBy(() -> IndexFile.read(bad, null, true, 40L * DIM * Float.BYTES, true, 100))
         .isInstanceOf(IndexFileException.class)
         .hasMessageStartingWith(
-            "item index " + bad + ": checksum mismatch in the vectors section: stored ");
+            "item index " + bad + ": checksum mismatch in the vectors section: expected ");
     assertThatThrownBy(() -> IndexFile.read(file, null, true, 40L * DIM * Float.BYTES, true, 3))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("readChunkBytes must be >= 4, was 3");
@@ -216,17 +214,13 @@ class IndexFileTest {
     Path file = saved();
     assertThat(
             ExactItemIndex.open(
-                    file,
-                    ExactItemIndex.OpenOptions.DEFAULTS.withExpectedFingerprint(
-                        "bundle-sha256:abc"))
+                    file, OpenOptions.DEFAULTS.withExpectedFingerprint("bundle-sha256:abc"))
                 .size())
         .isEqualTo(N);
     assertThatThrownBy(
             () ->
                 ExactItemIndex.open(
-                    file,
-                    ExactItemIndex.OpenOptions.DEFAULTS.withExpectedFingerprint(
-                        "bundle-sha256:def")))
+                    file, OpenOptions.DEFAULTS.withExpectedFingerprint("bundle-sha256:def")))
         .isInstanceOf(IndexFileException.class)
         .hasMessage(
             "item index "
@@ -276,14 +270,14 @@ class IndexFileTest {
                 + ": bad magic bytes 50464944580d0a1a, expected 52464944580d0a1a"
                 + ": not an item index file");
     byte[] version = bytes.clone();
-    ByteBuffer.wrap(version).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 2);
+    ByteBuffer.wrap(version).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 3);
     Path badVersion = write("version.rfidx", version);
     assertThatThrownBy(() -> ExactItemIndex.open(badVersion))
         .isInstanceOf(IndexFileException.class)
         .hasMessage(
             "item index "
                 + badVersion
-                + ": format version 2 is not supported; this library reads version 1"
+                + ": format version 3 is not supported; this library reads versions 1 to 2"
                 + " (written by a newer library?)");
   }
 
@@ -304,7 +298,7 @@ class IndexFileTest {
                 + ": file is truncated: "
                 + bytes.length
                 + " bytes, the header (count 301, dimension 13) requires "
-                + (bytes.length + DIM * 4));
+                + (bytes.length + DIM * 4 + Long.BYTES));
     // dimension 12 with the offsets untouched: the header contradicts itself
     byte[] dim = bytes.clone();
     ByteBuffer.wrap(dim).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 12);
@@ -352,31 +346,24 @@ class IndexFileTest {
     assertThatThrownBy(() -> ExactItemIndex.open(badVectors))
         .isInstanceOf(IndexFileException.class)
         .hasMessageStartingWith(
-            "item index " + badVectors + ": checksum mismatch in the vectors section: stored ")
+            "item index " + badVectors + ": checksum mismatch in the vectors section: expected ")
         .hasMessageEndingWith("; the file is corrupted");
     // Skipping the vector checksum opens the file (structure and sizes are still checked).
     ExactItemIndex unverified =
-        ExactItemIndex.open(
-            badVectors, ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false));
+        ExactItemIndex.open(badVectors, OpenOptions.DEFAULTS.withVerify(false));
     assertThat(unverified.size()).isEqualTo(N);
 
     byte[] ids = bytes.clone();
     ids[(int) idsOffset + 6] ^= 0x01;
     Path badIds = write("ids.rfidx", ids);
-    assertThatThrownBy(
-            () ->
-                ExactItemIndex.open(
-                    badIds, ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false)))
+    assertThatThrownBy(() -> ExactItemIndex.open(badIds, OpenOptions.DEFAULTS.withVerify(false)))
         .isInstanceOf(IndexFileException.class)
         .hasMessageStartingWith("item index " + badIds + ": checksum mismatch in the ids section");
 
     byte[] fingerprint = bytes.clone();
     fingerprint[IndexFile.FIXED_HEADER] = 'B';
     Path badHeader = write("header.rfidx", fingerprint);
-    assertThatThrownBy(
-            () ->
-                ExactItemIndex.open(
-                    badHeader, ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false)))
+    assertThatThrownBy(() -> ExactItemIndex.open(badHeader, OpenOptions.DEFAULTS.withVerify(false)))
         .isInstanceOf(IndexFileException.class)
         .hasMessageStartingWith(
             "item index " + badHeader + ": checksum mismatch in the header section");
@@ -424,9 +411,11 @@ class IndexFileTest {
     ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     long idsOffset = buffer.getLong(32);
     long idsLength = buffer.getLong(40);
+    long count = buffer.getLong(16);
     CRC32C crc = new CRC32C();
     crc.update(bytes, (int) idsOffset, (int) idsLength);
-    buffer.putInt((int) (idsOffset + idsLength + 8), (int) crc.getValue());
+    // version 2: the text fingerprints (8 bytes per row) follow the ids, then the trailer
+    buffer.putInt((int) (idsOffset + idsLength + count * Long.BYTES + 8), (int) crc.getValue());
   }
 
   private Path write(String name, byte[] bytes) throws IOException {

@@ -59,8 +59,7 @@ public final class MappedScanAb {
   public static void main(String[] args) throws Exception {
     Path file = Path.of(args[0]);
     int rounds = Integer.parseInt(args[1]);
-    ExactItemIndex.OpenOptions options =
-        ExactItemIndex.OpenOptions.DEFAULTS.withVerifyVectorChecksum(false);
+    OpenOptions options = OpenOptions.DEFAULTS.withVerify(false);
     long t0 = System.nanoTime();
     ExactItemIndex heap = ExactItemIndex.open(file, options.withVectorsInHeap(true));
     System.out.printf(
