@@ -77,7 +77,11 @@ public final class ImportBenchmark {
     if (args.length > 3) {
       Path repo = Path.of(args[3]);
       for (String name :
-          List.of("amazon-scientific-unisrec", "amazon-scientific-lcrec", "amazon-office-2014")) {
+          List.of(
+              "amazon-scientific-unisrec",
+              "amazon-scientific-lcrec",
+              "amazon-office-2014",
+              "amazon-games-llmrank")) {
         Path dir = repo.resolve("data").resolve(name);
         long size = 0;
         try (var files = Files.list(dir)) {
@@ -87,21 +91,25 @@ public final class ImportBenchmark {
         }
         List<Double> times = new ArrayList<>();
         ImportResult last = null;
+        resetPeaks();
         for (int run = 0; run < 5; run++) {
           long t = System.nanoTime();
           last = Datasets.importAuto(dir);
           times.add((System.nanoTime() - t) / 1e9);
         }
+        long datasetPeak = peakHeap();
         times.sort(Double::compare);
         double median = times.get(times.size() / 2);
         System.out.printf(
             Locale.ROOT,
-            "| %s | %.2f MB | median of 5: %.2f s (best %.2f s) | %.1f MB/s | %s |%n",
+            "| %s | %.2f MB | median of 5: %.2f s (best %.2f s) | %.1f MB/s | peak heap %.0f MB |"
+                + " %s |%n",
             name,
             size / 1e6,
             median,
             times.get(0),
             size / 1e6 / median,
+            datasetPeak / 1e6,
             last.dataset());
       }
     }
