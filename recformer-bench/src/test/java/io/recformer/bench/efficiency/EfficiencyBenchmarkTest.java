@@ -55,7 +55,10 @@ class EfficiencyBenchmarkTest {
     assertThat(cell.model).isEqualTo("tiny");
     assertThat(cell.size).isEqualTo("2 x 64");
     assertThat(cell.stepTimes).hasSize(2);
-    assertThat(cell.stepSeconds).isPositive();
+    // The step time is the median of the timed steps (of two: their mean), not a stray value.
+    assertThat(cell.stepSeconds)
+        .isCloseTo(
+            (cell.stepTimes.get(0) + cell.stepTimes.get(1)) / 2, Percentage.withPercentage(1e-9));
     // 8,442 Scientific users, one sample each per epoch, 2 per step.
     assertThat(cell.trainingSequences).isEqualTo(8442);
     assertThat(cell.stepsPerEpoch).isEqualTo(4221);
@@ -67,12 +70,11 @@ class EfficiencyBenchmarkTest {
     // peak (this test JVM) is not what is reported, the child's is at most the cell's peak.
     assertThat(cell.trainingPeakRssMb).isGreaterThan(100L);
     assertThat(cell.peakRssMb).isGreaterThanOrEqualTo(cell.trainingPeakRssMb);
-    assertThat(cell.trainingPeakNativeMb).isPositive();
+    // libtorch's own allocations alone are tens of MB beyond the heap for a PyTorch step.
+    assertThat(cell.trainingPeakNativeMb).isGreaterThan(10L);
     assertThat(cell.heapMaxMb).isLessThanOrEqualTo(512L);
     assertThat(cell.gpuPeakMb).isNull();
-    assertThat(cell.itemMatrixSeconds).isPositive();
     assertThat(cell.ortSequences).isEqualTo(4);
-    assertThat(cell.ortSequencesPerSecond).isPositive();
     assertThat(cell.ortTokensPerSecond)
         .isCloseTo(cell.ortSequencesPerSecond * 128, Percentage.withPercentage(1e-6));
 
