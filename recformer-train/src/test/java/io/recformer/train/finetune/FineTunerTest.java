@@ -20,6 +20,7 @@ import io.recformer.train.run.StopSignal;
 import io.recformer.train.testing.TinySetup;
 import io.recformer.train.weights.SafeTensors;
 import io.recformer.train.weights.WeightTensor;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,14 +246,19 @@ class FineTunerTest {
         .contains("\"stage\" : \"stage2\"");
     FineTuneResult resumed =
         new FineTuner(o, config, initial, tokenizer, split).resume(dir.resolve("resumed"));
-    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
-      assertThat(Files.readString(dir.resolve("resumed").resolve(csv)))
-          .as(csv)
-          .isEqualTo(Files.readString(dir.resolve("full").resolve(csv)));
-    }
-    assertThat(SafeTensors.read(dir.resolve("resumed/item-matrix.safetensors")).tensors())
-        .isEqualTo(SafeTensors.read(dir.resolve("full/item-matrix.safetensors")).tensors());
+    assertSameRun(dir.resolve("resumed"), dir.resolve("full"));
     assertThat(resumed.steps()).isEqualTo(4 * stepsPerEpoch());
+  }
+
+  /** The logs and the final item matrix of a resumed run equal those of the uninterrupted one. */
+  private static void assertSameRun(Path resumed, Path full) throws IOException {
+    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
+      assertThat(Files.readString(resumed.resolve(csv)))
+          .as(csv)
+          .isEqualTo(Files.readString(full.resolve(csv)));
+    }
+    assertThat(SafeTensors.read(resumed.resolve("item-matrix.safetensors")).tensors())
+        .isEqualTo(SafeTensors.read(full.resolve("item-matrix.safetensors")).tensors());
   }
 
   @Test
@@ -277,13 +283,7 @@ class FineTunerTest {
 
     FineTuneResult resumed =
         new FineTuner(o, config, initial, tokenizer, split).resume(dir.resolve("resumed"));
-    for (String csv : new String[] {"metrics-steps.csv", "metrics-eval.csv"}) {
-      assertThat(Files.readString(dir.resolve("resumed").resolve(csv)))
-          .as(csv)
-          .isEqualTo(Files.readString(dir.resolve("full").resolve(csv)));
-    }
-    assertThat(SafeTensors.read(dir.resolve("resumed/item-matrix.safetensors")).tensors())
-        .isEqualTo(SafeTensors.read(dir.resolve("full/item-matrix.safetensors")).tensors());
+    assertSameRun(dir.resolve("resumed"), dir.resolve("full"));
     assertThat(resumed.steps()).isEqualTo(4 * stepsPerEpoch());
   }
 
