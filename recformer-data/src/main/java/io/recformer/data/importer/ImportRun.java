@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,15 +202,15 @@ final class ImportRun {
 
   /**
    * Finishes the import: the report, and the dataset named {@link ImportOptions#name()} or else
-   * {@code defaultName}, with the provenance entries and the report's counts.
+   * {@code defaultName} (asked only then), with the provenance entries and the report's counts.
    */
   ImportResult result(
-      String defaultName,
+      Supplier<String> defaultName,
       ItemCatalog catalog,
       List<UserHistory> users,
       ProvenanceBuilder provenance) {
     ImportReport report = report();
-    String name = options.name() != null ? options.name() : defaultName;
+    String name = options.name() != null ? options.name() : defaultName.get();
     return new ImportResult(Dataset.of(name, catalog, users, provenance.build(report)), report);
   }
 

@@ -100,6 +100,35 @@ final class SourceDirectory {
   }
 
   /**
+   * The prefixes P, sorted, of a file set: a file {@code P + anchor} (with {@code keep} true for P)
+   * and a file {@code P + c} for every companion suffix c.
+   */
+  List<String> completePrefixes(String anchor, List<String> companions, Predicate<String> keep) {
+    return prefixes(anchor).stream()
+        .filter(keep)
+        .filter(p -> missing(p, companions).isEmpty())
+        .toList();
+  }
+
+  /**
+   * {@link #holdsNo(String, String, List, List)} for a file set of {@link #completePrefixes}: names
+   * the first anchor file found and the companions it lacks.
+   */
+  IllegalArgumentException holdsNo(
+      String what,
+      String expected,
+      String anchor,
+      List<String> companions,
+      Predicate<String> keep) {
+    List<String> anchors = prefixes(anchor).stream().filter(keep).toList();
+    if (anchors.isEmpty()) {
+      return holdsNo(what, expected, List.of(), List.of());
+    }
+    String first = anchors.get(0);
+    return holdsNo(what, expected, List.of(first + anchor), missing(first, companions));
+  }
+
+  /**
    * The one candidate, or null when there is none.
    *
    * @throws IllegalArgumentException naming them when there are several ("several {@code what}")

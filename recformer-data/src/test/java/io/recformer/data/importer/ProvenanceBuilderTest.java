@@ -57,7 +57,7 @@ class ProvenanceBuilderTest {
     run.count("dropped.user-without-known-items");
     ImportResult result =
         run.result(
-            "Shop",
+            () -> "Shop",
             ItemCatalog.of(List.of()),
             List.of(),
             run.provenance().put("items", "Shop.item.json"));

@@ -91,4 +91,26 @@ class SourceDirectoryTest {
                 + " holds no UniSRec files: expected X.train.inter and more;"
                 + " found S.train.inter but not S.text, S.user2index");
   }
+
+  @Test
+  void importersSayWhichFileIsMissing() throws IOException {
+    touch("Shop.inter");
+    assertThatThrownBy(() -> new RecBoleImporter().importFrom(dir, ImportOptions.defaults()))
+        .hasMessageEndingWith(
+            "holds no RecBole files: expected X.inter and X.item; found Shop.inter but not"
+                + " Shop.item");
+
+    touch("Shop.train.inter", "Shop.valid.inter", "Shop.text");
+    assertThatThrownBy(() -> new UniSRecImporter().importFrom(dir, ImportOptions.defaults()))
+        .hasMessageEndingWith(
+            "; found Shop.train.inter but not Shop.test.inter, Shop.item2index, Shop.user2index");
+
+    touch("meta_Shop.json");
+    assertThatThrownBy(() -> new AmazonRawImporter().importFrom(dir, ImportOptions.defaults()))
+        .hasMessageEndingWith("; found meta_Shop.json but not a review file");
+
+    touch("Shop.item.json");
+    assertThatThrownBy(() -> new JsonSequenceImporter().importFrom(dir, ImportOptions.defaults()))
+        .hasMessageEndingWith("; found Shop.item.json but not *inter.json");
+  }
 }
