@@ -44,9 +44,9 @@ final class AtomicHeader {
             null,
             "wrong-header",
             "header column '"
-                + AmazonRawImporter.abbreviate(column)
+                + FieldValues.abbreviate(column)
                 + "' is not of the form name:type; expected a RecBole header, got '"
-                + AmazonRawImporter.abbreviate(text)
+                + FieldValues.abbreviate(text)
                 + "'");
       }
       header.names.add(column.substring(0, colon).strip());
@@ -70,7 +70,7 @@ final class AtomicHeader {
           name,
           "wrong-header",
           "header '"
-              + AmazonRawImporter.abbreviate(line)
+              + FieldValues.abbreviate(line)
               + "' has no column '"
               + name
               + "'; expected "
@@ -85,7 +85,7 @@ final class AtomicHeader {
 
   /** The header line, shortened for messages. */
   String describe() {
-    return AmazonRawImporter.abbreviate(line);
+    return FieldValues.abbreviate(line);
   }
 
   String name(int index) {

@@ -61,32 +61,22 @@ final class AtomicItemFile {
           result.keys,
           columns.stream().map(TextColumn::name).toList());
       List<String> values = new ArrayList<>(columns.size());
-      while (run.next(lines)) {
-        run.tick(lines);
-        if (lines.isBlank()) {
-          continue;
-        }
-        try {
-          String[] row = header.split(lines, lines.text());
-          String itemId = row[id].strip();
-          if (itemId.isEmpty()) {
-            throw lines.error(itemField, "missing-field", "item id is blank");
-          }
-          if (result.indexById.containsKey(itemId)) {
-            throw lines.error(itemField, "duplicate-item", "item '" + itemId + "' appears twice");
-          }
-          values.clear();
-          for (TextColumn column : columns) {
-            values.add(row[column.index()]);
-          }
-          result.indexById.put(itemId, result.ids.size());
-          result.ids.add(itemId);
-          result.items.add(builder.build(itemId, result.keys, values));
-        } catch (DataFormatException e) {
-          run.problem(e);
-        }
-      }
-      run.finished(lines);
+      run.readLines(
+          lines,
+          line -> {
+            String[] row = header.split(line, line.text());
+            String itemId = FieldValues.requireId(line, row[id], itemField, "item");
+            if (result.indexById.containsKey(itemId)) {
+              throw line.error(itemField, "duplicate-item", "item '" + itemId + "' appears twice");
+            }
+            values.clear();
+            for (TextColumn column : columns) {
+              values.add(row[column.index()]);
+            }
+            result.indexById.put(itemId, result.ids.size());
+            result.ids.add(itemId);
+            result.items.add(builder.build(itemId, result.keys, values));
+          });
     }
     return result;
   }
@@ -204,6 +194,22 @@ final class AtomicItemFile {
   /** Index of the item in file order, or -1 when the file has no such item. */
   int index(String id) {
     return indexById.getOrDefault(id, -1);
+  }
+
+  /**
+   * Index of the item named by {@code token} (stripped), or fails ({@code unknown-item}) naming the
+   * line, the field and this file.
+   */
+  int require(LineSource lines, String token, String field) throws DataFormatException {
+    String id = token.strip();
+    int index = index(id);
+    if (index < 0) {
+      throw lines.error(
+          field,
+          "unknown-item",
+          "item '" + FieldValues.abbreviate(id) + "' is not in " + file.getFileName());
+    }
+    return index;
   }
 
   String id(int index) {

@@ -1,5 +1,8 @@
 package io.recformer.data.importer;
 
+import io.recformer.core.item.ItemCatalog;
+import io.recformer.core.item.UserHistory;
+import io.recformer.data.dataset.Dataset;
 import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.LineSource;
 import java.io.IOException;
@@ -10,14 +13,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bookkeeping of one import: applies the error policy, keeps the counters, reports progress and
- * builds the {@link ImportReport}.
+ * The bookkeeping of one import: applies the error policy, keeps the counters, reports progress,
+ * reads line files row by row, and builds the {@link ImportReport} and the {@link ImportResult}.
  */
 final class ImportRun {
+
+  /** One non-blank line of a file; a {@link DataFormatException} goes to the error policy. */
+  @FunctionalInterface
+  interface LineHandler {
+    void accept(LineSource lines) throws IOException;
+  }
+
+  /** A wrong header is a file-level mistake (wrong file or column order): never skipped. */
+  static final String WRONG_HEADER = "wrong-header";
 
   private static final Logger LOG = LoggerFactory.getLogger(ImportRun.class);
   private static final int LOGGED_PROBLEMS = 10;
@@ -111,6 +124,28 @@ final class ImportRun {
     }
   }
 
+  /**
+   * Hands every remaining non-blank line to {@code handler}, applying the error policy to what it
+   * rejects (except {@link #WRONG_HEADER}, which always fails), then records the file as read.
+   */
+  void readLines(LineSource lines, LineHandler handler) throws IOException {
+    while (next(lines)) {
+      tick(lines);
+      if (lines.isBlank()) {
+        continue;
+      }
+      try {
+        handler.accept(lines);
+      } catch (DataFormatException e) {
+        if (e.reason().equals(WRONG_HEADER)) {
+          throw e;
+        }
+        problem(e);
+      }
+    }
+    finished(lines);
+  }
+
   /** Records a file read whole (not line by line). */
   void readWhole(Path file, long size, long entries) {
     sources.add(file.toString());
@@ -158,6 +193,25 @@ final class ImportRun {
     options
         .progress()
         .onProgress(source.file().toString(), read, source.fileSize(), source.lineNumber());
+  }
+
+  /** The provenance entries of this import, starting with {@code import.format}. */
+  ProvenanceBuilder provenance() {
+    return new ProvenanceBuilder(format);
+  }
+
+  /**
+   * Finishes the import: the report, and the dataset named {@link ImportOptions#name()} or else
+   * {@code defaultName} (asked only then), with the provenance entries and the report's counts.
+   */
+  ImportResult result(
+      Supplier<String> defaultName,
+      ItemCatalog catalog,
+      List<UserHistory> users,
+      ProvenanceBuilder provenance) {
+    ImportReport report = report();
+    String name = options.name() != null ? options.name() : defaultName.get();
+    return new ImportResult(Dataset.of(name, catalog, users, provenance.build(report)), report);
   }
 
   ImportReport report() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.recformer.core.item.Item;
 import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.SourceFiles;
 import io.recformer.data.source.StrictJson;
@@ -72,6 +73,39 @@ final class JsonDocument {
       throw StrictJson.error(file, e);
     }
     run.readWhole(file, Files.size(file), entries);
+  }
+
+  /** Fails ({@code bad-value}) when an item entry is not an object of {@code fields}. */
+  static void requireObject(Path file, long line, String id, JsonNode value, String fields)
+      throws DataFormatException {
+    if (!value.isObject()) {
+      throw new DataFormatException(
+          file,
+          line,
+          null,
+          "bad-value",
+          "item '"
+              + id
+              + "': expected an object with "
+              + fields
+              + ", found "
+              + value.getNodeType());
+    }
+  }
+
+  /**
+   * The item of an object entry with {@code title}, {@code brand}, a category field named {@code
+   * categoryField} and {@code description}; null when the builder drops it.
+   */
+  static Item item(
+      ItemBuilder builder, Path file, long line, String id, JsonNode value, String categoryField)
+      throws DataFormatException {
+    return builder.build(
+        id,
+        text(file, line, id, value, "title"),
+        text(file, line, id, value, "brand"),
+        text(file, line, id, value, categoryField),
+        text(file, line, id, value, "description"));
   }
 
   /** The text of a field that must be a string (absent or null gives null). */

@@ -2,21 +2,15 @@ package io.recformer.data.importer;
 
 import io.recformer.core.item.Item;
 import io.recformer.core.item.ItemCatalog;
-import io.recformer.core.item.UserHistory;
-import io.recformer.data.dataset.Dataset;
 import io.recformer.data.source.DataFormatException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The LC-Rec / LETTER-style JSON form ({@code data/amazon-scientific-lcrec}, {@code
@@ -39,18 +33,23 @@ public final class JsonSequenceImporter implements Importer {
 
   @Override
   public boolean accepts(Path directory) throws IOException {
-    return find(directory, "item.json") != null && find(directory, "inter.json") != null;
+    SourceDirectory files = SourceDirectory.list(directory);
+    return find(files, "item.json") != null && find(files, "inter.json") != null;
   }
 
   @Override
   public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
-    Path itemFile = find(directory, "item.json");
-    Path interFile = find(directory, "inter.json");
+    SourceDirectory files = SourceDirectory.list(directory);
+    Path itemFile = find(files, "item.json");
+    Path interFile = find(files, "inter.json");
     if (itemFile == null || interFile == null) {
-      throw new IllegalArgumentException(
-          "directory "
-              + directory
-              + " holds no JSON sequence files: expected <name>.item.json and <name>.inter.json");
+      List<Path> found =
+          itemFile != null ? List.of(itemFile) : interFile != null ? List.of(interFile) : List.of();
+      throw files.holdsNo(
+          "JSON sequence files",
+          "expected <name>.item.json and <name>.inter.json",
+          SourceDirectory.names(found),
+          List.of(itemFile == null ? "*item.json" : "*inter.json"));
     }
     ImportRun run = new ImportRun(format(), options);
     ItemBuilder builder = new ItemBuilder(options, false, run);
@@ -61,28 +60,13 @@ public final class JsonSequenceImporter implements Importer {
         itemFile,
         run,
         (id, value, line) -> {
-          if (!value.isObject()) {
-            throw new DataFormatException(
-                itemFile,
-                line,
-                null,
-                "bad-value",
-                "item '"
-                    + id
-                    + "': expected an object with title/description/brand/categories, found "
-                    + value.getNodeType());
-          }
+          JsonDocument.requireObject(
+              itemFile, line, id, value, "title/description/brand/categories");
           if (!seen.add(id)) {
             throw new DataFormatException(
                 itemFile, line, null, "duplicate-item", "item id '" + id + "' appears twice");
           }
-          Item item =
-              builder.build(
-                  id,
-                  JsonDocument.text(itemFile, line, id, value, "title"),
-                  JsonDocument.text(itemFile, line, id, value, "brand"),
-                  JsonDocument.text(itemFile, line, id, value, "categories"),
-                  JsonDocument.text(itemFile, line, id, value, "description"));
+          Item item = JsonDocument.item(builder, itemFile, line, id, value, "categories");
           if (item == null) {
             titleless.add(id);
           } else {
@@ -90,7 +74,7 @@ public final class JsonSequenceImporter implements Importer {
           }
         });
     ItemCatalog catalog = ItemCatalog.of(items);
-    List<UserHistory> users = new ArrayList<>();
+    Histories users = new Histories(run);
     Set<String> userIds = new HashSet<>();
     Map<String, String> interned = new HashMap<>();
     JsonDocument.forEachEntry(
@@ -118,21 +102,13 @@ public final class JsonSequenceImporter implements Importer {
                   "item id '" + id + "' is not in " + itemFile.getFileName());
             }
           }
-          if (kept.isEmpty()) {
-            run.count("dropped.user-without-known-items");
-          } else {
-            users.add(UserHistory.of(user, kept));
-          }
+          users.addKept(user, kept);
         });
-    ImportReport report = run.report();
-    Map<String, String> provenance = new LinkedHashMap<>();
-    provenance.put("import.format", format());
-    provenance.put("import.items", itemFile.getFileName().toString());
-    provenance.put("import.interactions", interFile.getFileName().toString());
-    provenance.put("import.counts", report.counts().toString());
-    String name =
-        options.name() != null ? options.name() : prefix(itemFile, "item.json", directory);
-    return new ImportResult(Dataset.of(name, catalog, users, provenance), report);
+    return run.result(
+        () -> prefix(itemFile, "item.json", directory),
+        catalog,
+        users.list(),
+        run.provenance().file("items", itemFile).file("interactions", interFile));
   }
 
   static String prefix(Path file, String suffix, Path directory) {
@@ -143,27 +119,8 @@ public final class JsonSequenceImporter implements Importer {
     return base.isBlank() ? directory.toAbsolutePath().getFileName().toString() : base;
   }
 
-  private static Path find(Path directory, String suffix) throws IOException {
-    if (!Files.isDirectory(directory)) {
-      return null;
-    }
-    List<Path> found;
-    try (Stream<Path> files = Files.list(directory)) {
-      found =
-          files
-              .filter(Files::isRegularFile)
-              .filter(
-                  p -> {
-                    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                    return name.equals(suffix) || name.endsWith("." + suffix);
-                  })
-              .sorted()
-              .toList();
-    }
-    if (found.size() > 1) {
-      throw new IllegalArgumentException(
-          "directory " + directory + " holds several *" + suffix + " files: " + found);
-    }
-    return found.isEmpty() ? null : found.get(0);
+  private static Path find(SourceDirectory files, String suffix) {
+    return files.single(
+        name -> name.equals(suffix) || name.endsWith("." + suffix), "*" + suffix + " files: ", "");
   }
 }

@@ -2,17 +2,14 @@ package io.recformer.data.importer;
 
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.item.UserHistory;
-import io.recformer.data.dataset.Dataset;
 import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.LineSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +35,20 @@ public final class RecBoleImporter implements Importer {
 
   @Override
   public boolean accepts(Path directory) throws IOException {
-    return prefix(directory) != null;
+    return prefix(SourceDirectory.list(directory)) != null;
   }
 
   @Override
   public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
-    String prefix = prefix(directory);
+    SourceDirectory files = SourceDirectory.list(directory);
+    String prefix = prefix(files);
     if (prefix == null) {
-      throw new IllegalArgumentException(
-          "directory " + directory + " holds no RecBole files: expected X.inter and X.item");
+      throw files.holdsNo(
+          "RecBole files",
+          "expected X.inter and X.item",
+          ".inter",
+          List.of(".item"),
+          RecBoleImporter::notSplit);
     }
     ImportRun run = new ImportRun(format(), options);
     RecBoleFields fields = options.recBoleFields();
@@ -81,61 +83,33 @@ public final class RecBoleImporter implements Importer {
                       + fields.minRating());
       withTimestamps = time >= 0;
       Map<String, String> userIntern = new HashMap<>();
-      while (run.next(lines)) {
-        run.tick(lines);
-        if (lines.isBlank()) {
-          continue;
-        }
-        try {
-          String[] row = header.split(lines, lines.text());
-          String userId = row[user].strip();
-          String itemId = row[item].strip();
-          if (userId.isEmpty()) {
-            throw lines.error(fields.userField(), "missing-field", "user id is blank");
-          }
-          int index = items.index(itemId);
-          if (index < 0) {
-            throw lines.error(
-                fields.itemField(),
-                "unknown-item",
-                "item '"
-                    + AmazonRawImporter.abbreviate(itemId)
-                    + "' is not in "
-                    + items.file().getFileName());
-          }
-          if (items.item(index) == null) {
-            run.count("dropped.interaction-item-without-text");
-            continue;
-          }
-          if (rating >= 0
-              && number(lines, row[rating], fields.ratingField()) < fields.minRating()) {
-            run.count("dropped.interaction-below-min-rating");
-            continue;
-          }
-          long timestamp =
-              withTimestamps
-                  ? (long) number(lines, row[time], fields.timeField())
-                  : InteractionTable.NO_TIMESTAMP;
-          table.add(userIntern.computeIfAbsent(userId, k -> k), index, timestamp);
-        } catch (DataFormatException e) {
-          run.problem(e);
-        }
-      }
-      run.finished(lines);
+      run.readLines(
+          lines,
+          line -> {
+            String[] row = header.split(line, line.text());
+            String userId = FieldValues.requireId(line, row[user], fields.userField(), "user");
+            int index = items.require(line, row[item], fields.itemField());
+            if (items.item(index) == null) {
+              run.count("dropped.interaction-item-without-text");
+            } else if (rating >= 0
+                && number(line, row[rating], fields.ratingField()) < fields.minRating()) {
+              run.count("dropped.interaction-below-min-rating");
+            } else {
+              long timestamp =
+                  withTimestamps
+                      ? (long) number(line, row[time], fields.timeField())
+                      : InteractionTable.NO_TIMESTAMP;
+              table.add(userIntern.computeIfAbsent(userId, k -> k), index, timestamp);
+            }
+          });
     }
     countUserFile(directory.resolve(prefix + ".user"), run);
     List<UserHistory> users = table.histories(items.idsWithText(), withTimestamps);
-    ImportReport report = run.report();
-    Map<String, String> provenance = new LinkedHashMap<>();
-    provenance.put("import.format", format());
-    provenance.put("import.prefix", prefix);
+    ProvenanceBuilder provenance = run.provenance().put("prefix", prefix);
     if (!fields.equals(RecBoleFields.defaults())) {
-      provenance.put("import.fields", fields.toString());
+      provenance.put("fields", fields.toString());
     }
-    provenance.put("import.counts", report.counts().toString());
-    String name = options.name() != null ? options.name() : prefix;
-    return new ImportResult(
-        Dataset.of(name, ItemCatalog.of(items.catalog()), users, provenance), report);
+    return run.result(() -> prefix, ItemCatalog.of(items.catalog()), users, provenance);
   }
 
   private static double number(LineSource lines, String text, String field)
@@ -149,7 +123,7 @@ public final class RecBoleImporter implements Importer {
       // reported below with the value
     }
     throw lines.error(
-        field, "bad-value", "expected a number, got '" + AmazonRawImporter.abbreviate(text) + "'");
+        field, "bad-value", "expected a number, got '" + FieldValues.abbreviate(text) + "'");
   }
 
   /** RecBole user features are not used; the file is named and its rows counted. */
@@ -170,30 +144,15 @@ public final class RecBoleImporter implements Importer {
     LOG.info("{}: {} rows of user features ignored (Recformer uses item text)", file, rows);
   }
 
-  static String prefix(Path directory) throws IOException {
-    if (!Files.isDirectory(directory)) {
-      return null;
-    }
-    List<String> prefixes;
-    try (Stream<Path> files = Files.list(directory)) {
-      prefixes =
-          files
-              .map(p -> p.getFileName().toString())
-              .filter(
-                  n ->
-                      n.endsWith(".inter")
-                          && !n.endsWith(".train.inter")
-                          && !n.endsWith(".valid.inter")
-                          && !n.endsWith(".test.inter"))
-              .map(n -> n.substring(0, n.length() - ".inter".length()))
-              .filter(p -> Files.isRegularFile(directory.resolve(p + ".item")))
-              .sorted()
-              .toList();
-    }
-    if (prefixes.size() > 1) {
-      throw new IllegalArgumentException(
-          "directory " + directory + " holds several RecBole datasets: " + prefixes);
-    }
-    return prefixes.isEmpty() ? null : prefixes.get(0);
+  /** The one prefix with X.inter and X.item; null if none, fails if several. */
+  private static String prefix(SourceDirectory files) {
+    return files.atMostOne(
+        files.completePrefixes(".inter", List.of(".item"), RecBoleImporter::notSplit),
+        "RecBole datasets");
+  }
+
+  /** X.train.inter and the like are split files, read by the other atomic importers. */
+  private static boolean notSplit(String prefix) {
+    return !prefix.endsWith(".train") && !prefix.endsWith(".valid") && !prefix.endsWith(".test");
   }
 }

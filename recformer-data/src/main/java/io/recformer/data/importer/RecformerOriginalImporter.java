@@ -2,11 +2,8 @@ package io.recformer.data.importer;
 
 import io.recformer.core.item.Item;
 import io.recformer.core.item.ItemCatalog;
-import io.recformer.core.item.UserHistory;
-import io.recformer.data.dataset.Dataset;
 import io.recformer.data.source.DataFormatException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,23 +37,20 @@ public final class RecformerOriginalImporter implements Importer {
   }
 
   @Override
-  public boolean accepts(Path directory) {
-    return FILES.stream().allMatch(f -> Files.isRegularFile(directory.resolve(f)));
+  public boolean accepts(Path directory) throws IOException {
+    return SourceDirectory.list(directory).missing("", FILES).isEmpty();
   }
 
   @Override
   public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
-    for (String file : FILES) {
-      if (!Files.isRegularFile(directory.resolve(file))) {
-        throw new IllegalArgumentException(
-            "directory "
-                + directory
-                + " holds no original Recformer data: "
-                + file
-                + " is missing (expected "
-                + FILES
-                + ")");
-      }
+    SourceDirectory files = SourceDirectory.list(directory);
+    List<String> missing = files.missing("", FILES);
+    if (!missing.isEmpty()) {
+      throw files.holdsNo(
+          "original Recformer data",
+          missing.get(0) + " is missing (expected " + FILES + ")",
+          List.of(),
+          List.of());
     }
     ImportRun run = new ImportRun(format(), options);
     Path smapFile = directory.resolve("smap.json");
@@ -78,24 +72,8 @@ public final class RecformerOriginalImporter implements Importer {
             run.count("dropped.item-without-interactions");
             return;
           }
-          if (!value.isObject()) {
-            throw new DataFormatException(
-                metaFile,
-                line,
-                null,
-                "bad-value",
-                "item '"
-                    + asin
-                    + "': expected an object with title/brand/category, found "
-                    + value.getNodeType());
-          }
-          Item item =
-              builder.build(
-                  asin,
-                  JsonDocument.text(metaFile, line, asin, value, "title"),
-                  JsonDocument.text(metaFile, line, asin, value, "brand"),
-                  JsonDocument.text(metaFile, line, asin, value, "category"),
-                  JsonDocument.text(metaFile, line, asin, value, "description"));
+          JsonDocument.requireObject(metaFile, line, asin, value, "title/brand/category");
+          Item item = JsonDocument.item(builder, metaFile, line, asin, value, "category");
           if (item == null) {
             titleless.put(index, Boolean.TRUE);
           } else {
@@ -134,7 +112,7 @@ public final class RecformerOriginalImporter implements Importer {
           file,
           run,
           (userKey, value, line) -> {
-            int userIndex = parseIndex(file, line, userKey, "user");
+            int userIndex = FieldValues.parseIndex(file, line, "user", "user", userKey);
             String user = userByIndex.get(userIndex);
             if (user == null) {
               throw new DataFormatException(
@@ -192,7 +170,7 @@ public final class RecformerOriginalImporter implements Importer {
             }
             List<String> asins = new ArrayList<>(ids.size());
             for (String id : ids) {
-              int itemIndex = parseIndex(file, line, id, "item");
+              int itemIndex = FieldValues.parseIndex(file, line, "item", "item", id);
               String asin = asinByIndex.get(itemIndex);
               if (asin == null) {
                 throw new DataFormatException(
@@ -234,31 +212,13 @@ public final class RecformerOriginalImporter implements Importer {
       }
     }
     ItemCatalog catalog = ItemCatalog.of(items);
-    List<UserHistory> users = new ArrayList<>();
-    for (Map.Entry<String, List<String>> entry : sequences.entrySet()) {
-      List<String> kept = new ArrayList<>(entry.getValue().size());
-      for (String asin : entry.getValue()) {
-        if (catalog.contains(asin)) {
-          kept.add(asin);
-        } else {
-          run.count("dropped.interaction-item-without-text");
-        }
-      }
-      if (kept.isEmpty()) {
-        run.count("dropped.user-without-known-items");
-      } else {
-        users.add(UserHistory.of(entry.getKey(), kept));
-      }
-    }
-    ImportReport report = run.report();
-    Map<String, String> provenance = new LinkedHashMap<>();
-    provenance.put("import.format", format());
-    provenance.put("import.counts", report.counts().toString());
-    String name =
-        options.name() != null
-            ? options.name()
-            : directory.toAbsolutePath().getFileName().toString();
-    return new ImportResult(Dataset.of(name, catalog, users, provenance), report);
+    Histories users = new Histories(run);
+    sequences.forEach((user, asins) -> users.add(user, asins, catalog::contains));
+    return run.result(
+        () -> directory.toAbsolutePath().getFileName().toString(),
+        catalog,
+        users.list(),
+        run.provenance());
   }
 
   private static Map<Integer, String> readMap(Path file, ImportRun run, String kind)
@@ -288,23 +248,5 @@ public final class RecformerOriginalImporter implements Importer {
           }
         });
     return byIndex;
-  }
-
-  private static int parseIndex(Path file, long line, String text, String kind)
-      throws DataFormatException {
-    try {
-      return Integer.parseInt(text.strip());
-    } catch (NumberFormatException e) {
-      throw new DataFormatException(
-          file,
-          line,
-          kind,
-          "bad-value",
-          "expected an integer "
-              + kind
-              + " index, got '"
-              + AmazonRawImporter.abbreviate(text)
-              + "'");
-    }
   }
 }

@@ -1,18 +1,13 @@
 package io.recformer.data.importer;
 
 import io.recformer.core.item.ItemCatalog;
-import io.recformer.core.item.UserHistory;
-import io.recformer.data.dataset.Dataset;
 import io.recformer.data.source.DataFormatException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Sequential split files without a train file, as LLMRank and other RecBole/UniSRec pipelines
@@ -40,18 +35,20 @@ public final class SequentialSplitImporter implements Importer {
 
   @Override
   public boolean accepts(Path directory) throws IOException {
-    return files(directory) != null;
+    return files(SourceDirectory.list(directory)) != null;
   }
 
   @Override
   public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
-    SplitFiles files = files(directory);
+    SourceDirectory directoryFiles = SourceDirectory.list(directory);
+    SplitFiles files = files(directoryFiles);
     if (files == null) {
-      throw new IllegalArgumentException(
-          "directory "
-              + directory
-              + " holds no sequential split files: expected X.test.inter, optionally"
-              + " X.valid.inter, an .item file, and no X.train.inter");
+      List<String> tests = testPrefixes(directoryFiles);
+      throw directoryFiles.holdsNo(
+          "sequential split files",
+          "expected X.test.inter, optionally X.valid.inter, an .item file, and no X.train.inter",
+          tests.isEmpty() ? List.of() : List.of(tests.get(0) + ".test.inter"),
+          List.of("an .item file"));
     }
     RecBoleFields fields = options.recBoleFields();
     if (fields.minRating() != null || fields.requiresTime()) {
@@ -66,10 +63,7 @@ public final class SequentialSplitImporter implements Importer {
     Map<String, Integer> userIndex = new HashMap<>();
     SplitRows.Ids users =
         (lines, token, field) -> {
-          String id = token.strip();
-          if (id.isEmpty()) {
-            throw lines.error(field, "missing-field", "user id is blank");
-          }
+          String id = FieldValues.requireId(lines, token, field, "user");
           return userIndex.computeIfAbsent(
               id,
               k -> {
@@ -77,57 +71,28 @@ public final class SequentialSplitImporter implements Importer {
                 return userIds.size() - 1;
               });
         };
-    SplitRows.Ids itemIndex =
-        (lines, token, field) -> {
-          int index = items.index(token.strip());
-          if (index < 0) {
-            throw lines.error(
-                field,
-                "unknown-item",
-                "item '"
-                    + AmazonRawImporter.abbreviate(token.strip())
-                    + "' is not in "
-                    + items.file().getFileName());
-          }
-          return index;
-        };
+    SplitRows.Ids itemIndex = items::require;
     Map<Integer, List<SplitRows.Row>> test =
         SplitRows.read(files.test(), run, fields, users, itemIndex);
     Map<Integer, List<SplitRows.Row>> valid =
         files.valid() == null ? null : SplitRows.read(files.valid(), run, fields, users, itemIndex);
-    List<UserHistory> histories = new ArrayList<>(userIds.size());
+    Histories histories = new Histories(run);
     for (int u = 0; u < userIds.size(); u++) {
       try {
         int[] sequence = sequence(files, fields, items, userIds.get(u), test.get(u), valid, u);
         if (sequence == null) {
           continue;
         }
-        List<String> ids = new ArrayList<>(sequence.length);
-        for (int index : sequence) {
-          if (items.item(index) == null) {
-            run.count("dropped.interaction-item-without-text");
-          } else {
-            ids.add(items.id(index));
-          }
-        }
-        if (ids.isEmpty()) {
-          run.count("dropped.user-without-known-items");
-        } else {
-          histories.add(UserHistory.of(userIds.get(u), ids));
-        }
+        histories.add(userIds.get(u), sequence, i -> items.item(i) == null ? null : items.id(i));
       } catch (DataFormatException e) {
         run.problem(e);
       }
     }
-    ImportReport report = run.report();
-    Map<String, String> provenance = new LinkedHashMap<>();
-    provenance.put("import.format", format());
-    provenance.put("import.prefix", files.prefix());
-    provenance.put("import.itemFile", files.item().getFileName().toString());
-    provenance.put("import.counts", report.counts().toString());
-    String name = options.name() != null ? options.name() : files.prefix();
-    return new ImportResult(
-        Dataset.of(name, ItemCatalog.of(items.catalog()), histories, provenance), report);
+    return run.result(
+        files::prefix,
+        ItemCatalog.of(items.catalog()),
+        histories.list(),
+        run.provenance().put("prefix", files.prefix()).file("itemFile", files.item()));
   }
 
   /**
@@ -194,30 +159,12 @@ public final class SequentialSplitImporter implements Importer {
   }
 
   /** The dataset's files, or null when the directory does not hold this form. */
-  private static SplitFiles files(Path directory) throws IOException {
-    if (!Files.isDirectory(directory)) {
+  private static SplitFiles files(SourceDirectory directory) {
+    String prefix = directory.atMostOne(testPrefixes(directory), "sequential split datasets");
+    if (prefix == null) {
       return null;
     }
-    List<String> names;
-    try (Stream<Path> list = Files.list(directory)) {
-      names =
-          list.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
-    }
-    List<String> prefixes =
-        names.stream()
-            .filter(n -> n.endsWith(".test.inter"))
-            .map(n -> n.substring(0, n.length() - ".test.inter".length()))
-            .filter(p -> !names.contains(p + ".train.inter"))
-            .toList();
-    if (prefixes.isEmpty()) {
-      return null;
-    }
-    if (prefixes.size() > 1) {
-      throw new IllegalArgumentException(
-          "directory " + directory + " holds several sequential split datasets: " + prefixes);
-    }
-    String prefix = prefixes.get(0);
-    List<String> itemFiles = names.stream().filter(n -> n.endsWith(".item")).toList();
+    List<String> itemFiles = directory.endingWith(".item");
     String item;
     if (itemFiles.contains(prefix + ".item")) {
       item = prefix + ".item";
@@ -228,7 +175,7 @@ public final class SequentialSplitImporter implements Importer {
     } else {
       throw new IllegalArgumentException(
           "directory "
-              + directory
+              + directory.path()
               + " holds "
               + prefix
               + ".test.inter and several .item files "
@@ -237,11 +184,20 @@ public final class SequentialSplitImporter implements Importer {
               + prefix
               + ".item; keep only the one that belongs to it");
     }
-    Path valid = directory.resolve(prefix + ".valid.inter");
     return new SplitFiles(
         prefix,
         directory.resolve(prefix + ".test.inter"),
-        Files.isRegularFile(valid) ? valid : null,
+        directory.hasFile(prefix + ".valid.inter")
+            ? directory.resolve(prefix + ".valid.inter")
+            : null,
         directory.resolve(item));
+  }
+
+  /** Prefixes of X.test.inter files without an X.train.inter (that would be UniSRec's form). */
+  private static List<String> testPrefixes(SourceDirectory directory) {
+    return directory.endingWith(".test.inter").stream()
+        .map(n -> n.substring(0, n.length() - ".test.inter".length()))
+        .filter(p -> !directory.hasFile(p + ".train.inter"))
+        .toList();
   }
 }

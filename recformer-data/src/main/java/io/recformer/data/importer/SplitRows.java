@@ -56,28 +56,21 @@ final class SplitRows {
       int userColumn = header.require(lines, userField, expected);
       int listColumn = header.require(lines, listField, expected);
       int itemColumn = header.require(lines, itemField, expected);
-      while (run.next(lines)) {
-        run.tick(lines);
-        if (lines.isBlank()) {
-          continue;
-        }
-        try {
-          String[] row = header.split(lines, lines.text());
-          int user = users.resolve(lines, row[userColumn], userField);
-          String list = row[listColumn].strip();
-          String[] parts = list.isEmpty() ? new String[0] : SPACES.split(list);
-          int[] history = new int[parts.length];
-          for (int i = 0; i < parts.length; i++) {
-            history[i] = items.resolve(lines, parts[i], listField);
-          }
-          int target = items.resolve(lines, row[itemColumn], itemField);
-          rows.computeIfAbsent(user, k -> new ArrayList<>())
-              .add(new Row(history, target, lines.lineNumber()));
-        } catch (DataFormatException e) {
-          run.problem(e);
-        }
-      }
-      run.finished(lines);
+      run.readLines(
+          lines,
+          line -> {
+            String[] row = header.split(line, line.text());
+            int user = users.resolve(line, row[userColumn], userField);
+            String list = row[listColumn].strip();
+            String[] parts = list.isEmpty() ? new String[0] : SPACES.split(list);
+            int[] history = new int[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+              history[i] = items.resolve(line, parts[i], listField);
+            }
+            int target = items.resolve(line, row[itemColumn], itemField);
+            rows.computeIfAbsent(user, k -> new ArrayList<>())
+                .add(new Row(history, target, line.lineNumber()));
+          });
     }
     return rows;
   }

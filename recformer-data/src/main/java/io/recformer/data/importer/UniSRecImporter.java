@@ -2,19 +2,14 @@ package io.recformer.data.importer;
 
 import io.recformer.core.item.Item;
 import io.recformer.core.item.ItemCatalog;
-import io.recformer.core.item.UserHistory;
-import io.recformer.data.dataset.Dataset;
 import io.recformer.data.source.DataFormatException;
 import io.recformer.data.source.LineSource;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The UniSRec variant of RecBole atomic files ({@code data/amazon-scientific-unisrec}): {@code
@@ -38,6 +33,10 @@ public final class UniSRecImporter implements Importer {
   /** UniSRec's files always use RecBole's default column names. */
   private static final RecBoleFields FIELDS = RecBoleFields.defaults();
 
+  /** The files beside {@code X.train.inter} that make a UniSRec dataset. */
+  private static final List<String> COMPANIONS =
+      List.of(".valid.inter", ".test.inter", ".text", ".item2index", ".user2index");
+
   @Override
   public String format() {
     return "unisrec-atomic";
@@ -45,18 +44,20 @@ public final class UniSRecImporter implements Importer {
 
   @Override
   public boolean accepts(Path directory) throws IOException {
-    return prefix(directory) != null;
+    return prefix(SourceDirectory.list(directory)) != null;
   }
 
   @Override
   public ImportResult importFrom(Path directory, ImportOptions options) throws IOException {
-    String prefix = prefix(directory);
+    SourceDirectory files = SourceDirectory.list(directory);
+    String prefix = prefix(files);
     if (prefix == null) {
-      throw new IllegalArgumentException(
-          "directory "
-              + directory
-              + " holds no UniSRec files: expected X.train.inter,"
-              + " X.valid.inter, X.test.inter, X.text, X.item2index, X.user2index");
+      throw files.holdsNo(
+          "UniSRec files",
+          "expected X.train.inter, X.valid.inter, X.test.inter, X.text, X.item2index, X.user2index",
+          ".train.inter",
+          COMPANIONS,
+          p -> true);
     }
     ImportRun run = new ImportRun(format(), options);
     List<String> itemIds = readIndex(directory.resolve(prefix + ".item2index"), run, "item");
@@ -88,7 +89,7 @@ public final class UniSRecImporter implements Importer {
         idByIndex[i] = asin;
       }
     }
-    List<UserHistory> users = new ArrayList<>();
+    Histories users = new Histories(run);
     Path validFile = directory.resolve(prefix + ".valid.inter");
     Path testFile = directory.resolve(prefix + ".test.inter");
     for (int u = 0; u < userIds.size(); u++) {
@@ -106,49 +107,22 @@ public final class UniSRecImporter implements Importer {
                 validFile,
                 testFile,
                 directory.resolve(prefix + ".train.inter"));
-        List<String> ids = new ArrayList<>(sequence.length);
-        for (int index : sequence) {
-          if (idByIndex[index] == null) {
-            run.count("dropped.interaction-item-without-text");
-          } else {
-            ids.add(idByIndex[index]);
-          }
-        }
-        if (ids.isEmpty()) {
-          run.count("dropped.user-without-known-items");
-        } else {
-          users.add(UserHistory.of(userIds.get(u), ids));
-        }
+        users.add(userIds.get(u), sequence, index -> idByIndex[index]);
       } catch (DataFormatException e) {
         run.problem(e);
       }
     }
-    ImportReport report = run.report();
-    Map<String, String> provenance = new LinkedHashMap<>();
-    provenance.put("import.format", format());
-    provenance.put("import.prefix", prefix);
-    provenance.put("import.counts", report.counts().toString());
-    String name = options.name() != null ? options.name() : prefix;
-    return new ImportResult(
-        Dataset.of(name, ItemCatalog.of(catalogItems), users, provenance), report);
+    return run.result(
+        () -> prefix,
+        ItemCatalog.of(catalogItems),
+        users.list(),
+        run.provenance().put("prefix", prefix));
   }
 
   private static int index(
       LineSource lines, String text, String field, List<String> ids, String kind)
       throws DataFormatException {
-    int value;
-    try {
-      value = Integer.parseInt(text.strip());
-    } catch (NumberFormatException e) {
-      throw lines.error(
-          field,
-          "bad-value",
-          "expected an integer "
-              + kind
-              + " index, got '"
-              + AmazonRawImporter.abbreviate(text)
-              + "'");
-    }
+    int value = FieldValues.parseIndex(lines.file(), lines.lineNumber(), field, kind, text);
     if (value < 0 || value >= ids.size() || ids.get(value) == null) {
       throw lines.error(
           field,
@@ -170,55 +144,48 @@ public final class UniSRecImporter implements Importer {
     List<String> ids = new ArrayList<>();
     Map<String, Long> seen = new HashMap<>();
     try (LineSource lines = run.open(file)) {
-      while (run.next(lines)) {
-        if (lines.isBlank()) {
-          continue;
-        }
-        try {
-          String[] fields = lines.text().split("\t", -1);
-          if (fields.length != 2 || fields[0].isBlank()) {
-            throw lines.error(
-                null,
-                "malformed-tsv",
-                "expected '" + kind + " id<TAB>index', got " + fields.length + " fields");
-          }
-          int index;
-          try {
-            index = Integer.parseInt(fields[1].strip());
-          } catch (NumberFormatException e) {
-            throw lines.error(
-                "index",
-                "bad-value",
-                "expected an integer index, got '" + AmazonRawImporter.abbreviate(fields[1]) + "'");
-          }
-          if (index < 0) {
-            throw lines.error("index", "bad-value", "index must be >= 0, got " + index);
-          }
-          String id = fields[0].strip();
-          Long previous = seen.putIfAbsent(id, lines.lineNumber());
-          if (previous != null) {
-            throw lines.error(
-                "id", "duplicate-" + kind, kind + " id '" + id + "' already on line " + previous);
-          }
-          while (ids.size() <= index) {
-            ids.add(null);
-          }
-          if (ids.get(index) != null) {
-            throw lines.error(
-                "index",
-                "duplicate-" + kind,
-                "index " + index + " is already taken by '" + ids.get(index) + "'");
-          }
-          ids.set(index, id);
-        } catch (DataFormatException e) {
-          run.problem(e);
-        }
-      }
+      run.readLines(
+          lines,
+          line -> {
+            String[] fields = line.text().split("\t", -1);
+            if (fields.length != 2 || fields[0].isBlank()) {
+              throw line.error(
+                  null,
+                  "malformed-tsv",
+                  "expected '" + kind + " id<TAB>index', got " + fields.length + " fields");
+            }
+            int index;
+            try {
+              index = Integer.parseInt(fields[1].strip());
+            } catch (NumberFormatException e) {
+              throw line.error(
+                  "index",
+                  "bad-value",
+                  "expected an integer index, got '" + FieldValues.abbreviate(fields[1]) + "'");
+            }
+            if (index < 0) {
+              throw line.error("index", "bad-value", "index must be >= 0, got " + index);
+            }
+            String id = fields[0].strip();
+            Long previous = seen.putIfAbsent(id, line.lineNumber());
+            if (previous != null) {
+              throw line.error(
+                  "id", "duplicate-" + kind, kind + " id '" + id + "' already on line " + previous);
+            }
+            while (ids.size() <= index) {
+              ids.add(null);
+            }
+            if (ids.get(index) != null) {
+              throw line.error(
+                  "index",
+                  "duplicate-" + kind,
+                  "index " + index + " is already taken by '" + ids.get(index) + "'");
+            }
+            ids.set(index, id);
+          });
       if (lines.lineNumber() == 0) {
-        throw new DataFormatException(
-            file, 0, null, "empty-file", "the " + kind + "2index file is empty");
+        throw FieldValues.emptyFile(file, "the " + kind + "2index file is empty");
       }
-      run.finished(lines);
     }
     return ids;
   }
@@ -230,29 +197,18 @@ public final class UniSRecImporter implements Importer {
       AtomicHeader header = AtomicHeader.read(lines);
       int idColumn = header.require(lines, "item_id", "item_id:token<TAB>text:token_seq");
       int textColumn = header.require(lines, "text", "item_id:token<TAB>text:token_seq");
-      while (run.next(lines)) {
-        run.tick(lines);
-        if (lines.isBlank()) {
-          continue;
-        }
-        try {
-          String[] fields = header.split(lines, lines.text());
-          String asin = fields[idColumn].strip();
-          if (asin.isEmpty()) {
-            throw lines.error("item_id", "missing-field", "item id is blank");
-          }
-          String[] parts = splitText(fields[textColumn]);
-          Item item = builder.build(asin, parts[0], parts[2], parts[1], null);
-          if (item == null) {
-          } else if (items.putIfAbsent(asin, item) != null) {
-            throw lines.error(
-                "item_id", "duplicate-item", "item '" + asin + "' has a second text row");
-          }
-        } catch (DataFormatException e) {
-          run.problem(e);
-        }
-      }
-      run.finished(lines);
+      run.readLines(
+          lines,
+          line -> {
+            String[] fields = header.split(line, line.text());
+            String asin = FieldValues.requireId(line, fields[idColumn], "item_id", "item");
+            String[] parts = splitText(fields[textColumn]);
+            Item item = builder.build(asin, parts[0], parts[2], parts[1], null);
+            if (item != null && items.putIfAbsent(asin, item) != null) {
+              throw line.error(
+                  "item_id", "duplicate-item", "item '" + asin + "' has a second text row");
+            }
+          });
     }
     return items;
   }
@@ -286,28 +242,9 @@ public final class UniSRecImporter implements Importer {
     return new String[] {rest, categories, brand};
   }
 
-  static String prefix(Path directory) throws IOException {
-    if (!Files.isDirectory(directory)) {
-      return null;
-    }
-    List<String> prefixes;
-    try (Stream<Path> files = Files.list(directory)) {
-      prefixes =
-          files
-              .map(p -> p.getFileName().toString())
-              .filter(n -> n.endsWith(".train.inter"))
-              .map(n -> n.substring(0, n.length() - ".train.inter".length()))
-              .sorted()
-              .toList();
-    }
-    for (String prefix : prefixes) {
-      boolean complete =
-          Stream.of(".valid.inter", ".test.inter", ".text", ".item2index", ".user2index")
-              .allMatch(suffix -> Files.isRegularFile(directory.resolve(prefix + suffix)));
-      if (complete) {
-        return prefix;
-      }
-    }
-    return null;
+  /** The first prefix, in name order, whose train file has all its companions; null if none. */
+  private static String prefix(SourceDirectory files) {
+    List<String> complete = files.completePrefixes(".train.inter", COMPANIONS, p -> true);
+    return complete.isEmpty() ? null : complete.get(0);
   }
 }
