@@ -35,12 +35,11 @@ final class BundleOptions {
   EncoderOptions.GraphOptimization graphOptimization = EncoderOptions.GraphOptimization.ALL;
 
   @Option(
-      names = "--spinning",
-      negatable = true,
+      names = "--no-spinning",
       description =
-          "Let idle ONNX Runtime intra-op threads spin (default: on); --no-spinning frees the"
-              + " cores for other work between operators.")
-  boolean spinning = true;
+          "Idle ONNX Runtime intra-op threads sleep instead of spinning (ONNX Runtime's default),"
+              + " freeing the cores for other work between operators.")
+  boolean noSpinning;
 
   @Option(
       names = "--execution-mode",
@@ -54,7 +53,7 @@ final class BundleOptions {
         .withIntraOpThreads(threads)
         .withBatchSize(batchSize)
         .withGraphOptimization(graphOptimization)
-        .withIntraOpSpinning(spinning)
+        .withIntraOpSpinning(!noSpinning)
         .withExecutionMode(executionMode);
   }
 

@@ -1,7 +1,6 @@
 package io.recformer.bench.quantization;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.management.OperatingSystemMXBean;
 import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.BundleManifest;
@@ -27,7 +26,6 @@ import io.recformer.train.export.OnnxExporter;
 import io.recformer.train.weights.MiniLmImporter;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -172,8 +170,8 @@ public final class QuantizationBenchmark implements Callable<Integer> {
       List<Example> test = LeaveOneOutSplit.of(dataset).test();
       int userCount = users < 0 ? 0 : users == 0 ? test.size() : Math.min(users, test.size());
       test = test.subList(0, userCount);
-      Run fp32;
-      Run q;
+      TimedRun fp32;
+      TimedRun q;
       List<EncodedSequence> itemSeqs = new ArrayList<>(itemCount);
       try (RecformerEncoder a = RecformerEncoder.open(fp32Bundle, options);
           RecformerEncoder b = RecformerEncoder.open(int8Bundle, options)) {
@@ -186,8 +184,8 @@ public final class QuantizationBenchmark implements Callable<Integer> {
           historySeqs.add(cache.encodeHistory(e.history()));
         }
         // Alternate the two bundles so that a change in the machine's load hits both alike.
-        fp32 = Run.start(a, itemSeqs);
-        q = Run.start(b, itemSeqs);
+        fp32 = TimedRun.start(a, itemSeqs);
+        q = TimedRun.start(b, itemSeqs);
         fp32.histories(historySeqs);
         q.histories(historySeqs);
       }
@@ -340,7 +338,7 @@ public final class QuantizationBenchmark implements Callable<Integer> {
     }
   }
 
-  private static MetricReport metrics(Run run, List<Example> test, ItemCatalog catalog) {
+  private static MetricReport metrics(TimedRun run, List<Example> test, ItemCatalog catalog) {
     MetricAccumulator acc = new MetricAccumulator(TiePolicy.ORIGINAL, HistoryPolicy.KEEP, 10);
     int n = catalog.size();
     for (int u = 0; u < test.size(); u++) {
@@ -381,59 +379,5 @@ public final class QuantizationBenchmark implements Callable<Integer> {
 
   private static void line(StringBuilder md, String format, Object... args) {
     md.append(String.format(Locale.ROOT, format, args)).append('\n');
-  }
-
-  /** One bundle's vectors and timings (wall and process CPU time). */
-  private static final class Run {
-    private final RecformerEncoder encoder;
-    float[][] itemVectors;
-    float[][] historyVectors = new float[0][];
-    double itemsPerSecond;
-    double itemsPerCpuSecond;
-    double historiesPerSecond = Double.NaN;
-    double historiesPerCpuSecond = Double.NaN;
-
-    private Run(RecformerEncoder encoder) {
-      this.encoder = encoder;
-    }
-
-    /** Warms up on one batch, then encodes the items once, timed. */
-    static Run start(RecformerEncoder encoder, List<EncodedSequence> items) {
-      Run r = new Run(encoder);
-      encoder.encodeSequences(items.subList(0, Math.min(items.size(), 64)));
-      long cpu = cpuNanos();
-      long t = System.nanoTime();
-      r.itemVectors = encoder.encodeSequences(items);
-      r.itemsPerSecond = items.size() / ((System.nanoTime() - t) / 1e9);
-      r.itemsPerCpuSecond = items.size() / ((cpuNanos() - cpu) / 1e9);
-      return r;
-    }
-
-    void histories(List<EncodedSequence> histories) {
-      if (histories.isEmpty()) {
-        return;
-      }
-      long cpu = cpuNanos();
-      long t = System.nanoTime();
-      historyVectors = encoder.encodeSequences(histories);
-      historiesPerSecond = histories.size() / ((System.nanoTime() - t) / 1e9);
-      historiesPerCpuSecond = histories.size() / ((cpuNanos() - cpu) / 1e9);
-    }
-
-    String speedRow(String label) {
-      return String.format(
-          Locale.ROOT,
-          "| %s | %.1f | %.1f | %.1f | %.1f |",
-          label,
-          itemsPerSecond,
-          itemsPerCpuSecond,
-          historiesPerSecond,
-          historiesPerCpuSecond);
-    }
-
-    private static long cpuNanos() {
-      return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-          .getProcessCpuTime();
-    }
   }
 }

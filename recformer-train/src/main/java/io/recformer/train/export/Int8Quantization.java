@@ -33,7 +33,7 @@ import java.util.Objects;
  * @param outlierThreshold a channel whose calibrated max |x_k| exceeds this multiple of the layer's
  *     median channel maximum is computed in float32 (a small dense product) and left out of the
  *     int8 range. Lower: more float32 channels, finer int8 steps for the rest, a little slower.
- *     Typical: 3; ignored without calibration
+ *     Typical: 2; ignored without calibration
  */
 public record Int8Quantization(
     Granularity weightGranularity,
@@ -42,7 +42,7 @@ public record Int8Quantization(
     double outlierThreshold) {
 
   /** The default {@link #outlierThreshold}. */
-  public static final double DEFAULT_OUTLIER_THRESHOLD = 3;
+  public static final double DEFAULT_OUTLIER_THRESHOLD = 2;
 
   public Int8Quantization {
     Objects.requireNonNull(weightGranularity, "weightGranularity");
