@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.bench.efficiency.EfficiencyBenchmark;
 import io.recformer.bench.quality.QualityBenchmark;
+import io.recformer.bench.quantization.QuantizationBenchmark;
 import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.Item;
 import io.recformer.data.dataset.Dataset;
@@ -41,7 +42,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       BenchCommand.Quality.class,
       BenchCommand.Efficiency.class,
-      BenchCommand.Inference.class
+      BenchCommand.Inference.class,
+      BenchCommand.Quantization.class
     })
 final class BenchCommand implements Callable<Integer> {
 
@@ -86,6 +88,25 @@ final class BenchCommand implements Callable<Integer> {
       })
   static final class Efficiency implements Callable<Integer> {
     @Mixin EfficiencyBenchmark benchmark = new EfficiencyBenchmark();
+
+    @Override
+    public Integer call() throws Exception {
+      return benchmark.call();
+    }
+  }
+
+  /** Int8 vs float32 parity and speed (recformer-bench's QuantizationBenchmark, same options). */
+  @Command(
+      name = "quantization",
+      description = {
+        "Int8 vs float32 bundle of the zero-shot MiniLM-initialized Recformer on a dataset:"
+            + " per-item cosine, Recall@10/NDCG@10 of both on the test users, items/s and"
+            + " histories/s.",
+        "Same options as io.recformer.bench.quantization.QuantizationBenchmark (see"
+            + " recformer-bench/README.md)."
+      })
+  static final class Quantization implements Callable<Integer> {
+    @Mixin QuantizationBenchmark benchmark = new QuantizationBenchmark();
 
     @Override
     public Integer call() throws Exception {
@@ -189,12 +210,14 @@ final class BenchCommand implements Callable<Integer> {
         String table =
             String.format(
                 Locale.ROOT,
-                "| bundle | max tokens | threads | items | items/s | histories | mean tokens |"
-                    + " history p50 | history p99 |%n"
-                    + "|---|---:|---:|---:|---:|---:|---:|---:|---:|%n| %s | %d | %d | %d | %.1f |"
-                    + " %d | %.0f | %.1f ms | %.1f ms |%n%nMachine: %d processors, load average"
-                    + " %.2f at start; ONNX Runtime CPU.%n",
+                "| bundle | model | session | max tokens | threads | items | items/s | histories |"
+                    + " mean tokens | history p50 | history p99 |%n"
+                    + "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|%n| %s | %s | %s | %d |"
+                    + " %d | %d | %.1f | %d | %.0f | %.1f ms | %.1f ms |%n%nMachine: %d"
+                    + " processors, load average %.2f at start; ONNX Runtime CPU.%n",
                 bundle.bundle.getFileName(),
+                encoder.manifest().quantization().map(q -> "int8").orElse("float32"),
+                session(encoder),
                 encoder.config().maxTokens(),
                 bundle.threads,
                 sample.size(),
@@ -228,6 +251,11 @@ final class BenchCommand implements Callable<Integer> {
         json.put("maxTokens", encoder.config().maxTokens());
         json.put("threads", bundle.threads);
         json.put("batchSize", bundle.batchSize);
+        json.put(
+            "model", encoder.manifest().quantization().map(q -> q.summary()).orElse("float32"));
+        json.put("graphOptimization", encoder.options().graphOptimization().name());
+        json.put("intraOpSpinning", encoder.options().intraOpSpinning());
+        json.put("executionMode", encoder.options().executionMode().name());
         json.put("items", sample.size());
         json.put("itemsPerSecond", itemsPerSecond);
         json.put("histories", n);
@@ -242,6 +270,15 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("Results written to " + out.toAbsolutePath());
       }
       return 0;
+    }
+
+    /** The session options in a table cell, e.g. "ALL, spinning, SEQUENTIAL". */
+    private static String session(RecformerEncoder encoder) {
+      return encoder.options().graphOptimization()
+          + ", "
+          + (encoder.options().intraOpSpinning() ? "spinning" : "no spinning")
+          + ", "
+          + encoder.options().executionMode();
     }
 
     /** Nearest-rank percentile of sorted values. */

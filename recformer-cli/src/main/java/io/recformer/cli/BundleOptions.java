@@ -28,12 +28,41 @@ final class BundleOptions {
       description = "Sequences per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
   int batchSize = 32;
 
+  @Option(
+      names = "--graph-optimization",
+      description =
+          "ONNX Runtime graph optimization: NONE, BASIC, EXTENDED or ALL (default:"
+              + " ${DEFAULT-VALUE}).")
+  EncoderOptions.GraphOptimization graphOptimization = EncoderOptions.GraphOptimization.ALL;
+
+  @Option(
+      names = "--no-spinning",
+      description =
+          "Idle ONNX Runtime intra-op threads sleep instead of spinning (ONNX Runtime's default),"
+              + " freeing the cores for other work between operators.")
+  boolean noSpinning;
+
+  @Option(
+      names = "--execution-mode",
+      description =
+          "ONNX Runtime execution mode: SEQUENTIAL or PARALLEL (default: ${DEFAULT-VALUE}).")
+  EncoderOptions.ExecutionMode executionMode = EncoderOptions.ExecutionMode.SEQUENTIAL;
+
+  /** The encoder options these flags select. */
+  EncoderOptions options() {
+    return EncoderOptions.defaults()
+        .withIntraOpThreads(threads)
+        .withBatchSize(batchSize)
+        .withGraphOptimization(graphOptimization)
+        .withIntraOpSpinning(!noSpinning)
+        .withExecutionMode(executionMode);
+  }
+
   /** Opens the bundle; a missing or malformed bundle is an IOException, that is bad input. */
   RecformerEncoder open() throws IOException {
     if (bundle == null) {
       throw new IllegalArgumentException("Missing required option: '--bundle=<bundle>'");
     }
-    return RecformerEncoder.open(
-        bundle, EncoderOptions.defaults().withIntraOpThreads(threads).withBatchSize(batchSize));
+    return RecformerEncoder.open(bundle, options());
   }
 }

@@ -3,11 +3,14 @@ package io.recformer.cli;
 import io.recformer.cli.config.ResolvedConfig;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.BundleManifest;
+import io.recformer.core.format.BundleQuantization;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.data.dataset.Dataset;
 import io.recformer.train.checkpoint.ModelSource;
+import io.recformer.train.export.Int8Quantization;
 import io.recformer.train.export.OnnxExporter;
 import io.recformer.train.weights.MiniLmImporter;
 import io.recformer.train.weights.WeightTensor;
@@ -15,7 +18,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,6 +74,53 @@ final class ExportCommand implements Callable<Integer> {
               + " (item positions) when exporting 'minilm' (default: ${DEFAULT-VALUE}).")
   long seed = 42;
 
+  @Option(
+      names = "--quantize",
+      paramLabel = "<none|int8>",
+      description =
+          "int8: Linear layers as int8 dynamic quantization (DynamicQuantizeLinear + MatMulInteger,"
+              + " int8 weights), for faster CPU serving; the manifest records it (default:"
+              + " ${DEFAULT-VALUE}).")
+  String quantize = "none";
+
+  @Option(
+      names = "--calibration-data",
+      paramLabel = "<dataset|none>",
+      description =
+          "With --quantize int8 (required there): a dataset whose catalog items calibrate the"
+              + " activation ranges (outlier channels stay float32), or 'none' for no calibration"
+              + " (less accurate: see docs/benchmarks.md).")
+  String calibrationData;
+
+  @Option(
+      names = "--calibration-items",
+      paramLabel = "<n>",
+      description = "Catalog items used for calibration (default: ${DEFAULT-VALUE}).")
+  int calibrationItems = 256;
+
+  @Option(
+      names = "--outlier-threshold",
+      paramLabel = "<x>",
+      description =
+          "Input channels whose calibrated range exceeds this multiple of the layer's median run in"
+              + " float32 (default: ${DEFAULT-VALUE}).")
+  double outlierThreshold = 2;
+
+  @Option(
+      names = "--weight-scales",
+      paramLabel = "<per-channel|per-tensor>",
+      description = "int8 weight scales (default: ${DEFAULT-VALUE}).")
+  String weightScales = "per-channel";
+
+  @Option(
+      names = "--float32-layers",
+      split = ",",
+      paramLabel = "<layer>",
+      description =
+          "Linear layers kept in float32 with --quantize int8, e.g."
+              + " encoder.layer.0.output.dense (comma-separated).")
+  List<String> float32Layers = new ArrayList<>();
+
   @Mixin ConfigArguments settings;
   @Mixin ModelArguments model;
 
@@ -105,9 +157,13 @@ final class ExportCommand implements Callable<Integer> {
       Path tokenizerJson = tokenizerFile(work);
       // Fails early, naming the file, when the tokenizer does not fit the model.
       RecformerTokenizer.open(tokenizerJson, config).close(); // opened only to be validated
+      Int8Quantization int8 = quantization(tokenizerJson, config);
       if (bundle != null) {
         BundleManifest m =
-            OnnxExporter.writeBundle(config, weights, tokenizerJson, provenance, bundle);
+            int8 == null
+                ? OnnxExporter.writeBundle(config, weights, tokenizerJson, provenance, bundle)
+                : OnnxExporter.writeBundle(
+                    config, weights, tokenizerJson, provenance, bundle, int8);
         System.out.println(
             "Bundle written: "
                 + bundle.toAbsolutePath()
@@ -117,10 +173,16 @@ final class ExportCommand implements Callable<Integer> {
                 + config.maxTokens()
                 + ", "
                 + config.pooling()
-                + " pooling)");
+                + " pooling"
+                + m.quantization().map(q -> ", " + q.summary()).orElse("")
+                + ")");
       }
       if (archive != null) {
-        OnnxExporter.writeArchive(config, weights, tokenizerJson, provenance, archive);
+        if (int8 == null) {
+          OnnxExporter.writeArchive(config, weights, tokenizerJson, provenance, archive);
+        } else {
+          OnnxExporter.writeArchive(config, weights, tokenizerJson, provenance, archive, int8);
+        }
         System.out.println(
             "Archive written: "
                 + archive.toAbsolutePath()
@@ -134,6 +196,44 @@ final class ExportCommand implements Callable<Integer> {
       return 0;
     } finally {
       AtomicFiles.deleteRecursively(work);
+    }
+  }
+
+  /** The int8 settings of --quantize int8, or null for a float32 export. */
+  private Int8Quantization quantization(Path tokenizerJson, RecformerConfig config)
+      throws IOException {
+    switch (quantize) {
+      case "none" -> {
+        if (calibrationData != null || !float32Layers.isEmpty()) {
+          throw new IllegalArgumentException(
+              "--calibration-data and --float32-layers need --quantize int8");
+        }
+        return null;
+      }
+      case "int8" -> {
+        // checked below
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "--quantize = '" + quantize + "' is not one of none, int8");
+    }
+    if (calibrationData == null) {
+      throw new IllegalArgumentException(
+          "--quantize int8 needs --calibration-data <dataset> (catalog items whose activation"
+              + " ranges pick the float32 outlier channels) or --calibration-data none");
+    }
+    Int8Quantization int8 =
+        new Int8Quantization(
+            BundleQuantization.Granularity.fromJson(weightScales),
+            float32Layers,
+            List.of(),
+            outlierThreshold);
+    if (calibrationData.equals("none")) {
+      return int8;
+    }
+    Dataset dataset = DatasetArguments.open(Path.of(calibrationData), false);
+    try (RecformerTokenizer t = RecformerTokenizer.open(tokenizerJson, config)) {
+      return int8.withCalibrationItems(t, dataset.items(), calibrationItems);
     }
   }
 

@@ -488,11 +488,18 @@ class ServingCommandsTest {
             "--histories",
             "8",
             "--threads",
-            "1");
+            "1",
+            "--no-spinning",
+            "--graph-optimization",
+            "EXTENDED");
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("| items/s |", "| tiny | 48 | 1 | 40 |");
+    assertThat(run.out())
+        .contains(
+            "| items/s |", "| tiny | float32 | EXTENDED, no spinning, SEQUENTIAL | 48 | 1 | 40 |");
     JsonNode json = JSON.readTree(out.resolve("results.json").toFile());
     assertThat(json.get("items").asInt()).isEqualTo(40);
+    assertThat(json.get("intraOpSpinning").asBoolean()).isFalse();
+    assertThat(json.get("graphOptimization").asText()).isEqualTo("EXTENDED");
     assertThat(json.get("histories").asInt()).isEqualTo(8);
     assertThat(json.get("itemsPerSecond").asDouble()).isPositive();
     assertThat(json.get("historyP99Millis").asDouble())

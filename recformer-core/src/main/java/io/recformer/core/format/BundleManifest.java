@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,7 @@ import java.util.Optional;
  * @param provenance who wrote the bundle, from what
  * @param modelSha256 SHA-256 of the model file, verified on {@link #read} when present
  * @param tokenizerSha256 SHA-256 of the tokenizer file, verified on {@link #read} when present
+ * @param quantization how the model was quantized; empty for a float32 model
  */
 public record BundleManifest(
     RecformerConfig config,
@@ -34,10 +36,19 @@ public record BundleManifest(
     int outputDimension,
     Provenance provenance,
     Optional<String> modelSha256,
-    Optional<String> tokenizerSha256) {
+    Optional<String> tokenizerSha256,
+    Optional<BundleQuantization> quantization) {
 
-  /** The format version this library writes and the newest it reads. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The newest format version this library reads and writes. A manifest is written with the oldest
+   * version that can hold it: 1 for a float32 model (readable by every release), 2 when it records
+   * a {@link #quantization}, so an older reader refuses a quantized bundle with "upgrade" instead
+   * of an unknown field.
+   */
+  public static final int FORMAT_VERSION = 2;
+
+  /** The version that added {@link #quantization}. */
+  static final int QUANTIZATION_SINCE = 2;
 
   /** The {@code kind} field that tells a bundle manifest from other manifests. */
   public static final String KIND = "recformer-onnx-bundle";
@@ -83,6 +94,34 @@ public record BundleManifest(
     }
     FileHashes.checkHash("modelSha256", modelSha256);
     FileHashes.checkHash("tokenizerSha256", tokenizerSha256);
+    Objects.requireNonNull(quantization, "quantization");
+  }
+
+  /** A manifest of a float32 model (no quantization), the layout of format version 1. */
+  public BundleManifest(
+      RecformerConfig config,
+      String modelFile,
+      String tokenizerFile,
+      List<String> outputNames,
+      int outputDimension,
+      Provenance provenance,
+      Optional<String> modelSha256,
+      Optional<String> tokenizerSha256) {
+    this(
+        config,
+        modelFile,
+        tokenizerFile,
+        outputNames,
+        outputDimension,
+        provenance,
+        modelSha256,
+        tokenizerSha256,
+        Optional.empty());
+  }
+
+  /** The format version {@link #write} stores: 2 if quantized, else 1. */
+  public int formatVersion() {
+    return quantization.isPresent() ? QUANTIZATION_SINCE : 1;
   }
 
   /** A manifest with the default file names and no hashes (add them with {@link #withHashes}). */
@@ -112,7 +151,22 @@ public record BundleManifest(
         outputDimension,
         provenance,
         Optional.of(FileHashes.sha256(directory.resolve(modelFile))),
-        Optional.of(FileHashes.sha256(directory.resolve(tokenizerFile))));
+        Optional.of(FileHashes.sha256(directory.resolve(tokenizerFile))),
+        quantization);
+  }
+
+  /** This manifest recording that the model was quantized as {@code q}. */
+  public BundleManifest withQuantization(BundleQuantization q) {
+    return new BundleManifest(
+        config,
+        modelFile,
+        tokenizerFile,
+        outputNames,
+        outputDimension,
+        provenance,
+        modelSha256,
+        tokenizerSha256,
+        Optional.of(Objects.requireNonNull(q, "quantization")));
   }
 
   /**
@@ -127,6 +181,7 @@ public record BundleManifest(
   public static BundleManifest read(Path bundle) throws IOException {
     Path manifest = Files.isRegularFile(bundle) ? bundle : bundle.resolve(FILE_NAME);
     Fields f = ManifestFiles.read(manifest, KIND, FORMAT_VERSION, DESCRIPTION);
+    int version = f.int32("formatVersion");
     RecformerConfig config = ConfigJson.read(f.object("config", "config"));
     String model = f.string("modelFile");
     String tokenizer = f.string("tokenizerFile");
@@ -135,12 +190,27 @@ public record BundleManifest(
     Provenance provenance = Provenance.read(f.object("provenance", "provenance"));
     Optional<String> modelHash = f.optionalString("modelSha256");
     Optional<String> tokenizerHash = f.optionalString("tokenizerSha256");
-    f.rejectUnknown();
+    Optional<BundleQuantization> quantization = Optional.empty();
+    if (version >= QUANTIZATION_SINCE) {
+      Optional<Fields> q = f.optionalObject("quantization", "quantization");
+      if (q.isPresent()) {
+        quantization = Optional.of(BundleQuantization.read(q.get()));
+      }
+    }
+    f.rejectUnknown(); // in version 1, 'quantization' is an unknown field
     BundleManifest m;
     try {
       m =
           new BundleManifest(
-              config, model, tokenizer, outputs, dimension, provenance, modelHash, tokenizerHash);
+              config,
+              model,
+              tokenizer,
+              outputs,
+              dimension,
+              provenance,
+              modelHash,
+              tokenizerHash,
+              quantization);
     } catch (IllegalArgumentException e) {
       throw f.invalid(e);
     }
@@ -165,7 +235,7 @@ public record BundleManifest(
   }
 
   private ObjectNode toNode() {
-    ObjectNode root = ManifestFiles.header(FORMAT_VERSION, KIND);
+    ObjectNode root = ManifestFiles.header(formatVersion(), KIND);
     root.set("config", ConfigJson.toNode(config));
     root.put("modelFile", modelFile);
     root.put("tokenizerFile", tokenizerFile);
@@ -175,6 +245,7 @@ public record BundleManifest(
     root.set("provenance", provenance.toNode());
     modelSha256.ifPresent(h -> root.put("modelSha256", h));
     tokenizerSha256.ifPresent(h -> root.put("tokenizerSha256", h));
+    quantization.ifPresent(q -> root.set("quantization", q.toNode()));
     return root;
   }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The interface of a bundle's {@code model.onnx}, shared by the exporter (recformer-train) and the
@@ -79,6 +80,12 @@ public final class EncoderModelContract {
   /** metadata_props key: the ONNX opset the graph was built for, as decimal text. */
   public static final String META_OPSET = "recformer.opset";
 
+  /**
+   * metadata_props key, present only in quantized models: {@link BundleQuantization#summary()},
+   * which must equal the summary of the manifest's {@code quantization}.
+   */
+  public static final String META_QUANTIZATION = "recformer.quantization";
+
   private EncoderModelContract() {}
 
   /**
@@ -150,6 +157,19 @@ public final class EncoderModelContract {
                   + " the model come from different exports)",
               modelFile,
               differences(manifest.config(), modelConfig)));
+    }
+    String modelQuantization = metadata.get(META_QUANTIZATION);
+    String manifestQuantization =
+        manifest.quantization().map(BundleQuantization::summary).orElse(null);
+    if (!Objects.equals(modelQuantization, manifestQuantization)) {
+      throw new ArtifactFormatException(
+          String.format(
+              Locale.ROOT,
+              "the manifest's quantization (%s) does not match the quantization stored in %s (%s):"
+                  + " the manifest and the model come from different exports",
+              manifestQuantization == null ? "none, float32" : manifestQuantization,
+              modelFile,
+              modelQuantization == null ? "none, float32" : modelQuantization));
     }
   }
 

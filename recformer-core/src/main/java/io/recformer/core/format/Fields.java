@@ -117,6 +117,12 @@ final class Fields {
     return new Fields((ObjectNode) v, nestedWhat, source);
   }
 
+  /** A nested object that may be absent or null. */
+  Optional<Fields> optionalObject(String name, String nestedWhat) throws ArtifactFormatException {
+    consumed.add(name);
+    return has(name) ? Optional.of(object(name, nestedWhat)) : Optional.empty();
+  }
+
   List<String> stringList(String name) throws ArtifactFormatException {
     JsonNode v = require(name);
     if (!v.isArray()) {

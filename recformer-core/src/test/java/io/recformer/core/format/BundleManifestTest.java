@@ -68,6 +68,107 @@ class BundleManifestTest {
     }
   }
 
+  private static BundleQuantization int8() {
+    return new BundleQuantization(
+        BundleQuantization.Scheme.INT8_DYNAMIC,
+        BundleQuantization.Granularity.PER_CHANNEL,
+        29,
+        List.of("encoder.layer.0.output.dense"),
+        256,
+        2.0,
+        984);
+  }
+
+  @Test
+  void aQuantizedManifestIsVersion2AndRoundTrips() throws Exception {
+    BundleManifest quantized = manifest().withQuantization(int8()).withHashes(dir);
+    quantized.write(dir);
+    String json = Files.readString(manifestFile, StandardCharsets.UTF_8);
+    assertThat(json)
+        .startsWith("{\n  \"formatVersion\": 2,\n")
+        .contains(
+            """
+              "quantization": {
+                "scheme": "int8-dynamic",
+                "weightGranularity": "per-channel",
+                "quantizedLayers": 29,
+                "float32Layers": [
+                  "encoder.layer.0.output.dense"
+                ],
+                "calibrationSequences": 256,
+                "outlierThreshold": 2.0,
+                "outlierChannels": 984
+              }
+            }
+            """);
+    assertThat(BundleManifest.read(dir)).isEqualTo(quantized);
+    assertThat(quantized.formatVersion()).isEqualTo(2);
+    assertThat(quantized.quantization().orElseThrow().summary())
+        .isEqualTo(
+            "int8-dynamic, per-channel weights, 29 int8 layers, 1 float32 layers"
+                + " [encoder.layer.0.output.dense], 984 float32 outlier channels (threshold 2.0 x"
+                + " median, 256 calibration sequences)");
+  }
+
+  @Test
+  void aFloat32ManifestStaysVersion1SoOlderReadersReadIt() throws Exception {
+    manifest().write(dir);
+    assertThat(Files.readString(manifestFile)).startsWith("{\n  \"formatVersion\": 1,\n");
+    assertThat(BundleManifest.read(dir).quantization()).isEmpty();
+    // An explicit null in version 2 means "not quantized", as for every optional field.
+    writeEdited(
+        root -> {
+          root.put("formatVersion", 2);
+          root.putNull("quantization");
+        });
+    assertThat(BundleManifest.read(dir)).isEqualTo(manifest());
+  }
+
+  @Test
+  void quantizationIsAVersion2FieldAndIsValidated() throws Exception {
+    manifest().withQuantization(int8()).write(dir);
+    ObjectNode root = (ObjectNode) MAPPER.readTree(manifestFile.toFile());
+    root.put("formatVersion", 1);
+    Files.writeString(manifestFile, root.toString());
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .isInstanceOf(ArtifactFormatException.class)
+        .hasMessageStartingWith("unknown bundle manifest field 'quantization' in " + manifestFile);
+
+    root.put("formatVersion", 2);
+    ((ObjectNode) root.get("quantization")).put("quantizedLayers", 0);
+    Files.writeString(manifestFile, root.toString());
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .isInstanceOf(ArtifactFormatException.class)
+        .hasMessage(
+            "invalid quantization in "
+                + manifestFile
+                + ": quantizedLayers = 0 is out of range: a quantized model has >= 1 int8 layer");
+
+    ((ObjectNode) root.get("quantization")).put("quantizedLayers", 29);
+    ((ObjectNode) root.get("quantization")).put("weightGranularity", "per-row");
+    Files.writeString(manifestFile, root.toString());
+    assertThatThrownBy(() -> BundleManifest.read(dir))
+        .hasMessage(
+            "invalid quantization in "
+                + manifestFile
+                + ": weightGranularity = 'per-row' is unknown; known: [per-tensor, per-channel]");
+
+    assertThatThrownBy(
+            () ->
+                new BundleQuantization(
+                    BundleQuantization.Scheme.INT8_DYNAMIC,
+                    BundleQuantization.Granularity.PER_TENSOR,
+                    3,
+                    List.of(),
+                    0,
+                    2.0,
+                    0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "outlierThreshold = 2.0, outlierChannels = 0: with calibration the threshold must be >"
+                + " 1 and the channels >= 0, without (calibrationSequences = 0) both 0");
+  }
+
   @Test
   void writesAStableLayout() throws Exception {
     manifest().withHashes(dir).write(dir);
@@ -151,13 +252,13 @@ class BundleManifestTest {
         .hasMessageStartingWith(
             manifestFile
                 + " has format version 7; this library reads"
-                + " version 1: it was written by a newer recformer, upgrade the library (this is ");
+                + " version 2: it was written by a newer recformer, upgrade the library (this is ");
 
     writeEdited(root -> root.put("formatVersion", 0));
     assertThatThrownBy(() -> BundleManifest.read(dir))
         .hasMessage(
             manifestFile
-                + " has format version 0; versions start at 1 and this library reads version 1");
+                + " has format version 0; versions start at 1 and this library reads version 2");
 
     writeEdited(root -> root.put("formatVersion", "1"));
     assertThatThrownBy(() -> BundleManifest.read(dir))

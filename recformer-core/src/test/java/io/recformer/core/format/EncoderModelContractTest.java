@@ -37,6 +37,35 @@ class EncoderModelContractTest {
   }
 
   @Test
+  void theModelsQuantizationMustMatchTheManifests() {
+    BundleQuantization q =
+        new BundleQuantization(
+            BundleQuantization.Scheme.INT8_DYNAMIC,
+            BundleQuantization.Granularity.PER_TENSOR,
+            30,
+            List.of(),
+            0,
+            0,
+            0);
+    BundleManifest quantized = MANIFEST.withQuantization(q);
+    Map<String, String> int8 = metadata(RecformerConfig.miniLmL6());
+    int8.put(EncoderModelContract.META_QUANTIZATION, q.summary());
+    assertThatCode(() -> EncoderModelContract.verifyMetadata(int8, quantized, "m.onnx"))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> EncoderModelContract.verifyMetadata(int8, MANIFEST, "m.onnx"))
+        .isInstanceOf(ArtifactFormatException.class)
+        .hasMessage(
+            "the manifest's quantization (none, float32) does not match the quantization stored in"
+                + " m.onnx (int8-dynamic, per-tensor weights, 30 int8 layers, 0 float32 layers, not"
+                + " calibrated): the manifest and the model come from different exports");
+    assertThatThrownBy(
+            () ->
+                EncoderModelContract.verifyMetadata(
+                    metadata(RecformerConfig.miniLmL6()), quantized, "m.onnx"))
+        .hasMessageContaining("stored in m.onnx (none, float32)");
+  }
+
+  @Test
   void namesEveryDifferingConfigField() {
     RecformerConfig other =
         RecformerConfig.miniLmL6().toBuilder().maxTokens(256).numLayers(4).build();

@@ -158,12 +158,17 @@ public final class RecformerEncoder implements AutoCloseable {
       LOG.info(
           String.format(
               Locale.ROOT,
-              "opened bundle %s (%d x %d, %s, %d intra-op threads)" + " in %.2f s",
+              "opened bundle %s (%d x %d, %s, %s, %d intra-op threads, %s graph optimization,"
+                  + " spinning %s, %s) in %.2f s",
               source,
               manifest.config().numLayers(),
               manifest.config().hiddenSize(),
+              manifest.quantization().map(q -> q.summary()).orElse("float32"),
               options.device(),
               options.intraOpThreads(),
+              options.graphOptimization(),
+              options.intraOpSpinning() ? "on" : "off",
+              options.executionMode(),
               (System.nanoTime() - start) / 1e9));
       return new RecformerEncoder(manifest, options, env, session, tokenizer);
     } catch (IOException | RuntimeException e) {
@@ -187,8 +192,17 @@ public final class RecformerEncoder implements AutoCloseable {
     }
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setIntraOpNumThreads(options.intraOpThreads());
-      so.setInterOpNumThreads(1);
-      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      so.setOptimizationLevel(optLevel(options.graphOptimization()));
+      if (options.executionMode() == EncoderOptions.ExecutionMode.PARALLEL) {
+        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.PARALLEL);
+        so.setInterOpNumThreads(options.intraOpThreads());
+      } else {
+        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        so.setInterOpNumThreads(1);
+      }
+      String spin = options.intraOpSpinning() ? "1" : "0";
+      so.addConfigEntry("session.intra_op.allow_spinning", spin);
+      so.addConfigEntry("session.inter_op.allow_spinning", spin);
       if (options.device() == ExecutionDevice.CUDA) {
         try {
           so.addCUDA(options.deviceId());
@@ -209,6 +223,15 @@ public final class RecformerEncoder implements AutoCloseable {
       throw new EncoderException(
           "ONNX Runtime could not create a session for " + source + ": " + e.getMessage(), e);
     }
+  }
+
+  private static OrtSession.SessionOptions.OptLevel optLevel(EncoderOptions.GraphOptimization g) {
+    return switch (g) {
+      case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+      case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+      case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+      case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+    };
   }
 
   private static void checkModel(OrtSession session, BundleManifest manifest, String source)

@@ -68,6 +68,23 @@ final class EncoderGraph {
     return new EncoderGraph(config, weights).graph();
   }
 
+  /**
+   * The Linear layers of the graph in graph order: each is a MatMul by a constant initializer
+   * {@code <name>.weight_t} ({@link Int8Quantizer} quantizes them).
+   */
+  static List<String> linearLayers(RecformerConfig config) {
+    List<String> out = new ArrayList<>();
+    for (int l = 0; l < config.numLayers(); l++) {
+      String p = "encoder.layer." + l + ".";
+      out.add(p + "attention.self.qkv");
+      out.add(p + "attention.self.query_global");
+      out.add(p + "attention.output.dense");
+      out.add(p + "intermediate.dense");
+      out.add(p + "output.dense");
+    }
+    return List.copyOf(out);
+  }
+
   /** Every encoder weight name with its expected shape (the MLM head is not exported). */
   static Map<String, long[]> expectedShapes(RecformerConfig config) {
     Map<String, long[]> s = new TreeMap<>();

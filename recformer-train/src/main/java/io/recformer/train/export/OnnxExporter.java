@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.BundleArchive;
 import io.recformer.core.format.BundleManifest;
+import io.recformer.core.format.BundleQuantization;
 import io.recformer.core.format.ConfigJson;
 import io.recformer.core.format.EncoderModelContract;
 import io.recformer.core.format.Provenance;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>The exported graph computes what {@link RecformerModel#encode} computes in eval mode (no
  * dropout), with the same O(n w) sliding-window layout rather than a full n x n attention; the
  * parity tests hold it to 1e-4 of the DJL model.
+ *
+ * <p>Optionally the Linear layers are quantized to int8 ({@link Int8Quantization}, rewrite in
+ * {@link Int8Quantizer}) for faster CPU serving; the manifest then records it.
  */
 public final class OnnxExporter {
 
@@ -54,6 +59,34 @@ public final class OnnxExporter {
    */
   public static byte[] toOnnx(
       RecformerConfig config, Map<String, WeightTensor> weights, Provenance provenance) {
+    return export(config, weights, provenance, Optional.empty()).onnx();
+  }
+
+  /**
+   * As {@link #toOnnx(RecformerConfig, Map, Provenance)}, with the Linear layers quantized to int8
+   * ({@link Int8Quantization}); the model's metadata then records the quantization under {@link
+   * EncoderModelContract#META_QUANTIZATION}.
+   *
+   * @throws IllegalArgumentException also if a layer to keep in float32 is not a Linear layer
+   */
+  public static byte[] toOnnx(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Provenance provenance,
+      Int8Quantization quantization) {
+    return export(config, weights, provenance, Optional.of(quantization)).onnx();
+  }
+
+  /** Serialized model and, when quantized, what the manifest records about it. */
+  // The byte array is handed straight to a file; the record is never compared.
+  @SuppressWarnings("ArrayRecordComponent")
+  private record Exported(byte[] onnx, Optional<BundleQuantization> quantization) {}
+
+  private static Exported export(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Provenance provenance,
+      Optional<Int8Quantization> int8) {
     OnnxMl.GraphProto graph = EncoderGraph.build(config, weights);
     OnnxMl.ModelProto.Builder model =
         OnnxMl.ModelProto.newBuilder()
@@ -65,12 +98,32 @@ public final class OnnxExporter {
             .setModelVersion(EncoderModelContract.MODEL_FORMAT_VERSION)
             .setDocString("Recformer encoder (Longformer sliding-window + global attention)")
             .setGraph(graph);
-    metadata(config, provenance)
-        .forEach(
-            (k, v) ->
-                model.addMetadataProps(
-                    OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-    return model.build().toByteArray();
+    Optional<BundleQuantization> quantization = Optional.empty();
+    if (int8.isPresent()) {
+      Map<String, float[]> ranges = Map.of();
+      if (!int8.get().calibration().isEmpty()) {
+        long start = System.nanoTime();
+        ranges =
+            ActivationCalibrator.channelMax(
+                model.build(), Int8Quantizer.linearInputs(graph), config, int8.get().calibration());
+        LOG.info(
+            String.format(
+                Locale.ROOT,
+                "calibrated int8 quantization on %d sequences in %.1f s",
+                int8.get().calibration().size(),
+                (System.nanoTime() - start) / 1e9));
+      }
+      Int8Quantizer.Result q = Int8Quantizer.quantize(graph, int8.get(), ranges);
+      model.setGraph(q.graph());
+      quantization = Optional.of(q.quantization());
+    }
+    Map<String, String> metadata = metadata(config, provenance);
+    quantization.ifPresent(q -> metadata.put(EncoderModelContract.META_QUANTIZATION, q.summary()));
+    metadata.forEach(
+        (k, v) ->
+            model.addMetadataProps(
+                OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+    return new Exported(model.build().toByteArray(), quantization);
   }
 
   /** The metadata_props written into every exported model, in order. */
@@ -126,10 +179,40 @@ public final class OnnxExporter {
       Provenance provenance,
       Path bundleDirectory)
       throws IOException {
+    return writeBundle(
+        config, weights, tokenizerJson, provenance, bundleDirectory, Optional.empty());
+  }
+
+  /**
+   * As {@link #writeBundle(RecformerConfig, Map, Path, Provenance, Path)} with an int8 model; the
+   * manifest records the quantization (bundle format version 2). {@code RecformerEncoder.open}
+   * serves it unchanged.
+   */
+  public static BundleManifest writeBundle(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Path tokenizerJson,
+      Provenance provenance,
+      Path bundleDirectory,
+      Int8Quantization quantization)
+      throws IOException {
+    return writeBundle(
+        config, weights, tokenizerJson, provenance, bundleDirectory, Optional.of(quantization));
+  }
+
+  private static BundleManifest writeBundle(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Path tokenizerJson,
+      Provenance provenance,
+      Path bundleDirectory,
+      Optional<Int8Quantization> int8)
+      throws IOException {
     // Fails early (naming the file) if the tokenizer does not fit the model.
     RecformerTokenizer.open(tokenizerJson, config).close(); // opened only to be validated
     long start = System.nanoTime();
-    byte[] onnx = toOnnx(config, weights, provenance);
+    Exported exported = export(config, weights, provenance, int8);
+    byte[] onnx = exported.onnx();
     Path target = bundleDirectory.toAbsolutePath();
     Path parent = target.getParent();
     Files.createDirectories(parent);
@@ -141,14 +224,18 @@ public final class OnnxExporter {
           BundleManifest.of(
                   config, EncoderModelContract.OUTPUT_NAMES, config.hiddenSize(), provenance)
               .withHashes(temp);
+      if (exported.quantization().isPresent()) {
+        manifest = manifest.withQuantization(exported.quantization().get());
+      }
       manifest.write(temp);
       replaceDirectory(temp, target);
       LOG.info(
           String.format(
               Locale.ROOT,
-              "wrote bundle %s (model %.1f MB) in %.1f s",
+              "wrote bundle %s (model %.1f MB%s) in %.1f s",
               target,
               onnx.length / 1e6,
+              exported.quantization().map(q -> ", " + q.summary()).orElse(""),
               (System.nanoTime() - start) / 1e9));
       return manifest;
     } finally {
@@ -175,12 +262,36 @@ public final class OnnxExporter {
       Provenance provenance,
       Path archive)
       throws IOException {
+    return writeArchive(config, weights, tokenizerJson, provenance, archive, Optional.empty());
+  }
+
+  /** As {@link #writeArchive(RecformerConfig, Map, Path, Provenance, Path)} with an int8 model. */
+  public static BundleManifest writeArchive(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Path tokenizerJson,
+      Provenance provenance,
+      Path archive,
+      Int8Quantization quantization)
+      throws IOException {
+    return writeArchive(
+        config, weights, tokenizerJson, provenance, archive, Optional.of(quantization));
+  }
+
+  private static BundleManifest writeArchive(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Path tokenizerJson,
+      Provenance provenance,
+      Path archive,
+      Optional<Int8Quantization> int8)
+      throws IOException {
     Path target = archive.toAbsolutePath();
     Files.createDirectories(target.getParent());
     Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
     try {
       Path dir = temp.resolve("bundle");
-      writeBundle(config, weights, tokenizerJson, provenance, dir);
+      writeBundle(config, weights, tokenizerJson, provenance, dir, int8);
       return BundleArchive.write(dir, target);
     } finally {
       AtomicFiles.deleteRecursively(temp);
