@@ -2,8 +2,12 @@ package io.recformer.cli;
 
 import io.recformer.data.dataset.Dataset;
 import io.recformer.infer.catalog.Catalog;
+import io.recformer.infer.catalog.ItemStore;
 import io.recformer.infer.encoder.RecformerEncoder;
-import io.recformer.infer.index.ExactItemIndex;
+import io.recformer.infer.index.HnswItemIndex;
+import io.recformer.infer.index.HnswParameters;
+import io.recformer.infer.index.ItemIndex;
+import io.recformer.infer.index.ItemIndexes;
 import io.recformer.infer.index.OpenOptions;
 import io.recformer.infer.recommend.Recommender;
 import io.recformer.infer.recommend.RecommenderOptions;
@@ -51,7 +55,8 @@ final class IndexCommand implements Callable<Integer> {
       names = {"-o", "--out"},
       required = true,
       description =
-          "Index file to write (suggested extension .rfidx), or with --catalog a catalog directory;"
+          "Index file to write (suggested extension .rfidx, .rfhnsw for --index-kind hnsw), or with"
+              + " --catalog a catalog directory;"
               + " with --verify the file or directory to check.")
   Path out;
 
@@ -81,6 +86,43 @@ final class IndexCommand implements Callable<Integer> {
       })
   Path itemMatrix;
 
+  @Option(
+      names = "--index-kind",
+      paramLabel = "exact|hnsw",
+      description = {
+        "exact (default): compare every item; best for catalogs up to a few hundred thousand"
+            + " items. hnsw: an approximate HNSW graph (Lucene) for large catalogs: far more"
+            + " queries per second, Recall@10 below 1 (set by --hnsw-ef-search).",
+        "`recommend --index` opens either kind."
+      })
+  String indexKind = "exact";
+
+  @Option(
+      names = "--hnsw-m",
+      description =
+          "HNSW links per node (M; 2M on the bottom layer): higher = better recall, more memory"
+              + " and build time (default: ${DEFAULT-VALUE}).")
+  int hnswM = HnswParameters.DEFAULTS.maxConnections();
+
+  @Option(
+      names = "--hnsw-beam-width",
+      description =
+          "HNSW efConstruction: candidates per insertion; higher = better graph, slower build"
+              + " (default: ${DEFAULT-VALUE}).")
+  int hnswBeamWidth = HnswParameters.DEFAULTS.beamWidth();
+
+  @Option(
+      names = "--hnsw-ef-search",
+      description =
+          "HNSW query beam saved with the index: higher = better recall, slower queries (default:"
+              + " ${DEFAULT-VALUE}).")
+  int hnswEfSearch = HnswParameters.DEFAULTS.efSearch();
+
+  @Option(
+      names = "--hnsw-seed",
+      description = "Seed of the HNSW layer assignment (default: ${DEFAULT-VALUE}).")
+  long hnswSeed = HnswParameters.DEFAULTS.seed();
+
   @Override
   public Integer call() throws Exception {
     if (verify) {
@@ -88,6 +130,14 @@ final class IndexCommand implements Callable<Integer> {
     }
     if (data == null) {
       throw new IllegalArgumentException("Missing required option: '--data=<data>'");
+    }
+    ItemIndexes.Kind kind = ItemIndexes.Kind.of(indexKind);
+    HnswParameters hnsw = new HnswParameters(hnswM, hnswBeamWidth, hnswEfSearch, hnswSeed);
+    if (kind == ItemIndexes.Kind.HNSW && itemMatrix != null) {
+      throw new IllegalArgumentException(
+          "--index-kind hnsw and --item-matrix cannot be combined yet: build the exact index, then"
+              + " an HNSW index from it in Java (HnswItemIndex.build(ExactItemIndex.open(file),"
+              + " parameters))");
     }
     Dataset dataset = DatasetArguments.open(data, false);
     if (catalog && itemMatrix != null) {
@@ -118,7 +168,22 @@ final class IndexCommand implements Callable<Integer> {
       long start = System.nanoTime();
       createParent();
       int size;
-      if (catalog) {
+      if (kind == ItemIndexes.Kind.HNSW) {
+        try (Recommender recommender = Recommender.build(encoder, dataset.items())) {
+          long graphStart = System.nanoTime();
+          HnswItemIndex graph = HnswItemIndex.build(recommender.catalog().index(), hnsw);
+          LOG.info(
+              "built the HNSW graph ({}) in {} s",
+              hnsw,
+              (System.nanoTime() - graphStart) / 1_000_000_000);
+          if (catalog) {
+            Catalog.create(out, ItemStore.of(dataset.items()), graph).close();
+          } else {
+            graph.save(out);
+          }
+          size = graph.size();
+        }
+      } else if (catalog) {
         try (Recommender recommender =
             Recommender.create(encoder, dataset.items(), out, RecommenderOptions.defaults())) {
           size = recommender.size();
@@ -175,8 +240,8 @@ final class IndexCommand implements Callable<Integer> {
           options = options.withExpectedFingerprint(modelFingerprint(encoder));
         }
       }
-      ExactItemIndex index = ExactItemIndex.open(out, options);
-      ExactItemIndex.verify(out);
+      ItemIndex index = ItemIndexes.open(out, options);
+      ItemIndexes.verify(out);
       what = "item index " + out + " (" + index.size() + " items x " + index.dimension() + ")";
     }
     System.out.printf(

@@ -2,8 +2,10 @@ package io.recformer.infer.catalog;
 
 import io.recformer.core.item.Item;
 import io.recformer.infer.index.ExactItemIndex;
+import io.recformer.infer.index.HnswItemIndex;
 import io.recformer.infer.index.ItemIndex;
 import io.recformer.infer.index.ItemIndex.OnExisting;
+import io.recformer.infer.index.ItemIndexes;
 import io.recformer.infer.index.OpenOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -98,10 +100,10 @@ public final class Catalog implements ItemStore, AutoCloseable {
 
   /**
    * Writes a new catalog directory (generation 1) holding {@code index} and the text of its items
-   * from {@code items}, then opens it. The directory must not hold a catalog yet. The directory
-   * holds the exact index's file format (its manifest's {@code indexKind} is "exact"): an index of
-   * another kind is saved through {@link ItemIndex#save} and must write that format until its own
-   * kind is added to the manifest.
+   * from {@code items}, then opens it. The directory must not hold a catalog yet. The manifest's
+   * {@code indexKind} records the index's kind ("exact" for {@link ExactItemIndex}, "hnsw" for
+   * {@link io.recformer.infer.index.HnswItemIndex}); checkpoints keep it, and {@link #open} opens
+   * the index file with that kind's reader.
    *
    * @throws IllegalArgumentException if an index row's id is not in {@code items}
    */
@@ -115,7 +117,8 @@ public final class Catalog implements ItemStore, AutoCloseable {
           dir + " already holds a catalog (" + CatalogManifest.FILE_NAME + "); open it instead");
     }
     CatalogManifest first =
-        CatalogManifest.forGeneration(1, index.dimension(), index.fingerprint());
+        CatalogManifest.forGeneration(
+            1, index.dimension(), index.fingerprint(), ItemIndexes.Kind.of(index));
     CatalogView source = CatalogView.of(index, null, 0, items, Map.of());
     writeGeneration(dir, first, source);
     first.write(dir);
@@ -144,7 +147,7 @@ public final class Catalog implements ItemStore, AutoCloseable {
     try {
       FileLock lock = tryLock(lockChannel, dir);
       Generations.deleteOthers(dir, manifest);
-      ItemIndex base = ExactItemIndex.open(dir.resolve(manifest.indexFile()), options);
+      ItemIndex base = openIndex(dir.resolve(manifest.indexFile()), manifest, options);
       if (base.dimension() != manifest.dimension()
           || !base.fingerprint().equals(manifest.modelFingerprint())) {
         throw new CatalogFileException(
@@ -212,6 +215,14 @@ public final class Catalog implements ItemStore, AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** The base index with the reader of the manifest's kind. */
+  private static ItemIndex openIndex(Path file, CatalogManifest manifest, OpenOptions options)
+      throws IOException {
+    return manifest.indexKind() == ItemIndexes.Kind.HNSW
+        ? HnswItemIndex.open(file, options)
+        : ExactItemIndex.open(file, options);
   }
 
   private static FileLock tryLock(FileChannel channel, Path dir) throws IOException {
@@ -317,7 +328,10 @@ public final class Catalog implements ItemStore, AutoCloseable {
       CatalogView current = view;
       CatalogManifest next =
           CatalogManifest.forGeneration(
-              manifest.generation() + 1, manifest.dimension(), manifest.modelFingerprint());
+              manifest.generation() + 1,
+              manifest.dimension(),
+              manifest.modelFingerprint(),
+              manifest.indexKind());
       try {
         writeGeneration(dir, next, current);
       } catch (IOException | RuntimeException e) {
@@ -340,8 +354,9 @@ public final class Catalog implements ItemStore, AutoCloseable {
   private void switchTo(CatalogManifest next, CatalogView current) throws IOException {
     try {
       ItemIndex base =
-          ExactItemIndex.open(
+          openIndex(
               dir.resolve(next.indexFile()),
+              next,
               options.withVerify(false).withExpectedFingerprint(next.modelFingerprint()));
       ItemFile items = ItemFile.open(dir.resolve(next.itemFile()));
       DeltaLog nextLog =
@@ -401,7 +416,11 @@ public final class Catalog implements ItemStore, AutoCloseable {
         writer.unlock();
       }
       try {
-        ExactItemIndex.verify(dir.resolve(m.indexFile()));
+        if (m.indexKind() == ItemIndexes.Kind.HNSW) {
+          HnswItemIndex.verify(dir.resolve(m.indexFile()));
+        } else {
+          ExactItemIndex.verify(dir.resolve(m.indexFile()));
+        }
         try (ItemFile items = ItemFile.open(dir.resolve(m.itemFile()))) {
           items.verify();
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.io.AtomicFiles;
+import io.recformer.infer.index.ItemIndexes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,12 +35,12 @@ record CatalogManifest(
     String itemFile,
     String deltaFile,
     int dimension,
-    String modelFingerprint) {
+    String modelFingerprint,
+    ItemIndexes.Kind indexKind) {
 
   static final String FILE_NAME = "catalog.json";
   static final String KIND = "recformer-catalog";
   static final int VERSION = 1;
-  static final String INDEX_KIND = "exact";
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -56,14 +57,16 @@ record CatalogManifest(
           "modelFingerprint",
           "provenance");
 
-  static CatalogManifest forGeneration(long generation, int dimension, String modelFingerprint) {
+  static CatalogManifest forGeneration(
+      long generation, int dimension, String modelFingerprint, ItemIndexes.Kind indexKind) {
     return new CatalogManifest(
         generation,
-        "index-" + generation + ".rfidx",
+        "index-" + generation + (indexKind == ItemIndexes.Kind.HNSW ? ".rfhnsw" : ".rfidx"),
         "items-" + generation + ".rfitems",
         "delta-" + generation + ".rflog",
         dimension,
-        modelFingerprint);
+        modelFingerprint,
+        indexKind);
   }
 
   /** Writes the manifest atomically into {@code dir} and forces the directory. */
@@ -72,7 +75,7 @@ record CatalogManifest(
     root.put("formatVersion", VERSION);
     root.put("kind", KIND);
     root.put("generation", generation);
-    root.put("indexKind", INDEX_KIND);
+    root.put("indexKind", indexKind.label());
     root.put("indexFile", indexFile);
     root.put("itemFile", itemFile);
     root.put("deltaFile", deltaFile);
@@ -123,12 +126,12 @@ record CatalogManifest(
       throw new CatalogFileException(
           "catalog manifest", file, "kind is '" + text(root, "kind", file) + "', not " + KIND);
     }
-    String indexKind = text(root, "indexKind", file);
-    if (!INDEX_KIND.equals(indexKind)) {
-      throw new CatalogFileException(
-          "catalog manifest",
-          file,
-          "index kind '" + indexKind + "' is not supported; this library reads " + INDEX_KIND);
+    String indexKindText = text(root, "indexKind", file);
+    ItemIndexes.Kind indexKind;
+    try {
+      indexKind = ItemIndexes.Kind.of(indexKindText);
+    } catch (IllegalArgumentException e) {
+      throw new CatalogFileException("catalog manifest", file, e.getMessage(), e);
     }
     if (!root.path("provenance").isObject()) {
       throw new CatalogFileException("catalog manifest", file, "field 'provenance' missing");
@@ -149,7 +152,8 @@ record CatalogManifest(
         fileName(root, "itemFile", file),
         fileName(root, "deltaFile", file),
         dimension,
-        text(root, "modelFingerprint", file));
+        text(root, "modelFingerprint", file),
+        indexKind);
   }
 
   private static int integer(JsonNode root, String field, Path file) throws CatalogFileException {

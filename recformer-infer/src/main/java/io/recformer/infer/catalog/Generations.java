@@ -19,10 +19,10 @@ final class Generations {
 
   private static final Logger LOG = LoggerFactory.getLogger(Generations.class);
   private static final Pattern GENERATION_FILE =
-      Pattern.compile("(index|items|delta)-([0-9]+)\\.(rfidx|rfitems|rflog)");
+      Pattern.compile("(index|items|delta)-([0-9]+)\\.(rfidx|rfhnsw|rfitems|rflog)");
   private static final Pattern TEMPORARY =
       Pattern.compile(
-          "\\.((index|items|delta)-[0-9]+\\.(rfidx|rfitems|rflog)|catalog\\.json)\\..*\\.tmp");
+          "\\.((index|items|delta)-[0-9]+\\.(rfidx|rfhnsw|rfitems|rflog)|catalog\\.json)\\..*\\.tmp");
 
   private Generations() {}
 

@@ -94,4 +94,24 @@ final class Vectors {
       data[offset + i] = (float) (data[offset + i] * inv);
     }
   }
+
+  /** A normalized copy of a query, rejecting null, wrong-dimension, zero and non-finite ones. */
+  static float[] normalizedQuery(float[] query, int position, int count, int dimension) {
+    String name = count == 1 ? "query" : "query " + position;
+    if (query == null) {
+      throw new IllegalArgumentException(name + " is null");
+    }
+    if (query.length != dimension) {
+      throw new IllegalArgumentException(
+          name
+              + " has dimension "
+              + query.length
+              + ", the index holds "
+              + dimension
+              + "-dim vectors");
+    }
+    float[] out = query.clone();
+    normalize(out, 0, out.length, name);
+    return out;
+  }
 }

@@ -9,6 +9,7 @@ import io.recformer.infer.encoder.RecformerEncoder;
 import io.recformer.infer.index.ExactItemIndex;
 import io.recformer.infer.index.ItemIndex;
 import io.recformer.infer.index.ItemIndex.OnExisting;
+import io.recformer.infer.index.ItemIndexes;
 import io.recformer.infer.index.OpenOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ final class Opening {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(catalog, "catalog");
     Objects.requireNonNull(options, "options");
-    ItemIndex index = ExactItemIndex.open(indexFile, openOptions(encoder, options));
+    ItemIndex index = ItemIndexes.open(indexFile, openOptions(encoder, options));
     TextChanges changes = TextChanges.compare(index, catalog.items(), maxAttributes(encoder));
     if (index.size() != catalog.size() || !changes.missing().isEmpty()) {
       throw new IllegalArgumentException(
@@ -122,7 +123,7 @@ final class Opening {
                 "index " + indexFile, "verified when opened", options.healthListener())
             : HealthMonitor.verifying(
                 "index " + indexFile,
-                () -> ExactItemIndex.verify(indexFile),
+                () -> ItemIndexes.verify(indexFile),
                 options.healthListener());
     return new Recommender(
         encoder, Catalog.inMemory(ItemStore.of(catalog), index), true, options, monitor);

@@ -130,6 +130,35 @@ public final class Recommender implements AutoCloseable {
   }
 
   /**
+   * A recommender over {@code index} (any implementation, e.g. an {@link
+   * io.recformer.infer.index.HnswItemIndex} for a large catalog) with the text of {@code catalog},
+   * held in memory: additions are not saved. The index must come from the encoder's model and every
+   * id it holds must be in the catalog.
+   */
+  public static Recommender of(
+      RecformerEncoder encoder, ItemCatalog catalog, ItemIndex index, RecommenderOptions options) {
+    Objects.requireNonNull(encoder, "encoder");
+    Objects.requireNonNull(catalog, "catalog");
+    Objects.requireNonNull(index, "index");
+    Objects.requireNonNull(options, "options");
+    Opening.requireModel(encoder, index);
+    ItemStore items = ItemStore.of(catalog);
+    for (int row = 0; row < index.size(); row++) {
+      String id = index.itemId(row);
+      if (items.item(id).isEmpty()) {
+        throw new IllegalArgumentException(
+            "index row " + row + " holds item '" + id + "', which the catalog does not have");
+      }
+    }
+    return new Recommender(
+        encoder,
+        Catalog.inMemory(items, index),
+        true,
+        options,
+        HealthMonitor.healthy("in-memory index", "given by the caller", options.healthListener()));
+  }
+
+  /**
    * Embeds {@code catalog}, writes it as a new catalog directory {@code dir} (index, item file,
    * empty delta log) and serves from it; {@link #open(RecformerEncoder, Path, RecommenderOptions)}
    * reopens it after a restart, with every acknowledged addition.
