@@ -4,7 +4,6 @@ import io.recformer.infer.index.ItemIndex.OnExisting;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * {@link ExactItemIndex#add}: validates the new rows, then derives the next index, sharing the
@@ -20,36 +19,22 @@ final class IndexAdditions {
       float[][] vectors,
       long[] textFingerprints,
       OnExisting onExisting) {
-    Objects.requireNonNull(vectors, "vectors");
-    Objects.requireNonNull(textFingerprints, "textFingerprints");
-    Objects.requireNonNull(onExisting, "onExisting");
-    String[] idArray = Vectors.idArray(newIds, vectors.length);
-    if (textFingerprints.length != idArray.length) {
-      throw new IllegalArgumentException(
-          "got " + idArray.length + " ids but " + textFingerprints.length + " text fingerprints");
-    }
-    if (idArray.length == 0) {
+    AdditionBatch batch =
+        AdditionBatch.check(
+            index.ids(), index.dimension(), newIds, vectors, textFingerprints, onExisting);
+    if (batch.isEmpty()) {
       return index;
     }
     int dim = index.dimension();
-    float[] normalized = Vectors.normalizedRows(idArray, vectors, dim, index.size());
-    IdTable.of(idArray.clone()); // rejects duplicates within the call, naming them
+    String[] idArray = batch.ids();
+    float[] normalized = batch.normalized();
+    int[] existingRows = batch.existingRows();
     IdTable ids = index.ids();
     List<Integer> appended = new ArrayList<>();
     List<Integer> replaced = new ArrayList<>();
-    int[] existingRows = new int[idArray.length];
     for (int i = 0; i < idArray.length; i++) {
-      int existing = ids.rowOf(idArray[i]);
-      existingRows[i] = existing;
-      if (existing < 0) {
+      if (existingRows[i] < 0) {
         appended.add(i);
-      } else if (onExisting == OnExisting.FAIL) {
-        throw new IllegalArgumentException(
-            "item '"
-                + idArray[i]
-                + "' is already in the index at row "
-                + existing
-                + "; pass OnExisting.REPLACE to replace its vector");
       } else {
         replaced.add(i);
       }
