@@ -1,7 +1,10 @@
 package io.recformer.cli;
 
+import io.recformer.data.dataset.Dataset;
+import io.recformer.data.importer.Datasets;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -19,6 +22,34 @@ final class CliRunner {
           .resolve("recformer-infer/src/test/resources/bundles/tiny");
 
   private CliRunner() {}
+
+  /**
+   * The first {@code users} users of the bundled Scientific data, saved as a dataset in {@code
+   * dir}.
+   */
+  static Dataset writeScientificSlice(Path dir, int users) throws IOException {
+    Dataset slice =
+        QuickstartCommand.slice(
+            Datasets.importAuto(DATA.resolve("amazon-scientific-unisrec")).dataset(), users);
+    slice.write(dir);
+    return slice;
+  }
+
+  /**
+   * Runs {@code recformer index} with the tiny test bundle over {@code data} into {@code index}.
+   */
+  static Run indexWithTinyBundle(Path data, Path index) {
+    return run(
+        "index",
+        "--bundle",
+        TINY_BUNDLE.toString(),
+        "--data",
+        data.toString(),
+        "--out",
+        index.toString(),
+        "--threads",
+        "1");
+  }
 
   /** Output of one run: exit code, standard output (System.out and picocli's), and errors. */
   record Run(int exitCode, String out, String err) {}

@@ -11,7 +11,6 @@ import io.recformer.cli.CliRunner.Run;
 import io.recformer.core.item.Item;
 import io.recformer.core.item.UserHistory;
 import io.recformer.data.dataset.Dataset;
-import io.recformer.data.importer.Datasets;
 import io.recformer.infer.encoder.RecformerEncoder;
 import io.recformer.infer.index.ExactItemIndex;
 import io.recformer.train.weights.SafeTensors;
@@ -45,23 +44,10 @@ class ServingCommandsTest {
 
   @BeforeAll
   static void sliceAndIndex() throws Exception {
-    dataset =
-        QuickstartCommand.slice(
-            Datasets.importAuto(CliRunner.DATA.resolve("amazon-scientific-unisrec")).dataset(), 40);
     data = shared.resolve("slice");
-    dataset.write(data);
+    dataset = CliRunner.writeScientificSlice(data, 40);
     index = shared.resolve("idx/items.rfidx");
-    Run run =
-        run(
-            "index",
-            "--bundle",
-            CliRunner.TINY_BUNDLE.toString(),
-            "--data",
-            data.toString(),
-            "--out",
-            index.toString(),
-            "--threads",
-            "1");
+    Run run = CliRunner.indexWithTinyBundle(data, index);
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
         .containsPattern(

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.recformer.cli.CliRunner.Run;
 import io.recformer.core.item.UserHistory;
 import io.recformer.data.dataset.Dataset;
-import io.recformer.data.importer.Datasets;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -30,23 +29,10 @@ class VerifyCommandsTest {
 
   @BeforeAll
   static void sliceAndIndex() throws Exception {
-    dataset =
-        QuickstartCommand.slice(
-            Datasets.importAuto(CliRunner.DATA.resolve("amazon-scientific-unisrec")).dataset(), 20);
     data = shared.resolve("slice");
-    dataset.write(data);
+    dataset = CliRunner.writeScientificSlice(data, 20);
     index = shared.resolve("items.rfidx");
-    Run run =
-        run(
-            "index",
-            "--bundle",
-            CliRunner.TINY_BUNDLE.toString(),
-            "--data",
-            data.toString(),
-            "--out",
-            index.toString(),
-            "--threads",
-            "1");
+    Run run = CliRunner.indexWithTinyBundle(data, index);
     assertThat(run.exitCode()).as(run.err()).isZero();
   }
 
