@@ -42,6 +42,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       IndexCommand.class,
       RecommendCommand.class,
+      ServeCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
