@@ -36,3 +36,13 @@ copy_sources
 inject_dependency recformer-infer io.recformer recformer-train
 expect_rejected "recformer-infer serves through ONNX Runtime only" "recformer-infer depending on recformer-train" \
   -pl recformer-infer -am validate
+
+copy_sources
+inject_dependency recformer-serve io.recformer recformer-train
+expect_rejected "recformer-serve serves through recformer-infer only" "recformer-serve depending on recformer-train" \
+  -pl recformer-serve -am validate
+
+copy_sources
+inject_dependency recformer-serve io.recformer recformer-data
+expect_rejected "recformer-serve serves through recformer-infer only" "recformer-serve depending on recformer-data" \
+  -pl recformer-serve -am validate

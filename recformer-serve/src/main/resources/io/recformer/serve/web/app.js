@@ -34,6 +34,18 @@ function cell(row, text, className) {
   return td;
 }
 
+// A title cell: at most two lines on the page, the whole title on hover.
+function titleCell(row, text) {
+  const td = document.createElement("td");
+  const div = document.createElement("div");
+  div.className = "clamp";
+  div.textContent = text;
+  div.title = text;
+  td.appendChild(div);
+  row.appendChild(td);
+  return td;
+}
+
 async function refreshHealth() {
   try {
     const health = await api("GET", "/api/health");
@@ -82,7 +94,7 @@ async function selectUser(id) {
     const row = document.createElement("tr");
     cell(row, String(i + 1));
     cell(row, item.id, "id");
-    cell(row, item.title || "");
+    titleCell(row, item.title || "");
     history.appendChild(row);
   });
   await showTop();
@@ -93,7 +105,10 @@ async function showTop(locateId) {
   const request = { user: state.user, k: 10 };
   if (locateId) request.locate = [locateId];
   const result = await api("POST", "/api/recommend", request);
-  const best = result.recommendations.length ? result.recommendations[0].score : 1;
+  // Bars show each score between the list's lowest and highest.
+  const scores = result.recommendations.map((r) => r.score);
+  const best = Math.max(...scores);
+  const worst = Math.min(...scores);
   const top = $("#top tbody");
   top.replaceChildren();
   for (const r of result.recommendations) {
@@ -101,11 +116,12 @@ async function showTop(locateId) {
     if (state.addedIds.has(r.id)) row.className = "added";
     cell(row, String(r.rank));
     cell(row, r.id, "id");
-    cell(row, r.title);
+    titleCell(row, r.title);
     const score = cell(row, "", "score");
     const bar = document.createElement("span");
     bar.className = "bar";
-    bar.style.width = Math.max(2, Math.round(60 * Math.max(0, r.score) / Math.max(best, 1e-6))) + "px";
+    const share = best > worst ? (r.score - worst) / (best - worst) : 1;
+    bar.style.width = Math.round(6 + 54 * share) + "px";
     score.appendChild(bar);
     score.appendChild(document.createTextNode(r.score.toFixed(4)));
     top.appendChild(row);
