@@ -7,17 +7,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.recformer.infer.recommend.Recommender;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -197,11 +191,11 @@ public final class RecformerServer implements AutoCloseable {
       if (!counted) {
         exchange.getResponseHeaders().set("Connection", "close");
         status = 503;
-        send(exchange, error(503, null, "the server is shutting down"));
+        HttpIo.send(exchange, error(503, null, "the server is shutting down"));
         return;
       }
       String method = exchange.getRequestMethod();
-      List<String> segments = pathSegments(exchange.getRequestURI().getRawPath());
+      List<String> segments = HttpIo.pathSegments(exchange.getRequestURI().getRawPath());
       Route route = null;
       Map<String, String> params = null;
       Set<String> allowed = new TreeSet<>();
@@ -233,30 +227,34 @@ public final class RecformerServer implements AutoCloseable {
       }
       endpoint = route.name();
       beforeHandling.accept(endpoint);
-      byte[] body = route.method().equals("POST") ? readBody(exchange) : new byte[0];
+      byte[] body =
+          route.method().equals("POST")
+              ? HttpIo.readBody(exchange, options.maxBodyBytes())
+              : new byte[0];
       Reply reply =
           route
               .handler()
-              .handle(new Request(params, query(exchange.getRequestURI().getRawQuery()), body));
+              .handle(
+                  new Request(params, HttpIo.query(exchange.getRequestURI().getRawQuery()), body));
       status = reply.status();
-      send(exchange, reply);
+      HttpIo.send(exchange, reply);
     } catch (ApiException e) {
       status = e.status();
       if (status == 413) {
         exchange.getResponseHeaders().set("Connection", "close");
       }
-      sendQuietly(exchange, error(status, e.field(), e.getMessage()));
+      HttpIo.sendQuietly(exchange, error(status, e.field(), e.getMessage()));
     } catch (IllegalArgumentException e) {
       status = 400;
-      sendQuietly(exchange, error(400, null, e.getMessage()));
+      HttpIo.sendQuietly(exchange, error(400, null, e.getMessage()));
     } catch (IOException | UncheckedIOException e) {
       status = 500;
       LOG.warn("{}: I/O failure: {}", endpoint, e.toString());
-      sendQuietly(exchange, error(500, null, "internal error: " + e.getMessage()));
+      HttpIo.sendQuietly(exchange, error(500, null, "internal error: " + e.getMessage()));
     } catch (RuntimeException e) {
       status = 500;
       LOG.error("{}: internal error", endpoint, e);
-      sendQuietly(exchange, error(500, null, "internal error: " + e));
+      HttpIo.sendQuietly(exchange, error(500, null, "internal error: " + e));
     } finally {
       exchange.close();
       metrics.record(endpoint, status, System.nanoTime() - start);
@@ -267,36 +265,6 @@ public final class RecformerServer implements AutoCloseable {
           }
         }
       }
-    }
-  }
-
-  private byte[] readBody(HttpExchange exchange) throws IOException {
-    String type = exchange.getRequestHeaders().getFirst("Content-Type");
-    if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      throw new ApiException(
-          415, "Content-Type", "Content-Type must be application/json, got '" + type + "'");
-    }
-    int max = options.maxBodyBytes();
-    String length = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (length != null) {
-      long declared;
-      try {
-        declared = Long.parseLong(length.strip());
-      } catch (NumberFormatException e) {
-        throw ApiException.badRequest("Content-Length", "Content-Length is not a number");
-      }
-      if (declared > max) {
-        throw ApiException.tooLarge(
-            "body", "the request body has " + declared + " bytes; at most " + max + " accepted");
-      }
-    }
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readNBytes(max + 1);
-      if (body.length > max) {
-        throw ApiException.tooLarge(
-            "body", "the request body is larger than " + max + " bytes (the limit)");
-      }
-      return body;
     }
   }
 
@@ -312,67 +280,6 @@ public final class RecformerServer implements AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static void send(HttpExchange exchange, Reply reply) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", reply.contentType());
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    // The page loads nothing from elsewhere: no CDN, no external fonts.
-    exchange
-        .getResponseHeaders()
-        .set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:");
-    byte[] body = reply.body();
-    exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
-  }
-
-  private static void sendQuietly(HttpExchange exchange, Reply reply) {
-    try {
-      send(exchange, reply);
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("could not send the error response (client gone?)", e);
-    }
-  }
-
-  /** Percent-decoded path segments; '+' stays '+' in a path. */
-  static List<String> pathSegments(String rawPath) {
-    List<String> out = new ArrayList<>();
-    for (String segment : Route.split(rawPath == null ? "/" : rawPath)) {
-      try {
-        out.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException e) {
-        throw ApiException.badRequest(null, "malformed percent-encoding in the path");
-      }
-    }
-    return out;
-  }
-
-  static Map<String, String> query(String rawQuery) {
-    Map<String, String> out = new HashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return out;
-    }
-    for (String pair : rawQuery.split("&", -1)) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      try {
-        out.putIfAbsent(
-            URLDecoder.decode(key, StandardCharsets.UTF_8),
-            URLDecoder.decode(value, StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException e) {
-        throw ApiException.badRequest(key, "malformed percent-encoding in the query");
-      }
-    }
-    return out;
   }
 
   /**

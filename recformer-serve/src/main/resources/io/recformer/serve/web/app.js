@@ -144,9 +144,11 @@ async function addItem(event) {
   const message = $("#add-result");
   if (!state.user) {
     message.textContent = "Added " + id + ". Pick a user to see where it ranks.";
+    await refreshHealth();
     return;
   }
   const result = await showTop(id);
+  await refreshHealth();
   const located = result.located[0];
   message.textContent =
     located.rank !== null
@@ -154,7 +156,6 @@ async function addItem(event) {
         " (score " + located.score.toFixed(4) + ")"
       : "Added " + id + ": below rank " + located.beyond + " for user " + state.user +
         " (score " + located.score.toFixed(4) + ")";
-  refreshHealth();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
