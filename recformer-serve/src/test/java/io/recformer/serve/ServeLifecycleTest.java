@@ -15,6 +15,9 @@ import io.recformer.infer.recommend.RecommenderOptions;
 import io.recformer.serve.ServeFixture.Response;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +29,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Restarts on the same catalog directory, and the graceful stop with requests in flight. */
+/**
+ * Restarts on the same catalog directory, the graceful stop with requests in flight, and health
+ * after damage.
+ */
 class ServeLifecycleTest {
 
   private static RecformerEncoder encoder;
@@ -172,6 +178,35 @@ class ServeLifecycleTest {
     Response late = stuck.get(20, TimeUnit.SECONDS);
     if (late != null) {
       assertThat(late.status()).isIn(200, 500, 503);
+    }
+  }
+
+  @Test
+  void healthTurnsUnhealthyWhenTheBackgroundVerificationFindsDamage() throws Exception {
+    Path file = dir.resolve("items.rfidx");
+    try (Recommender recommender = Recommender.build(encoder, ItemCatalog.of(ITEMS))) {
+      recommender.saveIndex(file);
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    long vectors = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(24);
+    bytes[(int) vectors + 5 * 16 * Float.BYTES + 2] ^= 0x04; // one bit of item 6's vector
+    Files.write(file, bytes);
+    RecformerServer server =
+        RecformerServer.start(
+            Recommender.open(encoder, ItemCatalog.of(ITEMS), file, RecommenderOptions.defaults()),
+            UserDirectory.of(USERS),
+            OPTIONS);
+    try {
+      Response health = get(server, "/api/health");
+      for (int i = 0; i < 600 && health.json().get("status").asText().equals("verifying"); i++) {
+        Thread.sleep(50);
+        health = get(server, "/api/health");
+      }
+      assertThat(health.status()).isEqualTo(503);
+      assertThat(health.json().get("status").asText()).isEqualTo("unhealthy");
+      assertThat(health.json().get("catalog").get("detail").asText()).contains("checksum");
+    } finally {
+      server.stop();
     }
   }
 
