@@ -43,6 +43,7 @@ import picocli.CommandLine.Command;
       IndexCommand.class,
       RecommendCommand.class,
       BenchCommand.class,
+      SparkCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RecformerCli implements Callable<Integer> {

@@ -35,6 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RecformerSparkTest {
 
+  /** The bundle compared: the committed tiny one, or -Drecformer.spark.bundle. */
+  private static Path bundle = LocalSpark.TINY_BUNDLE;
+
   private static final int K = 10;
 
   @TempDir static Path scratch;
@@ -50,13 +53,16 @@ class RecformerSparkTest {
 
   @BeforeAll
   static void setUp() throws Exception {
+    String chosen = System.getProperty("recformer.spark.bundle", "");
+    if (!chosen.isBlank()) {
+      bundle = Path.of(chosen);
+    }
     dataset = Datasets.open(LocalSpark.SCIENTIFIC, ImportOptions.defaults());
     List<Example> test = LeaveOneOutSplit.of(dataset).test();
     List<List<String>> histories = new ArrayList<>(test.size());
     test.forEach(example -> histories.add(example.history().itemIds()));
     try (RecformerEncoder encoder =
-            RecformerEncoder.open(
-                LocalSpark.TINY_BUNDLE, EncoderOptions.defaults().withBatchSize(1));
+            RecformerEncoder.open(bundle, EncoderOptions.defaults().withBatchSize(1));
         Recommender recommender = Recommender.build(encoder, dataset.items())) {
       excluded = byUser(test, recommender.recommendAll(histories, K, RecommendOptions.DEFAULTS));
       penalized =
@@ -85,7 +91,7 @@ class RecformerSparkTest {
   }
 
   private static SparkScoreOptions options() {
-    return SparkScoreOptions.defaults(LocalSpark.TINY_BUNDLE).withEncoder(1, 1).withPartitions(4);
+    return SparkScoreOptions.defaults(bundle).withEncoder(1, 1).withPartitions(4);
   }
 
   private static ScoreSummary score(SparkScoreOptions options, String name) {
