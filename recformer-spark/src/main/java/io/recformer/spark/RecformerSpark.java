@@ -1,10 +1,13 @@
 package io.recformer.spark;
 
 import io.recformer.spark.SparkScoreOptions.Strategy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
@@ -65,6 +68,10 @@ public final class RecformerSpark {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(output, "output");
     JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    if (!options.overwrite() && exists(spark, output)) {
+      throw new IllegalArgumentException(
+          "output " + output + " already exists; choose another or allow overwriting it");
+    }
     BundleLocation bundle =
         options.shipBundle()
             ? BundleLocation.ship(spark, options.bundle())
@@ -146,6 +153,15 @@ public final class RecformerSpark {
           itemCount, userCount, strategy, itemMillis, userMillis, scoreMillis, output);
     } finally {
       cached.forEach(JavaRDD::unpersist);
+    }
+  }
+
+  private static boolean exists(SparkSession spark, String output) {
+    try {
+      Path path = new Path(output);
+      return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check the output path " + output, e);
     }
   }
 
