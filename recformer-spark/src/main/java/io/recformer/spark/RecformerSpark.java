@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@link io.recformer.infer.recommend.Recommender}'s for the same bundle, catalog and options.
  *
  * <pre>{@code
- * SparkScoreSummary summary = RecformerSpark.scoreUsers(spark,
+ * ScoreSummary summary = RecformerSpark.scoreUsers(spark,
  *     ItemSource.dataset(Path.of("data/amazon-scientific-unisrec")),
- *     UserSource.dataset(Path.of("data/amazon-scientific-unisrec"), Histories.FULL),
+ *     UserSource.dataset(Path.of("data/amazon-scientific-unisrec"), UserSource.Histories.FULL),
  *     SparkScoreOptions.defaults(Path.of("bundle")).withShipBundle(true),
  *     "out/recommendations");
  * }</pre>
