@@ -46,3 +46,18 @@ copy_sources
 inject_dependency recformer-serve io.recformer recformer-data
 expect_rejected "recformer-serve serves through recformer-infer only" "recformer-serve depending on recformer-data" \
   -pl recformer-serve -am validate
+
+copy_sources
+inject_dependency recformer-core org.apache.spark spark-sql_2.13
+expect_rejected "recformer-core must stay engine-free" "recformer-core depending on Apache Spark" \
+  -pl recformer-core -am validate
+
+copy_sources
+inject_dependency recformer-infer org.apache.spark spark-sql_2.13
+expect_rejected "recformer-infer serves through ONNX Runtime only" "recformer-infer depending on Apache Spark" \
+  -pl recformer-infer -am validate
+
+copy_sources
+inject_dependency recformer-spark io.recformer recformer-train
+expect_rejected "recformer-spark runs on executors" "recformer-spark depending on recformer-train" \
+  -pl recformer-spark -am validate

@@ -44,6 +44,7 @@ import picocli.CommandLine.Command;
       RecommendCommand.class,
       ServeCommand.class,
       BenchCommand.class,
+      SparkCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RecformerCli implements Callable<Integer> {
