@@ -181,7 +181,7 @@ public final class EncoderBenchmark {
     return 2.0 * c.numLayers() * batch * (tokens * perToken + globalRows);
   }
 
-  private static EncodedBatch batch(RecformerConfig config, int b, int n) {
+  static EncodedBatch batch(RecformerConfig config, int b, int n) {
     Random random = new Random(42);
     int size = b * n;
     int[] ids = new int[size];
