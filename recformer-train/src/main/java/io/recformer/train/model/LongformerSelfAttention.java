@@ -93,6 +93,8 @@ final class LongformerSelfAttention {
   /**
    * Context vectors (before the attention output dense) for hidden states {@code [B, N, d]}, N a
    * multiple of w/2. Temporaries go to {@code scope}; the result too (the caller owns the scope).
+   * The computation is {@code masks.path} (the masks were built for it); {@code mode} is the
+   * requested one and only checked against it.
    */
   NDArray forward(
       ParameterStore store,
@@ -101,6 +103,10 @@ final class LongformerSelfAttention {
       boolean training,
       AttentionMode mode,
       NDManager scope) {
+    if (mode.resolve(masks.paddedLength, masks.chunk) != masks.path) {
+      throw new IllegalArgumentException(
+          "masks built for " + masks.path + ", attention asked for " + mode);
+    }
     long b = x.getShape().get(0);
     long n = x.getShape().get(1);
     boolean global = masks.globalCount > 0;
