@@ -174,10 +174,20 @@ public final class AdamW implements AutoCloseable {
       // Results of an op belong to its first operand's manager: lending the moments to the
       // scratch manager makes v / bias2, its sqrt and m / denominator temporaries of this step.
       scratch.tempAttachAll(m, v);
-      m.muli(options.beta1).addi(g.mul((float) (1 - options.beta1)));
-      v.muli(options.beta2).addi(g.square().muli((float) (1 - options.beta2)));
-      NDArray denominator = v.div((float) bias2).sqrt().addi((float) options.epsilon);
+      // Temporaries are closed as soon as they are used: they are bucket-sized (the whole
+      // encoder's weights in one), so keeping them all to the end would hold about six copies.
+      NDArray scaled = g.mul((float) (1 - options.beta1));
+      m.muli(options.beta1).addi(scaled);
+      scaled.close();
+      NDArray squares = g.square().muli((float) (1 - options.beta2));
+      g.close();
+      v.muli(options.beta2).addi(squares);
+      squares.close();
+      NDArray corrected = v.div((float) bias2);
+      NDArray denominator = corrected.sqrt().addi((float) options.epsilon);
+      corrected.close();
       NDArray update = m.div(denominator).muli((float) (lr / bias1));
+      denominator.close();
       NDList pieces = bucket.names.size() == 1 ? new NDList(update) : update.split(offsets(bucket));
       for (int i = 0; i < bucket.names.size(); i++) {
         NDArray p = parameters.get(bucket.names.get(i));
