@@ -36,13 +36,17 @@ final class AttentionMasks {
   final int globalCount;
 
   /**
-   * {@code [B, 1, N/c, c, 3c + g]} sliding-window (plus global columns) bias, or null in FULL mode.
+   * The computation every layer uses for this batch: {@link AttentionMode#resolve}d, never auto.
+   */
+  final AttentionMode path;
+
+  /**
+   * {@code [B, 1, N/c, c, 3c + g]} sliding-window (plus global columns) bias, or null unless the
+   * path is {@link AttentionMode#CHUNKED}.
    */
   final NDArray windowBias;
 
-  /**
-   * {@code [B, 1, N, N]} full-attention bias for the oracle path, or null in SLIDING_WINDOW mode.
-   */
+  /** {@code [B, 1, N, N]} band-and-global bias of the dense paths, or null on the chunked path. */
   final NDArray fullBias;
 
   /** {@code [B, 1, 1, N]} bias of the global rows: only padding is blocked. Null if g = 0. */
@@ -94,8 +98,9 @@ final class AttentionMasks {
       g = Math.max(g, count);
     }
     this.globalCount = g;
+    this.path = mode.resolve(n, c);
 
-    if (mode == AttentionMode.SLIDING_WINDOW) {
+    if (path == AttentionMode.CHUNKED) {
       windowBias =
           OwnedArrays.create(
               manager,

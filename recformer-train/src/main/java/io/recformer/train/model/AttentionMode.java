@@ -1,15 +1,48 @@
 package io.recformer.train.model;
 
 /**
- * How self-attention is computed. Both give the same numbers (Hugging Face Longformer semantics);
- * they differ only in cost.
+ * How self-attention is computed. Every mode gives the same numbers (Hugging Face Longformer
+ * semantics: a band of w/2 keys on each side plus the global tokens); they differ only in cost.
  */
 public enum AttentionMode {
-  /** Chunked sliding-window attention, O(n w) time and memory. The only mode for real use. */
-  SLIDING_WINDOW,
   /**
-   * One masked n x n score matrix per head, O(n^2). A test oracle and benchmark comparator for
-   * {@link #SLIDING_WINDOW}; never use it for training or serving.
+   * The mode for real use: exact sliding-window attention, computed by {@link #DENSE_BAND} when the
+   * padded sequence spans at most {@link #DENSE_MAX_CHUNKS} chunks of w/2 and by {@link #CHUNKED}
+   * otherwise (see {@link #resolve}).
    */
-  FULL_ORACLE
+  SLIDING_WINDOW,
+  /** Always the chunked O(n w) computation (a 3 w/2-key block per chunk of w/2 queries). */
+  CHUNKED,
+  /**
+   * Always one n x n score matrix per head with an additive band-and-global mask: more
+   * multiply-adds than {@link #CHUNKED} but none of its block building, so cheaper for short
+   * sequences.
+   */
+  DENSE_BAND,
+  /**
+   * A test oracle and benchmark comparator: the same masked n x n computation as {@link
+   * #DENSE_BAND}, named for the tests that check {@link #CHUNKED} against it. Never chosen by
+   * {@link #resolve}.
+   */
+  FULL_ORACLE;
+
+  /**
+   * The longest padded sequence, in chunks of w/2, that {@link #SLIDING_WINDOW} computes densely.
+   * Measured with {@code io.recformer.train.bench.AttentionCrossover} (docs/benchmarks.md, "Dense
+   * band or chunks"): at MiniLM size, window 64, the dense band is faster up to 8 chunks (256
+   * tokens) in forward and training, and the chunks from 12 chunks on.
+   */
+  static final int DENSE_MAX_CHUNKS = 8;
+
+  /**
+   * The computation used for a batch padded to {@code paddedLength} tokens with chunk length {@code
+   * chunk} = w/2: {@link #SLIDING_WINDOW} becomes {@link #DENSE_BAND} or {@link #CHUNKED}, every
+   * other mode is itself.
+   */
+  AttentionMode resolve(int paddedLength, int chunk) {
+    if (this != SLIDING_WINDOW) {
+      return this;
+    }
+    return paddedLength <= (long) DENSE_MAX_CHUNKS * chunk ? DENSE_BAND : CHUNKED;
+  }
 }

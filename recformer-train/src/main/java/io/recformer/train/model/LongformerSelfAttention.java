@@ -37,8 +37,16 @@ import ai.djl.training.ParameterStore;
  * n] attention. Chunks shorter than w/2 would need more than two neighbours; longer ones would
  * score keys outside the band, wasting work.
  *
- * <p>{@link AttentionMode#FULL_ORACLE} computes the same numbers with a masked n x n matrix; it
- * exists to test and benchmark this class.
+ * <h2>Dense band for short sequences</h2>
+ *
+ * When the padded sequence spans only a few chunks, the block building above (padding, three
+ * shifted copies of every key and value, and their gradients) costs more than it saves, and one
+ * masked n x n score matrix per head ({@link AttentionMode#DENSE_BAND}) is faster although it
+ * multiplies more: {@link AttentionMasks#fullBias} blocks every key outside the band that is not
+ * global, so each softmax sees exactly the keys the chunked path sees, with exp(-1e30 - max) = 0
+ * for the rest. Which path a batch takes is {@link AttentionMode#resolve}'s rule, decided once per
+ * batch in {@link AttentionMasks}; {@link AttentionMode#FULL_ORACLE} is the same dense computation
+ * kept as the name the tests compare the chunks against.
  */
 final class LongformerSelfAttention {
 
@@ -85,6 +93,8 @@ final class LongformerSelfAttention {
   /**
    * Context vectors (before the attention output dense) for hidden states {@code [B, N, d]}, N a
    * multiple of w/2. Temporaries go to {@code scope}; the result too (the caller owns the scope).
+   * The computation is {@code masks.path} (the masks were built for it); {@code mode} is the
+   * requested one and only checked against it.
    */
   NDArray forward(
       ParameterStore store,
@@ -93,6 +103,10 @@ final class LongformerSelfAttention {
       boolean training,
       AttentionMode mode,
       NDManager scope) {
+    if (mode.resolve(masks.paddedLength, masks.chunk) != masks.path) {
+      throw new IllegalArgumentException(
+          "masks built for " + masks.path + ", attention asked for " + mode);
+    }
     long b = x.getShape().get(0);
     long n = x.getShape().get(1);
     boolean global = masks.globalCount > 0;
@@ -128,7 +142,7 @@ final class LongformerSelfAttention {
     NDArray v = projected.get(":, :, " + 2 * hidden + ":" + 3 * hidden);
 
     NDArray context =
-        mode == AttentionMode.SLIDING_WINDOW
+        masks.path == AttentionMode.CHUNKED
             ? slidingWindow(q, k, v, masks, training, b, n)
             : full(heads(q, b, n), heads(k, b, n), heads(v, b, n), masks, training)
                 .transpose(0, 2, 1, 3)

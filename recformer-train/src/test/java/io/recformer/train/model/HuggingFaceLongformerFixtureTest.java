@@ -272,17 +272,20 @@ class HuggingFaceLongformerFixtureTest {
       try (NDManager manager = root.newSubManager();
           RecformerModel model = RecformerModel.newInstance(manager, config, 1)) {
         model.loadWeights(weights);
-        for (JsonNode batch : batches) {
-          EncodedBatch input = collate(batch, positionsFromZero ? 0 : config.positionOffset());
-          float[] got = model.encode(manager, input, false).hiddenStates().toFloatArray();
-          WeightTensor want = outputs.get(batch.get("last_hidden_state").asText());
-          int n = input.length();
-          assertThat(want.shape()).containsExactly(input.batchSize(), n, d);
-          for (int r = 0; r < input.batchSize(); r++) {
-            for (int i = 0; i < input.sequenceLength(r); i++) {
-              for (int k = 0; k < d; k++) {
-                int at = (r * n + i) * d + k;
-                max = Math.max(max, Math.abs(got[at] - want.values()[at]));
+        // Both computations of the sliding window: the chunks and the dense band.
+        for (AttentionMode mode : List.of(AttentionMode.CHUNKED, AttentionMode.DENSE_BAND)) {
+          for (JsonNode batch : batches) {
+            EncodedBatch input = collate(batch, positionsFromZero ? 0 : config.positionOffset());
+            float[] got = model.encode(manager, input, false, mode).hiddenStates().toFloatArray();
+            WeightTensor want = outputs.get(batch.get("last_hidden_state").asText());
+            int n = input.length();
+            assertThat(want.shape()).containsExactly(input.batchSize(), n, d);
+            for (int r = 0; r < input.batchSize(); r++) {
+              for (int i = 0; i < input.sequenceLength(r); i++) {
+                for (int k = 0; k < d; k++) {
+                  int at = (r * n + i) * d + k;
+                  max = Math.max(max, Math.abs(got[at] - want.values()[at]));
+                }
               }
             }
           }
