@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +56,8 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description =
         "Int8 vs float32 bundle of the zero-shot MiniLM-initialized Recformer: per-item cosine,"
-            + " Recall@10/NDCG@10 on the test users, items/s and histories/s.")
+            + " Recall@10/NDCG@10 on the test users, items/s and histories/s (float32 and int8"
+            + " alternating).")
 public final class QuantizationBenchmark implements Callable<Integer> {
 
   @Option(
@@ -82,13 +85,38 @@ public final class QuantizationBenchmark implements Callable<Integer> {
       names = "--calibration",
       defaultValue = "256",
       description =
-          "Catalog items (the last ones) the float32 model is calibrated on (0 = no outlier"
-              + " channels) (default: ${DEFAULT-VALUE}).")
+          "Catalog items of --calibration-data (spread over its catalog) the float32 model is"
+              + " calibrated on (0 = no outlier channels) (default: ${DEFAULT-VALUE}).")
   int calibration;
 
   @Option(
+      names = "--calibration-data",
+      defaultValue = "data/amazon-office-2014",
+      description =
+          "Dataset whose catalog items calibrate the activation ranges; another dataset than"
+              + " --data so that the parity numbers are measured on items the calibration never"
+              + " saw (default: ${DEFAULT-VALUE}).")
+  Path calibrationData;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "5",
+      description =
+          "Timed rounds over the items, float32 and int8 alternating; the speed-up reported is"
+              + " the median of the per-round ratios (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(
+      names = "--timed-items",
+      defaultValue = "512",
+      description =
+          "Items per timed round, spread over the catalog (0 = all compared items) (default:"
+              + " ${DEFAULT-VALUE}).")
+  int timedItems;
+
+  @Option(
       names = "--outlier-threshold",
-      defaultValue = "3",
+      defaultValue = "1.5",
       description =
           "Channels above this multiple of the median channel range run in float32 (default:"
               + " ${DEFAULT-VALUE}).")
@@ -136,8 +164,13 @@ public final class QuantizationBenchmark implements Callable<Integer> {
     System.exit(new CommandLine(new QuantizationBenchmark()).execute(args));
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(QuantizationBenchmark.class);
+
   @Override
   public Integer call() throws IOException {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("--rounds = " + rounds + " must be >= 1");
+    }
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
     Dataset dataset = Datasets.open(data);
     RecformerConfig config =
@@ -156,7 +189,7 @@ public final class QuantizationBenchmark implements Callable<Integer> {
               Granularity.fromJson(granularity), float32Layers, List.of(), outlierThreshold);
       if (calibration > 0) {
         try (RecformerTokenizer t = RecformerTokenizer.open(tokenizer, config)) {
-          int8 = int8.withCalibrationItems(t, catalog, calibration);
+          int8 = int8.withCalibrationItems(t, Datasets.open(calibrationData).items(), calibration);
         }
       }
       Path fp32Bundle = work.resolve("fp32");
@@ -172,6 +205,7 @@ public final class QuantizationBenchmark implements Callable<Integer> {
       test = test.subList(0, userCount);
       TimedRun fp32;
       TimedRun q;
+      double[] speedUps;
       List<EncodedSequence> itemSeqs = new ArrayList<>(itemCount);
       try (RecformerEncoder a = RecformerEncoder.open(fp32Bundle, options);
           RecformerEncoder b = RecformerEncoder.open(int8Bundle, options)) {
@@ -183,9 +217,28 @@ public final class QuantizationBenchmark implements Callable<Integer> {
         for (Example e : test) {
           historySeqs.add(cache.encodeHistory(e.history()));
         }
-        // Alternate the two bundles so that a change in the machine's load hits both alike.
         fp32 = TimedRun.start(a, itemSeqs);
         q = TimedRun.start(b, itemSeqs);
+        // Alternate the two bundles, round by round, so that a change in the machine's load hits
+        // both alike; the median ratio of the rounds is the speed-up.
+        int timed = timedItems <= 0 ? itemCount : Math.min(timedItems, itemCount);
+        List<EncodedSequence> timedSeqs = new ArrayList<>(timed);
+        for (int i = 0; i < timed; i++) {
+          timedSeqs.add(itemSeqs.get((int) ((long) i * itemCount / timed)));
+        }
+        speedUps = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+          double fp32Seconds = TimedRun.seconds(a, timedSeqs);
+          double int8Seconds = TimedRun.seconds(b, timedSeqs);
+          speedUps[r] = fp32Seconds / int8Seconds;
+          LOG.info(
+              "round {} of {}: float32 {} items/s, int8 {} items/s, ratio {}",
+              r + 1,
+              rounds,
+              String.format(Locale.ROOT, "%.1f", timed / fp32Seconds),
+              String.format(Locale.ROOT, "%.1f", timed / int8Seconds),
+              String.format(Locale.ROOT, "%.2f", speedUps[r]));
+        }
         fp32.histories(historySeqs);
         q.histories(historySeqs);
       }
@@ -202,7 +255,7 @@ public final class QuantizationBenchmark implements Callable<Integer> {
           md,
           "Model: zero-shot Recformer from all-MiniLM-L6-v2 (6 x 384), %d max tokens, %s pooling;"
               + " data %s (%d items, %d test users); ONNX Runtime CPU, %d intra-op threads, batch"
-              + " %d; int8: %s.",
+              + " %d; int8: %s, calibration items from %s.",
           maxTokens,
           pooling,
           data,
@@ -210,7 +263,8 @@ public final class QuantizationBenchmark implements Callable<Integer> {
           LeaveOneOutSplit.of(dataset).test().size(),
           threads,
           batchSize,
-          m.quantization().orElseThrow().summary());
+          m.quantization().orElseThrow().summary(),
+          calibration > 0 ? calibrationData : "none");
       line(
           md,
           "Machine: %d processors; load average at start %s; commit %s.",
@@ -250,9 +304,19 @@ public final class QuantizationBenchmark implements Callable<Integer> {
       line(md, "|---|---:|---:|---:|---:|");
       line(md, fp32.speedRow("float32"));
       line(md, q.speedRow("int8"));
+      double[] ratios = speedUps.clone();
+      Arrays.sort(ratios);
       line(
           md,
-          "%nSpeed-up int8 / float32: items %.2fx, histories %s.",
+          "%nSpeed-up int8 / float32, items, interleaved: median %.2fx over %d rounds of %d items"
+              + " (per round: %s).",
+          rounds == 0 ? Double.NaN : ratios[rounds / 2],
+          rounds,
+          timedItems <= 0 ? itemCount : Math.min(timedItems, itemCount),
+          Arrays.toString(Arrays.stream(speedUps).map(x -> Math.round(x * 100) / 100.0).toArray()));
+      line(
+          md,
+          "Speed-up of the single runs above: items %.2fx, histories %s.",
           q.itemsPerSecond / fp32.itemsPerSecond,
           userCount > 0
               ? String.format(Locale.ROOT, "%.2fx", q.historiesPerSecond / fp32.historiesPerSecond)
@@ -284,6 +348,7 @@ public final class QuantizationBenchmark implements Callable<Integer> {
         json.put("items", itemCount);
         json.put("fp32ItemsPerSecond", fp32.itemsPerSecond);
         json.put("int8ItemsPerSecond", q.itemsPerSecond);
+        json.put("itemSpeedUpPerRound", speedUps);
         if (fp32Metrics != null) {
           json.put("fp32Recall10", fp32Metrics.get("Recall@10"));
           json.put("int8Recall10", int8Metrics.get("Recall@10"));

@@ -33,6 +33,13 @@ final class TimedRun {
     return r;
   }
 
+  /** Wall seconds to encode {@code items} once. */
+  static double seconds(RecformerEncoder encoder, List<EncodedSequence> items) {
+    long t = System.nanoTime();
+    encoder.encodeSequences(items);
+    return (System.nanoTime() - t) / 1e9;
+  }
+
   void histories(List<EncodedSequence> histories) {
     if (histories.isEmpty()) {
       return;

@@ -92,10 +92,29 @@ final class Int8Quantizer {
     List<String> float32InOrder = new ArrayList<>();
     int quantized = 0;
     int outlierChannels = 0;
+    // Bias Adds of outlier layers, by the Add's output: rewritten to take the int8 product, with
+    // the float32 outlier product added after the bias (see below).
+    Map<String, String> outlierSumAfterBias = new HashMap<>();
     for (OnnxMl.NodeProto node : graph.getNodeList()) {
       String layer = linearLayer(node, initializers);
       if (layer == null) {
-        out.addNode(node);
+        String deferred =
+            node.getOutputCount() == 1 ? outlierSumAfterBias.get(node.getOutput(0)) : null;
+        if (deferred == null) {
+          out.addNode(node);
+        } else {
+          out.addNode(
+              node.toBuilder()
+                  .setInput(0, deferred + ".y_inliers")
+                  .setOutput(0, deferred + ".y_biased")
+                  .build());
+          out.addNode(
+              node(
+                  "Add",
+                  deferred + ".outliers",
+                  List.of(deferred + ".y_biased", deferred + ".y_outliers"),
+                  List.of(node.getOutput(0))));
+        }
         continue;
       }
       if (kept.contains(layer)) {
@@ -170,14 +189,22 @@ final class Int8Quantizer {
       out.addNode(
           node("Mul", layer, List.of(layer + ".y_unscaled", layer + ".y_scale"), List.of(product)));
       if (outliers.length > 0) {
-        out.addNode(
-            node(
-                "Add",
-                layer + ".outliers",
-                List.of(product, layer + ".y_outliers"),
-                List.of(node.getOutput(0))));
+        // ONNX Runtime folds a constant bias Add that directly follows the scale Mul into its int8
+        // kernel (MatMulIntegerToFloat, then DynamicQuantizeMatMul); the outlier sum between them
+        // would block that. So the bias is added first and the outlier product after it.
+        OnnxMl.NodeProto bias = biasAdd(graph, node.getOutput(0), initializers);
+        if (bias != null) {
+          outlierSumAfterBias.put(bias.getOutput(0), layer);
+        } else {
+          out.addNode(
+              node(
+                  "Add",
+                  layer + ".outliers",
+                  List.of(product, layer + ".y_outliers"),
+                  List.of(node.getOutput(0))));
+        }
       }
-      replacedWeights.add(weight.getName());
+      replacedWeights.add(node.getInput(1));
       quantized++;
       outlierChannels += outliers.length;
     }
@@ -217,6 +244,34 @@ final class Int8Quantizer {
       }
     }
     return out;
+  }
+
+  /**
+   * The only consumer of {@code product} if it is an {@code Add(product, constant bias)}, else
+   * null.
+   */
+  private static OnnxMl.NodeProto biasAdd(
+      OnnxMl.GraphProto graph, String product, Map<String, OnnxMl.TensorProto> initializers) {
+    OnnxMl.NodeProto found = null;
+    for (OnnxMl.NodeProto n : graph.getNodeList()) {
+      if (n.getInputList().contains(product)) {
+        if (found != null) {
+          return null;
+        }
+        found = n;
+      }
+    }
+    boolean isGraphOutput =
+        graph.getOutputList().stream().anyMatch(o -> o.getName().equals(product));
+    if (found == null
+        || isGraphOutput
+        || !found.getOpType().equals("Add")
+        || found.getInputCount() != 2
+        || !found.getInput(0).equals(product)
+        || !initializers.containsKey(found.getInput(1))) {
+      return null;
+    }
+    return found;
   }
 
   /** The layer name if {@code node} is a MatMul by a constant float32 [K, N] Linear weight. */
