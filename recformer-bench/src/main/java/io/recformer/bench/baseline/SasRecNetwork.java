@@ -25,6 +25,11 @@ import java.util.Random;
  * table is padding; catalog item {@code i} is row {@code i + 1}. Sequences are right-padded, so the
  * last real position of a row is {@code length - 1}.
  *
+ * <p>The bidirectional variant is BERT4Rec's encoder (Sun et al. 2019, in RecBole's formulation):
+ * the same blocks attending to every real position, one more table row ({@code itemCount + 1}) for
+ * the [mask] token, and an output head (dense, GELU, LayerNorm) before the dot product with the
+ * item table plus a per-item output bias.
+ *
  * <p>Every op takes a per-batch array as its first operand, so results land in the caller's batch
  * manager and nothing accumulates in the parameter manager across steps.
  */
@@ -38,12 +43,15 @@ final class SasRecNetwork implements AutoCloseable {
 
   private final SasRecConfig config;
   private final int itemCount;
+  private final boolean bidirectional;
   private final NDManager manager;
   private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
-  private SasRecNetwork(SasRecConfig config, int itemCount, NDManager manager) {
+  private SasRecNetwork(
+      SasRecConfig config, int itemCount, boolean bidirectional, NDManager manager) {
     this.config = config;
     this.itemCount = itemCount;
+    this.bidirectional = bidirectional;
     this.manager = manager;
   }
 
@@ -58,11 +66,23 @@ final class SasRecNetwork implements AutoCloseable {
       int itemCount,
       Map<String, float[]> values,
       boolean trainable) {
-    SasRecNetwork net = new SasRecNetwork(config, itemCount, parent.newSubManager());
+    return create(parent, config, itemCount, values, trainable, false);
+  }
+
+  /** As the causal {@code create}, or BERT4Rec's bidirectional encoder with its output head. */
+  static SasRecNetwork create(
+      NDManager parent,
+      SasRecConfig config,
+      int itemCount,
+      Map<String, float[]> values,
+      boolean trainable,
+      boolean bidirectional) {
+    SasRecNetwork net = new SasRecNetwork(config, itemCount, bidirectional, parent.newSubManager());
     try {
       Random random = new Random(config.seed());
       int d = config.hiddenSize();
-      net.add("item_embedding", values, trainable, random, true, itemCount + 1, d);
+      int rows = itemCount + (bidirectional ? 2 : 1);
+      net.add("item_embedding", values, trainable, random, true, rows, d);
       net.add("position_embedding", values, trainable, random, true, config.maxLength(), d);
       net.addConstant("emb_ln.gamma", values, trainable, 1f, d);
       net.addConstant("emb_ln.beta", values, trainable, 0f, d);
@@ -80,6 +100,13 @@ final class SasRecNetwork implements AutoCloseable {
         net.addConstant(p + "ffn_out.bias", values, trainable, 0f, d);
         net.addConstant(p + "ffn_ln.gamma", values, trainable, 1f, d);
         net.addConstant(p + "ffn_ln.beta", values, trainable, 0f, d);
+      }
+      if (bidirectional) {
+        net.add("head.weight", values, trainable, random, true, d, d);
+        net.addConstant("head.bias", values, trainable, 0f, d);
+        net.addConstant("head_ln.gamma", values, trainable, 1f, d);
+        net.addConstant("head_ln.beta", values, trainable, 0f, d);
+        net.addConstant("output_bias", values, trainable, 0f, itemCount);
       }
       return net;
     } catch (RuntimeException e) {
@@ -139,13 +166,6 @@ final class SasRecNetwork implements AutoCloseable {
     return parameters;
   }
 
-  /** A copy of every parameter's values, in registration order. */
-  Map<String, float[]> snapshot() {
-    Map<String, float[]> copy = new LinkedHashMap<>();
-    parameters.forEach((k, v) -> copy.put(k, v.toFloatArray()));
-    return copy;
-  }
-
   int itemCount() {
     return itemCount;
   }
@@ -174,7 +194,7 @@ final class SasRecNetwork implements AutoCloseable {
     x = layerNorm(x, "emb_ln");
     x = dropout(x, config.hiddenDropout(), training);
 
-    NDArray bias = batch.create(maskBias(lengths, len), new Shape(b, 1, len, len));
+    NDArray bias = batch.create(maskBias(lengths, len, !bidirectional), new Shape(b, 1, len, len));
     float scale = (float) (1.0 / Math.sqrt(dh));
     for (int l = 0; l < config.layers(); l++) {
       String pre = "layer" + l + ".";
@@ -203,24 +223,34 @@ final class SasRecNetwork implements AutoCloseable {
     return Embedding.embedding(rows, p("item_embedding"), SparseFormat.DENSE).singletonOrThrow();
   }
 
-  /**
-   * Rows {@code index} of a {@code [batch, length, hidden]} tensor flattened to positions: a gather
-   * through the embedding op, which keeps the result in the index's manager and is differentiable.
-   */
-  static NDArray gatherPositions(NDArray hidden, NDArray flatPositions) {
-    Shape s = hidden.getShape();
-    NDArray flat = hidden.reshape(s.get(0) * s.get(1), s.get(2));
-    return Embedding.embedding(flatPositions, flat, SparseFormat.DENSE).singletonOrThrow();
+  /** The [mask] token's id in the input rows (BERT4Rec only). */
+  long maskId() {
+    if (!bidirectional) {
+      throw new IllegalStateException("the causal SASRec network has no [mask] token");
+    }
+    return itemCount + 1L;
   }
 
-  /** Causal + key-padding additive mask, {@code [batch, 1, length, length]} row-major. */
-  static float[] maskBias(int[] lengths, int len) {
+  /**
+   * BERT4Rec's scores {@code [positions, items]} of selected hidden states: dense + GELU +
+   * LayerNorm, then the dot product with the item table plus the output bias.
+   */
+  NDArray bidirectionalLogits(NDManager batch, NDArray selected) {
+    NDArray h = layerNorm(Activation.gelu(linear(selected, "head")), "head_ln");
+    return h.matMul(itemTable(batch).transpose()).add(p("output_bias"));
+  }
+
+  /**
+   * Additive attention mask, {@code [batch, 1, length, length]} row-major: key padding always, and
+   * no looking ahead when {@code causal}.
+   */
+  static float[] maskBias(int[] lengths, int len, boolean causal) {
     float[] bias = new float[lengths.length * len * len];
     for (int r = 0; r < lengths.length; r++) {
       int base = r * len * len;
       for (int i = 0; i < len; i++) {
         for (int j = 0; j < len; j++) {
-          boolean allowed = j <= i && j < lengths[r];
+          boolean allowed = (!causal || j <= i) && j < lengths[r];
           bias[base + i * len + j] = allowed ? 0f : MASKED;
         }
       }

@@ -7,13 +7,18 @@ import io.recformer.data.dataset.Dataset;
 import io.recformer.data.split.Example;
 import io.recformer.data.split.LeaveOneOutSplit;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
 
 /**
  * A leave-one-out split in dense catalog indices, plus which items occur in training. The catalog
- * is always the dataset's full catalog (every item is ranked), also when only a slice of the users
- * is evaluated.
+ * is always the dataset's full catalog (every item is ranked), and training always holds every
+ * user's training part: a subsample ({@code maxUsers}) only thins the validation and test users, so
+ * a quick run scores the same models a full run would train.
  */
 final class EvaluationData {
 
@@ -24,6 +29,7 @@ final class EvaluationData {
   private final List<IndexedExample> test;
   private final boolean[] inTraining;
   private final int users;
+  private final int evaluatedUsers;
 
   private EvaluationData(
       String name,
@@ -31,13 +37,15 @@ final class EvaluationData {
       List<int[]> train,
       List<IndexedExample> validation,
       List<IndexedExample> test,
-      int users) {
+      int users,
+      int evaluatedUsers) {
     this.name = name;
     this.itemCount = itemCount;
     this.train = List.copyOf(train);
     this.validation = List.copyOf(validation);
     this.test = List.copyOf(test);
     this.users = users;
+    this.evaluatedUsers = evaluatedUsers;
     this.inTraining = new boolean[itemCount];
     for (int[] s : train) {
       for (int item : s) {
@@ -47,31 +55,38 @@ final class EvaluationData {
   }
 
   /**
-   * The split of {@code dataset}, restricted to its first {@code maxUsers} users (all when {@code
-   * maxUsers <= 0}).
+   * The split of {@code dataset} with every user's training part; when {@code 0 < maxUsers <} the
+   * number of evaluated users, validation and test keep only {@code maxUsers} users drawn without
+   * replacement with {@code seed} (the same users in both).
    */
-  static EvaluationData of(Dataset dataset, int maxUsers) {
-    Dataset used = dataset;
-    if (maxUsers > 0 && maxUsers < dataset.userCount()) {
-      used =
-          dataset.derive(
-              dataset.items(),
-              dataset.users().subList(0, maxUsers),
-              String.format(Locale.ROOT, "first %d users for a quick run", maxUsers));
-    }
-    LeaveOneOutSplit split = LeaveOneOutSplit.of(used);
-    ItemCatalog catalog = used.items();
+  static EvaluationData of(Dataset dataset, int maxUsers, long seed) {
+    LeaveOneOutSplit split = LeaveOneOutSplit.of(dataset);
+    ItemCatalog catalog = dataset.items();
     List<int[]> train = new ArrayList<>();
     for (UserHistory h : split.train()) {
       train.add(indices(catalog, h.itemIds()));
     }
+    List<Example> validation = split.validation();
+    List<Example> test = split.test();
+    Set<String> evaluated = new LinkedHashSet<>();
+    test.forEach(e -> evaluated.add(e.userId()));
+    validation.forEach(e -> evaluated.add(e.userId()));
+    if (maxUsers > 0 && maxUsers < evaluated.size()) {
+      List<String> order = new ArrayList<>(evaluated);
+      Collections.shuffle(order, new Random(seed));
+      Set<String> kept = new HashSet<>(order.subList(0, maxUsers));
+      validation = validation.stream().filter(e -> kept.contains(e.userId())).toList();
+      test = test.stream().filter(e -> kept.contains(e.userId())).toList();
+      evaluated.retainAll(kept);
+    }
     return new EvaluationData(
-        used.name(),
+        dataset.name(),
         catalog.size(),
         train,
-        examples(catalog, split.validation()),
-        examples(catalog, split.test()),
-        used.userCount());
+        examples(catalog, validation),
+        examples(catalog, test),
+        dataset.userCount(),
+        evaluated.size());
   }
 
   private static List<IndexedExample> examples(ItemCatalog catalog, List<Example> examples) {
@@ -100,8 +115,14 @@ final class EvaluationData {
     return itemCount;
   }
 
+  /** Users in the dataset (all of them train). */
   int users() {
     return users;
+  }
+
+  /** Users with a validation or test example that are evaluated (all unless subsampled). */
+  int evaluatedUsers() {
+    return evaluatedUsers;
   }
 
   List<int[]> train() {

@@ -1,5 +1,9 @@
 package io.recformer.bench.quality;
 
+import io.recformer.bench.baseline.Bert4Rec;
+import io.recformer.bench.baseline.Bert4RecConfig;
+import io.recformer.bench.baseline.Gru4Rec;
+import io.recformer.bench.baseline.Gru4RecConfig;
 import io.recformer.bench.baseline.IndexedExample;
 import io.recformer.bench.baseline.MiniLmSentenceEncoder;
 import io.recformer.bench.baseline.PopularityBaseline;
@@ -7,6 +11,8 @@ import io.recformer.bench.baseline.SasRec;
 import io.recformer.bench.baseline.SasRecConfig;
 import io.recformer.bench.baseline.SequenceScorer;
 import io.recformer.bench.baseline.TextBaseline;
+import io.recformer.bench.baseline.TrainedBaseline;
+import io.recformer.bench.baseline.TrainingSummary;
 import io.recformer.core.config.Pooling;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.io.AtomicFiles;
@@ -36,10 +42,11 @@ import picocli.CommandLine.Option;
 
 /**
  * One command for the quality benchmark of the baselines: imports a dataset directory, splits it
- * leave-one-out, trains/fits Popularity, SASRec and the zero-shot MiniLM text baseline on the
- * training part, evaluates them on the test users with full ranking under the published protocol
- * (original ties, history kept) and two stricter ones, slices the test users into in-set and
- * cold-start targets, and writes CSV, JSON, Markdown and a PNG chart into the output directory.
+ * leave-one-out, trains/fits Popularity, SASRec, GRU4Rec, BERT4Rec and the zero-shot MiniLM text
+ * baseline on the training part (every user's), evaluates them on the test users with full ranking
+ * under the published protocol (original ties, history kept) and two stricter ones, slices the test
+ * users into in-set and cold-start targets, and writes CSV, JSON, Markdown and a PNG chart into the
+ * output directory.
  *
  * <pre>
  * java -Dai.djl.offline=true -cp ... io.recformer.bench.quality.QualityBenchmark \
@@ -72,8 +79,14 @@ public final class QualityBenchmark implements Callable<Integer> {
       names = "--models",
       split = ",",
       defaultValue = "popularity,sasrec,text",
-      description = "Baselines to run: popularity, sasrec, text (default: all), or none.")
+      description =
+          "Baselines to run, any of popularity, sasrec, gru4rec, bert4rec, text (default:"
+              + " popularity,sasrec,text), or none.")
   List<String> models;
+
+  /** The {@code --models} keys, in the order the models run. */
+  static final List<String> MODEL_KEYS =
+      List.of("popularity", "sasrec", "gru4rec", "bert4rec", "text");
 
   @Option(
       names = "--recformer",
@@ -116,7 +129,9 @@ public final class QualityBenchmark implements Callable<Integer> {
   @Option(
       names = "--max-users",
       defaultValue = "0",
-      description = "Evaluate only the first N users (0 = all); for quick runs and tests.")
+      description =
+          "Evaluate only N users drawn with --seed (0 = all), the same users for validation and"
+              + " test; every user's training part still trains. For quick runs and tests.")
   int maxUsers;
 
   @Option(
@@ -130,7 +145,9 @@ public final class QualityBenchmark implements Callable<Integer> {
   @Option(
       names = "--seed",
       defaultValue = "42",
-      description = "Seed of SASRec's initialization, shuffling, dropout.")
+      description =
+          "Seed of the ID models' initialization, shuffling, dropout and masks, and of the"
+              + " --max-users subsample.")
   long seed;
 
   @Option(names = "--sasrec-epochs", defaultValue = "200", description = "SASRec maximum epochs.")
@@ -156,6 +173,63 @@ public final class QualityBenchmark implements Callable<Integer> {
 
   @Option(names = "--sasrec-lr", defaultValue = "0.001", description = "SASRec Adam learning rate.")
   float sasrecLearningRate;
+
+  @Option(names = "--gru4rec-epochs", defaultValue = "200", description = "GRU4Rec maximum epochs.")
+  int gru4recEpochs;
+
+  @Option(
+      names = "--gru4rec-patience",
+      defaultValue = "10",
+      description = "GRU4Rec early-stopping patience in epochs without better validation NDCG@10.")
+  int gru4recPatience;
+
+  @Option(
+      names = "--gru4rec-batch",
+      defaultValue = "512",
+      description = "GRU4Rec training sequences per step.")
+  int gru4recBatch;
+
+  @Option(
+      names = "--gru4rec-dropout",
+      defaultValue = "0.3",
+      description = "GRU4Rec dropout on the item embeddings.")
+  float gru4recDropout;
+
+  @Option(
+      names = "--gru4rec-lr",
+      defaultValue = "0.001",
+      description = "GRU4Rec Adam learning rate.")
+  float gru4recLearningRate;
+
+  @Option(
+      names = "--bert4rec-epochs",
+      defaultValue = "200",
+      description = "BERT4Rec maximum epochs.")
+  int bert4recEpochs;
+
+  @Option(
+      names = "--bert4rec-patience",
+      defaultValue = "10",
+      description = "BERT4Rec early-stopping patience in epochs without better validation NDCG@10.")
+  int bert4recPatience;
+
+  @Option(
+      names = "--bert4rec-batch",
+      defaultValue = "512",
+      description = "BERT4Rec training sequences per step.")
+  int bert4recBatch;
+
+  @Option(
+      names = "--bert4rec-dropout",
+      defaultValue = "0.2",
+      description = "BERT4Rec hidden and attention dropout.")
+  float bert4recDropout;
+
+  @Option(
+      names = "--bert4rec-lr",
+      defaultValue = "0.001",
+      description = "BERT4Rec Adam learning rate.")
+  float bert4recLearningRate;
 
   @Option(
       names = "--text-max-tokens",
@@ -224,9 +298,9 @@ public final class QualityBenchmark implements Callable<Integer> {
       models = List.of();
     }
     for (String m : models) {
-      if (!List.of("popularity", "sasrec", "text").contains(m)) {
+      if (!MODEL_KEYS.contains(m)) {
         throw new IllegalArgumentException(
-            "unknown model '" + m + "': expected popularity, sasrec, text or none");
+            "unknown model '" + m + "': expected " + String.join(", ", MODEL_KEYS) + " or none");
       }
     }
     Pooling pooling =
@@ -244,7 +318,7 @@ public final class QualityBenchmark implements Callable<Integer> {
     }
     long started = System.nanoTime();
     Dataset dataset = Datasets.open(data);
-    EvaluationData eval = EvaluationData.of(dataset, maxUsers);
+    EvaluationData eval = EvaluationData.of(dataset, maxUsers, seed);
     int coldStart = 0;
     for (IndexedExample e : eval.test()) {
       coldStart += eval.inTraining(e.target()) ? 0 : 1;
@@ -265,6 +339,17 @@ public final class QualityBenchmark implements Callable<Integer> {
     settings.put("dataset.format", dataset.provenance().getOrDefault("import.format", "unknown"));
     settings.put("dataset.fingerprint", dataset.fingerprint());
     settings.put("users", Integer.toString(eval.users()));
+    settings.put(
+        "evaluated users",
+        maxUsers > 0
+            ? String.format(
+                Locale.ROOT,
+                "%d drawn with seed %d (--max-users); all %d users train",
+                eval.evaluatedUsers(),
+                seed,
+                eval.users())
+            : Integer.toString(eval.evaluatedUsers()));
+    settings.put("validation users", Integer.toString(eval.validation().size()));
     settings.put("items", Integer.toString(eval.itemCount()));
     settings.put("test users", Integer.toString(eval.test().size()));
     settings.put("cold-start test targets", Integer.toString(coldStart));
@@ -289,14 +374,13 @@ public final class QualityBenchmark implements Callable<Integer> {
             : "learned: the model's own score for items never in training");
 
     List<ResultRow> rows = new ArrayList<>();
-    Map<String, String> notes = new LinkedHashMap<>();
+    List<ModelRun> runs = new ArrayList<>();
     if (models.contains("popularity")) {
       long t = System.nanoTime();
       PopularityBaseline pop = PopularityBaseline.fit(eval.itemCount(), eval.train());
       double secs = (System.nanoTime() - t) / 1e9;
-      notes.put(
-          pop.name(),
-          "counts over training parts only (RecBole Pop); ID-based, unseen items at the floor");
+      String note =
+          "counts over training parts only (RecBole Pop); ID-based, unseen items at the floor";
       settings.put(
           "popularity",
           String.format(
@@ -304,9 +388,13 @@ public final class QualityBenchmark implements Callable<Integer> {
               "counts of each item in the training parts (each user's"
                   + " items except the last two), %.2f s",
               secs));
-      evaluate(idBased(pop, eval), eval, notes.get(pop.name()), rows, settings);
+      SequenceScorer scorer = idBased(pop, eval);
+      double valid = validationNdcg10(scorer, eval);
+      evaluate(scorer, eval, note, rows, settings);
+      runs.add(new ModelRun("popularity", pop.name(), seconds(t), null, valid, null));
     }
     if (models.contains("sasrec")) {
+      long t = System.nanoTime();
       PyTorchThreads.setIntraOpThreads(threads);
       SasRecConfig config =
           SasRecConfig.defaults()
@@ -332,36 +420,61 @@ public final class QualityBenchmark implements Callable<Integer> {
               config.seed());
       try (SasRec sasrec =
           SasRec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
-        SasRec.TrainingSummary s = sasrec.summary();
-        String note =
-            String.format(
-                Locale.ROOT,
-                "best epoch %d of %d, %.0f s training, valid NDCG@10 %.4f; ID-based%s",
-                s.bestEpoch(),
-                s.epochsRun(),
-                s.seconds(),
-                s.bestValidationNdcg10(),
-                idUnseenItems.equals("floor") ? ", unseen items at the floor" : "");
         settings.put(
             "sasrec",
             config
                 + "; full-softmax cross-entropy over all items on every training prefix;"
                 + " Adam; early stopping on validation NDCG@10 (original ties, history kept)");
+        runs.add(trained("sasrec", sasrec, sasrec.summary(), eval, rows, settings, t));
+      }
+    }
+    if (models.contains("gru4rec")) {
+      long t = System.nanoTime();
+      PyTorchThreads.setIntraOpThreads(threads);
+      Gru4RecConfig config =
+          Gru4RecConfig.defaults()
+              .with(
+                  gru4recEpochs,
+                  gru4recPatience,
+                  gru4recBatch,
+                  gru4recDropout,
+                  gru4recLearningRate,
+                  seed);
+      try (TrainedBaseline gru =
+          Gru4Rec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
         settings.put(
-            "sasrec.training",
-            String.format(
-                Locale.ROOT,
-                "%d epochs run, best epoch %d, %.1f s, %d targets/epoch, validation NDCG@10 by"
-                    + " epoch %s",
-                s.epochsRun(),
-                s.bestEpoch(),
-                s.seconds(),
-                s.targetsPerEpoch(),
-                rounded(s.validationNdcg10())));
-        evaluate(idBased(sasrec, eval), eval, note, rows, settings);
+            "gru4rec",
+            gru.settings()
+                + "; one GRU layer over item embeddings, full-softmax cross-entropy over all items"
+                + " on every training prefix; Adam; early stopping on validation NDCG@10");
+        runs.add(trained("gru4rec", gru, gru.summary(), eval, rows, settings, t));
+      }
+    }
+    if (models.contains("bert4rec")) {
+      long t = System.nanoTime();
+      PyTorchThreads.setIntraOpThreads(threads);
+      Bert4RecConfig config =
+          Bert4RecConfig.defaults()
+              .with(
+                  bert4recEpochs,
+                  bert4recPatience,
+                  bert4recBatch,
+                  bert4recDropout,
+                  bert4recLearningRate,
+                  seed);
+      try (TrainedBaseline bert =
+          Bert4Rec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
+        settings.put(
+            "bert4rec",
+            bert.settings()
+                + "; bidirectional transformer, cloze masking, full-softmax cross-entropy over all"
+                + " items at masked positions; prediction scores a [mask] appended to the history;"
+                + " Adam; early stopping on validation NDCG@10");
+        runs.add(trained("bert4rec", bert, bert.summary(), eval, rows, settings, t));
       }
     }
     if (models.contains("text")) {
+      long started0 = System.nanoTime();
       List<String> texts = new ArrayList<>();
       for (Item item : dataset.items().items()) {
         texts.add(ItemText.flatten(item, 3));
@@ -377,17 +490,10 @@ public final class QualityBenchmark implements Callable<Integer> {
       double bestDecay = Double.NaN;
       double best = Double.NEGATIVE_INFINITY;
       for (double decay : textDecays) {
-        MetricReport r =
-            SliceEvaluator.evaluate(
-                    text.withDecay(decay),
-                    eval.validation(),
-                    List.of(Protocol.PUBLISHED),
-                    eval::inTraining)
-                .get(Protocol.PUBLISHED)
-                .get(Slice.ALL);
-        byDecay.put(decay, r.get("NDCG@10"));
-        if (r.get("NDCG@10") > best) {
-          best = r.get("NDCG@10");
+        double ndcg = validationNdcg10(text.withDecay(decay), eval);
+        byDecay.put(decay, ndcg);
+        if (ndcg > best) {
+          best = ndcg;
           bestDecay = decay;
         }
       }
@@ -412,6 +518,14 @@ public final class QualityBenchmark implements Callable<Integer> {
               embedSecs));
       settings.put("text.validation NDCG@10 by decay", byDecay.toString());
       evaluate(text, eval, note, rows, settings);
+      runs.add(
+          new ModelRun(
+              "text",
+              text.name(),
+              seconds(started0),
+              null,
+              best,
+              String.format(Locale.ROOT, "decay %s", bestDecay)));
     }
     if (!recformer.isEmpty()) {
       PyTorchThreads.setIntraOpThreads(threads);
@@ -462,7 +576,7 @@ public final class QualityBenchmark implements Callable<Integer> {
             eval.itemCount());
     String markdown = markdown(title, rows, settings);
     Files.createDirectories(out);
-    ResultWriter.writeAll(out, title, settings, rows, markdown);
+    ResultWriter.writeAll(out, title, settings, rows, runs, markdown);
     LOG.info(
         "wrote {}, {}, {}, {} to {}",
         ResultWriter.CSV,
@@ -471,6 +585,55 @@ public final class QualityBenchmark implements Callable<Integer> {
         ResultWriter.CHART,
         out);
     return new Outcome(rows, markdown, settings);
+  }
+
+  /**
+   * Evaluates a trained ID model on test and records its run: settings line, row note and the
+   * {@link ModelRun} with the early-stopping record.
+   */
+  private ModelRun trained(
+      String key,
+      SequenceScorer model,
+      TrainingSummary s,
+      EvaluationData eval,
+      List<ResultRow> rows,
+      Map<String, String> settings,
+      long started) {
+    String note =
+        String.format(
+            Locale.ROOT,
+            "best epoch %d of %d, %.0f s training, valid NDCG@10 %.4f; ID-based%s",
+            s.bestEpoch(),
+            s.epochsRun(),
+            s.seconds(),
+            s.bestValidationNdcg10(),
+            idUnseenItems.equals("floor") ? ", unseen items at the floor" : "");
+    settings.put(
+        key + ".training",
+        String.format(
+            Locale.ROOT,
+            "%d epochs run, best epoch %d, %.1f s, %d targets/epoch, validation NDCG@10 by"
+                + " epoch %s",
+            s.epochsRun(),
+            s.bestEpoch(),
+            s.seconds(),
+            s.targetsPerEpoch(),
+            rounded(s.validationNdcg10())));
+    evaluate(idBased(model, eval), eval, note, rows, settings);
+    return new ModelRun(key, model.name(), seconds(started), s, s.bestValidationNdcg10(), null);
+  }
+
+  /** Validation NDCG@10 under the published protocol (original ties, history kept). */
+  private static double validationNdcg10(SequenceScorer scorer, EvaluationData eval) {
+    return SliceEvaluator.evaluate(
+            scorer, eval.validation(), List.of(Protocol.PUBLISHED), eval::inTraining)
+        .get(Protocol.PUBLISHED)
+        .get(Slice.ALL)
+        .get("NDCG@10");
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
   }
 
   /**

@@ -40,10 +40,15 @@ final class ResultWriter {
   private ResultWriter() {}
 
   static void writeAll(
-      Path dir, String title, Map<String, String> settings, List<ResultRow> rows, String markdown)
+      Path dir,
+      String title,
+      Map<String, String> settings,
+      List<ResultRow> rows,
+      List<ModelRun> runs,
+      String markdown)
       throws IOException {
     AtomicFiles.writeString(dir.resolve(CSV), csv(rows));
-    AtomicFiles.writeString(dir.resolve(JSON), json(title, settings, rows));
+    AtomicFiles.writeString(dir.resolve(JSON), json(title, settings, rows, runs));
     AtomicFiles.writeString(dir.resolve(MARKDOWN), markdown);
     writeChart(dir.resolve(CHART), title, rows);
   }
@@ -89,7 +94,8 @@ final class ResultWriter {
     return s;
   }
 
-  static String json(String title, Map<String, String> settings, List<ResultRow> rows)
+  static String json(
+      String title, Map<String, String> settings, List<ResultRow> rows, List<ModelRun> runs)
       throws IOException {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("formatVersion", 1);
@@ -125,6 +131,28 @@ final class ResultWriter {
                 }
               });
       n.put("note", r.note());
+    }
+    // Added with the paper grid (format version unchanged: a reader of version 1 ignores it).
+    ObjectNode models = root.putObject("models");
+    for (ModelRun run : runs) {
+      ObjectNode m = models.putObject(run.key());
+      m.put("name", run.name());
+      m.put("wallSeconds", run.wallSeconds());
+      m.put("validationNdcg10", run.validationNdcg10());
+      if (run.summary() != null) {
+        m.put("epochsRun", run.summary().epochsRun());
+        m.put("bestEpoch", run.summary().bestEpoch());
+        m.put("trainingSeconds", run.summary().seconds());
+        m.put("trainingCpuSeconds", run.summary().cpuSeconds());
+        m.put("targetsPerEpoch", run.summary().targetsPerEpoch());
+        ArrayNode byEpoch = m.putArray("validationNdcg10ByEpoch");
+        run.summary().validationNdcg10().forEach(byEpoch::add);
+        ArrayNode loss = m.putArray("trainLossByEpoch");
+        run.summary().trainLoss().forEach(loss::add);
+      }
+      if (run.chosen() != null) {
+        m.put("chosenOnValidation", run.chosen());
+      }
     }
     return MAPPER.writeValueAsString(root);
   }

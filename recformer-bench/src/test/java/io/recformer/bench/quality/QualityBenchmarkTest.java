@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.recformer.bench.baseline.IndexedExample;
 import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.metrics.HistoryPolicy;
@@ -195,6 +196,81 @@ class QualityBenchmarkTest {
         .contains("### Measured: " + Protocol.PENALIZED_LABEL + " chosen per model");
   }
 
+  @Test
+  void maxUsersThinsValidationAndTestOnlyWithASeededDraw() throws Exception {
+    Dataset dataset = Datasets.open(tinyDataset());
+    EvaluationData all = EvaluationData.of(dataset, 0, 5);
+    EvaluationData some = EvaluationData.of(dataset, 10, 5);
+    // Training is every user's, whatever is evaluated.
+    assertThat(some.train()).hasSize(all.train().size());
+    for (int i = 0; i < all.train().size(); i++) {
+      assertThat(some.train().get(i)).containsExactly(all.train().get(i));
+    }
+    assertThat(some.trainInteractions()).isEqualTo(all.trainInteractions());
+    assertThat(some.users()).isEqualTo(24);
+    assertThat(all.evaluatedUsers()).isEqualTo(24);
+    assertThat(some.evaluatedUsers()).isEqualTo(10);
+    assertThat(some.test()).hasSize(10).isSubsetOf(all.test());
+    assertThat(some.validation()).hasSize(10).isSubsetOf(all.validation());
+    // The same users in validation and test: each test history is its validation history + target.
+    for (IndexedExample v : some.validation()) {
+      assertThat(some.test())
+          .anyMatch(
+              t ->
+                  t.history().length == v.history().length + 1
+                      && t.history()[v.history().length] == v.target());
+    }
+    // Seeded: the same seed draws the same users, another seed others.
+    assertThat(EvaluationData.of(dataset, 10, 5).test()).isEqualTo(some.test());
+    assertThat(EvaluationData.of(dataset, 10, 6).test()).isNotEqualTo(some.test());
+    // Not the first N users any more (the old behaviour cut the dataset to them).
+    assertThat(some.test()).isNotEqualTo(all.test().subList(0, 10));
+  }
+
+  @Test
+  void eachIdModelRunsAloneAndRecordsItsRunInResultsJson() throws Exception {
+    for (String model : List.of("gru4rec", "bert4rec")) {
+      Path out = tmp.resolve("one-" + model);
+      QualityBenchmark bench = new QualityBenchmark();
+      new CommandLine(bench)
+          .parseArgs(
+              "--data",
+              tinyDataset().toString(),
+              "--out",
+              out.toString(),
+              "--threads",
+              "1",
+              "--models",
+              model,
+              "--seed",
+              "3",
+              "--max-users",
+              "12",
+              "--" + model + "-epochs",
+              "3",
+              "--" + model + "-patience",
+              "2");
+      QualityBenchmark.Outcome outcome = bench.run();
+      String name = model.equals("gru4rec") ? "GRU4Rec" : "BERT4Rec";
+      assertThat(outcome.rows())
+          .filteredOn(ResultRow::measured)
+          .allMatch(r -> r.model().equals(name));
+      assertThat(row(outcome, Protocol.PUBLISHED.label(), "all").users()).isEqualTo(12);
+      JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+      assertThat(json.get("settings").get("users").asText()).isEqualTo("24");
+      JsonNode run = json.get("models").get(model);
+      assertThat(json.get("models").size()).isEqualTo(1);
+      assertThat(run.get("name").asText()).isEqualTo(name);
+      int epochs = run.get("epochsRun").asInt();
+      int best = run.get("bestEpoch").asInt();
+      assertThat(epochs).isBetween(1, 3);
+      assertThat(best).isBetween(1, epochs);
+      assertThat(run.get("validationNdcg10").asDouble())
+          .isEqualTo(run.get("validationNdcg10ByEpoch").get(best - 1).asDouble());
+      assertThat(run.get("trainLossByEpoch").size()).isEqualTo(epochs);
+    }
+  }
+
   private static ResultRow row(QualityBenchmark.Outcome outcome, String protocol, String slice) {
     return outcome.rows().stream()
         .filter(r -> r.measured() && r.protocol().equals(protocol) && r.slice().equals(slice))
@@ -334,9 +410,11 @@ class QualityBenchmarkTest {
             "--out",
             tmp.resolve("x").toString(),
             "--models",
-            "popularity,bert4rec");
+            "popularity,bert5rec");
     assertThatThrownBy(bench::run)
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown model 'bert4rec': expected popularity, sasrec, text or none");
+        .hasMessage(
+            "unknown model 'bert5rec': expected popularity, sasrec, gru4rec, bert4rec, text or"
+                + " none");
   }
 }
