@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A cell's {@code cell.json}: what ran (command, commit, seed, budget), how long, its status and,
@@ -92,11 +93,9 @@ public final class CellRecord {
   }
 
   /** The record in {@code directory}, or empty if the cell never started. */
-  public static java.util.Optional<CellRecord> find(Path directory) throws IOException {
+  public static Optional<CellRecord> find(Path directory) throws IOException {
     Path file = directory.resolve(FILE);
-    return Files.isRegularFile(file)
-        ? java.util.Optional.of(read(file))
-        : java.util.Optional.empty();
+    return Files.isRegularFile(file) ? Optional.of(read(file)) : Optional.empty();
   }
 
   public void write(Path directory) throws IOException {

@@ -27,7 +27,7 @@ public final class CellRunner {
   private static final Logger LOG = LoggerFactory.getLogger(CellRunner.class);
 
   /** How long a child may take to stop after SIGTERM before it is killed. */
-  static final Duration STOP_GRACE = Duration.ofSeconds(120);
+  static final Duration STOP_GRACE = Duration.ofMinutes(2);
 
   private final PaperConfig config;
   private final List<String> tool;
@@ -69,10 +69,7 @@ public final class CellRunner {
       return Outcome.SKIPPED_DONE;
     }
     for (String dep : cell.dependsOn()) {
-      Path depDir = config.runs();
-      for (String part : dep.split("/")) {
-        depDir = depDir.resolve(part);
-      }
+      Path depDir = GridCell.directory(config.runs(), dep);
       if (!CellRecord.find(depDir).map(CellRecord::done).orElse(false)) {
         LOG.info("{}: waits for {}", cell.id(), dep);
         return Outcome.BLOCKED;

@@ -63,9 +63,18 @@ public record GridCell(
 
   /** The cell's directory under the grid's run root. */
   public Path directory(Path runs) {
+    return directory(runs, id);
+  }
+
+  /** The directory of the cell {@code id} under {@code runs}: one folder per id segment. */
+  static Path directory(Path runs, String id) {
     Path dir = runs;
-    for (String part : id.split("/")) {
-      dir = dir.resolve(part);
+    int from = 0;
+    while (from <= id.length()) {
+      int slash = id.indexOf('/', from);
+      int end = slash < 0 ? id.length() : slash;
+      dir = dir.resolve(id.substring(from, end));
+      from = end + 1;
     }
     return dir;
   }

@@ -104,7 +104,10 @@ public final class GridPlan {
     return List.copyOf(out.values());
   }
 
-  /** The cells whose id matches a glob ({@code *} within a segment, {@code **} across). */
+  /**
+   * The cells whose id matches a glob: {@code *} within a segment, {@code **} across segments,
+   * {@code /**} also matching nothing ({@code *}{@code /a/**} takes {@code pretrain/a} too).
+   */
   public static List<GridCell> only(List<GridCell> cells, String glob) {
     Pattern p = globPattern(glob);
     List<GridCell> out = new ArrayList<>();
@@ -123,7 +126,10 @@ public final class GridPlan {
     StringBuilder re = new StringBuilder();
     for (int i = 0; i < glob.length(); i++) {
       char c = glob.charAt(i);
-      if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+      if (glob.startsWith("/**", i)) {
+        re.append("(/.*)?"); // "pretrain/a/**" also matches "pretrain/a"
+        i += 2;
+      } else if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
         re.append(".*");
         i++;
       } else if (c == '*') {

@@ -75,9 +75,12 @@ public final class PaperBenchmark implements Callable<Integer> {
   /** Overrides the child command (tests use a fake tool). */
   List<String> toolCommand;
 
+  /** What relative paths in the configuration resolve against (the working directory). */
+  Path base = Path.of("");
+
   @Override
   public Integer call() throws Exception {
-    PaperConfig cfg = PaperConfig.read(config, Path.of(""));
+    PaperConfig cfg = PaperConfig.read(config, base);
     GridPlan plan = new GridPlan(cfg);
     List<Table> tables = new ArrayList<>();
     if ("all".equalsIgnoreCase(table)) {

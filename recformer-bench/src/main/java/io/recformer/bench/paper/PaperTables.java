@@ -214,7 +214,7 @@ public final class PaperTables {
       return String.format(Locale.ROOT, "%.4f ± %.4f", s.mean(), s.sd());
     }
     Spread ref = main == null ? null : main.stats().get(metric);
-    if (ref != null && ref.measured() && row != main) {
+    if (ref != null && ref.measured()) { // never the main row itself: it has one seed here
       return String.format(Locale.ROOT, "%.4f [± %.4f]", s.mean(), ref.sd());
     }
     return String.format(Locale.ROOT, "%.4f", s.mean());
