@@ -224,8 +224,9 @@ public final class CellRunner {
           c.addAll(List.of("--config", rec.finetuneConfig().toString()));
         }
         recformerModel(c, cell);
-        // The zero-shot number is its own cell; test is scored once, on the chosen model.
-        c.addAll(List.of("--set", "zeroShotTest=false"));
+        // The zero-shot number is its own cell; test is scored once, on the chosen model, over
+        // every test user (overriding whatever a config file says).
+        c.addAll(List.of("--set", "zeroShotTest=false", "--set", "testUsers=0"));
       }
       case ZERO_SHOT -> {
         c.add("evaluate");

@@ -176,9 +176,14 @@ public final class GridPlan {
     }
     int steps = requireInt(settings, "maxSteps", "pretrain of " + target.name());
     int batch = requireInt(settings, "batchSize", "pretrain of " + target.name());
+    int accumulation =
+        settings.containsKey("gradientAccumulation")
+            ? requireInt(settings, "gradientAccumulation", "pretrain of " + target.name())
+            : 1;
     Rates r = config.rates();
-    // Training pairs plus about 10% for the held-out validation passes.
-    double seconds = 1.1 * steps * (double) batch / r.pretrainPairsPerSecond();
+    // Training pairs (maxSteps optimizer steps of batch x accumulation pairs) plus about 10% for
+    // the held-out validation passes.
+    double seconds = 1.1 * steps * (double) batch * accumulation / r.pretrainPairsPerSecond();
     seconds += users / 5000.0; // importing and tokenizing the sources
     return new GridCell(
         pretrainId(target.name()),
@@ -217,9 +222,13 @@ public final class GridPlan {
     String what = "finetune of " + d.name() + " (" + table + ")";
     double minutes =
         requireDouble(settings, "stage1Minutes", what)
-            + (v == AblationVariant.TRAINING_ONLY
-                ? 0
-                : requireDouble(settings, "stage2Minutes", what));
+            + requireDouble(settings, "stage2Minutes", what);
+    if (!v.variant().equals("BOTH_STAGES")) {
+      // A one-stage variant runs under stage1Minutes alone: give it both stages' time, so every
+      // ablation row trains for the same budget.
+      settings.put("stage1Minutes", format(minutes));
+      settings.put("stage2Minutes", "0");
+    }
     int samples = requireInt(settings, "samplesPerEpoch", what);
     int validation = requireInt(settings, "validationUsers", what);
     Rates r = config.rates();
@@ -255,10 +264,10 @@ public final class GridPlan {
     double seconds;
     if (r.baselineTargetsPerSecond().containsKey(b.key())) {
       int epochs = r.baselineEpochs().getOrDefault(b.key(), 50);
-      // One validation scoring pass per epoch, and the test pass.
+      // The rate includes the per-epoch validation; then one test scoring pass.
       seconds =
           epochs * (d.interactions() / r.baselineTargetsPerSecond().get(b.key()))
-              + (epochs + 1) * pairs / r.scoresPerSecond();
+              + pairs / r.scoresPerSecond();
     } else if (b.key().startsWith("text")) {
       seconds = d.items() / r.textItemsPerSecond() + 2 * pairs / r.scoresPerSecond();
     } else {
@@ -275,6 +284,12 @@ public final class GridPlan {
         Map.of(),
         args,
         seconds + CHILD_OVERHEAD_SECONDS);
+  }
+
+  private static String format(double value) {
+    return value == Math.rint(value)
+        ? Long.toString((long) value)
+        : String.format(Locale.ROOT, "%s", value);
   }
 
   private static int requireInt(Map<String, String> settings, String key, String what) {

@@ -107,7 +107,16 @@ class PaperGridTest {
             .findFirst()
             .orElseThrow();
     assertEquals("true", matrix.settings().get("stage2TrainsMatrix"));
+    assertEquals("5", matrix.settings().get("stage2Minutes"), "a two-stage row keeps its split");
     assertEquals("BOTH_STAGES", matrix.settings().get("variant"));
+    GridCell fix =
+        ablation.stream()
+            .filter(c -> c.id().equals("ablation/office/fix/seed1"))
+            .findFirst()
+            .orElseThrow();
+    // A one-stage variant gets both stages' minutes (10 + 5): every row trains as long.
+    assertEquals("15", fix.settings().get("stage1Minutes"));
+    assertEquals("0", fix.settings().get("stage2Minutes"));
     assertEquals(
         "STAGE1_ONLY",
         ablation.stream()
@@ -211,7 +220,7 @@ class PaperGridTest {
     assertTrue(line.contains("finetune " + dir.resolve("data/a")), line);
     assertTrue(
         line.contains("--init " + cellDir(cfg, "pretrain/a").resolve("run").resolve("best")), line);
-    assertTrue(line.contains("--set zeroShotTest=false"), line);
+    assertTrue(line.contains("--set zeroShotTest=false --set testUsers=0"), line);
     assertTrue(line.contains("--seed 2"), line);
     assertEquals(0.07, ft.test.get("NDCG@10"), 1e-12); // FakeTool: 0.05 + 0.01 x seed
     assertEquals(0.072, ft.validationValue, 1e-12);
