@@ -33,6 +33,10 @@ public final class CellRunner {
   private final List<String> tool;
   private final Instant deadline;
   private final String commit;
+  private final long minimumStartSeconds;
+
+  /** No cell starts with less time left than this (or a tenth of a shorter sitting). */
+  static final Duration MINIMUM_START = Duration.ofMinutes(10);
 
   /**
    * @param tool the command that runs the tool ({@code java ... RecformerCli} or a launcher)
@@ -42,6 +46,8 @@ public final class CellRunner {
     this.config = config;
     this.tool = List.copyOf(tool);
     this.deadline = deadline;
+    long sitting = Math.max(0, Duration.between(Instant.now(), deadline).toSeconds());
+    this.minimumStartSeconds = Math.min(MINIMUM_START.toSeconds(), sitting / 10);
     this.commit = Provenance.capture("none", 0, Map.of()).gitCommit();
   }
 
@@ -86,7 +92,10 @@ public final class CellRunner {
           left / 60);
       return Outcome.DEFERRED;
     }
-    if (left <= 0 && !resultThere) {
+    // A resumable cell may start with less time than it needs (it stops and resumes), but not in
+    // the last minutes, where it would be stopped before saving its first checkpoint.
+    if (!resultThere && left < minimumStartSeconds && cell.estimatedSeconds() > left) {
+      LOG.info("{}: only {} s left in this sitting: deferred", cell.id(), left);
       return Outcome.DEFERRED;
     }
     record.commit = commit;
