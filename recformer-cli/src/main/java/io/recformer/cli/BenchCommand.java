@@ -3,6 +3,7 @@ package io.recformer.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.bench.efficiency.EfficiencyBenchmark;
+import io.recformer.bench.paper.PaperBenchmark;
 import io.recformer.bench.quality.QualityBenchmark;
 import io.recformer.bench.quantization.QuantizationBenchmark;
 import io.recformer.core.io.AtomicFiles;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Spec;
       BenchCommand.Quality.class,
       BenchCommand.Efficiency.class,
       BenchCommand.Inference.class,
-      BenchCommand.Quantization.class
+      BenchCommand.Quantization.class,
+      BenchCommand.Paper.class
     })
 final class BenchCommand implements Callable<Integer> {
 
@@ -88,6 +90,27 @@ final class BenchCommand implements Callable<Integer> {
       })
   static final class Efficiency implements Callable<Integer> {
     @Mixin EfficiencyBenchmark benchmark = new EfficiencyBenchmark();
+
+    @Override
+    public Integer call() throws Exception {
+      return benchmark.call();
+    }
+  }
+
+  /**
+   * The paper's tables over domains and seeds (recformer-bench's PaperBenchmark, same options).
+   * Each cell runs this tool in a child JVM with this JVM's class path and flags.
+   */
+  @Command(
+      name = "paper",
+      description = {
+        "The paper's overall, zero-shot and ablation tables over the configured domains and"
+            + " seeds: runs the cells not done yet as child processes of this tool (resumable"
+            + " over several sittings), then writes <output>/<table>.md/.csv/.json/.png.",
+        "Same options as io.recformer.bench.paper.PaperBenchmark (see docs/paper/README.md)."
+      })
+  static final class Paper implements Callable<Integer> {
+    @Mixin PaperBenchmark benchmark = new PaperBenchmark();
 
     @Override
     public Integer call() throws Exception {

@@ -7,6 +7,7 @@ import io.recformer.data.importer.ImportOptions;
 import io.recformer.data.importer.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Opens a dataset directory named on the command line: a saved canonical dataset, or any format an
@@ -25,6 +26,11 @@ final class DatasetArguments {
 
   static Dataset open(Path directory, ImportOptions options) throws IOException {
     return Datasets.open(directory, options);
+  }
+
+  /** Several dataset directories as one {@link Datasets#openCombined combined} dataset. */
+  static Dataset openCombined(List<Path> directories, boolean lenient) throws IOException {
+    return Datasets.openCombined(directories, importOptions(lenient));
   }
 
   /** The import options of the commands that only have {@code --lenient}. */

@@ -1,7 +1,10 @@
 package io.recformer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.cli.config.ConfigLayer;
 import io.recformer.cli.config.ResolvedConfig;
 import io.recformer.core.config.RecformerConfig;
@@ -17,6 +20,7 @@ import io.recformer.train.pretrain.PretrainResult;
 import io.recformer.train.pretrain.Pretrainer;
 import io.recformer.train.run.RunStoppedException;
 import io.recformer.train.weights.WeightTensor;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /** {@code recformer pretrain}: MLM + item-item contrastive pre-training into a run directory. */
 @Command(
@@ -40,6 +45,8 @@ import picocli.CommandLine.Mixin;
       "Pre-train (masked language model + item-item contrastive loss) on a dataset's"
           + " user sequences, from all-MiniLM-L6-v2 or a checkpoint, into a new run directory;"
           + " a seeded sample of users is held out for validation (in-batch next-item accuracy).",
+      "Several datasets (cross-domain pre-training): name them all; item and user ids are"
+          + " namespaced by directory name, held-out users are drawn from all of them.",
       "Settings: --config file, then --set key=value, then the dedicated options (keys are"
           + " PretrainOptions' fields, heldOutUsers and model settings; see docs/cli.md)."
     })
@@ -55,12 +62,23 @@ final class PretrainCommand implements Callable<Integer> {
   @Mixin ModelArguments model;
   @Mixin TrainingArguments training;
 
+  @Parameters(
+      index = "1..*",
+      paramLabel = "<more datasets>",
+      description =
+          "More dataset directories pre-trained on together with <dataset> (cross-domain):"
+              + " ids are namespaced by each directory's name, which must differ.")
+  List<Path> moreData = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     ResolvedConfig resolved;
     RecformerConfig config;
     ModelSource start = null;
-    Path data = run.data;
+    List<Path> sources = new ArrayList<>();
+    sources.add(run.data);
+    sources.addAll(moreData);
+    String data = datasetArguments(sources);
     Path resume = run.resume;
     Path runDirectory;
     List<String> header;
@@ -76,7 +94,7 @@ final class PretrainCommand implements Callable<Integer> {
               "recformer pretrain: resolved configuration (key: value  # where the value came"
                   + " from)",
               "dataset: "
-                  + data.toAbsolutePath()
+                  + absolute(sources)
                   + ", init: "
                   + run.init
                   + ", tokenizer: "
@@ -109,7 +127,10 @@ final class PretrainCommand implements Callable<Integer> {
     }
     PretrainOptions options = resolved.bind(PretrainOptions.defaults());
     ConfigArguments.log(resume == null ? "pretrain" : "pretrain --resume", resolved);
-    Dataset dataset = DatasetArguments.open(data, run.lenient);
+    Dataset dataset =
+        sources.size() == 1
+            ? DatasetArguments.open(run.data, run.lenient)
+            : DatasetArguments.openCombined(sources, run.lenient);
     if (resume != null) {
       OutputFiles.requireSameDataset(resume, dataset);
     }
@@ -147,6 +168,11 @@ final class PretrainCommand implements Callable<Integer> {
                 });
       } catch (RunStoppedException stopped) {
         return stopped.exitCode();
+      } finally {
+        // Only once the trainer has started the run: a leftover file would make --out non-empty.
+        if (sources.size() > 1 && Files.isRegularFile(runDirectory.resolve("config.json"))) {
+          writeSources(runDirectory.resolve(SOURCES_FILE), sources, dataset);
+        }
       }
       System.out.println(Files.readString(result.runDirectory().resolve("report.md")));
       System.out.println("Run directory: " + result.runDirectory().toAbsolutePath());
@@ -158,6 +184,60 @@ final class PretrainCommand implements Callable<Integer> {
     } finally {
       AtomicFiles.deleteRecursively(work);
     }
+  }
+
+  /** Where a cross-domain run records its sources (paths, namespaces, fingerprints, provenance). */
+  static final String SOURCES_FILE = "sources.json";
+
+  private static String datasetArguments(List<Path> sources) {
+    StringBuilder out = new StringBuilder();
+    for (Path source : sources) {
+      out.append(out.length() == 0 ? "" : " ").append(source);
+    }
+    return out.toString();
+  }
+
+  private static String absolute(List<Path> sources) {
+    List<String> out = new ArrayList<>();
+    sources.forEach(p -> out.add(p.toAbsolutePath().toString()));
+    return String.join(" + ", out);
+  }
+
+  /** Writes {@link #SOURCES_FILE} atomically: one entry per source, in order. */
+  static void writeSources(Path file, List<Path> sources, Dataset combined) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    root.put("formatVersion", 1);
+    root.put("combinedName", combined.name());
+    root.put("combinedFingerprint", combined.fingerprint());
+    root.put("users", combined.userCount());
+    root.put("items", combined.itemCount());
+    root.put("interactions", combined.interactionCount());
+    ArrayNode list = root.putArray("sources");
+    for (int s = 0; s < sources.size(); s++) {
+      String key = "combined.source." + (s + 1) + ".";
+      ObjectNode entry = list.addObject();
+      entry.put("path", sources.get(s).toAbsolutePath().toString());
+      ObjectNode provenance = entry.putObject("provenance");
+      combined
+          .provenance()
+          .forEach(
+              (k, v) -> {
+                if (k.startsWith(key)) {
+                  String field = k.substring(key.length());
+                  if (field.equals("namespace")
+                      || field.equals("name")
+                      || field.equals("fingerprint")
+                      || field.equals("counts")) {
+                    entry.put(field, v);
+                  } else {
+                    provenance.put(field, v);
+                  }
+                }
+              });
+    }
+    AtomicFiles.writeString(
+        file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
   }
 
   /**

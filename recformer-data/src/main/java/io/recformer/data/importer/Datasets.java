@@ -1,5 +1,6 @@
 package io.recformer.data.importer;
 
+import io.recformer.data.dataset.CombinedDataset;
 import io.recformer.data.dataset.Dataset;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,6 +55,28 @@ public final class Datasets {
       return dataset;
     }
     return importAuto(directory, options).dataset();
+  }
+
+  /**
+   * Opens several dataset directories ({@link #open(Path, ImportOptions)} each) as one {@link
+   * CombinedDataset}, for cross-domain pre-training: each directory's name is its namespace, so
+   * {@code data/amazon-office-2014}'s items become {@code amazon-office-2014/<id>}.
+   *
+   * @throws IllegalArgumentException if two directories have the same name
+   */
+  public static Dataset openCombined(List<Path> directories, ImportOptions options)
+      throws IOException {
+    List<CombinedDataset.Source> sources = new ArrayList<>();
+    for (Path directory : directories) {
+      Path name = directory.toAbsolutePath().normalize().getFileName();
+      if (name == null) {
+        throw new IllegalArgumentException("dataset directory " + directory + " has no name");
+      }
+      sources.add(new CombinedDataset.Source(name.toString(), open(directory, options)));
+    }
+    Dataset combined = CombinedDataset.of(sources);
+    LOG.info("combined {} datasets into {}", sources.size(), combined);
+    return combined;
   }
 
   /** Every importer, in detection order (most specific file sets first). */
