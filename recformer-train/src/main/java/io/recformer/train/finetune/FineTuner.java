@@ -69,18 +69,20 @@ import org.slf4j.LoggerFactory;
  * length-sorted batches) and trains one epoch of full-softmax cross-entropy of {@code cos / tau}
  * against that constant matrix; the softmax is computed in item chunks ({@link ItemSoftmaxLoss}) so
  * the peak memory is the matrix plus one chunk of logits. Validation every {@code evalEvery} epochs
- * re-encodes the matrix with the current model (that matrix then serves the next epoch); the best
- * model and its matrix are kept in {@code best/}; {@code patience} evaluations without improvement
- * end the stage. Stage 2 reloads the best model, freezes its matrix for good and trains the encoder
- * only. The best metric carries over from stage 1, so {@code best/} always holds the overall best
- * and stage 2 only replaces it when it improves.
+ * scores with the matrix the epoch trained against, as the original does ({@code
+ * stage1ValidationReencodes} re-encodes it instead, and the next epoch reuses that encoding); the
+ * best model and its matrix are kept in {@code best/}; {@code patience} evaluations without
+ * improvement end the stage. Stage 2 reloads the best model, freezes its matrix for good and trains
+ * the encoder only. The best metric carries over from stage 1, so {@code best/} always holds the
+ * overall best and stage 2 only replaces it when it improves.
  *
- * <p>Each stage has its own AdamW and linear schedule (warmup, then decay to 0 at {@code epochs x
- * steps per epoch}). A partial accumulation group at the end of an epoch is stepped too.
- * Reproducible: sampling, shuffling and dropout are seeded from the options' seed, the stage and
- * the epoch (the PyTorch generator is reseeded at every epoch), so the same seed and config give
- * the same metrics, and a run resumed from its last completed epoch ({@link #resume}) continues
- * exactly as if it had not been interrupted.
+ * <p>One AdamW and one linear schedule (warmup, then decay to 0 at {@code epochs x steps per
+ * epoch}) run through both stages, as in the original; {@code freshOptimizerPerStage} gives each
+ * stage its own. A partial accumulation group at the end of an epoch is stepped too. Reproducible:
+ * sampling, shuffling and dropout are seeded from the options' seed, the stage and the epoch (the
+ * PyTorch generator is reseeded at every epoch), so the same seed and config give the same metrics,
+ * and a run resumed from its last completed epoch ({@link #resume}) continues exactly as if it had
+ * not been interrupted.
  */
 public final class FineTuner {
 
@@ -318,18 +320,52 @@ public final class FineTuner {
         epoch = 0;
       }
       boolean freshStage = resume == null || restore(resume, stages);
-      while (stageIndex < stages.size()) {
-        runStage(freshStage);
-        stageIndex++;
-        if (stageIndex < stages.size()) {
-          stage = stages.get(stageIndex);
-          epoch = 0;
-          stageStep = 0;
-          badEvaluations = 0;
-          freshStage = true;
+      if (!options.freshOptimizerPerStage()) {
+        // The original: one AdamW for the whole run; a resumed run takes its saved moments.
+        optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
+        Path saved = run.resolve("last/optimizer.safetensors");
+        if (resume != null && Files.exists(saved)) {
+          optimizer.load(saved);
+        }
+      }
+      try {
+        while (stageIndex < stages.size()) {
+          runStage(freshStage);
+          stageIndex++;
+          if (stageIndex < stages.size()) {
+            stage = stages.get(stageIndex);
+            epoch = 0;
+            stageStep = 0;
+            badEvaluations = 0;
+            freshStage = true;
+          }
+        }
+      } finally {
+        if (optimizer != null) {
+          optimizer.close();
+          optimizer = null;
         }
       }
       return finish();
+    }
+
+    /**
+     * The learning-rate schedule of the current stage: the original's one schedule over the whole
+     * run (decaying to 0 at {@code epochs} stage-1 epochs, indexed by the run's step), or, with
+     * {@code freshOptimizerPerStage}, the stage's own (indexed by the stage's step).
+     */
+    private LinearSchedule scheduleOf(boolean secondStage, long stepsPerEpoch) {
+      int epochs =
+          options.freshOptimizerPerStage() ? options.epochsOfStage(secondStage) : options.epochs();
+      return new LinearSchedule(
+          options.learningRateOfStage(secondStage),
+          options.warmupSteps(),
+          Math.max(Math.max(1L, options.warmupSteps()), epochs * stepsPerEpoch));
+    }
+
+    /** The step a schedule from {@link #scheduleOf} is read at for the next optimizer step. */
+    private long scheduleStep() {
+      return options.freshOptimizerPerStage() ? stageStep : globalStep;
     }
 
     private void runStage(boolean fresh) throws IOException {
@@ -359,12 +395,10 @@ public final class FineTuner {
       long microBatches = ((long) samplesPerEpoch + options.batchSize() - 1) / options.batchSize();
       long stepsPerEpoch =
           (microBatches + options.gradientAccumulation() - 1) / options.gradientAccumulation();
-      LinearSchedule schedule =
-          new LinearSchedule(
-              options.learningRateOfStage(secondStage),
-              options.warmupSteps(),
-              Math.max(Math.max(1L, options.warmupSteps()), epochs * stepsPerEpoch));
-      optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
+      LinearSchedule schedule = scheduleOf(secondStage, stepsPerEpoch);
+      if (options.freshOptimizerPerStage()) {
+        optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
+      }
       // The trainable item matrix is clipped on its own: its gradients have another scale.
       stepper =
           new OptimizerStep(
@@ -441,8 +475,10 @@ public final class FineTuner {
           }
         }
       } finally {
-        optimizer.close();
-        optimizer = null;
+        if (options.freshOptimizerPerStage()) {
+          optimizer.close();
+          optimizer = null;
+        }
         stepper = null;
         if (cachedMatrix != null) {
           cachedMatrix.close();
@@ -456,9 +492,12 @@ public final class FineTuner {
      * evaluations in a row without improvement.
      */
     private int evaluateAndKeepBest(boolean reencode, boolean trainable) throws IOException {
+      // The original validates stage 1 against the matrix the epoch trained with (encoded at its
+      // start); stage1ValidationReencodes encodes a fresh one, which the next epoch then reuses.
+      boolean fresh = reencode && options.stage1ValidationReencodes();
       NDArray evalMatrix =
-          reencode ? encoder.itemMatrix(manager) : trainable ? normalized(trainableMatrix) : matrix;
-      if (reencode) {
+          fresh ? encoder.itemMatrix(manager) : trainable ? normalized(trainableMatrix) : matrix;
+      if (fresh) {
         logSpread(evalMatrix);
       }
       MetricReport validation = evaluator.evaluate(encoder, validationExamples, evalMatrix);
@@ -482,7 +521,7 @@ public final class FineTuner {
       } else {
         badEvaluations++;
       }
-      if (reencode) {
+      if (fresh) {
         if (cachedMatrix != null) {
           cachedMatrix.close();
         }
@@ -517,7 +556,8 @@ public final class FineTuner {
     private void loadLast(boolean trainable, boolean reencode) throws IOException {
       Path last = run.resolve("last");
       Checkpoints.loadInto(model, Checkpoints.read(last).weights());
-      if (Files.exists(last.resolve("optimizer.safetensors"))) {
+      // A run-wide optimizer was loaded once when the run resumed.
+      if (options.freshOptimizerPerStage() && Files.exists(last.resolve("optimizer.safetensors"))) {
         optimizer.load(last.resolve("optimizer.safetensors"));
       }
       if (!reencode || batchesDoneInEpoch > 0) {
@@ -555,7 +595,7 @@ public final class FineTuner {
       // Token counts of the histories, for grouping by length and the padding figure.
       IdentityHashMap<TrainingSample, Integer> lengths = new IdentityHashMap<>(samples.size() * 2);
       for (TrainingSample t : samples) {
-        lengths.put(t, encoder.cache().encodeHistory(t.history()).length());
+        lengths.put(t, encodeHistory(t).length());
       }
       ToIntFunction<TrainingSample> length = lengths::get;
       List<List<TrainingSample>> batches =
@@ -615,7 +655,7 @@ public final class FineTuner {
         samplesInGroup += batch.size();
         boolean last = b == batches.size() - 1;
         if (inGroup == options.gradientAccumulation() || last) {
-          double rate = schedule.rate(stageStep);
+          double rate = schedule.rate(scheduleStep());
           OptimizerStep.Outcome outcome =
               stepper.apply(
                   parameters,
@@ -736,7 +776,7 @@ public final class FineTuner {
         TrainingSample t = shard.get(i);
         targets[i] = catalog.requireIndex(t.targetItemId());
         raised[i] = historyNegatives(t, targets[i]);
-        sequences.add(encoder.cache().encodeHistory(t.history()));
+        sequences.add(encodeHistory(t));
       }
       // The penalty lowers the history items the margin raises: one offset for both.
       double margin = options.historyNegativeMargin() - options.historyPenalty();
@@ -762,6 +802,22 @@ public final class FineTuner {
               q, shardMatrix, targets, raised, margin, tau, options.itemChunk(), scope);
       return new DataParallel.ShardResult(
           ItemSoftmaxLoss.surrogate(q, r.queryGradient()), r.loss());
+    }
+
+    /**
+     * The model input of a sample's history; an empty one (a target at position 0, which the
+     * original's sampler draws) is the sequence-start token alone, as the original's collator
+     * encodes it.
+     */
+    private EncodedSequence encodeHistory(TrainingSample sample) {
+      if (sample.history().size() > 0) {
+        return encoder.cache().encodeHistory(sample.history());
+      }
+      return new EncodedSequence(
+          new int[] {tokenizer.clsId()},
+          new int[] {RecformerConfig.TYPE_CLS},
+          new int[] {config.positionOffset()},
+          new int[] {0});
     }
 
     /** Catalog indices of the sample's distinct history items other than its target. */
