@@ -16,6 +16,9 @@ import java.util.Locale;
  * stage1ValidationReencodes}); the committed recipes under config/ set them explicitly. Tests and
  * quick runs reduce the budgets.
  *
+ * <p>Over 400 lines because it is one flat list: every option with its validation, and a builder
+ * with one setter per option (the CLI binds config keys to these components by name).
+ *
  * @param epochs upper bound of epochs per stage; patience usually stops earlier (default 128)
  * @param batchSize training sequences per forward pass; memory grows linearly (original 16)
  * @param gradientAccumulation micro-batches per optimizer step; effective batch = batchSize x this
