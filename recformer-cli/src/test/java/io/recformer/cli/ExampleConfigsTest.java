@@ -8,10 +8,12 @@ import io.recformer.cli.config.ResolvedConfig;
 import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.metrics.HistoryPolicy;
+import io.recformer.data.sample.FineTuneSampler;
 import io.recformer.train.finetune.FineTuneOptions;
 import io.recformer.train.finetune.Variant;
 import io.recformer.train.pretrain.PretrainOptions;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -42,6 +44,43 @@ class ExampleConfigsTest {
   private static ResolvedConfig pretrainFile(String name) throws IOException {
     return ResolvedConfig.resolve(
         Schemas.pretrain(MINILM, "init minilm"), List.of(ConfigLayer.file(CONFIG.resolve(name))));
+  }
+
+  @Test
+  void everyFinetuneRecipeIsPinnedToTheBehaviourItWasRunWith() throws Exception {
+    // The defaults became the original's after these runs were made: each file names this
+    // library's earlier choices explicitly, so its committed results stay reproducible.
+    List<String> names;
+    try (var files = Files.list(CONFIG)) {
+      names =
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(n -> n.startsWith("finetune-") && n.endsWith(".yaml"))
+              .sorted()
+              .toList();
+    }
+    assertThat(names).hasSizeGreaterThanOrEqualTo(16);
+    for (String name : names) {
+      ResolvedConfig c = finetuneFile(name);
+      for (String key :
+          List.of(
+              "clipNorm", "freshOptimizerPerStage", "samplePolicy", "stage1ValidationReencodes")) {
+        assertThat(c.get(key)).as(name + ": " + key).isNotNull();
+        assertThat(c.origin(key)).as(name + ": where " + key + " comes from").contains(name);
+      }
+      FineTuneOptions o = c.bind(FineTuneOptions.defaults());
+      assertThat(o.clipNorm()).as(name).isEqualTo(1.0);
+      assertThat(o.freshOptimizerPerStage()).as(name).isTrue();
+      assertThat(o.samplePolicy()).as(name).isEqualTo(FineTuneSampler.Policy.RANDOM_TARGET);
+      assertThat(o.stage1ValidationReencodes()).as(name).isTrue();
+      assertThat(o.toBuilder().earlierDefaults().build()).as(name).isEqualTo(o);
+    }
+    // ... while the defaults are the original's.
+    FineTuneOptions d = FineTuneOptions.defaults();
+    assertThat(d.clipNorm()).isZero();
+    assertThat(d.freshOptimizerPerStage()).isFalse();
+    assertThat(d.samplePolicy()).isEqualTo(FineTuneSampler.Policy.RANDOM_TARGET_ANY_POSITION);
+    assertThat(d.stage1ValidationReencodes()).isFalse();
   }
 
   @Test

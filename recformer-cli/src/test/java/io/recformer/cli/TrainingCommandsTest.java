@@ -224,7 +224,7 @@ class TrainingCommandsTest {
         .containsPattern("batchSize: 8 +# --set")
         .containsPattern("gradientAccumulation: 2 +# " + Pattern.quote(config.toString()))
         .containsPattern("maxTokens: 64 +# checkpoint " + Pattern.quote(tiny.toString()))
-        .containsPattern("clipNorm: 1.0 +# default");
+        .containsPattern("clipNorm: 0.0 +# default");
     assertThat(r.out()).contains("# Fine-tuning report", "Next: recformer evaluate");
 
     // Oracle: evaluating best/ with the run's settings gives the run's own final test metrics

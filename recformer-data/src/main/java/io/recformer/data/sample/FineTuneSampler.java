@@ -8,16 +8,26 @@ import java.util.SplittableRandom;
 
 /**
  * Fine-tuning samples from training sequences (usually {@code LeaveOneOutSplit.train()}), under one
- * of the two policies of reference section 5. Targets are at positions 1..n-1 so every history is
- * non-empty; a sequence with fewer than 2 items gives no sample.
+ * of the policies of reference section 5. Only {@link Policy#RANDOM_TARGET_ANY_POSITION} (the
+ * original's) draws a target at position 0, whose history is empty (the model then sees only
+ * [CLS]); the other policies keep targets at 1..n-1 and give no sample for a sequence of fewer than
+ * 2 items.
  */
 public final class FineTuneSampler {
 
   /** How training targets are chosen. */
   public enum Policy {
     /**
-     * The original Recformer: each epoch, one target position per user drawn uniformly from [1,
-     * n-1]; history = prefix. Cheap epochs, different samples every epoch.
+     * The original Recformer's: each epoch, one target position per user drawn uniformly from [0,
+     * n-1]; history = prefix, empty for a target at position 0 (the original's collator then
+     * encodes only the sequence-start token). Every non-empty sequence gives a sample, one of a
+     * single item always its empty-history one.
+     */
+    RANDOM_TARGET_ANY_POSITION,
+    /**
+     * As {@link #RANDOM_TARGET_ANY_POSITION} with the target drawn from [1, n-1], so a history is
+     * never empty; sequences of fewer than 2 items give no sample. This library's default until the
+     * original's became it; the committed runs under config/ use it.
      */
     RANDOM_TARGET,
     /** RecBole-style: every prefix is a sample (n-1 per user), the same every epoch. */
@@ -45,6 +55,12 @@ public final class FineTuneSampler {
     List<TrainingSample> samples = new ArrayList<>(sequences.size());
     for (UserHistory sequence : sequences) {
       int n = sequence.size();
+      if (policy == Policy.RANDOM_TARGET_ANY_POSITION) {
+        if (n > 0) {
+          samples.add(TrainingSample.at(sequence, random.nextInt(n)));
+        }
+        continue;
+      }
       if (n < 2) {
         continue;
       }

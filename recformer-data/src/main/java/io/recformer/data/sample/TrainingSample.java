@@ -6,7 +6,9 @@ import java.util.Objects;
 /**
  * A training sample: the history before a target position and the item at that position.
  *
- * @param history the prefix before the target, oldest first (non-empty)
+ * @param history the prefix before the target, oldest first; empty only for a target at position 0,
+ *     which the original's fine-tuning sampler draws ({@link
+ *     FineTuneSampler.Policy#RANDOM_TARGET_ANY_POSITION})
  * @param targetItemId the item at the target position
  * @param targetPosition 0-based position of the target in the user's sequence (= history length)
  */
@@ -14,13 +16,13 @@ public record TrainingSample(UserHistory history, String targetItemId, int targe
   public TrainingSample {
     Objects.requireNonNull(history, "history");
     Objects.requireNonNull(targetItemId, "targetItemId");
-    if (history.size() == 0 || targetPosition != history.size()) {
+    if (targetPosition != history.size()) {
       throw new IllegalArgumentException(
           "sample for user '"
               + history.userId()
               + "': target position "
               + targetPosition
-              + " must equal the non-empty history length "
+              + " must equal the history length "
               + history.size());
     }
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.recformer.core.item.UserHistory;
 import io.recformer.data.TestData;
 import io.recformer.data.importer.Datasets;
+import io.recformer.data.sample.FineTuneSampler.Policy;
 import io.recformer.data.split.LeaveOneOutSplit;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -76,6 +77,38 @@ class SamplersTest {
     assertThat(samples).hasSize(train.size());
     for (int i = 0; i < samples.size(); i++) {
       assertThat(samples.get(i).targetPosition()).isBetween(1, train.get(i).size() - 1);
+    }
+  }
+
+  @Test
+  void originalRandomTargetDrawsEveryPositionIncludingTheEmptyHistory() {
+    // The original's collator draws randint(0, n - 1): position 0 (an empty history) included,
+    // and a one-item sequence still gives a sample. Over 4,000 epochs of one 4-item sequence each
+    // position is drawn about 1,000 times (sd ~ 27; allow 5 sd).
+    FineTuneSampler sampler = new FineTuneSampler(Policy.RANDOM_TARGET_ANY_POSITION, 3L);
+    int[] counts = new int[4];
+    for (int epoch = 0; epoch < 4000; epoch++) {
+      List<TrainingSample> one = sampler.sample(List.of(sequence(4)), epoch);
+      assertThat(one).hasSize(1);
+      TrainingSample t = one.get(0);
+      assertThat(t.history().size()).isEqualTo(t.targetPosition());
+      assertThat(t.targetItemId()).isEqualTo("i" + t.targetPosition());
+      counts[t.targetPosition()]++;
+    }
+    for (int p = 0; p < 4; p++) {
+      assertThat(counts[p]).isBetween(1000 - 135, 1000 + 135);
+    }
+    List<TrainingSample> single = sampler.sample(List.of(sequence(1)), 0);
+    assertThat(single).hasSize(1);
+    assertThat(single.get(0).history().itemIds()).isEmpty();
+    assertThat(single.get(0).targetItemId()).isEqualTo("i0");
+    assertThat(sampler.sample(List.of(sequence(0)), 0)).isEmpty();
+    // The non-empty policy never draws position 0 and skips one-item sequences.
+    FineTuneSampler nonEmpty = new FineTuneSampler(Policy.RANDOM_TARGET, 3L);
+    assertThat(nonEmpty.sample(List.of(sequence(1)), 0)).isEmpty();
+    for (int epoch = 0; epoch < 200; epoch++) {
+      assertThat(nonEmpty.sample(List.of(sequence(4)), epoch).get(0).targetPosition())
+          .isBetween(1, 3);
     }
   }
 

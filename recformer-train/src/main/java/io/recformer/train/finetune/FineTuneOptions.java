@@ -9,21 +9,34 @@ import java.util.Locale;
 
 /**
  * Fine-tuning options. Defaults ({@link #defaults()}) are the original's settings (reference
- * section 5); tests and quick runs reduce the budgets.
+ * section 5, and the differences table of docs/training.md): no gradient clipping, one AdamW and
+ * one schedule across both stages, targets drawn at any position (an empty history included), and
+ * stage-1 validation against the matrix the epoch trained with. This library's earlier choices stay
+ * selectable ({@code clipNorm}, {@code freshOptimizerPerStage}, {@code samplePolicy}, {@code
+ * stage1ValidationReencodes}); the committed recipes under config/ set them explicitly. Tests and
+ * quick runs reduce the budgets.
+ *
+ * <p>Over 400 lines because it is one flat list: every option with its validation, and a builder
+ * with one setter per option (the CLI binds config keys to these components by name).
  *
  * @param epochs upper bound of epochs per stage; patience usually stops earlier (default 128)
  * @param batchSize training sequences per forward pass; memory grows linearly (original 16)
  * @param gradientAccumulation micro-batches per optimizer step; effective batch = batchSize x this
  *     (original 8)
  * @param learningRate AdamW peak rate (original 5e-5)
- * @param warmupSteps optimizer steps of linear warmup per stage (original 100)
+ * @param warmupSteps optimizer steps of linear warmup at the start of the schedule (original 100;
+ *     with {@code freshOptimizerPerStage}, at the start of each stage's)
  * @param weightDecay decoupled decay, never on bias/LayerNorm (original 0)
- * @param clipNorm maximum global gradient norm, 0 for none (1.0, Hugging Face's default)
+ * @param clipNorm maximum gradient norm of each parameter group (encoder, trainable item matrix), 0
+ *     for none (default 0, the original's fine-tuning; 1.0 is Hugging Face's default and what the
+ *     runs under config/ used)
  * @param evalEvery validate every N epochs (original 3) and after the last epoch of a stage
  * @param patienceStage1 evaluations without improvement before stage 1 stops (original 5)
  * @param patienceStage2 evaluations without improvement before stage 2 stops (original 3)
  * @param variant which schedule to run (default {@link Variant#BOTH_STAGES})
- * @param samplePolicy one random target per user per epoch (original) or every prefix
+ * @param samplePolicy one random target per user per epoch at any position (the original's {@link
+ *     FineTuneSampler.Policy#RANDOM_TARGET_ANY_POSITION}, default), at positions 1..n-1 ({@code
+ *     RANDOM_TARGET}, never an empty history) or every prefix ({@code ALL_PREFIXES})
  * @param seed seeds sampling, shuffling, dropout and the evaluation subsample
  * @param maxTokens sequence length cap; 0 keeps the model config's (must match the tokenizer's)
  * @param pooling sequence representation; null keeps the model config's (CLS in the paper)
@@ -44,11 +57,12 @@ import java.util.Locale;
  * @param stage1Minutes wall-clock budget of stage 1 (or of the single stage of other variants), 0 =
  *     none: the stage ends after the epoch whose successor would overrun it
  * @param stage2Minutes wall-clock budget of stage 2, 0 = none
- * @param stage2Epochs epochs of stage 2 (and of its schedule's decay), 0 = {@code epochs} as the
- *     original; a short stage 2 lets a time-bounded run spend its budget in stage 1
- * @param stage2LearningRate peak rate of stage 2's schedule, 0 = {@code learningRate} as the
- *     original; stage 2 restarts its schedule from a trained model, which a lower peak disturbs
- *     less
+ * @param stage2Epochs epochs of stage 2 (with {@code freshOptimizerPerStage}, also of its
+ *     schedule's decay), 0 = {@code epochs} as the original; a short stage 2 lets a time-bounded
+ *     run spend its budget in stage 1
+ * @param stage2LearningRate peak rate of stage 2's own schedule, 0 = {@code learningRate} as the
+ *     original; needs {@code freshOptimizerPerStage}. Stage 2 then restarts its schedule from a
+ *     trained model, which a lower peak disturbs less
  * @param zeroShotTest evaluate the untrained model on the test split before training (default true,
  *     the protocol); false skips it when the zero-shot number is already known, which saves a full
  *     pass over the test users
@@ -82,6 +96,15 @@ import java.util.Locale;
  *     = stage 2 starts from that matrix and trains it as a parameter beside the encoder
  *     (BOTH_STAGES only). In stage 1 the item vectors move only through the shared text encoder; a
  *     trainable matrix lets each row learn from the interactions from where its text put it
+ * @param freshOptimizerPerStage false = the original: one AdamW (its moments) and one warmup and
+ *     linear-decay schedule run through both stages, the schedule decaying to 0 at {@code epochs x
+ *     steps per epoch} counted from the first stage-1 step, so stage 2 continues where stage 1's
+ *     rate stopped; true = each stage starts a new AdamW and its own warmup and decay (over {@code
+ *     epochsOfStage} epochs at {@code learningRateOfStage}), as the runs under config/ did
+ * @param stage1ValidationReencodes false = the original: stage-1 validation (and the matrix kept
+ *     with the best model, which stage 2 freezes) uses the item matrix encoded at the start of the
+ *     epoch; true = validation re-encodes the matrix with the trained encoder, and the next epoch
+ *     reuses that encoding, as the runs under config/ did
  */
 public record FineTuneOptions(
     int epochs,
@@ -118,7 +141,9 @@ public record FineTuneOptions(
     int matrixRefreshSteps,
     double historyPenalty,
     double matrixLearningRate,
-    boolean stage2TrainsMatrix) {
+    boolean stage2TrainsMatrix,
+    boolean freshOptimizerPerStage,
+    boolean stage1ValidationReencodes) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -216,6 +241,13 @@ public record FineTuneOptions(
               + " (TRAINABLE_MATRIX trains the matrix in its only stage), not "
               + variant);
     }
+    if (stage2LearningRate > 0 && !freshOptimizerPerStage) {
+      throw new IllegalArgumentException(
+          "stage2LearningRate = "
+              + stage2LearningRate
+              + " needs freshOptimizerPerStage = true: with one schedule across both stages"
+              + " (the original) stage 2 continues stage 1's rate");
+    }
     if (matrixLearningRate > 0 && variant != Variant.TRAINABLE_MATRIX && !stage2TrainsMatrix) {
       throw new IllegalArgumentException(
           "matrixLearningRate = "
@@ -239,7 +271,10 @@ public record FineTuneOptions(
     return matrixLearningRate > 0 ? matrixLearningRate / learningRateOfStage(secondStage) : 1;
   }
 
-  /** Peak learning rate of the given stage ({@code stage2LearningRate} in stage 2 when set). */
+  /**
+   * Peak learning rate of the given stage ({@code stage2LearningRate} in stage 2 when set, which
+   * only a fresh optimizer per stage allows).
+   */
   public double learningRateOfStage(boolean secondStage) {
     return secondStage && stage2LearningRate > 0 ? stage2LearningRate : learningRate;
   }
@@ -267,12 +302,12 @@ public record FineTuneOptions(
         5e-5,
         100,
         0.0,
-        1.0,
+        0.0,
         3,
         5,
         3,
         Variant.BOTH_STAGES,
-        FineTuneSampler.Policy.RANDOM_TARGET,
+        FineTuneSampler.Policy.RANDOM_TARGET_ANY_POSITION,
         42,
         0,
         null,
@@ -295,6 +330,8 @@ public record FineTuneOptions(
         0,
         0,
         0,
+        false,
+        false,
         false);
   }
 
@@ -344,6 +381,8 @@ public record FineTuneOptions(
     private double historyPenalty;
     private double matrixLearningRate;
     private boolean stage2TrainsMatrix;
+    private boolean freshOptimizerPerStage;
+    private boolean stage1ValidationReencodes;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -381,6 +420,8 @@ public record FineTuneOptions(
       historyPenalty = o.historyPenalty;
       matrixLearningRate = o.matrixLearningRate;
       stage2TrainsMatrix = o.stage2TrainsMatrix;
+      freshOptimizerPerStage = o.freshOptimizerPerStage;
+      stage1ValidationReencodes = o.stage1ValidationReencodes;
     }
 
     public Builder epochs(int v) {
@@ -558,6 +599,28 @@ public record FineTuneOptions(
       return this;
     }
 
+    public Builder freshOptimizerPerStage(boolean v) {
+      freshOptimizerPerStage = v;
+      return this;
+    }
+
+    public Builder stage1ValidationReencodes(boolean v) {
+      stage1ValidationReencodes = v;
+      return this;
+    }
+
+    /**
+     * This library's earlier choices where they differ from the original's: clipping at 1.0, a
+     * fresh AdamW and schedule per stage, targets at positions 1..n-1, and stage-1 validation on a
+     * re-encoded matrix (what the runs under config/ used).
+     */
+    public Builder earlierDefaults() {
+      return clipNorm(1.0)
+          .freshOptimizerPerStage(true)
+          .samplePolicy(FineTuneSampler.Policy.RANDOM_TARGET)
+          .stage1ValidationReencodes(true);
+    }
+
     public FineTuneOptions build() {
       return new FineTuneOptions(
           epochs,
@@ -594,7 +657,9 @@ public record FineTuneOptions(
           matrixRefreshSteps,
           historyPenalty,
           matrixLearningRate,
-          stage2TrainsMatrix);
+          stage2TrainsMatrix,
+          freshOptimizerPerStage,
+          stage1ValidationReencodes);
     }
   }
 }

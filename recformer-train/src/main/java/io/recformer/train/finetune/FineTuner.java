@@ -4,19 +4,14 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.ConfigJson;
-import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.metrics.CosineSpread;
-import io.recformer.core.metrics.HistoryPolicy;
 import io.recformer.core.metrics.MetricReport;
-import io.recformer.core.metrics.TiePolicy;
-import io.recformer.core.text.EncodedSequence;
 import io.recformer.core.text.ItemTokenCache;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.sample.FineTuneSampler;
@@ -25,12 +20,11 @@ import io.recformer.data.split.Example;
 import io.recformer.data.split.LeaveOneOutSplit;
 import io.recformer.data.split.UserSampling;
 import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.checkpoint.ResumePoint;
 import io.recformer.train.eval.Encoder;
 import io.recformer.train.eval.ItemMatrixSpread;
 import io.recformer.train.eval.RankingEvaluator;
 import io.recformer.train.loss.ItemSoftmaxLoss;
-import io.recformer.train.model.EncoderOutput;
-import io.recformer.train.model.OwnedArrays;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import io.recformer.train.optim.LinearSchedule;
@@ -41,11 +35,11 @@ import io.recformer.train.run.Devices;
 import io.recformer.train.run.Progress;
 import io.recformer.train.run.RunDirectory;
 import io.recformer.train.run.RunStoppedException;
+import io.recformer.train.run.StepLosses;
 import io.recformer.train.run.StopSignal;
-import io.recformer.train.weights.SafeTensors;
+import io.recformer.train.run.TrainingStep;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -69,18 +63,27 @@ import org.slf4j.LoggerFactory;
  * length-sorted batches) and trains one epoch of full-softmax cross-entropy of {@code cos / tau}
  * against that constant matrix; the softmax is computed in item chunks ({@link ItemSoftmaxLoss}) so
  * the peak memory is the matrix plus one chunk of logits. Validation every {@code evalEvery} epochs
- * re-encodes the matrix with the current model (that matrix then serves the next epoch); the best
- * model and its matrix are kept in {@code best/}; {@code patience} evaluations without improvement
- * end the stage. Stage 2 reloads the best model, freezes its matrix for good and trains the encoder
- * only. The best metric carries over from stage 1, so {@code best/} always holds the overall best
- * and stage 2 only replaces it when it improves.
+ * scores with the matrix the epoch trained against, as the original does ({@code
+ * stage1ValidationReencodes} re-encodes it instead, and the next epoch reuses that encoding); the
+ * best model and its matrix are kept in {@code best/}; {@code patience} evaluations without
+ * improvement end the stage. Stage 2 reloads the best model, freezes its matrix for good and trains
+ * the encoder only. The best metric carries over from stage 1, so {@code best/} always holds the
+ * overall best and stage 2 only replaces it when it improves.
  *
- * <p>Each stage has its own AdamW and linear schedule (warmup, then decay to 0 at {@code epochs x
- * steps per epoch}). A partial accumulation group at the end of an epoch is stepped too.
- * Reproducible: sampling, shuffling and dropout are seeded from the options' seed, the stage and
- * the epoch (the PyTorch generator is reseeded at every epoch), so the same seed and config give
- * the same metrics, and a run resumed from its last completed epoch ({@link #resume}) continues
- * exactly as if it had not been interrupted.
+ * <p>One AdamW and one linear schedule (warmup, then decay to 0 at {@code epochs x steps per
+ * epoch}) run through both stages, as in the original; {@code freshOptimizerPerStage} gives each
+ * stage its own. A partial accumulation group at the end of an epoch is stepped too. Reproducible:
+ * sampling, shuffling and dropout are seeded from the options' seed, the stage and the epoch (the
+ * PyTorch generator is reseeded at every epoch), so the same seed and config give the same metrics,
+ * and a run resumed from its last completed epoch ({@link #resume}) continues exactly as if it had
+ * not been interrupted.
+ *
+ * <p>Parts live in their own classes: the loss of a micro-batch ({@link FineTuneLoss}), the item
+ * matrices and who owns them ({@link ItemMatrices}), the report ({@link FineTuneReport}), and,
+ * shared with pre-training, the optimizer step ({@link TrainingStep}) and the resumable checkpoint
+ * ({@link ResumePoint}). Still over 400 lines: the inner {@code Session} is the run's state machine
+ * (stages, epochs, the counters saved in state.json, validation and the best model), whose state
+ * has not been moved into a class of its own yet.
  */
 public final class FineTuner {
 
@@ -89,7 +92,7 @@ public final class FineTuner {
   static final String STAGE2 = "stage2";
 
   /** Name of the trainable item matrix among the optimizer's parameters. */
-  private static final String ITEM_MATRIX = "item_matrix";
+  private static final String ITEM_MATRIX = ItemMatrices.TENSOR;
 
   private final FineTuneOptions options;
   private final RecformerConfig config;
@@ -250,14 +253,13 @@ public final class FineTuner {
     ObjectNode popularity;
     ObjectNode bestValidation;
 
-    NDArray matrix;
-    NDArray trainableMatrix;
-    NDArray cachedMatrix;
-    // The zero-shot pass's matrix, encoded by the weights stage 1's first epoch starts from: that
-    // epoch takes it instead of encoding the catalog a second time.
-    NDArray initialMatrix;
+    final ItemMatrices matrices;
     AdamW optimizer;
     OptimizerStep stepper;
+    TrainingStep trainingStep;
+    // The training loss of the current optimizer step, summed on the device.
+    StepLosses losses;
+    FineTuneLoss softmax;
     long skippedSteps;
     // Where a stopped run left its epoch: micro-batches and optimizer steps done (0 at a boundary).
     int batchesDoneInEpoch;
@@ -281,6 +283,7 @@ public final class FineTuner {
       this.metricNames = List.of("NDCG@10", "Recall@10", "NDCG@50", "Recall@50", "MRR");
       this.steps = run.stepLog();
       this.evals = run.evalLog(metricNames);
+      this.matrices = new ItemMatrices(manager);
     }
 
     FineTuneResult execute(JsonNode resume) throws IOException {
@@ -296,21 +299,21 @@ public final class FineTuner {
           if (options.zeroShotTest()) {
             MetricReport zero = evaluator.evaluate(encoder, testExamples, m0);
             logEval("zero-shot", 0, "test", zero);
-            zeroShot = reportNode(zero);
+            zeroShot = FineTuneReport.node(zero);
             LOG.info("zero-shot test: {}", zero.metrics());
           } else {
             LOG.info("zero-shot test skipped (option zeroShotTest = false)");
           }
           MetricReport pop = evaluator.popularity(catalog, split.train(), testExamples);
           logEval("popularity", 0, "test", pop);
-          popularity = reportNode(pop);
+          popularity = FineTuneReport.node(pop);
           if (startsFromInitialMatrix) {
             // The fixed or trainable matrix starts from the initial model's encodings.
-            Map<String, WeightTensor> m = Map.of("item_matrix", tensor("item_matrix", m0));
-            SafeTensors.write(run.resolve("initial-matrix.safetensors"), m, Map.of());
+            ItemMatrices.write(run.resolve("initial-matrix.safetensors"), m0);
           } else if (m0 != null && stages.get(0).equals(STAGE1)) {
-            m0.attach(manager);
-            initialMatrix = m0;
+            // Encoded by the weights stage 1's first epoch starts from: that epoch takes it
+            // instead of encoding the catalog a second time.
+            matrices.keepInitial(m0);
           }
         }
         stageIndex = 0;
@@ -318,18 +321,55 @@ public final class FineTuner {
         epoch = 0;
       }
       boolean freshStage = resume == null || restore(resume, stages);
-      while (stageIndex < stages.size()) {
-        runStage(freshStage);
-        stageIndex++;
-        if (stageIndex < stages.size()) {
-          stage = stages.get(stageIndex);
-          epoch = 0;
-          stageStep = 0;
-          badEvaluations = 0;
-          freshStage = true;
+      if (!options.freshOptimizerPerStage()) {
+        // The original: one AdamW for the whole run; a resumed run takes its saved moments.
+        optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
+        if (resume != null) {
+          ResumePoint.restoreOptimizer(run.resolve("last"), optimizer, false);
+        }
+      }
+      losses = new StepLosses(manager, 1);
+      softmax =
+          new FineTuneLoss(options, config, encoder, tokenizer.clsId(), manager, parallel, losses);
+      try {
+        while (stageIndex < stages.size()) {
+          runStage(freshStage);
+          stageIndex++;
+          if (stageIndex < stages.size()) {
+            stage = stages.get(stageIndex);
+            epoch = 0;
+            stageStep = 0;
+            badEvaluations = 0;
+            freshStage = true;
+          }
+        }
+      } finally {
+        losses.close();
+        if (optimizer != null) {
+          optimizer.close();
+          optimizer = null;
         }
       }
       return finish();
+    }
+
+    /**
+     * The learning-rate schedule of the current stage: the original's one schedule over the whole
+     * run (decaying to 0 at {@code epochs} stage-1 epochs, indexed by the run's step), or, with
+     * {@code freshOptimizerPerStage}, the stage's own (indexed by the stage's step).
+     */
+    private LinearSchedule scheduleOf(boolean secondStage, long stepsPerEpoch) {
+      int epochs =
+          options.freshOptimizerPerStage() ? options.epochsOfStage(secondStage) : options.epochs();
+      return new LinearSchedule(
+          options.learningRateOfStage(secondStage),
+          options.warmupSteps(),
+          Math.max(Math.max(1L, options.warmupSteps()), epochs * stepsPerEpoch));
+    }
+
+    /** The step a schedule from {@link #scheduleOf} is read at for the next optimizer step. */
+    private long scheduleStep() {
+      return options.freshOptimizerPerStage() ? stageStep : globalStep;
     }
 
     private void runStage(boolean fresh) throws IOException {
@@ -359,12 +399,10 @@ public final class FineTuner {
       long microBatches = ((long) samplesPerEpoch + options.batchSize() - 1) / options.batchSize();
       long stepsPerEpoch =
           (microBatches + options.gradientAccumulation() - 1) / options.gradientAccumulation();
-      LinearSchedule schedule =
-          new LinearSchedule(
-              options.learningRateOfStage(secondStage),
-              options.warmupSteps(),
-              Math.max(Math.max(1L, options.warmupSteps()), epochs * stepsPerEpoch));
-      optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
+      LinearSchedule schedule = scheduleOf(secondStage, stepsPerEpoch);
+      if (options.freshOptimizerPerStage()) {
+        optimizer = new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()));
+      }
       // The trainable item matrix is clipped on its own: its gradients have another scale.
       stepper =
           new OptimizerStep(
@@ -374,28 +412,29 @@ public final class FineTuner {
                       "encoder", name -> !name.equals(ITEM_MATRIX), options.clipNorm()),
                   new OptimizerStep.Group(ITEM_MATRIX, ITEM_MATRIX::equals, options.clipNorm())));
       stepper.restoreSkippedSteps(skippedSteps);
+      trainingStep = new TrainingStep(stepper, parallel, losses);
       try {
         if (fresh) {
           prepareStageMatrix(trainable, reencode);
         } else {
           loadLast(trainable, reencode);
         }
-        cachedMatrix = null;
+        matrices.dropKeptForNextEpoch();
         while (epoch < epochs) {
           long epochStart = System.nanoTime();
           if (reencode && batchesDoneInEpoch == 0) { // mid-epoch, the saved matrix was loaded
-            if (cachedMatrix != null) {
-              replaceMatrix(cachedMatrix); // encoded (and its spread logged) by the validation
-            } else if (initialMatrix != null) {
+            NDArray kept = matrices.takeKeptForNextEpoch();
+            NDArray initial = kept == null ? matrices.takeInitial() : null;
+            if (kept != null) {
+              matrices.replaceFixed(kept); // encoded (and its spread logged) by the validation
+            } else if (initial != null) {
               LOG.info("{} epoch 1: the item matrix of the zero-shot pass, same weights", stage);
-              replaceMatrix(initialMatrix);
-              initialMatrix = null;
-              logSpread(matrix);
+              matrices.replaceFixed(initial);
+              logSpread(matrices.fixed());
             } else {
-              replaceMatrix(encoder.itemMatrix(manager));
-              logSpread(matrix);
+              matrices.replaceFixed(encoder.itemMatrix(manager));
+              logSpread(matrices.fixed());
             }
-            cachedMatrix = null;
           }
           trainEpoch(schedule, samplesPerEpoch, trainable);
           epoch++;
@@ -441,13 +480,13 @@ public final class FineTuner {
           }
         }
       } finally {
-        optimizer.close();
-        optimizer = null;
-        stepper = null;
-        if (cachedMatrix != null) {
-          cachedMatrix.close();
-          cachedMatrix = null;
+        if (options.freshOptimizerPerStage()) {
+          optimizer.close();
+          optimizer = null;
         }
+        stepper = null;
+        trainingStep = null;
+        matrices.dropKeptForNextEpoch();
       }
     }
 
@@ -456,9 +495,14 @@ public final class FineTuner {
      * evaluations in a row without improvement.
      */
     private int evaluateAndKeepBest(boolean reencode, boolean trainable) throws IOException {
+      // The original validates stage 1 against the matrix the epoch trained with (encoded at its
+      // start); stage1ValidationReencodes encodes a fresh one, which the next epoch then reuses.
+      boolean fresh = reencode && options.stage1ValidationReencodes();
       NDArray evalMatrix =
-          reencode ? encoder.itemMatrix(manager) : trainable ? normalized(trainableMatrix) : matrix;
-      if (reencode) {
+          fresh
+              ? encoder.itemMatrix(manager)
+              : trainable ? matrices.normalizedTrainable() : matrices.fixed();
+      if (fresh) {
         logSpread(evalMatrix);
       }
       MetricReport validation = evaluator.evaluate(encoder, validationExamples, evalMatrix);
@@ -476,18 +520,15 @@ public final class FineTuner {
       if (value > bestMetric) {
         bestMetric = value;
         bestStage = stage;
-        bestValidation = reportNode(validation);
+        bestValidation = FineTuneReport.node(validation);
         badEvaluations = 0;
         saveBest(evalMatrix);
       } else {
         badEvaluations++;
       }
-      if (reencode) {
-        if (cachedMatrix != null) {
-          cachedMatrix.close();
-        }
-        cachedMatrix = evalMatrix;
-      } else if (evalMatrix != matrix) {
+      if (fresh) {
+        matrices.keepForNextEpoch(evalMatrix);
+      } else if (evalMatrix != matrices.fixed()) {
         evalMatrix.close();
       }
       return badEvaluations;
@@ -498,35 +539,18 @@ public final class FineTuner {
         // Algorithm 1, stage 2: restart from the best model and freeze its matrix for good
         // (or, with stage2TrainsMatrix, train that matrix from there).
         Checkpoints.loadInto(model, Checkpoints.read(run.resolve("best")).weights());
-        NDArray best = readMatrix(run.resolve("best/item-matrix.safetensors"));
-        if (trainable) {
-          setTrainable(best);
-        } else {
-          replaceMatrix(best);
-        }
+        matrices.replace(trainable, matrices.read(run.resolve("best/item-matrix.safetensors")));
       } else if (!reencode) {
-        NDArray initial = readMatrix(run.resolve("initial-matrix.safetensors"));
-        if (trainable) {
-          setTrainable(initial);
-        } else {
-          replaceMatrix(initial);
-        }
+        matrices.replace(trainable, matrices.read(run.resolve("initial-matrix.safetensors")));
       }
     }
 
     private void loadLast(boolean trainable, boolean reencode) throws IOException {
       Path last = run.resolve("last");
-      Checkpoints.loadInto(model, Checkpoints.read(last).weights());
-      if (Files.exists(last.resolve("optimizer.safetensors"))) {
-        optimizer.load(last.resolve("optimizer.safetensors"));
-      }
+      // A run-wide optimizer was loaded once when the run resumed.
+      ResumePoint.restore(last, model, options.freshOptimizerPerStage() ? optimizer : null, false);
       if (!reencode || batchesDoneInEpoch > 0) {
-        NDArray m = readMatrix(last.resolve("item-matrix.safetensors"));
-        if (trainable) {
-          setTrainable(m);
-        } else {
-          replaceMatrix(m);
-        }
+        matrices.replace(trainable, matrices.read(last.resolve("item-matrix.safetensors")));
       }
     }
 
@@ -547,15 +571,15 @@ public final class FineTuner {
       // Weights may have been loaded into the primary model since the last epoch (best model,
       // resume); the fixed matrix changes between epochs and at refreshes, which redo the copies.
       parallel.broadcastWeights();
-      List<NDArray> matrices = new ArrayList<>();
-      matrices.add(trainable ? trainableMatrix : matrix);
+      List<NDArray> replicaMatrices = new ArrayList<>();
+      replicaMatrices.add(matrices.current(trainable));
       for (int i = 1; i < parallel.size(); i++) {
-        matrices.add(matrixCopyFor(i));
+        replicaMatrices.add(matrices.fixedCopyOn(parallel.device(i)));
       }
       // Token counts of the histories, for grouping by length and the padding figure.
       IdentityHashMap<TrainingSample, Integer> lengths = new IdentityHashMap<>(samples.size() * 2);
       for (TrainingSample t : samples) {
-        lengths.put(t, encoder.cache().encodeHistory(t.history()).length());
+        lengths.put(t, softmax.encodeHistory(t).length());
       }
       ToIntFunction<TrainingSample> length = lengths::get;
       List<List<TrainingSample>> batches =
@@ -567,9 +591,9 @@ public final class FineTuner {
               new Random(options.seed() * 0x2545F491L + stageIndex * 131L + epoch));
       logPadding(samples, batches, length);
       try {
-        trainSamples(batches, samples.size(), schedule, parameters, trainable, matrices);
+        trainSamples(batches, samples.size(), schedule, parameters, trainable, replicaMatrices);
       } finally {
-        matrices.subList(1, matrices.size()).forEach(NDArray::close);
+        replicaMatrices.subList(1, replicaMatrices.size()).forEach(NDArray::close);
       }
     }
 
@@ -579,7 +603,7 @@ public final class FineTuner {
         LinearSchedule schedule,
         Map<String, NDArray> parameters,
         boolean trainable,
-        List<NDArray> matrices)
+        List<NDArray> replicaMatrices)
         throws IOException {
       Progress progress =
           new Progress(
@@ -588,7 +612,6 @@ public final class FineTuner {
               sampleCount,
               "samples",
               30);
-      double lossSum = 0;
       int inGroup = 0;
       int samplesInGroup = 0;
       int refreshSteps = stage.equals(STAGE1) ? options.matrixRefreshSteps() : 0;
@@ -607,24 +630,24 @@ public final class FineTuner {
         if (inGroup == 0) {
           // Dropout is seeded per optimizer step, so a run resumed mid-epoch draws what an
           // uninterrupted one would.
-          Engine.getInstance()
-              .setRandomSeed((int) (options.seed() * 31 + stageIndex * 1_000_003L + globalStep));
+          TrainingStep.seedDropout(options.seed() * 31 + stageIndex * 1_000_003L + globalStep);
         }
-        lossSum += microBatch(batch, trainable, matrices);
+        softmax.microBatch(batch, trainable, replicaMatrices);
         inGroup++;
         samplesInGroup += batch.size();
         boolean last = b == batches.size() - 1;
         if (inGroup == options.gradientAccumulation() || last) {
-          double rate = schedule.rate(stageStep);
-          OptimizerStep.Outcome outcome =
-              stepper.apply(
+          double rate = schedule.rate(scheduleStep());
+          TrainingStep.Result result =
+              trainingStep.apply(
                   parameters,
                   rate,
                   name -> name.equals(ITEM_MATRIX) ? matrixRateFactor : 1,
-                  globalStep + 1);
-          skippedSteps = stepper.skippedSteps();
-          parallel.broadcastWeights();
-          double loss = lossSum / inGroup;
+                  globalStep + 1,
+                  inGroup);
+          OptimizerStep.Outcome outcome = result.outcome();
+          skippedSteps = trainingStep.skippedSteps();
+          double loss = result.losses()[0];
           globalStep++;
           stageStep++;
           steps.append(
@@ -639,13 +662,12 @@ public final class FineTuner {
           progress.advance(
               samplesInGroup, String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, loss));
           samplesSeen += samplesInGroup;
-          lossSum = 0;
           inGroup = 0;
           samplesInGroup = 0;
           stepsDoneInEpoch++;
           if (refreshSteps > 0 && stepsDoneInEpoch % refreshSteps == 0 && !last) {
             // The next epoch and validation re-encode anyway, hence not after the last step.
-            refreshMatrix(matrices);
+            refreshMatrix(replicaMatrices);
           }
           if (FineTuner.this.stop.requested() && !last) {
             // The last step of an epoch goes on to the epoch's end, which saves anyway.
@@ -661,27 +683,20 @@ public final class FineTuner {
     }
 
     /** Re-encodes the item matrix with the current encoder, on every device (stage 1 only). */
-    private void refreshMatrix(List<NDArray> matrices) {
+    private void refreshMatrix(List<NDArray> replicaMatrices) {
       LOG.info(
           "{} epoch {}: re-encoding the item matrix after step {} (matrixRefreshSteps {})",
           stage,
           epoch + 1,
           globalStep,
           options.matrixRefreshSteps());
-      replaceMatrix(encoder.itemMatrix(manager));
-      logSpread(matrix);
-      matrices.set(0, matrix);
-      for (int i = 1; i < matrices.size(); i++) {
-        matrices.get(i).close();
-        matrices.set(i, matrixCopyFor(i));
+      matrices.replaceFixed(encoder.itemMatrix(manager));
+      logSpread(matrices.fixed());
+      replicaMatrices.set(0, matrices.fixed());
+      for (int i = 1; i < replicaMatrices.size(); i++) {
+        replicaMatrices.get(i).close();
+        replicaMatrices.set(i, matrices.fixedCopyOn(parallel.device(i)));
       }
-    }
-
-    /** A copy of the current item matrix on the device of replica {@code replica} (not 0). */
-    private NDArray matrixCopyFor(int replica) {
-      NDArray copy = matrix.toDevice(parallel.device(replica), true);
-      copy.attach(manager);
-      return copy;
     }
 
     /** Logs the share of computed positions that are tokens, this order against the other. */
@@ -708,74 +723,6 @@ public final class FineTuner {
               100 * MicroBatches.tokenShare(other, length, chunk)));
     }
 
-    /** Forward and backward of one micro-batch (over every device); returns its mean loss. */
-    private double microBatch(
-        List<TrainingSample> batch, boolean trainable, List<NDArray> matrices) {
-      double divisor = options.gradientAccumulation();
-      try (NDManager scope = manager.newSubManager()) {
-        return parallel.forwardBackward(
-            batch,
-            (replica, index, shardScope, shard) ->
-                shardLoss(replica, shardScope, shard, trainable, matrices.get(index)),
-            1 / divisor,
-            scope);
-      }
-    }
-
-    /** Full-softmax cross-entropy of cos / tau of one shard against the item matrix. */
-    private DataParallel.ShardResult shardLoss(
-        RecformerModel replica,
-        NDManager scope,
-        List<TrainingSample> shard,
-        boolean trainable,
-        NDArray shardMatrix) {
-      int[] targets = new int[shard.size()];
-      int[][] raised = new int[shard.size()][];
-      List<EncodedSequence> sequences = new ArrayList<>(shard.size());
-      for (int i = 0; i < shard.size(); i++) {
-        TrainingSample t = shard.get(i);
-        targets[i] = catalog.requireIndex(t.targetItemId());
-        raised[i] = historyNegatives(t, targets[i]);
-        sequences.add(encoder.cache().encodeHistory(t.history()));
-      }
-      // The penalty lowers the history items the margin raises: one offset for both.
-      double margin = options.historyNegativeMargin() - options.historyPenalty();
-      EncoderOutput out = replica.encode(scope, encoder.collator().collate(sequences), true);
-      NDArray q = out.pooled().normalize(2, 1, 1e-8);
-      double tau = config.temperature();
-      if (trainable) {
-        scope.tempAttachAll(shardMatrix);
-        NDArray logits =
-            OwnedArrays.scale(q.matMul(shardMatrix.normalize(2, 1, 1e-8).transpose()), 1 / tau);
-        NDArray offsets =
-            ItemSoftmaxLoss.offsets(raised, (float) (margin / tau), 0, catalog.size(), scope);
-        if (offsets != null) {
-          logits = logits.add(offsets.toDevice(logits.getDevice(), false));
-        }
-        NDArray oneHot = scope.create(targets).oneHot(catalog.size());
-        NDArray loss =
-            OwnedArrays.scale(logits.logSoftmax(1).mul(oneHot).sum(), -1.0 / shard.size());
-        return new DataParallel.ShardResult(loss, loss.getFloat());
-      }
-      ItemSoftmaxLoss.Result r =
-          ItemSoftmaxLoss.compute(
-              q, shardMatrix, targets, raised, margin, tau, options.itemChunk(), scope);
-      return new DataParallel.ShardResult(
-          ItemSoftmaxLoss.surrogate(q, r.queryGradient()), r.loss());
-    }
-
-    /** Catalog indices of the sample's distinct history items other than its target. */
-    private int[] historyNegatives(TrainingSample sample, int target) {
-      if (options.historyNegativeMargin() == options.historyPenalty()) {
-        return new int[0];
-      }
-      return sample.history().itemIds().stream()
-          .mapToInt(catalog::requireIndex)
-          .filter(j -> j != target)
-          .distinct()
-          .toArray();
-    }
-
     private Map<String, NDArray> trainableParameters(boolean trainable) {
       Map<String, NDArray> out = new LinkedHashMap<>();
       for (String name : model.parameterShapes().keySet()) {
@@ -784,38 +731,9 @@ public final class FineTuner {
         }
       }
       if (trainable) {
-        out.put(ITEM_MATRIX, trainableMatrix);
+        out.put(ITEM_MATRIX, matrices.trainable());
       }
       return out;
-    }
-
-    private void replaceMatrix(NDArray m) {
-      if (matrix != null && matrix != m) {
-        matrix.close();
-      }
-      matrix = m;
-    }
-
-    private void setTrainable(NDArray m) {
-      if (trainableMatrix != null) {
-        trainableMatrix.close();
-      }
-      trainableMatrix = m;
-      trainableMatrix.setRequiresGradient(true);
-    }
-
-    private NDArray normalized(NDArray m) {
-      NDArray n = m.normalize(2, 1, 1e-8);
-      n.attach(manager);
-      return n;
-    }
-
-    private NDArray readMatrix(Path file) throws IOException {
-      WeightTensor t = SafeTensors.read(file).tensors().get("item_matrix");
-      if (t == null) {
-        throw new IOException(file + " has no 'item_matrix' tensor");
-      }
-      return manager.create(t.values(), new Shape(t.shape()));
     }
 
     private void saveBest(NDArray evalMatrix) throws IOException {
@@ -831,10 +749,7 @@ public final class FineTuner {
               .withTrainingState(globalStep, epoch, stage)
               .withMetrics(metrics);
       Checkpoints.save(best, model, manifest);
-      SafeTensors.write(
-          best.resolve("item-matrix.safetensors"),
-          Map.of("item_matrix", tensor("item_matrix", evalMatrix)),
-          Map.of());
+      ItemMatrices.write(best.resolve("item-matrix.safetensors"), evalMatrix);
     }
 
     private void saveLast(boolean trainable) throws IOException {
@@ -846,15 +761,11 @@ public final class FineTuner {
                   options.seed(),
                   Map.of("variant", options.variant().name()))
               .withTrainingState(globalStep, epoch, stage);
-      Checkpoints.save(last, model, manifest);
-      optimizer.save(last.resolve("optimizer.safetensors"));
-      NDArray current = trainable ? trainableMatrix : matrix;
+      ResumePoint.save(last, model, manifest, optimizer);
+      NDArray current = matrices.current(trainable);
       // Stage 1 re-encodes its matrix every epoch, except when resuming inside one.
       if (current != null && (!stage.equals(STAGE1) || batchesDoneInEpoch > 0)) {
-        SafeTensors.write(
-            last.resolve("item-matrix.safetensors"),
-            Map.of("item_matrix", tensor("item_matrix", current)),
-            Map.of());
+        ItemMatrices.write(last.resolve("item-matrix.safetensors"), current);
       }
     }
 
@@ -923,19 +834,28 @@ public final class FineTuner {
 
     private FineTuneResult finish() throws IOException {
       Checkpoints.loadInto(model, Checkpoints.read(run.resolve("best")).weights());
-      NDArray finalMatrix = readMatrix(run.resolve("best/item-matrix.safetensors"));
+      NDArray finalMatrix = matrices.read(run.resolve("best/item-matrix.safetensors"));
       MetricReport test = evaluator.evaluate(encoder, testExamples, finalMatrix);
       logEval("final", epoch, "test", test);
       CosineSpread spread = logSpread(finalMatrix);
-      SafeTensors.write(
-          run.resolve("item-matrix.safetensors"),
-          Map.of("item_matrix", tensor("item_matrix", finalMatrix)),
-          Map.of());
+      ItemMatrices.write(run.resolve("item-matrix.safetensors"), finalMatrix);
       finalMatrix.close();
-      MetricReport zero = zeroShot == null ? null : reportOf(zeroShot);
-      MetricReport pop = reportOf(popularity);
-      MetricReport bestVal = reportOf(bestValidation);
-      writeReport(test, zero, pop, bestVal, spread);
+      MetricReport zero = zeroShot == null ? null : FineTuneReport.parse(zeroShot);
+      MetricReport pop = FineTuneReport.parse(popularity);
+      MetricReport bestVal = FineTuneReport.parse(bestValidation);
+      new FineTuneReport(options, config, run)
+          .write(
+              new FineTuneReport.Totals(
+                  globalStep,
+                  samplesSeen,
+                  validationExamples.size(),
+                  bestStage,
+                  (System.nanoTime() - startNanos) / 1e9),
+              test,
+              zero,
+              pop,
+              bestVal,
+              spread);
       run.drawCharts(steps, evals, metricNames);
       LOG.info("final test: {}", test.metrics());
       return new FineTuneResult(run.root(), zero, test, pop, bestVal, bestStage, globalStep);
@@ -955,143 +875,6 @@ public final class FineTuner {
               config.temperature(),
               spread.logitSpread(config.temperature())));
       return spread;
-    }
-
-    private String budget(double minutes) {
-      return minutes == 0 ? "unbounded" : String.format(Locale.ROOT, "%.0f", minutes);
-    }
-
-    private void writeReport(
-        MetricReport test,
-        MetricReport zero,
-        MetricReport pop,
-        MetricReport bestVal,
-        CosineSpread spread)
-        throws IOException {
-      ObjectNode r = RunDirectory.JSON.createObjectNode();
-      r.put("variant", options.variant().name());
-      r.put("samplePolicy", options.samplePolicy().name());
-      r.put("pooling", config.pooling().name());
-      r.put("maxTokens", config.maxTokens());
-      r.put("tiePolicy", options.tiePolicy().name());
-      r.put("historyPolicy", options.historyPolicy().name());
-      r.put("historyNegativeMargin", options.historyNegativeMargin());
-      r.put("historyPenalty", options.historyPenalty());
-      r.put("lengthGroupBatches", options.lengthGroupBatches());
-      r.put("matrixRefreshSteps", options.matrixRefreshSteps());
-      r.put("matrixLearningRate", options.matrixLearningRate());
-      r.put("stage2TrainsMatrix", options.stage2TrainsMatrix());
-      r.put("temperature", config.temperature());
-      r.set("itemMatrixSpread", spread.toJson(config.temperature()));
-      r.put("averaging", "per-user mean");
-      r.put("testUsers", test.users());
-      r.put("steps", globalStep);
-      r.put("trainingSamplesSeen", samplesSeen);
-      r.put("validationUsers", validationExamples.size());
-      r.put("bestStage", bestStage);
-      r.put("wallSecondsThisProcess", (System.nanoTime() - startNanos) / 1e9);
-      if (zero != null) {
-        r.set("zeroShotTest", reportNode(zero));
-      } else {
-        r.putNull("zeroShotTest");
-      }
-      r.set("finalTest", reportNode(test));
-      r.set("popularityTest", reportNode(pop));
-      r.set("bestValidation", reportNode(bestVal));
-      run.writeJson("report.json", r);
-      StringBuilder md = new StringBuilder();
-      md.append("# Fine-tuning report\n\n");
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "Variant %s, sample policy %s, %s pooling, max tokens %d, seed %d, %d optimizer"
-                  + " steps; best model from %s. Test users: %d. Ties: %s; history items: %s;"
-                  + " metrics are per-user means (± standard error in report.json).%n%n",
-              options.variant(),
-              options.samplePolicy(),
-              config.pooling(),
-              config.maxTokens(),
-              options.seed(),
-              globalStep,
-              bestStage,
-              test.users(),
-              options.tiePolicy(),
-              options.historyPolicy()));
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "Budget: %d training samples seen (%s per epoch),"
-                  + " stage minutes %s / %s, %d validation users for model selection.%n%n",
-              samplesSeen,
-              options.samplesPerEpoch() == 0 ? "all" : Integer.toString(options.samplesPerEpoch()),
-              budget(options.stage1Minutes()),
-              budget(options.stage2Minutes()),
-              validationExamples.size()));
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "Training temperature %s. Best model's item matrix:"
-                  + " %s; at this temperature one query's logits spread by %.2f (sd).%n%n",
-              config.temperature(),
-              spread,
-              spread.logitSpread(config.temperature())));
-      if (options.historyNegativeMargin() > 0) {
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "Training raised each sample's history items by a cosine margin of %s in the"
-                    + " softmax (historyNegativeMargin); evaluation ranks them as the history"
-                    + " policy above says.%n%n",
-                options.historyNegativeMargin()));
-      }
-      if (options.historyPenalty() > 0) {
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "Scores of each user's history items were lowered by %s (cosine; historyPenalty) in"
-                    + " training and in every ranking of this run; history items still compete (not"
-                    + " the paper's scoring).%n%n",
-                options.historyPenalty()));
-      }
-      if (options.lengthGroupBatches() > 0) {
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "Training batches were grouped by history length in"
-                    + " runs of %d micro-batches (lengthGroupBatches).%n%n",
-                options.lengthGroupBatches()));
-      }
-      if (options.stage2TrainsMatrix() && !bestStage.equals(STAGE2)) {
-        md.append(
-            "Stage 2 trained the item matrix as a parameter (stage2TrainsMatrix) but did not"
-                + " improve validation: the kept model ranks with its own encoding of the"
-                + " items.\n\n");
-      } else if (options.variant() == Variant.TRAINABLE_MATRIX || options.stage2TrainsMatrix()) {
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "The item matrix was trained as a parameter (%s)"
-                    + " at a peak rate of %s; its rows are no longer the items' text encodings, so"
-                    + " a new item's encoding is not on the same footing as the trained rows.%n%n",
-                options.stage2TrainsMatrix()
-                    ? "in stage 2, from the best stage-1 model's matrix"
-                    : "from the initial model's encodings",
-                options.matrixLearningRate() > 0 ? options.matrixLearningRate() : "the encoder's"));
-      }
-      // markdownHeader / markdownRow end their lines themselves.
-      md.append(test.markdownHeader("model"));
-      md.append(pop.markdownRow("popularity"));
-      if (zero != null) {
-        md.append(zero.markdownRow("zero-shot"));
-      }
-      md.append(test.markdownRow("fine-tuned"));
-      if (zero == null) {
-        md.append("\nThe zero-shot test evaluation was skipped (zeroShotTest = false).\n");
-      }
-      md.append(
-          "\nCharts: loss.png, validation.png. Per-step and per-evaluation metrics:"
-              + " metrics-steps.csv, metrics-eval.csv.\n");
-      AtomicFiles.writeString(run.resolve("report.md"), md.toString());
     }
 
     private void writeRunFiles() throws IOException {
@@ -1144,37 +927,5 @@ public final class FineTuner {
       case FIXED_MATRIX -> List.of("fixed-matrix");
       case TRAINABLE_MATRIX -> List.of("trainable-matrix");
     };
-  }
-
-  static WeightTensor tensor(String name, NDArray a) {
-    return new WeightTensor(name, a.getShape().getShape(), a.toFloatArray());
-  }
-
-  static ObjectNode reportNode(MetricReport r) {
-    ObjectNode n = RunDirectory.JSON.createObjectNode();
-    ObjectNode m = n.putObject("metrics");
-    r.metrics().forEach(m::put);
-    ObjectNode e = n.putObject("standardErrors");
-    r.standardErrors().forEach(e::put);
-    n.put("users", r.users());
-    n.put("tiePolicy", r.tiePolicy().name());
-    n.put("historyPolicy", r.historyPolicy().name());
-    return n;
-  }
-
-  static MetricReport reportOf(JsonNode n) {
-    Map<String, Double> m = new LinkedHashMap<>();
-    n.get("metrics").properties().forEach(e -> m.put(e.getKey(), e.getValue().asDouble()));
-    Map<String, Double> e = new LinkedHashMap<>();
-    n.get("standardErrors")
-        .properties()
-        .forEach(
-            x -> e.put(x.getKey(), x.getValue().isNumber() ? x.getValue().asDouble() : Double.NaN));
-    return new MetricReport(
-        m,
-        e,
-        n.get("users").asLong(),
-        TiePolicy.valueOf(n.get("tiePolicy").asText()),
-        HistoryPolicy.valueOf(n.get("historyPolicy").asText()));
   }
 }

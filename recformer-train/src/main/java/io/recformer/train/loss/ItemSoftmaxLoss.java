@@ -32,8 +32,19 @@ public final class ItemSoftmaxLoss {
 
   private ItemSoftmaxLoss() {}
 
-  /** The mean loss and its gradient with respect to the queries. */
-  public record Result(double loss, NDArray queryGradient) {}
+  /**
+   * The mean loss and its gradient with respect to the queries.
+   *
+   * @param meanLoss the mean loss, a float64 scalar left on the device so that a training loop can
+   *     sum it over an optimizer step and read it back once
+   */
+  public record Result(NDArray meanLoss, NDArray queryGradient) {
+
+    /** The mean loss read back to the host (waits for the device). */
+    public double loss() {
+      return meanLoss.getDouble();
+    }
+  }
 
   /**
    * Computes the loss and {@code d loss / d q} without recording a graph.
@@ -148,7 +159,8 @@ public final class ItemSoftmaxLoss {
         }
       }
       NDArray logSumExp = runningMax.add(runningSum.log());
-      double loss = logSumExp.sub(targetLogits).mean().toType(DataType.FLOAT64, false).getDouble();
+      NDArray loss = logSumExp.sub(targetLogits).mean().toType(DataType.FLOAT64, false);
+      loss.attach(out);
       NDArray gradient = targetRows.mul(-inverseTau);
       for (long from = 0; from < items; from += chunk) {
         try (NDManager step = scratch.newSubManager()) {

@@ -1,7 +1,6 @@
 package io.recformer.train.pretrain;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,33 +8,30 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.CheckpointManifest;
 import io.recformer.core.format.ConfigJson;
-import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.item.ItemCatalog;
 import io.recformer.core.item.UserHistory;
 import io.recformer.core.text.BatchCollator;
 import io.recformer.core.text.EncodedSequence;
 import io.recformer.core.text.ItemTokenCache;
 import io.recformer.core.text.RecformerTokenizer;
-import io.recformer.core.text.TokenizedItem;
 import io.recformer.data.sample.PretrainPairSampler;
 import io.recformer.data.sample.TrainingSample;
 import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.checkpoint.ResumePoint;
 import io.recformer.train.loss.InBatchContrastiveLoss;
-import io.recformer.train.loss.MaskedLmLoss;
-import io.recformer.train.model.EncoderOutput;
-import io.recformer.train.model.OwnedArrays;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
 import io.recformer.train.optim.LinearSchedule;
 import io.recformer.train.optim.OptimizerStep;
-import io.recformer.train.run.Charts;
 import io.recformer.train.run.CsvLog;
 import io.recformer.train.run.DataParallel;
 import io.recformer.train.run.Devices;
 import io.recformer.train.run.Progress;
 import io.recformer.train.run.RunDirectory;
 import io.recformer.train.run.RunStoppedException;
+import io.recformer.train.run.StepLosses;
 import io.recformer.train.run.StopSignal;
+import io.recformer.train.run.TrainingStep;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -65,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * optimizer step) and resumable from their last validation or completed epoch: the resumed run
  * replays the interrupted epoch's pair order and masks, so it ends with the same weights and logs
  * as one that was never stopped.
+ *
+ * <p>The loss of a micro-batch is {@link PretrainLoss}, the report {@link PretrainReport}; the
+ * optimizer step ({@link TrainingStep}) and the resumable checkpoint ({@link ResumePoint}) are
+ * shared with fine-tuning. Over 400 lines: the loop with its mid-epoch resume points and the
+ * validation, which share the session's counters.
  */
 public final class Pretrainer {
 
@@ -205,6 +206,10 @@ public final class Pretrainer {
     final DataParallel parallel;
     final AdamW optimizer;
     final OptimizerStep stepper;
+    // Total, IIC and MLM loss of the current optimizer step, summed on the device.
+    final StepLosses losses;
+    final TrainingStep trainingStep;
+    final PretrainLoss loss;
     final ItemTokenCache cache;
     final BatchCollator collator;
     final CsvLog steps;
@@ -237,9 +242,13 @@ public final class Pretrainer {
       this.optimizer = optimizer;
       this.stepper =
           new OptimizerStep(optimizer, List.of(OptimizerStep.Group.all(options.clipNorm())));
+      this.losses = new StepLosses(manager, 3);
+      this.trainingStep = new TrainingStep(stepper, parallel, losses);
       this.cache = cache;
       // The model pads to its chunk size itself; see Encoder.
       this.collator = BatchCollator.unrounded(config, tokenizer.padId());
+      this.loss =
+          new PretrainLoss(options, config, tokenizer, cache, collator, manager, parallel, losses);
       this.steps =
           new CsvLog(
               run.resolve("metrics-steps.csv"),
@@ -279,8 +288,7 @@ public final class Pretrainer {
         stepper.restoreSkippedSteps(state.path("skippedSteps").asLong(0));
         steps.truncate(state.get("stepRows").asInt());
         evals.truncate(state.get("evalRows").asInt());
-        Checkpoints.loadInto(model, Checkpoints.read(run.resolve("last")).weights());
-        optimizer.load(run.resolve("last/optimizer.safetensors"));
+        ResumePoint.restore(run.resolve("last"), model, optimizer, true);
         LOG.info(
             "resuming {} at epoch {}, pair {} (step {})",
             run.root(),
@@ -323,7 +331,9 @@ public final class Pretrainer {
           throw new RunStoppedException(run.root(), globalStep, stop);
         }
       }
-      writeReport();
+      losses.close();
+      new PretrainReport(options, run, steps, evals)
+          .write(best, bestStep, globalStep, epoch, validationPairs.size());
       return new PretrainResult(run.root(), best, bestStep, globalStep);
     }
 
@@ -356,7 +366,7 @@ public final class Pretrainer {
         List<TrainingSample> done =
             pairs.subList(from, Math.min(pairs.size(), from + options.batchSize()));
         if (done.size() >= 2) {
-          prepare(done, masker);
+          loss.replayMasks(done, masker);
         }
       }
       long planned = (long) pairs.size() - start;
@@ -370,7 +380,6 @@ public final class Pretrainer {
       }
       Progress progress =
           new Progress(LOG, "pre-training epoch " + (epoch + 1), planned, "pairs", 30);
-      double[] sums = new double[3];
       int inGroup = 0;
       int batchSize = options.batchSize();
       for (int from = start; from < pairs.size(); from += batchSize) {
@@ -381,33 +390,30 @@ public final class Pretrainer {
         if (inGroup == 0) {
           // Dropout is seeded per optimizer step, so a run resumed mid-epoch draws what an
           // uninterrupted one would.
-          Engine.getInstance().setRandomSeed((int) (options.seed() * 31 + globalStep));
+          TrainingStep.seedDropout(options.seed() * 31 + globalStep);
         }
-        double[] losses = microBatch(batch, masker);
-        for (int i = 0; i < 3; i++) {
-          sums[i] += losses[i];
-        }
+        loss.microBatch(batch, masker);
         inGroup++;
         boolean last = from + batchSize >= pairs.size() || pairs.size() - from - batchSize < 2;
         if (inGroup == options.gradientAccumulation() || last) {
           double rate = schedule.rate(globalStep);
-          OptimizerStep.Outcome outcome =
-              stepper.apply(parameters, rate, name -> 1, globalStep + 1);
-          parallel.broadcastWeights();
+          TrainingStep.Result result =
+              trainingStep.apply(parameters, rate, name -> 1, globalStep + 1, inGroup);
+          OptimizerStep.Outcome outcome = result.outcome();
+          double[] means = result.losses(); // total, IIC, MLM
           globalStep++;
           steps.append(
               epoch + 1,
               globalStep,
-              sums[0] / inGroup,
-              sums[1] / inGroup,
-              sums[2] / inGroup,
+              means[0],
+              means[1],
+              means[2],
               rate,
               outcome.norm(0),
               outcome.skipped() ? 1 : 0);
           progress.advance(
               (long) (inGroup - 1) * batchSize + batch.size(),
-              String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, sums[0] / inGroup));
-          sums = new double[3];
+              String.format(Locale.ROOT, "step %d, loss %.4f", globalStep, means[0]));
           inGroup = 0;
           boolean validated =
               options.evalEverySteps() > 0 && globalStep % options.evalEverySteps() == 0;
@@ -436,119 +442,6 @@ public final class Pretrainer {
         }
       }
       return false;
-    }
-
-    /** A pair's inputs: the history and positive item, plain and masked for MLM. */
-    // Arrays for speed: one pre-training pair, consumed once and never compared.
-    @SuppressWarnings("ArrayRecordComponent")
-    private record PairInputs(
-        EncodedSequence history,
-        EncodedSequence positive,
-        EncodedSequence maskedHistory,
-        EncodedSequence maskedPositive,
-        int[] historyLabels,
-        int[] positiveLabels) {}
-
-    /** Encodes a micro-batch's pairs and draws their MLM masks, in pair order. */
-    private List<PairInputs> prepare(List<TrainingSample> batch, WholeWordMasker masker) {
-      List<PairInputs> inputs = new ArrayList<>(batch.size());
-      for (TrainingSample pair : batch) {
-        List<TokenizedItem> items = new ArrayList<>();
-        for (String id : pair.history().itemIds()) {
-          items.add(cache.get(id));
-        }
-        EncodedSequence h = tokenizer.sequenceEncoder().encodeHistory(items);
-        boolean[] hStarts = tokenizer.sequenceEncoder().wordStarts(items);
-        TokenizedItem target = cache.get(pair.targetItemId());
-        EncodedSequence p = tokenizer.sequenceEncoder().encodeItem(target);
-        boolean[] pStarts = tokenizer.sequenceEncoder().wordStarts(List.of(target));
-        WholeWordMasker.Masked mh = masker.mask(h.inputIds(), hStarts);
-        WholeWordMasker.Masked mp = masker.mask(p.inputIds(), pStarts);
-        inputs.add(
-            new PairInputs(
-                h,
-                p,
-                withIds(h, mh.inputIds()),
-                withIds(p, mp.inputIds()),
-                mh.labels(),
-                mp.labels()));
-      }
-      return inputs;
-    }
-
-    /** One micro-batch: returns {total, iic, mlm} and accumulates the gradient. */
-    private double[] microBatch(List<TrainingSample> batch, WholeWordMasker masker) {
-      // Masks are drawn for the whole micro-batch first, so they do not depend on the devices.
-      List<PairInputs> inputs = prepare(batch, masker);
-      double[] parts = new double[2];
-      try (NDManager scope = manager.newSubManager()) {
-        double total =
-            parallel.forwardBackward(
-                inputs,
-                (replica, index, shardScope, shard) -> {
-                  double[] r = new double[2];
-                  NDArray loss = shardLoss(replica, shardScope, shard, r);
-                  double weight = (double) shard.size() / inputs.size();
-                  parts[0] += weight * r[0];
-                  parts[1] += weight * r[1];
-                  return new DataParallel.ShardResult(loss, loss.getFloat());
-                },
-                1.0 / options.gradientAccumulation(),
-                scope,
-                2);
-        return new double[] {total, parts[0], parts[1]};
-      }
-    }
-
-    /**
-     * IIC + lambda * (MLM of the history + MLM of the positive) of one shard (in-batch negatives
-     * within the shard); stores the IIC value and the sum of the two MLM values in {@code
-     * components}.
-     */
-    private NDArray shardLoss(
-        RecformerModel replica, NDManager scope, List<PairInputs> shard, double[] components) {
-      List<EncodedSequence> histories = new ArrayList<>();
-      List<EncodedSequence> positives = new ArrayList<>();
-      List<EncodedSequence> maskedHistories = new ArrayList<>();
-      List<EncodedSequence> maskedPositives = new ArrayList<>();
-      List<int[]> historyLabels = new ArrayList<>();
-      List<int[]> positiveLabels = new ArrayList<>();
-      for (PairInputs in : shard) {
-        histories.add(in.history());
-        positives.add(in.positive());
-        maskedHistories.add(in.maskedHistory());
-        maskedPositives.add(in.maskedPositive());
-        historyLabels.add(in.historyLabels());
-        positiveLabels.add(in.positiveLabels());
-      }
-      EncoderOutput h = replica.encode(scope, collator.collate(histories), true);
-      EncoderOutput p = replica.encode(scope, collator.collate(positives), true);
-      NDArray iic =
-          InBatchContrastiveLoss.loss(
-              InBatchContrastiveLoss.logits(h.pooled(), p.pooled(), config.temperature()));
-      NDArray loss = iic;
-      components[0] = iic.getFloat();
-      List<List<EncodedSequence>> masked = List.of(maskedHistories, maskedPositives);
-      List<List<int[]>> labels = List.of(historyLabels, positiveLabels);
-      NDArray mlmSum = null;
-      for (int k = 0; k < 2; k++) {
-        var collated = collator.collate(masked.get(k));
-        EncoderOutput out = replica.encode(scope, collated, true);
-        long[][] positionsAndLabels = flatten(labels.get(k), collated.length());
-        NDArray mlm =
-            MaskedLmLoss.loss(
-                replica, out.hiddenStates(), positionsAndLabels[0], positionsAndLabels[1], true);
-        if (mlm != null) { // null when nothing of that side was masked
-          mlmSum = mlmSum == null ? mlm : mlmSum.add(mlm);
-        }
-      }
-      // The original's sum: IIC + lambda * MLM(history) + lambda * MLM(positive), each MLM term
-      // the mean over its own masked tokens.
-      if (mlmSum != null) {
-        components[1] = mlmSum.getFloat();
-        loss = iic.add(OwnedArrays.scale(mlmSum, config.mlmWeight()));
-      }
-      return loss;
     }
 
     private void validate() throws IOException {
@@ -604,12 +497,12 @@ public final class Pretrainer {
     }
 
     private void saveLast() throws IOException {
-      Checkpoints.save(
+      ResumePoint.save(
           run.resolve("last"),
           model,
           Checkpoints.manifest(model, fingerprint, options.seed(), Map.of("task", "pretrain"))
-              .withTrainingState(globalStep, epoch, "pretrain"));
-      optimizer.save(run.resolve("last/optimizer.safetensors"));
+              .withTrainingState(globalStep, epoch, "pretrain"),
+          optimizer);
       ObjectNode s = RunDirectory.JSON.createObjectNode();
       s.put("epoch", epoch);
       s.put("globalStep", globalStep);
@@ -634,76 +527,5 @@ public final class Pretrainer {
       run.writeJson("config.json", c);
       run.writeTrainingProvenance(fingerprint, options.seed(), options.device(), "pretrain");
     }
-
-    private void writeReport() throws IOException {
-      ObjectNode r = RunDirectory.JSON.createObjectNode();
-      r.put("bestInBatchAccuracy", best);
-      r.put("bestStep", bestStep);
-      r.put("steps", globalStep);
-      r.put("epochs", epoch);
-      r.put("validationPairs", validationPairs.size());
-      r.put("batchSize", options.batchSize());
-      run.writeJson("report.json", r);
-      AtomicFiles.writeString(
-          run.resolve("report.md"),
-          String.format(
-              Locale.ROOT,
-              "# Pre-training report%n%n| steps | epochs | best in-batch accuracy | at step |"
-                  + " validation pairs | batch |%n|---|---|---|---|---|---|%n| %d | %d | %.4f | %d"
-                  + " | %d | %d |%n%nAccuracy: fraction of held-out pairs whose history scores its"
-                  + " own next item highest among the %d positives of its batch. Charts: loss.png,"
-                  + " validation.png.%n",
-              globalStep,
-              epoch,
-              best,
-              bestStep,
-              validationPairs.size(),
-              options.batchSize(),
-              options.batchSize()));
-      Map<String, List<double[]>> loss = new LinkedHashMap<>();
-      for (String[] row : steps.readRows()) {
-        double step = Double.parseDouble(row[1]);
-        loss.computeIfAbsent("total", k -> new ArrayList<>())
-            .add(new double[] {step, Double.parseDouble(row[2])});
-        loss.computeIfAbsent("IIC", k -> new ArrayList<>())
-            .add(new double[] {step, Double.parseDouble(row[3])});
-        loss.computeIfAbsent("MLM", k -> new ArrayList<>())
-            .add(new double[] {step, Double.parseDouble(row[4])});
-      }
-      Charts.line(run.resolve("loss.png"), "Pre-training loss", "optimizer step", "loss", loss);
-      List<double[]> acc = new ArrayList<>();
-      for (String[] row : evals.readRows()) {
-        acc.add(new double[] {Double.parseDouble(row[1]), Double.parseDouble(row[3])});
-      }
-      Charts.line(
-          run.resolve("validation.png"),
-          "Held-out in-batch accuracy",
-          "optimizer step",
-          "accuracy",
-          Map.of("accuracy", acc));
-    }
-  }
-
-  private static EncodedSequence withIds(EncodedSequence s, int[] ids) {
-    return new EncodedSequence(ids, s.tokenTypeIds(), s.tokenPositionIds(), s.itemPositionIds());
-  }
-
-  /** Flat positions (row * length + column) and labels of the predicted tokens. */
-  private static long[][] flatten(List<int[]> labels, int length) {
-    List<long[]> out = new ArrayList<>();
-    for (int r = 0; r < labels.size(); r++) {
-      int[] row = labels.get(r);
-      for (int c = 0; c < row.length; c++) {
-        if (row[c] != WholeWordMasker.IGNORE) {
-          out.add(new long[] {(long) r * length + c, row[c]});
-        }
-      }
-    }
-    long[][] result = new long[2][out.size()];
-    for (int i = 0; i < out.size(); i++) {
-      result[0][i] = out.get(i)[0];
-      result[1][i] = out.get(i)[1];
-    }
-    return result;
   }
 }

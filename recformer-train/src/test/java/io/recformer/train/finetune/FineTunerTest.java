@@ -72,7 +72,10 @@ class FineTunerTest {
   }
 
   private static long stepsPerEpoch() {
-    int samples = new FineTuneSampler(Policy.RANDOM_TARGET, 0).sample(split.train(), 0).size();
+    int samples =
+        new FineTuneSampler(FineTuneOptions.defaults().samplePolicy(), 0)
+            .sample(split.train(), 0)
+            .size();
     return ((samples + 7L) / 8 + 1) / 2;
   }
 
@@ -150,7 +153,12 @@ class FineTunerTest {
   void stageTwoCanHaveItsOwnEpochsAndPeakRate(@TempDir Path dir) throws Exception {
     FineTuneResult r =
         run(
-            tiny().stage2Epochs(1).stage2LearningRate(2e-4).zeroShotTest(false).build(),
+            tiny()
+                .freshOptimizerPerStage(true)
+                .stage2Epochs(1)
+                .stage2LearningRate(2e-4)
+                .zeroShotTest(false)
+                .build(),
             dir.resolve("run"));
     // Two stage-1 epochs and one stage-2 epoch.
     assertThat(r.steps()).isEqualTo(3 * stepsPerEpoch());
@@ -360,9 +368,12 @@ class FineTunerTest {
    */
   @Test
   void stageTwoCanTrainTheBestModelsMatrix(@TempDir Path dir) throws Exception {
-    // Three steps per stage (24 users, batches of 8): a schedule's first step has rate 0.
+    // Three steps per stage (24 users, batches of 8): a schedule's first step has rate 0. Each
+    // stage has its own schedule: the original's one schedule would have decayed to 0 by the end
+    // of stage 1's only epoch, leaving stage 2 nothing to train with.
     FineTuneOptions.Builder base =
         tiny()
+            .freshOptimizerPerStage(true)
             .epochs(1)
             .zeroShotTest(false)
             .samplesPerEpoch(32)

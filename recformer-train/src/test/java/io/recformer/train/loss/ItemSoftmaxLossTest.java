@@ -92,7 +92,10 @@ class ItemSoftmaxLossTest {
       int before = ((BaseNDManager) m).getManagedArrays().size();
       ItemSoftmaxLoss.compute(q, matrix, new int[] {1, 2, 3}, 0.05, 7, m);
       int after = ((BaseNDManager) m).getManagedArrays().size();
-      assertThat(after - before).as("only the gradient is added").isLessThanOrEqualTo(1);
+      // The gradient and the mean loss (kept on the device for the step's single read).
+      assertThat(after - before)
+          .as("only the gradient and the loss are added")
+          .isLessThanOrEqualTo(2);
     }
   }
 
