@@ -82,6 +82,9 @@ import java.util.Locale;
  *     = stage 2 starts from that matrix and trains it as a parameter beside the encoder
  *     (BOTH_STAGES only). In stage 1 the item vectors move only through the shared text encoder; a
  *     trainable matrix lets each row learn from the interactions from where its text put it
+ * @param gradientCheckpointing true = keep only each encoder layer's input during a training
+ *     forward and recompute the layer in the backward pass (about a third more compute, far less
+ *     activation memory; for long inputs on a GPU, see docs/gpu.md); same gradients
  */
 public record FineTuneOptions(
     int epochs,
@@ -118,7 +121,8 @@ public record FineTuneOptions(
     int matrixRefreshSteps,
     double historyPenalty,
     double matrixLearningRate,
-    boolean stage2TrainsMatrix) {
+    boolean stage2TrainsMatrix,
+    boolean gradientCheckpointing) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -295,6 +299,7 @@ public record FineTuneOptions(
         0,
         0,
         0,
+        false,
         false);
   }
 
@@ -344,6 +349,7 @@ public record FineTuneOptions(
     private double historyPenalty;
     private double matrixLearningRate;
     private boolean stage2TrainsMatrix;
+    private boolean gradientCheckpointing;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -381,6 +387,7 @@ public record FineTuneOptions(
       historyPenalty = o.historyPenalty;
       matrixLearningRate = o.matrixLearningRate;
       stage2TrainsMatrix = o.stage2TrainsMatrix;
+      gradientCheckpointing = o.gradientCheckpointing;
     }
 
     public Builder epochs(int v) {
@@ -558,6 +565,11 @@ public record FineTuneOptions(
       return this;
     }
 
+    public Builder gradientCheckpointing(boolean v) {
+      gradientCheckpointing = v;
+      return this;
+    }
+
     public FineTuneOptions build() {
       return new FineTuneOptions(
           epochs,
@@ -594,7 +606,8 @@ public record FineTuneOptions(
           matrixRefreshSteps,
           historyPenalty,
           matrixLearningRate,
-          stage2TrainsMatrix);
+          stage2TrainsMatrix,
+          gradientCheckpointing);
     }
   }
 }

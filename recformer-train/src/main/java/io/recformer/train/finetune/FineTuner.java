@@ -136,15 +136,6 @@ public final class FineTuner {
               this.config.maxTokens(),
               this.config.maxItems()));
     }
-    if ((options.variant() == Variant.TRAINABLE_MATRIX || options.stage2TrainsMatrix())
-        && options.device().contains(",")) {
-      throw new IllegalArgumentException(
-          (options.stage2TrainsMatrix() ? "stage2TrainsMatrix" : "variant TRAINABLE_MATRIX")
-              + " trains the item matrix as a parameter on one device;"
-              + " it does not run data-parallel (device = '"
-              + options.device()
-              + "')");
-    }
     this.initialWeights = initialWeights;
     this.tokenizer = tokenizer;
     this.split = split;
@@ -210,6 +201,7 @@ public final class FineTuner {
     try (NDManager manager = NDManager.newBaseManager(devices.get(0));
         RecformerModel model = RecformerModel.newInstance(manager, config, options.seed())) {
       model.loadWeights(initialWeights);
+      model.setGradientCheckpointing(options.gradientCheckpointing()); // replicas follow it
       ItemTokenCache cache = new ItemTokenCache(tokenizer, split.dataset().items()).tokenizeAll();
       try (DataParallel parallel = DataParallel.of(model, devices, options.seed())) {
         if (parallel.size() > 1) {
@@ -548,9 +540,10 @@ public final class FineTuner {
       // resume); the fixed matrix changes between epochs and at refreshes, which redo the copies.
       parallel.broadcastWeights();
       List<NDArray> matrices = new ArrayList<>();
-      matrices.add(trainable ? trainableMatrix : matrix);
-      for (int i = 1; i < parallel.size(); i++) {
-        matrices.add(matrixCopyFor(i));
+      // A trainable matrix is mirrored: broadcast with the weights, its gradient reduced.
+      DataParallel.Mirror mirror = trainable ? parallel.mirror(trainableMatrix) : null;
+      for (int i = 0; i < parallel.size(); i++) {
+        matrices.add(mirror != null ? mirror.get(i) : i == 0 ? matrix : matrixCopyFor(i));
       }
       // Token counts of the histories, for grouping by length and the padding figure.
       IdentityHashMap<TrainingSample, Integer> lengths = new IdentityHashMap<>(samples.size() * 2);
@@ -569,7 +562,11 @@ public final class FineTuner {
       try {
         trainSamples(batches, samples.size(), schedule, parameters, trainable, matrices);
       } finally {
-        matrices.subList(1, matrices.size()).forEach(NDArray::close);
+        if (mirror != null) {
+          mirror.close();
+        } else {
+          matrices.subList(1, matrices.size()).forEach(NDArray::close);
+        }
       }
     }
 

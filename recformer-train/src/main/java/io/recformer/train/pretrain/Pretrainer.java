@@ -489,8 +489,10 @@ public final class Pretrainer {
                   double[] r = new double[2];
                   NDArray loss = shardLoss(replica, shardScope, shard, r);
                   double weight = (double) shard.size() / inputs.size();
-                  parts[0] += weight * r[0];
-                  parts[1] += weight * r[1];
+                  synchronized (parts) { // shards run on one thread per device
+                    parts[0] += weight * r[0];
+                    parts[1] += weight * r[1];
+                  }
                   return new DataParallel.ShardResult(loss, loss.getFloat());
                 },
                 1.0 / options.gradientAccumulation(),
