@@ -84,6 +84,9 @@ final class CheckpointedLayers {
       for (int i = 0; i < layers.size(); i++) {
         inputs.add(a);
         try (NDManager layerScope = keep.newSubManager()) {
+          // An op's result joins its operand's manager: with the input in the layer's scope, the
+          // layer's intermediates are freed with it instead of piling up in keep.
+          a.tempAttach(layerScope);
           NDArray next = run(layers.get(i), store, a, masks, true, mode, layerScope, seeds, i);
           next.attach(keep);
           a = next;
@@ -120,6 +123,7 @@ final class CheckpointedLayers {
           for (int i = p.layers().size() - 1; i >= 0; i--) {
             NDArray input = p.inputs().get(i);
             try (NDManager layerScope = keep.newSubManager()) {
+              input.tempAttach(layerScope); // the recomputed intermediates go with the scope
               JniUtils.setGradMode(true);
               input.setRequiresGradient(true);
               NDArray out =
