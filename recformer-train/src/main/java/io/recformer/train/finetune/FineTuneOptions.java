@@ -105,6 +105,9 @@ import java.util.Locale;
  *     with the best model, which stage 2 freezes) uses the item matrix encoded at the start of the
  *     epoch; true = validation re-encodes the matrix with the trained encoder, and the next epoch
  *     reuses that encoding, as the runs under config/ did
+ * @param gradientCheckpointing true = keep only each encoder layer's input during a training
+ *     forward and recompute the layer in the backward pass (about a third more compute, far less
+ *     activation memory; for long inputs on a GPU, see docs/gpu.md); same gradients
  */
 public record FineTuneOptions(
     int epochs,
@@ -143,7 +146,8 @@ public record FineTuneOptions(
     double matrixLearningRate,
     boolean stage2TrainsMatrix,
     boolean freshOptimizerPerStage,
-    boolean stage1ValidationReencodes) {
+    boolean stage1ValidationReencodes,
+    boolean gradientCheckpointing) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -332,6 +336,7 @@ public record FineTuneOptions(
         0,
         false,
         false,
+        false,
         false);
   }
 
@@ -383,6 +388,7 @@ public record FineTuneOptions(
     private boolean stage2TrainsMatrix;
     private boolean freshOptimizerPerStage;
     private boolean stage1ValidationReencodes;
+    private boolean gradientCheckpointing;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -422,6 +428,7 @@ public record FineTuneOptions(
       stage2TrainsMatrix = o.stage2TrainsMatrix;
       freshOptimizerPerStage = o.freshOptimizerPerStage;
       stage1ValidationReencodes = o.stage1ValidationReencodes;
+      gradientCheckpointing = o.gradientCheckpointing;
     }
 
     public Builder epochs(int v) {
@@ -621,6 +628,11 @@ public record FineTuneOptions(
           .stage1ValidationReencodes(true);
     }
 
+    public Builder gradientCheckpointing(boolean v) {
+      gradientCheckpointing = v;
+      return this;
+    }
+
     public FineTuneOptions build() {
       return new FineTuneOptions(
           epochs,
@@ -659,7 +671,8 @@ public record FineTuneOptions(
           matrixLearningRate,
           stage2TrainsMatrix,
           freshOptimizerPerStage,
-          stage1ValidationReencodes);
+          stage1ValidationReencodes,
+          gradientCheckpointing);
     }
   }
 }

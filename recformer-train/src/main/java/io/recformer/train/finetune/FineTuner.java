@@ -139,15 +139,6 @@ public final class FineTuner {
               this.config.maxTokens(),
               this.config.maxItems()));
     }
-    if ((options.variant() == Variant.TRAINABLE_MATRIX || options.stage2TrainsMatrix())
-        && options.device().contains(",")) {
-      throw new IllegalArgumentException(
-          (options.stage2TrainsMatrix() ? "stage2TrainsMatrix" : "variant TRAINABLE_MATRIX")
-              + " trains the item matrix as a parameter on one device;"
-              + " it does not run data-parallel (device = '"
-              + options.device()
-              + "')");
-    }
     this.initialWeights = initialWeights;
     this.tokenizer = tokenizer;
     this.split = split;
@@ -213,6 +204,7 @@ public final class FineTuner {
     try (NDManager manager = NDManager.newBaseManager(devices.get(0));
         RecformerModel model = RecformerModel.newInstance(manager, config, options.seed())) {
       model.loadWeights(initialWeights);
+      model.setGradientCheckpointing(options.gradientCheckpointing()); // replicas follow it
       ItemTokenCache cache = new ItemTokenCache(tokenizer, split.dataset().items()).tokenizeAll();
       try (DataParallel parallel = DataParallel.of(model, devices, options.seed())) {
         if (parallel.size() > 1) {
@@ -572,9 +564,13 @@ public final class FineTuner {
       // resume); the fixed matrix changes between epochs and at refreshes, which redo the copies.
       parallel.broadcastWeights();
       List<NDArray> replicaMatrices = new ArrayList<>();
-      replicaMatrices.add(matrices.current(trainable));
-      for (int i = 1; i < parallel.size(); i++) {
-        replicaMatrices.add(matrices.fixedCopyOn(parallel.device(i)));
+      // A trainable matrix is mirrored: broadcast with the weights, its gradient reduced.
+      DataParallel.Mirror mirror = trainable ? parallel.mirror(matrices.current(true)) : null;
+      for (int i = 0; i < parallel.size(); i++) {
+        replicaMatrices.add(
+            mirror != null
+                ? mirror.get(i)
+                : i == 0 ? matrices.current(false) : matrices.fixedCopyOn(parallel.device(i)));
       }
       // Token counts of the histories, for grouping by length and the padding figure.
       IdentityHashMap<TrainingSample, Integer> lengths = new IdentityHashMap<>(samples.size() * 2);
@@ -593,7 +589,11 @@ public final class FineTuner {
       try {
         trainSamples(batches, samples.size(), schedule, parameters, trainable, replicaMatrices);
       } finally {
-        replicaMatrices.subList(1, replicaMatrices.size()).forEach(NDArray::close);
+        if (mirror != null) {
+          mirror.close();
+        } else {
+          replicaMatrices.subList(1, replicaMatrices.size()).forEach(NDArray::close);
+        }
       }
     }
 

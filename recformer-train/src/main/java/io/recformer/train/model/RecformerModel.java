@@ -75,6 +75,10 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   private final Parameter lmBias;
 
   private boolean closed;
+  private final CheckpointedLayers stack = new CheckpointedLayers();
+  private boolean gradientCheckpointing;
+  // Tests: seed each layer as a checkpointed forward does, without checkpointing.
+  boolean reseedLayers;
 
   private RecformerModel(NDManager parent, RecformerConfig config, long seed) {
     this.config = config;
@@ -141,6 +145,28 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   /** The configuration this model was built for. */
   public RecformerConfig config() {
     return config;
+  }
+
+  /**
+   * Turns gradient checkpointing of the layer stack on or off for training forwards: activations
+   * inside the layers are not kept but recomputed by {@link #finishCheckpointedBackward()}, which
+   * must follow every backward of a loss computed from a training forward (see {@link
+   * CheckpointedLayers}).
+   */
+  public void setGradientCheckpointing(boolean on) {
+    this.gradientCheckpointing = on;
+  }
+
+  public boolean gradientCheckpointing() {
+    return gradientCheckpointing;
+  }
+
+  /**
+   * Completes the backward pass through checkpointed layers (recomputing them), after the backward
+   * of a loss; does nothing when checkpointing is off or no training forward is pending.
+   */
+  public void finishCheckpointedBackward() {
+    stack.backward();
   }
 
   /** Every parameter's Hugging Face name and shape, in export order. */
@@ -412,15 +438,30 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
     int n = in.length;
     int padded = paddedLength(n, config.oneSidedWindow());
     try (NDManager scratch = out.newSubManager()) {
+      boolean checkpoint = training && gradientCheckpointing;
+      // A checkpointed forward keeps its masks and layer inputs until its backward.
+      NDManager keep = checkpoint ? out.newSubManager() : scratch;
       Shape shape = new Shape(b, padded);
       int[] attention = pad(in.attentionMask, b, n, padded, 0);
       int[] global = pad(in.globalMask, b, n, padded, 0);
       AttentionMasks masks =
-          new AttentionMasks(scratch, b, padded, config.attentionWindow(), attention, global, mode);
+          new AttentionMasks(keep, b, padded, config.attentionWindow(), attention, global, mode);
       NDArray x = embeddings(parameterStore, scratch, shape, in, padded, training);
-      for (LongformerLayer layer : layers) {
-        x = layer.forward(parameterStore, x, masks, training, mode, scratch);
+      if (checkpoint) {
+        x.attach(keep);
       }
+      x =
+          stack.forward(
+              layers,
+              parameterStore,
+              x,
+              masks,
+              training,
+              mode,
+              scratch,
+              keep,
+              checkpoint,
+              reseedLayers);
       NDArray hidden = padded == n ? x : x.get(":, 0:" + n + ", :");
       NDArray pooled;
       if (config.pooling() == Pooling.CLS) {

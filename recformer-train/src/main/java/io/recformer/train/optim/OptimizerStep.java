@@ -112,6 +112,25 @@ public final class OptimizerStep {
       double rate,
       ToDoubleFunction<String> rateFactor,
       long step) {
+    return apply(parameters, rate, rateFactor, step, 1);
+  }
+
+  /**
+   * As {@link #apply(Map, double, ToDoubleFunction, long)} for gradients of a loss multiplied by
+   * {@code gradientScale} (a {@link DynamicLossScaler}'s scale): the norms are reported and clipped
+   * unscaled, and the gradients are divided by the scale (in the same multiplication as the clip)
+   * before the optimizer sees them. A non-finite norm (an overflow under float16) skips and counts
+   * the step as always; the caller then tells the scaler.
+   */
+  public Outcome apply(
+      Map<String, NDArray> parameters,
+      double rate,
+      ToDoubleFunction<String> rateFactor,
+      long step,
+      double gradientScale) {
+    if (!(gradientScale > 0) || Double.isInfinite(gradientScale)) {
+      throw new IllegalArgumentException("gradient scale " + gradientScale + " must be > 0");
+    }
     List<List<NDArray>> gradients = new ArrayList<>();
     for (int i = 0; i < groups.size(); i++) {
       gradients.add(new ArrayList<>());
@@ -127,7 +146,10 @@ public final class OptimizerStep {
         }
       }
     }
-    List<Double> norms = norms(gradients);
+    List<Double> norms = new ArrayList<>();
+    for (double scaled : norms(gradients)) {
+      norms.add(scaled / gradientScale);
+    }
     boolean finite = true;
     for (int i = 0; i < norms.size(); i++) {
       // A group without gradients reports NaN by definition; only a computed NaN is non-finite.
@@ -135,7 +157,7 @@ public final class OptimizerStep {
     }
     if (finite) {
       for (int i = 0; i < groups.size(); i++) {
-        clip(gradients.get(i), norms.get(i), groups.get(i).clipNorm());
+        clip(gradients.get(i), norms.get(i), groups.get(i).clipNorm(), gradientScale);
       }
     }
     gradients.forEach(list -> list.forEach(NDArray::close));
@@ -205,12 +227,11 @@ public final class OptimizerStep {
     }
   }
 
-  private static void clip(List<NDArray> gradients, double norm, double maxNorm) {
-    if (maxNorm <= 0 || gradients.isEmpty()) {
-      return;
-    }
-    double factor = maxNorm / (norm + 1e-6);
-    if (factor < 1) {
+  /** Clips to {@code maxNorm} (0 = no clip) and divides by {@code scale}, in one multiplication. */
+  private static void clip(List<NDArray> gradients, double norm, double maxNorm, double scale) {
+    double factor = maxNorm > 0 ? Math.min(1, maxNorm / (norm + 1e-6)) : 1;
+    factor /= scale;
+    if (factor != 1) {
       for (NDArray g : gradients) {
         g.muli(factor);
       }

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * time. Each named component (e.g. total, IIC, MLM) is a float64 running sum of weighted scalar
  * losses, so the sum equals the one Java doubles would give for the same values in the same order.
  *
- * <p>Not thread-safe: one training loop adds and reads.
+ * <p>Thread-safe: the shards of a micro-batch run on one thread per device and add concurrently
+ * (the order of the float64 additions may then vary in the last bits).
  */
 public final class StepLosses implements AutoCloseable {
 
@@ -41,7 +42,7 @@ public final class StepLosses implements AutoCloseable {
    * to a graph and to a scope closed right after: a detached float64 copy is kept on this object's
    * device.
    */
-  public void add(int component, NDArray loss, double weight) {
+  public synchronized void add(int component, NDArray loss, double weight) {
     if (scope == null) {
       scope = parent.newSubManager();
     }
@@ -60,7 +61,7 @@ public final class StepLosses implements AutoCloseable {
    * Reads every component's sum back to the host in one transfer and starts a new step; a component
    * that received nothing is 0.
    */
-  public double[] readAndReset() {
+  public synchronized double[] readAndReset() {
     double[] out = new double[sums.length];
     if (scope == null) {
       return out;
@@ -91,7 +92,7 @@ public final class StepLosses implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     Arrays.fill(sums, null);
     if (scope != null) {
       scope.close();
