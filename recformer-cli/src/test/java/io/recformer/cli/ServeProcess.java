@@ -1,8 +1,11 @@
 package io.recformer.cli;
 
+import com.google.common.base.Splitter;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,7 +45,7 @@ final class ServeProcess implements AutoCloseable {
             "-Xss4m",
             "-Dai.djl.offline=true",
             "-cp",
-            System.getProperty("java.class.path"),
+            pathingJar(temp).toString(),
             RecformerCli.class.getName(),
             "serve"));
     command.addAll(List.of(args));
@@ -85,6 +91,31 @@ final class ServeProcess implements AutoCloseable {
               + Files.readString(stderr));
     }
     return new ServeProcess(process, stderr, uri);
+  }
+
+  /**
+   * A manifest-only jar whose Class-Path lists this JVM's class path. ONNX Runtime 1.29's native
+   * initialisation crashes the JVM (SIGSEGV) when the {@code java.class.path} property is longer
+   * than about 20,000 characters, as the test class path with Spark's jars is; the tool's own jar
+   * and the surefire JVM keep it short the same way.
+   */
+  private static Path pathingJar(Path temp) throws IOException {
+    StringBuilder classPath = new StringBuilder();
+    for (String entry :
+        Splitter.on(File.pathSeparatorChar).split(System.getProperty("java.class.path"))) {
+      if (!entry.isEmpty()) {
+        classPath.append(Path.of(entry).toAbsolutePath().toUri()).append(' ');
+      }
+    }
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath.toString().trim());
+    Path jar = Files.createTempFile(temp, "serve-classpath", ".jar");
+    try (OutputStream out = Files.newOutputStream(jar)) {
+      // The manifest is the whole jar.
+      new JarOutputStream(out, manifest).close();
+    }
+    return jar;
   }
 
   private static String exitOf(Process process) {
