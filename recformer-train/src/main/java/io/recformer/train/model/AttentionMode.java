@@ -28,11 +28,12 @@ public enum AttentionMode {
 
   /**
    * The longest padded sequence, in chunks of w/2, that {@link #SLIDING_WINDOW} computes densely.
-   * Measured with {@code io.recformer.train.bench.AttentionCrossover} (docs/benchmarks.md, "Dense
-   * band or chunks"): at MiniLM size, window 64, the dense band is faster up to 8 chunks (256
-   * tokens) in forward and training, and the chunks from 12 chunks on.
+   * Measured with {@code io.recformer.train.bench.AttentionCrossover} on an idle machine
+   * (docs/benchmarks.md, "Dense band or chunks"): at MiniLM size, window 64, a training step is
+   * 1.17x faster dense at 2 chunks (64 tokens), 1.02x at 4 (128 tokens, fine-tuning's length) and
+   * slower from 6 chunks on (0.92x, then 0.61x at 8).
    */
-  static final int DENSE_MAX_CHUNKS = 8;
+  static final int DENSE_MAX_CHUNKS = 4;
 
   /**
    * The computation used for a batch padded to {@code paddedLength} tokens with chunk length {@code

@@ -45,6 +45,14 @@ import java.util.function.ToDoubleFunction;
  * parameter a view of a flat buffer or set a gradient array. Each element sees the same float
  * operations in the same order as a per-parameter loop, so the result is the same. The buckets are
  * rebuilt (moments carried over by name) when the set of parameters with gradients changes.
+ *
+ * <p>On the CPU every parameter is a bucket of its own ({@link #CPU_BUCKET_FLOATS} = 1), which is
+ * the per-parameter loop: measured on an idle 2-core machine ({@code AdamWSpeed},
+ * docs/benchmarks.md), one bucket per group made a MiniLM-size step 3 times slower (every
+ * bucket-sized temporary is a fresh allocation of tens of megabytes whose pages are faulted in
+ * again at each step), and capped buckets of 64 k to 1 M floats were no faster than the loop (0.96x
+ * to 0.72x). The flat buckets are for GPUs, where each of the loop's small ops is a kernel launch;
+ * there they are unbounded.
  */
 public final class AdamW implements AutoCloseable {
 
@@ -74,8 +82,14 @@ public final class AdamW implements AutoCloseable {
     }
   }
 
-  /** What puts parameters in one bucket: the same rate factor, decay rule and device. */
-  private record BucketKey(double rateFactor, boolean decay, Device device) {}
+  /** Most floats in one CPU bucket: 1, one parameter per bucket, the fastest measured. */
+  public static final long CPU_BUCKET_FLOATS = 1;
+
+  /**
+   * What puts parameters in one bucket: the same rate factor, decay rule and device; {@code part}
+   * numbers the size-capped buckets of one such group.
+   */
+  private record BucketKey(double rateFactor, boolean decay, Device device, int part) {}
 
   /** Parameters updated together, with their flat moment buffers. */
   private static final class Bucket {
@@ -94,6 +108,7 @@ public final class AdamW implements AutoCloseable {
 
   private final Options options;
   private final NDManager manager;
+  private final long cpuBucketFloats;
 
   /** Moments by parameter name: views into a bucket's buffers, or arrays read by {@link #load}. */
   private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
@@ -105,8 +120,20 @@ public final class AdamW implements AutoCloseable {
 
   /** An optimizer whose state lives in a child of {@code parent} (closed by {@link #close()}). */
   public AdamW(NDManager parent, Options options) {
+    this(parent, options, CPU_BUCKET_FLOATS);
+  }
+
+  /**
+   * As {@link #AdamW(NDManager, Options)} with CPU buckets of at most {@code cpuBucketFloats}
+   * floats ({@link Long#MAX_VALUE}: one bucket per group; 1: one per parameter), for measuring.
+   */
+  public AdamW(NDManager parent, Options options, long cpuBucketFloats) {
+    if (cpuBucketFloats < 1) {
+      throw new IllegalArgumentException("cpuBucketFloats = " + cpuBucketFloats + " must be >= 1");
+    }
     this.options = options;
     this.manager = parent.newSubManager();
+    this.cpuBucketFloats = cpuBucketFloats;
   }
 
   /** True for parameters that get no weight decay: biases and LayerNorm weights. */
@@ -141,21 +168,44 @@ public final class AdamW implements AutoCloseable {
     steps++;
     double bias1 = 1 - Math.pow(options.beta1, (double) steps);
     double bias2 = 1 - Math.pow(options.beta2, (double) steps);
-    Map<BucketKey, List<String>> layout = new LinkedHashMap<>();
-    for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-      NDArray p = e.getValue();
-      if (p.hasGradient()) {
-        boolean decay = options.weightDecay > 0 && !noDecay(e.getKey());
-        BucketKey key = new BucketKey(rateFactor.applyAsDouble(e.getKey()), decay, p.getDevice());
-        layout.computeIfAbsent(key, k -> new ArrayList<>()).add(e.getKey());
-      }
-    }
+    Map<BucketKey, List<String>> layout = layout(parameters, rateFactor);
     if (!sameLayout(layout)) {
       rebuild(layout, parameters);
     }
     for (Bucket bucket : buckets) {
       update(bucket, parameters, rate * bucket.key.rateFactor(), bias1, bias2);
     }
+  }
+
+  /**
+   * Buckets in parameter order: a group (rate factor, decay, device) starts a new part when the
+   * next parameter would take the current part over the device's cap.
+   */
+  private Map<BucketKey, List<String>> layout(
+      Map<String, NDArray> parameters, ToDoubleFunction<String> rateFactor) {
+    Map<BucketKey, List<String>> layout = new LinkedHashMap<>();
+    Map<BucketKey, BucketKey> openPart = new LinkedHashMap<>();
+    Map<BucketKey, Long> openFloats = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+      NDArray p = e.getValue();
+      if (!p.hasGradient()) {
+        continue;
+      }
+      boolean decay = options.weightDecay > 0 && !noDecay(e.getKey());
+      Device device = p.getDevice();
+      BucketKey group = new BucketKey(rateFactor.applyAsDouble(e.getKey()), decay, device, 0);
+      long cap = Device.Type.CPU.equals(device.getDeviceType()) ? cpuBucketFloats : Long.MAX_VALUE;
+      BucketKey part = openPart.getOrDefault(group, group);
+      long floats = openFloats.getOrDefault(group, 0L);
+      if (floats > 0 && floats + p.size() > cap) {
+        part = new BucketKey(group.rateFactor(), decay, device, part.part() + 1);
+        floats = 0;
+      }
+      openPart.put(group, part);
+      openFloats.put(group, floats + p.size());
+      layout.computeIfAbsent(part, k -> new ArrayList<>()).add(e.getKey());
+    }
+    return layout;
   }
 
   private void update(

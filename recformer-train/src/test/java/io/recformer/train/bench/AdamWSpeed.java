@@ -12,19 +12,23 @@ import io.recformer.core.config.RecformerConfig;
 import io.recformer.train.model.PyTorchThreads;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Optimizer step time (not a test): {@link AdamW}'s bucketed update against the per-parameter loop
- * it replaced (kept here, {@link #perParameterStep}, as the baseline), on the parameters of the
- * MiniLM-sized encoder with word embeddings frozen as in fine-tuning, plus a trainable item matrix
- * (Scientific's 5,327 items x 384) at its own rate. Runs A and B alternately and prints the median
- * of each and their ratio.
+ * Optimizer step time (not a test): {@link AdamW}'s bucketed update at several CPU bucket caps
+ * against the per-parameter loop it replaced (kept here, {@link #perParameterStep}, as the
+ * baseline), on the parameters of the MiniLM-sized encoder with word embeddings frozen as in
+ * fine-tuning, plus a trainable item matrix (Scientific's 5,327 items x 384) at its own rate. The
+ * variants run in turn, round after round, and each prints the median of its rounds and its speed
+ * against the baseline.
  *
- * <p>Usage: {@code AdamWSpeed [threads] [repeats]} (defaults 2 and 15).
+ * <p>Usage: {@code AdamWSpeed [threads] [repeats] [cap floats...]} (defaults 2, 15 and the caps
+ * 65536, 262144, 1048576 and unbounded, written {@code max}).
  */
 public final class AdamWSpeed {
 
@@ -33,12 +37,18 @@ public final class AdamWSpeed {
   public static void main(String[] args) {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
     int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+    List<Long> caps = new ArrayList<>();
+    for (int i = 2; i < args.length; i++) {
+      caps.add(args[i].equals("max") ? Long.MAX_VALUE : Long.parseLong(args[i]));
+    }
+    if (caps.isEmpty()) {
+      caps = List.of(1L << 16, 1L << 18, 1L << 20, Long.MAX_VALUE);
+    }
     System.setProperty(PyTorchThreads.INTRA_OP, Integer.toString(threads));
     System.setProperty(PyTorchThreads.INTER_OP, "1");
     PyTorchThreads.applyDefaults();
     try (NDManager root = NDManager.newBaseManager();
-        RecformerModel model = RecformerModel.newInstance(root, RecformerConfig.miniLmL6(), 1);
-        AdamW bucketed = new AdamW(root, AdamW.Options.withWeightDecay(0.01))) {
+        RecformerModel model = RecformerModel.newInstance(root, RecformerConfig.miniLmL6(), 1)) {
       model.freezeWordEmbeddings(true);
       Map<String, NDArray> params = new LinkedHashMap<>();
       for (String name : model.parameterShapes().keySet()) {
@@ -50,41 +60,60 @@ public final class AdamWSpeed {
       NDArray items = root.randomNormal(new Shape(5327, 384));
       items.setRequiresGradient(true);
       params.put("item_matrix", items);
+      List<String> names = new ArrayList<>();
+      List<Step> steps = new ArrayList<>();
       Map<String, NDArray> m1 = new HashMap<>();
       Map<String, NDArray> v1 = new HashMap<>();
       long[] t = {0};
-      double[][] times =
-          AttentionCrossover.interleaved(
-              repeats,
-              () -> {
-                fillGradients(root, params);
-                long start = System.nanoTime();
-                perParameterStep(root, params, m1, v1, ++t[0], 1e-5);
-                params.get("item_matrix").getFloat(0, 0);
-                return (System.nanoTime() - start) / 1e9;
-              },
-              () -> {
-                fillGradients(root, params);
-                long start = System.nanoTime();
-                bucketed.step(params, 1e-5, name -> name.equals("item_matrix") ? 10 : 1);
-                params.get("item_matrix").getFloat(0, 0);
-                return (System.nanoTime() - start) / 1e9;
-              });
+      names.add("per-parameter loop");
+      steps.add(() -> perParameterStep(root, params, m1, v1, ++t[0], 1e-5));
+      List<AdamW> optimizers = new ArrayList<>();
+      for (long cap : caps) {
+        AdamW adamW = new AdamW(root, AdamW.Options.withWeightDecay(0.01), cap);
+        optimizers.add(adamW);
+        names.add(cap == Long.MAX_VALUE ? "one bucket per group" : "buckets of <= " + cap);
+        steps.add(() -> adamW.step(params, 1e-5, name -> name.equals("item_matrix") ? 10 : 1));
+      }
+      double[][] times = new double[steps.size()][repeats];
+      for (int round = -1; round < repeats; round++) { // round -1 warms every variant up
+        for (int v = 0; v < steps.size(); v++) {
+          fillGradients(root, params);
+          long start = System.nanoTime();
+          steps.get(v).run();
+          params.get("item_matrix").getFloat(0, 0);
+          if (round >= 0) {
+            times[v][round] = (System.nanoTime() - start) / 1e9;
+          }
+        }
+      }
+      optimizers.forEach(AdamW::close);
       long floats = 0;
       for (NDArray p : params.values()) {
         floats += p.size();
       }
       System.out.printf(
           Locale.ROOT,
-          "%d parameter arrays, %.1f M floats: per-parameter %.1f ms, bucketed %.1f ms"
-              + " (median of %d, interleaved): %.2fx%n",
+          "%d parameter arrays, %.1f M floats, %d threads, median of %d rounds%n",
           params.size(),
           floats / 1e6,
-          1e3 * AttentionCrossover.median(times[0]),
-          1e3 * AttentionCrossover.median(times[1]),
-          repeats,
-          AttentionCrossover.median(times[0]) / AttentionCrossover.median(times[1]));
+          threads,
+          repeats);
+      double baseline = AttentionCrossover.median(times[0]);
+      for (int v = 0; v < steps.size(); v++) {
+        double median = AttentionCrossover.median(times[v]);
+        System.out.printf(
+            Locale.ROOT,
+            "| %s | %.1f ms | %.2fx |%n",
+            names.get(v),
+            1e3 * median,
+            baseline / median);
+      }
     }
+  }
+
+  /** One optimizer step of one variant. */
+  private interface Step {
+    void run();
   }
 
   /** Gradient 1e-3 * p for every parameter (loss 5e-4 sum p^2). */
