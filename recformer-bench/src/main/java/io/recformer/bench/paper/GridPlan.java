@@ -220,12 +220,18 @@ public final class GridPlan {
     settings.put("variant", v.variant());
     settings.putAll(v.extraSettings());
     String what = "finetune of " + d.name() + " (" + table + ")";
+    // The budget is counted in training samples, so a cell does the same work on a busy machine
+    // as on an idle one; the minutes are safety caps, set well above the expected time.
+    int stage1Epochs = requireInt(settings, "epochs", what);
+    int stage2Epochs = requireInt(settings, "stage2Epochs", what);
     double minutes =
         requireDouble(settings, "stage1Minutes", what)
             + requireDouble(settings, "stage2Minutes", what);
+    int epochs = stage1Epochs + stage2Epochs;
     if (!v.variant().equals("BOTH_STAGES")) {
-      // A one-stage variant runs under stage1Minutes alone: give it both stages' time, so every
-      // ablation row trains for the same budget.
+      // A one-stage variant runs its single stage under the stage-1 keys: give it both stages'
+      // epochs (and minutes), so every ablation row trains on as many samples.
+      settings.put("epochs", Integer.toString(epochs));
       settings.put("stage1Minutes", format(minutes));
       settings.put("stage2Minutes", "0");
     }
@@ -233,16 +239,25 @@ public final class GridPlan {
     int validation = requireInt(settings, "validationUsers", what);
     Rates r = config.rates();
     double epochSeconds = samples / r.finetuneSamplesPerSecond();
-    double epochs = Math.ceil(minutes * 60 / epochSeconds);
     double encode = d.items() / r.encodeItemsPerSecond();
     double validate = Math.min(validation, d.users()) / r.evaluateUsersPerSecond();
-    // Training time, plus per epoch a catalog encoding and a validation pass (an epoch that has
-    // started finishes), plus the initial encoding and the final test of all users.
-    double seconds =
-        (epochs + 1) * epochSeconds
-            + epochs * (encode + validate)
-            + encode
-            + d.users() / r.evaluateUsersPerSecond();
+    // Training with, per epoch, a catalog encoding and a validation pass, after the initial
+    // encoding; then the final test of all users.
+    double trainingSeconds = epochs * (epochSeconds + encode + validate) + encode;
+    double seconds = trainingSeconds + d.users() / r.evaluateUsersPerSecond();
+    if (trainingSeconds > minutes * 60) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "%s: %d epochs of %d samples need about %.0f minutes at the configured rates, more"
+                  + " than the stage1Minutes + stage2Minutes cap of %.0f; raise the cap (it is a"
+                  + " safety limit, not the budget)",
+              what,
+              epochs,
+              samples,
+              trainingSeconds / 60,
+              minutes));
+    }
     return new GridCell(
         finetuneId(d.name(), v, seed),
         Kind.FINETUNE,

@@ -32,7 +32,7 @@ class PaperGridTest {
           maxTokens: 64
           pooling: CLS
           pretrain: {batchSize: 16, maxSteps: 100}
-          finetune: {samplesPerEpoch: 400, validationUsers: 100, stage1Minutes: 10, stage2Minutes: 5}
+          finetune: {samplesPerEpoch: 400, validationUsers: 100, epochs: 3, stage2Epochs: 1, stage1Minutes: 10, stage2Minutes: 5}
         domains:
         """);
     for (String d : domains) {
@@ -108,13 +108,17 @@ class PaperGridTest {
             .orElseThrow();
     assertEquals("true", matrix.settings().get("stage2TrainsMatrix"));
     assertEquals("5", matrix.settings().get("stage2Minutes"), "a two-stage row keeps its split");
+    assertEquals("3", matrix.settings().get("epochs"));
+    assertEquals("1", matrix.settings().get("stage2Epochs"));
     assertEquals("BOTH_STAGES", matrix.settings().get("variant"));
     GridCell fix =
         ablation.stream()
             .filter(c -> c.id().equals("ablation/office/fix/seed1"))
             .findFirst()
             .orElseThrow();
-    // A one-stage variant gets both stages' minutes (10 + 5): every row trains as long.
+    // A one-stage variant gets both stages' epochs (3 + 1) and minutes (10 + 5): every row trains
+    // on as many samples.
+    assertEquals("4", fix.settings().get("epochs"));
     assertEquals("15", fix.settings().get("stage1Minutes"));
     assertEquals("0", fix.settings().get("stage2Minutes"));
     assertEquals(
@@ -141,6 +145,21 @@ class PaperGridTest {
     assertEquals(List.of("pretrain/games"), ids(GridPlan.only(overall, "pretrain/games/**")));
     assertEquals(8, GridPlan.only(overall, "*/games/**").size());
     assertThrows(IllegalArgumentException.class, () -> GridPlan.only(overall, "nothing/*"));
+  }
+
+  @Test
+  void refusesMinuteCapsBelowTheSampleBudget() throws Exception {
+    // 40 epochs of 400 samples at 12 samples/s is over 22 minutes of training: caps of 10 + 5 stop
+    // it early, and the budget would silently depend on the machine's speed.
+    String tooLong =
+        yaml(List.of("a", "b"), "[1]", "  popularity: {seeds: 1}\n", 1, "[Original]")
+            .replace("epochs: 3,", "epochs: 40,");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new GridPlan(config(tooLong)).cells(List.of(Table.OVERALL)));
+    assertTrue(e.getMessage().contains("41 epochs of 400 samples"), e.getMessage());
+    assertTrue(e.getMessage().contains("safety limit"), e.getMessage());
   }
 
   @Test
