@@ -398,26 +398,13 @@ public final class QualityBenchmark implements Callable<Integer> {
       PyTorchThreads.setIntraOpThreads(threads);
       SasRecConfig config =
           SasRecConfig.defaults()
-              .withMaxEpochs(sasrecEpochs)
-              .withPatience(sasrecPatience)
-              .withBatchSize(sasrecBatch)
-              .withDropout(sasrecDropout, sasrecDropout)
-              .withSeed(seed);
-      config =
-          new SasRecConfig(
-              config.hiddenSize(),
-              config.heads(),
-              config.layers(),
-              config.innerSize(),
-              config.maxLength(),
-              config.hiddenDropout(),
-              config.attentionDropout(),
-              sasrecLearningRate,
-              config.batchSize(),
-              config.maxEpochs(),
-              config.patience(),
-              config.evalBatchSize(),
-              config.seed());
+              .with(
+                  sasrecEpochs,
+                  sasrecPatience,
+                  sasrecBatch,
+                  sasrecDropout,
+                  sasrecLearningRate,
+                  seed);
       try (SasRec sasrec =
           SasRec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
         settings.put(
