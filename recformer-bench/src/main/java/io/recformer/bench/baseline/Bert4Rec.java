@@ -1,6 +1,5 @@
 package io.recformer.bench.baseline;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,8 +8,6 @@ import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -41,48 +38,18 @@ public final class Bert4Rec {
       int itemCount,
       List<int[]> trainSequences,
       List<IndexedExample> validation) {
-    if (itemCount < 2) {
-      throw new IllegalArgumentException(
-          String.format(Locale.ROOT, "itemCount = %d must be >= 2", itemCount));
-    }
-    List<int[]> windows = windows(trainSequences, config.maxLength(), itemCount);
-    NDManager root = Engine.getEngine("PyTorch").newBaseManager();
-    try {
-      NextItemTrainer.Result result;
-      try (Adapter net = new Adapter(network(root, config, itemCount, null, true), config)) {
-        result =
-            NextItemTrainer.train(
-                new NextItemTrainer.Options(
-                    "BERT4Rec",
-                    config.learningRate(),
-                    config.batchSize(),
-                    config.maxEpochs(),
-                    config.patience(),
-                    config.evalBatchSize(),
-                    config.seed()),
-                net,
-                root,
-                windows,
-                w -> w.length,
-                w -> w.length,
-                validation);
-      }
-      Adapter trained = new Adapter(network(root, config, itemCount, result.best(), false), config);
-      return new TrainedBaseline(
-          "BERT4Rec", config.toString(), root, trained, config.evalBatchSize(), result.summary());
-    } catch (RuntimeException e) {
-      root.close();
-      throw e;
-    }
-  }
-
-  private static SasRecNetwork network(
-      NDManager root,
-      Bert4RecConfig config,
-      int itemCount,
-      Map<String, float[]> values,
-      boolean trainable) {
-    return SasRecNetwork.create(root, config.transformer(), itemCount, values, trainable, true);
+    return NextItemTrainer.fit(
+        "BERT4Rec",
+        config,
+        itemCount,
+        trainSequences,
+        validation,
+        new NextItemTrainer.Samples<>(Bert4Rec::windows, w -> w.length, w -> w.length),
+        (root, values, trainable) ->
+            new Cloze(
+                SasRecNetwork.create(
+                    root, config.transformer(), itemCount, values, trainable, true),
+                config));
   }
 
   /** Windows of at most {@code maxLength} items cut from each sequence's end; 2 items at least. */
@@ -98,24 +65,8 @@ public final class Bert4Rec {
   }
 
   /** The encoder under the cloze loss and [mask]-appended scoring. */
-  private static final class Adapter implements NextItemNetwork<int[]> {
-    private final SasRecNetwork net;
-    private final Bert4RecConfig config;
-
-    Adapter(SasRecNetwork net, Bert4RecConfig config) {
-      this.net = net;
-      this.config = config;
-    }
-
-    @Override
-    public Map<String, NDArray> parameters() {
-      return net.parameters();
-    }
-
-    @Override
-    public int itemCount() {
-      return net.itemCount();
-    }
+  private record Cloze(SasRecNetwork network, Bert4RecConfig config)
+      implements NextItemNetwork<int[]> {
 
     @Override
     public NDArray loss(NDManager step, List<int[]> batch, Random random) {
@@ -135,18 +86,18 @@ public final class Bert4Rec {
             masked = true;
           }
           any |= masked;
-          ids[r * len + i] = masked ? net.maskId() : w[i] + 1L;
+          ids[r * len + i] = masked ? network.maskId() : w[i] + 1L;
           if (masked) {
             positions.add((long) r * len + i);
             labels.add((long) w[i]);
           }
         }
       }
-      NDArray hidden = net.forward(step, step.create(ids, new Shape(b, len)), lengths, true);
+      NDArray hidden = network.forward(step, step.create(ids, new Shape(b, len)), lengths, true);
       NDArray selected =
           CausalTraining.gatherPositions(
               hidden, step.create(positions.stream().mapToLong(Long::longValue).toArray()));
-      NDArray logits = net.bidirectionalLogits(step, selected);
+      NDArray logits = network.bidirectionalLogits(step, selected);
       NDArray target = step.create(labels.stream().mapToLong(Long::longValue).toArray());
       // fromLogit = false in DJL means "already log probabilities": log-softmax taken here.
       return CE.evaluate(new NDList(target), new NDList(logits.logSoftmax(-1)));
@@ -170,18 +121,13 @@ public final class Bert4Rec {
         for (int i = 0; i < n; i++) {
           ids[r * len + i] = h[offset + i] + 1L;
         }
-        ids[r * len + n] = net.maskId();
+        ids[r * len + n] = network.maskId();
         lengths[r] = n + 1;
         maskPositions[r] = (long) r * len + n;
       }
-      NDArray hidden = net.forward(batch, batch.create(ids, new Shape(b, len)), lengths, false);
-      return net.bidirectionalLogits(
+      NDArray hidden = network.forward(batch, batch.create(ids, new Shape(b, len)), lengths, false);
+      return network.bidirectionalLogits(
           batch, CausalTraining.gatherPositions(hidden, batch.create(maskPositions)));
-    }
-
-    @Override
-    public void close() {
-      net.close();
     }
   }
 }

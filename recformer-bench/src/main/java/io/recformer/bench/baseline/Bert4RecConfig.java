@@ -37,7 +37,8 @@ public record Bert4RecConfig(
     int maxEpochs,
     int patience,
     int evalBatchSize,
-    long seed) {
+    long seed)
+    implements TrainingSettings {
 
   /** RecBole's BERT4Rec defaults. */
   public static Bert4RecConfig defaults() {
@@ -49,10 +50,7 @@ public record Bert4RecConfig(
     Checks.positive("heads", heads);
     Checks.positive("layers", layers);
     Checks.positive("innerSize", innerSize);
-    Checks.positive("batchSize", batchSize);
-    Checks.positive("maxEpochs", maxEpochs);
-    Checks.positive("patience", patience);
-    Checks.positive("evalBatchSize", evalBatchSize);
+    Checks.trainingLoop(batchSize, maxEpochs, patience, evalBatchSize);
     if (maxLength < 2) {
       throw new IllegalArgumentException(
           String.format(Locale.ROOT, "maxLength = %d must be >= 2 (history + [mask])", maxLength));

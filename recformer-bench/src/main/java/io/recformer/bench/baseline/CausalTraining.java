@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * Training samples and loss of the left-to-right baselines (SASRec, GRU4Rec), whose output at
@@ -42,6 +43,28 @@ final class CausalTraining {
 
     int length() {
       return input.length;
+    }
+  }
+
+  /** Causal windows as the shared trainer cuts and measures them. */
+  static final NextItemTrainer.Samples<Window> SAMPLES =
+      new NextItemTrainer.Samples<>(CausalTraining::windows, Window::length, Window::targetCount);
+
+  /**
+   * A left-to-right network under the all-prefixes loss, scoring from each history's last position.
+   *
+   * @param maxLength history window of the scores
+   */
+  record Objective(ItemNetwork network, int maxLength) implements NextItemNetwork<Window> {
+    @Override
+    public NDArray loss(NDManager step, List<Window> batch, Random random) {
+      return CausalTraining.loss(step, batch, network::forward, network.itemTable(step));
+    }
+
+    @Override
+    public NDArray scores(NDManager batch, List<int[]> histories) {
+      return lastPositionScores(
+          batch, histories, maxLength, network::forward, network.itemTable(batch));
     }
   }
 

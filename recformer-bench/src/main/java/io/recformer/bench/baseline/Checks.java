@@ -14,6 +14,14 @@ final class Checks {
     }
   }
 
+  /** The shared trainer's sizes, in the order every config checks them. */
+  static void trainingLoop(int batchSize, int maxEpochs, int patience, int evalBatchSize) {
+    positive("batchSize", batchSize);
+    positive("maxEpochs", maxEpochs);
+    positive("patience", patience);
+    positive("evalBatchSize", evalBatchSize);
+  }
+
   static void probability(String field, float value) {
     if (!(value >= 0 && value < 1)) {
       throw new IllegalArgumentException(

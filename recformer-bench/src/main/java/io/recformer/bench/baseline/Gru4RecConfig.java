@@ -28,7 +28,8 @@ public record Gru4RecConfig(
     int maxEpochs,
     int patience,
     int evalBatchSize,
-    long seed) {
+    long seed)
+    implements TrainingSettings {
 
   /** RecBole's GRU4Rec defaults. */
   public static Gru4RecConfig defaults() {
@@ -39,10 +40,7 @@ public record Gru4RecConfig(
     Checks.positive("embeddingSize", embeddingSize);
     Checks.positive("hiddenSize", hiddenSize);
     Checks.positive("maxLength", maxLength);
-    Checks.positive("batchSize", batchSize);
-    Checks.positive("maxEpochs", maxEpochs);
-    Checks.positive("patience", patience);
-    Checks.positive("evalBatchSize", evalBatchSize);
+    Checks.trainingLoop(batchSize, maxEpochs, patience, evalBatchSize);
     Checks.probability("dropout", dropout);
     Checks.learningRate(learningRate);
   }

@@ -12,9 +12,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -29,17 +26,13 @@ import java.util.Random;
  * <p>Initialization follows RecBole: Xavier-normal embeddings, Xavier-uniform GRU weights, and
  * PyTorch's default uniform(-1/sqrt(fan in), 1/sqrt(fan in)) for the biases and the dense layer.
  */
-final class Gru4RecNetwork implements NextItemNetwork<CausalTraining.Window> {
+final class Gru4RecNetwork extends ItemNetwork {
 
   private final Gru4RecConfig config;
-  private final int itemCount;
-  private final NDManager manager;
-  private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
-  private Gru4RecNetwork(Gru4RecConfig config, int itemCount, NDManager manager) {
+  private Gru4RecNetwork(Gru4RecConfig config, int itemCount, NDManager parent) {
+    super("GRU4Rec", itemCount, parent);
     this.config = config;
-    this.itemCount = itemCount;
-    this.manager = manager;
   }
 
   /** A network initialized from {@code config.seed()}, or with {@code values} where given. */
@@ -49,28 +42,36 @@ final class Gru4RecNetwork implements NextItemNetwork<CausalTraining.Window> {
       int itemCount,
       Map<String, float[]> values,
       boolean trainable) {
-    Gru4RecNetwork net = new Gru4RecNetwork(config, itemCount, parent.newSubManager());
-    try {
-      Random random = new Random(config.seed());
-      int e = config.embeddingSize();
-      int h = config.hiddenSize();
-      double stateBound = 1 / Math.sqrt(h);
-      int rows = itemCount + 1;
-      net.add("item_embedding", values, trainable, normal(random, rows, e, rows + e), rows, e);
-      int gates = 3 * h;
-      net.add(
-          "gru.w_ih", values, trainable, uniform(random, gates * e, xavier(gates, e)), gates, e);
-      net.add(
-          "gru.w_hh", values, trainable, uniform(random, gates * h, xavier(gates, h)), gates, h);
-      net.add("gru.b_ih", values, trainable, uniform(random, gates, stateBound), gates);
-      net.add("gru.b_hh", values, trainable, uniform(random, gates, stateBound), gates);
-      net.add("dense.weight", values, trainable, uniform(random, e * h, stateBound), e, h);
-      net.add("dense.bias", values, trainable, uniform(random, e, stateBound), e);
-      return net;
-    } catch (RuntimeException ex) {
-      net.close();
-      throw ex;
-    }
+    return initialize(
+        new Gru4RecNetwork(config, itemCount, parent),
+        net -> {
+          Random random = new Random(config.seed());
+          int e = config.embeddingSize();
+          int h = config.hiddenSize();
+          double stateBound = 1 / Math.sqrt(h);
+          int rows = itemCount + 1;
+          int gates = 3 * h;
+          net.register(
+              "item_embedding", values, trainable, normal(random, rows, e, rows + e), rows, e);
+          net.register(
+              "gru.w_ih",
+              values,
+              trainable,
+              uniform(random, gates * e, xavier(gates, e)),
+              gates,
+              e);
+          net.register(
+              "gru.w_hh",
+              values,
+              trainable,
+              uniform(random, gates * h, xavier(gates, h)),
+              gates,
+              h);
+          net.register("gru.b_ih", values, trainable, uniform(random, gates, stateBound), gates);
+          net.register("gru.b_hh", values, trainable, uniform(random, gates, stateBound), gates);
+          net.register("dense.weight", values, trainable, uniform(random, e * h, stateBound), e, h);
+          net.register("dense.bias", values, trainable, uniform(random, e, stateBound), e);
+        });
   }
 
   private static double xavier(int fanOut, int fanIn) {
@@ -94,54 +95,11 @@ final class Gru4RecNetwork implements NextItemNetwork<CausalTraining.Window> {
     return v;
   }
 
-  private void add(
-      String name, Map<String, float[]> values, boolean trainable, float[] init, long... shape) {
-    float[] v = init;
-    if (values != null && values.containsKey(name)) {
-      v = values.get(name);
-      if (v.length != init.length) {
-        throw new IllegalArgumentException(
-            String.format(
-                Locale.ROOT,
-                "parameter %s has %d values, expected %d for shape %s",
-                name,
-                v.length,
-                init.length,
-                new Shape(shape)));
-      }
-    }
-    NDArray array = manager.create(v, new Shape(shape));
-    if (trainable) {
-      array.setRequiresGradient(true);
-    }
-    parameters.put(name, array);
-  }
-
-  @Override
-  public Map<String, NDArray> parameters() {
-    return parameters;
-  }
-
-  @Override
-  public int itemCount() {
-    return itemCount;
-  }
-
-  @Override
-  public NDArray loss(NDManager step, List<CausalTraining.Window> batch, Random random) {
-    return CausalTraining.loss(step, batch, this::forward, itemTable(step));
-  }
-
-  @Override
-  public NDArray scores(NDManager batch, List<int[]> histories) {
-    return CausalTraining.lastPositionScores(
-        batch, histories, config.maxLength(), this::forward, itemTable(batch));
-  }
-
   /**
    * Outputs {@code [batch, length, embedding]} of right-padded id rows ({@code catalog index + 1},
    * 0 = padding); lengths are not needed since the GRU never reads ahead.
    */
+  @Override
   NDArray forward(NDManager batch, NDArray ids, int[] lengths, boolean training) {
     long b = ids.getShape().get(0);
     int len = Math.toIntExact(ids.getShape().get(1));
@@ -167,24 +125,5 @@ final class Gru4RecNetwork implements NextItemNetwork<CausalTraining.Window> {
     }
     NDArray sequence = NDArrays.stack(outputs, 1);
     return Linear.linear(sequence, p("dense.weight"), p("dense.bias")).singletonOrThrow();
-  }
-
-  /** Item embeddings of the catalog (padding row left out), {@code [items, embedding]}. */
-  NDArray itemTable(NDManager batch) {
-    NDArray rows = batch.arange(1, itemCount + 1, 1, DataType.INT64);
-    return Embedding.embedding(rows, p("item_embedding"), SparseFormat.DENSE).singletonOrThrow();
-  }
-
-  private NDArray p(String name) {
-    NDArray a = parameters.get(name);
-    if (a == null) {
-      throw new IllegalStateException("GRU4Rec has no parameter " + name);
-    }
-    return a;
-  }
-
-  @Override
-  public void close() {
-    manager.close();
   }
 }

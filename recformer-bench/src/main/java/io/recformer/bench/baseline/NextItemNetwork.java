@@ -8,18 +8,26 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A next-item network as {@link NextItemTrainer} drives it: its trainable parameters, the loss of a
- * batch of training samples, and the scores of every catalog item for a batch of histories.
+ * A network under its training objective, as {@link NextItemTrainer} drives it: the network whose
+ * parameters train, the loss of a batch of training samples, and the scores of every catalog item
+ * for a batch of histories.
  *
  * @param <S> one training sample (a window of a sequence, with its targets)
  */
 interface NextItemNetwork<S> extends AutoCloseable {
 
+  /** The network that owns the parameters. */
+  ItemNetwork network();
+
   /** Trainable arrays by name, in a fixed order. */
-  Map<String, NDArray> parameters();
+  default Map<String, NDArray> parameters() {
+    return network().parameters();
+  }
 
   /** Catalog size (the length of a score row). */
-  int itemCount();
+  default int itemCount() {
+    return network().itemCount();
+  }
 
   /**
    * The mean loss over the targets of {@code batch}, in training mode (dropout on), built in {@code
@@ -43,5 +51,7 @@ interface NextItemNetwork<S> extends AutoCloseable {
   }
 
   @Override
-  void close();
+  default void close() {
+    network().close();
+  }
 }

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * The training loop shared by the ID-based baselines (SASRec, GRU4Rec, BERT4Rec): Adam at a fixed
  * learning rate over length-bucketed, seeded-shuffled batches; validation NDCG@10 (original ties,
  * history kept, full ranking) after every epoch; early stopping after {@code patience} epochs
- * without a better validation score; the best epoch's weights returned.
+ * without a better validation score; the best epoch's weights returned. {@link #fit} is the whole
+ * run each baseline's {@code train} makes: what differs between the models is only how they cut
+ * sequences into samples ({@link Samples}) and the network under its objective ({@link Builder}).
  *
  * <p>Validation ranks on the engine: each history's score row stays native and only the count of
  * items scoring strictly above the target comes back to Java, which is the whole of what NDCG@10
@@ -39,28 +41,23 @@ final class NextItemTrainer {
 
   private static final Logger LOG = LoggerFactory.getLogger(NextItemTrainer.class);
 
-  /**
-   * The loop's settings.
-   *
-   * @param model label in the log, e.g. "SASRec"
-   * @param learningRate Adam step size
-   * @param batchSize training samples per step
-   * @param maxEpochs upper bound on epochs
-   * @param patience epochs without a better validation NDCG@10 before stopping
-   * @param evalBatchSize histories scored per forward pass during validation
-   * @param seed seeds the engine (dropout), the shuffling and anything drawn per step
-   */
-  record Options(
-      String model,
-      float learningRate,
-      int batchSize,
-      int maxEpochs,
-      int patience,
-      int evalBatchSize,
-      long seed) {}
+  /** How a model cuts training sequences into samples, and what a sample holds. */
+  record Samples<S>(Cutter<S> cutter, ToIntFunction<S> length, ToIntFunction<S> targetCount) {}
+
+  /** Cuts training sequences into a model's samples, checking their items against the catalog. */
+  @FunctionalInterface
+  interface Cutter<S> {
+    List<S> cut(List<int[]> sequences, int maxLength, int itemCount);
+  }
+
+  /** Builds a model's network under its objective: initialized from its seed, or with values. */
+  @FunctionalInterface
+  interface Builder<S> {
+    NextItemNetwork<S> build(NDManager root, Map<String, float[]> values, boolean trainable);
+  }
 
   /** The best epoch's weights and what the run did. */
-  record Result(Map<String, float[]> best, TrainingSummary summary) {}
+  private record Result(Map<String, float[]> best, TrainingSummary summary) {}
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -71,13 +68,50 @@ final class NextItemTrainer {
     return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
   }
 
-  static <S> Result train(
-      Options options,
+  /**
+   * Trains a model and returns it with the weights of its best validation epoch: the network is
+   * built, trained, then built again (not trainable) from the best epoch's weights.
+   *
+   * @param model label in the log and the scorer's name, e.g. "SASRec"
+   * @param itemCount catalog size
+   * @param sequences training sequences (catalog indices, oldest first)
+   * @param validation validation examples for early stopping
+   */
+  static <S> TrainedBaseline fit(
+      String model,
+      TrainingSettings settings,
+      int itemCount,
+      List<int[]> sequences,
+      List<IndexedExample> validation,
+      Samples<S> samples,
+      Builder<S> builder) {
+    if (itemCount < 2) {
+      throw new IllegalArgumentException(
+          String.format(Locale.ROOT, "itemCount = %d must be >= 2", itemCount));
+    }
+    List<S> cut = samples.cutter().cut(sequences, settings.maxLength(), itemCount);
+    NDManager root = Engine.getEngine("PyTorch").newBaseManager();
+    try {
+      Result result;
+      try (NextItemNetwork<S> net = builder.build(root, null, true)) {
+        result = train(model, settings, net, root, cut, samples, validation);
+      }
+      NextItemNetwork<S> trained = builder.build(root, result.best(), false);
+      return new TrainedBaseline(
+          model, settings.toString(), root, trained, settings.evalBatchSize(), result.summary());
+    } catch (RuntimeException e) {
+      root.close();
+      throw e;
+    }
+  }
+
+  private static <S> Result train(
+      String model,
+      TrainingSettings settings,
       NextItemNetwork<S> net,
       NDManager root,
       List<S> samples,
-      ToIntFunction<S> length,
-      ToIntFunction<S> targetCount,
+      Samples<S> kind,
       List<IndexedExample> validation) {
     if (validation.isEmpty()) {
       throw new IllegalArgumentException(
@@ -87,13 +121,13 @@ final class NextItemTrainer {
       throw new IllegalArgumentException(
           "no training sequence has 2 or more items: nothing to learn from");
     }
-    long targets = samples.stream().mapToLong(targetCount::applyAsInt).sum();
+    long targets = samples.stream().mapToLong(kind.targetCount()::applyAsInt).sum();
     Engine engine = Engine.getEngine("PyTorch");
-    engine.setRandomSeed((int) options.seed());
+    engine.setRandomSeed((int) settings.seed());
     Adam adam =
-        Adam.builder().optLearningRateTracker(Tracker.fixed(options.learningRate())).build();
-    Random shuffle = new Random(options.seed() ^ 0x5DEECE66DL);
-    Random draws = new Random(options.seed() ^ 0x2545F4914F6CDD1DL);
+        Adam.builder().optLearningRateTracker(Tracker.fixed(settings.learningRate())).build();
+    Random shuffle = new Random(settings.seed() ^ 0x5DEECE66DL);
+    Random draws = new Random(settings.seed() ^ 0x2545F4914F6CDD1DL);
     long start = System.nanoTime();
     long startCpu = threadCpuNanos();
     Map<String, float[]> best = net.snapshot();
@@ -103,12 +137,12 @@ final class NextItemTrainer {
     List<Double> losses = new ArrayList<>();
     int sinceBest = 0;
     int epoch;
-    for (epoch = 1; epoch <= options.maxEpochs(); epoch++) {
+    for (epoch = 1; epoch <= settings.maxEpochs(); epoch++) {
       long epochStart = System.nanoTime();
       long epochCpu = threadCpuNanos();
       double lossSum = 0;
       long lossCount = 0;
-      for (List<S> batch : batches(samples, length, options.batchSize(), shuffle)) {
+      for (List<S> batch : batches(samples, kind.length(), settings.batchSize(), shuffle)) {
         try (NDManager step = root.newSubManager()) {
           NDArray loss;
           try (GradientCollector collector = engine.newGradientCollector()) {
@@ -123,14 +157,14 @@ final class NextItemTrainer {
             // PyTorch accumulates gradients across backward calls; reset for the next step.
             grad.subi(grad);
           }
-          int count = batch.stream().mapToInt(targetCount).sum();
+          int count = batch.stream().mapToInt(kind.targetCount()).sum();
           lossSum += (double) loss.getFloat() * count;
           lossCount += count;
         }
       }
       double trainSecs = (System.nanoTime() - epochStart) / 1e9;
       double trainCpu = (threadCpuNanos() - epochCpu) / 1e9;
-      double ndcg = validationNdcg(net, root, options.evalBatchSize(), validation);
+      double ndcg = validationNdcg(net, root, settings.evalBatchSize(), validation);
       double meanLoss = lossSum / lossCount;
       history.add(ndcg);
       losses.add(meanLoss);
@@ -140,7 +174,7 @@ final class NextItemTrainer {
               Locale.ROOT,
               "%s epoch %d: loss %.4f, validation NDCG@10 %.4f, %.1f s (training %.1f s, %.0f"
                   + " targets/s; %.1f CPU s, %.0f targets per CPU s)",
-              options.model(),
+              model,
               epoch,
               meanLoss,
               ndcg,
@@ -154,16 +188,16 @@ final class NextItemTrainer {
         bestEpoch = epoch;
         best = net.snapshot();
         sinceBest = 0;
-      } else if (++sinceBest >= options.patience()) {
+      } else if (++sinceBest >= settings.patience()) {
         LOG.info(
             "{}: no better validation NDCG@10 for {} epochs, stopping; best epoch {}",
-            options.model(),
+            model,
             sinceBest,
             bestEpoch);
         break;
       }
     }
-    int epochsRun = Math.min(epoch, options.maxEpochs());
+    int epochsRun = Math.min(epoch, settings.maxEpochs());
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = startCpu < 0 ? Double.NaN : (threadCpuNanos() - startCpu) / 1e9;
     return new Result(

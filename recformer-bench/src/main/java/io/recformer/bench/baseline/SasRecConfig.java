@@ -37,7 +37,8 @@ public record SasRecConfig(
     int maxEpochs,
     int patience,
     int evalBatchSize,
-    long seed) {
+    long seed)
+    implements TrainingSettings {
 
   /**
    * RecBole's SASRec defaults used for the published numbers. 512 sequences hold about 2,000
@@ -49,112 +50,37 @@ public record SasRecConfig(
   }
 
   public SasRecConfig {
-    positive("hiddenSize", hiddenSize);
-    positive("heads", heads);
-    positive("layers", layers);
-    positive("innerSize", innerSize);
-    positive("maxLength", maxLength);
-    positive("batchSize", batchSize);
-    positive("maxEpochs", maxEpochs);
-    positive("patience", patience);
-    positive("evalBatchSize", evalBatchSize);
+    Checks.positive("hiddenSize", hiddenSize);
+    Checks.positive("heads", heads);
+    Checks.positive("layers", layers);
+    Checks.positive("innerSize", innerSize);
+    Checks.positive("maxLength", maxLength);
+    Checks.trainingLoop(batchSize, maxEpochs, patience, evalBatchSize);
     if (hiddenSize % heads != 0) {
       throw new IllegalArgumentException(
           String.format(
               Locale.ROOT, "hiddenSize = %d must be divisible by heads = %d", hiddenSize, heads));
     }
-    probability("hiddenDropout", hiddenDropout);
-    probability("attentionDropout", attentionDropout);
-    if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
-      throw new IllegalArgumentException(
-          String.format(
-              Locale.ROOT,
-              "learningRate = %s must be a positive finite number (typical 1e-3)",
-              learningRate));
-    }
+    Checks.probability("hiddenDropout", hiddenDropout);
+    Checks.probability("attentionDropout", attentionDropout);
+    Checks.learningRate(learningRate);
   }
 
-  public SasRecConfig withMaxEpochs(int epochs) {
+  /** This config with the options a run sets; {@code dropout} is both hidden and attention. */
+  public SasRecConfig with(
+      int epochs, int patienceEpochs, int sequences, float dropout, float rate, long newSeed) {
     return new SasRecConfig(
         hiddenSize,
         heads,
         layers,
         innerSize,
         maxLength,
-        hiddenDropout,
-        attentionDropout,
-        learningRate,
-        batchSize,
-        epochs,
-        patience,
-        evalBatchSize,
-        seed);
-  }
-
-  public SasRecConfig withDropout(float hidden, float attention) {
-    return new SasRecConfig(
-        hiddenSize,
-        heads,
-        layers,
-        innerSize,
-        maxLength,
-        hidden,
-        attention,
-        learningRate,
-        batchSize,
-        maxEpochs,
-        patience,
-        evalBatchSize,
-        seed);
-  }
-
-  public SasRecConfig withPatience(int epochs) {
-    return new SasRecConfig(
-        hiddenSize,
-        heads,
-        layers,
-        innerSize,
-        maxLength,
-        hiddenDropout,
-        attentionDropout,
-        learningRate,
-        batchSize,
-        maxEpochs,
-        epochs,
-        evalBatchSize,
-        seed);
-  }
-
-  public SasRecConfig withBatchSize(int sequences) {
-    return new SasRecConfig(
-        hiddenSize,
-        heads,
-        layers,
-        innerSize,
-        maxLength,
-        hiddenDropout,
-        attentionDropout,
-        learningRate,
+        dropout,
+        dropout,
+        rate,
         sequences,
-        maxEpochs,
-        patience,
-        evalBatchSize,
-        seed);
-  }
-
-  public SasRecConfig withSeed(long newSeed) {
-    return new SasRecConfig(
-        hiddenSize,
-        heads,
-        layers,
-        innerSize,
-        maxLength,
-        hiddenDropout,
-        attentionDropout,
-        learningRate,
-        batchSize,
-        maxEpochs,
-        patience,
+        epochs,
+        patienceEpochs,
         evalBatchSize,
         newSeed);
   }
@@ -174,19 +100,5 @@ public record SasRecConfig(
         patience,
         evalBatchSize,
         seed);
-  }
-
-  private static void positive(String field, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(
-          String.format(Locale.ROOT, "%s = %d must be >= 1", field, value));
-    }
-  }
-
-  private static void probability(String field, float value) {
-    if (!(value >= 0 && value < 1)) {
-      throw new IllegalArgumentException(
-          String.format(Locale.ROOT, "%s = %s must be in [0, 1) (typical 0.2-0.5)", field, value));
-    }
   }
 }

@@ -13,8 +13,6 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import io.recformer.train.model.OwnedArrays;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -33,7 +31,7 @@ import java.util.Random;
  * <p>Every op takes a per-batch array as its first operand, so results land in the caller's batch
  * manager and nothing accumulates in the parameter manager across steps.
  */
-final class SasRecNetwork implements AutoCloseable {
+final class SasRecNetwork extends ItemNetwork {
 
   /** RecBole's additive mask value for forbidden attention positions. */
   private static final float MASKED = -10000f;
@@ -42,17 +40,13 @@ final class SasRecNetwork implements AutoCloseable {
   private static final float LAYER_NORM_EPS = 1e-12f;
 
   private final SasRecConfig config;
-  private final int itemCount;
   private final boolean bidirectional;
-  private final NDManager manager;
-  private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
   private SasRecNetwork(
-      SasRecConfig config, int itemCount, boolean bidirectional, NDManager manager) {
+      SasRecConfig config, int itemCount, boolean bidirectional, NDManager parent) {
+    super("SASRec", itemCount, parent);
     this.config = config;
-    this.itemCount = itemCount;
     this.bidirectional = bidirectional;
-    this.manager = manager;
   }
 
   /**
@@ -77,41 +71,39 @@ final class SasRecNetwork implements AutoCloseable {
       Map<String, float[]> values,
       boolean trainable,
       boolean bidirectional) {
-    SasRecNetwork net = new SasRecNetwork(config, itemCount, bidirectional, parent.newSubManager());
-    try {
-      Random random = new Random(config.seed());
-      int d = config.hiddenSize();
-      int rows = itemCount + (bidirectional ? 2 : 1);
-      net.add("item_embedding", values, trainable, random, true, rows, d);
-      net.add("position_embedding", values, trainable, random, true, config.maxLength(), d);
-      net.addConstant("emb_ln.gamma", values, trainable, 1f, d);
-      net.addConstant("emb_ln.beta", values, trainable, 0f, d);
-      for (int l = 0; l < config.layers(); l++) {
-        String p = "layer" + l + ".";
-        for (String proj : new String[] {"query", "key", "value", "attn_out"}) {
-          net.add(p + proj + ".weight", values, trainable, random, true, d, d);
-          net.addConstant(p + proj + ".bias", values, trainable, 0f, d);
-        }
-        net.addConstant(p + "attn_ln.gamma", values, trainable, 1f, d);
-        net.addConstant(p + "attn_ln.beta", values, trainable, 0f, d);
-        net.add(p + "ffn_in.weight", values, trainable, random, true, config.innerSize(), d);
-        net.addConstant(p + "ffn_in.bias", values, trainable, 0f, config.innerSize());
-        net.add(p + "ffn_out.weight", values, trainable, random, true, d, config.innerSize());
-        net.addConstant(p + "ffn_out.bias", values, trainable, 0f, d);
-        net.addConstant(p + "ffn_ln.gamma", values, trainable, 1f, d);
-        net.addConstant(p + "ffn_ln.beta", values, trainable, 0f, d);
+    return initialize(
+        new SasRecNetwork(config, itemCount, bidirectional, parent),
+        net -> net.registerAll(new Random(config.seed()), values, trainable));
+  }
+
+  private void registerAll(Random random, Map<String, float[]> values, boolean trainable) {
+    int d = config.hiddenSize();
+    int rows = itemCount() + (bidirectional ? 2 : 1);
+    add("item_embedding", values, trainable, random, true, rows, d);
+    add("position_embedding", values, trainable, random, true, config.maxLength(), d);
+    addConstant("emb_ln.gamma", values, trainable, 1f, d);
+    addConstant("emb_ln.beta", values, trainable, 0f, d);
+    for (int l = 0; l < config.layers(); l++) {
+      String p = "layer" + l + ".";
+      for (String proj : new String[] {"query", "key", "value", "attn_out"}) {
+        add(p + proj + ".weight", values, trainable, random, true, d, d);
+        addConstant(p + proj + ".bias", values, trainable, 0f, d);
       }
-      if (bidirectional) {
-        net.add("head.weight", values, trainable, random, true, d, d);
-        net.addConstant("head.bias", values, trainable, 0f, d);
-        net.addConstant("head_ln.gamma", values, trainable, 1f, d);
-        net.addConstant("head_ln.beta", values, trainable, 0f, d);
-        net.addConstant("output_bias", values, trainable, 0f, itemCount);
-      }
-      return net;
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
+      addConstant(p + "attn_ln.gamma", values, trainable, 1f, d);
+      addConstant(p + "attn_ln.beta", values, trainable, 0f, d);
+      add(p + "ffn_in.weight", values, trainable, random, true, config.innerSize(), d);
+      addConstant(p + "ffn_in.bias", values, trainable, 0f, config.innerSize());
+      add(p + "ffn_out.weight", values, trainable, random, true, d, config.innerSize());
+      addConstant(p + "ffn_out.bias", values, trainable, 0f, d);
+      addConstant(p + "ffn_ln.gamma", values, trainable, 1f, d);
+      addConstant(p + "ffn_ln.beta", values, trainable, 0f, d);
+    }
+    if (bidirectional) {
+      add("head.weight", values, trainable, random, true, d, d);
+      addConstant("head.bias", values, trainable, 0f, d);
+      addConstant("head_ln.gamma", values, trainable, 1f, d);
+      addConstant("head_ln.beta", values, trainable, 0f, d);
+      addConstant("output_bias", values, trainable, 0f, itemCount());
     }
   }
 
@@ -139,37 +131,6 @@ final class SasRecNetwork implements AutoCloseable {
     register(name, values, trainable, init, shape);
   }
 
-  private void register(
-      String name, Map<String, float[]> values, boolean trainable, float[] init, long[] shape) {
-    float[] v = init;
-    if (values != null && values.containsKey(name)) {
-      v = values.get(name);
-      if (v.length != init.length) {
-        throw new IllegalArgumentException(
-            String.format(
-                Locale.ROOT,
-                "parameter %s has %d values, expected %d for shape %s",
-                name,
-                v.length,
-                init.length,
-                Arrays.toString(shape)));
-      }
-    }
-    NDArray array = manager.create(v, new Shape(shape));
-    if (trainable) {
-      array.setRequiresGradient(true);
-    }
-    parameters.put(name, array);
-  }
-
-  Map<String, NDArray> parameters() {
-    return parameters;
-  }
-
-  int itemCount() {
-    return itemCount;
-  }
-
   /**
    * Hidden states {@code [batch, length, hidden]} of right-padded item rows.
    *
@@ -177,6 +138,7 @@ final class SasRecNetwork implements AutoCloseable {
    *     int64
    * @param lengths real length of each row (>= 1)
    */
+  @Override
   NDArray forward(NDManager batch, NDArray ids, int[] lengths, boolean training) {
     long b = ids.getShape().get(0);
     int len = Math.toIntExact(ids.getShape().get(1));
@@ -214,21 +176,12 @@ final class SasRecNetwork implements AutoCloseable {
     return x;
   }
 
-  /**
-   * Item embeddings of the catalog (padding row left out), {@code [items, hidden]}, in the batch
-   * manager.
-   */
-  NDArray itemTable(NDManager batch) {
-    NDArray rows = batch.arange(1, itemCount + 1, 1, DataType.INT64);
-    return Embedding.embedding(rows, p("item_embedding"), SparseFormat.DENSE).singletonOrThrow();
-  }
-
   /** The [mask] token's id in the input rows (BERT4Rec only). */
   long maskId() {
     if (!bidirectional) {
       throw new IllegalStateException("the causal SASRec network has no [mask] token");
     }
-    return itemCount + 1L;
+    return itemCount() + 1L;
   }
 
   /**
@@ -282,18 +235,5 @@ final class SasRecNetwork implements AutoCloseable {
     }
     NDList out = Dropout.dropout(x, rate, true);
     return out.singletonOrThrow();
-  }
-
-  private NDArray p(String name) {
-    NDArray a = parameters.get(name);
-    if (a == null) {
-      throw new IllegalStateException("SASRec has no parameter " + name);
-    }
-    return a;
-  }
-
-  @Override
-  public void close() {
-    manager.close();
   }
 }

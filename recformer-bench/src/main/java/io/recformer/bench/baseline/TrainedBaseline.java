@@ -4,10 +4,11 @@ import ai.djl.ndarray.NDManager;
 import java.util.List;
 
 /**
- * A trained ID-based baseline (GRU4Rec, BERT4Rec) holding its best-on-validation weights, used as a
- * {@link SequenceScorer}. Owns the native memory of its network: close it.
+ * A trained ID-based baseline (SASRec, GRU4Rec, BERT4Rec) holding its best-on-validation weights,
+ * used as a {@link SequenceScorer}. Owns the native memory of its network: close it. {@link SasRec}
+ * extends it only to keep its typed config.
  */
-public final class TrainedBaseline implements SequenceScorer, AutoCloseable {
+public sealed class TrainedBaseline implements SequenceScorer, AutoCloseable permits SasRec {
 
   private final String name;
   private final String settings;
@@ -32,27 +33,38 @@ public final class TrainedBaseline implements SequenceScorer, AutoCloseable {
     this.summary = summary;
   }
 
+  /** Takes over what {@code trained} owns; {@code trained} must not be used afterwards. */
+  TrainedBaseline(TrainedBaseline trained) {
+    this(
+        trained.name,
+        trained.settings,
+        trained.manager,
+        trained.network,
+        trained.evalBatchSize,
+        trained.summary);
+  }
+
   /** The hyperparameters it was trained with, for the results' settings. */
-  public String settings() {
+  public final String settings() {
     return settings;
   }
 
-  public TrainingSummary summary() {
+  public final TrainingSummary summary() {
     return summary;
   }
 
   @Override
-  public String name() {
+  public final String name() {
     return name;
   }
 
   @Override
-  public int itemCount() {
+  public final int itemCount() {
     return network.itemCount();
   }
 
   @Override
-  public float[][] score(List<int[]> histories) {
+  public final float[][] score(List<int[]> histories) {
     if (closed) {
       throw new IllegalStateException(name + " model is closed");
     }
@@ -60,7 +72,7 @@ public final class TrainedBaseline implements SequenceScorer, AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public final void close() {
     if (!closed) {
       closed = true;
       network.close();

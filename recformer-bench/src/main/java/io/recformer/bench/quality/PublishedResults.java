@@ -1,8 +1,10 @@
 package io.recformer.bench.quality;
 
+import io.recformer.data.dataset.Dataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -32,7 +34,31 @@ final class PublishedResults {
     SCIENTIFIC_UNISREC,
     /** Any Office data: only the Recformer paper's Office rows, as another split. */
     OFFICE,
-    NONE
+    NONE;
+
+    /**
+     * The table {@code --published} names: {@code auto} picks by the dataset (the bundled UniSRec
+     * Scientific split by format and item count, Office by name).
+     */
+    static Table select(String published, Dataset dataset) {
+      return switch (published) {
+        case "scientific-unisrec" -> SCIENTIFIC_UNISREC;
+        case "office" -> OFFICE;
+        case "none" -> NONE;
+        case "auto" -> {
+          String format = dataset.provenance().getOrDefault("import.format", "");
+          if (format.equals("unisrec-atomic") && dataset.itemCount() == 4385) {
+            yield SCIENTIFIC_UNISREC;
+          }
+          yield dataset.name().toLowerCase(Locale.ROOT).contains("office") ? OFFICE : NONE;
+        }
+        default ->
+            throw new IllegalArgumentException(
+                "--published = '"
+                    + published
+                    + "' is not one of auto, scientific-unisrec, office, none");
+      };
+    }
   }
 
   static List<ResultRow> rows(Table table) {

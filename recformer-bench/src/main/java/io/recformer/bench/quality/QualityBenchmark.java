@@ -1,32 +1,12 @@
 package io.recformer.bench.quality;
 
-import io.recformer.bench.baseline.Bert4Rec;
-import io.recformer.bench.baseline.Bert4RecConfig;
-import io.recformer.bench.baseline.Gru4Rec;
-import io.recformer.bench.baseline.Gru4RecConfig;
-import io.recformer.bench.baseline.IndexedExample;
-import io.recformer.bench.baseline.MiniLmSentenceEncoder;
-import io.recformer.bench.baseline.PopularityBaseline;
-import io.recformer.bench.baseline.SasRec;
-import io.recformer.bench.baseline.SasRecConfig;
-import io.recformer.bench.baseline.SequenceScorer;
-import io.recformer.bench.baseline.TextBaseline;
-import io.recformer.bench.baseline.TrainedBaseline;
-import io.recformer.bench.baseline.TrainingSummary;
 import io.recformer.core.config.Pooling;
-import io.recformer.core.format.Provenance;
-import io.recformer.core.io.AtomicFiles;
-import io.recformer.core.item.Item;
 import io.recformer.core.metrics.HistoryPenalty;
-import io.recformer.core.metrics.MetricReport;
-import io.recformer.core.text.ItemText;
 import io.recformer.data.dataset.Dataset;
 import io.recformer.data.importer.Datasets;
-import io.recformer.train.model.PyTorchThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +27,9 @@ import picocli.CommandLine.Option;
  * under the published protocol (original ties, history kept) and two stricter ones, slices the test
  * users into in-set and cold-start targets, and writes CSV, JSON, Markdown and a PNG chart into the
  * output directory.
+ *
+ * <p>This class holds the options and the run's order; {@link ModelRunner} runs each model, {@link
+ * QualityMarkdown} and {@link ResultWriter} write the results.
  *
  * <pre>
  * java -Dai.djl.offline=true -cp ... io.recformer.bench.quality.QualityBenchmark \
@@ -287,6 +270,63 @@ public final class QualityBenchmark implements Callable<Integer> {
 
   Outcome run() throws IOException {
     System.setProperty("java.awt.headless", "true");
+    Pooling pooling = validate();
+    long started = System.nanoTime();
+    Dataset dataset = Datasets.open(data);
+    EvaluationData eval = EvaluationData.of(dataset, maxUsers, seed);
+    Map<String, String> settings = RunSettings.describe(this, dataset, eval);
+
+    ModelRunner runner = new ModelRunner(this, dataset, eval, settings);
+    if (models.contains("popularity")) {
+      runner.popularity();
+    }
+    if (models.contains("sasrec")) {
+      runner.sasrec();
+    }
+    if (models.contains("gru4rec")) {
+      runner.gru4rec();
+    }
+    if (models.contains("bert4rec")) {
+      runner.bert4rec();
+    }
+    if (models.contains("text")) {
+      runner.text();
+    }
+    if (!recformer.isEmpty()) {
+      runner.recformer(pooling);
+    }
+    List<ResultRow> rows = runner.rows();
+    PublishedResults.Table table = PublishedResults.Table.select(published, dataset);
+    rows.addAll(PublishedResults.rows(table));
+    settings.put("published rows", table.name());
+    settings.put(
+        "wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
+
+    String title =
+        String.format(
+            Locale.ROOT,
+            "Quality baselines: %s (%d test users, %d items)",
+            dataset.name(),
+            eval.test().size(),
+            eval.itemCount());
+    String markdown = markdown(title, rows, settings);
+    Files.createDirectories(out);
+    ResultWriter.writeAll(out, title, settings, rows, runner.runs(), markdown);
+    LOG.info(
+        "wrote {}, {}, {}, {} to {}",
+        ResultWriter.CSV,
+        ResultWriter.JSON,
+        ResultWriter.MARKDOWN,
+        ResultWriter.CHART,
+        out);
+    return new Outcome(rows, markdown, settings);
+  }
+
+  /**
+   * Checks the options that picocli cannot ({@code --models none} becomes no models) and returns
+   * the Recformer rows' pooling, null to keep each model's own.
+   */
+  private Pooling validate() {
     if (threads < 1) {
       throw new IllegalArgumentException("--threads = " + threads + " must be >= 1");
     }
@@ -316,353 +356,7 @@ public final class QualityBenchmark implements Callable<Integer> {
     if (models.isEmpty() && recformer.isEmpty()) {
       throw new IllegalArgumentException("nothing to run: --models none and no --recformer rows");
     }
-    long started = System.nanoTime();
-    Dataset dataset = Datasets.open(data);
-    EvaluationData eval = EvaluationData.of(dataset, maxUsers, seed);
-    int coldStart = 0;
-    for (IndexedExample e : eval.test()) {
-      coldStart += eval.inTraining(e.target()) ? 0 : 1;
-    }
-    LOG.info(
-        "{}: {} users, {} items, {} training interactions, {} test users ({} cold-start targets)",
-        eval.name(),
-        eval.users(),
-        eval.itemCount(),
-        eval.trainInteractions(),
-        eval.test().size(),
-        coldStart);
-
-    Map<String, String> settings = new LinkedHashMap<>();
-    Provenance provenance = Provenance.capture(dataset.fingerprint(), seed, Map.of());
-    settings.put("dataset", data.toString());
-    settings.put("dataset.name", dataset.name());
-    settings.put("dataset.format", dataset.provenance().getOrDefault("import.format", "unknown"));
-    settings.put("dataset.fingerprint", dataset.fingerprint());
-    settings.put("users", Integer.toString(eval.users()));
-    settings.put(
-        "evaluated users",
-        maxUsers > 0
-            ? String.format(
-                Locale.ROOT,
-                "%d drawn with seed %d (--max-users); all %d users train",
-                eval.evaluatedUsers(),
-                seed,
-                eval.users())
-            : Integer.toString(eval.evaluatedUsers()));
-    settings.put("validation users", Integer.toString(eval.validation().size()));
-    settings.put("items", Integer.toString(eval.itemCount()));
-    settings.put("test users", Integer.toString(eval.test().size()));
-    settings.put("cold-start test targets", Integer.toString(coldStart));
-    settings.put("training interactions", Integer.toString(eval.trainInteractions()));
-    settings.put(
-        "protocol",
-        "leave-one-out (last = test, second-last = validation, rest = training; test input ="
-            + " training + validation item), full ranking over all items, per-user means");
-    settings.put("commit", provenance.gitCommit());
-    settings.put("java", provenance.javaVersion());
-    settings.put("os", provenance.os() + " " + provenance.arch());
-    settings.put("cpu", Machine.cpuModel());
-    settings.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
-    settings.put("ram", Machine.totalMemory());
-    settings.put("threads", Integer.toString(threads));
-    settings.put("seed", Long.toString(seed));
-    settings.put(
-        "ID-based models, unseen items",
-        idUnseenItems.equals("floor")
-            ? "floor: items never in training score -infinity (tied with each other, below every"
-                + " seen item)"
-            : "learned: the model's own score for items never in training");
-
-    List<ResultRow> rows = new ArrayList<>();
-    List<ModelRun> runs = new ArrayList<>();
-    if (models.contains("popularity")) {
-      long t = System.nanoTime();
-      PopularityBaseline pop = PopularityBaseline.fit(eval.itemCount(), eval.train());
-      double secs = (System.nanoTime() - t) / 1e9;
-      String note =
-          "counts over training parts only (RecBole Pop); ID-based, unseen items at the floor";
-      settings.put(
-          "popularity",
-          String.format(
-              Locale.ROOT,
-              "counts of each item in the training parts (each user's"
-                  + " items except the last two), %.2f s",
-              secs));
-      SequenceScorer scorer = idBased(pop, eval);
-      double valid = validationNdcg10(scorer, eval);
-      evaluate(scorer, eval, note, rows, settings);
-      runs.add(new ModelRun("popularity", pop.name(), seconds(t), null, valid, null));
-    }
-    if (models.contains("sasrec")) {
-      long t = System.nanoTime();
-      PyTorchThreads.setIntraOpThreads(threads);
-      SasRecConfig config =
-          SasRecConfig.defaults()
-              .withMaxEpochs(sasrecEpochs)
-              .withPatience(sasrecPatience)
-              .withBatchSize(sasrecBatch)
-              .withDropout(sasrecDropout, sasrecDropout)
-              .withSeed(seed);
-      config =
-          new SasRecConfig(
-              config.hiddenSize(),
-              config.heads(),
-              config.layers(),
-              config.innerSize(),
-              config.maxLength(),
-              config.hiddenDropout(),
-              config.attentionDropout(),
-              sasrecLearningRate,
-              config.batchSize(),
-              config.maxEpochs(),
-              config.patience(),
-              config.evalBatchSize(),
-              config.seed());
-      try (SasRec sasrec =
-          SasRec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
-        settings.put(
-            "sasrec",
-            config
-                + "; full-softmax cross-entropy over all items on every training prefix;"
-                + " Adam; early stopping on validation NDCG@10 (original ties, history kept)");
-        runs.add(trained("sasrec", sasrec, sasrec.summary(), eval, rows, settings, t));
-      }
-    }
-    if (models.contains("gru4rec")) {
-      long t = System.nanoTime();
-      PyTorchThreads.setIntraOpThreads(threads);
-      Gru4RecConfig config =
-          Gru4RecConfig.defaults()
-              .with(
-                  gru4recEpochs,
-                  gru4recPatience,
-                  gru4recBatch,
-                  gru4recDropout,
-                  gru4recLearningRate,
-                  seed);
-      try (TrainedBaseline gru =
-          Gru4Rec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
-        settings.put(
-            "gru4rec",
-            gru.settings()
-                + "; one GRU layer over item embeddings, full-softmax cross-entropy over all items"
-                + " on every training prefix; Adam; early stopping on validation NDCG@10");
-        runs.add(trained("gru4rec", gru, gru.summary(), eval, rows, settings, t));
-      }
-    }
-    if (models.contains("bert4rec")) {
-      long t = System.nanoTime();
-      PyTorchThreads.setIntraOpThreads(threads);
-      Bert4RecConfig config =
-          Bert4RecConfig.defaults()
-              .with(
-                  bert4recEpochs,
-                  bert4recPatience,
-                  bert4recBatch,
-                  bert4recDropout,
-                  bert4recLearningRate,
-                  seed);
-      try (TrainedBaseline bert =
-          Bert4Rec.train(config, eval.itemCount(), eval.train(), eval.validation())) {
-        settings.put(
-            "bert4rec",
-            bert.settings()
-                + "; bidirectional transformer, cloze masking, full-softmax cross-entropy over all"
-                + " items at masked positions; prediction scores a [mask] appended to the history;"
-                + " Adam; early stopping on validation NDCG@10");
-        runs.add(trained("bert4rec", bert, bert.summary(), eval, rows, settings, t));
-      }
-    }
-    if (models.contains("text")) {
-      long started0 = System.nanoTime();
-      List<String> texts = new ArrayList<>();
-      for (Item item : dataset.items().items()) {
-        texts.add(ItemText.flatten(item, 3));
-      }
-      long t = System.nanoTime();
-      float[][] vectors;
-      try (MiniLmSentenceEncoder encoder = MiniLmSentenceEncoder.open(textMaxTokens, threads)) {
-        vectors = encoder.embed(texts, 32);
-      }
-      double embedSecs = (System.nanoTime() - t) / 1e9;
-      TextBaseline text = new TextBaseline(vectors, 1.0, "MiniLM text, zero-shot");
-      Map<Double, Double> byDecay = new LinkedHashMap<>();
-      double bestDecay = Double.NaN;
-      double best = Double.NEGATIVE_INFINITY;
-      for (double decay : textDecays) {
-        double ndcg = validationNdcg10(text.withDecay(decay), eval);
-        byDecay.put(decay, ndcg);
-        if (ndcg > best) {
-          best = ndcg;
-          bestDecay = decay;
-        }
-      }
-      text = text.withDecay(bestDecay);
-      String note =
-          String.format(
-              Locale.ROOT,
-              "decay %.1f (chosen on validation NDCG@10 %.4f); no training",
-              bestDecay,
-              best);
-      settings.put(
-          "text",
-          String.format(
-              Locale.ROOT,
-              "all-MiniLM-L6-v2 (ONNX Runtime, jar's model and tokenizer), text ="
-                  + " ItemText.flatten(item, 3) (title, brand, category), truncation %d tokens,"
-                  + " masked mean pooling + L2 norm; history = normalized sum of item vectors"
-                  + " weighted decay^age (age 0 = most recent); score = cosine; %d item embeddings"
-                  + " in %.1f s",
-              textMaxTokens,
-              texts.size(),
-              embedSecs));
-      settings.put("text.validation NDCG@10 by decay", byDecay.toString());
-      evaluate(text, eval, note, rows, settings);
-      runs.add(
-          new ModelRun(
-              "text",
-              text.name(),
-              seconds(started0),
-              null,
-              best,
-              String.format(Locale.ROOT, "decay %s", bestDecay)));
-    }
-    if (!recformer.isEmpty()) {
-      PyTorchThreads.setIntraOpThreads(threads);
-      Path work = Files.createTempDirectory("recformer-quality");
-      try {
-        for (Map.Entry<String, String> row : recformer.entrySet()) {
-          long t = System.nanoTime();
-          RowSource source = RowSource.parse(row.getKey(), row.getValue(), recformerMaxTokens);
-          try (RecformerScorer scorer =
-              RecformerScorer.open(
-                  row.getKey(),
-                  source.weights(),
-                  dataset,
-                  source.maxTokens(),
-                  pooling,
-                  recformerBatch,
-                  seed,
-                  recformerRuntime,
-                  threads,
-                  work)) {
-            double openSecs = (System.nanoTime() - t) / 1e9;
-            settings.put(
-                "recformer." + row.getKey(),
-                String.format(
-                    Locale.ROOT,
-                    "%s; score = cosine of history and item encodings; item matrix ready in %.0f s",
-                    scorer.description(),
-                    openSecs));
-            evaluate(scorer, eval, scorer.description(), rows, settings);
-          }
-        }
-      } finally {
-        AtomicFiles.deleteRecursively(work);
-      }
-    }
-    PublishedResults.Table table = publishedTable(dataset);
-    rows.addAll(PublishedResults.rows(table));
-    settings.put("published rows", table.name());
-    settings.put(
-        "wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
-
-    String title =
-        String.format(
-            Locale.ROOT,
-            "Quality baselines: %s (%d test users, %d items)",
-            dataset.name(),
-            eval.test().size(),
-            eval.itemCount());
-    String markdown = markdown(title, rows, settings);
-    Files.createDirectories(out);
-    ResultWriter.writeAll(out, title, settings, rows, runs, markdown);
-    LOG.info(
-        "wrote {}, {}, {}, {} to {}",
-        ResultWriter.CSV,
-        ResultWriter.JSON,
-        ResultWriter.MARKDOWN,
-        ResultWriter.CHART,
-        out);
-    return new Outcome(rows, markdown, settings);
-  }
-
-  /**
-   * Evaluates a trained ID model on test and records its run: settings line, row note and the
-   * {@link ModelRun} with the early-stopping record.
-   */
-  private ModelRun trained(
-      String key,
-      SequenceScorer model,
-      TrainingSummary s,
-      EvaluationData eval,
-      List<ResultRow> rows,
-      Map<String, String> settings,
-      long started) {
-    String note =
-        String.format(
-            Locale.ROOT,
-            "best epoch %d of %d, %.0f s training, valid NDCG@10 %.4f; ID-based%s",
-            s.bestEpoch(),
-            s.epochsRun(),
-            s.seconds(),
-            s.bestValidationNdcg10(),
-            idUnseenItems.equals("floor") ? ", unseen items at the floor" : "");
-    settings.put(
-        key + ".training",
-        String.format(
-            Locale.ROOT,
-            "%d epochs run, best epoch %d, %.1f s, %d targets/epoch, validation NDCG@10 by"
-                + " epoch %s",
-            s.epochsRun(),
-            s.bestEpoch(),
-            s.seconds(),
-            s.targetsPerEpoch(),
-            rounded(s.validationNdcg10())));
-    evaluate(idBased(model, eval), eval, note, rows, settings);
-    return new ModelRun(key, model.name(), seconds(started), s, s.bestValidationNdcg10(), null);
-  }
-
-  /** Validation NDCG@10 under the published protocol (original ties, history kept). */
-  private static double validationNdcg10(SequenceScorer scorer, EvaluationData eval) {
-    return SliceEvaluator.evaluate(
-            scorer, eval.validation(), List.of(Protocol.PUBLISHED), eval::inTraining)
-        .get(Protocol.PUBLISHED)
-        .get(Slice.ALL)
-        .get("NDCG@10");
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
-  }
-
-  /**
-   * An ID-based scorer as evaluated: unseen items at the floor unless --id-unseen-items learned.
-   */
-  private SequenceScorer idBased(SequenceScorer scorer, EvaluationData eval) {
-    return idUnseenItems.equals("floor") ? new UnseenItemFloor(scorer, eval::inTraining) : scorer;
-  }
-
-  private PublishedResults.Table publishedTable(Dataset dataset) {
-    return switch (published) {
-      case "scientific-unisrec" -> PublishedResults.Table.SCIENTIFIC_UNISREC;
-      case "office" -> PublishedResults.Table.OFFICE;
-      case "none" -> PublishedResults.Table.NONE;
-      case "auto" -> {
-        String format = dataset.provenance().getOrDefault("import.format", "");
-        if (format.equals("unisrec-atomic") && dataset.itemCount() == 4385) {
-          yield PublishedResults.Table.SCIENTIFIC_UNISREC;
-        }
-        yield dataset.name().toLowerCase(Locale.ROOT).contains("office")
-            ? PublishedResults.Table.OFFICE
-            : PublishedResults.Table.NONE;
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "--published = '"
-                  + published
-                  + "' is not one of auto, scientific-unisrec, office, none");
-    };
+    return pooling;
   }
 
   /** The weights of a {@code --recformer} row and its max tokens (0 = the model's own). */
@@ -690,185 +384,8 @@ public final class QualityBenchmark implements Callable<Integer> {
     }
   }
 
-  private void evaluate(
-      SequenceScorer scorer,
-      EvaluationData eval,
-      String note,
-      List<ResultRow> rows,
-      Map<String, String> settings) {
-    List<Protocol> protocols = new ArrayList<>(Protocol.ALL);
-    if (!historyPenalties.isEmpty()) {
-      double chosen = chooseHistoryPenalty(scorer, eval, settings);
-      protocols.add(Protocol.penalized(chosen));
-      protocols.add(Protocol.penalizedExpected(chosen));
-    }
-    Map<Protocol, Map<Slice, MetricReport>> reports =
-        SliceEvaluator.evaluate(scorer, eval.test(), protocols, eval::inTraining);
-    reports.forEach(
-        (protocol, perSlice) ->
-            perSlice.forEach(
-                (slice, r) -> {
-                  Map<String, Double> se = new LinkedHashMap<>();
-                  r.metrics().keySet().forEach(k -> se.put(k, r.standardError(k)));
-                  String rowNote =
-                      protocol.penalizedRow()
-                          ? String.format(
-                              Locale.ROOT,
-                              "history penalty %s (chosen on validation); %s",
-                              protocol.historyPenalty(),
-                              note)
-                          : note;
-                  rows.add(
-                      new ResultRow(
-                          scorer.name(),
-                          ResultRow.MEASURED,
-                          protocol.label(),
-                          slice.label(),
-                          r.users(),
-                          r.metrics(),
-                          se,
-                          rowNote));
-                }));
-  }
-
-  /**
-   * The history penalty with the best validation NDCG@10 (original ties, history kept) among {@code
-   * --history-penalties}, the smallest on a tie; every value's score goes into the settings.
-   */
-  private double chooseHistoryPenalty(
-      SequenceScorer scorer, EvaluationData eval, Map<String, String> settings) {
-    List<Double> candidates = historyPenalties.stream().distinct().sorted().toList();
-    List<Protocol> protocols = candidates.stream().map(Protocol::penalized).toList();
-    Map<Protocol, Map<Slice, MetricReport>> reports =
-        SliceEvaluator.evaluate(scorer, eval.validation(), protocols, eval::inTraining);
-    Map<Double, String> byPenalty = new LinkedHashMap<>();
-    double chosen = candidates.get(0);
-    double best = Double.NEGATIVE_INFINITY;
-    for (Protocol p : protocols) {
-      double ndcg = reports.get(p).get(Slice.ALL).get("NDCG@10");
-      byPenalty.put(p.historyPenalty(), String.format(Locale.ROOT, "%.4f", ndcg));
-      if (ndcg > best) {
-        best = ndcg;
-        chosen = p.historyPenalty();
-      }
-    }
-    settings.put(
-        scorer.name() + ".validation NDCG@10 by history penalty", byPenalty + ", chosen " + chosen);
-    LOG.info(
-        "{}: history penalty {} chosen on validation (NDCG@10 {})",
-        scorer.name(),
-        chosen,
-        String.format(Locale.ROOT, "%.4f", best));
-    return chosen;
-  }
-
-  private static String rounded(List<Double> values) {
-    StringBuilder s = new StringBuilder("[");
-    for (int i = 0; i < values.size(); i++) {
-      s.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", values.get(i)));
-    }
-    return s.append(']').toString();
-  }
-
+  /** The Markdown report of a run (see {@link QualityMarkdown}). */
   static String markdown(String title, List<ResultRow> rows, Map<String, String> settings) {
-    StringBuilder md = new StringBuilder("## ").append(title).append("\n\n");
-    md.append(
-        "Leave-one-out, full ranking over all items, per-user means ± standard error. Metrics"
-            + " follow reference section 6 (rank counted as items scoring strictly higher under"
-            + " original ties).\n\n");
-    for (Protocol p : Protocol.ALL) {
-      List<ResultRow> part =
-          rows.stream()
-              .filter(
-                  r ->
-                      r.measured()
-                          && r.protocol().equals(p.label())
-                          && r.slice().equals(Slice.ALL.label()))
-              .toList();
-      if (!part.isEmpty()) {
-        md.append("### Measured: ")
-            .append(p.label())
-            .append(p.equals(Protocol.PUBLISHED) ? " (the published protocol)" : "")
-            .append("\n\n")
-            .append(ResultWriter.table(part, false))
-            .append('\n');
-      }
-    }
-    for (String label : List.of(Protocol.PENALIZED_LABEL, Protocol.PENALIZED_EXPECTED_LABEL)) {
-      List<ResultRow> part =
-          rows.stream()
-              .filter(
-                  r ->
-                      r.measured()
-                          && r.protocol().equals(label)
-                          && r.slice().equals(Slice.ALL.label()))
-              .toList();
-      if (!part.isEmpty()) {
-        md.append("### Measured: ")
-            .append(label)
-            .append(
-                " chosen per model on validation (a scoring rule:"
-                    + " each user's own items lowered by p before ranking, p in the note)\n\n")
-            .append(ResultWriter.table(part, false))
-            .append('\n');
-      }
-    }
-    List<ResultRow> sliced =
-        rows.stream()
-            .filter(r -> r.measured() && !r.protocol().equals(Protocol.EXPECTED_EXCLUDE.label()))
-            .toList();
-    if (sliced.stream().anyMatch(r -> !r.slice().equals(Slice.ALL.label()))) {
-      md.append("### All vs in-set vs cold-start\n\n")
-          .append(
-              "In-set: the test target occurs in some training sequence; cold-start: it never does."
-                  + " ID-based models (Popularity, SASRec) cannot rank a cold-start item: ")
-          .append(
-              settings.getOrDefault("ID-based models, unseen items", "").startsWith("floor")
-                  ? "they give every item never seen in training the lowest score (negative"
-                      + " infinity), tied with the other unseen items and below every seen item."
-                      + " Under original ties the target wins those ties, so its rank is the"
-                      + " number of seen items ranked (Recall@10 = 0 whenever more than 10 seen"
-                      + " items are ranked); under expected ties it is that plus half of the"
-                      + " other unseen items. "
-                  : "here they keep their own untrained scores for such items (--id-unseen-items"
-                      + " learned). ")
-          .append(
-              "Text-based models score cold-start items like any other. Users per row in the users"
-                  + " column.\n\n");
-      for (Protocol p : List.of(Protocol.PUBLISHED, Protocol.EXPECTED)) {
-        md.append("**")
-            .append(p.label())
-            .append("**\n\n")
-            .append(
-                ResultWriter.table(
-                    sliced.stream().filter(r -> r.protocol().equals(p.label())).toList(), true))
-            .append('\n');
-      }
-    }
-    List<ResultRow> same =
-        rows.stream().filter(r -> r.source().equals(PublishedResults.SAME_SPLIT_SOURCE)).toList();
-    if (!same.isEmpty()) {
-      md.append("### Published on exactly this split\n\nSource: ")
-          .append(PublishedResults.SAME_SPLIT_SOURCE)
-          .append("; ")
-          .append(PublishedResults.PUBLISHED_PROTOCOL)
-          .append(".\n\n")
-          .append(ResultWriter.table(same, false))
-          .append('\n');
-    }
-    List<ResultRow> other =
-        rows.stream()
-            .filter(r -> !r.measured() && !r.source().equals(PublishedResults.SAME_SPLIT_SOURCE))
-            .toList();
-    if (!other.isEmpty()) {
-      md.append("### Recformer paper (not comparable: ")
-          .append(other.get(0).source())
-          .append(")\n\n")
-          .append(ResultWriter.table(other, false))
-          .append('\n');
-    }
-    md.append("### Settings\n\n");
-    settings.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
-    return md.toString();
+    return QualityMarkdown.markdown(title, rows, settings);
   }
 }
