@@ -194,13 +194,14 @@ public final class Pretrainer {
   }
 
   /**
-   * Sets a new model up for pre-training: the starting weights and frozen word embeddings as the
-   * options say (data-parallel replicas follow the primary).
+   * Sets a new model up for pre-training: the starting weights, frozen word embeddings and gradient
+   * checkpointing as the options say (data-parallel replicas follow the primary).
    */
   static void prepare(
       RecformerModel model, PretrainOptions options, Map<String, WeightTensor> weights) {
     model.loadWeights(weights);
     model.freezeWordEmbeddings(options.freezeWordEmbeddings());
+    model.setGradientCheckpointing(options.gradientCheckpointing());
   }
 
   /** Thrown by the test hooks to simulate a killed process. */
