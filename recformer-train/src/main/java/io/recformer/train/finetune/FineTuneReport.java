@@ -1,25 +1,33 @@
 package io.recformer.train.finetune;
 
+import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.core.config.RecformerConfig;
-import io.recformer.core.io.AtomicFiles;
+import io.recformer.core.format.ConfigJson;
 import io.recformer.core.metrics.CosineSpread;
 import io.recformer.core.metrics.HistoryPolicy;
 import io.recformer.core.metrics.MetricReport;
 import io.recformer.core.metrics.TiePolicy;
+import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.eval.ItemMatrixSpread;
 import io.recformer.train.run.RunDirectory;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The report of a fine-tuning run: report.json (every number, with the policies it was measured
+ * The report of a fine-tuning run: config.json and provenance.json at its start, the item matrices'
+ * spread as it goes, and at its end report.json (every number, with the policies it was measured
  * under) and report.md (the table a reader looks at first, with the settings that change how to
  * read it).
  */
 final class FineTuneReport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FineTuner.class);
 
   /**
    * What the run did, for the report.
@@ -41,6 +49,57 @@ final class FineTuneReport {
     this.options = options;
     this.config = config;
     this.run = run;
+  }
+
+  /** Writes config.json (the options, the model config, the data's sizes) and provenance.json. */
+  void writeRunFiles(
+      LeaveOneOutSplit split,
+      int validationUsers,
+      int testUsers,
+      int items,
+      String datasetFingerprint)
+      throws IOException {
+    ObjectNode c = RunDirectory.JSON.createObjectNode();
+    c.set("options", RunDirectory.JSON.valueToTree(optionsMap()));
+    c.set("model", RunDirectory.JSON.readTree(ConfigJson.toJson(config)));
+    c.put("dataset", split.dataset().name());
+    c.put("trainSequences", split.train().size());
+    c.put("validationUsers", validationUsers);
+    c.put("testUsers", testUsers);
+    c.put("items", items);
+    run.writeJson("config.json", c);
+    run.writeTrainingProvenance(datasetFingerprint, options.seed(), options.device(), "finetune");
+  }
+
+  private Map<String, Object> optionsMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (var component : FineTuneOptions.class.getRecordComponents()) {
+      try {
+        Object v = component.getAccessor().invoke(options);
+        m.put(
+            component.getName(),
+            v == null ? null : v instanceof Number || v instanceof Boolean ? v : v.toString());
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Logs how spread out the item vectors are and the logit spread that gives at the training
+   * temperature: under about one nat the softmax is nearly flat (see {@link CosineSpread}).
+   */
+  CosineSpread logSpread(NDArray itemMatrix) {
+    CosineSpread spread = ItemMatrixSpread.of(itemMatrix, options.seed());
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "item matrix: %s; logit sd at temperature %s: %.2f",
+            spread,
+            config.temperature(),
+            spread.logitSpread(config.temperature())));
+    return spread;
   }
 
   private String budget(double minutes) {
@@ -86,7 +145,6 @@ final class FineTuneReport {
     r.set("finalTest", node(test));
     r.set("popularityTest", node(pop));
     r.set("bestValidation", node(bestVal));
-    run.writeJson("report.json", r);
     StringBuilder md = new StringBuilder();
     md.append("# Fine-tuning report\n\n");
     md.append(
@@ -179,7 +237,7 @@ final class FineTuneReport {
     md.append(
         "\nCharts: loss.png, validation.png. Per-step and per-evaluation metrics:"
             + " metrics-steps.csv, metrics-eval.csv.\n");
-    AtomicFiles.writeString(run.resolve("report.md"), md.toString());
+    run.writeReport(r, md.toString());
   }
 
   /** A metric report as JSON (metrics, standard errors, users, policies). */

@@ -27,6 +27,10 @@ import java.util.Locale;
  * @param holdOutLastItems items cut from the end of every sequence (training and held-out) before
  *     pairs are drawn; 0 = none. 2 keeps only the leave-one-out training part, so pre-training on
  *     the dataset that will be fine-tuned never sees a validation or test target
+ * @param gradientCheckpointing true = keep only each encoder layer's input during a training
+ *     forward and recompute the layer in the backward pass (about a third more compute, far less
+ *     activation memory: pre-training runs four forwards per batch, see docs/gpu.md); same
+ *     gradients. Default false
  */
 public record PretrainOptions(
     int epochs,
@@ -43,7 +47,8 @@ public record PretrainOptions(
     long seed,
     String device,
     int maxSteps,
-    int holdOutLastItems) {
+    int holdOutLastItems,
+    boolean gradientCheckpointing) {
 
   public PretrainOptions {
     positive("epochs", epochs);
@@ -89,6 +94,42 @@ public record PretrainOptions(
     }
   }
 
+  /** The options without gradient checkpointing (the fields before it was added). */
+  public PretrainOptions(
+      int epochs,
+      int batchSize,
+      int gradientAccumulation,
+      double learningRate,
+      int warmupSteps,
+      double weightDecay,
+      double clipNorm,
+      double maskProbability,
+      boolean freezeWordEmbeddings,
+      int evalEverySteps,
+      int patience,
+      long seed,
+      String device,
+      int maxSteps,
+      int holdOutLastItems) {
+    this(
+        epochs,
+        batchSize,
+        gradientAccumulation,
+        learningRate,
+        warmupSteps,
+        weightDecay,
+        clipNorm,
+        maskProbability,
+        freezeWordEmbeddings,
+        evalEverySteps,
+        patience,
+        seed,
+        device,
+        maxSteps,
+        holdOutLastItems,
+        false);
+  }
+
   private static void positive(String name, int value) {
     if (value < 1) {
       throw new IllegalArgumentException(
@@ -98,7 +139,8 @@ public record PretrainOptions(
 
   /** The original's settings on the CPU. */
   public static PretrainOptions defaults() {
-    return new PretrainOptions(32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu", 0, 0);
+    return new PretrainOptions(
+        32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu", 0, 0, false);
   }
 
   /** A copy with the budgets of a small run. */
@@ -119,7 +161,8 @@ public record PretrainOptions(
         seed,
         device,
         maxSteps,
-        holdOutLastItems);
+        holdOutLastItems,
+        gradientCheckpointing);
   }
 
   /** A copy with another seed. */
@@ -139,7 +182,8 @@ public record PretrainOptions(
         newSeed,
         device,
         maxSteps,
-        holdOutLastItems);
+        holdOutLastItems,
+        gradientCheckpointing);
   }
 
   /** A copy with another device. */
@@ -159,7 +203,8 @@ public record PretrainOptions(
         seed,
         newDevice,
         maxSteps,
-        holdOutLastItems);
+        holdOutLastItems,
+        gradientCheckpointing);
   }
 
   /** A copy that cuts {@code items} from the end of every sequence before drawing pairs. */
@@ -179,7 +224,8 @@ public record PretrainOptions(
         seed,
         device,
         maxSteps,
-        items);
+        items,
+        gradientCheckpointing);
   }
 
   /** A copy that stops after {@code steps} optimizer steps (0 = no limit). */
@@ -199,6 +245,28 @@ public record PretrainOptions(
         seed,
         device,
         steps,
-        holdOutLastItems);
+        holdOutLastItems,
+        gradientCheckpointing);
+  }
+
+  /** A copy with gradient checkpointing on or off. */
+  public PretrainOptions withGradientCheckpointing(boolean on) {
+    return new PretrainOptions(
+        epochs,
+        batchSize,
+        gradientAccumulation,
+        learningRate,
+        warmupSteps,
+        weightDecay,
+        clipNorm,
+        maskProbability,
+        freezeWordEmbeddings,
+        evalEverySteps,
+        patience,
+        seed,
+        device,
+        maxSteps,
+        holdOutLastItems,
+        on);
   }
 }

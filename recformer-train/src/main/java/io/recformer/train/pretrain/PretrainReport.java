@@ -1,7 +1,6 @@
 package io.recformer.train.pretrain;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.recformer.core.io.AtomicFiles;
 import io.recformer.train.run.Charts;
 import io.recformer.train.run.CsvLog;
 import io.recformer.train.run.RunDirectory;
@@ -45,9 +44,8 @@ final class PretrainReport {
     r.put("epochs", epoch);
     r.put("validationPairs", validationPairs);
     r.put("batchSize", options.batchSize());
-    run.writeJson("report.json", r);
-    AtomicFiles.writeString(
-        run.resolve("report.md"),
+    run.writeReport(
+        r,
         String.format(
             Locale.ROOT,
             "# Pre-training report%n%n| steps | epochs | best in-batch accuracy | at step |"

@@ -85,6 +85,15 @@ public final class RunDirectory {
     AtomicFiles.writeString(root.resolve(name), JSON.writeValueAsString(value) + "\n");
   }
 
+  /**
+   * Writes a run's final report, the same two files for every task: {@code report.json} (every
+   * number) and {@code report.md} (what a reader looks at first).
+   */
+  public void writeReport(Object json, String markdown) throws IOException {
+    writeJson("report.json", json);
+    AtomicFiles.writeString(root.resolve("report.md"), markdown);
+  }
+
   public JsonNode readJson(String name) throws IOException {
     return JSON.readTree(Files.readString(root.resolve(name), StandardCharsets.UTF_8));
   }
