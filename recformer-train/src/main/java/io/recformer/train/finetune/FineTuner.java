@@ -205,6 +205,7 @@ public final class FineTuner {
         RecformerModel model = RecformerModel.newInstance(manager, config, options.seed())) {
       model.loadWeights(initialWeights);
       model.setGradientCheckpointing(options.gradientCheckpointing()); // replicas follow it
+      model.setPrecision(options.precision()); // and this
       ItemTokenCache cache = new ItemTokenCache(tokenizer, split.dataset().items()).tokenizeAll();
       try (DataParallel parallel = DataParallel.of(model, devices, options.seed())) {
         if (parallel.size() > 1) {
@@ -404,7 +405,7 @@ public final class FineTuner {
                       "encoder", name -> !name.equals(ITEM_MATRIX), options.clipNorm()),
                   new OptimizerStep.Group(ITEM_MATRIX, ITEM_MATRIX::equals, options.clipNorm())));
       stepper.restoreSkippedSteps(skippedSteps);
-      trainingStep = new TrainingStep(stepper, parallel, losses);
+      trainingStep = new TrainingStep(stepper, parallel, losses, options.precision());
       try {
         if (fresh) {
           prepareStageMatrix(trainable, reencode);
@@ -541,6 +542,7 @@ public final class FineTuner {
       Path last = run.resolve("last");
       // A run-wide optimizer was loaded once when the run resumed.
       ResumePoint.restore(last, model, options.freshOptimizerPerStage() ? optimizer : null, false);
+      ResumePoint.restoreLossScaler(last, trainingStep.lossScaler()); // a stage's own scaler
       if (!reencode || batchesDoneInEpoch > 0) {
         matrices.replace(trainable, matrices.read(last.resolve("item-matrix.safetensors")));
       }
@@ -761,7 +763,7 @@ public final class FineTuner {
                   options.seed(),
                   Map.of("variant", options.variant().name()))
               .withTrainingState(globalStep, epoch, stage);
-      ResumePoint.save(last, model, manifest, optimizer);
+      ResumePoint.save(last, model, manifest, optimizer, trainingStep.lossScaler());
       NDArray current = matrices.current(trainable);
       // Stage 1 re-encodes its matrix every epoch, except when resuming inside one.
       if (current != null && (!stage.equals(STAGE1) || batchesDoneInEpoch > 0)) {

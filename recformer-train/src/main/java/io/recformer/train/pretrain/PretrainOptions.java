@@ -1,5 +1,6 @@
 package io.recformer.train.pretrain;
 
+import io.recformer.train.model.Precision;
 import io.recformer.train.run.Devices;
 import java.util.Locale;
 
@@ -27,6 +28,10 @@ import java.util.Locale;
  * @param holdOutLastItems items cut from the end of every sequence (training and held-out) before
  *     pairs are drawn; 0 = none. 2 keeps only the leave-one-out training part, so pre-training on
  *     the dataset that will be fine-tuned never sees a validation or test target
+ * @param precision FP32 (default) or FP16_MIXED: float16 matrix products with float32 master
+ *     weights, LayerNorm, softmax, MLM logits and losses, and dynamic loss scaling; on a CUDA GPU
+ *     about half the activation memory of the products and several times their speed (docs/gpu.md),
+ *     on a CPU slower than FP32 (for tests only). Checkpoints stay float32
  */
 public record PretrainOptions(
     int epochs,
@@ -43,7 +48,8 @@ public record PretrainOptions(
     long seed,
     String device,
     int maxSteps,
-    int holdOutLastItems) {
+    int holdOutLastItems,
+    Precision precision) {
 
   public PretrainOptions {
     positive("epochs", epochs);
@@ -87,6 +93,9 @@ public record PretrainOptions(
       throw new IllegalArgumentException(
           "holdOutLastItems = " + holdOutLastItems + " must be >= 0 (0 = whole sequences)");
     }
+    if (precision == null) {
+      throw new IllegalArgumentException("precision is required (FP32 or FP16_MIXED)");
+    }
   }
 
   private static void positive(String name, int value) {
@@ -98,7 +107,8 @@ public record PretrainOptions(
 
   /** The original's settings on the CPU. */
   public static PretrainOptions defaults() {
-    return new PretrainOptions(32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu", 0, 0);
+    return new PretrainOptions(
+        32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu", 0, 0, Precision.FP32);
   }
 
   /** A copy with the budgets of a small run. */
@@ -119,7 +129,8 @@ public record PretrainOptions(
         seed,
         device,
         maxSteps,
-        holdOutLastItems);
+        holdOutLastItems,
+        precision);
   }
 
   /** A copy with another seed. */
@@ -139,7 +150,8 @@ public record PretrainOptions(
         newSeed,
         device,
         maxSteps,
-        holdOutLastItems);
+        holdOutLastItems,
+        precision);
   }
 
   /** A copy with another device. */
@@ -159,7 +171,8 @@ public record PretrainOptions(
         seed,
         newDevice,
         maxSteps,
-        holdOutLastItems);
+        holdOutLastItems,
+        precision);
   }
 
   /** A copy that cuts {@code items} from the end of every sequence before drawing pairs. */
@@ -179,7 +192,8 @@ public record PretrainOptions(
         seed,
         device,
         maxSteps,
-        items);
+        items,
+        precision);
   }
 
   /** A copy that stops after {@code steps} optimizer steps (0 = no limit). */
@@ -199,6 +213,28 @@ public record PretrainOptions(
         seed,
         device,
         steps,
-        holdOutLastItems);
+        holdOutLastItems,
+        precision);
+  }
+
+  /** A copy that trains in {@code newPrecision}. */
+  public PretrainOptions withPrecision(Precision newPrecision) {
+    return new PretrainOptions(
+        epochs,
+        batchSize,
+        gradientAccumulation,
+        learningRate,
+        warmupSteps,
+        weightDecay,
+        clipNorm,
+        maskProbability,
+        freezeWordEmbeddings,
+        evalEverySteps,
+        patience,
+        seed,
+        device,
+        maxSteps,
+        holdOutLastItems,
+        newPrecision);
   }
 }

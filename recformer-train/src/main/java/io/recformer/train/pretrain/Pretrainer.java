@@ -178,6 +178,7 @@ public final class Pretrainer {
             new AdamW(manager, AdamW.Options.withWeightDecay(options.weightDecay()))) {
       model.loadWeights(initialWeights);
       model.freezeWordEmbeddings(options.freezeWordEmbeddings());
+      model.setPrecision(options.precision()); // replicas follow it
       ItemTokenCache cache = new ItemTokenCache(tokenizer, catalog).tokenizeAll();
       try (DataParallel parallel = DataParallel.of(model, devices, options.seed())) {
         if (parallel.size() > 1) {
@@ -243,7 +244,7 @@ public final class Pretrainer {
       this.stepper =
           new OptimizerStep(optimizer, List.of(OptimizerStep.Group.all(options.clipNorm())));
       this.losses = new StepLosses(manager, 3);
-      this.trainingStep = new TrainingStep(stepper, parallel, losses);
+      this.trainingStep = new TrainingStep(stepper, parallel, losses, options.precision());
       this.cache = cache;
       // The model pads to its chunk size itself; see Encoder.
       this.collator = BatchCollator.unrounded(config, tokenizer.padId());
@@ -289,6 +290,7 @@ public final class Pretrainer {
         steps.truncate(state.get("stepRows").asInt());
         evals.truncate(state.get("evalRows").asInt());
         ResumePoint.restore(run.resolve("last"), model, optimizer, true);
+        ResumePoint.restoreLossScaler(run.resolve("last"), trainingStep.lossScaler());
         LOG.info(
             "resuming {} at epoch {}, pair {} (step {})",
             run.root(),
@@ -502,7 +504,8 @@ public final class Pretrainer {
           model,
           Checkpoints.manifest(model, fingerprint, options.seed(), Map.of("task", "pretrain"))
               .withTrainingState(globalStep, epoch, "pretrain"),
-          optimizer);
+          optimizer,
+          trainingStep.lossScaler());
       ObjectNode s = RunDirectory.JSON.createObjectNode();
       s.put("epoch", epoch);
       s.put("globalStep", globalStep);

@@ -9,6 +9,7 @@ import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.item.UserHistory;
 import io.recformer.core.text.RecformerTokenizer;
 import io.recformer.data.split.LeaveOneOutSplit;
+import io.recformer.train.model.Precision;
 import io.recformer.train.run.RunStoppedException;
 import io.recformer.train.run.StopSignal;
 import io.recformer.train.testing.TinySetup;
@@ -187,7 +188,8 @@ class PretrainerTest {
       @TempDir Path dir) throws Exception {
     // Accumulation 1, validation once per epoch: 3 steps per epoch, the stop falls after step 1.
     PretrainOptions o =
-        new PretrainOptions(2, 8, 1, 1e-3, 0, 0.0, 1.0, 0.15, true, 0, 0, 4, "cpu", 0, 0);
+        new PretrainOptions(
+            2, 8, 1, 1e-3, 0, 0.0, 1.0, 0.15, true, 0, 0, 4, "cpu", 0, 0, Precision.FP32);
     pretrainer(o).run(dir.resolve("full"));
     Path resumed = dir.resolve("resumed");
     Pretrainer stopped = pretrainer(o);
@@ -217,7 +219,8 @@ class PretrainerTest {
     // Accumulation 1: batches of 8, 8 and 6 pairs make 3 steps per epoch, each validated, so
     // steps 1, 2, 4 and 5 are saves inside an epoch. Interrupt in both epochs, resume twice.
     PretrainOptions o =
-        new PretrainOptions(2, 8, 1, 1e-3, 0, 0.0, 1.0, 0.15, true, 1, 0, 4, "cpu", 0, 0);
+        new PretrainOptions(
+            2, 8, 1, 1e-3, 0, 0.0, 1.0, 0.15, true, 1, 0, 4, "cpu", 0, 0, Precision.FP32);
     pretrainer(o).run(dir.resolve("full"));
     Path resumed = dir.resolve("resumed");
     Pretrainer first = pretrainer(o);
@@ -302,7 +305,8 @@ class PretrainerTest {
     // tiny(): 2 epochs of 2 steps; a budget of 3 steps stops inside the second epoch, validating
     // at step 3 although evalEverySteps (2) does not divide it.
     PretrainOptions o =
-        new PretrainOptions(2, 8, 2, 1e-3, 0, 0.0, 1.0, 0.15, true, 2, 0, 4, "cpu", 3, 0);
+        new PretrainOptions(
+            2, 8, 2, 1e-3, 0, 0.0, 1.0, 0.15, true, 2, 0, 4, "cpu", 3, 0, Precision.FP32);
     PretrainResult r = pretrainer(o).run(dir.resolve("run"));
     assertThat(r.steps()).isEqualTo(3);
     List<String> evals = Files.readAllLines(dir.resolve("run/metrics-eval.csv"));
