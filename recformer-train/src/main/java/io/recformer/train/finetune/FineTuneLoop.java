@@ -219,13 +219,17 @@ final class FineTuneLoop {
                     "encoder", name -> !name.equals(ITEM_MATRIX), options.clipNorm()),
                 new OptimizerStep.Group(ITEM_MATRIX, ITEM_MATRIX::equals, options.clipNorm())));
     stepper.restoreSkippedSteps(state.skippedSteps);
-    TrainingStep trainingStep = new TrainingStep(stepper, parallel, losses);
+    TrainingStep trainingStep = new TrainingStep(stepper, parallel, losses, options.precision());
     try {
       if (fresh) {
         prepareStageMatrix(trainable, reencode);
       } else {
         // A run-wide optimizer was loaded once when the run resumed.
-        state.loadLast(options.freshOptimizerPerStage() ? optimizer : null, trainable, reencode);
+        state.loadLast(
+            options.freshOptimizerPerStage() ? optimizer : null,
+            trainingStep.lossScaler(), // a stage's own scaler
+            trainable,
+            reencode);
       }
       matrices.dropKeptForNextEpoch();
       FineTuneStage epochs =

@@ -4,6 +4,7 @@ import io.recformer.core.config.Pooling;
 import io.recformer.core.metrics.HistoryPolicy;
 import io.recformer.core.metrics.TiePolicy;
 import io.recformer.data.sample.FineTuneSampler;
+import io.recformer.train.model.Precision;
 import io.recformer.train.run.Devices;
 import java.util.Locale;
 
@@ -108,6 +109,11 @@ import java.util.Locale;
  * @param gradientCheckpointing true = keep only each encoder layer's input during a training
  *     forward and recompute the layer in the backward pass (about a third more compute, far less
  *     activation memory; for long inputs on a GPU, see docs/gpu.md); same gradients
+ * @param precision FP32 (default) or FP16_MIXED: float16 matrix products with float32 master
+ *     weights, LayerNorm, softmax and losses, and dynamic loss scaling; on a CUDA GPU about half
+ *     the activation memory of the products and several times their speed (docs/gpu.md), on a CPU
+ *     slower than FP32 (for tests only). Evaluation during the run uses it too; checkpoints and
+ *     exports stay float32
  */
 public record FineTuneOptions(
     int epochs,
@@ -147,7 +153,8 @@ public record FineTuneOptions(
     boolean stage2TrainsMatrix,
     boolean freshOptimizerPerStage,
     boolean stage1ValidationReencodes,
-    boolean gradientCheckpointing) {
+    boolean gradientCheckpointing,
+    Precision precision) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -168,9 +175,13 @@ public record FineTuneOptions(
     positive("evalEvery", evalEvery);
     positive("patienceStage1", patienceStage1);
     positive("patienceStage2", patienceStage2);
-    if (variant == null || samplePolicy == null || tiePolicy == null || historyPolicy == null) {
+    if (variant == null
+        || samplePolicy == null
+        || tiePolicy == null
+        || historyPolicy == null
+        || precision == null) {
       throw new IllegalArgumentException(
-          "variant, samplePolicy, tiePolicy and historyPolicy are required");
+          "variant, samplePolicy, tiePolicy, historyPolicy and precision are required");
     }
     if (maxTokens < 0) {
       throw new IllegalArgumentException(
@@ -337,7 +348,8 @@ public record FineTuneOptions(
         false,
         false,
         false,
-        false);
+        false,
+        Precision.FP32);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -389,6 +401,7 @@ public record FineTuneOptions(
     private boolean freshOptimizerPerStage;
     private boolean stage1ValidationReencodes;
     private boolean gradientCheckpointing;
+    private Precision precision;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -429,6 +442,7 @@ public record FineTuneOptions(
       freshOptimizerPerStage = o.freshOptimizerPerStage;
       stage1ValidationReencodes = o.stage1ValidationReencodes;
       gradientCheckpointing = o.gradientCheckpointing;
+      precision = o.precision;
     }
 
     public Builder epochs(int v) {
@@ -633,6 +647,11 @@ public record FineTuneOptions(
       return this;
     }
 
+    public Builder precision(Precision v) {
+      precision = v;
+      return this;
+    }
+
     public FineTuneOptions build() {
       return new FineTuneOptions(
           epochs,
@@ -672,7 +691,8 @@ public record FineTuneOptions(
           stage2TrainsMatrix,
           freshOptimizerPerStage,
           stage1ValidationReencodes,
-          gradientCheckpointing);
+          gradientCheckpointing,
+          precision);
     }
   }
 }

@@ -219,7 +219,7 @@ final class FineTuneStage implements StageRunner.Stage, StepLoop.Epoch<List<Trai
   @Override
   public void saveInsideEpoch(int batchesDone) throws IOException {
     state.batchesDoneInEpoch = batchesDone;
-    state.saveLast(loop.optimizer, trainable);
+    state.saveLast(loop.optimizer, trainingStep.lossScaler(), trainable);
     state.save(false);
   }
 
@@ -291,7 +291,7 @@ final class FineTuneStage implements StageRunner.Stage, StepLoop.Epoch<List<Trai
 
   @Override
   public void save(int epochsDone, boolean stageDone) throws IOException {
-    state.saveLast(loop.optimizer, trainable);
+    state.saveLast(loop.optimizer, trainingStep.lossScaler(), trainable);
     state.save(stageDone);
     int interruptAfter = loop.tuner.interruptAfterEpochs;
     if (interruptAfter >= 0 && state.completedEpochs >= interruptAfter) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.train.optim.AdamW;
+import io.recformer.train.optim.DynamicLossScaler;
 import io.recformer.train.run.CsvLog;
 import io.recformer.train.run.ModelSelection;
 import io.recformer.train.run.RunCheckpoints;
@@ -169,10 +170,11 @@ final class FineTuneState {
   }
 
   /**
-   * Saves the resume point: model, optimizer and, where a resume cannot re-encode it, the matrix.
+   * Saves the resume point: model, optimizer, the loss scaler in mixed precision ({@code scaler}
+   * null otherwise) and, where a resume cannot re-encode it, the matrix.
    */
-  void saveLast(AdamW optimizer, boolean trainable) throws IOException {
-    Path last = checkpoints.saveLast(optimizer, globalStep, epoch, stage);
+  void saveLast(AdamW optimizer, DynamicLossScaler scaler, boolean trainable) throws IOException {
+    Path last = checkpoints.saveLast(optimizer, scaler, globalStep, epoch, stage);
     NDArray current = matrices.current(trainable);
     // Stage 1 re-encodes its matrix every epoch, except when resuming inside one.
     if (current != null && (!stage.equals(FineTuner.STAGE1) || batchesDoneInEpoch > 0)) {
@@ -182,10 +184,13 @@ final class FineTuneState {
 
   /**
    * Loads the resume point into the model and the stage's matrix slot; {@code optimizer} is the
-   * stage's own (a run-wide one was loaded once when the run resumed) or null.
+   * stage's own (a run-wide one was loaded once when the run resumed) or null; {@code scaler} the
+   * stage's loss scaler in mixed precision, or null.
    */
-  void loadLast(AdamW optimizer, boolean trainable, boolean reencode) throws IOException {
+  void loadLast(AdamW optimizer, DynamicLossScaler scaler, boolean trainable, boolean reencode)
+      throws IOException {
     checkpoints.restoreLast(optimizer, false);
+    checkpoints.restoreLossScaler(scaler);
     if (!reencode || batchesDoneInEpoch > 0) {
       matrices.replace(trainable, matrices.read(checkpoints.last().resolve(MATRIX_FILE)));
     }

@@ -180,6 +180,7 @@ public final class FineTuner {
         RecformerModel model = RecformerModel.newInstance(manager, config, options.seed())) {
       model.loadWeights(initialWeights);
       model.setGradientCheckpointing(options.gradientCheckpointing()); // replicas follow it
+      model.setPrecision(options.precision()); // replicas follow this too
       ItemTokenCache cache = new ItemTokenCache(tokenizer, split.dataset().items()).tokenizeAll();
       try (DataParallel parallel = DataParallel.of(model, devices, options.seed())) {
         if (parallel.size() > 1) {

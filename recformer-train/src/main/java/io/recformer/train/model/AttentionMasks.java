@@ -2,6 +2,7 @@ package io.recformer.train.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
@@ -15,6 +16,11 @@ import java.util.Arrays;
  * {@code [batch, 1, chunks, c, 3c + g]} where c = w/2 is the chunk length, the first 3c columns are
  * the keys of the previous, own and next chunk, and the last g columns are the batch's global
  * tokens (g = the largest number of global tokens in one row).
+ *
+ * <p>Under {@link Precision#FP16_MIXED} each mask is built in the type of what it meets: the
+ * additive biases stay float32, so adding them to float16 scores gives the float32 sum the softmax
+ * needs (and -1e30 stays representable), while the one-hot and keep masks, which multiply float16
+ * activations, are float16 (0 and 1 are exact).
  */
 final class AttentionMasks {
 
@@ -61,10 +67,10 @@ final class AttentionMasks {
   /** {@code [B, N, 1]}: 1 for non-global tokens, 0 for global ones. */
   final NDArray notGlobal;
 
-  /**
-   * @param attention row-major {@code [batchSize, paddedLength]} 1 = real token, 0 = padding
-   * @param global row-major {@code [batchSize, paddedLength]} 1 = global token
-   */
+  /** The type of matrix-product operands for this batch ({@link Precision#computeType()}). */
+  final DataType computeType;
+
+  /** As the full constructor in float32 ({@link Precision#FP32}). */
   AttentionMasks(
       NDManager manager,
       int batchSize,
@@ -73,7 +79,25 @@ final class AttentionMasks {
       int[] attention,
       int[] global,
       AttentionMode mode) {
+    this(manager, batchSize, paddedLength, window, attention, global, mode, Precision.FP32);
+  }
+
+  /**
+   * @param attention row-major {@code [batchSize, paddedLength]} 1 = real token, 0 = padding
+   * @param global row-major {@code [batchSize, paddedLength]} 1 = global token
+   * @param precision the precision of the forward that uses the masks
+   */
+  AttentionMasks(
+      NDManager manager,
+      int batchSize,
+      int paddedLength,
+      int window,
+      int[] attention,
+      int[] global,
+      AttentionMode mode,
+      Precision precision) {
     this.batchSize = batchSize;
+    this.computeType = precision.computeType();
     this.paddedLength = paddedLength;
     this.chunk = window / 2;
     int n = paddedLength;
@@ -137,9 +161,21 @@ final class AttentionMasks {
       }
     }
     globalRowBias = OwnedArrays.create(manager, rowBias, new Shape(batchSize, 1, 1, n));
-    select = OwnedArrays.create(manager, sel, new Shape(batchSize, g, n));
-    scatter = OwnedArrays.create(manager, sct, new Shape(batchSize, n, g));
-    notGlobal = OwnedArrays.create(manager, keep, new Shape(batchSize, n, 1));
+    select = multiplier(manager, sel, new Shape(batchSize, g, n), computeType);
+    scatter = multiplier(manager, sct, new Shape(batchSize, n, g), computeType);
+    notGlobal = multiplier(manager, keep, new Shape(batchSize, n, 1), computeType);
+  }
+
+  /** A 0/1 mask that multiplies activations of {@code type}. */
+  private static NDArray multiplier(NDManager manager, float[] data, Shape shape, DataType type) {
+    NDArray mask = OwnedArrays.create(manager, data, shape);
+    if (type == DataType.FLOAT32) {
+      return mask;
+    }
+    // A constant: the cast needs no gradient, and the converted copy owns its memory.
+    NDArray converted = mask.toType(type, false);
+    mask.close();
+    return converted;
   }
 
   /**

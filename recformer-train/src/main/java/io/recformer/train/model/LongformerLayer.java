@@ -3,6 +3,7 @@ package io.recformer.train.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
@@ -14,6 +15,10 @@ import ai.djl.training.ParameterStore;
 /**
  * One post-LN encoder layer (reference section 3): self-attention, output dense, dropout, residual,
  * LayerNorm; then FFN d -> ffn (GELU, erf form as BERT) -> d, dropout, residual, LayerNorm.
+ *
+ * <p>Under {@link Precision#FP16_MIXED} the dense layers, GELU and dropout run in float16 (weights
+ * and inputs cast at use); each residual sum adds a float16 branch to the float32 stream, which
+ * promotes it to float32, so both LayerNorms and the layer's output are float32.
  */
 final class LongformerLayer {
 
@@ -71,9 +76,12 @@ final class LongformerLayer {
       AttentionMode mode,
       NDManager scope) {
     Device device = x.getDevice();
+    DataType type = masks.computeType;
     NDArray context = attention.forward(store, x, masks, training, mode, scope);
     NDArray attended =
-        dropout(linear(store, context, attentionOutW, attentionOutB, device, training), training);
+        dropout(
+            linear(store, context, attentionOutW, attentionOutB, device, training, type, scope),
+            training);
     NDArray h =
         LayerNorm.layerNorm(
                 attended.add(x),
@@ -83,8 +91,18 @@ final class LongformerLayer {
                 eps)
             .singletonOrThrow();
     NDArray inner =
-        Activation.gelu(linear(store, h, intermediateW, intermediateB, device, training));
-    NDArray out = dropout(linear(store, inner, outputW, outputB, device, training), training);
+        Activation.gelu(
+            linear(
+                store,
+                Casts.to(h, type),
+                intermediateW,
+                intermediateB,
+                device,
+                training,
+                type,
+                scope));
+    NDArray out =
+        dropout(linear(store, inner, outputW, outputB, device, training, type, scope), training);
     return LayerNorm.layerNorm(
             out.add(h),
             normShape,
@@ -95,9 +113,18 @@ final class LongformerLayer {
   }
 
   private static NDArray linear(
-      ParameterStore store, NDArray x, Parameter w, Parameter b, Device device, boolean training) {
+      ParameterStore store,
+      NDArray x,
+      Parameter w,
+      Parameter b,
+      Device device,
+      boolean training,
+      DataType type,
+      NDManager scope) {
     return Linear.linear(
-            x, store.getValue(w, device, training), store.getValue(b, device, training))
+            x,
+            Casts.parameter(store, w, device, training, type, scope),
+            Casts.parameter(store, b, device, training, type, scope))
         .singletonOrThrow();
   }
 

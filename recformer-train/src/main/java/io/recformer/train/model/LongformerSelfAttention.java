@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
@@ -47,6 +48,14 @@ import ai.djl.training.ParameterStore;
  * for the rest. Which path a batch takes is {@link AttentionMode#resolve}'s rule, decided once per
  * batch in {@link AttentionMasks}; {@link AttentionMode#FULL_ORACLE} is the same dense computation
  * kept as the name the tests compare the chunks against.
+ *
+ * <h2>Mixed precision</h2>
+ *
+ * Under {@link Precision#FP16_MIXED} ({@link AttentionMasks#computeType} float16) the projections
+ * and the score and context products run in float16 on weights and inputs cast at use ({@link
+ * Casts}); scores plus the float32 mask bias are float32 by type promotion, so the softmax (and its
+ * -1e30 blocking) runs in float32 as under autocast, and its probabilities are cast back to float16
+ * for the products with the values. The context returned is float16.
  */
 final class LongformerSelfAttention {
 
@@ -111,6 +120,8 @@ final class LongformerSelfAttention {
     long n = x.getShape().get(1);
     boolean global = masks.globalCount > 0;
     var device = x.getDevice();
+    DataType type = masks.computeType;
+    NDArray input = Casts.to(x, type);
 
     // One fused projection for q, k, v: concatenating [out, in] weights along "out" leaves every
     // output column's dot product unchanged. 1/sqrt(head size) is folded into the query weights
@@ -134,7 +145,8 @@ final class LongformerSelfAttention {
                 value(store, keyB, device, training),
                 value(store, valueB, device, training)),
             0);
-    NDArray projected = Linear.linear(x, w, bias).singletonOrThrow();
+    NDArray projected =
+        Linear.linear(input, Casts.to(w, type), Casts.to(bias, type)).singletonOrThrow();
 
     // Strided views [B, N, d] of the fused output; copies happen only where a layout is built.
     NDArray q = projected.get(":, :, 0:" + hidden);
@@ -149,7 +161,7 @@ final class LongformerSelfAttention {
                 .reshape(b, n, hidden);
 
     if (global) {
-      NDArray globalRows = globalRows(store, x, masks, training, b);
+      NDArray globalRows = globalRows(store, input, masks, training, b);
       // Exact merge: multiplying by 1/0 and adding one-hot products changes no bit of a kept value.
       context = context.mul(masks.notGlobal).add(masks.scatter.matMul(globalRows));
     }
@@ -200,13 +212,13 @@ final class LongformerSelfAttention {
     NDArray valueBlocks = NDArrays.concat(valueParts, 3); // [B, H, M, 3c + g, hs]
     NDArray scores = qChunks.matMul(keyBlocks); // [B, H, M, c, 3c + g]
     NDArray probs = dropout(scores.add(masks.windowBias).softmax(4), training);
-    NDArray context = probs.matMul(valueBlocks); // [B, H, M, c, hs]
+    NDArray context = Casts.to(probs, masks.computeType).matMul(valueBlocks); // [B, H, M, c, hs]
     return context.transpose(0, 2, 3, 1, 4).reshape(b, n, hidden);
   }
 
   private NDArray full(NDArray q, NDArray k, NDArray v, AttentionMasks masks, boolean training) {
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(masks.fullBias);
-    return dropout(scores.softmax(3), training).matMul(v);
+    return Casts.to(dropout(scores.softmax(3), training), masks.computeType).matMul(v);
   }
 
   /**
@@ -224,14 +236,16 @@ final class LongformerSelfAttention {
   private NDArray globalRows(
       ParameterStore store, NDArray x, AttentionMasks masks, boolean training, long b) {
     var device = x.getDevice();
+    DataType type = masks.computeType;
+    NDManager scope = x.getManager();
     int g = masks.globalCount;
     NDArray xGlobal = masks.select.matMul(x); // [B, g, d]
     NDArray qGlobal =
         OwnedArrays.scale(
             Linear.linear(
                     xGlobal,
-                    value(store, queryGlobalW, device, training),
-                    value(store, queryGlobalB, device, training))
+                    Casts.parameter(store, queryGlobalW, device, training, type, scope),
+                    Casts.parameter(store, queryGlobalB, device, training, type, scope))
                 .singletonOrThrow(),
             scale);
     qGlobal = qGlobal.reshape(b, g, heads, headSize).transpose(0, 2, 1, 3); // [B, H, g, hs]
@@ -240,10 +254,14 @@ final class LongformerSelfAttention {
     NDArray valueWeight =
         value(store, valueGlobalW, device, training).reshape(heads, headSize, hidden);
     NDArray valueBias = value(store, valueGlobalB, device, training).reshape(heads, 1, headSize);
-    keyWeight.attach(x.getManager());
-    keyBias.attach(x.getManager());
-    valueWeight.attach(x.getManager());
-    valueBias.attach(x.getManager());
+    keyWeight.attach(scope);
+    keyBias.attach(scope);
+    valueWeight.attach(scope);
+    valueBias.attach(scope);
+    keyWeight = Casts.to(keyWeight, type);
+    keyBias = Casts.to(keyBias, type);
+    valueWeight = Casts.to(valueWeight, type);
+    valueBias = Casts.to(valueBias, type);
     // Matmuls below keep the batch-shared operand 3-D ([B, rows, d] with x, or [H, rows, .] with
     // the per-head weights): a 4-D matmul that broadcasts one operand over a missing axis makes
     // PyTorch materialize the expanded copy (B x H x N x d floats), which cost more than the
@@ -263,7 +281,7 @@ final class LongformerSelfAttention {
             .reshape(b, heads, g, n)
             .add(shift)
             .add(masks.globalRowBias);
-    NDArray probs = dropout(scores.softmax(3), training); // [B, H, g, N]
+    NDArray probs = Casts.to(dropout(scores.softmax(3), training), type); // [B, H, g, N]
     NDArray mixed =
         probs
             .reshape(b, heads * ((long) g), n)

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
@@ -77,6 +78,7 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   private boolean closed;
   private final CheckpointedLayers stack = new CheckpointedLayers();
   private boolean gradientCheckpointing;
+  private Precision precision = Precision.FP32;
   // Tests: seed each layer as a checkpointed forward does, without checkpointing.
   boolean reseedLayers;
 
@@ -159,6 +161,19 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
 
   public boolean gradientCheckpointing() {
     return gradientCheckpointing;
+  }
+
+  /**
+   * Sets the arithmetic of every later forward, training and evaluation alike ({@link Precision}).
+   * The parameters stay float32 whatever the precision, so the optimizer, checkpoints and exports
+   * see the same arrays; {@link Precision#FP16_MIXED} casts them to float16 at use in each forward.
+   */
+  public void setPrecision(Precision precision) {
+    this.precision = Objects.requireNonNull(precision, "precision");
+  }
+
+  public Precision precision() {
+    return precision;
   }
 
   /**
@@ -268,7 +283,8 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   }
 
   /**
-   * Encodes a batch with the sliding-window attention.
+   * Encodes a batch with the sliding-window attention. Hidden states and pooled vectors are float32
+   * in every {@link Precision}.
    *
    * @param batchManager per-batch manager that will own the outputs
    * @param training true for dropout (and when gradients will be collected)
@@ -297,7 +313,9 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   /**
    * MLM logits {@code [..., vocab]} for hidden states {@code [..., d]}: dense, GELU, LayerNorm,
    * then the transposed word embeddings plus {@code lm_head.bias} (reference section 4). Pass only
-   * the masked positions' states to keep the vocab-sized output small.
+   * the masked positions' states to keep the vocab-sized output small. The logits are float32 in
+   * every precision (under {@link Precision#FP16_MIXED} the two products run in float16 and adding
+   * the float32 bias promotes the logits, as autocast hands float32 to the loss).
    */
   public NDArray mlmLogits(NDArray hidden) {
     return mlmLogits(store, hidden, false);
@@ -307,25 +325,35 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
   public NDArray mlmLogits(ParameterStore parameterStore, NDArray hidden, boolean training) {
     requireOpen();
     Device device = hidden.getDevice();
+    DataType type = precision.computeType();
+    NDManager scope = hidden.getManager();
     NDArray h =
         Linear.linear(
-                hidden,
-                parameterStore.getValue(lmDenseW, device, training),
-                parameterStore.getValue(lmDenseB, device, training))
+                Casts.to(hidden, type),
+                Casts.parameter(parameterStore, lmDenseW, device, training, type, scope),
+                Casts.parameter(parameterStore, lmDenseB, device, training, type, scope))
             .singletonOrThrow();
     h =
         LayerNorm.layerNorm(
-                Activation.gelu(h),
+                Casts.to(Activation.gelu(h), DataType.FLOAT32),
                 normShape,
                 parameterStore.getValue(lmNormW, device, training),
                 parameterStore.getValue(lmNormB, device, training),
                 (float) config.layerNormEps())
             .singletonOrThrow();
-    return Linear.linear(
-            h,
-            parameterStore.getValue(wordEmbeddings, device, training),
-            parameterStore.getValue(lmBias, device, training))
-        .singletonOrThrow();
+    if (type == DataType.FLOAT32) {
+      return Linear.linear(
+              h,
+              parameterStore.getValue(wordEmbeddings, device, training),
+              parameterStore.getValue(lmBias, device, training))
+          .singletonOrThrow();
+    }
+    NDArray products =
+        Linear.linear(
+                Casts.to(h, type),
+                Casts.parameter(parameterStore, wordEmbeddings, device, training, type, scope))
+            .singletonOrThrow();
+    return products.add(parameterStore.getValue(lmBias, device, training));
   }
 
   /** The parameter store used by {@link #encode} and {@link #mlmLogits(NDArray)}. */
@@ -414,7 +442,8 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
               config.attentionWindow(),
               pad(attentionMask, (int) b, n, padded, 0),
               pad(globalMask, (int) b, n, padded, 0),
-              mode);
+              mode,
+              precision);
       NDArray context =
           layers
               .get(layer)
@@ -445,7 +474,8 @@ public final class RecformerModel extends AbstractBlock implements AutoCloseable
       int[] attention = pad(in.attentionMask, b, n, padded, 0);
       int[] global = pad(in.globalMask, b, n, padded, 0);
       AttentionMasks masks =
-          new AttentionMasks(keep, b, padded, config.attentionWindow(), attention, global, mode);
+          new AttentionMasks(
+              keep, b, padded, config.attentionWindow(), attention, global, mode, precision);
       NDArray x = embeddings(parameterStore, scratch, shape, in, padded, training);
       if (checkpoint) {
         x.attach(keep);

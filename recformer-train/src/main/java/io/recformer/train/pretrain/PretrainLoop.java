@@ -112,12 +112,8 @@ final class PretrainLoop implements StageRunner.Stage, StepLoop.Epoch<List<Train
     OptimizerStep stepper =
         new OptimizerStep(optimizer, List.of(OptimizerStep.Group.all(options.clipNorm())));
     this.losses = new StepLosses(manager, 3);
-    this.stepLoop =
-        new StepLoop(
-            new TrainingStep(stepper, parallel, losses),
-            options.gradientAccumulation(),
-            stop,
-            run.root());
+    TrainingStep trainingStep = new TrainingStep(stepper, parallel, losses, options.precision());
+    this.stepLoop = new StepLoop(trainingStep, options.gradientAccumulation(), stop, run.root());
     // The model pads to its chunk size itself; see Encoder.
     BatchCollator collator = BatchCollator.unrounded(config, tokenizer.padId());
     this.loss =
@@ -147,7 +143,8 @@ final class PretrainLoop implements StageRunner.Stage, StepLoop.Epoch<List<Train
             collator);
     RunCheckpoints checkpoints =
         new RunCheckpoints(run, model, fingerprint, options.seed(), Map.of("task", "pretrain"));
-    this.state = new PretrainState(checkpoints, optimizer, stepper, steps, evals);
+    this.state =
+        new PretrainState(checkpoints, optimizer, trainingStep.lossScaler(), stepper, steps, evals);
   }
 
   PretrainResult execute(JsonNode saved) throws IOException {

@@ -1,5 +1,6 @@
 package io.recformer.train.pretrain;
 
+import io.recformer.train.model.Precision;
 import io.recformer.train.run.Devices;
 import java.util.Locale;
 
@@ -31,6 +32,10 @@ import java.util.Locale;
  *     forward and recompute the layer in the backward pass (about a third more compute, far less
  *     activation memory: pre-training runs four forwards per batch, see docs/gpu.md); same
  *     gradients. Default false
+ * @param precision FP32 (default) or FP16_MIXED: float16 matrix products with float32 master
+ *     weights, LayerNorm, softmax, MLM logits and losses, and dynamic loss scaling; on a CUDA GPU
+ *     about half the activation memory of the products and several times their speed (docs/gpu.md),
+ *     on a CPU slower than FP32 (for tests only). Checkpoints stay float32
  */
 public record PretrainOptions(
     int epochs,
@@ -48,7 +53,8 @@ public record PretrainOptions(
     String device,
     int maxSteps,
     int holdOutLastItems,
-    boolean gradientCheckpointing) {
+    boolean gradientCheckpointing,
+    Precision precision) {
 
   public PretrainOptions {
     positive("epochs", epochs);
@@ -92,9 +98,12 @@ public record PretrainOptions(
       throw new IllegalArgumentException(
           "holdOutLastItems = " + holdOutLastItems + " must be >= 0 (0 = whole sequences)");
     }
+    if (precision == null) {
+      throw new IllegalArgumentException("precision is required (FP32 or FP16_MIXED)");
+    }
   }
 
-  /** The options without gradient checkpointing (the fields before it was added). */
+  /** The options without gradient checkpointing, in FP32 (the fields before those two). */
   public PretrainOptions(
       int epochs,
       int batchSize,
@@ -127,7 +136,8 @@ public record PretrainOptions(
         device,
         maxSteps,
         holdOutLastItems,
-        false);
+        false,
+        Precision.FP32);
   }
 
   private static void positive(String name, int value) {
@@ -140,7 +150,7 @@ public record PretrainOptions(
   /** The original's settings on the CPU. */
   public static PretrainOptions defaults() {
     return new PretrainOptions(
-        32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu", 0, 0, false);
+        32, 64, 8, 5e-5, 0, 0.0, 1.0, 0.15, true, 0, 0, 42, "cpu", 0, 0, false, Precision.FP32);
   }
 
   /** A copy with the budgets of a small run. */
@@ -162,7 +172,8 @@ public record PretrainOptions(
         device,
         maxSteps,
         holdOutLastItems,
-        gradientCheckpointing);
+        gradientCheckpointing,
+        precision);
   }
 
   /** A copy with another seed. */
@@ -183,7 +194,8 @@ public record PretrainOptions(
         device,
         maxSteps,
         holdOutLastItems,
-        gradientCheckpointing);
+        gradientCheckpointing,
+        precision);
   }
 
   /** A copy with another device. */
@@ -204,7 +216,8 @@ public record PretrainOptions(
         newDevice,
         maxSteps,
         holdOutLastItems,
-        gradientCheckpointing);
+        gradientCheckpointing,
+        precision);
   }
 
   /** A copy that cuts {@code items} from the end of every sequence before drawing pairs. */
@@ -225,7 +238,8 @@ public record PretrainOptions(
         device,
         maxSteps,
         items,
-        gradientCheckpointing);
+        gradientCheckpointing,
+        precision);
   }
 
   /** A copy that stops after {@code steps} optimizer steps (0 = no limit). */
@@ -246,7 +260,8 @@ public record PretrainOptions(
         device,
         steps,
         holdOutLastItems,
-        gradientCheckpointing);
+        gradientCheckpointing,
+        precision);
   }
 
   /** A copy with gradient checkpointing on or off. */
@@ -267,6 +282,29 @@ public record PretrainOptions(
         device,
         maxSteps,
         holdOutLastItems,
-        on);
+        on,
+        precision);
+  }
+
+  /** A copy that trains in {@code newPrecision}. */
+  public PretrainOptions withPrecision(Precision newPrecision) {
+    return new PretrainOptions(
+        epochs,
+        batchSize,
+        gradientAccumulation,
+        learningRate,
+        warmupSteps,
+        weightDecay,
+        clipNorm,
+        maskProbability,
+        freezeWordEmbeddings,
+        evalEverySteps,
+        patience,
+        seed,
+        device,
+        maxSteps,
+        holdOutLastItems,
+        gradientCheckpointing,
+        newPrecision);
   }
 }

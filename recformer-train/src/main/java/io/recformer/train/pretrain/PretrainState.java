@@ -3,6 +3,7 @@ package io.recformer.train.pretrain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recformer.train.optim.AdamW;
+import io.recformer.train.optim.DynamicLossScaler;
 import io.recformer.train.optim.OptimizerStep;
 import io.recformer.train.run.CsvLog;
 import io.recformer.train.run.ModelSelection;
@@ -23,6 +24,8 @@ final class PretrainState {
 
   private final RunCheckpoints checkpoints;
   private final AdamW optimizer;
+  // Null in float32; in mixed precision its scale is part of the resume point.
+  private final DynamicLossScaler scaler;
   private final OptimizerStep stepper;
   private final CsvLog steps;
   private final CsvLog evals;
@@ -43,11 +46,13 @@ final class PretrainState {
   PretrainState(
       RunCheckpoints checkpoints,
       AdamW optimizer,
+      DynamicLossScaler scaler,
       OptimizerStep stepper,
       CsvLog steps,
       CsvLog evals) {
     this.checkpoints = checkpoints;
     this.optimizer = optimizer;
+    this.scaler = scaler;
     this.stepper = stepper;
     this.steps = steps;
     this.evals = evals;
@@ -63,11 +68,12 @@ final class PretrainState {
     pairsDoneInEpoch = s.path("pairsDoneInEpoch").asInt(0); // absent before mid-epoch saves
     stepper.restoreSkippedSteps(RunCheckpoints.restoreLogs(s, steps, evals));
     checkpoints.restoreLast(optimizer, true);
+    checkpoints.restoreLossScaler(scaler);
   }
 
   /** Saves the resume point and then {@code state.json}. */
   void saveLast() throws IOException {
-    checkpoints.saveLast(optimizer, globalStep, epoch, STAGE);
+    checkpoints.saveLast(optimizer, scaler, globalStep, epoch, STAGE);
     ObjectNode s = RunDirectory.JSON.createObjectNode();
     s.put("epoch", epoch);
     s.put("globalStep", globalStep);

@@ -202,6 +202,7 @@ public final class Pretrainer {
     model.loadWeights(weights);
     model.freezeWordEmbeddings(options.freezeWordEmbeddings());
     model.setGradientCheckpointing(options.gradientCheckpointing());
+    model.setPrecision(options.precision()); // replicas follow it
   }
 
   /** Thrown by the test hooks to simulate a killed process. */

@@ -14,11 +14,13 @@ import io.recformer.train.model.RecformerModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 
 /**
  * Synchronous data parallelism inside one process: one model replica per device, every micro-batch
@@ -118,6 +120,8 @@ public final class DataParallel implements AutoCloseable {
   // Per replica, the model's parameter arrays in the primary's name order (stable objects).
   private final List<List<NDArray>> parameters;
   private final List<Mirror> mirrors = new ArrayList<>();
+  // The loss scale of mixed precision, read at every backward (TrainingStep installs its scaler's).
+  private volatile DoubleSupplier lossScale = () -> 1;
 
   private DataParallel(
       List<Device> devices, List<RecformerModel> replicas, List<NDManager> replicaManagers) {
@@ -174,6 +178,17 @@ public final class DataParallel implements AutoCloseable {
     DataParallel parallel = new DataParallel(List.copyOf(devices), replicas, managers);
     parallel.broadcastWeights();
     return parallel;
+  }
+
+  /**
+   * Sets the loss scale of mixed-precision training: every backward multiplies its objective by
+   * {@code scale.getAsDouble()} on top of the {@code scale} argument of {@link #forwardBackward},
+   * so the gradients reach the primary model scaled and the optimizer step divides them again.
+   * {@link TrainingStep} installs its {@code DynamicLossScaler}'s scale (1 without one); read on
+   * the device threads, so it must only change between micro-batches.
+   */
+  public void scaleLossesBy(DoubleSupplier scale) {
+    this.lossScale = Objects.requireNonNull(scale, "scale");
   }
 
   /** Number of replicas (devices). */
@@ -295,8 +310,9 @@ public final class DataParallel implements AutoCloseable {
    *
    * @param batch the micro-batch
    * @param loss the per-shard loss
-   * @param scale factor on the batch's mean loss before backward (1 / accumulation steps, times a
-   *     loss scale under mixed precision); the reported loss is not scaled
+   * @param scale factor on the batch's mean loss before backward (1 / accumulation steps); the loss
+   *     scale of mixed precision ({@link #scaleLossesBy}) multiplies it, and the reported loss is
+   *     not scaled
    * @param scope manager on the primary device for this micro-batch's arrays
    * @return the micro-batch's mean loss
    */
@@ -317,12 +333,14 @@ public final class DataParallel implements AutoCloseable {
     }
     for (RecformerModel replica : replicas) {
       replica.setGradientCheckpointing(replicas.get(0).gradientCheckpointing());
+      replica.setPrecision(replicas.get(0).precision());
     }
+    double lossScaled = scale * lossScale.getAsDouble();
     int parts0 = Math.max(1, Math.min(replicas.size(), batch.size() / Math.max(1, minShardSize)));
     List<List<T>> parts = shards(batch, parts0);
     List<ShardDone> done = new ArrayList<>(parts.size());
     if (parts.size() == 1) {
-      done.add(runShard(0, parts.get(0), 1.0, scale, loss, scope));
+      done.add(runShard(0, parts.get(0), 1.0, lossScaled, loss, scope));
     } else {
       List<Future<ShardDone>> pending = new ArrayList<>(parts.size());
       for (int i = 0; i < parts.size(); i++) {
@@ -331,7 +349,9 @@ public final class DataParallel implements AutoCloseable {
         double weight = (double) shard.size() / batch.size();
         NDManager shardScope = i == 0 ? scope : scope.newSubManager(devices.get(i));
         pending.add(
-            threads.get(i).submit(() -> runShard(index, shard, weight, scale, loss, shardScope)));
+            threads
+                .get(i)
+                .submit(() -> runShard(index, shard, weight, lossScaled, loss, shardScope)));
       }
       RuntimeException failure = null;
       for (Future<ShardDone> f : pending) {

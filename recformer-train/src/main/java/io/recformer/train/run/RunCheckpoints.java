@@ -7,6 +7,7 @@ import io.recformer.train.checkpoint.Checkpoints;
 import io.recformer.train.checkpoint.ResumePoint;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.optim.AdamW;
+import io.recformer.train.optim.DynamicLossScaler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -68,11 +69,22 @@ public final class RunCheckpoints {
     return best();
   }
 
-  /** Saves the resume point: the model and {@code optimizer}'s state. */
-  public Path saveLast(AdamW optimizer, long globalStep, int epoch, String stage)
+  /**
+   * Saves the resume point: the model, {@code optimizer}'s state and, in mixed precision, the loss
+   * scaler's ({@code scaler} null otherwise).
+   */
+  public Path saveLast(
+      AdamW optimizer, DynamicLossScaler scaler, long globalStep, int epoch, String stage)
       throws IOException {
-    ResumePoint.save(last(), model, manifest(globalStep, epoch, stage), optimizer);
+    ResumePoint.save(last(), model, manifest(globalStep, epoch, stage), optimizer, scaler);
     return last();
+  }
+
+  /**
+   * Restores the loss scaler saved with the resume point ({@link ResumePoint#restoreLossScaler}).
+   */
+  public void restoreLossScaler(DynamicLossScaler scaler) throws IOException {
+    ResumePoint.restoreLossScaler(last(), scaler);
   }
 
   /**
