@@ -228,6 +228,13 @@ public final class GridPlan {
         requireDouble(settings, "stage1Minutes", what)
             + requireDouble(settings, "stage2Minutes", what);
     int epochs = stage1Epochs + stage2Epochs;
+    if (v.variant().equals("BOTH_STAGES")
+        && !"true".equals(settings.get("freshOptimizerPerStage"))) {
+      // One schedule across both stages, as the original: it decays over the whole budget, so
+      // stage 2 gets the tail of it (the original's patience usually ends stage 1 long before its
+      // schedule does; with a fixed number of epochs, decaying over stage 1 would leave 0).
+      settings.putIfAbsent("scheduleEpochs", Integer.toString(epochs));
+    }
     if (!v.variant().equals("BOTH_STAGES")) {
       // A one-stage variant runs its single stage under the stage-1 keys: give it both stages'
       // epochs (and minutes), so every ablation row trains on as many samples.

@@ -110,6 +110,7 @@ class PaperGridTest {
     assertEquals("5", matrix.settings().get("stage2Minutes"), "a two-stage row keeps its split");
     assertEquals("3", matrix.settings().get("epochs"));
     assertEquals("1", matrix.settings().get("stage2Epochs"));
+    assertEquals("4", matrix.settings().get("scheduleEpochs"), "one schedule over both stages");
     assertEquals("BOTH_STAGES", matrix.settings().get("variant"));
     GridCell fix =
         ablation.stream()
@@ -119,6 +120,8 @@ class PaperGridTest {
     // A one-stage variant gets both stages' epochs (3 + 1) and minutes (10 + 5): every row trains
     // on as many samples.
     assertEquals("4", fix.settings().get("epochs"));
+    assertFalse(
+        fix.settings().containsKey("scheduleEpochs"), "one stage: its epochs are the schedule");
     assertEquals("15", fix.settings().get("stage1Minutes"));
     assertEquals("0", fix.settings().get("stage2Minutes"));
     assertEquals(

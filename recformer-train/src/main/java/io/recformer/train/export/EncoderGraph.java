@@ -33,6 +33,9 @@ import java.util.TreeMap;
  * </ul>
  *
  * <p>Blocked scores get an additive -1e30 (as the DJL model), which underflows to probability 0.
+ *
+ * <p>Over 400 lines because it writes the whole encoder as one ONNX graph in forward order,
+ * mirroring {@code RecformerModel}'s forward so the two read side by side.
  */
 final class EncoderGraph {
 

@@ -173,7 +173,9 @@ final class FineTuneLoop {
    */
   private LinearSchedule scheduleOf(boolean secondStage, long stepsPerEpoch) {
     int epochs =
-        options.freshOptimizerPerStage() ? options.epochsOfStage(secondStage) : options.epochs();
+        options.freshOptimizerPerStage()
+            ? options.epochsOfStage(secondStage)
+            : options.scheduleEpochs() > 0 ? options.scheduleEpochs() : options.epochs();
     return new LinearSchedule(
         options.learningRateOfStage(secondStage),
         options.warmupSteps(),

@@ -114,6 +114,11 @@ import java.util.Locale;
  *     the activation memory of the products and several times their speed (docs/gpu.md), on a CPU
  *     slower than FP32 (for tests only). Evaluation during the run uses it too; checkpoints and
  *     exports stay float32
+ * @param scheduleEpochs with one schedule across both stages ({@code freshOptimizerPerStage}
+ *     false), the epochs over which it decays to 0: 0 = {@code epochs}, the original, where a stage
+ *     1 that runs all its epochs leaves stage 2 a rate of 0 (the original's stage 1 usually ends
+ *     early on patience, long before its 128-epoch schedule does); {@code epochs + stage2Epochs}
+ *     spreads the decay over both stages of a run whose budget is fixed in epochs
  */
 public record FineTuneOptions(
     int epochs,
@@ -154,7 +159,8 @@ public record FineTuneOptions(
     boolean freshOptimizerPerStage,
     boolean stage1ValidationReencodes,
     boolean gradientCheckpointing,
-    Precision precision) {
+    Precision precision,
+    int scheduleEpochs) {
 
   public FineTuneOptions {
     positive("epochs", epochs);
@@ -256,6 +262,17 @@ public record FineTuneOptions(
               + " (TRAINABLE_MATRIX trains the matrix in its only stage), not "
               + variant);
     }
+    if (scheduleEpochs < 0) {
+      throw new IllegalArgumentException(
+          "scheduleEpochs = " + scheduleEpochs + " must be >= 0 (0 = epochs)");
+    }
+    if (scheduleEpochs > 0 && freshOptimizerPerStage) {
+      throw new IllegalArgumentException(
+          "scheduleEpochs = "
+              + scheduleEpochs
+              + " sets the length of the one schedule shared by both stages; with"
+              + " freshOptimizerPerStage each stage has its own (epochs, stage2Epochs)");
+    }
     if (stage2LearningRate > 0 && !freshOptimizerPerStage) {
       throw new IllegalArgumentException(
           "stage2LearningRate = "
@@ -349,7 +366,8 @@ public record FineTuneOptions(
         false,
         false,
         false,
-        Precision.FP32);
+        Precision.FP32,
+        0);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -402,6 +420,7 @@ public record FineTuneOptions(
     private boolean stage1ValidationReencodes;
     private boolean gradientCheckpointing;
     private Precision precision;
+    private int scheduleEpochs;
 
     private Builder(FineTuneOptions o) {
       epochs = o.epochs;
@@ -443,6 +462,7 @@ public record FineTuneOptions(
       stage1ValidationReencodes = o.stage1ValidationReencodes;
       gradientCheckpointing = o.gradientCheckpointing;
       precision = o.precision;
+      scheduleEpochs = o.scheduleEpochs;
     }
 
     public Builder epochs(int v) {
@@ -652,6 +672,11 @@ public record FineTuneOptions(
       return this;
     }
 
+    public Builder scheduleEpochs(int v) {
+      scheduleEpochs = v;
+      return this;
+    }
+
     public FineTuneOptions build() {
       return new FineTuneOptions(
           epochs,
@@ -692,7 +717,8 @@ public record FineTuneOptions(
           freshOptimizerPerStage,
           stage1ValidationReencodes,
           gradientCheckpointing,
-          precision);
+          precision,
+          scheduleEpochs);
     }
   }
 }

@@ -51,6 +51,11 @@ import java.util.TreeSet;
  * Temporaries of one forward live in a child manager of the inputs' manager that is closed before
  * returning, so a long run does not grow native memory; with a {@code GradientCollector} the
  * autograd graph keeps what backward needs.
+ *
+ * <p>Over 400 lines because it is the model: its parameters under Hugging Face names, the forward
+ * (embeddings, layers, pooling, MLM head), weight import and export, and the precision and
+ * checkpointing switches all address one parameter set; the layers live in {@link LongformerLayer}
+ * and {@link LongformerSelfAttention}.
  */
 public final class RecformerModel extends AbstractBlock implements AutoCloseable {
 

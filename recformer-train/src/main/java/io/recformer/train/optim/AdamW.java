@@ -53,6 +53,9 @@ import java.util.function.ToDoubleFunction;
  * again at each step), and capped buckets of 64 k to 1 M floats were no faster than the loop (0.96x
  * to 0.72x). The flat buckets are for GPUs, where each of the loop's small ops is a kernel launch;
  * there they are unbounded.
+ *
+ * <p>Just over 400 lines: the bucket bookkeeping (layout, flat buffers, views) and the resumable
+ * state belong with the update they serve.
  */
 public final class AdamW implements AutoCloseable {
 

@@ -43,6 +43,9 @@ import java.util.function.DoubleSupplier;
  * <p>Shard losses run concurrently: a {@link ShardLoss} must not mutate shared state without
  * synchronization. With one device everything runs on the caller's thread. The same device may be
  * listed more than once: the replicas then share it, which is how the path is tested on a CPU.
+ *
+ * <p>Over 400 lines because the replicas, the thread per device and the device-to-device copies of
+ * the weights and the trainable matrix all depend on one parameter order kept here.
  */
 public final class DataParallel implements AutoCloseable {
 

@@ -48,6 +48,9 @@ import java.util.TreeMap;
  * and the header padded with spaces to a multiple of 8 bytes so the data area is 8-byte aligned;
  * the same tensors and metadata always give the same bytes. The file is written to a temporary file
  * in the target directory and moved into place atomically.
+ *
+ * <p>Over 400 lines because the validating reader (every dtype the importers meet, errors naming
+ * the field) and the deterministic writer are one file format.
  */
 public final class SafeTensors {
 

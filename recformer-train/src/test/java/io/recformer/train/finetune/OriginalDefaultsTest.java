@@ -125,6 +125,38 @@ class OriginalDefaultsTest {
   }
 
   @Test
+  void scheduleEpochsSpreadsTheOneScheduleOverBothStages(@TempDir Path dir) throws Exception {
+    // Stage 1 runs all of its one epoch: with the original's schedule length (epochs) stage 2 then
+    // trains at a rate of 0; scheduleEpochs = epochs + stage2Epochs leaves it the second half.
+    FineTuneOptions.Builder b =
+        FineTunerTest.tiny()
+            .warmupSteps(0)
+            .epochs(1)
+            .stage2Epochs(1)
+            .patienceStage2(5)
+            .zeroShotTest(false);
+    List<String[]> original = stepRows(run(b.build(), dir.resolve("original")).runDirectory());
+    long stage1Steps = original.stream().filter(r -> r[0].equals("stage1")).count();
+    assertThat(original).hasSize((int) (2 * stage1Steps));
+    assertThat(Double.parseDouble(original.get((int) stage1Steps)[4])).isZero();
+
+    List<String[]> spread =
+        stepRows(run(b.scheduleEpochs(2).build(), dir.resolve("spread")).runDirectory());
+    LinearSchedule schedule = new LinearSchedule(1e-3, 0, 2 * stage1Steps);
+    for (String[] r : spread) {
+      long step = Long.parseLong(r[2]);
+      assertThat(Double.parseDouble(r[4]))
+          .as("rate of step %d", step)
+          .isCloseTo(schedule.rate(step - 1), within(1e-12));
+    }
+    assertThat(spread.get((int) stage1Steps)[0]).isEqualTo("stage2");
+    assertThat(Double.parseDouble(spread.get((int) stage1Steps)[4]))
+        .isCloseTo(0.5e-3, within(1e-12));
+    assertThatThrownBy(() -> b.freshOptimizerPerStage(true).scheduleEpochs(2).build())
+        .hasMessageContaining("scheduleEpochs = 2 sets the length of the one schedule");
+  }
+
+  @Test
   void aRunResumedBetweenTheStagesKeepsTheRunWideOptimizer(@TempDir Path dir) throws Exception {
     FineTuneOptions o = FineTunerTest.tiny().zeroShotTest(false).build();
     run(o, dir.resolve("full"));
