@@ -49,6 +49,9 @@ import picocli.CommandLine.Option;
  * export of the best model, an item index built through recformer-infer, and recommendations for
  * three real test users served from the exported bundle. Everything lands in the output directory
  * with a report.md that repeats the printed tables.
+ *
+ * <p>Over 400 lines because it is the README's whole main job, step after step as the user sees
+ * them printed, each a few calls into the library.
  */
 @Command(
     name = "quickstart",

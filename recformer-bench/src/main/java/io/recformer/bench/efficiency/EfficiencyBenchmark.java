@@ -41,6 +41,9 @@ import picocli.CommandLine.Option;
  * java -Xss4m -Dai.djl.offline=true -cp ... io.recformer.bench.efficiency.EfficiencyBenchmark \
  *     --data data/amazon-scientific-unisrec --out runs/efficiency-cpu
  * </pre>
+ *
+ * <p>Over 400 lines because the grid, its child-process runner with time caps and the report are
+ * one benchmark whose parts share the cell list.
  */
 @Command(
     name = "efficiency-benchmark",

@@ -49,6 +49,9 @@ import picocli.CommandLine.Option;
  * ranking, original ties, history kept: the published protocol), and items/s and histories/s of
  * each. {@code --sensitivity} also quantizes one Linear layer at a time (all others float32) to
  * find the layers whose int8 error costs most.
+ *
+ * <p>Over 400 lines because its options, the parity pass, the ranking pass and the interleaved
+ * timing are one comparison of two bundles built in the same run.
  */
 @Command(
     name = "quantization",

@@ -36,6 +36,8 @@ import java.util.Objects;
  * @param temperature tau dividing cosine similarities in training logits (0.05); lower is sharper
  * @param mlmWeight lambda weighting the MLM loss in pre-training (0.1)
  * @param pooling how a sequence becomes one vector (CLS in the paper)
+ *     <p>Over 400 lines because it is one flat list of settings, each with its validation, presets
+ *     and builder.
  */
 public record RecformerConfig(
     int vocabSize,

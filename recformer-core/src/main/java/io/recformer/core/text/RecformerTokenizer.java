@@ -38,6 +38,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * once, in the constructor), so encode calls may run concurrently; a test hammers one instance from
  * four threads. {@link #close()} waits for running calls; calls after it fail with {@link
  * IllegalStateException}.
+ *
+ * <p>Over 400 lines because the exact input encoding (tokens, truncation from the oldest item, the
+ * six id arrays) must be decided in one place for training, export and serving to agree.
  */
 public final class RecformerTokenizer implements AutoCloseable {
 

@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Readers take a {@link CatalogView} (an immutable index with the lookup of its
  * items) and never block; additions and checkpoints are serialized. A directory is opened by one
  * process at a time (a lock file).
+ *
+ * <p>Over 400 lines because the write order that makes a crash safe (the delta log forced to disk,
+ * {@code catalog.json} replaced to commit a generation) and the reopening that relies on it are
+ * kept in one place.
  */
 public final class Catalog implements ItemStore, AutoCloseable {
 

@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * ({@link RecommenderOptions}). The recommender does not own the encoder (the caller opens and
  * closes it); it owns its scan pool, its background verification and, when it opened it, the
  * catalog, all released by {@link #close()}.
+ *
+ * <p>Over 400 lines because it is the entry point services use: its factories (in memory, from a
+ * catalog directory, from an index file) sit beside the single, batched and by-item queries and the
+ * cold-start additions they serve.
  */
 public final class Recommender implements AutoCloseable {
 

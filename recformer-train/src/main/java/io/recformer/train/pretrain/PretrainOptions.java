@@ -156,155 +156,115 @@ public record PretrainOptions(
   /** A copy with the budgets of a small run. */
   public PretrainOptions withBudget(
       int newEpochs, int newBatchSize, int newAccumulation, double newLearningRate) {
-    return new PretrainOptions(
-        newEpochs,
-        newBatchSize,
-        newAccumulation,
-        newLearningRate,
-        warmupSteps,
-        weightDecay,
-        clipNorm,
-        maskProbability,
-        freezeWordEmbeddings,
-        evalEverySteps,
-        patience,
-        seed,
-        device,
-        maxSteps,
-        holdOutLastItems,
-        gradientCheckpointing,
-        precision);
+    Copy c = new Copy(this);
+    c.epochs = newEpochs;
+    c.batchSize = newBatchSize;
+    c.gradientAccumulation = newAccumulation;
+    c.learningRate = newLearningRate;
+    return c.build();
   }
 
   /** A copy with another seed. */
   public PretrainOptions withSeed(long newSeed) {
-    return new PretrainOptions(
-        epochs,
-        batchSize,
-        gradientAccumulation,
-        learningRate,
-        warmupSteps,
-        weightDecay,
-        clipNorm,
-        maskProbability,
-        freezeWordEmbeddings,
-        evalEverySteps,
-        patience,
-        newSeed,
-        device,
-        maxSteps,
-        holdOutLastItems,
-        gradientCheckpointing,
-        precision);
+    Copy c = new Copy(this);
+    c.seed = newSeed;
+    return c.build();
   }
 
   /** A copy with another device. */
   public PretrainOptions withDevice(String newDevice) {
-    return new PretrainOptions(
-        epochs,
-        batchSize,
-        gradientAccumulation,
-        learningRate,
-        warmupSteps,
-        weightDecay,
-        clipNorm,
-        maskProbability,
-        freezeWordEmbeddings,
-        evalEverySteps,
-        patience,
-        seed,
-        newDevice,
-        maxSteps,
-        holdOutLastItems,
-        gradientCheckpointing,
-        precision);
+    Copy c = new Copy(this);
+    c.device = newDevice;
+    return c.build();
   }
 
   /** A copy that cuts {@code items} from the end of every sequence before drawing pairs. */
   public PretrainOptions withHoldOutLastItems(int items) {
-    return new PretrainOptions(
-        epochs,
-        batchSize,
-        gradientAccumulation,
-        learningRate,
-        warmupSteps,
-        weightDecay,
-        clipNorm,
-        maskProbability,
-        freezeWordEmbeddings,
-        evalEverySteps,
-        patience,
-        seed,
-        device,
-        maxSteps,
-        items,
-        gradientCheckpointing,
-        precision);
+    Copy c = new Copy(this);
+    c.holdOutLastItems = items;
+    return c.build();
   }
 
   /** A copy that stops after {@code steps} optimizer steps (0 = no limit). */
   public PretrainOptions withMaxSteps(int steps) {
-    return new PretrainOptions(
-        epochs,
-        batchSize,
-        gradientAccumulation,
-        learningRate,
-        warmupSteps,
-        weightDecay,
-        clipNorm,
-        maskProbability,
-        freezeWordEmbeddings,
-        evalEverySteps,
-        patience,
-        seed,
-        device,
-        steps,
-        holdOutLastItems,
-        gradientCheckpointing,
-        precision);
+    Copy c = new Copy(this);
+    c.maxSteps = steps;
+    return c.build();
   }
 
   /** A copy with gradient checkpointing on or off. */
   public PretrainOptions withGradientCheckpointing(boolean on) {
-    return new PretrainOptions(
-        epochs,
-        batchSize,
-        gradientAccumulation,
-        learningRate,
-        warmupSteps,
-        weightDecay,
-        clipNorm,
-        maskProbability,
-        freezeWordEmbeddings,
-        evalEverySteps,
-        patience,
-        seed,
-        device,
-        maxSteps,
-        holdOutLastItems,
-        on,
-        precision);
+    Copy c = new Copy(this);
+    c.gradientCheckpointing = on;
+    return c.build();
   }
 
   /** A copy that trains in {@code newPrecision}. */
   public PretrainOptions withPrecision(Precision newPrecision) {
-    return new PretrainOptions(
-        epochs,
-        batchSize,
-        gradientAccumulation,
-        learningRate,
-        warmupSteps,
-        weightDecay,
-        clipNorm,
-        maskProbability,
-        freezeWordEmbeddings,
-        evalEverySteps,
-        patience,
-        seed,
-        device,
-        maxSteps,
-        holdOutLastItems,
-        gradientCheckpointing,
-        newPrecision);
+    Copy c = new Copy(this);
+    c.precision = newPrecision;
+    return c.build();
+  }
+
+  /** The fields of an options record, changed one at a time by the {@code with} methods. */
+  private static final class Copy {
+    int epochs;
+    int batchSize;
+    int gradientAccumulation;
+    double learningRate;
+    int warmupSteps;
+    double weightDecay;
+    double clipNorm;
+    double maskProbability;
+    boolean freezeWordEmbeddings;
+    int evalEverySteps;
+    int patience;
+    long seed;
+    String device;
+    int maxSteps;
+    int holdOutLastItems;
+    boolean gradientCheckpointing;
+    Precision precision;
+
+    Copy(PretrainOptions o) {
+      epochs = o.epochs;
+      batchSize = o.batchSize;
+      gradientAccumulation = o.gradientAccumulation;
+      learningRate = o.learningRate;
+      warmupSteps = o.warmupSteps;
+      weightDecay = o.weightDecay;
+      clipNorm = o.clipNorm;
+      maskProbability = o.maskProbability;
+      freezeWordEmbeddings = o.freezeWordEmbeddings;
+      evalEverySteps = o.evalEverySteps;
+      patience = o.patience;
+      seed = o.seed;
+      device = o.device;
+      maxSteps = o.maxSteps;
+      holdOutLastItems = o.holdOutLastItems;
+      gradientCheckpointing = o.gradientCheckpointing;
+      precision = o.precision;
+    }
+
+    PretrainOptions build() {
+      return new PretrainOptions(
+          epochs,
+          batchSize,
+          gradientAccumulation,
+          learningRate,
+          warmupSteps,
+          weightDecay,
+          clipNorm,
+          maskProbability,
+          freezeWordEmbeddings,
+          evalEverySteps,
+          patience,
+          seed,
+          device,
+          maxSteps,
+          holdOutLastItems,
+          gradientCheckpointing,
+          precision);
+    }
   }
 }
