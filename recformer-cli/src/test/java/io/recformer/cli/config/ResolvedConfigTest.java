@@ -8,6 +8,7 @@ import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.metrics.TiePolicy;
 import io.recformer.train.finetune.FineTuneOptions;
+import io.recformer.train.model.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,6 +51,8 @@ class ResolvedConfigTest {
             pooling: mean
             tiePolicy: PESSIMISTIC
             stage1Minutes: 45
+            precision: fp16_mixed
+            scheduleEpochs: 6
             """);
     ResolvedConfig c =
         ResolvedConfig.resolve(
@@ -78,6 +81,8 @@ class ResolvedConfigTest {
     assertThat(o.pooling()).isEqualTo(Pooling.MEAN);
     assertThat(o.tiePolicy()).isEqualTo(TiePolicy.PESSIMISTIC);
     assertThat(o.maxTokens()).isEqualTo(512);
+    assertThat(o.precision()).isEqualTo(Precision.FP16_MIXED);
+    assertThat(o.scheduleEpochs()).isEqualTo(6);
     RecformerConfig model = c.bind(RecformerConfig.miniLmL6());
     assertThat(model.pooling()).isEqualTo(Pooling.MEAN);
     assertThat(model.hiddenSize()).isEqualTo(384); // not a key: kept from the base
