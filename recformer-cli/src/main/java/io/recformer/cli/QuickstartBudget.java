@@ -16,8 +16,8 @@ import java.util.Locale;
  * @param validationUsers validation users in model selection (seeded subsample; 0 = all)
  * @param testUsers test users in the zero-shot and final evaluations (seeded subsample; 0 = all)
  * @param stage1Minutes wall-clock budget of the first (or only) fine-tuning stage
- * @param stage2Minutes wall-clock budget of stage 2 of Algorithm 1; 0 = run stage 2 of Algorithm 1
- *     only (the zero-shot item matrix frozen, the encoder trained against it). Stage 1 re-encodes
+ * @param stage2Minutes wall-clock budget of stage 2 of Algorithm 1; 0 = no Algorithm 1: the encoder
+ *     and the zero-shot item matrix trained together, the matrix as a parameter. Stage 1 re-encodes
  *     the whole catalog with DJL every epoch, minutes per pass on 2 cores, so the presets skip it
  * @param epochs upper bound of epochs per stage
  */
@@ -55,9 +55,9 @@ record QuickstartBudget(
   }
 
   /**
-   * About 10 minutes on 2 idle cores: 128 tokens, 1,000 test users, 4 minutes of stage-2 training
-   * (encoder against the frozen zero-shot item matrix) in epochs of 256 samples, validation on 200
-   * users.
+   * About 6 minutes on 2 idle cores: 128 tokens, 1,000 test users, 4 minutes of training (the
+   * encoder and the zero-shot item matrix together, the matrix as a parameter) in epochs of 256
+   * samples, validation on 200 users.
    */
   static final QuickstartBudget DEFAULT =
       new QuickstartBudget("default", 128, 0, 256, 200, 1000, 4.0, 0.0, 8);

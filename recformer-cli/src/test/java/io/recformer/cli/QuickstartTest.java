@@ -54,9 +54,12 @@ class QuickstartTest {
             "| budget | tiny |",
             "| max tokens per sequence | 32 |",
             "| training samples per epoch | 16 ")
-        .contains("stage 2 of Algorithm 1 for 0.05 min")
+        .contains("0.05 min of the encoder and the item matrix trained together")
         .contains("| test users | 40 of 40 |");
     assertThat(printed).contains(METRIC_HEADER);
+    // The report says what each row means.
+    assertThat(printed)
+        .contains("- zero-shot: the starting model", "- fine-tuned: that model", "- popularity:");
     for (String row : List.of("zero-shot (MiniLM init)", "fine-tuned (best ", "popularity")) {
       assertThat(printed)
           .containsPattern(
