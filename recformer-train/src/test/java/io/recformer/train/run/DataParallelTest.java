@@ -153,20 +153,30 @@ class DataParallelTest {
 
   /** Rows of different lengths, each made from its own seed so shards see the same data. */
   private EncodedBatch batchOf(List<Integer> rows) {
+    return syntheticBatch(config, rows, LENGTH, 6, 2);
+  }
+
+  /**
+   * Rows of seeded random tokens padded to {@code length}: row {@code r} (an index into a fixed
+   * set) has {@code firstLength + lengthStep * r} real tokens, [CLS] global, items of four tokens.
+   * Shared with {@code LossScalingTest}.
+   */
+  static EncodedBatch syntheticBatch(
+      RecformerConfig config, List<Integer> rows, int length, int firstLength, int lengthStep) {
     int b = rows.size();
-    int[] ids = new int[b * LENGTH];
-    int[] types = new int[b * LENGTH];
-    int[] positions = new int[b * LENGTH];
-    int[] items = new int[b * LENGTH];
-    int[] attention = new int[b * LENGTH];
-    int[] global = new int[b * LENGTH];
+    int[] ids = new int[b * length];
+    int[] types = new int[b * length];
+    int[] positions = new int[b * length];
+    int[] items = new int[b * length];
+    int[] attention = new int[b * length];
+    int[] global = new int[b * length];
     for (int r = 0; r < b; r++) {
       int row = rows.get(r);
       Random random = new Random(100 + row);
-      int length = 6 + 2 * row;
-      for (int i = 0; i < LENGTH; i++) {
-        int at = r * LENGTH + i;
-        if (i >= length) {
+      int real = firstLength + lengthStep * row;
+      for (int i = 0; i < length; i++) {
+        int at = r * length + i;
+        if (i >= real) {
           types[at] = RecformerConfig.TYPE_PAD;
           continue;
         }
@@ -178,7 +188,7 @@ class DataParallelTest {
         global[at] = i == 0 ? 1 : 0;
       }
     }
-    return new EncodedBatch(b, LENGTH, ids, types, positions, items, attention, global);
+    return new EncodedBatch(b, length, ids, types, positions, items, attention, global);
   }
 
   /** Asserts equal gradients (within 1e-5 of the largest); returns the largest. */

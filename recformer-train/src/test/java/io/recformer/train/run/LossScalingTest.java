@@ -139,32 +139,7 @@ class LossScalingTest {
   }
 
   private EncodedBatch batchOf(List<Integer> rows) {
-    int b = rows.size();
-    int[] ids = new int[b * LENGTH];
-    int[] types = new int[b * LENGTH];
-    int[] positions = new int[b * LENGTH];
-    int[] items = new int[b * LENGTH];
-    int[] attention = new int[b * LENGTH];
-    int[] global = new int[b * LENGTH];
-    for (int r = 0; r < b; r++) {
-      int row = rows.get(r);
-      Random random = new Random(100 + row);
-      int length = 8 + 3 * row;
-      for (int i = 0; i < LENGTH; i++) {
-        int at = r * LENGTH + i;
-        if (i >= length) {
-          types[at] = RecformerConfig.TYPE_PAD;
-          continue;
-        }
-        attention[at] = 1;
-        positions[at] = config.positionOffset() + i;
-        ids[at] = i == 0 ? 101 : 1000 + random.nextInt(2000);
-        types[at] = i == 0 ? RecformerConfig.TYPE_CLS : RecformerConfig.TYPE_KEY;
-        items[at] = i == 0 ? 0 : 1 + i / 4;
-        global[at] = i == 0 ? 1 : 0;
-      }
-    }
-    return new EncodedBatch(b, LENGTH, ids, types, positions, items, attention, global);
+    return DataParallelTest.syntheticBatch(config, rows, LENGTH, 8, 3);
   }
 
   private static float[] random(int n, long seed) {
