@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code cell.json}. A done cell is skipped; an interrupted pre-training or fine-tuning run (its
  * {@code state.json} is there, its report is not) continues with {@code --resume}; a cell that
  * cannot resume starts over in a clean directory. At the sitting's deadline the running child gets
- * SIGTERM (the tool stops at a step boundary and saves), and the cell is marked interrupted.
+ * SIGTERM (the tool stops at a step boundary and saves), and the cell is marked interrupted. A done
+ * cell is copied into the committed archive ({@link CellArchive}).
  */
 public final class CellRunner {
 
@@ -34,6 +35,7 @@ public final class CellRunner {
   private final Instant deadline;
   private final String commit;
   private final long minimumStartSeconds;
+  private final CellArchive archive;
 
   /** No cell starts with less time left than this (or a tenth of a shorter sitting). */
   static final Duration MINIMUM_START = Duration.ofMinutes(10);
@@ -49,6 +51,7 @@ public final class CellRunner {
     long sitting = Math.max(0, Duration.between(Instant.now(), deadline).toSeconds());
     this.minimumStartSeconds = Math.min(MINIMUM_START.toSeconds(), sitting / 10);
     this.commit = Provenance.capture("none", 0, Map.of()).gitCommit();
+    this.archive = new CellArchive(config.archive(), config.runs());
   }
 
   /** What happened to a cell in this sitting. */
@@ -138,6 +141,7 @@ public final class CellRunner {
     record.note = "";
     record.finishedAt = Instant.now().toString();
     record.write(dir);
+    archive.save(cell, record);
     LOG.info(
         "{}: done in {} min (all sittings); test {}",
         cell.id(),

@@ -96,6 +96,11 @@ public final class PaperBenchmark implements Callable<Integer> {
       System.out.print(dryRunText(cfg, cells));
       return 0;
     }
+    int restored =
+        new CellArchive(cfg.archive(), cfg.runs()).sync(plan.cells(List.of(Table.values())));
+    if (restored > 0) {
+      LOG.info("{} done cells restored from {}", restored, cfg.archive());
+    }
     if (!reportOnly) {
       double sitting = hours != null ? hours : cfg.sittingHours();
       Instant deadline = Instant.now().plusMillis((long) (sitting * 3_600_000));

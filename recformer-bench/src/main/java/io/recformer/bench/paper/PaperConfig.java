@@ -41,6 +41,14 @@ public record PaperConfig(
   static final Set<String> FORBIDDEN_KEYS =
       Set.of("testUsers", "zeroShotTest", "--max-users", "--users", "--split", "--test-users");
 
+  /**
+   * Where done cells are committed ({@link CellArchive}): {@code cells/} beside the tables, so the
+   * results and what they came from travel together.
+   */
+  public Path archive() {
+    return output.resolve("cells");
+  }
+
   /** Recformer settings shared by every Recformer cell, plus the config files the CLI reads. */
   public record Recformer(
       String init,

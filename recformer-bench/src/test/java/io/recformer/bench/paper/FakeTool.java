@@ -1,5 +1,10 @@
 package io.recformer.bench.paper;
 
+import io.recformer.core.config.RecformerConfig;
+import io.recformer.core.format.CheckpointManifest;
+import io.recformer.core.format.Provenance;
+import io.recformer.train.checkpoint.Checkpoints;
+import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Stands in for the {@code recformer} tool in the grid tests: writes the result files each command
@@ -49,6 +55,12 @@ public final class FakeTool {
         if (command.equals("pretrain")) {
           Files.writeString(
               run.resolve("report.json"), "{\"bestInBatchAccuracy\":0.4,\"bestStep\":8}");
+          // A tiny model MiniLM does not fit: the archive stores it whole.
+          Checkpoints.save(
+              run.resolve("best"),
+              Map.of("x", new WeightTensor("x", new long[] {2}, new float[] {1f, (float) seed})),
+              CheckpointManifest.of(
+                  RecformerConfig.longformerMini(), Provenance.capture("fake", seed, Map.of())));
         } else {
           Files.writeString(
               run.resolve("report.json"),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.recformer.bench.paper.GridPlan.Table;
+import io.recformer.core.io.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -270,6 +271,44 @@ class PaperGridTest {
     for (GridCell c : cells) {
       assertEquals(1, calls(cellDir(cfg, c.id())).size(), c.id() + " ran again");
     }
+  }
+
+  @Test
+  void aFreshCloneContinuesFromTheCommittedArchive() throws Exception {
+    PaperConfig cfg =
+        config(yaml(List.of("a", "b"), "[1]", "  popularity: {seeds: 1}\n", 1, "[Original]"));
+    assertEquals(0, benchmark("overall", "pretrain/**", 1).call());
+    Path archived = GridCell.directory(cfg.archive(), "pretrain/a");
+    assertEquals(CellRecord.DONE, CellRecord.read(archived.resolve(CellRecord.FILE)).status);
+    assertTrue(Files.isRegularFile(archived.resolve("child.log")));
+    assertTrue(Files.isRegularFile(archived.resolve("run/report.json")));
+    assertTrue(Files.isRegularFile(archived.resolve("run/best/manifest.json")));
+    assertFalse(Files.exists(archived.resolve("run/state.json")), "only reports, not run state");
+
+    // A fresh clone has the archive (committed) but no run directory.
+    AtomicFiles.deleteRecursively(cfg.runs());
+    assertEquals(0, benchmark("all").call());
+    Path pre = cellDir(cfg, "pretrain/a");
+    assertEquals(List.of(), calls(pre), "pre-training restored, not run again");
+    assertTrue(Files.isRegularFile(pre.resolve("run/best/manifest.json")));
+    CellRecord ft =
+        CellRecord.read(cellDir(cfg, "overall/a/recformer/seed1").resolve(CellRecord.FILE));
+    assertEquals(CellRecord.DONE, ft.status, ft.note);
+    assertTrue(
+        String.join(" ", ft.command).contains("--init " + pre.resolve("run").resolve("best")));
+    for (GridCell c : new GridPlan(cfg).cells(List.of(Table.values()))) {
+      assertTrue(
+          CellRecord.find(GridCell.directory(cfg.archive(), c.id())).orElseThrow().done(),
+          c.id() + " archived");
+    }
+
+    // A done cell missing from the archive (done before the archive existed) is archived by the
+    // next sitting, whatever --only selects.
+    AtomicFiles.deleteRecursively(archived);
+    PaperBenchmark report = benchmark("all", "zero-shot/**", 1);
+    report.reportOnly = true;
+    assertEquals(0, report.call());
+    assertTrue(Files.isRegularFile(archived.resolve("run/best/manifest.json")));
   }
 
   @Test

@@ -26,6 +26,8 @@ import java.util.OptionalLong;
  * @param epoch epochs completed, if known
  * @param stage training stage, e.g. {@code "pretrain"}, {@code "finetune-stage1"}, if known
  * @param metrics validation metrics at this point (e.g. {@code NDCG@10}), in insertion order
+ * @param base the base model the weights file leaves tensors to (format version 2), or empty for a
+ *     weights file that holds every tensor (version 1)
  */
 public record CheckpointManifest(
     RecformerConfig config,
@@ -35,10 +37,17 @@ public record CheckpointManifest(
     OptionalLong step,
     OptionalInt epoch,
     Optional<String> stage,
-    Map<String, Double> metrics) {
+    Map<String, Double> metrics,
+    Optional<CheckpointBase> base) {
 
-  /** The format version this library writes and the newest it reads. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The newest format version this library reads. It writes version 1 for a checkpoint that holds
+   * every tensor, so older readers keep reading those, and version 2 for one with a {@link #base}.
+   */
+  public static final int FORMAT_VERSION = 2;
+
+  /** The version of a checkpoint whose weights file holds every tensor. */
+  public static final int FULL_WEIGHTS_VERSION = 1;
 
   /** The {@code kind} field that tells a checkpoint manifest from other manifests. */
   public static final String KIND = "recformer-checkpoint";
@@ -59,9 +68,9 @@ public record CheckpointManifest(
       throw new IllegalArgumentException("weightsFile must not be " + FILE_NAME);
     }
     FileHashes.checkHash("weightsSha256", weightsSha256);
-    if (step == null || epoch == null || stage == null || metrics == null) {
+    if (step == null || epoch == null || stage == null || metrics == null || base == null) {
       throw new IllegalArgumentException(
-          "step, epoch, stage and metrics must be empty optionals or an empty map, not null");
+          "step, epoch, stage, metrics and base must be empty optionals or an empty map, not null");
     }
     if (step.isPresent() && step.getAsLong() < 0) {
       throw new IllegalArgumentException("step = " + step.getAsLong() + " must be >= 0");
@@ -94,7 +103,8 @@ public record CheckpointManifest(
         OptionalLong.empty(),
         OptionalInt.empty(),
         Optional.empty(),
-        Map.of());
+        Map.of(),
+        Optional.empty());
   }
 
   /** This manifest with the training state set. */
@@ -107,13 +117,31 @@ public record CheckpointManifest(
         OptionalLong.of(step),
         OptionalInt.of(epoch),
         Optional.of(stage),
-        metrics);
+        metrics,
+        base);
   }
 
   /** This manifest with the given validation metrics. */
   public CheckpointManifest withMetrics(Map<String, Double> newMetrics) {
     return new CheckpointManifest(
-        config, weightsFile, provenance, weightsSha256, step, epoch, stage, newMetrics);
+        config, weightsFile, provenance, weightsSha256, step, epoch, stage, newMetrics, base);
+  }
+
+  /**
+   * This manifest for a weights file that leaves the tensors {@code newBase} lists to that base (no
+   * hash: add it with {@link #withHash} once the file is written).
+   */
+  public CheckpointManifest withBase(CheckpointBase newBase) {
+    return new CheckpointManifest(
+        config,
+        weightsFile,
+        provenance,
+        Optional.empty(),
+        step,
+        epoch,
+        stage,
+        metrics,
+        Optional.of(newBase));
   }
 
   /** This manifest with the SHA-256 of the weights file found in {@code directory}. */
@@ -126,7 +154,8 @@ public record CheckpointManifest(
         step,
         epoch,
         stage,
-        metrics);
+        metrics,
+        base);
   }
 
   /**
@@ -148,10 +177,25 @@ public record CheckpointManifest(
     OptionalInt epoch = f.optionalInt32("epoch");
     Optional<String> stage = f.optionalString("stage");
     Map<String, Double> metrics = f.numberMap("metrics");
+    Optional<CheckpointBase> base = Optional.empty();
+    Optional<Fields> baseFields = f.optionalObject("base", "checkpoint base");
+    if (baseFields.isPresent()) {
+      base = Optional.of(CheckpointBase.read(baseFields.get()));
+    }
     f.rejectUnknown();
+    int version = f.int32("formatVersion");
+    if (base.isPresent() != (version > FULL_WEIGHTS_VERSION)) {
+      throw new ArtifactFormatException(
+          String.format(
+              "%s has format version %d %s a 'base': version 1 holds every tensor, version 2 names"
+                  + " its base",
+              manifest, version, base.isPresent() ? "with" : "without"));
+    }
     CheckpointManifest m;
     try {
-      m = new CheckpointManifest(config, weights, provenance, hash, step, epoch, stage, metrics);
+      m =
+          new CheckpointManifest(
+              config, weights, provenance, hash, step, epoch, stage, metrics, base);
     } catch (IllegalArgumentException e) {
       throw f.invalid(e);
     }
@@ -174,7 +218,8 @@ public record CheckpointManifest(
   }
 
   private ObjectNode toNode() {
-    ObjectNode root = ManifestFiles.header(FORMAT_VERSION, KIND);
+    ObjectNode root =
+        ManifestFiles.header(base.isPresent() ? FORMAT_VERSION : FULL_WEIGHTS_VERSION, KIND);
     root.set("config", ConfigJson.toNode(config));
     root.put("weightsFile", weightsFile);
     root.set("provenance", provenance.toNode());
@@ -186,6 +231,7 @@ public record CheckpointManifest(
       ObjectNode m = root.putObject("metrics");
       metrics.forEach(m::put);
     }
+    base.ifPresent(b -> root.set("base", b.toNode()));
     return root;
   }
 }

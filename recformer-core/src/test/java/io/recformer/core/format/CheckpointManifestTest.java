@@ -81,13 +81,21 @@ class CheckpointManifestTest {
     Files.write(dir.resolve("model.safetensors"), new byte[] {3});
     manifest().write(dir);
     ObjectNode root = (ObjectNode) MAPPER.readTree(manifestFile.toFile());
-    root.put("formatVersion", 2);
+    root.put("formatVersion", 3);
     Files.writeString(manifestFile, root.toString());
     assertThatThrownBy(() -> CheckpointManifest.read(dir))
         .hasMessageStartingWith(
             manifestFile
-                + " has format version 2; this library reads version 1: it was written by a newer"
+                + " has format version 3; this library reads version 2: it was written by a newer"
                 + " recformer, upgrade the library");
+
+    root.put("formatVersion", 2);
+    Files.writeString(manifestFile, root.toString());
+    assertThatThrownBy(() -> CheckpointManifest.read(dir))
+        .hasMessage(
+            manifestFile
+                + " has format version 2 without a 'base': version 1 holds every tensor, version 2"
+                + " names its base");
 
     root.put("formatVersion", 1);
     root.put("step", -1);
@@ -109,6 +117,43 @@ class CheckpointManifestTest {
     Files.writeString(manifestFile, root.toString());
     assertThatThrownBy(() -> CheckpointManifest.read(dir))
         .hasMessage("checkpoint manifest field 'weightsFile' missing in " + manifestFile);
+  }
+
+  @Test
+  void aBaseIsVersion2AndRoundTrips() throws Exception {
+    Files.write(dir.resolve("model.safetensors"), new byte[] {4, 5});
+    Map<String, String> tensors = new LinkedHashMap<>();
+    tensors.put("embeddings.word_embeddings.weight", "ab".repeat(32));
+    tensors.put("embeddings.token_type_embeddings.weight", "cd".repeat(32));
+    CheckpointManifest slim =
+        manifest().withBase(new CheckpointBase("minilm", 7, tensors)).withHash(dir);
+    slim.write(dir);
+    Path manifestFile = dir.resolve("manifest.json");
+    ObjectNode root = (ObjectNode) MAPPER.readTree(manifestFile.toFile());
+    assertThat(root.get("formatVersion").intValue()).isEqualTo(2);
+    assertThat(root.get("base").get("seed").longValue()).isEqualTo(7);
+    CheckpointManifest read = CheckpointManifest.read(dir);
+    assertThat(read).isEqualTo(slim);
+    assertThat(read.base().orElseThrow().tensorSha256().keySet())
+        .containsExactly(
+            "embeddings.word_embeddings.weight", "embeddings.token_type_embeddings.weight");
+
+    root.put("formatVersion", 1);
+    Files.writeString(manifestFile, root.toString());
+    assertThatThrownBy(() -> CheckpointManifest.read(dir))
+        .hasMessage(
+            manifestFile
+                + " has format version 1 with a 'base': version 1 holds every tensor, version 2"
+                + " names its base");
+
+    root.put("formatVersion", 2);
+    ((ObjectNode) root.get("base").get("tensors")).put("pooler.dense.bias", "not a hash");
+    Files.writeString(manifestFile, root.toString());
+    assertThatThrownBy(() -> CheckpointManifest.read(dir))
+        .isInstanceOf(ArtifactFormatException.class)
+        .hasMessageContaining("base.tensors.pooler.dense.bias = 'not a hash' is not a SHA-256");
+    assertThatThrownBy(() -> new CheckpointBase("minilm", 1, Map.of()))
+        .hasMessageContaining("a checkpoint with none needs no base");
   }
 
   @Test

@@ -55,7 +55,8 @@ public final class Checkpoints {
 
   /**
    * Reads a checkpoint's manifest and weights (hash verified) with the names mapped from the
-   * original Recformer's form ({@code longformer.} prefix, tied decoder copies) when needed.
+   * original Recformer's form ({@code longformer.} prefix, tied decoder copies) when needed, and
+   * the tensors it leaves to a base model put back ({@link BaseWeights}).
    */
   public static Loaded read(Path directory) throws IOException {
     CheckpointManifest manifest = CheckpointManifest.read(directory);
@@ -63,7 +64,7 @@ public final class Checkpoints {
     Map<String, WeightTensor> weights =
         OriginalRecformerNames.toRecformerNames(
             SafeTensors.read(dir.resolve(manifest.weightsFile()), true).tensors());
-    return new Loaded(manifest, weights);
+    return new Loaded(manifest, BaseWeights.complete(manifest, weights, dir));
   }
 
   /**
