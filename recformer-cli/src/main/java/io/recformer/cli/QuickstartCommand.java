@@ -59,7 +59,7 @@ import picocli.CommandLine.Option;
     description = {
       "Run the whole pipeline on the bundled Amazon Scientific data under a small time budget:"
           + " import, zero-shot evaluation, fine-tuning, ONNX export, item index, recommendations.",
-      "Budgets: default (about 6 minutes on 2 cores) or tiny (about a minute, a slice of the"
+      "Budgets: default (about 11 minutes on 2 cores) or tiny (about a minute, a slice of the"
           + " users; for tests). Explicit options override single fields of the budget."
     })
 final class QuickstartCommand implements Callable<Integer> {
