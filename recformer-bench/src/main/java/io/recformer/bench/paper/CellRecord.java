@@ -7,6 +7,7 @@ import io.recformer.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,5 +106,45 @@ public final class CellRecord {
 
   public boolean done() {
     return DONE.equals(status);
+  }
+
+  /**
+   * Why this done record no longer stands for {@code cell}, or empty when it does: it ran with
+   * other settings or arguments than the configuration gives now, or a cell it started from is not
+   * done, is stale itself, or finished again after it had started (a re-run pre-training makes
+   * every run from it stale).
+   *
+   * @param runs the grid's run directory, where the dependencies' records are
+   * @param plan the grid's cells by id, for the dependencies' settings
+   */
+  public Optional<String> staleReason(GridCell cell, Path runs, Map<String, GridCell> plan)
+      throws IOException {
+    if (!budget.equals(cell.settings()) || !args.equals(cell.args())) {
+      return Optional.of(
+          "it ran with settings "
+              + budget
+              + " "
+              + args
+              + ", the configuration now gives "
+              + cell.settings()
+              + " "
+              + cell.args());
+    }
+    for (String dep : cell.dependsOn()) {
+      Optional<CellRecord> d = find(GridCell.directory(runs, dep));
+      if (d.isEmpty() || !d.get().done()) {
+        return Optional.of("the cell it started from, " + dep + ", is not done");
+      }
+      GridCell depCell = plan.get(dep);
+      if (depCell != null && d.get().staleReason(depCell, runs, plan).isPresent()) {
+        return Optional.of("the cell it started from, " + dep + ", is stale");
+      }
+      if (startedAt != null
+          && d.get().finishedAt != null
+          && Instant.parse(d.get().finishedAt).isAfter(Instant.parse(startedAt))) {
+        return Optional.of(dep + " finished again after this cell had started");
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ public final class CellRunner {
   private final String commit;
   private final long minimumStartSeconds;
   private final CellArchive archive;
+  private final Map<String, GridCell> plan;
 
   /** No cell starts with less time left than this (or a tenth of a shorter sitting). */
   static final Duration MINIMUM_START = Duration.ofMinutes(10);
@@ -43,9 +45,12 @@ public final class CellRunner {
   /**
    * @param tool the command that runs the tool ({@code java ... RecformerCli} or a launcher)
    * @param deadline when this sitting ends
+   * @param plan every cell of the grid by id ({@link GridPlan#byId}), to tell stale results
    */
-  public CellRunner(PaperConfig config, List<String> tool, Instant deadline) {
+  public CellRunner(
+      PaperConfig config, List<String> tool, Instant deadline, Map<String, GridCell> plan) {
     this.config = config;
+    this.plan = plan;
     this.tool = List.copyOf(tool);
     this.deadline = deadline;
     long sitting = Math.max(0, Duration.between(Instant.now(), deadline).toSeconds());
@@ -74,8 +79,14 @@ public final class CellRunner {
     Path dir = cell.directory(config.runs());
     CellRecord record = CellRecord.find(dir).orElseGet(() -> fresh(cell));
     if (record.done()) {
-      LOG.info("{}: done earlier, skipped", cell.id());
-      return Outcome.SKIPPED_DONE;
+      Optional<String> stale = record.staleReason(cell, config.runs(), plan);
+      if (stale.isEmpty()) {
+        LOG.info("{}: done earlier, skipped", cell.id());
+        return Outcome.SKIPPED_DONE;
+      }
+      LOG.warn("{}: its result is stale ({}); running it again", cell.id(), stale.get());
+      AtomicFiles.deleteRecursively(runDirectory(cell));
+      record = fresh(cell);
     }
     for (String dep : cell.dependsOn()) {
       Path depDir = GridCell.directory(config.runs(), dep);

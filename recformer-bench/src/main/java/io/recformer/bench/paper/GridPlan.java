@@ -65,6 +65,15 @@ public final class GridPlan {
   }
 
   /** Every cell of the given tables, dependencies first, each once. */
+  /** Every cell of the three tables by id (a cell shared by tables appears once). */
+  public Map<String, GridCell> byId() {
+    Map<String, GridCell> out = new LinkedHashMap<>();
+    for (GridCell c : cells(List.of(Table.values()))) {
+      out.putIfAbsent(c.id(), c);
+    }
+    return out;
+  }
+
   public List<GridCell> cells(List<Table> tables) {
     Map<String, GridCell> out = new LinkedHashMap<>();
     for (Domain d : config.domains().values()) {

@@ -104,7 +104,7 @@ public final class PaperBenchmark implements Callable<Integer> {
     if (!reportOnly) {
       double sitting = hours != null ? hours : cfg.sittingHours();
       Instant deadline = Instant.now().plusMillis((long) (sitting * 3_600_000));
-      CellRunner runner = new CellRunner(cfg, tool(cfg), deadline);
+      CellRunner runner = new CellRunner(cfg, tool(cfg), deadline, plan.byId());
       Map<CellRunner.Outcome, Integer> counts = new EnumMap<>(CellRunner.Outcome.class);
       int index = 0;
       long start = System.nanoTime();

@@ -21,6 +21,8 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the three tables from the cells' {@code cell.json} files (only cells whose status is done
@@ -57,6 +59,8 @@ public final class PaperTables {
     }
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(PaperTables.class);
+
   private final GridPlan plan;
 
   public PaperTables(GridPlan plan) {
@@ -67,13 +71,18 @@ public final class PaperTables {
     return plan.config();
   }
 
-  /** The done cells' records by id (cells never run or not done are absent). */
+  /** The done cells' records by id (cells never run, not done or stale are absent). */
   Map<String, CellRecord> doneCells(List<GridCell> cells) throws IOException {
     Map<String, CellRecord> out = new LinkedHashMap<>();
     for (GridCell c : cells) {
       var r = CellRecord.find(c.directory(config().runs()));
       if (r.isPresent() && r.get().done()) {
-        out.put(c.id(), r.get());
+        var stale = r.get().staleReason(c, config().runs(), plan.byId());
+        if (stale.isPresent()) {
+          LOG.warn("{}: left out of the tables, its result is stale ({})", c.id(), stale.get());
+        } else {
+          out.put(c.id(), r.get());
+        }
       }
     }
     return out;

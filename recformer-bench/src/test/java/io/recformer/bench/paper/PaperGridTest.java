@@ -274,6 +274,32 @@ class PaperGridTest {
   }
 
   @Test
+  void aChangedBudgetRerunsTheCellAndEveryCellThatStartedFromIt() throws Exception {
+    String yaml = yaml(List.of("a", "b"), "[1]", "  popularity: {seeds: 1}\n", 1, "[Original]");
+    config(yaml);
+    assertEquals(0, benchmark("overall").call());
+    PaperConfig cfg = config(yaml.replace("maxSteps: 100", "maxSteps: 120"));
+    Path ft = cellDir(cfg, "overall/a/recformer/seed1");
+    assertEquals(1, calls(ft).size());
+
+    // The tables leave the stale cells out until they have run again.
+    PaperBenchmark report = benchmark("overall");
+    report.reportOnly = true;
+    assertEquals(0, report.call());
+    PaperTables tables = new PaperTables(new GridPlan(cfg));
+    List<GridCell> cells = new GridPlan(cfg).cells(List.of(Table.OVERALL));
+    assertEquals(
+        List.of("overall/a/popularity/seed1", "overall/b/popularity/seed1"),
+        List.copyOf(tables.doneCells(cells).keySet()));
+
+    assertEquals(0, benchmark("overall").call());
+    assertEquals(2, calls(cellDir(cfg, "pretrain/a")).size(), "new budget");
+    assertEquals(2, calls(ft).size(), "started from the old pre-training");
+    assertEquals(1, calls(cellDir(cfg, "overall/a/popularity/seed1")).size(), "unchanged");
+    assertEquals(cells.size(), tables.doneCells(cells).size());
+  }
+
+  @Test
   void aFreshCloneContinuesFromTheCommittedArchive() throws Exception {
     PaperConfig cfg =
         config(yaml(List.of("a", "b"), "[1]", "  popularity: {seeds: 1}\n", 1, "[Original]"));
