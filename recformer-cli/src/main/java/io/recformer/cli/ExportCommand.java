@@ -12,6 +12,7 @@ import io.recformer.data.dataset.Dataset;
 import io.recformer.train.checkpoint.ModelSource;
 import io.recformer.train.export.Int8Quantization;
 import io.recformer.train.export.OnnxExporter;
+import io.recformer.train.model.AttentionMode;
 import io.recformer.train.weights.MiniLmImporter;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -121,6 +123,16 @@ final class ExportCommand implements Callable<Integer> {
               + " encoder.layer.0.output.dense (comma-separated).")
   List<String> float32Layers = new ArrayList<>();
 
+  @Option(
+      names = "--attention",
+      paramLabel = "<layout>",
+      defaultValue = "auto",
+      description =
+          "Attention layout of the exported graph: auto (default: dense-band when max tokens"
+              + " span at most 4 chunks of w/2, else chunked), dense-band or chunked. All give the"
+              + " same vectors; they differ in speed (docs/benchmarks.md).")
+  String attention = "auto";
+
   @Mixin ConfigArguments settings;
   @Mixin ModelArguments model;
 
@@ -157,13 +169,12 @@ final class ExportCommand implements Callable<Integer> {
       Path tokenizerJson = tokenizerFile(work);
       // Fails early, naming the file, when the tokenizer does not fit the model.
       RecformerTokenizer.open(tokenizerJson, config).close(); // opened only to be validated
-      Int8Quantization int8 = quantization(tokenizerJson, config);
+      Optional<Int8Quantization> int8 = Optional.ofNullable(quantization(tokenizerJson, config));
+      AttentionMode layout = attentionLayout();
       if (bundle != null) {
         BundleManifest m =
-            int8 == null
-                ? OnnxExporter.writeBundle(config, weights, tokenizerJson, provenance, bundle)
-                : OnnxExporter.writeBundle(
-                    config, weights, tokenizerJson, provenance, bundle, int8);
+            OnnxExporter.writeBundle(
+                config, weights, tokenizerJson, provenance, bundle, int8, layout);
         System.out.println(
             "Bundle written: "
                 + bundle.toAbsolutePath()
@@ -178,11 +189,8 @@ final class ExportCommand implements Callable<Integer> {
                 + ")");
       }
       if (archive != null) {
-        if (int8 == null) {
-          OnnxExporter.writeArchive(config, weights, tokenizerJson, provenance, archive);
-        } else {
-          OnnxExporter.writeArchive(config, weights, tokenizerJson, provenance, archive, int8);
-        }
+        OnnxExporter.writeArchive(
+            config, weights, tokenizerJson, provenance, archive, int8, layout);
         System.out.println(
             "Archive written: "
                 + archive.toAbsolutePath()
@@ -197,6 +205,17 @@ final class ExportCommand implements Callable<Integer> {
     } finally {
       AtomicFiles.deleteRecursively(work);
     }
+  }
+
+  private AttentionMode attentionLayout() {
+    return switch (attention) {
+      case "auto" -> AttentionMode.SLIDING_WINDOW;
+      case "dense-band" -> AttentionMode.DENSE_BAND;
+      case "chunked" -> AttentionMode.CHUNKED;
+      default ->
+          throw new IllegalArgumentException(
+              "--attention = '" + attention + "' is not one of auto, dense-band, chunked");
+    };
   }
 
   /** The int8 settings of --quantize int8, or null for a float32 export. */

@@ -254,7 +254,9 @@ public final class GridPlan {
     int samples = requireInt(settings, "samplesPerEpoch", what);
     int validation = requireInt(settings, "validationUsers", what);
     Rates r = config.rates();
-    double epochSeconds = samples / r.finetuneSamplesPerSecond();
+    double rate =
+        r.finetuneSamplesPerSecondByDomain().getOrDefault(d.name(), r.finetuneSamplesPerSecond());
+    double epochSeconds = samples / rate;
     double encode = d.items() / r.encodeItemsPerSecond();
     double validate = Math.min(validation, d.users()) / r.evaluateUsersPerSecond();
     // Training with, per epoch, a catalog encoding and a validation pass, after the initial

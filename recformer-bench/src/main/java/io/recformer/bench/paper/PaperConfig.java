@@ -85,11 +85,14 @@ public record PaperConfig(
    * Measured rates on the 2-core machine (docs/benchmarks.md), used only to estimate cost: pairs/s
    * of pre-training, items/s of DJL item encoding and users/s of DJL evaluation at the grid's max
    * tokens, interactions/s per epoch of an ID baseline and its expected epochs, text baseline
-   * items/s and scored user x item pairs per second.
+   * items/s and scored user x item pairs per second. {@code finetuneSamplesPerSecondByDomain}
+   * overrides the fine-tuning rate for the domains measured (longer histories fill more of the max
+   * tokens, so a domain's rate can be half another's).
    */
   public record Rates(
       double pretrainPairsPerSecond,
       double finetuneSamplesPerSecond,
+      Map<String, Double> finetuneSamplesPerSecondByDomain,
       double encodeItemsPerSecond,
       double evaluateUsersPerSecond,
       Map<String, Double> baselineTargetsPerSecond,
@@ -197,6 +200,7 @@ public record PaperConfig(
     r.only(
         "pretrainPairsPerSecond",
         "finetuneSamplesPerSecond",
+        "finetuneSamplesPerSecondByDomain",
         "encodeItemsPerSecond",
         "evaluateUsersPerSecond",
         "baselineTargetsPerSecond",
@@ -213,10 +217,22 @@ public record PaperConfig(
     for (String k : e.keys()) {
       epochs.put(k, e.integer(k));
     }
+    Map<String, Double> finetuneByDomain = new LinkedHashMap<>();
+    if (r.has("finetuneSamplesPerSecondByDomain")) {
+      Node f = r.child("finetuneSamplesPerSecondByDomain");
+      for (String k : f.keys()) {
+        if (!domains.containsKey(k)) {
+          throw new IllegalArgumentException(
+              f.where(k) + ": not a domain of this grid (" + domains.keySet() + ")");
+        }
+        finetuneByDomain.put(k, f.number(k));
+      }
+    }
     Rates rates =
         new Rates(
             r.number("pretrainPairsPerSecond"),
             r.number("finetuneSamplesPerSecond"),
+            Map.copyOf(finetuneByDomain),
             r.number("encodeItemsPerSecond"),
             r.number("evaluateUsersPerSecond"),
             targets,

@@ -23,6 +23,7 @@ import io.recformer.infer.encoder.EncoderOptions;
 import io.recformer.infer.encoder.RecformerEncoder;
 import io.recformer.train.export.Int8Quantization;
 import io.recformer.train.export.OnnxExporter;
+import io.recformer.train.model.AttentionMode;
 import io.recformer.train.weights.MiniLmImporter;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,6 +134,14 @@ public final class QuantizationBenchmark implements Callable<Integer> {
   int maxTokens;
 
   @Option(
+      names = "--attention",
+      defaultValue = "SLIDING_WINDOW",
+      description =
+          "Attention layout of both bundles: SLIDING_WINDOW (the export default, by max tokens),"
+              + " DENSE_BAND or CHUNKED.")
+  AttentionMode attention;
+
+  @Option(
       names = "--pooling",
       defaultValue = "MEAN",
       description = "MEAN or CLS (default: ${DEFAULT-VALUE}, as the quality benchmark).")
@@ -197,9 +207,11 @@ public final class QuantizationBenchmark implements Callable<Integer> {
       }
       Path fp32Bundle = work.resolve("fp32");
       Path int8Bundle = work.resolve("int8");
-      OnnxExporter.writeBundle(config, weights, tokenizer, provenance, fp32Bundle);
+      OnnxExporter.writeBundle(
+          config, weights, tokenizer, provenance, fp32Bundle, Optional.empty(), attention);
       BundleManifest m =
-          OnnxExporter.writeBundle(config, weights, tokenizer, provenance, int8Bundle, int8);
+          OnnxExporter.writeBundle(
+              config, weights, tokenizer, provenance, int8Bundle, Optional.of(int8), attention);
       EncoderOptions options =
           EncoderOptions.defaults().withIntraOpThreads(threads).withBatchSize(batchSize);
       int itemCount = items <= 0 ? catalog.size() : Math.min(items, catalog.size());
@@ -256,11 +268,12 @@ public final class QuantizationBenchmark implements Callable<Integer> {
       line(md, "");
       line(
           md,
-          "Model: zero-shot Recformer from all-MiniLM-L6-v2 (6 x 384), %d max tokens, %s pooling;"
-              + " data %s (%d items, %d test users); ONNX Runtime CPU, %d intra-op threads, batch"
-              + " %d; int8: %s, calibration items from %s.",
+          "Model: zero-shot Recformer from all-MiniLM-L6-v2 (6 x 384), %d max tokens, %s pooling,"
+              + " attention %s; data %s (%d items, %d test users); ONNX Runtime CPU, %d intra-op"
+              + " threads, batch %d; int8: %s, calibration items from %s.",
           maxTokens,
           pooling,
+          attention,
           data,
           catalog.size(),
           LeaveOneOutSplit.of(dataset).test().size(),
@@ -369,7 +382,7 @@ public final class QuantizationBenchmark implements Callable<Integer> {
   }
 
   /** Minimum and mean cosine when only one layer is int8, for every Linear layer. */
-  private static void sensitivity(
+  private void sensitivity(
       StringBuilder md,
       RecformerConfig config,
       Map<String, WeightTensor> weights,
@@ -391,7 +404,13 @@ public final class QuantizationBenchmark implements Callable<Integer> {
       others.remove(layer);
       Path bundle = work.resolve("one");
       OnnxExporter.writeBundle(
-          config, weights, tokenizer, provenance, bundle, int8.withFloat32Layers(others));
+          config,
+          weights,
+          tokenizer,
+          provenance,
+          bundle,
+          Optional.of(int8.withFloat32Layers(others)),
+          attention);
       try (RecformerEncoder b = RecformerEncoder.open(bundle, options)) {
         float[][] v = b.encodeSequences(seqs);
         double min = 1;

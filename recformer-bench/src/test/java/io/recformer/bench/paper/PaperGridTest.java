@@ -167,6 +167,34 @@ class PaperGridTest {
   }
 
   @Test
+  void aDomainsMeasuredFineTuningRateReplacesTheSharedOneInItsEstimate() throws Exception {
+    String shared = yaml(List.of("a", "b"), "[1]", "  popularity: {seeds: 1}\n", 1, "[Original]");
+    String slowerB =
+        shared.replace(
+            "finetuneSamplesPerSecond: 12\n",
+            "finetuneSamplesPerSecond: 12\n  finetuneSamplesPerSecondByDomain: {b: 6}\n");
+    GridCell a = finetuneCell(config(shared), "a");
+    GridCell b = finetuneCell(config(shared), "b");
+    assertEquals(a.estimatedSeconds(), b.estimatedSeconds(), 1e-9);
+    // 4 epochs of 400 samples: 1,600 samples at 6/s instead of 12/s add 1,600 / 12 seconds.
+    GridCell slowB = finetuneCell(config(slowerB), "b");
+    assertEquals(b.estimatedSeconds() + 1600 / 12.0, slowB.estimatedSeconds(), 1e-6);
+    assertEquals(a.estimatedSeconds(), finetuneCell(config(slowerB), "a").estimatedSeconds(), 1e-9);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> config(slowerB.replace("{b: 6}", "{c: 6}")));
+    assertTrue(e.getMessage().contains("not a domain of this grid"), e.getMessage());
+  }
+
+  private static GridCell finetuneCell(PaperConfig cfg, String domain) {
+    return new GridPlan(cfg)
+        .cells(List.of(Table.OVERALL)).stream()
+            .filter(c -> c.id().equals("overall/" + domain + "/recformer/seed1"))
+            .findFirst()
+            .orElseThrow();
+  }
+
+  @Test
   void refusesSettingsThatTouchTest() throws Exception {
     String base = yaml(List.of("a", "b"), "[1]", "  popularity: {seeds: 1}\n", 1, "[Original]");
     IllegalArgumentException users =

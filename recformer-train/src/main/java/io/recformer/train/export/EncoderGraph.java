@@ -7,6 +7,7 @@ import ai.onnx.proto.OnnxMl;
 import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.format.EncoderModelContract;
+import io.recformer.train.model.AttentionMode;
 import io.recformer.train.weights.WeightTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +33,13 @@ import java.util.TreeMap;
  *   <li>FFN with exact GELU (Erf), post-LN, then CLS or masked-mean pooling and L2 normalization.
  * </ul>
  *
+ * <p>That is the {@link AttentionMode#CHUNKED} layout. A bundle whose sequences are short ({@link
+ * #layoutFor}: at most {@link #DENSE_MAX_CHUNKS} chunks at its {@code maxTokens}) is exported in
+ * the {@link AttentionMode#DENSE_BAND} layout instead, as the DJL model computes short batches: no
+ * padding to a multiple of c, one n x n score matrix per head with an additive band-and-global
+ * bias, which gives each softmax exactly the keys of the chunked layout, and none of the block
+ * building (Pad, Slice, Concat of three shifted copies of every key and value per layer).
+ *
  * <p>Blocked scores get an additive -1e30 (as the DJL model), which underflows to probability 0.
  *
  * <p>Over 400 lines because it writes the whole encoder as one ONNX graph in forward order,
@@ -44,6 +52,13 @@ final class EncoderGraph {
   /** IR version 8 goes with opset 17. */
   static final long IR_VERSION = 8;
 
+  /**
+   * The longest {@code maxTokens}, in chunks of w/2, exported in the dense layout by {@link
+   * #layoutFor}; the crossover measured for ONNX Runtime's forward pass (docs/benchmarks.md, "Dense
+   * band or chunks in the exported graph").
+   */
+  static final int DENSE_MAX_CHUNKS = 4;
+
   private static final float BLOCKED = -1e30f;
   private static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT.getNumber();
   private static final int INT64 = OnnxMl.TensorProto.DataType.INT64.getNumber();
@@ -55,20 +70,58 @@ final class EncoderGraph {
   private final int heads;
   private final int headSize;
   private final int c;
+  private final boolean dense;
 
-  private EncoderGraph(RecformerConfig config, Map<String, WeightTensor> weights) {
+  private EncoderGraph(
+      RecformerConfig config, Map<String, WeightTensor> weights, AttentionMode layout) {
     this.config = config;
     this.weights = weights;
+    this.dense = layout == AttentionMode.DENSE_BAND;
     this.d = config.hiddenSize();
     this.heads = config.numHeads();
     this.headSize = config.headSize();
     this.c = config.oneSidedWindow();
   }
 
-  /** The graph of the encoder with these weights (Hugging Face names, Linear weights [out, in]). */
+  /**
+   * The graph of the encoder with these weights (Hugging Face names, Linear weights [out, in]), in
+   * the {@link #layoutFor layout for its config}.
+   */
   static OnnxMl.GraphProto build(RecformerConfig config, Map<String, WeightTensor> weights) {
+    return build(config, weights, AttentionMode.SLIDING_WINDOW);
+  }
+
+  /**
+   * As {@link #build(RecformerConfig, Map)} in a given layout: {@link AttentionMode#CHUNKED},
+   * {@link AttentionMode#DENSE_BAND} (also for {@link AttentionMode#FULL_ORACLE}, the same
+   * computation) or {@link AttentionMode#SLIDING_WINDOW}, which picks one by {@link #layoutFor}.
+   * Every layout computes the same numbers.
+   */
+  static OnnxMl.GraphProto build(
+      RecformerConfig config, Map<String, WeightTensor> weights, AttentionMode layout) {
     checkWeights(config, weights);
-    return new EncoderGraph(config, weights).graph();
+    return new EncoderGraph(config, weights, resolve(layout, config)).graph();
+  }
+
+  /**
+   * The layout exported for this config when none is asked for: {@link AttentionMode#DENSE_BAND} if
+   * {@code maxTokens}, rounded up to whole chunks of w/2, spans at most {@link #DENSE_MAX_CHUNKS}
+   * chunks (the position table caps every input at {@code maxTokens}), else {@link
+   * AttentionMode#CHUNKED}.
+   */
+  static AttentionMode layoutFor(RecformerConfig config) {
+    int c = config.oneSidedWindow();
+    long chunks = (config.maxTokens() + c - 1L) / c;
+    return chunks <= DENSE_MAX_CHUNKS ? AttentionMode.DENSE_BAND : AttentionMode.CHUNKED;
+  }
+
+  /** {@code layout} with SLIDING_WINDOW and FULL_ORACLE replaced by the layout they stand for. */
+  static AttentionMode resolve(AttentionMode layout, RecformerConfig config) {
+    return switch (layout) {
+      case SLIDING_WINDOW -> layoutFor(config);
+      case FULL_ORACLE, DENSE_BAND -> AttentionMode.DENSE_BAND;
+      case CHUNKED -> AttentionMode.CHUNKED;
+    };
   }
 
   /**
@@ -156,19 +209,28 @@ final class EncoderGraph {
     for (String name : EncoderModelContract.INPUT_NAMES) {
       g.input(name, INT64, "batch", "length");
     }
-    // Lengths: n (given), M = ceil(n / c) chunks, padded length M c.
+    // Lengths: n (given); the chunked layout pads to M = ceil(n / c) chunks, M c tokens.
     String shape = op("Shape", EncoderModelContract.INPUT_IDS);
     String n1 = op("Slice", shape, g.int64s(1), g.int64s(2), g.int64s(0));
-    String chunks = op("Div", op("Add", n1, g.int64s(c - 1)), g.int64s(c));
-    String padded1 = op("Mul", chunks, g.int64s(c));
-    String pads = op("Concat", List.of(g.int64s(0, 0, 0), op("Sub", padded1, n1)), attr("axis", 0));
-
-    String ids = op("Pad", EncoderModelContract.INPUT_IDS, pads);
-    String types = op("Pad", EncoderModelContract.TOKEN_TYPE_IDS, pads);
-    String positions = op("Pad", EncoderModelContract.POSITION_IDS, pads);
-    String items = op("Pad", EncoderModelContract.ITEM_POSITION_IDS, pads);
-    String attention = op("Pad", EncoderModelContract.ATTENTION_MASK, pads);
-    String global = op("Pad", EncoderModelContract.GLOBAL_ATTENTION_MASK, pads);
+    String padded1 = n1;
+    String ids = EncoderModelContract.INPUT_IDS;
+    String types = EncoderModelContract.TOKEN_TYPE_IDS;
+    String positions = EncoderModelContract.POSITION_IDS;
+    String items = EncoderModelContract.ITEM_POSITION_IDS;
+    String attention = EncoderModelContract.ATTENTION_MASK;
+    String global = EncoderModelContract.GLOBAL_ATTENTION_MASK;
+    if (!dense) {
+      String chunks = op("Div", op("Add", n1, g.int64s(c - 1)), g.int64s(c));
+      padded1 = op("Mul", chunks, g.int64s(c));
+      String pads =
+          op("Concat", List.of(g.int64s(0, 0, 0), op("Sub", padded1, n1)), attr("axis", 0));
+      ids = op("Pad", ids, pads);
+      types = op("Pad", types, pads);
+      positions = op("Pad", positions, pads);
+      items = op("Pad", items, pads);
+      attention = op("Pad", attention, pads);
+      global = op("Pad", global, pads);
+    }
 
     // Embeddings: sum of four lookups, LayerNorm.
     String e = op("Gather", weight("embeddings.word_embeddings.weight"), ids);
@@ -182,10 +244,14 @@ final class EncoderGraph {
       x = layer(l, x, masks);
     }
 
-    // Cut the internal padding, pool, normalize.
+    // Cut the internal padding (chunked layout), pool, normalize.
     String hidden =
-        g.opNamed(
-            EncoderModelContract.OUTPUT_HIDDEN, "Slice", List.of(x, g.int64s(0), n1, g.int64s(1)));
+        dense
+            ? g.opNamed(EncoderModelContract.OUTPUT_HIDDEN, "Identity", List.of(x))
+            : g.opNamed(
+                EncoderModelContract.OUTPUT_HIDDEN,
+                "Slice",
+                List.of(x, g.int64s(0), n1, g.int64s(1)));
     String pooledValue;
     if (config.pooling() == Pooling.CLS) {
       pooledValue = g.op("Gather", List.of(hidden, g.int64Scalar(0)), attr("axis", 1));
@@ -217,8 +283,13 @@ final class EncoderGraph {
     return g.build();
   }
 
-  /** The per-batch masks shared by all layers (the graph's counterpart of AttentionMasks). */
+  /**
+   * The per-batch masks shared by all layers (the graph's counterpart of AttentionMasks): {@code
+   * denseBias} in the dense layout, {@code windowBias} and {@code globalColumnBias} in the chunked
+   * one (the others null).
+   */
   private record Masks(
+      String denseBias,
       String windowBias,
       String globalColumnBias,
       String globalRowBias,
@@ -233,25 +304,30 @@ final class EncoderGraph {
     String one = g.scalar(1f);
     String blocked = g.scalar(-BLOCKED);
     String notGlobal = op("Sub", one, gm);
-    // Window keys: real and not global (global keys come in as separate columns).
-    String keyBias = op("Mul", op("Sub", op("Mul", am, notGlobal), one), blocked); // 0 or -1e30
-    String keyBiasPadded = op("Pad", keyBias, g.int64s(0, c, 0, c), g.scalar(BLOCKED));
-    String previous =
-        reshape(op("Slice", keyBiasPadded, g.int64s(0), g.int64s(-2L * c), g.int64s(1)), 0, -1, c);
-    String own = reshape(keyBias, 0, -1, c);
-    String next =
-        reshape(
-            op("Slice", keyBiasPadded, g.int64s(2L * c), g.int64s(Long.MAX_VALUE), g.int64s(1)),
-            0,
-            -1,
-            c);
-    String blocks = g.op("Concat", List.of(previous, own, next), attr("axis", 2)); // [B, M, 3c]
-    String windowBias = op("Add", op("Unsqueeze", blocks, g.int64s(1, 3)), bandBias());
+    String padded = op("Squeeze", padded1, g.int64s(0));
+    String range = op("Range", g.int64Scalar(0), padded, g.int64Scalar(1)); // [N]
+    String denseBias = null;
+    String windowBias = null;
+    if (dense) {
+      // Query i sees key j iff j is real and (|i - j| <= c or j is global): [B, 1, N, N].
+      String distance =
+          op(
+              "Abs",
+              op("Sub", op("Unsqueeze", range, g.int64s(1)), op("Unsqueeze", range, g.int64s(0))));
+      String band =
+          g.op("Cast", List.of(op("LessOrEqual", distance, g.int64Scalar(c))), attr("to", FLOAT));
+      String seen =
+          op(
+              "Mul",
+              op("Max", op("Unsqueeze", band, g.int64s(0)), op("Unsqueeze", gm, g.int64s(1))),
+              op("Unsqueeze", am, g.int64s(1))); // [B, N, N], 1 or 0
+      denseBias = op("Unsqueeze", op("Mul", op("Sub", seen, one), blocked), g.int64s(1));
+    } else {
+      windowBias = windowBias(am, notGlobal, one, blocked);
+    }
 
     // Global slots: TopK over "global first, then by position" picks each row's global tokens
     // in position order; k = max(1, most globals in a row), unused slots are marked invalid.
-    String padded = op("Squeeze", padded1, g.int64s(0));
-    String range = op("Range", g.int64Scalar(0), padded, g.int64Scalar(1)); // [N]
     String rangeF = g.op("Cast", List.of(range), attr("to", FLOAT));
     String score = op("Sub", op("Mul", gm, g.scalar(1e7f)), rangeF);
     String perRow = g.op("ReduceSum", List.of(gm, g.int64s(1)), attr("keepdims", 0));
@@ -274,15 +350,19 @@ final class EncoderGraph {
             "Transpose",
             List.of(op("Mul", select, op("Unsqueeze", valid, g.int64s(2)))),
             attrInts("perm", 0, 2, 1));
-    String selectPerHead = op("Unsqueeze", select, g.int64s(1)); // [B, 1, g, N]
+    // The chunked layout scores the global keys as g extra columns of every chunk.
+    String selectPerHead = dense ? null : op("Unsqueeze", select, g.int64s(1)); // [B, 1, g, N]
     String globalColumnBias =
-        op(
-            "Unsqueeze",
-            op("Mul", op("Sub", valid, one), blocked),
-            g.int64s(1, 2, 3)); // [B, 1, 1, 1, g]
+        dense
+            ? null
+            : op(
+                "Unsqueeze",
+                op("Mul", op("Sub", valid, one), blocked),
+                g.int64s(1, 2, 3)); // [B, 1, 1, 1, g]
     String globalRowBias =
         op("Unsqueeze", op("Mul", op("Sub", am, one), blocked), g.int64s(1, 2)); // [B, 1, 1, N]
     return new Masks(
+        denseBias,
         windowBias,
         globalColumnBias,
         globalRowBias,
@@ -290,6 +370,26 @@ final class EncoderGraph {
         selectPerHead,
         scatter,
         op("Unsqueeze", notGlobal, g.int64s(2)));
+  }
+
+  /**
+   * The chunked layout's [B, 1, M, c, 3c] bias: the static band plus, per block slot, the key's
+   * padding or global mask (global keys come in as separate columns, so they are blocked here).
+   */
+  private String windowBias(String am, String notGlobal, String one, String blocked) {
+    String keyBias = op("Mul", op("Sub", op("Mul", am, notGlobal), one), blocked); // 0 or -1e30
+    String keyBiasPadded = op("Pad", keyBias, g.int64s(0, c, 0, c), g.scalar(BLOCKED));
+    String previous =
+        reshape(op("Slice", keyBiasPadded, g.int64s(0), g.int64s(-2L * c), g.int64s(1)), 0, -1, c);
+    String own = reshape(keyBias, 0, -1, c);
+    String next =
+        reshape(
+            op("Slice", keyBiasPadded, g.int64s(2L * c), g.int64s(Long.MAX_VALUE), g.int64s(1)),
+            0,
+            -1,
+            c);
+    String blocks = g.op("Concat", List.of(previous, own, next), attr("axis", 2)); // [B, M, 3c]
+    return op("Add", op("Unsqueeze", blocks, g.int64s(1, 3)), bandBias());
   }
 
   /** Query offset a sees block slot s (key j = (m - 1) c + s) iff a <= s <= a + 2c. */
@@ -328,7 +428,32 @@ final class EncoderGraph {
     String k = heads(split[1]);
     String v = heads(split[2]);
 
-    // Sliding window: chunks of c queries against 3c-key blocks.
+    String context = dense ? denseContext(q, k, v, masks) : chunkedContext(q, k, v, masks);
+
+    // Global rows replace the local result of global tokens.
+    context =
+        op(
+            "Add",
+            op("Mul", context, masks.notGlobal),
+            op("MatMul", masks.scatter, globalRows(self, x, masks)));
+
+    String attended = linear(context, p + "attention.output.dense");
+    String h = layerNorm(op("Add", attended, x), p + "attention.output.LayerNorm");
+    String inner = gelu(linear(h, p + "intermediate.dense"));
+    String out = linear(inner, p + "output.dense");
+    return layerNorm(op("Add", out, h), p + "output.LayerNorm");
+  }
+
+  /** Local rows, dense layout: one masked [N, N] softmax per head. Returns [B, N, d]. */
+  private String denseContext(String q, String k, String v, Masks masks) {
+    String scores =
+        op("Add", op("MatMul", q, transpose(k, 0, 1, 3, 2)), masks.denseBias); // [B, H, N, N]
+    String probs = g.op("Softmax", List.of(scores), attr("axis", -1));
+    return reshape(transpose(op("MatMul", probs, v), 0, 2, 1, 3), 0, 0, d);
+  }
+
+  /** Local rows, chunked layout: chunks of c queries against 3c-key blocks. Returns [B, N, d]. */
+  private String chunkedContext(String q, String k, String v, Masks masks) {
     String qChunks = reshape(q, 0, 0, -1, c, headSize); // [B, H, M, c, hs]
     String kBlocks = blocks(k);
     String vBlocks = blocks(v);
@@ -356,20 +481,7 @@ final class EncoderGraph {
             "Add",
             op("MatMul", local, vBlocks),
             op("MatMul", toGlobals, op("Unsqueeze", vGlobal, g.int64s(2)))); // [B, H, M, c, hs]
-    context = reshape(transpose(reshape(context, 0, 0, -1, headSize), 0, 2, 1, 3), 0, 0, d);
-
-    // Global rows replace the local result of global tokens.
-    context =
-        op(
-            "Add",
-            op("Mul", context, masks.notGlobal),
-            op("MatMul", masks.scatter, globalRows(self, x, masks)));
-
-    String attended = linear(context, p + "attention.output.dense");
-    String h = layerNorm(op("Add", attended, x), p + "attention.output.LayerNorm");
-    String inner = gelu(linear(h, p + "intermediate.dense"));
-    String out = linear(inner, p + "output.dense");
-    return layerNorm(op("Add", out, h), p + "output.LayerNorm");
+    return reshape(transpose(reshape(context, 0, 0, -1, headSize), 0, 2, 1, 3), 0, 0, d);
   }
 
   /**

@@ -12,6 +12,7 @@ import io.recformer.core.format.EncoderModelContract;
 import io.recformer.core.format.Provenance;
 import io.recformer.core.io.AtomicFiles;
 import io.recformer.core.text.RecformerTokenizer;
+import io.recformer.train.model.AttentionMode;
 import io.recformer.train.model.RecformerModel;
 import io.recformer.train.weights.WeightTensor;
 import java.io.IOException;
@@ -32,8 +33,11 @@ import org.slf4j.LoggerFactory;
  * docs/formats.md} documents them.
  *
  * <p>The exported graph computes what {@link RecformerModel#encode} computes in eval mode (no
- * dropout), with the same O(n w) sliding-window layout rather than a full n x n attention; the
- * parity tests hold it to 1e-4 of the DJL model.
+ * dropout), in one of the DJL model's exact attention layouts: one band-masked n x n score matrix
+ * per head for bundles of short sequences, the O(n w) chunked layout otherwise ({@link
+ * AttentionMode}; the default picks by {@code maxTokens}, and the metadata key {@link
+ * #META_ATTENTION} records the choice). The parity tests hold every layout to 1e-4 of the DJL
+ * model.
  *
  * <p>Optionally the Linear layers are quantized to int8 ({@link Int8Quantization}, rewrite in
  * {@link Int8Quantizer}) for faster CPU serving; the manifest then records it.
@@ -42,6 +46,12 @@ public final class OnnxExporter {
 
   private static final Logger LOG = LoggerFactory.getLogger(OnnxExporter.class);
   private static final String PRODUCER = "recformer";
+
+  /**
+   * Metadata key of the attention layout of the exported graph: {@code dense-band} or {@code
+   * chunked}. Informational: every layout computes the same outputs.
+   */
+  public static final String META_ATTENTION = "recformer.attention";
 
   private OnnxExporter() {}
 
@@ -59,7 +69,23 @@ public final class OnnxExporter {
    */
   public static byte[] toOnnx(
       RecformerConfig config, Map<String, WeightTensor> weights, Provenance provenance) {
-    return export(config, weights, provenance, Optional.empty()).onnx();
+    return export(config, weights, provenance, Optional.empty(), AttentionMode.SLIDING_WINDOW)
+        .onnx();
+  }
+
+  /**
+   * As {@link #toOnnx(RecformerConfig, Map, Provenance)} with the attention computed in a given
+   * layout ({@link AttentionMode#DENSE_BAND} or {@link AttentionMode#CHUNKED}; {@link
+   * AttentionMode#SLIDING_WINDOW} picks by {@code maxTokens}). All layouts give the same outputs;
+   * they differ in speed.
+   */
+  public static byte[] toOnnx(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Provenance provenance,
+      Optional<Int8Quantization> quantization,
+      AttentionMode attention) {
+    return export(config, weights, provenance, quantization, attention).onnx();
   }
 
   /**
@@ -74,7 +100,9 @@ public final class OnnxExporter {
       Map<String, WeightTensor> weights,
       Provenance provenance,
       Int8Quantization quantization) {
-    return export(config, weights, provenance, Optional.of(quantization)).onnx();
+    return export(
+            config, weights, provenance, Optional.of(quantization), AttentionMode.SLIDING_WINDOW)
+        .onnx();
   }
 
   /** Serialized model and, when quantized, what the manifest records about it. */
@@ -86,8 +114,10 @@ public final class OnnxExporter {
       RecformerConfig config,
       Map<String, WeightTensor> weights,
       Provenance provenance,
-      Optional<Int8Quantization> int8) {
-    OnnxMl.GraphProto graph = EncoderGraph.build(config, weights);
+      Optional<Int8Quantization> int8,
+      AttentionMode attention) {
+    AttentionMode layout = EncoderGraph.resolve(attention, config);
+    OnnxMl.GraphProto graph = EncoderGraph.build(config, weights, layout);
     OnnxMl.ModelProto.Builder model =
         OnnxMl.ModelProto.newBuilder()
             .setIrVersion(EncoderGraph.IR_VERSION)
@@ -118,6 +148,7 @@ public final class OnnxExporter {
       quantization = Optional.of(q.quantization());
     }
     Map<String, String> metadata = metadata(config, provenance);
+    metadata.put(META_ATTENTION, layout == AttentionMode.DENSE_BAND ? "dense-band" : "chunked");
     quantization.ifPresent(q -> metadata.put(EncoderModelContract.META_QUANTIZATION, q.summary()));
     metadata.forEach(
         (k, v) ->
@@ -180,7 +211,13 @@ public final class OnnxExporter {
       Path bundleDirectory)
       throws IOException {
     return writeBundle(
-        config, weights, tokenizerJson, provenance, bundleDirectory, Optional.empty());
+        config,
+        weights,
+        tokenizerJson,
+        provenance,
+        bundleDirectory,
+        Optional.empty(),
+        AttentionMode.SLIDING_WINDOW);
   }
 
   /**
@@ -197,21 +234,33 @@ public final class OnnxExporter {
       Int8Quantization quantization)
       throws IOException {
     return writeBundle(
-        config, weights, tokenizerJson, provenance, bundleDirectory, Optional.of(quantization));
+        config,
+        weights,
+        tokenizerJson,
+        provenance,
+        bundleDirectory,
+        Optional.of(quantization),
+        AttentionMode.SLIDING_WINDOW);
   }
 
-  private static BundleManifest writeBundle(
+  /**
+   * The general form of {@link #writeBundle(RecformerConfig, Map, Path, Provenance, Path)}: float32
+   * or int8 ({@code quantization}), with the attention in a given layout ({@link
+   * #toOnnx(RecformerConfig, Map, Provenance, Optional, AttentionMode)}).
+   */
+  public static BundleManifest writeBundle(
       RecformerConfig config,
       Map<String, WeightTensor> weights,
       Path tokenizerJson,
       Provenance provenance,
       Path bundleDirectory,
-      Optional<Int8Quantization> int8)
+      Optional<Int8Quantization> quantization,
+      AttentionMode attention)
       throws IOException {
     // Fails early (naming the file) if the tokenizer does not fit the model.
     RecformerTokenizer.open(tokenizerJson, config).close(); // opened only to be validated
     long start = System.nanoTime();
-    Exported exported = export(config, weights, provenance, int8);
+    Exported exported = export(config, weights, provenance, quantization, attention);
     byte[] onnx = exported.onnx();
     Path target = bundleDirectory.toAbsolutePath();
     Path parent = target.getParent();
@@ -286,12 +335,29 @@ public final class OnnxExporter {
       Path archive,
       Optional<Int8Quantization> int8)
       throws IOException {
+    return writeArchive(
+        config, weights, tokenizerJson, provenance, archive, int8, AttentionMode.SLIDING_WINDOW);
+  }
+
+  /**
+   * The general form of {@link #writeArchive(RecformerConfig, Map, Path, Provenance, Path)}, as
+   * {@link #writeBundle(RecformerConfig, Map, Path, Provenance, Path, Optional, AttentionMode)}.
+   */
+  public static BundleManifest writeArchive(
+      RecformerConfig config,
+      Map<String, WeightTensor> weights,
+      Path tokenizerJson,
+      Provenance provenance,
+      Path archive,
+      Optional<Int8Quantization> quantization,
+      AttentionMode attention)
+      throws IOException {
     Path target = archive.toAbsolutePath();
     Files.createDirectories(target.getParent());
     Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
     try {
       Path dir = temp.resolve("bundle");
-      writeBundle(config, weights, tokenizerJson, provenance, dir, int8);
+      writeBundle(config, weights, tokenizerJson, provenance, dir, quantization, attention);
       return BundleArchive.write(dir, target);
     } finally {
       AtomicFiles.deleteRecursively(temp);

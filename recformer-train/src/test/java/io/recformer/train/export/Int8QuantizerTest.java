@@ -12,14 +12,18 @@ import io.recformer.core.format.BundleQuantization.Granularity;
 import io.recformer.core.format.EncoderModelContract;
 import io.recformer.core.text.EncodedBatch;
 import io.recformer.core.text.EncodedSequence;
+import io.recformer.train.model.AttentionMode;
 import io.recformer.train.weights.WeightTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class Int8QuantizerTest {
 
@@ -75,17 +79,24 @@ class Int8QuantizerTest {
         .hasMessage("w.weight_t: 3 activation channels calibrated, the weight has 7 input rows");
   }
 
-  @Test
-  void everyLinearLayerBecomesStandardInt8OperatorsAndStaysCloseToFloat32() throws Exception {
+  @ParameterizedTest
+  @EnumSource(
+      value = AttentionMode.class,
+      names = {"CHUNKED", "DENSE_BAND"})
+  void everyLinearLayerBecomesStandardInt8OperatorsAndStaysCloseToFloat32(AttentionMode layout)
+      throws Exception {
     Map<String, WeightTensor> w = weights();
-    byte[] fp32 = OnnxExporter.toOnnx(CONFIG, w, ExportFixtures.fixedProvenance(1));
+    byte[] fp32 =
+        OnnxExporter.toOnnx(CONFIG, w, ExportFixtures.fixedProvenance(1), Optional.empty(), layout);
     byte[] int8 =
         OnnxExporter.toOnnx(
             CONFIG,
             w,
             ExportFixtures.fixedProvenance(1),
-            Int8Quantization.perChannel()
-                .withFloat32Layers(List.of("encoder.layer.1.output.dense")));
+            Optional.of(
+                Int8Quantization.perChannel()
+                    .withFloat32Layers(List.of("encoder.layer.1.output.dense"))),
+            layout);
     OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(int8);
     List<String> layers = Int8Quantization.linearLayers(CONFIG);
     assertThat(Int8Quantizer.linearInputs(OnnxMl.ModelProto.parseFrom(fp32).getGraph()).keySet())
@@ -102,6 +113,13 @@ class Int8QuantizerTest {
         .extracting(OnnxMl.TensorProto::getName)
         .contains("encoder.layer.1.output.dense.weight_t", "encoder.layer.0.output.dense.weight_q")
         .doesNotContain("encoder.layer.0.output.dense.weight_t");
+    assertThat(model.getMetadataPropsList())
+        .anySatisfy(
+            p -> {
+              assertThat(p.getKey()).isEqualTo(OnnxExporter.META_ATTENTION);
+              assertThat(p.getValue())
+                  .isEqualTo(layout == AttentionMode.CHUNKED ? "chunked" : "dense-band");
+            });
     assertThat(model.getMetadataPropsList())
         .anySatisfy(
             p -> {

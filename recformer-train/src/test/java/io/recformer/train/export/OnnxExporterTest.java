@@ -10,6 +10,8 @@ import io.recformer.core.format.BundleArchive;
 import io.recformer.core.format.BundleManifest;
 import io.recformer.core.format.ConfigJson;
 import io.recformer.core.format.EncoderModelContract;
+import io.recformer.core.format.Provenance;
+import io.recformer.train.model.AttentionMode;
 import io.recformer.train.weights.WeightTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -77,7 +80,9 @@ class OnnxExporterTest {
                 "Softmax",
                 "Erf",
                 "Identity",
-                "Sqrt"));
+                "Sqrt",
+                "Abs",
+                "LessOrEqual"));
     assertThat(model.getGraph().getInputList())
         .extracting(OnnxMl.ValueInfoProto::getName)
         .containsExactlyElementsOf(EncoderModelContract.INPUT_NAMES);
@@ -116,6 +121,46 @@ class OnnxExporterTest {
         .contains(
             "embeddings.word_embeddings.weight", "encoder.layer.1.attention.self.qkv.weight_t")
         .noneMatch(n -> n.startsWith("lm_head"));
+  }
+
+  @Test
+  void theLayoutFollowsMaxTokensAndTheMetadataSaysWhich() throws Exception {
+    // Window 8: chunks of 4 tokens, so up to 16 tokens (4 chunks) export the dense layout.
+    RecformerConfig shortSequences = CONFIG.toBuilder().attentionWindow(8).maxTokens(16).build();
+    RecformerConfig longSequences = CONFIG.toBuilder().attentionWindow(8).maxTokens(17).build();
+    assertThat(EncoderGraph.layoutFor(shortSequences)).isEqualTo(AttentionMode.DENSE_BAND);
+    assertThat(EncoderGraph.layoutFor(longSequences)).isEqualTo(AttentionMode.CHUNKED);
+    assertThat(attentionOf(OnnxExporter.toOnnx(shortSequences, weights(shortSequences), P)))
+        .isEqualTo("dense-band");
+    assertThat(attentionOf(OnnxExporter.toOnnx(longSequences, weights(longSequences), P)))
+        .isEqualTo("chunked");
+    // Asked for explicitly, a layout is kept whatever maxTokens says.
+    byte[] chunked =
+        OnnxExporter.toOnnx(
+            shortSequences, weights(shortSequences), P, Optional.empty(), AttentionMode.CHUNKED);
+    assertThat(attentionOf(chunked)).isEqualTo("chunked");
+    Set<String> ops = new HashSet<>();
+    OnnxMl.ModelProto.parseFrom(chunked)
+        .getGraph()
+        .getNodeList()
+        .forEach(n -> ops.add(n.getOpType()));
+    assertThat(ops).contains("Pad").doesNotContain("LessOrEqual");
+    Set<String> denseOps = new HashSet<>();
+    OnnxMl.ModelProto.parseFrom(OnnxExporter.toOnnx(shortSequences, weights(shortSequences), P))
+        .getGraph()
+        .getNodeList()
+        .forEach(n -> denseOps.add(n.getOpType()));
+    assertThat(denseOps).contains("LessOrEqual").doesNotContain("Pad");
+  }
+
+  private static final Provenance P = ExportFixtures.fixedProvenance(5);
+
+  private static String attentionOf(byte[] onnx) throws Exception {
+    return OnnxMl.ModelProto.parseFrom(onnx).getMetadataPropsList().stream()
+        .filter(e -> e.getKey().equals(OnnxExporter.META_ATTENTION))
+        .map(OnnxMl.StringStringEntryProto::getValue)
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -7,30 +7,60 @@ import ai.onnxruntime.OrtSession;
 import io.recformer.core.config.Pooling;
 import io.recformer.core.config.RecformerConfig;
 import io.recformer.core.text.EncodedBatch;
+import io.recformer.train.model.AttentionMode;
 import io.recformer.train.model.RecformerModel;
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The exported graph run by ONNX Runtime equals the DJL model on the same inputs. */
+/**
+ * The exported graph run by ONNX Runtime equals the DJL model on the same inputs, in both attention
+ * layouts (uneven padding, one or two global tokens per row, or none).
+ */
 class OnnxParityTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(OnnxParityTest.class);
 
   private static final double TOLERANCE = 1e-4;
 
-  @Test
-  void randomWeightsClsPooling() throws Exception {
-    check(
-        ExportFixtures.small(2, 4, 8, 8, Pooling.CLS),
-        11,
-        new int[][] {{1, 13, 0}, {3, 29, 1}, {4, 40, 0}, {2, 7, 0}, {5, 64, 0}, {2, 21, 2}});
+  private static final int[][] CLS_CASES = {
+    {1, 13, 0}, {3, 29, 1}, {4, 40, 0}, {2, 7, 0}, {5, 64, 0}, {2, 21, 2}
+  };
+
+  @ParameterizedTest
+  @EnumSource(
+      value = AttentionMode.class,
+      names = {"CHUNKED", "DENSE_BAND"})
+  void randomWeightsClsPooling(AttentionMode layout) throws Exception {
+    check(ExportFixtures.small(2, 4, 8, 8, Pooling.CLS), 11, CLS_CASES, layout);
   }
 
-  @Test
-  void randomWeightsMeanPooling() throws Exception {
-    check(ExportFixtures.small(2, 2, 8, 6, Pooling.MEAN), 12, new int[][] {{2, 17, 1}, {3, 25, 0}});
+  @ParameterizedTest
+  @EnumSource(
+      value = AttentionMode.class,
+      names = {"CHUNKED", "DENSE_BAND"})
+  void randomWeightsMeanPooling(AttentionMode layout) throws Exception {
+    check(
+        ExportFixtures.small(2, 2, 8, 6, Pooling.MEAN),
+        12,
+        new int[][] {{2, 17, 1}, {3, 25, 0}},
+        layout);
+  }
+
+  /** A window wider than the sequence: every key in the band, as for most catalog items. */
+  @ParameterizedTest
+  @EnumSource(
+      value = AttentionMode.class,
+      names = {"CHUNKED", "DENSE_BAND"})
+  void windowWiderThanTheSequence(AttentionMode layout) throws Exception {
+    check(
+        ExportFixtures.small(2, 4, 8, 64, Pooling.CLS),
+        13,
+        new int[][] {{3, 9, 1}, {2, 30, 0}},
+        layout);
   }
 
   /**
@@ -38,11 +68,18 @@ class OnnxParityTest {
    *     token in every other row, 2 = no global token at all; rows get different real lengths (the
    *     first row the full length)
    */
-  private static void check(RecformerConfig config, long seed, int[][] cases) throws Exception {
+  private static void check(RecformerConfig config, long seed, int[][] cases, AttentionMode layout)
+      throws Exception {
     try (NDManager root = NDManager.newBaseManager();
         RecformerModel model = RecformerModel.newInstance(root, config, seed)) {
       model.loadWeights(ExportFixtures.randomWeights(model.parameterShapes(), seed, 0.3));
-      byte[] onnx = OnnxExporter.toOnnx(model, ExportFixtures.fixedProvenance(seed));
+      byte[] onnx =
+          OnnxExporter.toOnnx(
+              config,
+              model.exportWeightMap(),
+              ExportFixtures.fixedProvenance(seed),
+              Optional.empty(),
+              layout);
       try (OrtSession session = ExportFixtures.session(onnx, 1)) {
         for (int[] c : cases) {
           int b = c[0];
@@ -57,7 +94,9 @@ class OnnxParityTest {
           EncodedBatch batch = ExportFixtures.batch(config, n, lengths, extra, seed + n);
           ExportFixtures.Outputs djl = ExportFixtures.djl(model, batch);
           ExportFixtures.Outputs ort = ExportFixtures.ort(session, batch);
-          String what = String.format("batch %d x %d, lengths %s", b, n, Arrays.toString(lengths));
+          String what =
+              String.format(
+                  "%s, batch %d x %d, lengths %s", layout, b, n, Arrays.toString(lengths));
           double pooled = ExportFixtures.maxDiff(djl.pooled(), ort.pooled());
           LOG.info("{}: max |DJL - ONNX| pooled {}", what, pooled);
           assertThat(pooled).as("pooled, " + what).isLessThanOrEqualTo(TOLERANCE);
