@@ -2,6 +2,9 @@ package io.recformer.bench.paper;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.recformer.bench.quality.QualityBenchmark;
+import io.recformer.core.metrics.HistoryPolicy;
+import io.recformer.core.metrics.TiePolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,13 +70,16 @@ final class CellMetrics {
         JsonNode rows = json(file).path("rows");
         JsonNode chosen = null;
         for (JsonNode row : rows) {
+          // The published protocol only, as every Recformer cell (bench quality also reports
+          // each model under expected ties and with history excluded, and per slice).
           if ("measured".equals(row.path("source").asText())
               && "all".equals(row.path("slice").asText())
-              && !row.path("model").asText().contains("history penalty")) {
+              && QualityBenchmark.PUBLISHED_PROTOCOL.equals(row.path("protocol").asText())) {
             if (chosen != null) {
               throw new IOException(
                   file
-                      + ": more than one measured row over all users ('"
+                      + ": more than one measured row over all users under the published"
+                      + " protocol ('"
                       + chosen.path("model").asText()
                       + "', '"
                       + row.path("model").asText()
@@ -83,13 +89,17 @@ final class CellMetrics {
           }
         }
         if (chosen == null) {
-          throw new IOException(file + ": no measured row over all users");
+          throw new IOException(
+              file
+                  + ": no measured row over all users under the published protocol ('"
+                  + QualityBenchmark.PUBLISHED_PROTOCOL
+                  + "')");
         }
         record.test = metrics(chosen.path("metrics"), file);
         record.testStandardErrors = metrics(chosen.path("standardErrors"), file);
         record.testUsers = chosen.path("users").asInt();
-        record.tiePolicy = chosen.path("protocol").asText();
-        record.historyPolicy = chosen.path("protocol").asText();
+        record.tiePolicy = TiePolicy.ORIGINAL.name();
+        record.historyPolicy = HistoryPolicy.KEEP.name();
         record.validationMetric =
             "chosen inside the baseline on validation (early stopping where it trains): "
                 + chosen.path("note").asText("");

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -76,21 +77,56 @@ public final class FakeTool {
               run.resolve("evaluation-test.json"),
               "{\"model\":" + evaluation(0.03, 40) + ",\"popularity\":" + evaluation(0, 40) + "}");
       case "bench" -> {
+        // As bench quality: each slice under three protocols (only the published one scores
+        // 0.02), and a published number of another paper.
         String row =
-            "{\"model\":\"%s\",\"source\":\"measured\",\"slice\":\"%s\",\"users\":40,"
-                + "\"protocol\":\"original ties, history kept\",\"note\":\"fake\",\"metrics\":"
-                + metrics(0.02)
-                + ",\"standardErrors\":"
+            "{\"model\":\"%s\",\"source\":\"%s\",\"slice\":\"%s\",\"users\":40,"
+                + "\"protocol\":\"%s\",\"note\":\"fake\",\"metrics\":%s,"
+                + "\"standardErrors\":"
                 + metrics(0.001)
                 + "}";
         String model = value(a, "--models");
+        List<String> rows = new ArrayList<>();
+        for (String slice : List.of("all", "in-set")) {
+          rows.add(
+              String.format(
+                  Locale.ROOT,
+                  row,
+                  model,
+                  "measured",
+                  slice,
+                  "original ties, history kept",
+                  metrics(0.02)));
+          rows.add(
+              String.format(
+                  Locale.ROOT,
+                  row,
+                  model,
+                  "measured",
+                  slice,
+                  "expected ties, history kept",
+                  metrics(0.015)));
+          rows.add(
+              String.format(
+                  Locale.ROOT,
+                  row,
+                  model,
+                  "measured",
+                  slice,
+                  "expected ties, history excluded",
+                  metrics(0.025)));
+        }
+        rows.add(
+            String.format(
+                Locale.ROOT,
+                row,
+                "SASRec",
+                "a paper",
+                "all",
+                "original ties, history kept",
+                metrics(0.04)));
         Files.writeString(
-            run.resolve("results.json"),
-            "{\"rows\":["
-                + String.format(Locale.ROOT, row, model, "all")
-                + ","
-                + String.format(Locale.ROOT, row, model, "in-set")
-                + "]}");
+            run.resolve("results.json"), "{\"rows\":[" + String.join(",", rows) + "]}");
       }
       default -> throw new IllegalArgumentException("fake tool: unknown command " + command);
     }
