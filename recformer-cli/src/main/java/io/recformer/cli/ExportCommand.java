@@ -106,7 +106,7 @@ final class ExportCommand implements Callable<Integer> {
       description =
           "Input channels whose calibrated range exceeds this multiple of the layer's median run in"
               + " float32 (default: ${DEFAULT-VALUE}).")
-  double outlierThreshold = 2;
+  double outlierThreshold = Int8Quantization.DEFAULT_OUTLIER_THRESHOLD;
 
   @Option(
       names = "--weight-scales",
