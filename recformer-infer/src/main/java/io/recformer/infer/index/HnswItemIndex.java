@@ -74,9 +74,10 @@ public final class HnswItemIndex implements ItemIndex {
   }
 
   /**
-   * Builds the graph over these items (single-threaded; about a minute per 100k 384-dim items with
-   * the Vector API kernel and the default parameters). Vectors are validated and normalized; the
-   * caller's arrays are not modified.
+   * Builds the graph over these items (single-threaded; 3-4 minutes per 100k 384-dim items with the
+   * Vector API kernel and the default parameters, 37.5 min for 1 M on a 2-core AVX2 host; see
+   * docs/benchmarks.md). Vectors are validated and normalized; the caller's arrays are not
+   * modified.
    *
    * @param textFingerprints one per id (0 = unknown)
    */
