@@ -297,6 +297,11 @@ public final class GridPlan {
     double seconds;
     if (r.baselineTargetsPerSecond().containsKey(b.key())) {
       int epochs = r.baselineEpochs().getOrDefault(b.key(), 50);
+      // A cap in the cell's own arguments (e.g. --sasrec-epochs 30 on a large domain) bounds it.
+      int cap = args.indexOf("--" + b.key() + "-epochs");
+      if (cap >= 0 && cap + 1 < args.size()) {
+        epochs = Math.min(epochs, Integer.parseInt(args.get(cap + 1)));
+      }
       // The rate includes the per-epoch validation; then one test scoring pass.
       seconds =
           epochs * (d.interactions() / r.baselineTargetsPerSecond().get(b.key()))
