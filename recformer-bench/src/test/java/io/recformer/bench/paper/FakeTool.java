@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,34 +88,16 @@ public final class FakeTool {
                 + "}";
         String model = value(a, "--models");
         List<String> rows = new ArrayList<>();
+        Map<String, Double> protocols = new LinkedHashMap<>();
+        protocols.put("original ties, history kept", 0.02);
+        protocols.put("expected ties, history kept", 0.015);
+        protocols.put("expected ties, history excluded", 0.025);
         for (String slice : List.of("all", "in-set")) {
-          rows.add(
-              String.format(
-                  Locale.ROOT,
-                  row,
-                  model,
-                  "measured",
-                  slice,
-                  "original ties, history kept",
-                  metrics(0.02)));
-          rows.add(
-              String.format(
-                  Locale.ROOT,
-                  row,
-                  model,
-                  "measured",
-                  slice,
-                  "expected ties, history kept",
-                  metrics(0.015)));
-          rows.add(
-              String.format(
-                  Locale.ROOT,
-                  row,
-                  model,
-                  "measured",
-                  slice,
-                  "expected ties, history excluded",
-                  metrics(0.025)));
+          protocols.forEach(
+              (protocol, value) ->
+                  rows.add(
+                      String.format(
+                          Locale.ROOT, row, model, "measured", slice, protocol, metrics(value))));
         }
         rows.add(
             String.format(
