@@ -311,7 +311,14 @@ public final class OnnxExporter {
       Provenance provenance,
       Path archive)
       throws IOException {
-    return writeArchive(config, weights, tokenizerJson, provenance, archive, Optional.empty());
+    return writeArchive(
+        config,
+        weights,
+        tokenizerJson,
+        provenance,
+        archive,
+        Optional.empty(),
+        AttentionMode.SLIDING_WINDOW);
   }
 
   /** As {@link #writeArchive(RecformerConfig, Map, Path, Provenance, Path)} with an int8 model. */
@@ -324,19 +331,13 @@ public final class OnnxExporter {
       Int8Quantization quantization)
       throws IOException {
     return writeArchive(
-        config, weights, tokenizerJson, provenance, archive, Optional.of(quantization));
-  }
-
-  private static BundleManifest writeArchive(
-      RecformerConfig config,
-      Map<String, WeightTensor> weights,
-      Path tokenizerJson,
-      Provenance provenance,
-      Path archive,
-      Optional<Int8Quantization> int8)
-      throws IOException {
-    return writeArchive(
-        config, weights, tokenizerJson, provenance, archive, int8, AttentionMode.SLIDING_WINDOW);
+        config,
+        weights,
+        tokenizerJson,
+        provenance,
+        archive,
+        Optional.of(quantization),
+        AttentionMode.SLIDING_WINDOW);
   }
 
   /**
